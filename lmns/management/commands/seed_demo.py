@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create a fictional LMNS with five providers and one demo user per role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off. Never use on a live system."
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to create demo users with DEBUG off: this looks like a real deployment. "
+                "Use --force only on a demonstration system."
+            )
+        result = demo_seed()
+        self.stdout.write(f"Demo data ready: {result.lmns.name} with its providers and units.")
+        if result.created_users:
+            roles = {username: role.label for username, _, role, _ in DEMO_USERS}
+            self.stdout.write(f"Demo users created (password for all: {DEMO_PASSWORD}, demo only):")
+            for username in result.created_users:
+                self.stdout.write(f"  {username:24} {roles[username]}")
+        else:
+            self.stdout.write("Demo users already exist; see the README for their names.")

@@ -1,0 +1,166 @@
+"""Organisations (LMNS, provider trusts, maternity units) and who belongs to them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+# ODS codes: organisations have 3 (trusts) or 5 (sites) upper-case alphanumerics.
+ods_code_validator = RegexValidator(
+    r"^[A-Z0-9]{3,5}$", "Enter an ODS code of 3 to 5 capital letters and digits, for example RXX or RXX01."
+)
+
+
+class Lmns(models.Model):
+    """A Local Maternity and Neonatal System. One deployment may host several."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(
+        max_length=40, unique=True, help_text="Short identifier used in addresses and exports."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "LMNS"
+        verbose_name_plural = "LMNSs"
+
+    def __str__(self):
+        return self.name
+
+
+class ProviderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from lmns.access import providers_for
+
+        return self.filter(pk__in=providers_for(user).values("pk"))
+
+
+class Provider(models.Model):
+    """An NHS trust providing maternity and neonatal care within an LMNS."""
+
+    lmns = models.ForeignKey(Lmns, on_delete=models.PROTECT, related_name="providers", verbose_name="LMNS")
+    name = models.CharField(max_length=200)
+    ods_code = models.CharField(
+        "ODS code", max_length=5, unique=True, validators=[ods_code_validator]
+    )
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["lmns", "name"], name="provider_name_unique_in_lmns")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("lmns:provider-detail", kwargs={"ods_code": self.ods_code})
+
+
+class UnitType(models.TextChoices):
+    OBSTETRIC_UNIT = "obstetric_unit", "Obstetric unit"
+    ALONGSIDE_MLU = "alongside_mlu", "Alongside midwife-led unit"
+    FREESTANDING_MLU = "freestanding_mlu", "Freestanding midwife-led unit"
+    NEONATAL_SCU = "neonatal_scu", "Neonatal special care unit (level 1)"
+    NEONATAL_LNU = "neonatal_lnu", "Local neonatal unit (level 2)"
+    NEONATAL_NICU = "neonatal_nicu", "Neonatal intensive care unit (level 3)"
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from lmns.access import providers_for
+
+        return self.filter(provider__in=providers_for(user))
+
+
+class Unit(models.Model):
+    """A maternity or neonatal unit (site) of a provider."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField("Site name", max_length=200)
+    ods_site_code = models.CharField(
+        "ODS site code", max_length=5, unique=True, validators=[ods_code_validator]
+    )
+    unit_type = models.CharField("Type", max_length=20, choices=UnitType.choices)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["provider", "name"], name="unit_name_unique_in_provider")]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    PROVIDER_CONTRIBUTOR = "provider_contributor", "Provider contributor"
+    PROVIDER_LEAD = "provider_lead", "Provider lead"
+    PROVIDER_FTSU_GUARDIAN = "provider_ftsu_guardian", "Provider Freedom to Speak Up guardian"
+    LMNS_OFFICER = "lmns_officer", "LMNS officer"
+    LMNS_SAFETY_LEAD = "lmns_safety_lead", "LMNS safety lead"
+    BOARD_VIEWER = "board_viewer", "Board viewer (read-only)"
+    SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+
+
+# Which roles make sense at which level. A board viewer may sit on a trust board
+# (provider) or on the ICB/LMNS board (LMNS).
+PROVIDER_ROLES = frozenset(
+    {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.PROVIDER_FTSU_GUARDIAN, Role.BOARD_VIEWER}
+)
+LMNS_ROLES = frozenset(
+    {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}
+)
+
+
+class Membership(models.Model):
+    """Ties a user to one provider or one LMNS with a role; a user may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    lmns = models.ForeignKey(
+        Lmns, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name="LMNS"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(provider__isnull=False, lmns__isnull=True, role__in=sorted(PROVIDER_ROLES))
+                    | Q(provider__isnull=True, lmns__isnull=False, role__in=sorted(LMNS_ROLES))
+                ),
+                name="membership_one_organisation_matching_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "provider", "role"],
+                condition=Q(provider__isnull=False),
+                name="membership_unique_provider_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "lmns", "role"],
+                condition=Q(lmns__isnull=False),
+                name="membership_unique_lmns_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+    @property
+    def organisation(self):
+        return self.provider or self.lmns
+
+    def clean(self):
+        if bool(self.provider_id) == bool(self.lmns_id):
+            raise ValidationError("Choose either a provider or an LMNS, not both.")
+        if self.provider_id and self.role not in PROVIDER_ROLES:
+            raise ValidationError({"role": f"{self.get_role_display()} is an LMNS role; choose an LMNS."})
+        if self.lmns_id and self.role not in LMNS_ROLES:
+            raise ValidationError({"role": f"{self.get_role_display()} is a provider role; choose a provider."})

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from lmns import views
+from lmns.forms import QueuedPasswordResetForm
+
+lmns_patterns = (
+    [
+        path("providers/", views.provider_list, name="provider-list"),
+        path("providers/<str:ods_code>/", views.provider_detail, name="provider-detail"),
+        path("providers/<str:ods_code>/units/new/", views.unit_create, name="unit-create"),
+        path("quality/", views.quality, name="quality"),
+    ],
+    "lmns",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include(lmns_patterns)),
+    path("incidents/", include("incidents.urls")),
+    path("assurance/", include("assurance.urls")),
+    path("workforce/", include("workforce.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,61 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from lmns import access, health, services
+from lmns.forms import UnitForm
+from lmns.models import Provider
+
+
+def home(request):
+    memberships = request.user.memberships.select_related("provider", "lmns")
+    providers = Provider.objects.visible_to(request.user).select_related("lmns")
+    return render(request, "lmns/home.html", {"memberships": memberships, "providers": providers})
+
+
+def provider_list(request):
+    providers = Provider.objects.visible_to(request.user).select_related("lmns")
+    return render(request, "lmns/provider_list.html", {"providers": providers})
+
+
+def provider_detail(request, ods_code):
+    provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
+    return render(
+        request,
+        "lmns/provider_detail.html",
+        {
+            "provider": provider,
+            "units": provider.units.all(),
+            "can_manage_units": access.can(request.user, "manage_units", provider),
+        },
+    )
+
+
+def unit_create(request, ods_code):
+    provider = access.get_for_user(Provider.objects, request.user, action="manage_units", ods_code=ods_code)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_create(provider=provider, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(provider)
+    return render(request, "lmns/unit_form.html", {"provider": provider, "form": form})
+
+
+def quality(request):
+    providers = Provider.objects.visible_to(request.user).select_related("lmns")
+    return render(request, "lmns/quality.html", {"providers": providers})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    checks = health.health_checks()
+    healthy = all(value != "unavailable" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
