@@ -16,27 +16,47 @@ DEMO_PASSWORD = "safety-demo-only-2026"
 DEMO_LMNS = {"code": "northshire", "name": "Northshire and Vale LMNS"}
 
 DEMO_PROVIDERS = [
-    ("ZZA", "Northshire Hospitals NHS Foundation Trust", [
-        ("ZZA01", "Northshire General Hospital Maternity Unit", UnitType.OBSTETRIC_UNIT),
-        ("ZZA02", "Northshire Birth Centre", UnitType.ALONGSIDE_MLU),
-        ("ZZA03", "Northshire Neonatal Intensive Care Unit", UnitType.NEONATAL_NICU),
-    ]),
-    ("ZZB", "Vale Valley University Hospitals NHS Trust", [
-        ("ZZB01", "Vale Valley Women's Unit", UnitType.OBSTETRIC_UNIT),
-        ("ZZB02", "Vale Valley Local Neonatal Unit", UnitType.NEONATAL_LNU),
-    ]),
-    ("ZZC", "Eastmoor and Coast NHS Foundation Trust", [
-        ("ZZC01", "Eastmoor Maternity Unit", UnitType.OBSTETRIC_UNIT),
-        ("ZZC02", "Coast Freestanding Birth Centre", UnitType.FREESTANDING_MLU),
-        ("ZZC03", "Eastmoor Special Care Baby Unit", UnitType.NEONATAL_SCU),
-    ]),
-    ("ZZD", "Westbridge Teaching Hospitals NHS Trust", [
-        ("ZZD01", "Westbridge Maternity Centre", UnitType.OBSTETRIC_UNIT),
-        ("ZZD02", "Westbridge Neonatal Unit", UnitType.NEONATAL_LNU),
-    ]),
-    ("ZZE", "Southfield Community Hospitals NHS Trust", [
-        ("ZZE01", "Southfield Midwife-led Unit", UnitType.FREESTANDING_MLU),
-    ]),
+    (
+        "ZZA",
+        "Northshire Hospitals NHS Foundation Trust",
+        [
+            ("ZZA01", "Northshire General Hospital Maternity Unit", UnitType.OBSTETRIC_UNIT),
+            ("ZZA02", "Northshire Birth Centre", UnitType.ALONGSIDE_MLU),
+            ("ZZA03", "Northshire Neonatal Intensive Care Unit", UnitType.NEONATAL_NICU),
+        ],
+    ),
+    (
+        "ZZB",
+        "Vale Valley University Hospitals NHS Trust",
+        [
+            ("ZZB01", "Vale Valley Women's Unit", UnitType.OBSTETRIC_UNIT),
+            ("ZZB02", "Vale Valley Local Neonatal Unit", UnitType.NEONATAL_LNU),
+        ],
+    ),
+    (
+        "ZZC",
+        "Eastmoor and Coast NHS Foundation Trust",
+        [
+            ("ZZC01", "Eastmoor Maternity Unit", UnitType.OBSTETRIC_UNIT),
+            ("ZZC02", "Coast Freestanding Birth Centre", UnitType.FREESTANDING_MLU),
+            ("ZZC03", "Eastmoor Special Care Baby Unit", UnitType.NEONATAL_SCU),
+        ],
+    ),
+    (
+        "ZZD",
+        "Westbridge Teaching Hospitals NHS Trust",
+        [
+            ("ZZD01", "Westbridge Maternity Centre", UnitType.OBSTETRIC_UNIT),
+            ("ZZD02", "Westbridge Neonatal Unit", UnitType.NEONATAL_LNU),
+        ],
+    ),
+    (
+        "ZZE",
+        "Southfield Community Hospitals NHS Trust",
+        [
+            ("ZZE01", "Southfield Midwife-led Unit", UnitType.FREESTANDING_MLU),
+        ],
+    ),
 ]
 
 # (username, full name, role, ODS code of the provider or None for the LMNS)

@@ -42,9 +42,7 @@ class Provider(models.Model):
 
     lmns = models.ForeignKey(Lmns, on_delete=models.PROTECT, related_name="providers", verbose_name="LMNS")
     name = models.CharField(max_length=200)
-    ods_code = models.CharField(
-        "ODS code", max_length=5, unique=True, validators=[ods_code_validator]
-    )
+    ods_code = models.CharField("ODS code", max_length=5, unique=True, validators=[ods_code_validator])
 
     objects = ProviderQuerySet.as_manager()
 
@@ -89,7 +87,9 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["provider__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["provider", "name"], name="unit_name_unique_in_provider")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="unit_name_unique_in_provider")
+        ]
 
     def __str__(self):
         return self.name
@@ -163,4 +163,6 @@ class Membership(models.Model):
         if self.provider_id and self.role not in PROVIDER_ROLES:
             raise ValidationError({"role": f"{self.get_role_display()} is an LMNS role; choose an LMNS."})
         if self.lmns_id and self.role not in LMNS_ROLES:
-            raise ValidationError({"role": f"{self.get_role_display()} is a provider role; choose a provider."})
+            raise ValidationError(
+                {"role": f"{self.get_role_display()} is a provider role; choose a provider."}
+            )

@@ -58,4 +58,6 @@ def quality(request):
 def healthz(request):
     checks = health.health_checks()
     healthy = all(value != "unavailable" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )

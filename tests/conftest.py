@@ -1,0 +1,100 @@
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+from lmns.celery import app as celery_app
+from lmns.models import LMNS_ROLES, PROVIDER_ROLES, Role
+from tests.factories import make_lmns, make_provider, make_unit, make_user
+
+# CI sets these: there, a test that needs a browser or a broker must run, never skip.
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REQUIRE_SERVICES = os.environ.get("LMNS_REQUIRE_SERVICES", "") == "1"
+
+
+def skip_or_fail(reason: str, *, required: bool):
+    if required:
+        pytest.fail(f"Required here but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Tests don't run collectstatic; serve static files straight from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Run tasks in-process, except in tests marked ``services``, which use the real worker.
+
+    Eager mode only emulates a worker, so the services tests prove the round trip.
+    """
+    uses_worker = request.node.get_closest_marker("services") is not None
+    if uses_worker and not django_settings.CELERY_BROKER_URL:
+        skip_or_fail(
+            "needs CELERY_BROKER_URL and a running Celery worker (see the README)", required=REQUIRE_SERVICES
+        )
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = not uses_worker
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+class World:
+    """Two LMNSs; LMNS A has providers A1 and A2, LMNS B has provider B1.
+
+    Personas: one user per provider role at A1, one per LMNS role at LMNS A,
+    a superuser, and "nobody" (signed in, no membership).
+    """
+
+    def __init__(self):
+        self.lmns_a = make_lmns("Alpha LMNS", code="alpha")
+        self.lmns_b = make_lmns("Beta LMNS", code="beta")
+        self.a1 = make_provider(self.lmns_a, "Aardvark Hospitals NHS Trust", "AA1")
+        self.a2 = make_provider(self.lmns_a, "Albatross Health NHS Trust", "AA2")
+        self.b1 = make_provider(self.lmns_b, "Badger Valley NHS Trust", "BB1")
+        for provider in (self.a1, self.a2, self.b1):
+            make_unit(provider, f"{provider.name} Maternity Unit", f"{provider.ods_code}01")
+        self.personas = {}
+        for role in sorted(PROVIDER_ROLES):
+            self.personas[f"provider:{role}"] = make_user(f"a1-{role}", role=role, provider=self.a1)
+        for role in sorted(LMNS_ROLES):
+            self.personas[f"lmns:{role}"] = make_user(f"lmnsa-{role}", role=role, lmns=self.lmns_a)
+        self.personas["superuser"] = make_user("root", is_superuser=True, is_staff=True)
+        self.personas["nobody"] = make_user("nobody")
+
+    @property
+    def providers(self):
+        return [self.a1, self.a2, self.b1]
+
+    def visible_providers(self, persona: str):
+        """The providers a persona should see: the specification the access code must meet."""
+        if persona == "superuser":
+            return {self.a1, self.a2, self.b1}
+        if persona.startswith("lmns:"):
+            return {self.a1, self.a2}
+        if persona.startswith("provider:"):
+            return {self.a1}
+        return set()
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def alice(world):
+    """A provider lead at A1: may edit A1."""
+    return world.personas[f"provider:{Role.PROVIDER_LEAD}"]
+
+
+@pytest.fixture
+def bob(world):
+    """A provider contributor at A1: may read A1 but not manage it."""
+    return world.personas[f"provider:{Role.PROVIDER_CONTRIBUTOR}"]
