@@ -1,4 +1,4 @@
-"""Every URL in the project × every role × own, sibling and other-LMNS provider.
+"""Every URL in the project, for every role, against own, sibling and other-LMNS providers.
 
 URLs are discovered from the URL configuration, so a new page is covered
 without editing this file; a new page that takes parameters must say below how
