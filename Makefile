@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make run   install everything, migrate, load demo data, serve on 127.0.0.1:8000
+#   make test  install everything (and Chromium, where it can) and run every test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install chromium
+
+run: install
+	DEBUG=true $(PY) manage.py migrate
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install chromium
+	$(PY) -m pytest
+
+install: $(VENV)/.installed static/nhsuk/.built
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+static/nhsuk/.built: package.json package-lock.json scripts/build-static.mjs
+	npm ci --no-audit --no-fund
+	npm run build
+	touch $@
+
+# Browser tests use Debian's Chromium. As root with apt we install it; elsewhere
+# the browser tests skip with a message saying how to install it.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium is not installed: browser tests will be skipped (sudo apt-get install chromium)."; \
+	  fi; \
+	fi

@@ -1,0 +1,80 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from lmns.demo import DEMO_PASSWORD, demo_seed
+from tests.conftest import IN_CI, skip_or_fail
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+# Package scope, not session: Playwright's sync API leaves an asyncio loop marked as
+# running on the main thread for as long as it is started, which makes Django refuse
+# ORM calls. Stopping it when this package's tests end keeps that (and the
+# DJANGO_ALLOW_ASYNC_UNSAFE escape hatch) away from every other test in the run.
+@pytest.fixture(scope="package")
+def browser():
+    if not CHROMIUM.exists():
+        skip_or_fail(
+            "Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+            required=IN_CI,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("Playwright is not installed (pip install -e '.[dev]')", required=IN_CI)
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            # Debian's build, not Playwright's download: nothing is fetched at test time.
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def seeded_live_server(live_server, transactional_db):
+    # The live server runs in another thread, so the data must be committed, not
+    # wrapped in a test transaction: hence transactional_db.
+    demo_seed()
+    return live_server
+
+
+@pytest.fixture
+def page(browser, seeded_live_server):
+    # A fresh context per test: no cookies or session leak from one test to the next.
+    context = browser.new_context(base_url=seeded_live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def sign_in(page, username, password=DEMO_PASSWORD):
+    """Submit the sign-in form; the caller asserts where it lands."""
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
