@@ -13,7 +13,8 @@ def _unit_url(provider):
 def test_provider_lead_adds_a_unit(client, world, alice):
     client.force_login(alice)
     response = client.post(
-        _unit_url(world.a1), {"name": "Aardvark Birth Centre", "ods_site_code": "aa102", "unit_type": "alongside_mlu"}
+        _unit_url(world.a1),
+        {"name": "Aardvark Birth Centre", "ods_site_code": "aa102", "unit_type": "alongside_mlu"},
     )
     assert response.status_code == 302
     unit = Unit.objects.get(name="Aardvark Birth Centre")
