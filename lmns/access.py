@@ -13,10 +13,16 @@ from django.shortcuts import get_object_or_404
 
 from lmns.models import Lmns, Membership, Provider, Role
 
-# What each role may do at a provider it can see. A role held at an LMNS
+# What each role may do at an organisation it can see. A role held at an LMNS
 # applies to every provider of that LMNS; viewing needs no entry here.
 ACTION_ROLES = {
     "manage_units": frozenset({Role.PROVIDER_LEAD, Role.LMNS_SAFETY_LEAD, Role.SYSTEM_ADMINISTRATOR}),
+    # Log incidents, draft learning, record safety actions.
+    "record_incident": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
+    # Move incidents through review; sign learning off and submit it to the SSIG.
+    "review_incident": frozenset({Role.PROVIDER_LEAD}),
+    # Run the SSIG: meetings, late submissions, outcomes, learning events.
+    "run_ssig": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
 }
 
 
@@ -50,28 +56,36 @@ def lmnss_for(user):
     )
 
 
-def roles_at(user, provider: Provider) -> frozenset[str]:
-    """Roles ``user`` holds at ``provider``, directly or through its LMNS."""
+def roles_at(user, organisation: Provider | Lmns) -> frozenset[str]:
+    """Roles ``user`` holds at a provider (directly or through its LMNS) or at an LMNS."""
     if not _is_signed_in(user):
         return frozenset()
     # Cached on the user object, which lives for one request.
     cache = user.__dict__.setdefault("_lmns_roles_at", {})
-    if provider.pk not in cache:
-        cache[provider.pk] = frozenset(
-            Membership.objects.filter(user=user)
-            .filter(Q(provider_id=provider.pk) | Q(lmns_id=provider.lmns_id))
-            .values_list("role", flat=True)
-        )
-    return cache[provider.pk]
+    key = (type(organisation).__name__, organisation.pk)
+    if key not in cache:
+        if isinstance(organisation, Provider):
+            where = Q(provider_id=organisation.pk) | Q(lmns_id=organisation.lmns_id)
+        else:
+            where = Q(lmns_id=organisation.pk)
+        cache[key] = frozenset(Membership.objects.filter(where, user=user).values_list("role", flat=True))
+    return cache[key]
 
 
-def can(user, action: str, provider: Provider) -> bool:
-    """Whether ``user`` may perform ``action`` (a key of ACTION_ROLES) at ``provider``."""
+def can(user, action: str, organisation: Provider | Lmns) -> bool:
+    """Whether ``user`` may perform ``action`` (a key of ACTION_ROLES) at ``organisation``."""
     if not _is_signed_in(user):
         return False
     if user.is_superuser:
         return True
-    return bool(roles_at(user, provider) & ACTION_ROLES[action])
+    return bool(roles_at(user, organisation) & ACTION_ROLES[action])
+
+
+def organisation_of(obj) -> Provider | Lmns:
+    """The provider or LMNS that owns a record."""
+    if isinstance(obj, Provider | Lmns):
+        return obj
+    return obj.provider if hasattr(obj, "provider_id") else obj.lmns
 
 
 def get_for_user(queryset, user, *, action: str | None = None, **lookup):
@@ -81,8 +95,6 @@ def get_for_user(queryset, user, *, action: str | None = None, **lookup):
     scope, and PermissionDenied when it is visible but ``action`` is not allowed.
     """
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
-    if action is not None:
-        provider = obj if isinstance(obj, Provider) else obj.provider
-        if not can(user, action, provider):
-            raise PermissionDenied
+    if action is not None and not can(user, action, organisation_of(obj)):
+        raise PermissionDenied
     return obj

@@ -66,11 +66,22 @@ class UnitType(models.TextChoices):
     NEONATAL_NICU = "neonatal_nicu", "Neonatal intensive care unit (level 3)"
 
 
-class UnitQuerySet(models.QuerySet):
+class ProviderScopedQuerySet(models.QuerySet):
+    """Records owned by one provider; every read for a user goes through ``visible_to``."""
+
     def visible_to(self, user):
         from lmns.access import providers_for
 
         return self.filter(provider__in=providers_for(user))
+
+
+class LmnsScopedQuerySet(models.QuerySet):
+    """Records owned by an LMNS, visible to its staff and to its providers' users."""
+
+    def visible_to(self, user):
+        from lmns.access import lmnss_for
+
+        return self.filter(lmns__in=lmnss_for(user))
 
 
 class Unit(models.Model):
@@ -83,7 +94,7 @@ class Unit(models.Model):
     )
     unit_type = models.CharField("Type", max_length=20, choices=UnitType.choices)
 
-    objects = UnitQuerySet.as_manager()
+    objects = ProviderScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["provider__name", "name"]

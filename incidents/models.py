@@ -1,0 +1,445 @@
+"""Incidents, the learning from them, safety actions, and the LMNS's Safety System
+Improvement Group (SSIG) where providers share that learning."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from lmns.models import Lmns, LmnsScopedQuerySet, Provider, ProviderScopedQuerySet, Unit
+
+PID_WARNING = (
+    "Describe care, not people. Do not enter names, NHS numbers, dates of birth, addresses "
+    "or anything else that could identify a patient, family member or member of staff."
+)
+
+
+# --- Reference data (editable in the admin by LMNS safety leads) -------------------------
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class IncidentType(models.Model):
+    """A maternity or neonatal incident type or review trigger."""
+
+    class Group(models.TextChoices):
+        MATERNAL = "maternal", "Maternal"
+        NEONATAL = "neonatal", "Neonatal"
+        SERVICE = "service", "Service and organisation"
+
+    name = models.CharField(max_length=120, unique=True)
+    group = models.CharField(max_length=20, choices=Group.choices)
+    is_active = models.BooleanField(default=True, help_text="Inactive types stay on old incidents only.")
+    source = models.CharField(max_length=200, blank=True, help_text="Where this entry comes from.")
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(models.Model):
+    """A learning theme from the LMNS's controlled vocabulary."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Incidents ------------------------------------------------------------------------------
+
+
+class PhysicalHarm(models.TextChoices):
+    # LFPSE grades physical and psychological harm separately.
+    NONE = "none", "No physical harm"
+    LOW = "low", "Low physical harm"
+    MODERATE = "moderate", "Moderate physical harm"
+    SEVERE = "severe", "Severe physical harm"
+    FATAL = "fatal", "Fatal"
+
+
+class PsychologicalHarm(models.TextChoices):
+    NONE = "none", "No psychological harm"
+    LOW = "low", "Low psychological harm"
+    MODERATE = "moderate", "Moderate psychological harm"
+    SEVERE = "severe", "Severe psychological harm"
+
+
+class ResponseType(models.TextChoices):
+    # PSIRF learning responses.
+    PSII = "psii", "Patient safety incident investigation (PSII)"
+    AFTER_ACTION_REVIEW = "aar", "After action review"
+    SWARM_HUDDLE = "swarm", "SWARM huddle"
+    MDT_REVIEW = "mdt", "Multidisciplinary team review"
+    THEMATIC_REVIEW = "thematic", "Thematic review"
+    NO_FURTHER_RESPONSE = "none", "No further response"
+
+
+class DutyOfCandour(models.TextChoices):
+    NOT_YET_KNOWN = "unknown", "Not yet known"
+    APPLIES = "applies", "Applies"
+    DOES_NOT_APPLY = "not_applicable", "Does not apply"
+
+
+class IncidentStatus(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    UNDER_REVIEW = "under_review", "Under review"
+    RESPONSE_UNDERWAY = "response_underway", "Learning response underway"
+    CLOSED = "closed", "Closed"
+
+
+# The incident's path from report to closure; anything else is refused.
+INCIDENT_TRANSITIONS = {
+    IncidentStatus.REPORTED: {IncidentStatus.UNDER_REVIEW},
+    IncidentStatus.UNDER_REVIEW: {IncidentStatus.RESPONSE_UNDERWAY, IncidentStatus.CLOSED},
+    IncidentStatus.RESPONSE_UNDERWAY: {IncidentStatus.CLOSED},
+    IncidentStatus.CLOSED: {IncidentStatus.UNDER_REVIEW},
+}
+
+# External bodies an incident can be referred to: (field prefix, label).
+REFERRAL_BODIES = [
+    ("mnsi", "MNSI"),
+    ("pmrt", "PMRT"),
+    ("mbrrace", "MBRRACE-UK"),
+    ("coroner", "Coroner"),
+]
+
+
+class IncidentQuerySet(ProviderScopedQuerySet):
+    def open(self):
+        return self.exclude(status=IncidentStatus.CLOSED)
+
+    def referred_to(self, body: str):
+        return self.filter(**{f"{body}_referred_on__isnull": False})
+
+    def with_any_referral(self):
+        condition = Q()
+        for body, _ in REFERRAL_BODIES:
+            condition |= Q(**{f"{body}_referred_on__isnull": False})
+        return self.filter(condition)
+
+
+class Incident(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="incidents")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
+    local_reference = models.CharField(
+        max_length=50, help_text="Your Datix, InPhase, Ulysses or LFPSE reference for this incident."
+    )
+    occurred_on = models.DateField("Date occurred")
+    reported_on = models.DateField("Date reported")
+    incident_type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="incidents")
+    physical_harm = models.CharField(max_length=20, choices=PhysicalHarm.choices)
+    psychological_harm = models.CharField(max_length=20, choices=PsychologicalHarm.choices)
+    response_type = models.CharField(
+        "Learning response", max_length=20, choices=ResponseType.choices, blank=True
+    )
+    mnsi_referred_on = models.DateField("Referred to MNSI on", null=True, blank=True)
+    mnsi_reference = models.CharField("MNSI reference", max_length=50, blank=True)
+    pmrt_referred_on = models.DateField("Notified to PMRT on", null=True, blank=True)
+    pmrt_reference = models.CharField("PMRT reference", max_length=50, blank=True)
+    mbrrace_referred_on = models.DateField("Notified to MBRRACE-UK on", null=True, blank=True)
+    mbrrace_reference = models.CharField("MBRRACE-UK reference", max_length=50, blank=True)
+    coroner_referred_on = models.DateField("Referred to the coroner on", null=True, blank=True)
+    coroner_reference = models.CharField("Coroner reference", max_length=50, blank=True)
+    duty_of_candour = models.CharField(
+        max_length=20, choices=DutyOfCandour.choices, default=DutyOfCandour.NOT_YET_KNOWN
+    )
+    duty_of_candour_completed_on = models.DateField("Duty of candour completed on", null=True, blank=True)
+    summary = models.TextField("What happened", help_text=PID_WARNING)
+    immediate_actions = models.TextField(blank=True, help_text=PID_WARNING)
+    status = models.CharField(max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.REPORTED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "local_reference"],
+                name="incident_reference_unique_per_provider",
+                violation_error_message="This provider already has an incident with this local reference.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "-occurred_on"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.local_reference} ({self.incident_type})"
+
+    def get_absolute_url(self):
+        return reverse("incidents:incident-detail", kwargs={"pk": self.pk})
+
+    @property
+    def referrals(self):
+        """(label, date, reference) for each external body this incident went to."""
+        return [
+            (label, getattr(self, f"{body}_referred_on"), getattr(self, f"{body}_reference"))
+            for body, label in REFERRAL_BODIES
+            if getattr(self, f"{body}_referred_on")
+        ]
+
+    def allowed_transitions(self):
+        return INCIDENT_TRANSITIONS[IncidentStatus(self.status)]
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        if self.occurred_on and self.occurred_on > today:
+            errors["occurred_on"] = "The date occurred cannot be in the future."
+        if self.reported_on and self.reported_on > today:
+            errors["reported_on"] = "The date reported cannot be in the future."
+        if self.occurred_on and self.reported_on and self.reported_on < self.occurred_on:
+            errors["reported_on"] = "The date reported cannot be before the date occurred."
+        if self.unit_id and self.provider_id and self.unit.provider_id != self.provider_id:
+            errors["unit"] = "Choose a unit of this provider."
+        for body, label in REFERRAL_BODIES:
+            referred_on = getattr(self, f"{body}_referred_on")
+            if getattr(self, f"{body}_reference") and not referred_on:
+                errors[f"{body}_referred_on"] = f"Enter the date of the {label} referral, or remove its reference."
+            elif referred_on and referred_on > today:
+                errors[f"{body}_referred_on"] = f"The {label} referral date cannot be in the future."
+            elif referred_on and self.occurred_on and referred_on < self.occurred_on:
+                errors[f"{body}_referred_on"] = f"The {label} referral cannot be before the incident occurred."
+        completed_on = self.duty_of_candour_completed_on
+        if completed_on and self.duty_of_candour != DutyOfCandour.APPLIES:
+            errors["duty_of_candour_completed_on"] = "Only record a completion date when duty of candour applies."
+        elif completed_on and completed_on > today:
+            errors["duty_of_candour_completed_on"] = "The completion date cannot be in the future."
+        elif completed_on and self.occurred_on and completed_on < self.occurred_on:
+            errors["duty_of_candour_completed_on"] = "Duty of candour cannot be completed before the incident."
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Learning --------------------------------------------------------------------------------
+
+
+class LearningStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED_OFF = "signed_off", "Signed off"
+    SUBMITTED = "submitted", "Submitted to SSIG"
+    SHARED = "shared", "Shared across the LMNS"
+
+
+class LearningQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A provider's own learning, and learning shared at an SSIG of the user's LMNS."""
+        from lmns.access import lmnss_for, providers_for
+
+        return self.filter(
+            Q(provider__in=providers_for(user))
+            | Q(status=LearningStatus.SHARED, provider__lmns__in=lmnss_for(user))
+        )
+
+    def shared(self):
+        return self.filter(status=LearningStatus.SHARED)
+
+
+class Learning(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="learning")
+    title = models.CharField(max_length=200)
+    what_happened = models.TextField(help_text=PID_WARNING)
+    what_we_learned = models.TextField(help_text=PID_WARNING)
+    what_we_changed = models.TextField(help_text=PID_WARNING)
+    incidents = models.ManyToManyField(
+        Incident,
+        blank=True,
+        related_name="learning",
+        help_text="Leave empty for thematic learning that draws on no single incident.",
+    )
+    themes = models.ManyToManyField(Theme, related_name="learning")
+    status = models.CharField(max_length=20, choices=LearningStatus.choices, default=LearningStatus.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LearningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "learning"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("incidents:learning-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self):
+        return self.status == LearningStatus.DRAFT
+
+
+# --- Safety actions --------------------------------------------------------------------------
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class SafetyActionQuerySet(ProviderScopedQuerySet):
+    def outstanding(self):
+        return self.exclude(status=ActionStatus.COMPLETED)
+
+    def overdue(self, today=None):
+        return self.outstanding().filter(due_on__lt=today or timezone.localdate())
+
+
+class SafetyAction(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="safety_actions")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="safety_actions"
+    )
+    learning = models.ForeignKey(
+        Learning, on_delete=models.PROTECT, null=True, blank=True, related_name="safety_actions"
+    )
+    description = models.TextField(help_text=PID_WARNING)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="safety_actions",
+        help_text="The person responsible; they receive the weekly overdue digest.",
+    )
+    due_on = models.DateField("Due date")
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    completion_evidence = models.TextField(
+        blank=True, help_text="What shows the action is done, for example a revised guideline or audit."
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SafetyActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def get_absolute_url(self):
+        return reverse("incidents:action-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_overdue(self):
+        return self.status != ActionStatus.COMPLETED and self.due_on < timezone.localdate()
+
+    def clean(self):
+        errors = {}
+        if self.incident_id and self.incident.provider_id != self.provider_id:
+            errors["incident"] = "Choose an incident of this provider."
+        if self.learning_id and self.learning.provider_id != self.provider_id:
+            errors["learning"] = "Choose learning of this provider."
+        if self.status == ActionStatus.COMPLETED and not self.completion_evidence.strip():
+            errors["completion_evidence"] = "Say what shows the action is complete."
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- The Safety System Improvement Group -----------------------------------------------------
+
+
+class SsigMeeting(models.Model):
+    lmns = models.ForeignKey(Lmns, on_delete=models.PROTECT, related_name="ssig_meetings", verbose_name="LMNS")
+    meeting_on = models.DateField("Meeting date")
+    submission_deadline = models.DateField(help_text="Providers submit signed-off learning by the end of this day.")
+    attended_by = models.ManyToManyField(Provider, blank=True, related_name="ssig_meetings_attended")
+    attendees = models.TextField(blank=True, help_text="Roles present, for example 'Director of Midwifery, ZZA'.")
+    themes_agreed = models.ManyToManyField(Theme, blank=True, related_name="ssig_meetings")
+    escalations = models.TextField(blank=True, help_text=PID_WARNING)
+    learning_event_topics = models.TextField(blank=True)
+    held_at = models.DateTimeField(null=True, blank=True, help_text="Set when the meeting is recorded as held.")
+
+    objects = LmnsScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-meeting_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["lmns", "meeting_on"], name="one_ssig_per_lmns_per_day"),
+            models.CheckConstraint(
+                condition=Q(submission_deadline__lte=models.F("meeting_on")),
+                name="ssig_deadline_not_after_meeting",
+                violation_error_message="The submission deadline must be on or before the meeting date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"SSIG {self.meeting_on:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:meeting-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_held(self):
+        return self.held_at is not None
+
+
+class SsigSubmission(models.Model):
+    meeting = models.ForeignKey(SsigMeeting, on_delete=models.PROTECT, related_name="submissions")
+    learning = models.OneToOneField(Learning, on_delete=models.PROTECT, related_name="submission")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    late_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The LMNS member who accepted a submission after the deadline.",
+    )
+
+    class Meta:
+        ordering = ["submitted_at"]
+
+    def __str__(self):
+        return f"{self.learning} at {self.meeting}"
+
+
+class LearningEvent(models.Model):
+    lmns = models.ForeignKey(Lmns, on_delete=models.PROTECT, related_name="learning_events", verbose_name="LMNS")
+    topic = models.CharField(max_length=200)
+    held_on = models.DateField("Date")
+    description = models.TextField(blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="learning_events")
+    learning = models.ManyToManyField(Learning, blank=True, related_name="learning_events")
+
+    objects = LmnsScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return self.topic
+
+    def get_absolute_url(self):
+        return reverse("incidents:event-detail", kwargs={"pk": self.pk})
