@@ -201,8 +201,9 @@ class Incident(models.Model):
             if getattr(self, f"{body}_referred_on")
         ]
 
-    def allowed_transitions(self):
-        return INCIDENT_TRANSITIONS[IncidentStatus(self.status)]
+    def allowed_transitions(self) -> list[IncidentStatus]:
+        allowed = INCIDENT_TRANSITIONS[IncidentStatus(self.status)]
+        return [status for status in IncidentStatus if status in allowed]
 
     def clean(self):
         errors = {}
@@ -218,18 +219,26 @@ class Incident(models.Model):
         for body, label in REFERRAL_BODIES:
             referred_on = getattr(self, f"{body}_referred_on")
             if getattr(self, f"{body}_reference") and not referred_on:
-                errors[f"{body}_referred_on"] = f"Enter the date of the {label} referral, or remove its reference."
+                errors[f"{body}_referred_on"] = (
+                    f"Enter the date of the {label} referral, or remove its reference."
+                )
             elif referred_on and referred_on > today:
                 errors[f"{body}_referred_on"] = f"The {label} referral date cannot be in the future."
             elif referred_on and self.occurred_on and referred_on < self.occurred_on:
-                errors[f"{body}_referred_on"] = f"The {label} referral cannot be before the incident occurred."
+                errors[f"{body}_referred_on"] = (
+                    f"The {label} referral cannot be before the incident occurred."
+                )
         completed_on = self.duty_of_candour_completed_on
         if completed_on and self.duty_of_candour != DutyOfCandour.APPLIES:
-            errors["duty_of_candour_completed_on"] = "Only record a completion date when duty of candour applies."
+            errors["duty_of_candour_completed_on"] = (
+                "Only record a completion date when duty of candour applies."
+            )
         elif completed_on and completed_on > today:
             errors["duty_of_candour_completed_on"] = "The completion date cannot be in the future."
         elif completed_on and self.occurred_on and completed_on < self.occurred_on:
-            errors["duty_of_candour_completed_on"] = "Duty of candour cannot be completed before the incident."
+            errors["duty_of_candour_completed_on"] = (
+                "Duty of candour cannot be completed before the incident."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -370,15 +379,23 @@ class SafetyAction(models.Model):
 
 
 class SsigMeeting(models.Model):
-    lmns = models.ForeignKey(Lmns, on_delete=models.PROTECT, related_name="ssig_meetings", verbose_name="LMNS")
+    lmns = models.ForeignKey(
+        Lmns, on_delete=models.PROTECT, related_name="ssig_meetings", verbose_name="LMNS"
+    )
     meeting_on = models.DateField("Meeting date")
-    submission_deadline = models.DateField(help_text="Providers submit signed-off learning by the end of this day.")
+    submission_deadline = models.DateField(
+        help_text="Providers submit signed-off learning by the end of this day."
+    )
     attended_by = models.ManyToManyField(Provider, blank=True, related_name="ssig_meetings_attended")
-    attendees = models.TextField(blank=True, help_text="Roles present, for example 'Director of Midwifery, ZZA'.")
+    attendees = models.TextField(
+        blank=True, help_text="Roles present, for example 'Director of Midwifery, ZZA'."
+    )
     themes_agreed = models.ManyToManyField(Theme, blank=True, related_name="ssig_meetings")
     escalations = models.TextField(blank=True, help_text=PID_WARNING)
     learning_event_topics = models.TextField(blank=True)
-    held_at = models.DateTimeField(null=True, blank=True, help_text="Set when the meeting is recorded as held.")
+    held_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the meeting is recorded as held."
+    )
 
     objects = LmnsScopedQuerySet.as_manager()
 
@@ -426,7 +443,9 @@ class SsigSubmission(models.Model):
 
 
 class LearningEvent(models.Model):
-    lmns = models.ForeignKey(Lmns, on_delete=models.PROTECT, related_name="learning_events", verbose_name="LMNS")
+    lmns = models.ForeignKey(
+        Lmns, on_delete=models.PROTECT, related_name="learning_events", verbose_name="LMNS"
+    )
     topic = models.CharField(max_length=200)
     held_on = models.DateField("Date")
     description = models.TextField(blank=True)

@@ -46,13 +46,19 @@ INCIDENT_TYPES = [
 ]
 
 THEMES = [
-    ("Fetal monitoring", "Intermittent auscultation and CTG interpretation, fresh eyes, escalation of concerns."),
+    (
+        "Fetal monitoring",
+        "Intermittent auscultation and CTG interpretation, fresh eyes, escalation of concerns.",
+    ),
     ("Escalation and situational awareness", "Recognising when to call for help and whom to call."),
     ("Communication and handover", "Handover between staff, shifts, teams and settings."),
     ("Staffing and acuity", "Staffing against acuity, supernumerary coordinator, 1:1 care in labour."),
     ("Recognition of deterioration", "Early warning scores (MEOWS, NEWTT) and responding to them."),
     ("Guideline adherence", "Care that departed from local or national guidance."),
-    ("Risk assessment and place of birth", "Risk assessment at every contact, including intended place of birth."),
+    (
+        "Risk assessment and place of birth",
+        "Risk assessment at every contact, including intended place of birth.",
+    ),
     ("Induction of labour", "Scheduling, delays and monitoring during induction."),
     ("Obstetric emergencies and skills drills", "PROMPT-style multidisciplinary emergency skills."),
     ("Medication safety", "Prescribing, administration and monitoring of medicines."),

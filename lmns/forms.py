@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.template import loader
@@ -13,6 +13,8 @@ _WIDGET_CLASSES = {
     "selectmultiple": "nhsuk-select",
     "textarea": "nhsuk-textarea",
     "checkbox": "nhsuk-checkboxes__input",
+    "checkboxselectmultiple": "nhsuk-checkboxes",
+    "radioselect": "nhsuk-radios",
     "clearablefile": "nhsuk-file-upload",
     "file": "nhsuk-file-upload",
 }
@@ -26,6 +28,21 @@ class NHSBoundField(BoundField):
             widget_class += f" {widget_class}--error"
         attrs["class"] = f"{widget_class} {attrs.get('class', '')}".strip()
         return attrs
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    template_name = "includes/widgets/checkboxes.html"
+
+
+class Radios(forms.RadioSelect):
+    template_name = "includes/widgets/radios.html"
 
 
 class NHSFormRenderer(TemplatesSetting):
@@ -61,3 +78,22 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         services.email_queue(to=[to_email], subject=subject, body=body)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with a wrong password reported on the password field
+    (the NHS error pattern links each error to its field) and no autofocus, which
+    would skip screen-reader users past the page's heading."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code != "invalid_login":
+                raise
+            self.add_error("password", "Enter a correct username and password. Both are case-sensitive.")
+            return self.cleaned_data

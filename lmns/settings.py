@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -167,6 +168,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Run by exactly one `celery -A lmns beat`; times are Europe/London. `expires` stops
+# a stale run firing after workers have been down for a long time.
+CELERY_BEAT_SCHEDULE = {
+    "ssig-deadline-reminders": {
+        "task": "incidents.tasks.send_ssig_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    "overdue-action-digests": {
+        "task": "incidents.tasks.send_overdue_action_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
+}
+
+# The public address of the service, for links in emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lmns import views
-from lmns.forms import QueuedPasswordResetForm
+from lmns.forms import QueuedPasswordResetForm, SignInForm
 
 lmns_patterns = (
     [
@@ -18,6 +18,7 @@ lmns_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),

@@ -20,8 +20,11 @@ writeFileSync(
 );
 
 // The published CSS points at /assets/ on the site root; our assets live beside
-// the stylesheet under STATIC_URL, so make those references relative.
+// the stylesheet under STATIC_URL, so make those references relative. It also loads
+// the Frutiger web font from assets.nhs.uk: a third-party request from every page,
+// licensed for nhs.uk sites only, so drop it and use the design system's Arial fallback.
 const css = readFileSync(join(source, "nhsuk-frontend.min.css"), "utf8")
-  .replaceAll("url(/assets/", "url(assets/");
+  .replaceAll("url(/assets/", "url(assets/")
+  .replace(/@font-face\{[^}]*assets\.nhs\.uk[^}]*\}/g, "");
 writeFileSync(join(target, "nhsuk-frontend.min.css"), withoutSourceMap(css));
 console.log(`NHS.UK frontend copied to ${target}`);

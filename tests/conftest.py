@@ -3,9 +3,19 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
+from incidents.models import LearningEvent
 from lmns.celery import app as celery_app
 from lmns.models import LMNS_ROLES, PROVIDER_ROLES, Role
-from tests.factories import make_lmns, make_provider, make_unit, make_user
+from tests.factories import (
+    make_action,
+    make_incident,
+    make_learning,
+    make_lmns,
+    make_meeting,
+    make_provider,
+    make_unit,
+    make_user,
+)
 
 # CI sets these: there, a test that needs a browser or a broker must run, never skip.
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -67,10 +77,40 @@ class World:
             self.personas[f"lmns:{role}"] = make_user(f"lmnsa-{role}", role=role, lmns=self.lmns_a)
         self.personas["superuser"] = make_user("root", is_superuser=True, is_staff=True)
         self.personas["nobody"] = make_user("nobody")
+        # One record of each kind per provider (or per LMNS), for the access matrix.
+        owner = make_user("action-owner")
+        self.records = {}
+        for provider in self.providers:
+            incident = make_incident(provider, local_reference=f"REF-{provider.ods_code}")
+            self.records[provider.pk] = {
+                "incident": incident,
+                "learning": make_learning(
+                    provider, title=f"Learning of {provider.ods_code}", incidents=[incident]
+                ),
+                "action": make_action(provider, owner=owner, incident=incident),
+            }
+        for lmns in (self.lmns_a, self.lmns_b):
+            self.records[("lmns", lmns.pk)] = {
+                "meeting": make_meeting(lmns),
+                "event": LearningEvent.objects.create(
+                    lmns=lmns, topic=f"Event of {lmns.code}", held_on="2026-05-01"
+                ),
+            }
+
+    def record(self, kind: str, provider):
+        """The world's record of ``kind`` belonging to ``provider`` (or to its LMNS)."""
+        if kind in {"meeting", "event"}:
+            return self.records[("lmns", provider.lmns_id)][kind]
+        return self.records[provider.pk][kind]
 
     @property
     def providers(self):
         return [self.a1, self.a2, self.b1]
+
+    def visible_lmnss(self, persona: str):
+        if persona == "superuser":
+            return {self.lmns_a, self.lmns_b}
+        return {self.lmns_a} if persona.startswith(("lmns:", "provider:")) else set()
 
     def visible_providers(self, persona: str):
         """The providers a persona should see: the specification the access code must meet."""

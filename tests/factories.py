@@ -1,9 +1,12 @@
 """Plain factory functions: explicit, no extra dependency."""
 
+from datetime import timedelta
 from itertools import count
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from incidents.models import Incident, IncidentType, Learning, SafetyAction, SsigMeeting, Theme
 from lmns.models import Lmns, Membership, Provider, Unit, UnitType
 
 PASSWORD = "correct-horse-battery-staple"
@@ -41,3 +44,47 @@ def make_user(username: str | None = None, *, role=None, provider=None, lmns=Non
     if role:
         Membership.objects.create(user=user, role=role, provider=provider, lmns=lmns)
     return user
+
+
+def make_incident(provider: Provider, **fields):
+    today = timezone.localdate()
+    defaults = {
+        "local_reference": f"DATIX-{next(_sequence)}",
+        "occurred_on": today - timedelta(days=10),
+        "reported_on": today - timedelta(days=9),
+        "incident_type": IncidentType.objects.order_by("pk").first(),
+        "physical_harm": "low",
+        "psychological_harm": "none",
+        "summary": "Delay in escalating an abnormal CTG on the labour ward.",
+    }
+    return Incident.objects.create(provider=provider, **{**defaults, **fields})
+
+
+def make_learning(provider: Provider, *, status="draft", themes=None, incidents=(), **fields):
+    defaults = {
+        "title": f"Fresh eyes on CTGs {next(_sequence)}",
+        "what_happened": "An abnormal CTG was not escalated for two hours.",
+        "what_we_learned": "Hourly fresh-eyes reviews were missed when the ward was busy.",
+        "what_we_changed": "The coordinator now prompts fresh-eyes reviews at each safety huddle.",
+    }
+    learning = Learning.objects.create(provider=provider, status=status, **{**defaults, **fields})
+    learning.themes.set(themes or [Theme.objects.order_by("pk").first()])
+    learning.incidents.set(incidents)
+    return learning
+
+
+def make_meeting(lmns: Lmns, *, meeting_on=None, submission_deadline=None):
+    meeting_on = meeting_on or timezone.localdate() + timedelta(days=30)
+    return SsigMeeting.objects.create(
+        lmns=lmns,
+        meeting_on=meeting_on,
+        submission_deadline=submission_deadline or meeting_on - timedelta(days=7),
+    )
+
+
+def make_action(provider: Provider, *, owner, **fields):
+    defaults = {
+        "description": "Add fresh-eyes prompts to the huddle board.",
+        "due_on": timezone.localdate() + timedelta(days=30),
+    }
+    return SafetyAction.objects.create(provider=provider, owner=owner, **{**defaults, **fields})

@@ -5,6 +5,9 @@ without editing this file; a new page that takes parameters must say below how
 to point it at a provider's record, or ``test_every_url_is_classified`` fails.
 """
 
+import io
+
+import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -26,15 +29,58 @@ POST_ONLY = {"logout"}
 # The Django admin has its own sign-in and permission checks; see test_admin_is_for_superusers_only.
 EXCLUDED_NAMESPACES = {"admin"}
 
-# How to point each URL that takes parameters at a record of a given provider.
+
+# How to point each URL that takes parameters at a record of a given provider
+# (records owned by an LMNS are those of the provider's LMNS).
+def _pk_of(kind):
+    return lambda world, provider: {"pk": world.record(kind, provider).pk}
+
+
 OBJECT_KWARGS = {
-    "lmns:provider-detail": lambda provider: {"ods_code": provider.ods_code},
-    "lmns:unit-create": lambda provider: {"ods_code": provider.ods_code},
+    "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
+    "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
+    **{
+        f"incidents:{name}": _pk_of(kind)
+        for kind, names in {
+            "incident": ["incident-detail", "incident-edit", "incident-transition"],
+            "learning": [
+                "learning-detail",
+                "learning-edit",
+                "learning-sign-off",
+                "learning-return",
+                "learning-submit",
+            ],
+            "action": ["action-detail", "action-edit"],
+            "meeting": [
+                "meeting-detail",
+                "meeting-outcomes",
+                "meeting-hold",
+                "meeting-accept-late",
+                "meeting-pack",
+                "meeting-print",
+            ],
+            "event": ["event-detail"],
+        }.items()
+        for name in names
+    },
+}
+# Records owned by an LMNS: visible to everyone in that LMNS, providers included.
+LMNS_SCOPED = {name for name in OBJECT_KWARGS if name.startswith(("incidents:meeting", "incidents:event"))}
+# Actions that only take a POST; the matrix posts an empty form to them.
+POST_ONLY_RECORDS = {
+    "incidents:incident-transition",
+    "incidents:learning-sign-off",
+    "incidents:learning-return",
+    "incidents:meeting-hold",
+    "incidents:meeting-accept-late",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
 # The specification of who may do what, written independently of lmns.access.
-# A URL not listed here may be read by every role that can see the provider.
+# A URL not listed here may be read by every role that can see the record.
+RECORDERS = {f"provider:{Role.PROVIDER_CONTRIBUTOR}", f"provider:{Role.PROVIDER_LEAD}", "superuser"}
+REVIEWERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
+SSIG_RUNNERS = {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
 MAY = {
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
@@ -42,6 +88,36 @@ MAY = {
         f"lmns:{Role.SYSTEM_ADMINISTRATOR}",
         "superuser",
     },
+    **dict.fromkeys(
+        [
+            "incidents:incident-create",
+            "incidents:incident-edit",
+            "incidents:learning-create",
+            "incidents:learning-edit",
+            "incidents:action-create",
+            "incidents:action-edit",
+        ],
+        RECORDERS,
+    ),
+    **dict.fromkeys(
+        [
+            "incidents:incident-transition",
+            "incidents:learning-sign-off",
+            "incidents:learning-return",
+            "incidents:learning-submit",
+        ],
+        REVIEWERS,
+    ),
+    **dict.fromkeys(
+        [
+            "incidents:meeting-create",
+            "incidents:meeting-outcomes",
+            "incidents:meeting-hold",
+            "incidents:meeting-accept-late",
+            "incidents:event-create",
+        ],
+        SSIG_RUNNERS,
+    ),
 }
 
 PERSONAS = [
@@ -82,8 +158,24 @@ PRIVATE_PAGES = sorted(
 OBJECT_PAGES = sorted(OBJECT_KWARGS)
 
 
-class _UnknownProvider:
-    ods_code = "ZZZ"
+def _unknown_kwargs(name):
+    """Parameters naming a record that does not exist: anonymous users never reach the view."""
+    params = ALL_URLS[name]
+    return {param: ("ZZZ" if param == "ods_code" else 999999) for param in params} or None
+
+
+def _text_of(response) -> str:
+    """What a person would read in a response: the page, or every cell of a workbook."""
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.content.decode()
 
 
 def _sign_in(client, world, persona):
@@ -109,9 +201,7 @@ def test_every_url_is_classified():
 
 @pytest.mark.parametrize("name", sorted(ALL_URLS))
 def test_anonymous_is_sent_to_sign_in_except_on_public_pages(client, name):
-    url = reverse(
-        name, kwargs=FIXED_KWARGS.get(name) or OBJECT_KWARGS.get(name, lambda _: None)(_UnknownProvider)
-    )
+    url = reverse(name, kwargs=FIXED_KWARGS.get(name) or _unknown_kwargs(name))
     response = client.get(url)
     if name in PUBLIC:
         assert response.status_code in {200, 302}
@@ -127,8 +217,9 @@ def test_anonymous_is_sent_to_sign_in_except_on_public_pages(client, name):
 def test_pages_show_only_what_the_role_may_see(client, world, persona, name):
     _sign_in(client, world, persona)
     response = client.get(reverse(name))
-    assert response.status_code == 200
-    body = response.content.decode()
+    expected = 200 if persona in MAY.get(name, {persona}) else 403
+    assert response.status_code == expected, f"{persona} on {name}"
+    body = _text_of(response)
     for other in _other_names(world, persona):
         assert other not in body, f"{persona} sees {other!r} on {name}"
 
@@ -137,19 +228,23 @@ def test_pages_show_only_what_the_role_may_see(client, world, persona, name):
 @pytest.mark.parametrize("name", OBJECT_PAGES)
 def test_records_answer_by_scope_and_role(client, world, persona, name):
     _sign_in(client, world, persona)
-    visible = world.visible_providers(persona)
     allowed = MAY.get(name)
     for provider in world.providers:
-        response = client.get(reverse(name, kwargs=OBJECT_KWARGS[name](provider)))
-        if provider not in visible:
+        if name in LMNS_SCOPED:
+            visible = provider.lmns in world.visible_lmnss(persona)
+        else:
+            visible = provider in world.visible_providers(persona)
+        url = reverse(name, kwargs=OBJECT_KWARGS[name](world, provider))
+        response = client.post(url) if name in POST_ONLY_RECORDS else client.get(url)
+        if not visible:
             expected = 404
         elif allowed is not None and persona not in allowed:
             expected = 403
         else:
-            expected = 200
+            expected = 302 if name in POST_ONLY_RECORDS else 200
         assert response.status_code == expected, f"{persona} on {name} for {provider.ods_code}"
         if expected == 200:
-            body = response.content.decode()
+            body = _text_of(response)
             for other in _other_names(world, persona):
                 assert other not in body, f"{persona} sees {other!r} on {name}"
 

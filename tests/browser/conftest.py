@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# Anything not served by the live server, such as the NHS.UK fonts on assets.nhs.uk.
+EXTERNAL_URL = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -61,6 +64,12 @@ def seeded_live_server(live_server, transactional_db):
 def page(browser, seeded_live_server):
     # A fresh context per test: no cookies or session leak from one test to the next.
     context = browser.new_context(base_url=seeded_live_server.url, viewport={"width": 1280, "height": 900})
+    # Tests must not depend on the internet; offline, each page load would also wait
+    # for the font requests to fail.
+    context.route(EXTERNAL_URL, lambda route: route.abort())
+    # Local pages answer in well under a second; a broken page should fail fast
+    # rather than wait out Playwright's 30 s default on every action.
+    context.set_default_timeout(5000)
     page = context.new_page()
     yield page
     context.close()
@@ -74,7 +83,8 @@ def artifacts():
 
 def sign_in(page, username, password=DEMO_PASSWORD):
     """Submit the sign-in form; the caller asserts where it lands."""
-    page.goto("/accounts/login/")
+    response = page.goto("/accounts/login/")
+    assert response.ok, f"sign-in page answered {response.status}"
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()

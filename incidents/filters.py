@@ -1,0 +1,145 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from incidents.models import (
+    REFERRAL_BODIES,
+    ActionStatus,
+    Incident,
+    IncidentStatus,
+    IncidentType,
+    Learning,
+    LearningStatus,
+    PhysicalHarm,
+    PsychologicalHarm,
+    ResponseType,
+    SafetyAction,
+    Theme,
+)
+from lmns.access import providers_for
+from lmns.forms import DateInput
+from lmns.models import Provider, Unit
+
+
+def _providers(request):
+    return providers_for(request.user)
+
+
+def _units(request):
+    return Unit.objects.visible_to(request.user).select_related("provider")
+
+
+class IncidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Reference or text", method="search")
+    provider = django_filters.ModelChoiceFilter(queryset=_providers)
+    unit = django_filters.ModelChoiceFilter(queryset=_units)
+    occurred_from = django_filters.DateFilter(
+        field_name="occurred_on", lookup_expr="gte", label="Occurred from", widget=DateInput
+    )
+    occurred_to = django_filters.DateFilter(
+        field_name="occurred_on", lookup_expr="lte", label="Occurred to", widget=DateInput
+    )
+    incident_type = django_filters.ModelChoiceFilter(queryset=IncidentType.objects.all(), label="Type")
+    physical_harm = django_filters.ChoiceFilter(choices=PhysicalHarm.choices)
+    psychological_harm = django_filters.ChoiceFilter(choices=PsychologicalHarm.choices)
+    response_type = django_filters.ChoiceFilter(choices=ResponseType.choices, label="Learning response")
+    referral = django_filters.ChoiceFilter(
+        choices=[("any", "Any referral"), *REFERRAL_BODIES], method="filter_referral", label="Referred to"
+    )
+    status = django_filters.ChoiceFilter(choices=IncidentStatus.choices)
+    theme = django_filters.ModelChoiceFilter(
+        queryset=Theme.objects.all(), field_name="learning__themes", distinct=True, label="Learning theme"
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="With overdue actions")
+    order = django_filters.OrderingFilter(
+        fields=[
+            ("local_reference", "reference"),
+            ("occurred_on", "occurred"),
+            ("reported_on", "reported"),
+            ("provider__name", "provider"),
+            ("incident_type__name", "type"),
+            ("status", "status"),
+        ]
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(local_reference__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(immediate_actions__icontains=value)
+        )
+
+    def filter_referral(self, queryset, name, value):
+        return queryset.with_any_referral() if value == "any" else queryset.referred_to(value)
+
+    def filter_overdue(self, queryset, name, value):
+        # Leave out actions without an incident: a NULL in NOT IN would exclude every row.
+        overdue = SafetyAction.objects.overdue().filter(incident__isnull=False).values("incident")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+class LearningFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.none())
+    theme = django_filters.ModelChoiceFilter(queryset=Theme.objects.all(), field_name="themes", distinct=True)
+    status = django_filters.ChoiceFilter(choices=LearningStatus.choices)
+    created_from = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="gte", label="Recorded from", widget=DateInput
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="lte", label="Recorded to", widget=DateInput
+    )
+    order = django_filters.OrderingFilter(
+        fields=[
+            ("title", "title"),
+            ("provider__name", "provider"),
+            ("created_at", "recorded"),
+            ("status", "status"),
+        ]
+    )
+
+    class Meta:
+        model = Learning
+        fields = []
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The library lists other providers' shared learning, so the provider
+        # choices are those whose learning this page can show, not only the user's own.
+        self.filters["provider"].queryset = providers
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(what_happened__icontains=value)
+            | Q(what_we_learned__icontains=value)
+            | Q(what_we_changed__icontains=value)
+        )
+
+
+class SafetyActionFilter(django_filters.FilterSet):
+    provider = django_filters.ModelChoiceFilter(queryset=_providers)
+    status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    due_from = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", label="Due from", widget=DateInput
+    )
+    due_to = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="lte", label="Due to", widget=DateInput
+    )
+    order = django_filters.OrderingFilter(
+        fields=[("due_on", "due"), ("provider__name", "provider"), ("status", "status")]
+    )
+
+    class Meta:
+        model = SafetyAction
+        fields = []
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        overdue = queryset.overdue(today)
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))

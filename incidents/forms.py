@@ -1,0 +1,242 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from incidents.models import (
+    Incident,
+    IncidentStatus,
+    IncidentType,
+    Learning,
+    LearningEvent,
+    LearningStatus,
+    SafetyAction,
+    SsigMeeting,
+    Theme,
+)
+from lmns import access
+from lmns.forms import Checkboxes, DateInput
+from lmns.models import Lmns, Membership, Provider
+
+DATE_FIELDS = [
+    "occurred_on",
+    "reported_on",
+    "mnsi_referred_on",
+    "pmrt_referred_on",
+    "mbrrace_referred_on",
+    "coroner_referred_on",
+    "duty_of_candour_completed_on",
+]
+
+
+def providers_where(user, action: str):
+    """Providers the user can see and may perform ``action`` at."""
+    return Provider.objects.filter(
+        pk__in=[p.pk for p in access.providers_for(user) if access.can(user, action, p)]
+    ).order_by("name")
+
+
+def lmnss_where(user, action: str):
+    return Lmns.objects.filter(
+        pk__in=[lmns.pk for lmns in access.lmnss_for(user) if access.can(user, action, lmns)]
+    )
+
+
+class ProviderChoiceMixin:
+    """Adds a provider choice when creating; an existing record keeps its provider."""
+
+    def setup_provider(self, user, action: str, provider: Provider | None):
+        if provider is not None:
+            self.fields.pop("provider", None)
+            self.instance.provider = provider
+        else:
+            choices = providers_where(user, action)
+            self.fields["provider"].queryset = choices
+            if len(choices) == 1:
+                self.fields["provider"].initial = choices[0]
+        return provider
+
+
+class IncidentForm(ProviderChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "provider",
+            "unit",
+            "local_reference",
+            "occurred_on",
+            "reported_on",
+            "incident_type",
+            "physical_harm",
+            "psychological_harm",
+            "summary",
+            "immediate_actions",
+            "response_type",
+            "duty_of_candour",
+            "duty_of_candour_completed_on",
+            "mnsi_referred_on",
+            "mnsi_reference",
+            "pmrt_referred_on",
+            "pmrt_reference",
+            "mbrrace_referred_on",
+            "mbrrace_reference",
+            "coroner_referred_on",
+            "coroner_reference",
+        ]
+        widgets = {name: DateInput() for name in DATE_FIELDS}
+
+    def __init__(self, *args, user, provider=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_provider(user, "record_incident", provider)
+        self.fields["unit"].queryset = (
+            self.fields["unit"].queryset.visible_to(user).select_related("provider")
+        )
+        current_type = self.instance.incident_type_id if self.instance.pk else None
+        self.fields["incident_type"].queryset = IncidentType.objects.filter(
+            Q(is_active=True) | Q(pk=current_type)
+        )
+
+    def clean_local_reference(self):
+        reference = self.cleaned_data["local_reference"].strip()
+        provider = self.data.get("provider") if "provider" in self.fields else self.instance.provider_id
+        clash = Incident.objects.filter(provider=provider or None, local_reference__iexact=reference)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if provider and clash.exists():
+            raise forms.ValidationError("Your provider already has an incident with this reference.")
+        return reference
+
+
+class IncidentTransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label="Move to", choices=IncidentStatus.choices)
+
+
+class LearningForm(ProviderChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Learning
+        fields = [
+            "provider",
+            "title",
+            "what_happened",
+            "what_we_learned",
+            "what_we_changed",
+            "themes",
+            "incidents",
+        ]
+        widgets = {"themes": Checkboxes}
+
+    def __init__(self, *args, user, provider=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_provider(user, "record_incident", provider)
+        current = self.instance.themes.all() if self.instance.pk else Theme.objects.none()
+        self.fields["themes"].queryset = Theme.objects.filter(Q(is_active=True) | Q(pk__in=current))
+        incidents = Incident.objects.visible_to(user).select_related("incident_type")
+        if provider is not None:
+            incidents = incidents.filter(provider=provider)
+        self.fields["incidents"].queryset = incidents
+        self.fields["incidents"].help_text = (
+            "Hold Ctrl (or Cmd) to choose several. " + Learning._meta.get_field("incidents").help_text
+        )
+
+
+class SafetyActionForm(ProviderChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = SafetyAction
+        fields = [
+            "provider",
+            "description",
+            "owner",
+            "due_on",
+            "incident",
+            "learning",
+            "status",
+            "completion_evidence",
+        ]
+        widgets = {"due_on": DateInput()}
+
+    def __init__(self, *args, user, provider=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_provider(user, "record_incident", provider)
+        providers = [provider] if provider else list(self.fields["provider"].queryset)
+        # Owners are people of the provider or of its LMNS, so the digest reaches someone accountable.
+        members = Membership.objects.filter(
+            Q(provider__in=providers) | Q(lmns__in={p.lmns_id for p in providers})
+        ).values("user")
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=members, is_active=True)
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["incident"].queryset = Incident.objects.filter(provider__in=providers).select_related(
+            "incident_type"
+        )
+        self.fields["learning"].queryset = Learning.objects.filter(provider__in=providers)
+
+
+class LearningSubmitForm(forms.Form):
+    meeting = forms.ModelChoiceField(queryset=SsigMeeting.objects.none(), label="SSIG meeting")
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+        self.fields["meeting"].label_from_instance = lambda meeting: (
+            f"{meeting} (submit by {meeting.submission_deadline:%-d %B %Y})"
+        )
+
+
+class SsigMeetingForm(forms.ModelForm):
+    lmns = forms.ModelChoiceField(queryset=Lmns.objects.none(), label="LMNS")
+
+    class Meta:
+        model = SsigMeeting
+        fields = ["lmns", "meeting_on", "submission_deadline"]
+        widgets = {"meeting_on": DateInput(), "submission_deadline": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lmns"].queryset = lmnss_where(user, "run_ssig")
+        if self.fields["lmns"].queryset.count() == 1:
+            self.fields["lmns"].initial = self.fields["lmns"].queryset.first()
+
+
+class SsigOutcomesForm(forms.ModelForm):
+    class Meta:
+        model = SsigMeeting
+        fields = ["attended_by", "attendees", "themes_agreed", "escalations", "learning_event_topics"]
+        widgets = {"attended_by": Checkboxes, "themes_agreed": Checkboxes}
+        labels = {"attended_by": "Providers that attended", "themes_agreed": "Themes agreed"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended_by"].queryset = self.instance.lmns.providers.all()
+        self.fields["themes_agreed"].queryset = Theme.objects.active()
+
+
+class AcceptLateForm(forms.Form):
+    learning = forms.ModelChoiceField(queryset=Learning.objects.none(), label="Signed-off learning")
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learning"].queryset = Learning.objects.filter(
+            provider__lmns=meeting.lmns, status=LearningStatus.SIGNED_OFF
+        ).select_related("provider")
+        self.fields["learning"].label_from_instance = lambda item: f"{item.provider}: {item.title}"
+
+
+class LearningEventForm(forms.ModelForm):
+    lmns = forms.ModelChoiceField(queryset=Lmns.objects.none(), label="LMNS")
+
+    class Meta:
+        model = LearningEvent
+        fields = ["lmns", "topic", "held_on", "description", "themes", "learning"]
+        widgets = {"held_on": DateInput(), "themes": Checkboxes}
+        labels = {"learning": "Shared learning it draws on"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        lmnss = lmnss_where(user, "run_ssig")
+        self.fields["lmns"].queryset = lmnss
+        if lmnss.count() == 1:
+            self.fields["lmns"].initial = lmnss.first()
+        self.fields["themes"].queryset = Theme.objects.active()
+        self.fields["learning"].queryset = Learning.objects.shared().filter(provider__lmns__in=lmnss)

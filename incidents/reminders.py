@@ -1,0 +1,157 @@
+"""Scheduled reminder emails: SSIG submission deadlines and the weekly overdue-action digest.
+
+Run by Celery beat through ``incidents.tasks``. Emails carry links, never incident or
+action text: mailboxes are forwarded, shared and synced to phones, and the records they
+point to are behind sign-in and per-provider access checks.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from incidents.models import SafetyAction, SsigMeeting, SsigSubmission
+from lmns import services
+from lmns.models import Membership, Role
+
+# Idempotency: Celery acknowledges tasks late (CELERY_TASK_ACKS_LATE), so a task may run
+# twice, and beat may fire again after a restart. We can't add a "reminder sent" model, so
+# each email claims a cache key with cache.add(), which only succeeds for the first caller
+# (SET NX on Redis; a lock on locmem). With the shared Redis cache in production (CACHE_URL)
+# that holds across workers; locmem is per process, which is enough for eager mode in
+# development. The keys must outlive any re-run, so they get explicit timeouts (the
+# default is five minutes).
+SSIG_REMINDER_KEY_TIMEOUT = 2 * 24 * 60 * 60  # the key already names the day
+DIGEST_KEY_TIMEOUT = 8 * 24 * 60 * 60  # the key names the ISO week
+
+
+def absolute_url(path: str) -> str:
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
+
+
+def _long_date(value: date) -> str:
+    return dateformat.format(value, "j F Y")
+
+
+def _queue_once(*, key: str, timeout: int, to: str, subject: str, body: str) -> bool:
+    """Queue one email unless ``key`` shows it has already gone; True if queued.
+
+    Each email is its own ``lmns.tasks.send_email`` task, which retries SMTP failures with
+    back-off on its own, so one refused address or SMTP hiccup neither stops the rest of the
+    batch nor makes a re-run repeat the emails already queued.
+    """
+    if not cache.add(key, True, timeout):
+        return False
+    try:
+        services.email_queue(to=[to], subject=subject, body=body)
+    except Exception:
+        cache.delete(key)  # never queued, so a re-run may try again
+        raise
+    return True
+
+
+def ssig_deadline_reminders_send(*, today: date | None = None, days_before=(7, 1)) -> int:
+    """Remind provider leads whose provider has submitted nothing to an SSIG meeting whose
+    submission deadline is exactly N days away, for N in ``days_before``.
+
+    Returns the number of emails queued. Safe to run more than once a day.
+    """
+    today = today or timezone.localdate()
+    count = 0
+    for days in days_before:
+        meetings = SsigMeeting.objects.filter(
+            held_at__isnull=True, submission_deadline=today + timedelta(days=days)
+        ).select_related("lmns")
+        for meeting in meetings:
+            submitted = SsigSubmission.objects.filter(meeting=meeting).values("learning__provider")
+            leads = (
+                Membership.objects.filter(
+                    role=Role.PROVIDER_LEAD, provider__lmns=meeting.lmns, user__is_active=True
+                )
+                .exclude(provider__in=submitted)
+                .exclude(user__email="")
+                .select_related("user", "provider")
+                .order_by("provider__name", "user__pk")
+            )
+            for membership in leads:
+                user, provider = membership.user, membership.provider
+                count += _queue_once(
+                    key=f"incidents:ssig-reminder:{meeting.pk}:{provider.pk}:{user.pk}:{days}:{today}",
+                    timeout=SSIG_REMINDER_KEY_TIMEOUT,
+                    to=user.email,
+                    subject=(
+                        f"SSIG submission deadline in {days} day{'s' if days != 1 else ''}: "
+                        f"{_long_date(meeting.submission_deadline)}"
+                    ),
+                    body=render_to_string(
+                        "incidents/email/ssig_deadline_reminder.txt",
+                        {
+                            "user": user,
+                            "provider": provider,
+                            "meeting": meeting,
+                            "days": days,
+                            "learning_url": absolute_url(
+                                reverse("incidents:learning-list")
+                                + "?"
+                                + urlencode({"provider": provider.pk})
+                            ),
+                            "meeting_url": absolute_url(
+                                reverse("incidents:meeting-detail", args=[meeting.pk])
+                            ),
+                        },
+                    ),
+                )
+    return count
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """What a digest may say about an action: where, when due, and a link. Never its text."""
+
+    provider: str
+    due_on: date
+    days_overdue: int
+    url: str
+
+
+def overdue_action_digests_send(*, today: date | None = None) -> int:
+    """Email each owner of overdue safety actions one digest of links to them.
+
+    Returns the number of emails queued. Sends at most one digest per owner per ISO week.
+    """
+    today = today or timezone.localdate()
+    year, week, _ = today.isocalendar()
+    actions = (
+        SafetyAction.objects.overdue(today)
+        .filter(owner__is_active=True)
+        .exclude(owner__email="")
+        .select_related("provider", "owner")
+        .order_by("owner__pk", "due_on", "pk")
+    )
+    by_owner: dict = {}
+    for action in actions:
+        by_owner.setdefault(action.owner, []).append(
+            OverdueItem(
+                provider=action.provider.name,
+                due_on=action.due_on,
+                days_overdue=(today - action.due_on).days,
+                url=absolute_url(reverse("incidents:action-detail", args=[action.pk])),
+            )
+        )
+    count = 0
+    for owner, items in by_owner.items():
+        count += _queue_once(
+            key=f"incidents:overdue-digest:{owner.pk}:{year}-W{week:02d}",
+            timeout=DIGEST_KEY_TIMEOUT,
+            to=owner.email,
+            subject=f"{len(items)} overdue safety action{'s' if len(items) != 1 else ''} to update",
+            body=render_to_string(
+                "incidents/email/overdue_action_digest.txt", {"user": owner, "items": items, "today": today}
+            ),
+        )
+    return count

@@ -1,0 +1,122 @@
+"""Reads that span models or carry rules: the SSIG agenda, theme analysis, overviews."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from incidents.models import Learning, LearningStatus, SsigMeeting, SsigSubmission, Theme
+from lmns.access import can, lmnss_for, providers_for
+
+
+@dataclass
+class AgendaTheme:
+    theme: Theme | None
+    by_provider: dict = field(default_factory=dict)  # Provider -> [Learning]
+
+    @property
+    def count(self):
+        return sum(len(items) for items in self.by_provider.values())
+
+
+def ssig_agenda_submissions(*, meeting: SsigMeeting, user):
+    """Submissions the user may read: all for LMNS staff or once the meeting is held;
+    until then a provider's users see only their own provider's items."""
+    submissions = SsigSubmission.objects.filter(
+        meeting=meeting, meeting__lmns__in=lmnss_for(user)
+    ).select_related("learning__provider", "submitted_by", "late_accepted_by")
+    if not meeting.is_held and not can(user, "run_ssig", meeting.lmns):
+        submissions = submissions.filter(learning__provider__in=providers_for(user))
+    return submissions.prefetch_related("learning__themes").order_by(
+        "learning__provider__name", "submitted_at"
+    )
+
+
+def ssig_agenda(*, meeting: SsigMeeting, user) -> list[AgendaTheme]:
+    """The agenda grouped by theme, then provider. Learning with several themes
+    appears under each, since the SSIG discusses it under each."""
+    groups: dict[int, AgendaTheme] = {}
+    for submission in ssig_agenda_submissions(meeting=meeting, user=user):
+        learning = submission.learning
+        for theme in learning.themes.all():
+            group = groups.setdefault(theme.pk, AgendaTheme(theme=theme))
+            group.by_provider.setdefault(learning.provider, []).append(learning)
+    return sorted(groups.values(), key=lambda group: group.theme.name)
+
+
+def next_ssig_meeting(*, lmns_ids, today: date | None = None):
+    """The next meeting still open for submissions in any of the given LMNSs."""
+    today = today or timezone.localdate()
+    return (
+        SsigMeeting.objects.filter(lmns_id__in=lmns_ids, held_at__isnull=True, meeting_on__gte=today)
+        .order_by("meeting_on")
+        .first()
+    )
+
+
+def open_meetings_for(learning: Learning):
+    """Meetings of the learning's LMNS that have not yet been held."""
+    return SsigMeeting.objects.filter(lmns_id=learning.provider.lmns_id, held_at__isnull=True).order_by(
+        "meeting_on"
+    )
+
+
+@dataclass
+class ThemeAnalysis:
+    months: list[date]
+    providers: list
+    themes: list
+    # (theme_id, provider_id, month) -> count
+    counts: dict = field(default_factory=lambda: defaultdict(int))
+
+    def total(self, theme, provider=None, month=None) -> int:
+        return sum(
+            value
+            for (theme_id, provider_id, value_month), value in self.counts.items()
+            if theme_id == theme.pk
+            and (provider is None or provider_id == provider.pk)
+            and (month is None or value_month == month)
+        )
+
+
+def _months_between(start: date, end: date) -> list[date]:
+    months, current = [], start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (
+            current.replace(year=current.year + 1, month=1)
+            if current.month == 12
+            else current.replace(month=current.month + 1)
+        )
+    return months
+
+
+def theme_analysis(*, user, start: date, end: date) -> ThemeAnalysis:
+    """How often each theme is tagged on signed-off learning, by provider and month.
+
+    Counts come from one aggregate query. Draft learning is left out: it has not
+    yet been agreed by the provider lead.
+    """
+    rows = (
+        Learning.objects.filter(provider__in=providers_for(user))
+        .exclude(status=LearningStatus.DRAFT)
+        .filter(created_at__date__gte=start, created_at__date__lte=end)
+        .annotate(month=TruncMonth("created_at"))
+        .values("themes", "provider", "month")
+        .annotate(n=Count("pk"))
+    )
+    analysis = ThemeAnalysis(months=_months_between(start, end), providers=[], themes=[])
+    theme_ids, provider_ids = set(), set()
+    for row in rows:
+        if row["themes"] is None:
+            continue
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        analysis.counts[(row["themes"], row["provider"], month)] += row["n"]
+        theme_ids.add(row["themes"])
+        provider_ids.add(row["provider"])
+    analysis.themes = list(Theme.objects.filter(pk__in=theme_ids))
+    analysis.providers = list(providers_for(user).filter(pk__in=provider_ids).order_by("name"))
+    return analysis

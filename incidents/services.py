@@ -1,0 +1,311 @@
+"""Every change to incidents, learning, safety actions and SSIG meetings.
+
+Services are keyword-only and atomic, take the acting user as ``by``, and raise
+ValidationError with a message for the user when a rule refuses the change, so
+that nothing is half-saved. Callers check access first (lmns.access).
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import (
+    ActionStatus,
+    DutyOfCandour,
+    Incident,
+    IncidentStatus,
+    Learning,
+    LearningEvent,
+    LearningStatus,
+    ResponseType,
+    SafetyAction,
+    SsigMeeting,
+    SsigSubmission,
+    Theme,
+)
+from lmns.models import Lmns, Provider
+
+# --- Incidents -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_create(*, provider: Provider, by, **fields) -> Incident:
+    incident = Incident(provider=provider, created_by=by, **fields)
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+# Set only by the workflow services, never through an edit.
+_WORKFLOW_FIELDS = {"provider", "status", "created_by", "signed_off_by", "signed_off_at"}
+
+
+def _refuse_workflow_fields(fields: dict) -> None:
+    if forbidden := _WORKFLOW_FIELDS & fields.keys():
+        raise ValueError(f"{', '.join(sorted(forbidden))} cannot be changed by editing; use the workflow.")
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, by, **fields) -> Incident:
+    _refuse_workflow_fields(fields)
+    if incident.status == IncidentStatus.CLOSED:
+        raise ValidationError("This incident is closed. Reopen it for review before changing it.")
+    for name, value in fields.items():
+        setattr(incident, name, value)
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def incident_transition(*, incident: Incident, to_status: str, by) -> Incident:
+    """Move an incident along its review path, refusing any step the path does not allow."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    current = IncidentStatus(incident.status)
+    target = IncidentStatus(to_status)
+    if target not in incident.allowed_transitions():
+        raise ValidationError(
+            f"An incident that is {current.label.lower()} cannot move to {target.label.lower()}."
+        )
+    if target == IncidentStatus.RESPONSE_UNDERWAY and incident.response_type in {
+        "",
+        ResponseType.NO_FURTHER_RESPONSE,
+    }:
+        raise ValidationError(
+            "Choose the learning response (for example a PSII or an after action review) first."
+        )
+    if target == IncidentStatus.CLOSED:
+        if not incident.response_type:
+            raise ValidationError(
+                "Record the learning response chosen, or 'No further response', before closing."
+            )
+        # Statutory duty of candour (Regulation 20) must be met before the incident is closed.
+        if incident.duty_of_candour == DutyOfCandour.NOT_YET_KNOWN:
+            raise ValidationError("Record whether duty of candour applies before closing.")
+        if incident.duty_of_candour == DutyOfCandour.APPLIES and not incident.duty_of_candour_completed_on:
+            raise ValidationError("Duty of candour applies: record the date it was completed before closing.")
+    incident.status = target
+    incident.save(update_fields=["status", "updated_at"])
+    return incident
+
+
+# --- Learning --------------------------------------------------------------------------------
+
+
+def _check_learning_links(*, provider: Provider, incidents: Iterable[Incident], themes: Iterable[Theme]):
+    errors = {}
+    if any(incident.provider_id != provider.pk for incident in incidents):
+        errors["incidents"] = "Learning can only be linked to incidents of its own provider."
+    if not list(themes):
+        errors["themes"] = "Choose at least one theme."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def learning_create(
+    *,
+    provider: Provider,
+    by,
+    title: str,
+    what_happened: str,
+    what_we_learned: str,
+    what_we_changed: str,
+    incidents: Iterable[Incident] = (),
+    themes: Iterable[Theme],
+) -> Learning:
+    incidents, themes = list(incidents), list(themes)
+    _check_learning_links(provider=provider, incidents=incidents, themes=themes)
+    learning = Learning(
+        provider=provider,
+        created_by=by,
+        title=title,
+        what_happened=what_happened,
+        what_we_learned=what_we_learned,
+        what_we_changed=what_we_changed,
+    )
+    learning.full_clean()
+    learning.save()
+    learning.incidents.set(incidents)
+    learning.themes.set(themes)
+    return learning
+
+
+@transaction.atomic
+def learning_update(
+    *, learning: Learning, by, incidents: Iterable[Incident] = (), themes: Iterable[Theme], **fields
+) -> Learning:
+    if not learning.is_editable:
+        raise ValidationError(
+            "Only draft learning can be changed. Ask the provider lead to return it to draft."
+        )
+    incidents, themes = list(incidents), list(themes)
+    _check_learning_links(provider=learning.provider, incidents=incidents, themes=themes)
+    for name, value in fields.items():
+        setattr(learning, name, value)
+    learning.full_clean()
+    learning.save()
+    learning.incidents.set(incidents)
+    learning.themes.set(themes)
+    return learning
+
+
+@transaction.atomic
+def learning_sign_off(*, learning: Learning, by) -> Learning:
+    learning = Learning.objects.select_for_update().get(pk=learning.pk)
+    if learning.status != LearningStatus.DRAFT:
+        raise ValidationError("Only draft learning can be signed off.")
+    learning.status = LearningStatus.SIGNED_OFF
+    learning.signed_off_by = by
+    learning.signed_off_at = timezone.now()
+    learning.save(update_fields=["status", "signed_off_by", "signed_off_at"])
+    return learning
+
+
+@transaction.atomic
+def learning_return_to_draft(*, learning: Learning, by) -> Learning:
+    learning = Learning.objects.select_for_update().get(pk=learning.pk)
+    if learning.status != LearningStatus.SIGNED_OFF:
+        raise ValidationError("Only signed-off learning that is not yet submitted can return to draft.")
+    learning.status = LearningStatus.DRAFT
+    learning.signed_off_by = None
+    learning.signed_off_at = None
+    learning.save(update_fields=["status", "signed_off_by", "signed_off_at"])
+    return learning
+
+
+@transaction.atomic
+def learning_submit(
+    *, learning: Learning, meeting: SsigMeeting, by, accept_late: bool = False
+) -> SsigSubmission:
+    """Put signed-off learning on an SSIG agenda.
+
+    After the submission deadline only the LMNS may accept it (``accept_late``,
+    which the caller grants only to those who may run the SSIG).
+    """
+    learning = Learning.objects.select_for_update().select_related("provider").get(pk=learning.pk)
+    # Re-read under a lock: the meeting may have been held since the caller loaded it.
+    meeting = SsigMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if learning.status != LearningStatus.SIGNED_OFF:
+        raise ValidationError(
+            "Only learning signed off by the provider lead can be submitted to an SSIG meeting."
+        )
+    if meeting.lmns_id != learning.provider.lmns_id:
+        raise ValidationError({"meeting": "Choose a meeting of your LMNS."})
+    if meeting.is_held:
+        raise ValidationError({"meeting": "This meeting has already been held."})
+    late = timezone.localdate() > meeting.submission_deadline
+    if late and not accept_late:
+        raise ValidationError(
+            {
+                "meeting": f"The deadline for this meeting was {meeting.submission_deadline:%-d %B %Y}. "
+                "Ask the LMNS to accept a late submission, or choose a later meeting."
+            }
+        )
+    submission = SsigSubmission.objects.create(
+        meeting=meeting, learning=learning, submitted_by=by, late_accepted_by=by if late else None
+    )
+    learning.status = LearningStatus.SUBMITTED
+    learning.save(update_fields=["status"])
+    return submission
+
+
+# --- Safety actions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def safety_action_create(*, provider: Provider, by, **fields) -> SafetyAction:
+    action = SafetyAction(provider=provider, **fields)
+    if action.status == ActionStatus.COMPLETED and not action.completed_on:
+        action.completed_on = timezone.localdate()
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def safety_action_update(*, action: SafetyAction, by, **fields) -> SafetyAction:
+    if "provider" in fields:
+        raise ValueError("An action's provider cannot be changed.")
+    for name, value in fields.items():
+        setattr(action, name, value)
+    if action.status == ActionStatus.COMPLETED:
+        action.completed_on = action.completed_on or timezone.localdate()
+    else:
+        action.completed_on = None
+    action.full_clean()
+    action.save()
+    return action
+
+
+# --- SSIG meetings and learning events --------------------------------------------------------
+
+
+@transaction.atomic
+def ssig_meeting_create(*, lmns: Lmns, by, meeting_on, submission_deadline) -> SsigMeeting:
+    meeting = SsigMeeting(lmns=lmns, meeting_on=meeting_on, submission_deadline=submission_deadline)
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def ssig_meeting_record_outcomes(
+    *,
+    meeting: SsigMeeting,
+    by,
+    attended_by: Iterable[Provider],
+    attendees: str,
+    themes_agreed: Iterable[Theme],
+    escalations: str,
+    learning_event_topics: str,
+) -> SsigMeeting:
+    attended_by = list(attended_by)
+    if any(provider.lmns_id != meeting.lmns_id for provider in attended_by):
+        raise ValidationError({"attended_by": "Attending providers must belong to this LMNS."})
+    meeting.attendees = attendees
+    meeting.escalations = escalations
+    meeting.learning_event_topics = learning_event_topics
+    meeting.full_clean()
+    meeting.save()
+    meeting.attended_by.set(attended_by)
+    meeting.themes_agreed.set(themes_agreed)
+    return meeting
+
+
+@transaction.atomic
+def ssig_meeting_hold(*, meeting: SsigMeeting, by) -> SsigMeeting:
+    """Record the meeting as held: its submitted learning is now shared across the LMNS."""
+    meeting = SsigMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_held:
+        raise ValidationError("This meeting is already recorded as held.")
+    if meeting.meeting_on > timezone.localdate():
+        raise ValidationError("A meeting can only be recorded as held on or after its date.")
+    meeting.held_at = timezone.now()
+    meeting.save(update_fields=["held_at"])
+    Learning.objects.filter(submission__meeting=meeting).update(status=LearningStatus.SHARED)
+    return meeting
+
+
+@transaction.atomic
+def learning_event_create(
+    *,
+    lmns: Lmns,
+    by,
+    topic: str,
+    held_on,
+    description: str = "",
+    themes: Iterable[Theme] = (),
+    learning: Iterable[Learning] = (),
+) -> LearningEvent:
+    learning = list(learning)
+    if any(item.status != LearningStatus.SHARED or item.provider.lmns_id != lmns.pk for item in learning):
+        raise ValidationError({"learning": "Draw only on learning shared at this LMNS's SSIG."})
+    event = LearningEvent(lmns=lmns, topic=topic, held_on=held_on, description=description)
+    event.full_clean()
+    event.save()
+    event.themes.set(themes)
+    event.learning.set(learning)
+    return event

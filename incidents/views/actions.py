@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+from incidents import services
+from incidents.filters import SafetyActionFilter
+from incidents.forms import SafetyActionForm
+from incidents.models import SafetyAction
+from lmns import access
+from lmns.pagination import paginate
+
+
+def action_list(request):
+    actions = SafetyAction.objects.visible_to(request.user).select_related("provider", "owner", "incident")
+    filterset = SafetyActionFilter(request.GET, queryset=actions, request=request)
+    page = paginate(request, filterset.qs)
+    return render(request, "incidents/action_list.html", {"filter": filterset, "page": page})
+
+
+def action_detail(request, pk):
+    action = access.get_for_user(
+        SafetyAction.objects.select_related("provider", "owner", "incident", "learning"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "incidents/action_detail.html",
+        {"action": action, "can_edit": access.can(request.user, "record_incident", action.provider)},
+    )
+
+
+def action_create(request):
+    initial = {
+        key: request.GET[key] for key in ("incident", "learning") if request.GET.get(key, "").isdigit()
+    }
+    form = SafetyActionForm(request.POST or None, user=request.user, initial=initial)
+    if not form.fields["provider"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        provider = fields.pop("provider")
+        try:
+            action = services.safety_action_create(provider=provider, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Safety action recorded.")
+            return redirect(action)
+    return render(request, "incidents/action_form.html", {"form": form})
+
+
+def action_edit(request, pk):
+    action = access.get_for_user(SafetyAction.objects, request.user, action="record_incident", pk=pk)
+    form = SafetyActionForm(
+        request.POST or None, instance=action, user=request.user, provider=action.provider
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safety_action_update(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Safety action updated.")
+            return redirect(action)
+    return render(request, "incidents/action_form.html", {"form": form, "action": action})

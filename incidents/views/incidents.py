@@ -1,0 +1,92 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from incidents import services
+from incidents.filters import IncidentFilter
+from incidents.forms import IncidentForm, IncidentTransitionForm
+from incidents.models import Incident, IncidentStatus
+from incidents.views.common import run_service
+from lmns import access
+from lmns.pagination import paginate
+
+
+def incident_list(request):
+    incidents = Incident.objects.visible_to(request.user).select_related("provider", "unit", "incident_type")
+    filterset = IncidentFilter(request.GET, queryset=incidents, request=request)
+    page = paginate(request, filterset.qs)
+    return render(request, "incidents/incident_list.html", {"filter": filterset, "page": page})
+
+
+def incident_detail(request, pk):
+    incident = access.get_for_user(
+        Incident.objects.select_related("provider", "unit", "incident_type", "created_by"),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": incident,
+            "learning": incident.learning.all(),
+            "actions": incident.safety_actions.select_related("owner"),
+            "can_edit": access.can(request.user, "record_incident", incident.provider),
+            "can_review": access.can(request.user, "review_incident", incident.provider),
+            "transition_form": IncidentTransitionForm(),
+        },
+    )
+
+
+def incident_create(request):
+    form = IncidentForm(request.POST or None, user=request.user)
+    if not form.fields["provider"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        provider = fields.pop("provider")
+        try:
+            incident = services.incident_create(provider=provider, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Incident {incident.local_reference} recorded.")
+            return redirect(incident)
+    return render(request, "incidents/incident_form.html", {"form": form})
+
+
+def incident_edit(request, pk):
+    incident = access.get_for_user(Incident.objects, request.user, action="record_incident", pk=pk)
+    form = IncidentForm(
+        request.POST or None, instance=incident, user=request.user, provider=incident.provider
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_update(incident=incident, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Incident updated.")
+            return redirect(incident)
+    return render(request, "incidents/incident_form.html", {"form": form, "incident": incident})
+
+
+@require_POST
+def incident_transition(request, pk):
+    incident = access.get_for_user(Incident.objects, request.user, action="review_incident", pk=pk)
+    form = IncidentTransitionForm(request.POST)
+    if form.is_valid():
+        to_status = form.cleaned_data["to_status"]
+        label = IncidentStatus(to_status).label.lower()
+        run_service(
+            request,
+            services.incident_transition,
+            f"Incident is now {label}.",
+            incident=incident,
+            to_status=to_status,
+            by=request.user,
+        )
+    else:
+        messages.error(request, "Choose a status to move the incident to.")
+    return redirect(incident)

@@ -1,0 +1,101 @@
+"""Reports: the SSIG meeting pack (spreadsheet and printable agenda) and theme analysis."""
+
+from datetime import date
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from incidents import charts, exports, selectors
+from incidents.models import SsigMeeting
+from lmns import access
+from lmns.forms import DateInput
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ANALYSIS_MONTHS = 36
+
+
+@require_GET
+def meeting_pack(request, pk):
+    meeting = access.get_for_user(SsigMeeting.objects.select_related("lmns"), request.user, pk=pk)
+    workbook = exports.meeting_pack_workbook(
+        meeting=meeting,
+        submissions=selectors.ssig_agenda_submissions(meeting=meeting, user=request.user),
+        generated_by=request.user,
+    )
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ssig-pack-{meeting.meeting_on:%Y-%m-%d}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    workbook.save(response)
+    return response
+
+
+@require_GET
+def meeting_print(request, pk):
+    meeting = access.get_for_user(SsigMeeting.objects.select_related("lmns"), request.user, pk=pk)
+    agenda = selectors.ssig_agenda(meeting=meeting, user=request.user)
+    # Learning with several themes is listed under each, but is one item on the agenda.
+    learning_ids = {item.pk for group in agenda for items in group.by_provider.values() for item in items}
+    return render(
+        request,
+        "incidents/meeting_print.html",
+        {"meeting": meeting, "agenda": agenda, "item_count": len(learning_ids)},
+    )
+
+
+class ThemePeriodForm(forms.Form):
+    start = forms.DateField(
+        label="From",
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        error_messages={
+            "required": "Enter a start date.",
+            "invalid": "Enter the start date as a real date, for example 2026-01-31.",
+        },
+    )
+    end = forms.DateField(
+        label="To",
+        input_formats=["%Y-%m-%d"],
+        widget=DateInput(),
+        error_messages={
+            "required": "Enter an end date.",
+            "invalid": "Enter the end date as a real date, for example 2026-12-31.",
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", "The end date must be the same as or after the start date.")
+            elif (end.year - start.year) * 12 + end.month - start.month >= MAX_ANALYSIS_MONTHS:
+                self.add_error("end", f"Choose a period of {MAX_ANALYSIS_MONTHS} months or less.")
+        return cleaned
+
+
+def default_period(today: date) -> dict:
+    """The last 12 months: from the first of the month 11 months ago up to today."""
+    months_back = today.year * 12 + today.month - 1 - 11
+    return {"start": date(months_back // 12, months_back % 12 + 1, 1), "end": today}
+
+
+@require_GET
+def theme_analysis(request):
+    data = {**default_period(timezone.localdate()), **request.GET.dict()}
+    form = ThemePeriodForm({name: data[name] for name in ("start", "end")})
+    analysis = None
+    if form.is_valid():
+        analysis = selectors.theme_analysis(user=request.user, **form.cleaned_data)
+    return render(
+        request,
+        "incidents/theme_analysis.html",
+        {
+            "form": form,
+            "analysis": analysis,
+            "table": charts.theme_table(analysis) if analysis else None,
+            "chart": charts.theme_bar_chart(analysis) if analysis else None,
+        },
+    )
