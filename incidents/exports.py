@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 # Text a spreadsheet could read as a formula (or, for CSV re-exports, as a DDE command).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-MAX_CELL_CHARS = 32_767  # Excel's limit; a longer cell is truncated on open.
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 DATETIME_FORMAT = "d mmm yyyy hh:mm"

@@ -186,16 +186,21 @@ def test_closed_incident_cannot_be_edited_until_reopened(world, alice):
     assert incident.status == IncidentStatus.UNDER_REVIEW
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: incident_update accepts status=..., bypassing INCIDENT_TRANSITIONS and the closing checks",
+@pytest.mark.parametrize(
+    ("field", "value"), [("status", IncidentStatus.CLOSED), ("provider", "a2"), ("created_by", "alice")]
 )
-def test_incident_update_cannot_change_status(world, bob):
-    incident = make_incident(world.a1)
-    with pytest.raises(ValidationError):
-        services.incident_update(incident=incident, by=bob, status=IncidentStatus.CLOSED)
+def test_incident_update_refuses_workflow_fields(world, alice, bob, field, value):
+    """Status moves only through incident_transition, so an edit cannot skip the closing checks."""
+    value = {"a2": world.a2, "alice": alice}.get(value, value)
+    incident = make_incident(world.a1, created_by=bob)
+    with pytest.raises(ValueError, match="cannot be changed by editing"):
+        services.incident_update(incident=incident, by=bob, **{field: value})
     incident.refresh_from_db()
-    assert incident.status == IncidentStatus.REPORTED
+    assert (incident.status, incident.provider, incident.created_by) == (
+        IncidentStatus.REPORTED,
+        world.a1,
+        bob,
+    )
 
 
 # --- incident_transition ----------------------------------------------------------------------
@@ -433,7 +438,7 @@ def test_only_draft_learning_can_be_updated(world, bob, status):
 )
 def test_learning_update_cannot_change_status(world, bob):
     learning = make_learning(world.a1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValueError, match="cannot be changed by editing"):
         services.learning_update(learning=learning, by=bob, themes=themes(), status=LearningStatus.SHARED)
     learning.refresh_from_db()
     assert learning.status == LearningStatus.DRAFT
@@ -540,16 +545,12 @@ def test_submit_refuses_a_held_meeting(world, alice, signed_off, accept_late):
     assert not SsigSubmission.objects.filter(learning=signed_off).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: learning_submit trusts the caller's meeting copy; a meeting held meanwhile still takes it",
-)
 def test_submit_rereads_the_meeting(world, alice, signed_off):
     meeting = make_meeting(world.lmns_a, meeting_on=days(0), submission_deadline=days(0))
     services.ssig_meeting_hold(meeting=meeting, by=alice)  # e.g. by the LMNS, while the form was open
     with pytest.raises(ValidationError):
         services.learning_submit(learning=signed_off, meeting=meeting, by=alice)
-    # Otherwise the learning is stuck as "submitted" at a held meeting: never shared, never resubmittable.
+    # Else the learning would be stuck "submitted" at a held meeting: never shared, never resubmittable.
     assert not SsigSubmission.objects.filter(learning=signed_off).exists()
 
 

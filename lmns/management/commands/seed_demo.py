@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from incidents import demo as incidents_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 
@@ -19,7 +20,10 @@ class Command(BaseCommand):
                 "Use --force only on a demonstration system."
             )
         result = demo_seed()
-        self.stdout.write(f"Demo data ready: {result.lmns.name} with its providers and units.")
+        incidents_demo.demo_seed(lmns=result.lmns)
+        self.stdout.write(
+            f"Demo data ready: {result.lmns.name} with its providers, units, incidents and learning."
+        )
         if result.created_users:
             roles = {username: role.label for username, _, role, _ in DEMO_USERS}
             self.stdout.write(f"Demo users created (password for all: {DEMO_PASSWORD}, demo only):")

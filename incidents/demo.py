@@ -1,0 +1,280 @@
+"""Fictional incidents and learning for the demonstration LMNS (see lmns.demo).
+
+Everything here describes care, never people, as real records must. Running it
+again changes nothing: records are looked up by their demo reference or title.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import (
+    Incident,
+    IncidentStatus,
+    IncidentType,
+    Learning,
+    LearningEvent,
+    SafetyAction,
+    SsigMeeting,
+    Theme,
+)
+from lmns.models import Lmns
+
+# (ODS, reference, days ago, type, physical harm, psychological harm, response, status, summary, referrals)
+DEMO_INCIDENTS = [
+    (
+        "ZZA",
+        "DEMO-ZZA-0001",
+        60,
+        "Shoulder dystocia",
+        "low",
+        "low",
+        "aar",
+        "closed",
+        "Shoulder dystocia at a midwife-led birth; emergency call answered within two minutes.",
+        {},
+    ),
+    (
+        "ZZA",
+        "DEMO-ZZA-0002",
+        35,
+        "Major obstetric haemorrhage (over 1,500 mL)",
+        "moderate",
+        "moderate",
+        "psii",
+        "response_underway",
+        "Postpartum haemorrhage of 2.1 litres after a caesarean; delay in escalating to the "
+        "consultant overnight.",
+        {},
+    ),
+    (
+        "ZZA",
+        "DEMO-ZZA-0003",
+        20,
+        "Hypoxic-ischaemic encephalopathy or therapeutic cooling",
+        "severe",
+        "severe",
+        "psii",
+        "under_review",
+        "Abnormal CTG in established labour not escalated for over an hour; baby cooled.",
+        {"mnsi_referred_on": 18, "mnsi_reference": "MNSI-DEMO-0412"},
+    ),
+    (
+        "ZZA",
+        "DEMO-ZZA-0004",
+        6,
+        "Unexpected term admission to the neonatal unit",
+        "low",
+        "none",
+        "",
+        "reported",
+        "Term baby admitted with hypoglycaemia; feeding plan not started at birth.",
+        {},
+    ),
+    (
+        "ZZB",
+        "DEMO-ZZB-0001",
+        50,
+        "Medication error",
+        "none",
+        "none",
+        "swarm",
+        "closed",
+        "Intravenous antibiotic given at the wrong rate; noticed at the next check.",
+        {},
+    ),
+    (
+        "ZZB",
+        "DEMO-ZZB-0002",
+        25,
+        "Stillbirth",
+        "fatal",
+        "severe",
+        "psii",
+        "under_review",
+        "Intrapartum stillbirth at term after reduced fetal movements were reported.",
+        {"pmrt_referred_on": 24, "pmrt_reference": "PMRT-DEMO-77", "mbrrace_referred_on": 24},
+    ),
+    (
+        "ZZC",
+        "DEMO-ZZC-0001",
+        15,
+        "Third or fourth-degree perineal tear",
+        "moderate",
+        "low",
+        "mdt",
+        "under_review",
+        "Third-degree tear not identified at the first examination.",
+        {},
+    ),
+]
+
+
+@transaction.atomic
+def demo_seed(*, lmns: Lmns) -> None:
+    today = timezone.localdate()
+    users = {user.username: user for user in get_user_model().objects.filter(username__startswith="demo.")}
+    lead, officer = users["demo.lead"], users["demo.officer"]
+    providers = {provider.ods_code: provider for provider in lmns.providers.all()}
+    themes = {theme.name: theme for theme in Theme.objects.all()}
+
+    incidents = {}
+    for (
+        ods,
+        reference,
+        days_ago,
+        type_name,
+        physical,
+        psychological,
+        response,
+        status,
+        summary,
+        refs,
+    ) in DEMO_INCIDENTS:
+        incident = Incident.objects.filter(provider=providers[ods], local_reference=reference).first()
+        if incident is None:
+            occurred = today - timedelta(days=days_ago)
+            candour = physical in {"moderate", "severe", "fatal"}
+            referrals = {
+                key: (today - timedelta(days=value) if key.endswith("_on") else value)
+                for key, value in refs.items()
+            }
+            incident = services.incident_create(
+                provider=providers[ods],
+                by=lead,
+                unit=providers[ods].units.first(),
+                local_reference=reference,
+                occurred_on=occurred,
+                reported_on=occurred + timedelta(days=1),
+                incident_type=IncidentType.objects.get(name=type_name),
+                physical_harm=physical,
+                psychological_harm=psychological,
+                response_type=response,
+                duty_of_candour="applies" if candour else "not_applicable",
+                duty_of_candour_completed_on=occurred + timedelta(days=5)
+                if candour and days_ago > 10
+                else None,
+                summary=summary,
+                **referrals,
+            )
+            Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus(status))
+        incidents[reference] = incident
+
+    held, _ = SsigMeeting.objects.get_or_create(
+        lmns=lmns,
+        meeting_on=today - timedelta(days=14),
+        defaults={"submission_deadline": today - timedelta(days=21)},
+    )
+    upcoming, _ = SsigMeeting.objects.get_or_create(
+        lmns=lmns,
+        meeting_on=today + timedelta(days=21),
+        defaults={"submission_deadline": today + timedelta(days=14)},
+    )
+
+    def learning(ods, title, *, theme_names, incident_refs, stage, what):
+        existing = Learning.objects.filter(provider=providers[ods], title=title).first()
+        if existing:
+            return existing
+        item = services.learning_create(
+            provider=providers[ods],
+            by=lead,
+            title=title,
+            what_happened=what[0],
+            what_we_learned=what[1],
+            what_we_changed=what[2],
+            incidents=[incidents[ref] for ref in incident_refs],
+            themes=[themes[name] for name in theme_names],
+        )
+        if stage in {"signed_off", "submitted", "shared"}:
+            services.learning_sign_off(learning=item, by=lead)
+        if stage == "submitted":
+            services.learning_submit(learning=item, meeting=upcoming, by=lead)
+        if stage == "shared":
+            # The demo's past meeting is already past its deadline: the LMNS adds the item.
+            services.learning_submit(learning=item, meeting=held, by=officer, accept_late=True)
+        return item
+
+    fresh_eyes = learning(
+        "ZZA",
+        "Fresh eyes on CTGs when the labour ward is busy",
+        theme_names=["Fetal monitoring", "Escalation and situational awareness"],
+        incident_refs=["DEMO-ZZA-0003"],
+        stage="shared",
+        what=(
+            "Fresh-eyes reviews were missed on a busy night and a deteriorating CTG went unescalated.",
+            "The fresh-eyes prompt depended on the coordinator remembering it while covering a room.",
+            "Fresh-eyes reviews are now prompted at each safety huddle and shown on the labour ward board.",
+        ),
+    )
+    double_check = learning(
+        "ZZB",
+        "Independent double checks for intravenous medicines",
+        theme_names=["Medication safety"],
+        incident_refs=["DEMO-ZZB-0001"],
+        stage="shared",
+        what=(
+            "An infusion pump was set at the wrong rate.",
+            "The second check was done by watching, not by independently calculating the rate.",
+            "Two registrants now calculate the rate separately before the pump is started.",
+        ),
+    )
+    learning(
+        "ZZA",
+        "Calling the consultant early in postpartum haemorrhage",
+        theme_names=["Escalation and situational awareness", "Communication and handover"],
+        incident_refs=["DEMO-ZZA-0002"],
+        stage="signed_off",
+        what=(
+            "Escalation to the consultant waited until the blood loss passed two litres.",
+            "Staff were unsure whether the escalation threshold was 1 or 1.5 litres.",
+            "The guideline and the theatre board now state one threshold: call at 1 litre and rising.",
+        ),
+    )
+    learning(
+        "ZZA",
+        "Feeding plans at birth for babies at risk of hypoglycaemia",
+        theme_names=["Transitional care and avoiding term admissions"],
+        incident_refs=["DEMO-ZZA-0004"],
+        stage="draft",
+        what=(
+            "A term baby at risk of hypoglycaemia had no feeding plan at birth.",
+            "Risk factors recorded antenatally were not carried onto the birth record.",
+            "Draft: add the risk factors to the birth checklist.",
+        ),
+    )
+
+    if held.held_at is None:
+        services.ssig_meeting_hold(meeting=held, by=officer)
+
+    if not SafetyAction.objects.filter(provider=providers["ZZA"]).exists():
+        services.safety_action_create(
+            provider=providers["ZZA"],
+            by=lead,
+            owner=lead,
+            incident=incidents["DEMO-ZZA-0003"],
+            learning=fresh_eyes,
+            description="Add fresh-eyes prompts to the labour ward safety huddle board.",
+            due_on=today - timedelta(days=5),
+        )
+        services.safety_action_create(
+            provider=providers["ZZA"],
+            by=lead,
+            owner=lead,
+            incident=incidents["DEMO-ZZA-0002"],
+            description="Revise the postpartum haemorrhage guideline to state one escalation threshold.",
+            due_on=today + timedelta(days=30),
+            status="in_progress",
+        )
+    if not LearningEvent.objects.filter(lmns=lmns).exists():
+        services.learning_event_create(
+            lmns=lmns,
+            by=officer,
+            topic="Fetal monitoring and escalation",
+            held_on=today - timedelta(days=7),
+            description="A half-day event for labour ward teams from every provider.",
+            themes=[themes["Fetal monitoring"], themes["Escalation and situational awareness"]],
+            learning=Learning.objects.filter(pk__in=[fresh_eyes.pk, double_check.pk]),
+        )
