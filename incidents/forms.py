@@ -14,7 +14,7 @@ from incidents.models import (
     Theme,
 )
 from lmns import access
-from lmns.forms import Checkboxes, DateInput
+from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin
 from lmns.models import Lmns, Membership, Provider
 
 DATE_FIELDS = [
@@ -56,7 +56,7 @@ class ProviderChoiceMixin:
         return provider
 
 
-class IncidentForm(ProviderChoiceMixin, forms.ModelForm):
+class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
     class Meta:
         model = Incident
         fields = [
@@ -106,11 +106,11 @@ class IncidentForm(ProviderChoiceMixin, forms.ModelForm):
         return reference
 
 
-class IncidentTransitionForm(forms.Form):
+class IncidentTransitionForm(NHSErrorMessagesMixin, forms.Form):
     to_status = forms.ChoiceField(label="Move to", choices=IncidentStatus.choices)
 
 
-class LearningForm(ProviderChoiceMixin, forms.ModelForm):
+class LearningForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
     class Meta:
         model = Learning
         fields = [
@@ -138,7 +138,7 @@ class LearningForm(ProviderChoiceMixin, forms.ModelForm):
         )
 
 
-class SafetyActionForm(ProviderChoiceMixin, forms.ModelForm):
+class SafetyActionForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
     class Meta:
         model = SafetyAction
         fields = [
@@ -173,7 +173,7 @@ class SafetyActionForm(ProviderChoiceMixin, forms.ModelForm):
         self.fields["learning"].queryset = Learning.objects.filter(provider__in=providers)
 
 
-class LearningSubmitForm(forms.Form):
+class LearningSubmitForm(NHSErrorMessagesMixin, forms.Form):
     meeting = forms.ModelChoiceField(queryset=SsigMeeting.objects.none(), label="SSIG meeting")
 
     def __init__(self, *args, meetings, **kwargs):
@@ -184,7 +184,7 @@ class LearningSubmitForm(forms.Form):
         )
 
 
-class SsigMeetingForm(forms.ModelForm):
+class SsigMeetingForm(NHSErrorMessagesMixin, forms.ModelForm):
     lmns = forms.ModelChoiceField(queryset=Lmns.objects.none(), label="LMNS")
 
     class Meta:
@@ -199,7 +199,7 @@ class SsigMeetingForm(forms.ModelForm):
             self.fields["lmns"].initial = self.fields["lmns"].queryset.first()
 
 
-class SsigOutcomesForm(forms.ModelForm):
+class SsigOutcomesForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = SsigMeeting
         fields = ["attended_by", "attendees", "themes_agreed", "escalations", "learning_event_topics"]
@@ -212,7 +212,7 @@ class SsigOutcomesForm(forms.ModelForm):
         self.fields["themes_agreed"].queryset = Theme.objects.active()
 
 
-class AcceptLateForm(forms.Form):
+class AcceptLateForm(NHSErrorMessagesMixin, forms.Form):
     learning = forms.ModelChoiceField(queryset=Learning.objects.none(), label="Signed-off learning")
 
     def __init__(self, *args, meeting, **kwargs):
@@ -223,7 +223,7 @@ class AcceptLateForm(forms.Form):
         self.fields["learning"].label_from_instance = lambda item: f"{item.provider}: {item.title}"
 
 
-class LearningEventForm(forms.ModelForm):
+class LearningEventForm(NHSErrorMessagesMixin, forms.ModelForm):
     lmns = forms.ModelChoiceField(queryset=Lmns.objects.none(), label="LMNS")
 
     class Meta:

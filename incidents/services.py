@@ -137,6 +137,7 @@ def learning_create(
 def learning_update(
     *, learning: Learning, by, incidents: Iterable[Incident] = (), themes: Iterable[Theme], **fields
 ) -> Learning:
+    _refuse_workflow_fields(fields)
     if not learning.is_editable:
         raise ValidationError(
             "Only draft learning can be changed. Ask the provider lead to return it to draft."
@@ -186,6 +187,8 @@ def learning_submit(
     which the caller grants only to those who may run the SSIG).
     """
     learning = Learning.objects.select_for_update().select_related("provider").get(pk=learning.pk)
+    if hasattr(learning, "submission"):
+        raise ValidationError(f"This learning was already submitted to the {learning.submission.meeting}.")
     # Re-read under a lock: the meeting may have been held since the caller loaded it.
     meeting = SsigMeeting.objects.select_for_update().get(pk=meeting.pk)
     if learning.status != LearningStatus.SIGNED_OFF:

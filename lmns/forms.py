@@ -45,6 +45,22 @@ class Radios(forms.RadioSelect):
     template_name = "includes/widgets/radios.html"
 
 
+class NHSErrorMessagesMixin:
+    """Says what to do when a required field is empty ("Enter the date reported"),
+    as the NHS.UK error-message guidance asks, rather than "This field is required"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = str(field.label or "")
+            if not label:
+                continue
+            if not label[:2].isupper():  # keep acronyms such as "SSIG meeting" as written
+                label = label[0].lower() + label[1:]
+            verb = "Select" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "Enter"
+            field.error_messages["required"] = f"{verb} {label}"
+
+
 class NHSFormRenderer(TemplatesSetting):
     """Renders every form's fields in NHS.UK design-system markup."""
 
@@ -53,7 +69,7 @@ class NHSFormRenderer(TemplatesSetting):
     bound_field_class = NHSBoundField
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "ods_site_code", "unit_type"]

@@ -432,16 +432,14 @@ def test_only_draft_learning_can_be_updated(world, bob, status):
     assert learning.title == "Before"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: learning_update accepts status=..., skipping sign-off and the SSIG (draft -> shared)",
-)
-def test_learning_update_cannot_change_status(world, bob):
+@pytest.mark.parametrize(("field", "value"), [("status", LearningStatus.SHARED), ("provider", "b1")])
+def test_learning_update_refuses_workflow_fields(world, bob, field, value):
+    value = world.b1 if value == "b1" else value
     learning = make_learning(world.a1)
     with pytest.raises(ValueError, match="cannot be changed by editing"):
-        services.learning_update(learning=learning, by=bob, themes=themes(), status=LearningStatus.SHARED)
+        services.learning_update(learning=learning, by=bob, themes=themes(), **{field: value})
     learning.refresh_from_db()
-    assert learning.status == LearningStatus.DRAFT
+    assert (learning.status, learning.provider) == (LearningStatus.DRAFT, world.a1)
 
 
 # --- Learning: sign-off and return to draft ---------------------------------------------------
