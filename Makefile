@@ -6,14 +6,14 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install chromium
+.PHONY: run test install test-tools
 
 run: install
 	DEBUG=true $(PY) manage.py migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install chromium
+test: install test-tools
 	$(PY) -m pytest
 
 install: $(VENV)/.installed static/nhsuk/.built
@@ -29,13 +29,14 @@ static/nhsuk/.built: package.json package-lock.json scripts/build-static.mjs
 	npm run build
 	touch $@
 
-# Browser tests use Debian's Chromium. As root with apt we install it; elsewhere
-# the browser tests skip with a message saying how to install it.
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Browser tests use Debian's Chromium; workbook tests open exports in LibreOffice.
+# As root with apt we install them; elsewhere those tests skip with a message
+# saying how to install them.
+test-tools:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-calc-nogui; \
 	  else \
-	    echo "Chromium is not installed: browser tests will be skipped (sudo apt-get install chromium)."; \
+	    echo "Chromium or LibreOffice is missing: their tests will be skipped (sudo apt-get install chromium libreoffice-calc-nogui)."; \
 	  fi; \
 	fi

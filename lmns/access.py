@@ -98,3 +98,10 @@ def get_for_user(queryset, user, *, action: str | None = None, **lookup):
     if action is not None and not can(user, action, organisation_of(obj)):
         raise PermissionDenied
     return obj
+
+
+def edits_reference_data(user) -> bool:
+    """LMNS safety leads maintain the shared reference data (incident types, themes)."""
+    if not _is_signed_in(user):
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()

@@ -249,11 +249,11 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
                 assert other not in body, f"{persona} sees {other!r} on {name}"
 
 
-def test_admin_is_for_superusers_only(client, world):
+def test_admin_is_for_superusers_and_reference_data_editors_only(client, world):
     for persona in PERSONAS:
         _sign_in(client, world, persona)
         response = client.get(reverse("admin:index"))
-        if persona == "superuser":
+        if persona in {"superuser", f"lmns:{Role.LMNS_SAFETY_LEAD}"}:
             assert response.status_code == 200
         else:
             assert response.status_code == 302
