@@ -9,14 +9,16 @@ from incidents.models import (
     IncidentStatus,
     IncidentType,
     Learning,
+    LearningEvent,
     LearningStatus,
     PhysicalHarm,
     PsychologicalHarm,
     ResponseType,
     SafetyAction,
+    SsigMeeting,
     Theme,
 )
-from lmns.access import providers_for
+from lmns.access import lmnss_for, providers_for
 from lmns.forms import DateInput
 from lmns.models import Provider, Unit
 
@@ -143,3 +145,36 @@ class SafetyActionFilter(django_filters.FilterSet):
         today = timezone.localdate()
         overdue = queryset.overdue(today)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+def _lmnss(request):
+    return lmnss_for(request.user)
+
+
+class SsigMeetingFilter(django_filters.FilterSet):
+    lmns = django_filters.ModelChoiceFilter(queryset=_lmnss, label="LMNS")
+    held = django_filters.BooleanFilter(
+        field_name="held_at", lookup_expr="isnull", exclude=True, label="Held"
+    )
+    meeting_from = django_filters.DateFilter(
+        field_name="meeting_on", lookup_expr="gte", label="Meeting from", widget=DateInput
+    )
+    meeting_to = django_filters.DateFilter(
+        field_name="meeting_on", lookup_expr="lte", label="Meeting to", widget=DateInput
+    )
+
+    class Meta:
+        model = SsigMeeting
+        fields = []
+
+
+class LearningEventFilter(django_filters.FilterSet):
+    theme = django_filters.ModelChoiceFilter(queryset=Theme.objects.all(), field_name="themes", distinct=True)
+    held_from = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", label="From", widget=DateInput
+    )
+    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label="To", widget=DateInput)
+
+    class Meta:
+        model = LearningEvent
+        fields = []

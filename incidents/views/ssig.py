@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from incidents import selectors, services
+from incidents.filters import LearningEventFilter, SsigMeetingFilter
 from incidents.forms import AcceptLateForm, LearningEventForm, SsigMeetingForm, SsigOutcomesForm, lmnss_where
 from incidents.models import LearningEvent, SsigMeeting
 from incidents.views.common import run_service
@@ -13,10 +14,15 @@ from lmns.pagination import paginate
 
 def meeting_list(request):
     meetings = SsigMeeting.objects.visible_to(request.user).select_related("lmns")
+    filterset = SsigMeetingFilter(request.GET, queryset=meetings, request=request)
     return render(
         request,
         "incidents/meeting_list.html",
-        {"page": paginate(request, meetings), "can_run": lmnss_where(request.user, "run_ssig").exists()},
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "can_run": lmnss_where(request.user, "run_ssig").exists(),
+        },
     )
 
 
@@ -99,10 +105,15 @@ def meeting_accept_late(request, pk):
 
 def event_list(request):
     events = LearningEvent.objects.visible_to(request.user).select_related("lmns").prefetch_related("themes")
+    filterset = LearningEventFilter(request.GET, queryset=events, request=request)
     return render(
         request,
         "incidents/event_list.html",
-        {"page": paginate(request, events), "can_run": lmnss_where(request.user, "run_ssig").exists()},
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "can_run": lmnss_where(request.user, "run_ssig").exists(),
+        },
     )
 
 
