@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from incidents import services
 from incidents.filters import SafetyActionFilter
 from incidents.forms import SafetyActionForm
 from incidents.models import SafetyAction
+from incidents.views.common import save_with
 from lmns import access
 from lmns.pagination import paginate
 
@@ -36,13 +37,8 @@ def action_create(request):
     if not form.fields["provider"].queryset.exists():
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        provider = fields.pop("provider")
-        try:
-            action = services.safety_action_create(provider=provider, by=request.user, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        action = save_with(form, services.safety_action_create, by=request.user, **form.cleaned_data)
+        if action:
             messages.success(request, "Safety action recorded.")
             return redirect(action)
     return render(request, "incidents/action_form.html", {"form": form})
@@ -53,12 +49,13 @@ def action_edit(request, pk):
     form = SafetyActionForm(
         request.POST or None, instance=action, user=request.user, provider=action.provider
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.safety_action_update(action=action, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Safety action updated.")
-            return redirect(action)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_with(
+            form, services.safety_action_update, action=action, by=request.user, **form.cleaned_data
+        )
+    ):
+        messages.success(request, "Safety action updated.")
+        return redirect(action)
     return render(request, "incidents/action_form.html", {"form": form, "action": action})

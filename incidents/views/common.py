@@ -11,3 +11,13 @@ def run_service(request, service, success: str, **kwargs) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+def save_with(form, service, **kwargs):
+    """Call a service with a valid form's data; a refusal goes onto the form, so the
+    user sees it beside what they typed and nothing is lost. Returns the result or None."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None

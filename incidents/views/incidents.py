@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -7,7 +7,7 @@ from incidents import services
 from incidents.filters import IncidentFilter
 from incidents.forms import IncidentForm, IncidentTransitionForm
 from incidents.models import Incident, IncidentStatus
-from incidents.views.common import run_service
+from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.pagination import paginate
 
@@ -45,12 +45,8 @@ def incident_create(request):
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
-        provider = fields.pop("provider")
-        try:
-            incident = services.incident_create(provider=provider, by=request.user, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        incident = save_with(form, services.incident_create, by=request.user, **fields)
+        if incident:
             messages.success(request, f"Incident {incident.local_reference} recorded.")
             return redirect(incident)
     return render(request, "incidents/incident_form.html", {"form": form})
@@ -62,11 +58,8 @@ def incident_edit(request, pk):
         request.POST or None, instance=incident, user=request.user, provider=incident.provider
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.incident_update(incident=incident, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        fields = form.cleaned_data
+        if save_with(form, services.incident_update, incident=incident, by=request.user, **fields):
             messages.success(request, "Incident updated.")
             return redirect(incident)
     return render(request, "incidents/incident_form.html", {"form": form, "incident": incident})

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -7,7 +7,7 @@ from incidents import selectors, services
 from incidents.filters import LearningFilter
 from incidents.forms import LearningForm, LearningSubmitForm
 from incidents.models import Incident, Learning, LearningStatus
-from incidents.views.common import run_service
+from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.models import Provider
 from lmns.pagination import paginate
@@ -64,13 +64,11 @@ def learning_create(request):
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            learning = services.learning_create(
-                provider=data["provider"], by=request.user, **{name: data[name] for name in _FIELDS}
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        fields = {name: data[name] for name in _FIELDS}
+        learning = save_with(
+            form, services.learning_create, provider=data["provider"], by=request.user, **fields
+        )
+        if learning:
             messages.success(request, "Learning saved as a draft. Your provider lead can now sign it off.")
             return redirect(learning)
     return render(request, "incidents/learning_form.html", {"form": form})
@@ -91,13 +89,8 @@ def learning_edit(request, pk):
         request.POST or None, instance=learning, user=request.user, provider=learning.provider
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.learning_update(
-                learning=learning, by=request.user, **{name: form.cleaned_data[name] for name in _FIELDS}
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        fields = {name: form.cleaned_data[name] for name in _FIELDS}
+        if save_with(form, services.learning_update, learning=learning, by=request.user, **fields):
             messages.success(request, "Learning updated.")
             return redirect(learning)
     return render(request, "incidents/learning_form.html", {"form": form, "learning": learning})
@@ -133,11 +126,8 @@ def learning_submit(request, pk):
     learning = access.get_for_user(Learning.objects, request.user, action="review_incident", pk=pk)
     form = LearningSubmitForm(request.POST or None, meetings=selectors.open_meetings_for(learning))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.learning_submit(learning=learning, meeting=form.cleaned_data["meeting"], by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Submitted to the {form.cleaned_data['meeting']}.")
+        meeting = form.cleaned_data["meeting"]
+        if save_with(form, services.learning_submit, learning=learning, meeting=meeting, by=request.user):
+            messages.success(request, f"Submitted to the {meeting}.")
             return redirect(learning)
     return render(request, "incidents/learning_submit.html", {"form": form, "learning": learning})

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -7,7 +7,7 @@ from incidents import selectors, services
 from incidents.filters import LearningEventFilter, SsigMeetingFilter
 from incidents.forms import AcceptLateForm, LearningEventForm, SsigMeetingForm, SsigOutcomesForm, lmnss_where
 from incidents.models import LearningEvent, SsigMeeting
-from incidents.views.common import run_service
+from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.pagination import paginate
 
@@ -47,11 +47,8 @@ def meeting_create(request):
     if not form.fields["lmns"].queryset.exists():
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.ssig_meeting_create(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        meeting = save_with(form, services.ssig_meeting_create, by=request.user, **form.cleaned_data)
+        if meeting:
             messages.success(request, f"{meeting} planned.")
             return redirect(meeting)
     return render(request, "incidents/meeting_form.html", {"form": form})
@@ -61,11 +58,10 @@ def meeting_outcomes(request, pk):
     meeting = access.get_for_user(SsigMeeting.objects, request.user, action="run_ssig", pk=pk)
     form = SsigOutcomesForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.ssig_meeting_record_outcomes(meeting=meeting, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        outcomes = form.cleaned_data
+        if save_with(
+            form, services.ssig_meeting_record_outcomes, meeting=meeting, by=request.user, **outcomes
+        ):
             messages.success(request, "Attendance and outcomes saved.")
             return redirect(meeting)
     return render(request, "incidents/meeting_outcomes.html", {"form": form, "meeting": meeting})
@@ -131,11 +127,8 @@ def event_create(request):
     if not form.fields["lmns"].queryset.exists():
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
-        try:
-            event = services.learning_event_create(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        event = save_with(form, services.learning_event_create, by=request.user, **form.cleaned_data)
+        if event:
             messages.success(request, "Learning event recorded.")
             return redirect(event)
     return render(request, "incidents/event_form.html", {"form": form})

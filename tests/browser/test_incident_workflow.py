@@ -71,6 +71,15 @@ def open_section(page, name):
     ).click()
 
 
+def summary_row(page, key):
+    """The value of a summary-list row (<dt>key</dt><dd>value</dd>)."""
+    return (
+        page.locator(".nhsuk-summary-list__row")
+        .filter(has=page.locator("dt", has_text=re.compile(rf"^{re.escape(key)}$")))
+        .locator("dd")
+    )
+
+
 def expect_status_message(page, text):
     expect(page.get_by_role("status")).to_contain_text(text)
 
@@ -199,7 +208,7 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
         expect(refusal.get_by_role("alert")).to_contain_text(
             "A meeting can only be recorded as held on or after its date."
         )
-        expect(officer.get_by_role("row", name=re.compile(r"^Held"))).to_contain_text("Not yet")
+        expect(summary_row(officer, "Held")).to_contain_text("Not yet")
         assert Learning.objects.get(pk=learning_pk).status == LearningStatus.SUBMITTED
 
         # We can't wait three weeks for the meeting day: move the meeting to today
@@ -216,7 +225,7 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
             officer,
             "Meeting recorded as held. Its learning is now in the learning library for every provider.",
         )
-        expect(officer.get_by_role("row", name=re.compile(r"^Held"))).to_contain_text("Yes")
+        expect(summary_row(officer, "Held")).to_contain_text("Yes")
         expect(hold).to_have_count(0)
     assert Learning.objects.get(pk=learning_pk).status == LearningStatus.SHARED
 
@@ -239,9 +248,8 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
         results.first.get_by_role("link", name=TITLE, exact=True).click()
         expect(vale).to_have_url(re.compile(rf"/incidents/learning/{learning_pk}/$"))
         expect(vale.get_by_role("heading", level=1)).to_have_text(TITLE)
-        expect(vale.locator("main .nhsuk-tag").first).to_have_text("Shared")
-        incidents_row = vale.get_by_role("row", name=re.compile(r"^Incidents"))
-        expect(incidents_row).to_contain_text(f"Held by {PROVIDER_NAMES['ZZA']}")
+        expect(vale.locator("main .nhsuk-tag").first).to_have_text("Shared across the LMNS")
+        expect(summary_row(vale, "Incidents")).to_contain_text(f"Held by {PROVIDER_NAMES['ZZA']}")
         expect(vale.get_by_role("link", name=REFERENCE)).to_have_count(0)
         expect(vale.get_by_role("button", name="Sign off")).to_have_count(0)
         expect(vale.get_by_role("link", name="Change learning")).to_have_count(0)
