@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
 
-
 class LmnsAdminSite(admin.AdminSite):
     site_header = "LMNS Safety administration"
     site_title = "LMNS Safety administration"

@@ -5,4 +5,3 @@ class LmnsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "lmns"
     verbose_name = "Organisations and people"
-

@@ -14,7 +14,9 @@ def safety_lead(world):
 
 def test_safety_lead_adds_a_theme_in_the_admin(client, safety_lead):
     client.force_login(safety_lead)
-    response = client.post(reverse("admin:incidents_theme_add"), {"name": "Sepsis recognition", "is_active": "on"})
+    response = client.post(
+        reverse("admin:incidents_theme_add"), {"name": "Sepsis recognition", "is_active": "on"}
+    )
     assert response.status_code == 302
     assert Theme.objects.filter(name="Sepsis recognition", is_active=True).exists()
 
