@@ -23,6 +23,12 @@ ACTION_ROLES = {
     "review_incident": frozenset({Role.PROVIDER_LEAD}),
     # Run the SSIG: meetings, late submissions, outcomes, learning events.
     "run_ssig": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
+    # Fill in compliance assessments and add evidence.
+    "assess": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
+    # Submit the provider's position to the LMNS (the first key of two-key assurance).
+    "submit_assessment": frozenset({Role.PROVIDER_LEAD}),
+    # Verify submitted requirements: accept, or challenge back to the provider (the second key).
+    "verify": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
 }
 
 

@@ -10,6 +10,7 @@ from lmns.models import Unit
 # NHS.UK design-system classes for each kind of widget.
 _WIDGET_CLASSES = {
     "select": "nhsuk-select",
+    "csvselect": "nhsuk-select",
     "selectmultiple": "nhsuk-select",
     "textarea": "nhsuk-textarea",
     "checkbox": "nhsuk-checkboxes__input",

@@ -63,7 +63,9 @@ def seeded_live_server(live_server, transactional_db):
 @pytest.fixture
 def page(browser, seeded_live_server):
     # A fresh context per test: no cookies or session leak from one test to the next.
-    context = browser.new_context(base_url=seeded_live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=seeded_live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+    )
     # Tests must not depend on the internet; offline, each page load would also wait
     # for the font requests to fail.
     context.route(EXTERNAL_URL, lambda route: route.abort())

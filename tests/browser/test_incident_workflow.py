@@ -51,7 +51,9 @@ def workflow_server(seeded_live_server):
 @contextmanager
 def signed_in(browser, live_server, username):
     """A separate browser context (own cookies) for another person, signed in."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+    )
     context.route(EXTERNAL_URL, lambda route: route.abort())
     context.set_default_timeout(5000)
     try:

@@ -1,0 +1,205 @@
+"""Every change to compliance assessments, evidence and their verification.
+
+Two-key assurance: the provider lead submits each requirement's position; an LMNS
+officer accepts it or challenges it back. Any later change by the provider sends
+the requirement back to "not submitted", so the board never sees a verified mark
+on a position the LMNS has not checked.
+"""
+
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assurance.models import (
+    Assessment,
+    Evidence,
+    EvidenceLink,
+    Framework,
+    Requirement,
+    RequirementAssessment,
+    Status,
+    Verification,
+)
+from assurance.uploads import check_upload
+from lmns.models import Provider
+
+ITEM_FIELDS = (
+    "status",
+    "not_applicable_reason",
+    "commentary",
+    "action_plan",
+    "action_owner",
+    "action_due_on",
+)
+
+
+@transaction.atomic
+def assessment_start(*, provider: Provider, framework: Framework, by) -> Assessment:
+    """The provider's assessment of a framework, with one item per requirement.
+
+    Starting a new version of a framework carries the evidence of the previous
+    version's matching requirements forward, marked to review.
+    """
+    assessment, created = Assessment.objects.get_or_create(provider=provider, framework=framework)
+    requirements = Requirement.objects.filter(action__framework=framework)
+    existing = set(assessment.items.values_list("requirement_id", flat=True))
+    RequirementAssessment.objects.bulk_create(
+        [
+            RequirementAssessment(assessment=assessment, requirement=r)
+            for r in requirements
+            if r.pk not in existing
+        ]
+    )
+    if created and framework.previous_id:
+        _carry_evidence_forward(assessment=assessment, previous=framework.previous, by=by)
+    return assessment
+
+
+def _carry_evidence_forward(*, assessment: Assessment, previous: Framework, by) -> None:
+    items_by_code = {
+        (item.requirement.action.code, item.requirement.code): item
+        for item in assessment.items.select_related("requirement__action")
+    }
+    old_links = EvidenceLink.objects.filter(
+        item__assessment__provider=assessment.provider, item__assessment__framework=previous
+    ).select_related("item__requirement__action")
+    EvidenceLink.objects.bulk_create(
+        [
+            EvidenceLink(evidence_id=link.evidence_id, item=item, to_review=True, linked_by=by)
+            for link in old_links
+            if (item := items_by_code.get((link.item.requirement.action.code, link.item.requirement.code)))
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def item_update(*, item: RequirementAssessment, by, **fields) -> RequirementAssessment:
+    """Change the provider's position on one requirement.
+
+    A change to a submitted or verified position withdraws it: it must be
+    submitted and verified again.
+    """
+    if unknown := set(fields) - set(ITEM_FIELDS):
+        raise ValueError(f"Not assessment fields: {', '.join(sorted(unknown))}")
+    item = RequirementAssessment.objects.select_for_update().get(pk=item.pk)
+    changed = {name for name, value in fields.items() if getattr(item, name) != value}
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if item.status != Status.NOT_APPLICABLE:
+        item.not_applicable_reason = ""
+    item.full_clean()
+    if changed and item.verification != Verification.NOT_SUBMITTED:
+        item.verification = Verification.NOT_SUBMITTED
+        item.verified_by = item.verified_at = None
+    item.updated_by = by
+    item.save()
+    return item
+
+
+@transaction.atomic
+def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
+    """The provider lead submits positions for LMNS verification. Returns how many."""
+    submitted = 0
+    now = timezone.now()
+    for item in items:
+        if item.verification in {Verification.AWAITING, Verification.ACCEPTED}:
+            continue
+        if item.status == Status.NOT_STARTED:
+            raise ValidationError(
+                f"{item.requirement.code} has not been assessed yet: give it a status first."
+            )
+        item.verification = Verification.AWAITING
+        item.submitted_by, item.submitted_at = by, now
+        item.challenge_comment = ""
+        item.save(
+            update_fields=["verification", "submitted_by", "submitted_at", "challenge_comment", "updated_at"]
+        )
+        submitted += 1
+    if not submitted:
+        raise ValidationError("There is nothing new to submit.")
+    return submitted
+
+
+@transaction.atomic
+def item_verify(*, item: RequirementAssessment, by, accept: bool, comment: str = "") -> RequirementAssessment:
+    """The LMNS accepts a submitted position, or challenges it back with a comment."""
+    item = RequirementAssessment.objects.select_for_update().get(pk=item.pk)
+    if item.verification != Verification.AWAITING:
+        raise ValidationError(
+            "Only a submitted requirement awaiting verification can be accepted or challenged."
+        )
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": "Say what the provider needs to address."})
+    item.verification = Verification.ACCEPTED if accept else Verification.CHALLENGED
+    item.challenge_comment = "" if accept else comment.strip()
+    item.verified_by, item.verified_at = by, timezone.now()
+    item.save(update_fields=["verification", "challenge_comment", "verified_by", "verified_at", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    provider: Provider,
+    by,
+    description: str,
+    effective_from,
+    expires_on=None,
+    file=None,
+    url: str = "",
+    items: Iterable[RequirementAssessment] = (),
+) -> Evidence:
+    """Store a file (checked by content) or a link, and link it to requirements."""
+    if bool(file) == bool(url):
+        raise ValidationError({"file": "Upload a file or give a link, not both."})
+    evidence = Evidence(
+        provider=provider,
+        added_by=by,
+        description=description,
+        effective_from=effective_from,
+        expires_on=expires_on,
+        url=url,
+    )
+    if file:
+        try:
+            kind = check_upload(file)
+        except ValueError as error:
+            raise ValidationError({"file": str(error)}) from error
+        evidence.token = secrets.token_urlsafe(24)
+        evidence.original_name = file.name[-255:]
+        evidence.content_type = kind.content_type
+        evidence.size = file.size
+        evidence.file = file
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    evidence_link(evidence=evidence, items=items, by=by)
+    return evidence
+
+
+@transaction.atomic
+def evidence_link(*, evidence: Evidence, items: Iterable[RequirementAssessment], by) -> None:
+    """Link evidence to requirements of its own provider, in any framework."""
+    items = list(items)
+    if any(item.assessment.provider_id != evidence.provider_id for item in items):
+        raise ValidationError("Evidence can only support its own provider's requirements.")
+    for item in items:
+        link, created = EvidenceLink.objects.get_or_create(
+            evidence=evidence, item=item, defaults={"linked_by": by}
+        )
+        if not created and link.to_review:
+            link.to_review = False
+            link.save(update_fields=["to_review"])
+
+
+@transaction.atomic
+def evidence_review(*, link: EvidenceLink, by, keep: bool) -> None:
+    """Confirm that carried-forward evidence still applies, or drop it from this requirement."""
+    if keep:
+        link.to_review = False
+        link.save(update_fields=["to_review"])
+    else:
+        link.delete()
