@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from lmns.models import Provider, ProviderScopedQuerySet
+from lmns.models import LmnsScopedQuerySet, Provider, ProviderScopedQuerySet
 
 PID_WARNING = (
     "Describe services and care, not people. Do not enter names, NHS numbers, dates of birth or "
@@ -293,6 +293,13 @@ class Evidence(models.Model):
         return self.expires_on is not None and self.expires_on < timezone.localdate()
 
 
+class EvidenceLinkQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from lmns.access import providers_for
+
+        return self.filter(evidence__provider__in=providers_for(user))
+
+
 class EvidenceLink(models.Model):
     """Evidence supporting one requirement assessment.
 
@@ -306,8 +313,49 @@ class EvidenceLink(models.Model):
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     linked_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EvidenceLinkQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["evidence", "item"], name="evidence_linked_once")]
 
+    @property
+    def provider(self):
+        return self.evidence.provider
+
     def __str__(self):
         return f"{self.evidence} for {self.item}"
+
+
+# --- Board workbooks built in the background ---------------------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being built"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class BoardWorkbookJob(models.Model):
+    """An LMNS-wide board workbook, built by a Celery task while the user waits."""
+
+    lmns = models.ForeignKey("lmns.Lmns", on_delete=models.CASCADE, related_name="+", verbose_name="LMNS")
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    file = models.FileField(upload_to="workbooks/", blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LmnsScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.framework} workbook for {self.lmns}"
+
+    def get_absolute_url(self):
+        return reverse("assurance:workbook-job", kwargs={"pk": self.pk})

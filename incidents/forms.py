@@ -13,7 +13,7 @@ from incidents.models import (
     SsigMeeting,
     Theme,
 )
-from lmns import access
+from lmns.access import lmnss_where, providers_where
 from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin
 from lmns.models import Lmns, Membership, Provider
 
@@ -26,19 +26,6 @@ DATE_FIELDS = [
     "coroner_referred_on",
     "duty_of_candour_completed_on",
 ]
-
-
-def providers_where(user, action: str):
-    """Providers the user can see and may perform ``action`` at."""
-    return Provider.objects.filter(
-        pk__in=[p.pk for p in access.providers_for(user) if access.can(user, action, p)]
-    ).order_by("name")
-
-
-def lmnss_where(user, action: str):
-    return Lmns.objects.filter(
-        pk__in=[lmns.pk for lmns in access.lmnss_for(user) if access.can(user, action, lmns)]
-    )
 
 
 class ProviderChoiceMixin:

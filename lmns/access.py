@@ -87,11 +87,23 @@ def can(user, action: str, organisation: Provider | Lmns) -> bool:
     return bool(roles_at(user, organisation) & ACTION_ROLES[action])
 
 
+def providers_where(user, action: str):
+    """Providers the user can see and may perform ``action`` at."""
+    allowed = [provider.pk for provider in providers_for(user) if can(user, action, provider)]
+    return Provider.objects.filter(pk__in=allowed).order_by("name")
+
+
+def lmnss_where(user, action: str):
+    """LMNSs the user belongs to and may perform ``action`` at."""
+    return Lmns.objects.filter(pk__in=[lmns.pk for lmns in lmnss_for(user) if can(user, action, lmns)])
+
+
 def organisation_of(obj) -> Provider | Lmns:
     """The provider or LMNS that owns a record."""
     if isinstance(obj, Provider | Lmns):
         return obj
-    return obj.provider if hasattr(obj, "provider_id") else obj.lmns
+    provider = getattr(obj, "provider", None)
+    return provider if provider is not None else obj.lmns
 
 
 def get_for_user(queryset, user, *, action: str | None = None, **lookup):

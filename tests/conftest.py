@@ -2,12 +2,15 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assurance.services import assessment_start, evidence_add
 from incidents.models import LearningEvent
 from lmns.celery import app as celery_app
 from lmns.models import LMNS_ROLES, PROVIDER_ROLES, Role
 from tests.factories import (
     make_action,
+    make_framework,
     make_incident,
     make_learning,
     make_lmns,
@@ -29,13 +32,14 @@ def skip_or_fail(reason: str, *, required: bool):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     # Tests don't run collectstatic; serve static files straight from the finders.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +93,21 @@ class World:
                 ),
                 "action": make_action(provider, owner=owner, incident=incident),
             }
+        self.framework = make_framework()
+        for provider in self.providers:
+            assessment = assessment_start(provider=provider, framework=self.framework, by=owner)
+            item = assessment.items.order_by("pk").first()
+            evidence = evidence_add(
+                provider=provider,
+                by=owner,
+                description=f"Audit of {provider.ods_code}",
+                effective_from="2026-01-01",
+                file=SimpleUploadedFile("audit.pdf", b"%PDF-1.4 test audit"),
+                items=[item],
+            )
+            self.records[provider.pk].update(
+                assessment=assessment, item=item, evidence=evidence, link=evidence.links.get()
+            )
         for lmns in (self.lmns_a, self.lmns_b):
             self.records[("lmns", lmns.pk)] = {
                 "meeting": make_meeting(lmns),

@@ -6,6 +6,7 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from assurance.models import Framework, FrameworkAction, Requirement
 from incidents.models import Incident, IncidentType, Learning, SafetyAction, SsigMeeting, Theme
 from lmns.models import Lmns, Membership, Provider, Unit, UnitType
 
@@ -88,3 +89,28 @@ def make_action(provider: Provider, *, owner, **fields):
         "due_on": timezone.localdate() + timedelta(days=30),
     }
     return SafetyAction.objects.create(provider=provider, owner=owner, **{**defaults, **fields})
+
+
+def make_framework(slug: str | None = None, *, actions: int = 2, requirements: int = 2) -> Framework:
+    """A small framework built directly, with ``actions`` x ``requirements`` requirements."""
+    n = next(_sequence)
+    framework = Framework.objects.create(
+        slug=slug or f"framework-{n}",
+        name=f"Framework {n}",
+        publisher="Test",
+        version="1",
+        source_file="test",
+    )
+    for a in range(1, actions + 1):
+        action = FrameworkAction.objects.create(
+            framework=framework, code=f"A{a}", title=f"Action {a}", order=a
+        )
+        for r in range(1, requirements + 1):
+            Requirement.objects.create(
+                action=action,
+                code=f"A{a}.{r}",
+                title=f"Requirement {a}.{r}",
+                text=f"Do thing {a}.{r}",
+                order=r,
+            )
+    return framework

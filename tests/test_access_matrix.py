@@ -63,7 +63,21 @@ OBJECT_KWARGS = {
         }.items()
         for name in names
     },
+    **{
+        f"assurance:{name}": _pk_of(kind)
+        for kind, names in {
+            "assessment": ["assessment-detail", "assessment-submit"],
+            "item": ["item-detail", "item-edit", "item-verify", "evidence-add", "evidence-link"],
+            "link": ["evidence-review"],
+            "evidence": ["evidence-download"],
+        }.items()
+        for name in names
+    },
+    "assurance:framework-detail": lambda world, provider: {"slug": world.framework.slug},
+    "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
 }
+# Reference records everyone signed in may read (they hold no provider's data).
+GLOBAL = {"assurance:framework-detail", "assurance:matrix"}
 # Records owned by an LMNS: visible to everyone in that LMNS, providers included.
 LMNS_SCOPED = {name for name in OBJECT_KWARGS if name.startswith(("incidents:meeting", "incidents:event"))}
 # Actions that only take a POST; the matrix posts an empty form to them.
@@ -73,6 +87,10 @@ POST_ONLY_RECORDS = {
     "incidents:learning-return",
     "incidents:meeting-hold",
     "incidents:meeting-accept-late",
+    "assurance:assessment-submit",
+    "assurance:item-verify",
+    "assurance:evidence-link",
+    "assurance:evidence-review",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -81,6 +99,8 @@ FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-passwor
 RECORDERS = {f"provider:{Role.PROVIDER_CONTRIBUTOR}", f"provider:{Role.PROVIDER_LEAD}", "superuser"}
 REVIEWERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
 SSIG_RUNNERS = {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
+ASSESSORS = RECORDERS
+VERIFIERS = SSIG_RUNNERS
 MAY = {
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
@@ -118,6 +138,18 @@ MAY = {
         ],
         SSIG_RUNNERS,
     ),
+    **dict.fromkeys(
+        [
+            "assurance:assessment-start",
+            "assurance:item-edit",
+            "assurance:evidence-add",
+            "assurance:evidence-link",
+            "assurance:evidence-review",
+        ],
+        ASSESSORS,
+    ),
+    "assurance:assessment-submit": REVIEWERS,
+    "assurance:item-verify": VERIFIERS,
 }
 
 PERSONAS = [
@@ -166,6 +198,10 @@ def _unknown_kwargs(name):
 
 def _text_of(response) -> str:
     """What a person would read in a response: the page, or every cell of a workbook."""
+    if response.get("Content-Disposition", "").startswith("attachment") and not response[
+        "Content-Type"
+    ].startswith("application/vnd.openxmlformats"):
+        return b"".join(response.streaming_content).decode("latin-1")
     if response["Content-Type"].startswith("application/vnd.openxmlformats"):
         workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
         return "\n".join(
@@ -230,7 +266,9 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
     _sign_in(client, world, persona)
     allowed = MAY.get(name)
     for provider in world.providers:
-        if name in LMNS_SCOPED:
+        if name in GLOBAL:
+            visible = True
+        elif name in LMNS_SCOPED:
             visible = provider.lmns in world.visible_lmnss(persona)
         else:
             visible = provider in world.visible_providers(persona)

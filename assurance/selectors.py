@@ -1,0 +1,161 @@
+"""Compliance positions: per action for one provider, and providers x actions for the LMNS.
+
+An action (or IEA) is met only when every one of its requirements is met or not
+applicable; it is LMNS-verified only when every requirement is also accepted.
+Both are derived here from the requirement rows, never stored.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from assurance.models import DONE_STATUSES, FrameworkAction, RequirementAssessment, Status, Verification
+
+
+class Rag:
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    GREY = "grey"
+
+    LABELS = {
+        GREEN: "Met and verified by the LMNS",
+        AMBER: "Met by self-assessment, awaiting LMNS verification",
+        RED: "Not met",
+        GREY: "Not started",
+    }
+
+
+@dataclass
+class ActionPosition:
+    action: FrameworkAction
+    total: int = 0
+    done: int = 0  # met or not applicable, as the provider assesses it
+    accepted: int = 0  # accepted by the LMNS
+    accepted_done: int = 0  # both: what the board should rely on
+    challenged: int = 0
+    not_started: int = 0
+    overdue_plans: int = 0
+    items: list = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> int:
+        return self.total - self.done
+
+    @property
+    def is_met(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+    @property
+    def is_verified_met(self) -> bool:
+        return self.total > 0 and self.accepted_done == self.total
+
+    @property
+    def rag(self) -> str:
+        if self.total == 0 or self.not_started == self.total:
+            return Rag.GREY
+        if self.is_verified_met:
+            return Rag.GREEN
+        if self.is_met and not self.challenged:
+            return Rag.AMBER
+        return Rag.RED
+
+    @property
+    def reason(self) -> str:
+        """The RAG rating in words, for the matrix and the board."""
+        if self.rag == Rag.GREY:
+            return "No requirement assessed yet"
+        if self.rag == Rag.GREEN:
+            return f"All {self.total} requirements met and verified"
+        if self.rag == Rag.AMBER:
+            return f"All met; {self.total - self.accepted_done} awaiting LMNS verification"
+        parts = []
+        if self.outstanding:
+            parts.append(f"{self.outstanding} of {self.total} not yet met")
+        if self.challenged:
+            parts.append(f"{self.challenged} challenged by the LMNS")
+        if self.overdue_plans:
+            parts.append(f"{self.overdue_plans} action plan{'s' if self.overdue_plans > 1 else ''} overdue")
+        return "; ".join(parts)
+
+
+def _position(action, rows) -> ActionPosition:
+    position = ActionPosition(action=action)
+    for row in rows:
+        n = row["n"]
+        position.total += n
+        done = row["status"] in DONE_STATUSES
+        accepted = row["verification"] == Verification.ACCEPTED
+        position.done += n if done else 0
+        position.accepted += n if accepted else 0
+        position.accepted_done += n if done and accepted else 0
+        position.challenged += n if row["verification"] == Verification.CHALLENGED else 0
+        position.not_started += n if row["status"] == Status.NOT_STARTED else 0
+        position.overdue_plans += row["overdue"]
+    return position
+
+
+def _grouped_rows(items, today=None):
+    """Requirement rows counted by (provider, action, status, verification), in one query."""
+    overdue = Q(pk__in=RequirementAssessment.objects.overdue_action_plans(today).values("pk"))
+    return (
+        items.values("assessment__provider", "requirement__action", "status", "verification")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue))
+        .order_by()
+    )
+
+
+def assessment_positions(*, assessment, today=None) -> list[ActionPosition]:
+    """Each action of the assessment's framework, with its requirement items attached."""
+    actions = list(FrameworkAction.objects.filter(framework_id=assessment.framework_id))
+    rows = defaultdict(list)
+    for row in _grouped_rows(assessment.items.all(), today):
+        rows[row["requirement__action"]].append(row)
+    positions = {action.pk: _position(action, rows[action.pk]) for action in actions}
+    items = assessment.items.select_related("requirement").annotate(
+        evidence_count=Count("evidence_links", filter=Q(evidence_links__to_review=False)),
+        to_review_count=Count("evidence_links", filter=Q(evidence_links__to_review=True)),
+    )
+    for item in items:
+        positions[item.requirement.action_id].items.append(item)
+    return [positions[action.pk] for action in actions]
+
+
+@dataclass
+class MatrixRow:
+    provider: object
+    assessment_id: int | None
+    cells: list  # ActionPosition per action, in framework order
+
+    @property
+    def actions_met(self) -> int:
+        return sum(cell.is_met for cell in self.cells)
+
+    @property
+    def actions_verified(self) -> int:
+        return sum(cell.is_verified_met for cell in self.cells)
+
+
+def compliance_matrix(*, framework, providers, today=None) -> tuple[list[FrameworkAction], list[MatrixRow]]:
+    """Providers x actions for one framework, each cell an ActionPosition, in two queries."""
+    actions = list(FrameworkAction.objects.filter(framework=framework))
+    providers = list(providers)
+    items = RequirementAssessment.objects.filter(
+        assessment__framework=framework, assessment__provider__in=[p.pk for p in providers]
+    )
+    rows = defaultdict(list)
+    for row in _grouped_rows(items, today):
+        rows[(row["assessment__provider"], row["requirement__action"])].append(row)
+    assessment_ids = dict(
+        framework.assessments.filter(provider__in=[p.pk for p in providers]).values_list("provider", "pk")
+    )
+    matrix = [
+        MatrixRow(
+            provider=provider,
+            assessment_id=assessment_ids.get(provider.pk),
+            cells=[_position(action, rows[(provider.pk, action.pk)]) for action in actions],
+        )
+        for provider in providers
+    ]
+    return actions, matrix
