@@ -11,7 +11,9 @@ def _providers(request):
 
 class ItemFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=_providers, field_name="assessment__provider")
-    framework = django_filters.ModelChoiceFilter(queryset=Framework.objects.all(), field_name="assessment__framework")
+    framework = django_filters.ModelChoiceFilter(
+        queryset=Framework.objects.all(), field_name="assessment__framework"
+    )
     status = django_filters.ChoiceFilter(choices=Status.choices)
     verification = django_filters.ChoiceFilter(choices=Verification.choices, label="LMNS verification")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Action plan overdue")
@@ -33,4 +35,6 @@ class ItemFilter(django_filters.FilterSet):
         overdue = {"action_due_on__lt": timezone.localdate()}
         if value:
             return queryset.exclude(status__in=DONE_STATUSES).filter(**overdue)
-        return queryset.exclude(pk__in=queryset.exclude(status__in=DONE_STATUSES).filter(**overdue).values("pk"))
+        return queryset.exclude(
+            pk__in=queryset.exclude(status__in=DONE_STATUSES).filter(**overdue).values("pk")
+        )

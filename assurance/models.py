@@ -318,12 +318,12 @@ class EvidenceLink(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["evidence", "item"], name="evidence_linked_once")]
 
+    def __str__(self):
+        return f"{self.evidence} for {self.item}"
+
     @property
     def provider(self):
         return self.evidence.provider
-
-    def __str__(self):
-        return f"{self.evidence} for {self.item}"
 
 
 # --- Board workbooks built in the background ---------------------------------------------------

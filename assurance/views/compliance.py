@@ -59,7 +59,9 @@ def item_list(request):
         "assessment__provider", "assessment__framework", "requirement__action"
     )
     filterset = ItemFilter(request.GET, queryset=items, request=request)
-    return render(request, "assurance/item_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
+    return render(
+        request, "assurance/item_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
+    )
 
 
 def assessment_start(request):
@@ -110,7 +112,11 @@ def assessment_submit(request, pk):
 def item_detail(request, pk):
     item = access.get_for_user(
         RequirementAssessment.objects.select_related(
-            "assessment__provider", "assessment__framework", "requirement__action", "submitted_by", "verified_by"
+            "assessment__provider",
+            "assessment__framework",
+            "requirement__action",
+            "submitted_by",
+            "verified_by",
         ),
         request.user,
         pk=pk,

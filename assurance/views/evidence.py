@@ -18,9 +18,14 @@ def evidence_add(request, pk):
         pk=pk,
     )
     provider = item.assessment.provider
-    form = EvidenceForm(request.POST or None, request.FILES or None, provider=provider, initial={"items": [item]})
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, provider=provider, initial={"items": [item]}
+    )
     if request.method == "POST" and form.is_valid():
-        if save_with(form, services.evidence_add, provider=provider, by=request.user, **form.cleaned_data):
+        evidence = save_with(
+            form, services.evidence_add, provider=provider, by=request.user, **form.cleaned_data
+        )
+        if evidence:
             messages.success(request, "Evidence added.")
             return redirect(item)
     return render(request, "assurance/evidence_form.html", {"form": form, "item": item})
