@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make run   install everything, migrate, load demo data, serve on 127.0.0.1:8000
+#   make run   install everything, migrate, load frameworks and demo data, serve on 127.0.0.1:8000
 #   make test  install everything (and Chromium, where it can) and run every test
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,6 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 run: install
 	DEBUG=true $(PY) manage.py migrate
+	DEBUG=true $(PY) manage.py load_frameworks
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 

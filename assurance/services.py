@@ -105,6 +105,13 @@ def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
     """The provider lead submits positions for LMNS verification. Returns how many."""
     submitted = 0
     now = timezone.now()
+    # Re-read under a lock: the caller's copies may be stale.
+    items = (
+        RequirementAssessment.objects.select_for_update()
+        .filter(pk__in=[item.pk for item in items])
+        .select_related("requirement")
+        .order_by("requirement__action__order", "requirement__order")
+    )
     for item in items:
         if item.verification in {Verification.AWAITING, Verification.ACCEPTED}:
             continue

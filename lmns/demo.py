@@ -65,6 +65,7 @@ DEMO_USERS = [
     ("demo.lead", "Lee Lead", Role.PROVIDER_LEAD, "ZZA"),
     ("demo.guardian", "Gina Guardian", Role.PROVIDER_FTSU_GUARDIAN, "ZZA"),
     ("demo.contributor.vale", "Val Contributor", Role.PROVIDER_CONTRIBUTOR, "ZZB"),
+    ("demo.lead.vale", "Vic Lead", Role.PROVIDER_LEAD, "ZZB"),
     ("demo.officer", "Olivia Officer", Role.LMNS_OFFICER, None),
     ("demo.safetylead", "Sam Safety-Lead", Role.LMNS_SAFETY_LEAD, None),
     ("demo.board", "Bola Board", Role.BOARD_VIEWER, None),

@@ -1,0 +1,452 @@
+"""Frameworks as data: parse, validate and load the files in assurance/frameworks/.
+
+Each framework version (an Ockenden report, a CNST MIS year) is one YAML file; a new MIS year is a new
+file, not new code. Files are validated completely before anything is written, every error names the
+file and line (``file:line: reason``), and loading the same file twice changes nothing.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from assurance.models import Deadline, Framework, FrameworkAction, Requirement
+
+FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+FRAMEWORK_KEYS = (
+    "slug",
+    "name",
+    "publisher",
+    "version",
+    "period_start",
+    "period_end",
+    "source_note",
+    "previous",
+    "deadlines",
+    "actions",
+)
+DEADLINE_KEYS = ("name", "due_on")
+ACTION_KEYS = ("code", "title", "requirements")
+ACTION_OPTIONAL = ("summary",)
+REQUIREMENT_KEYS = ("code", "title", "text")
+REQUIREMENT_OPTIONAL = ("evidence_guidance",)
+
+
+class FrameworkFileError(ValueError):
+    """A framework file that cannot be loaded. The message reads ``file:line: reason``."""
+
+
+@dataclass
+class RequirementData:
+    line: int
+    code: str
+    title: str
+    text: str
+    evidence_guidance: str
+
+
+@dataclass
+class ActionData:
+    line: int
+    code: str
+    title: str
+    summary: str
+    requirements: list[RequirementData]
+
+
+@dataclass
+class DeadlineData:
+    name: str
+    due_on: date
+
+
+@dataclass
+class FrameworkData:
+    """A framework file, validated, with the line numbers needed to report errors found later."""
+
+    path: str
+    slug: str
+    slug_line: int
+    name: str
+    publisher: str
+    version: str
+    period_start: date | None
+    period_end: date | None
+    source_note: str
+    previous: str | None
+    previous_line: int
+    deadlines: list[DeadlineData]
+    actions: list[ActionData]
+    actions_line: int
+
+    def error(self, line: int, reason: str) -> FrameworkFileError:
+        return FrameworkFileError(f"{self.path}:{line}: {reason}")
+
+
+@dataclass
+class LoadResult:
+    framework: Framework
+    status: str  # "created", "updated" or "unchanged"
+    actions: int
+    requirements: int
+
+
+# --- Parsing: YAML nodes keep their line numbers, so every error can point at its line ---------
+
+
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+class _Parser:
+    def __init__(self, shown: str):
+        self.shown = shown
+
+    def error(self, node, reason: str) -> FrameworkFileError:
+        return FrameworkFileError(f"{self.shown}:{_line(node)}: {reason}")
+
+    def mapping(self, node, what: str, required: tuple, optional: tuple = ()) -> dict:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a mapping of keys ({', '.join(required)})")
+        allowed = required + optional
+        found = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; expected {', '.join(allowed)}"
+                raise self.error(key_node, f"unknown key '{key}' in {what}{suggestion}")
+            if key in found:
+                first = _line(found[key][0])
+                raise self.error(key_node, f"duplicate key '{key}' in {what} (first given on line {first})")
+            found[key] = (key_node, value_node)
+        for key in required:
+            if key not in found:
+                raise self.error(node, f"{what} is missing the key '{key}'")
+        return {key: value for key, (_, value) in found.items()}
+
+    def sequence(self, node, what: str) -> list:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"{what} must be a list")
+        return node.value
+
+    def text(self, node, what: str, max_length: int | None = None, *, blank: bool = False) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(
+                node, f"{what} must be text, not a {'list' if node.id == 'sequence' else 'mapping'}"
+            )
+        # A bare number or yes/no is still read as the text written (version: 2020 means "2020").
+        value = "" if node.tag == "tag:yaml.org,2002:null" else node.value.strip()
+        if not value and not blank:
+            raise self.error(node, f"{what} must not be empty")
+        if max_length and len(value) > max_length:
+            raise self.error(
+                node, f"{what} is {len(value)} characters long; the most allowed is {max_length}"
+            )
+        return value
+
+    def code(self, node, what: str, max_length: int) -> str:
+        value = self.text(node, what, max_length)
+        if not CODE_RE.match(value):
+            raise self.error(node, f"{what} '{value}' may contain only letters, digits, dots, - and _")
+        return value
+
+    def date(self, node, what: str, *, null: bool = False) -> date | None:
+        value = self.text(node, what, blank=null)
+        if not value:
+            return None
+        try:
+            if not DATE_RE.match(value):
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self.error(node, f"{what} '{value}' is not a date written YYYY-MM-DD") from None
+
+
+def parse_framework_file(path) -> FrameworkData:
+    """Read and validate one framework file without touching the database."""
+    path = Path(path)
+    shown = _shown_path(path)
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkFileError(f"{shown}:1: cannot read the file: {exc}") from exc
+    try:
+        root = yaml.compose(content, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(shown, content, exc) from exc
+    if root is None:
+        raise FrameworkFileError(f"{shown}:1: the file is empty")
+
+    p = _Parser(shown)
+    top = p.mapping(root, "the framework", FRAMEWORK_KEYS)
+    slug = p.text(top["slug"], "slug", 80)
+    if not SLUG_RE.match(slug):
+        raise p.error(top["slug"], f"slug '{slug}' must be lower-case letters and digits joined by hyphens")
+    # One slug, one file: a copied file whose slug was not changed would otherwise overwrite the original.
+    if slug != path.stem:
+        raise p.error(top["slug"], f"slug '{slug}' must match the file name '{path.stem}{path.suffix}'")
+    period_start = p.date(top["period_start"], "period_start", null=True)
+    period_end = p.date(top["period_end"], "period_end", null=True)
+    if period_start and period_end and period_end < period_start:
+        raise p.error(top["period_end"], f"period_end {period_end} is before period_start {period_start}")
+    previous = p.text(top["previous"], "previous", 80, blank=True) or None
+    if previous == slug:
+        raise p.error(top["previous"], "previous names this framework itself")
+
+    deadlines = []
+    deadline_lines = {}
+    for node in p.sequence(top["deadlines"], "deadlines"):
+        fields = p.mapping(node, "a deadline", DEADLINE_KEYS)
+        name = p.text(fields["name"], "deadline name", 200)
+        if name in deadline_lines:
+            raise p.error(
+                fields["name"], f"duplicate deadline '{name}' (first on line {deadline_lines[name]})"
+            )
+        deadline_lines[name] = _line(fields["name"])
+        deadlines.append(DeadlineData(name=name, due_on=p.date(fields["due_on"], f"due_on of '{name}'")))
+
+    actions = []
+    action_lines, requirement_lines = {}, {}
+    action_nodes = p.sequence(top["actions"], "actions")
+    if not action_nodes:
+        raise p.error(top["actions"], "actions is empty; a framework needs at least one action")
+    for number, node in enumerate(action_nodes, start=1):
+        fields = p.mapping(node, f"action {number}", ACTION_KEYS, ACTION_OPTIONAL)
+        code = p.code(fields["code"], f"the code of action {number}", 20)
+        if code in action_lines:
+            raise p.error(
+                fields["code"], f"duplicate action code '{code}' (first on line {action_lines[code]})"
+            )
+        action_lines[code] = _line(fields["code"])
+        requirements = []
+        requirement_nodes = p.sequence(fields["requirements"], f"the requirements of action {code}")
+        if not requirement_nodes:
+            raise p.error(fields["requirements"], f"action {code} has no requirements; it needs at least one")
+        for r_number, r_node in enumerate(requirement_nodes, start=1):
+            what = f"requirement {r_number} of action {code}"
+            r_fields = p.mapping(r_node, what, REQUIREMENT_KEYS, REQUIREMENT_OPTIONAL)
+            r_code = p.code(r_fields["code"], f"the code of {what}", 30)
+            if r_code in requirement_lines:
+                first = requirement_lines[r_code]
+                raise p.error(
+                    r_fields["code"], f"duplicate requirement code '{r_code}' (first on line {first})"
+                )
+            requirement_lines[r_code] = _line(r_fields["code"])
+            guidance = r_fields.get("evidence_guidance")
+            requirements.append(
+                RequirementData(
+                    line=_line(r_node),
+                    code=r_code,
+                    title=p.text(r_fields["title"], f"the title of requirement {r_code}", 300),
+                    text=p.text(r_fields["text"], f"the text of requirement {r_code}"),
+                    evidence_guidance=p.text(guidance, "evidence_guidance", blank=True) if guidance else "",
+                )
+            )
+        summary = fields.get("summary")
+        actions.append(
+            ActionData(
+                line=_line(node),
+                code=code,
+                title=p.text(fields["title"], f"the title of action {code}", 300),
+                summary=p.text(summary, f"the summary of action {code}", blank=True) if summary else "",
+                requirements=requirements,
+            )
+        )
+
+    return FrameworkData(
+        path=shown,
+        slug=slug,
+        slug_line=_line(top["slug"]),
+        name=p.text(top["name"], "name", 200),
+        publisher=p.text(top["publisher"], "publisher", 200),
+        version=p.text(top["version"], "version", 50),
+        period_start=period_start,
+        period_end=period_end,
+        source_note=p.text(top["source_note"], "source_note", blank=True),
+        previous=previous,
+        previous_line=_line(top["previous"]),
+        deadlines=deadlines,
+        actions=actions,
+        actions_line=_line(top["actions"]),
+    )
+
+
+def _yaml_error(shown: str, content: str, exc: yaml.YAMLError) -> FrameworkFileError:
+    if isinstance(exc, yaml.reader.ReaderError):  # e.g. a control character pasted from a document
+        line = content.count("\n", 0, exc.position) + 1
+        return FrameworkFileError(f"{shown}:{line}: invalid YAML: {exc.reason}")
+    problem, context = exc.problem_mark, exc.context_mark
+    line = (problem or context).line + 1 if (problem or context) else 1
+    reason = exc.problem or str(exc)
+    if exc.context:
+        # e.g. an unclosed quote is found at the end of the file; say where the quote opened.
+        where = f" from line {context.line + 1}" if context and context.line + 1 != line else ""
+        reason += f" ({exc.context}{where})"
+    return FrameworkFileError(f"{shown}:{line}: invalid YAML: {reason}")
+
+
+def _shown_path(path: Path) -> str:
+    """The path as given in messages and stored in Framework.source_file: relative to the project."""
+    try:
+        shown = str(path.resolve().relative_to(Path(settings.BASE_DIR).resolve()))
+    except ValueError:
+        shown = str(path)
+    return shown if len(shown) <= 200 else path.name
+
+
+def parse_files(paths) -> list[FrameworkData]:
+    """Validate every file, then order them so each comes after the file its ``previous`` names."""
+    parsed = [parse_framework_file(path) for path in paths]
+    by_slug = {}
+    for data in parsed:
+        if data.slug in by_slug:
+            raise data.error(data.slug_line, f"slug '{data.slug}' is also used by {by_slug[data.slug].path}")
+        by_slug[data.slug] = data
+    ordered, placed, pending = [], set(), list(parsed)
+    while pending:
+        ready = [d for d in pending if d.previous not in by_slug or d.previous in placed]
+        if not ready:
+            data = pending[0]
+            raise data.error(data.previous_line, f"previous '{data.previous}' leads back to '{data.slug}'")
+        for data in ready:
+            ordered.append(data)
+            placed.add(data.slug)
+            pending.remove(data)
+    return ordered
+
+
+def framework_files(directory=None) -> list[Path]:
+    return sorted(Path(directory or FRAMEWORKS_DIR).glob("*.yaml"))
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+
+def _sync(existing: dict, key, model, values: dict):
+    """Create the row or update only the fields that differ; returns (object, changed)."""
+    obj = existing.get(key)
+    if obj is None:
+        return model.objects.create(**values), True
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save(update_fields=changed)
+    return obj, bool(changed)
+
+
+@transaction.atomic
+def load_parsed(data: FrameworkData) -> LoadResult:
+    """Create or update one framework from a validated file; all of it or none of it."""
+    previous = None
+    if data.previous:
+        previous = Framework.objects.filter(slug=data.previous).first()
+        if previous is None:
+            raise data.error(
+                data.previous_line,
+                f"previous names '{data.previous}', which is not loaded; "
+                "load its file first or correct the slug",
+            )
+    framework = Framework.objects.select_for_update().filter(slug=data.slug).first()
+    codes = {r.code for a in data.actions for r in a.requirements}
+    if framework:
+        # Assessments PROTECT their requirement: refuse before writing anything, and say which codes.
+        assessed = dict(
+            Requirement.objects.filter(action__framework=framework, assessments__isnull=False)
+            .exclude(code__in=codes)
+            .order_by("action__order", "order")
+            .values_list("code", "action__code")
+        )
+        if assessed:
+            # Point at the action that held the first of them, if it is still in the file.
+            action_lines = {a.code: a.line for a in data.actions}
+            line = action_lines.get(next(iter(assessed.values())), data.actions_line)
+            raise data.error(
+                line,
+                f"requirement {', '.join(assessed)} is no longer in the file but providers have assessed it; "
+                "keep it, or publish the change as a new framework version (a new file with "
+                f"previous: {data.slug})",
+            )
+
+    values = {
+        "name": data.name,
+        "publisher": data.publisher,
+        "version": data.version,
+        "period_start": data.period_start,
+        "period_end": data.period_end,
+        "source_file": data.path,
+        "source_note": data.source_note,
+        "previous_id": previous.pk if previous else None,
+    }
+    if framework is None:
+        framework = Framework.objects.create(slug=data.slug, **values)
+        created, changed = True, True
+    else:
+        created = False
+        changed = any(getattr(framework, name) != value for name, value in values.items())
+        for name, value in values.items():
+            setattr(framework, name, value)
+
+    deadlines = {d.name: d for d in framework.deadlines.all()}
+    for item in data.deadlines:
+        values = {"framework_id": framework.pk, "name": item.name, "due_on": item.due_on}
+        changed |= _sync(deadlines, item.name, Deadline, values)[1]
+    stale = framework.deadlines.exclude(name__in=[d.name for d in data.deadlines])
+    changed |= stale.delete()[0] > 0
+
+    actions = {a.code: a for a in framework.actions.all()}
+    requirements = {r.code: r for r in Requirement.objects.filter(action__framework=framework)}
+    for order, item in enumerate(data.actions, start=1):
+        values = {
+            "framework_id": framework.pk,
+            "code": item.code,
+            "title": item.title,
+            "summary": item.summary,
+            "order": order,
+        }
+        action, action_changed = _sync(actions, item.code, FrameworkAction, values)
+        changed |= action_changed
+        for r_order, r_item in enumerate(item.requirements, start=1):
+            # Looked up by code across the framework, so a requirement moved to another action
+            # keeps its assessments.
+            values = {
+                "action_id": action.pk,
+                "code": r_item.code,
+                "title": r_item.title,
+                "text": r_item.text,
+                "evidence_guidance": r_item.evidence_guidance,
+                "order": r_order,
+            }
+            changed |= _sync(requirements, r_item.code, Requirement, values)[1]
+    changed |= Requirement.objects.filter(action__framework=framework).exclude(code__in=codes).delete()[0] > 0
+    action_codes = [a.code for a in data.actions]
+    changed |= framework.actions.exclude(code__in=action_codes).delete()[0] > 0
+
+    if changed and not created:
+        framework.save()  # also stamps loaded_at
+    status = "created" if created else "updated" if changed else "unchanged"
+    return LoadResult(framework=framework, status=status, actions=len(data.actions), requirements=len(codes))
+
+
+def load_framework_file(path) -> Framework:
+    """Load one file. A framework it names as ``previous`` must already be loaded."""
+    return load_parsed(parse_framework_file(path)).framework
+
+
+def load_all(directory=None) -> list[Framework]:
+    """Load every ``*.yaml`` in ``directory`` (default assurance/frameworks/), each file atomically.
+
+    Every file is validated before the first is loaded, so one malformed file loads nothing.
+    """
+    return [load_parsed(data).framework for data in parse_files(framework_files(directory))]

@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assurance.frameworks import FRAMEWORKS_DIR, FrameworkFileError, framework_files, load_parsed, parse_files
+
+
+class Command(BaseCommand):
+    help = (
+        "Load or update the compliance frameworks from their data files (idempotent). "
+        "Every file is checked before any is loaded; each file loads completely or not at all."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "files",
+            nargs="*",
+            help="Framework files to load (default: every *.yaml in assurance/frameworks/).",
+        )
+
+    def handle(self, *args, files=(), **options):
+        paths = [Path(name) for name in files] or framework_files()
+        if not paths:
+            raise CommandError(f"No framework files (*.yaml) in {FRAMEWORKS_DIR}.")
+        try:
+            for data in parse_files(paths):
+                result = load_parsed(data)
+                self.stdout.write(
+                    f"{result.framework}: {result.actions} actions, {result.requirements} requirements, "
+                    f"{result.status}"
+                )
+        except FrameworkFileError as exc:
+            raise CommandError(str(exc)) from exc
