@@ -138,7 +138,7 @@ class MatrixRow:
 
 
 def compliance_matrix(*, framework, providers, today=None) -> tuple[list[FrameworkAction], list[MatrixRow]]:
-    """Providers x actions for one framework, each cell an ActionPosition, in two queries."""
+    """Providers x actions for one framework, each cell an ActionPosition, in three queries."""
     actions = list(FrameworkAction.objects.filter(framework=framework))
     providers = list(providers)
     items = RequirementAssessment.objects.filter(

@@ -86,12 +86,13 @@ def item_update(*, item: RequirementAssessment, by, **fields) -> RequirementAsse
     if unknown := set(fields) - set(ITEM_FIELDS):
         raise ValueError(f"Not assessment fields: {', '.join(sorted(unknown))}")
     item = RequirementAssessment.objects.select_for_update().get(pk=item.pk)
-    changed = {name for name, value in fields.items() if getattr(item, name) != value}
+    before = {name: getattr(item, name) for name in ITEM_FIELDS}
     for name, value in fields.items():
         setattr(item, name, value)
     if item.status != Status.NOT_APPLICABLE:
         item.not_applicable_reason = ""
     item.full_clean()
+    changed = {name for name in ITEM_FIELDS if getattr(item, name) != before[name]}
     if changed and item.verification != Verification.NOT_SUBMITTED:
         item.verification = Verification.NOT_SUBMITTED
         item.verified_by = item.verified_at = None
@@ -181,6 +182,10 @@ def evidence_add(
         evidence.content_type = kind.content_type
         evidence.size = file.size
         evidence.file = file
+    items = list(items)
+    # Checked before saving: once saved, the file stays in storage even if the transaction rolls back.
+    if any(item.assessment.provider_id != provider.pk for item in items):
+        raise ValidationError("Evidence can only support its own provider's requirements.")
     evidence.full_clean(exclude=["file"])
     evidence.save()
     evidence_link(evidence=evidence, items=items, by=by)

@@ -60,7 +60,8 @@ def _office_kind(whole) -> FileKind | None:
     try:
         with zipfile.ZipFile(whole) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError):
+        # Damaged or crafted archives (unsupported zip versions, garbled names) are refused.
         return None
     if "[Content_Types].xml" not in names:
         return None
@@ -102,5 +103,8 @@ def check_upload(uploaded) -> FileKind:
     name = (uploaded.name or "").lower()
     if not name.endswith(kind.extensions):
         expected = " or ".join(kind.extensions)
-        raise ValueError(f"The file's content is a {kind.label}, but its name does not end in {expected}.")
+        article = "an" if kind.label[0] in "AEIOU" else "a"
+        raise ValueError(
+            f"The file's content is {article} {kind.label}, but its name does not end in {expected}."
+        )
     return kind
