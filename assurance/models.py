@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from lmns.models import LmnsScopedQuerySet, Provider, ProviderScopedQuerySet
+from lmns.models import Provider, ProviderScopedQuerySet
 
 PID_WARNING = (
     "Describe services and care, not people. Do not enter names, NHS numbers, dates of birth or "
@@ -336,6 +336,14 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class BoardWorkbookJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # LMNS-wide workbooks hold every provider's position: provider users never see them.
+        from lmns.access import lmnss_staffed_by
+
+        return self.filter(lmns__in=lmnss_staffed_by(user))
+
+
 class BoardWorkbookJob(models.Model):
     """An LMNS-wide board workbook, built by a Celery task while the user waits."""
 
@@ -349,7 +357,7 @@ class BoardWorkbookJob(models.Model):
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = LmnsScopedQuerySet.as_manager()
+    objects = BoardWorkbookJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assurance.views import compliance, evidence
+from assurance.views import compliance, evidence, workbooks
 
 app_name = "assurance"
 
@@ -19,4 +19,10 @@ urlpatterns = [
     path("items/<int:pk>/evidence/link/", evidence.evidence_link, name="evidence-link"),
     path("evidence-links/<int:pk>/review/", evidence.evidence_review, name="evidence-review"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
+    path("assessments/<int:pk>/workbook.xlsx", workbooks.provider_workbook, name="provider-workbook"),
+    path("assessments/<int:pk>/return.xlsx", workbooks.return_download, name="return-download"),
+    path("assessments/<int:pk>/return/upload/", workbooks.return_upload, name="return-upload"),
+    path("frameworks/<slug:slug>/workbook/", workbooks.lmns_workbook_start, name="workbook-start"),
+    path("workbooks/<int:pk>/", workbooks.lmns_workbook_job, name="workbook-job"),
+    path("workbooks/<int:pk>/download/", workbooks.lmns_workbook_download, name="workbook-download"),
 ]

@@ -29,6 +29,10 @@ ACTION_ROLES = {
     "submit_assessment": frozenset({Role.PROVIDER_LEAD}),
     # Verify submitted requirements: accept, or challenge back to the provider (the second key).
     "verify": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
+    # LMNS-wide board workbooks hold every provider's position: LMNS members only.
+    "lmns_workbook": frozenset(
+        {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}
+    ),
 }
 
 
@@ -60,6 +64,15 @@ def lmnss_for(user):
         Q(pk__in=memberships.filter(lmns__isnull=False).values("lmns"))
         | Q(pk__in=memberships.filter(provider__isnull=False).values("provider__lmns"))
     )
+
+
+def lmnss_staffed_by(user):
+    """LMNSs the user is a member of directly (LMNS staff and LMNS board), not through a provider."""
+    if not _is_signed_in(user):
+        return Lmns.objects.none()
+    if user.is_superuser:
+        return Lmns.objects.all()
+    return Lmns.objects.filter(memberships__user=user).distinct()
 
 
 def roles_at(user, organisation: Provider | Lmns) -> frozenset[str]:

@@ -181,6 +181,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    "framework-deadline-reminders": {
+        "task": "assurance.tasks.send_framework_deadline_reminders",
+        "schedule": crontab(hour=7, minute=15),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    "overdue-action-plan-reminders": {
+        "task": "assurance.tasks.send_overdue_action_plan_reminders",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    "awaiting-verification-digests": {
+        "task": "assurance.tasks.send_awaiting_verification_digests",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # The public address of the service, for links in emails.

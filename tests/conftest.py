@@ -1,9 +1,13 @@
+import io
 import os
 
+import openpyxl
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assurance.models import BoardWorkbookJob, ExportStatus
 from assurance.services import assessment_start, evidence_add
 from incidents.models import LearningEvent
 from lmns.celery import app as celery_app
@@ -59,6 +63,14 @@ def _celery_mode(request):
     celery_app.conf.task_always_eager = previous
 
 
+def _workbook_bytes(title: str) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = title
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 class World:
     """Two LMNSs; LMNS A has providers A1 and A2, LMNS B has provider B1.
 
@@ -109,7 +121,16 @@ class World:
                 assessment=assessment, item=item, evidence=evidence, link=evidence.links.get()
             )
         for lmns in (self.lmns_a, self.lmns_b):
+            job = BoardWorkbookJob(
+                lmns=lmns,
+                framework=self.framework,
+                requested_by=owner,
+                status=ExportStatus.DONE,
+                progress=100,
+            )
+            job.file.save(f"board-{lmns.code}.xlsx", ContentFile(_workbook_bytes(lmns.name)), save=True)
             self.records[("lmns", lmns.pk)] = {
+                "job": job,
                 "meeting": make_meeting(lmns),
                 "event": LearningEvent.objects.create(
                     lmns=lmns, topic=f"Event of {lmns.code}", held_on="2026-05-01"
@@ -118,7 +139,7 @@ class World:
 
     def record(self, kind: str, provider):
         """The world's record of ``kind`` belonging to ``provider`` (or to its LMNS)."""
-        if kind in {"meeting", "event"}:
+        if kind in {"meeting", "event", "job"}:
             return self.records[("lmns", provider.lmns_id)][kind]
         return self.records[provider.pk][kind]
 

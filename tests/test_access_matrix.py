@@ -66,7 +66,14 @@ OBJECT_KWARGS = {
     **{
         f"assurance:{name}": _pk_of(kind)
         for kind, names in {
-            "assessment": ["assessment-detail", "assessment-submit"],
+            "assessment": [
+                "assessment-detail",
+                "assessment-submit",
+                "provider-workbook",
+                "return-download",
+                "return-upload",
+            ],
+            "job": ["workbook-job", "workbook-download"],
             "item": ["item-detail", "item-edit", "item-verify", "evidence-add", "evidence-link"],
             "link": ["evidence-review"],
             "evidence": ["evidence-download"],
@@ -75,9 +82,14 @@ OBJECT_KWARGS = {
     },
     "assurance:framework-detail": lambda world, provider: {"slug": world.framework.slug},
     "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
+    "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
 }
+# What the matrix posts to POST-only URLs that need more than an empty form.
+POST_DATA = {"assurance:workbook-start": lambda world, provider: {"lmns": provider.lmns_id}}
 # Reference records everyone signed in may read (they hold no provider's data).
 GLOBAL = {"assurance:framework-detail", "assurance:matrix"}
+# LMNS-wide workbooks: only the LMNS's own members (not its providers' users) know they exist.
+LMNS_MEMBERS_ONLY = {"assurance:workbook-start", "assurance:workbook-job", "assurance:workbook-download"}
 # Records owned by an LMNS: visible to everyone in that LMNS, providers included.
 LMNS_SCOPED = {name for name in OBJECT_KWARGS if name.startswith(("incidents:meeting", "incidents:event"))}
 # Actions that only take a POST; the matrix posts an empty form to them.
@@ -91,6 +103,7 @@ POST_ONLY_RECORDS = {
     "assurance:item-verify",
     "assurance:evidence-link",
     "assurance:evidence-review",
+    "assurance:workbook-start",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -149,6 +162,8 @@ MAY = {
         ASSESSORS,
     ),
     "assurance:assessment-submit": REVIEWERS,
+    "assurance:return-download": ASSESSORS,
+    "assurance:return-upload": ASSESSORS,
     "assurance:item-verify": VERIFIERS,
 }
 
@@ -197,13 +212,10 @@ def _unknown_kwargs(name):
 
 
 def _text_of(response) -> str:
-    """What a person would read in a response: the page, or every cell of a workbook."""
-    if response.get("Content-Disposition", "").startswith("attachment") and not response[
-        "Content-Type"
-    ].startswith("application/vnd.openxmlformats"):
-        return b"".join(response.streaming_content).decode("latin-1")
+    """What a person would read in a response: the page, a file, or every cell of a workbook."""
+    data = b"".join(response.streaming_content) if response.streaming else response.content
     if response["Content-Type"].startswith("application/vnd.openxmlformats"):
-        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
         return "\n".join(
             str(value)
             for sheet in workbook.worksheets
@@ -211,7 +223,7 @@ def _text_of(response) -> str:
             for value in row
             if value is not None
         )
-    return response.content.decode()
+    return data.decode("utf-8", errors="replace")
 
 
 def _sign_in(client, world, persona):
@@ -266,14 +278,21 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
     _sign_in(client, world, persona)
     allowed = MAY.get(name)
     for provider in world.providers:
-        if name in GLOBAL:
+        if name in LMNS_MEMBERS_ONLY:
+            visible = persona == "superuser" or (
+                persona.startswith("lmns:") and provider.lmns in world.visible_lmnss(persona)
+            )
+        elif name in GLOBAL:
             visible = True
         elif name in LMNS_SCOPED:
             visible = provider.lmns in world.visible_lmnss(persona)
         else:
             visible = provider in world.visible_providers(persona)
         url = reverse(name, kwargs=OBJECT_KWARGS[name](world, provider))
-        response = client.post(url) if name in POST_ONLY_RECORDS else client.get(url)
+        if name in POST_ONLY_RECORDS:
+            response = client.post(url, POST_DATA.get(name, lambda *_: {})(world, provider))
+        else:
+            response = client.get(url)
         if not visible:
             expected = 404
         elif allowed is not None and persona not in allowed:

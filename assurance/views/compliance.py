@@ -49,7 +49,7 @@ def matrix(request, slug):
             "actions": actions,
             "rows": rows,
             "legend": selectors.Rag.LABELS,
-            "workbook_lmnss": access.lmnss_for(request.user),
+            "workbook_lmnss": list(access.lmnss_where(request.user, "lmns_workbook")),
         },
     )
 

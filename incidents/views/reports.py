@@ -3,7 +3,6 @@
 from datetime import date
 
 from django import forms
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,8 +11,8 @@ from incidents import charts, exports, selectors
 from incidents.models import SsigMeeting
 from lmns import access
 from lmns.forms import DateInput
+from lmns.responses import xlsx_response
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ANALYSIS_MONTHS = 36
 
 
@@ -25,11 +24,7 @@ def meeting_pack(request, pk):
         submissions=selectors.ssig_agenda_submissions(meeting=meeting, user=request.user),
         generated_by=request.user,
     )
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ssig-pack-{meeting.meeting_on:%Y-%m-%d}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    workbook.save(response)
-    return response
+    return xlsx_response(workbook, f"ssig-pack-{meeting.meeting_on:%Y-%m-%d}.xlsx")
 
 
 @require_GET

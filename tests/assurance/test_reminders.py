@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import include, path
 
-from assurance import reminders, services
+from assurance import reminders, services, tasks
 from assurance.models import (
     Deadline,
     Framework,
@@ -493,3 +493,18 @@ def test_digest_skips_officers_without_email_or_inactive(run, world, officers, s
 
     assert run(reminders.awaiting_verification_digest_send, today=TODAY) == 0
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("task", "function"),
+    [
+        (tasks.send_framework_deadline_reminders, "framework_deadline_reminders_send"),
+        (tasks.send_overdue_action_plan_reminders, "overdue_action_plan_reminders_send"),
+        (tasks.send_awaiting_verification_digests, "awaiting_verification_digest_send"),
+    ],
+)
+def test_tasks_call_the_reminder_functions(monkeypatch, task, function):
+    calls = []
+    monkeypatch.setattr(reminders, function, lambda **kwargs: calls.append(kwargs) or 3)
+    assert task.delay().get() == 3
+    assert calls == [{}]

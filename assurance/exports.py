@@ -1,0 +1,349 @@
+"""Board workbooks: one provider's, or the whole LMNS's, compliance position on a framework.
+
+The board sees two positions side by side: what each provider says (self-assessed)
+and what the LMNS has checked and accepted (LMNS-verified). Only the second is green.
+
+Built in openpyxl's write-only mode, so each provider's rows stream from the database
+to a temporary file: memory does not grow with the number of requirements, and each
+provider adds only openpyxl's small per-sheet bookkeeping (bench/README.md has the
+figures). In that mode a sheet's top (column widths, frozen panes, fit to page) goes
+out with its first row, so every sheet is set up before anything is appended to it.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assurance.models import RequirementAssessment, Status, Verification
+from assurance.selectors import MatrixRow, Rag, compliance_matrix
+from incidents.exports import (
+    FONT,
+    FONT_SIZE,
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    Column,
+    _lines,
+    _long_date,
+    _long_datetime,
+    _person,
+    _set,
+    _sheet_name,
+)
+
+DATE_FORMAT = "d mmm yyyy"
+
+# NHS identity colours (opaque ARGB). Text on green and red is white, so that it stays readable.
+RAG_COLOURS = {Rag.GREEN: "FF007F3B", Rag.AMBER: "FFFFB81C", Rag.RED: "FFD5281B", Rag.GREY: "FFD8DDE0"}
+RAG_NAMES = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.GREY: "Grey"}
+RAG_FILLS = {rag: PatternFill("solid", fgColor=colour) for rag, colour in RAG_COLOURS.items()}
+RAG_FONTS = {
+    rag: Font(name=FONT, size=FONT_SIZE, color="FFFFFFFF" if rag in {Rag.GREEN, Rag.RED} else "FF000000")
+    for rag in RAG_COLOURS
+}
+
+PLAIN = Font(name=FONT, size=FONT_SIZE)
+BOLD = Font(name=FONT, size=FONT_SIZE, bold=True)
+TITLE = Font(name=FONT, size=FONT_SIZE + 1, bold=True)
+SUBTITLE = Font(name=FONT, size=FONT_SIZE + 1)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+# Cells take a named style: setting font, fill and alignment on each cell instead hashes
+# every style object every time, which was most of the build time when measured.
+TEXT, DATE, HEADING, LABEL, HEADLINE, STRAPLINE = (
+    "Board text",
+    "Board date",
+    "Board heading",
+    "Board label",
+    "Board title",
+    "Board subtitle",
+)
+STYLES = {
+    TEXT: {"font": PLAIN, "alignment": WRAP},
+    DATE: {"font": PLAIN, "alignment": WRAP, "number_format": DATE_FORMAT},
+    HEADING: {"font": BOLD, "alignment": WRAP},
+    LABEL: {"font": BOLD},
+    HEADLINE: {"font": TITLE},
+    STRAPLINE: {"font": SUBTITLE},
+    **{
+        f"RAG {RAG_NAMES[rag]}": {"font": RAG_FONTS[rag], "fill": RAG_FILLS[rag], "alignment": WRAP}
+        for rag in RAG_COLOURS
+    },
+}
+
+STATUS_LABELS = dict(Status.choices)
+VERIFICATION_LABELS = dict(Verification.choices)
+
+COVER_COLUMNS = [Column("", 26), Column("", 90)]
+SUMMARY_COLUMNS = [
+    Column("Provider", 30),
+    Column("ODS code", 9),
+    Column("Self-assessed actions met", 14),
+    Column("LMNS-verified actions met", 14),
+]
+ACTION_COLUMN_WIDTH = 22
+PROVIDER_COLUMNS = [
+    Column("Action", 9),
+    Column("Requirement", 12),
+    Column("Requirement text", 48),
+    Column("Self-assessed status", 14),
+    Column("LMNS verification", 16),
+    Column("Provider commentary", 40),
+    Column("Evidence items", 10),
+    Column("Action plan", 32),
+    Column("Action owner", 18),
+    Column("Action plan due", 13),
+]
+
+
+@dataclass(frozen=True)
+class Rated:
+    """A summary cell: the RAG rating in words, filled in its colour (never colour alone)."""
+
+    text: str
+    rag: str
+
+
+def board_workbook(
+    *,
+    framework,
+    providers: list,
+    lmns,
+    generated_by,
+    progress: Callable[[int, int], None] | None = None,
+) -> Workbook:
+    """A cover, the providers x actions summary, then one sheet per provider.
+
+    ``providers`` must already be limited to what ``generated_by`` may see.
+    ``progress(done, total)`` is called after each provider's sheet.
+    """
+    providers = list(providers)
+    actions, matrix = compliance_matrix(framework=framework, providers=providers)
+    workbook = Workbook(write_only=True)
+    styles = _add_styles(workbook)
+    scope = providers[0].name if len(providers) == 1 else f"All {len(providers)} providers of the LMNS"
+    _write_cover(
+        workbook.create_sheet("Cover"),
+        styles,
+        framework=framework,
+        actions=actions,
+        lines=[
+            ("LMNS", lmns.name),
+            ("Provider", scope),
+            ("Framework", f"{framework.name} ({framework.version})"),
+            ("Published by", framework.publisher),
+            ("Period", _period(framework)),
+            ("Generated by", _person(generated_by)),
+            ("Generated at", _long_datetime(timezone.now())),
+        ],
+    )
+    _write_table(
+        workbook.create_sheet("Summary"),
+        styles,
+        cover=[
+            f"{framework.name} ({framework.version}): actions by provider",
+            "Self-assessed: the provider's own position. LMNS-verified: accepted by the LMNS. "
+            "Only green is both met and verified.",
+        ],
+        columns=SUMMARY_COLUMNS + [Column(action.code, ACTION_COLUMN_WIDTH) for action in actions],
+        rows=(_summary_row(row) for row in matrix),
+    )
+    used = {"cover", "summary"}
+    for done, row in enumerate(matrix, start=1):
+        _write_provider(
+            workbook.create_sheet(_sheet_name(row.provider.name, used)),
+            styles,
+            framework=framework,
+            row=row,
+            action_count=len(actions),
+        )
+        if progress:
+            progress(done, len(matrix))
+    return workbook
+
+
+def board_workbook_for_provider(*, assessment, generated_by) -> Workbook:
+    """The board workbook of one provider's assessment: same layout, one provider."""
+    provider = assessment.provider
+    return board_workbook(
+        framework=assessment.framework, providers=[provider], lmns=provider.lmns, generated_by=generated_by
+    )
+
+
+def _add_styles(workbook) -> dict:
+    """Register the named styles; returns each one's style array, to make cells with."""
+    arrays = {}
+    for name, attributes in STYLES.items():
+        style = NamedStyle(name=name, **attributes)
+        workbook.add_named_style(style)
+        arrays[name] = style.as_tuple()
+    return arrays
+
+
+def _write_cover(worksheet, styles, *, framework, actions, lines: list[tuple[str, str]]) -> None:
+    def row(*values, style=TEXT):
+        worksheet.append([_cell(worksheet, styles, value, style=style) for value in values])
+
+    _set_up(worksheet, COVER_COLUMNS)
+    row("Board assurance workbook", style=HEADLINE)
+    row()
+    for label, value in lines:
+        worksheet.append([_cell(worksheet, styles, label, style=LABEL), _cell(worksheet, styles, value)])
+    row()
+    row("Key", style=LABEL)
+    for rag, label in Rag.LABELS.items():
+        row(Rated(RAG_NAMES[rag], rag), label)
+    row()
+    row("Actions", style=LABEL)
+    for action in actions:
+        row(action.code, action.title)
+    _set_up_printing(worksheet)
+    worksheet.close()
+
+
+def _summary_row(row: MatrixRow) -> list:
+    if row.assessment_id is None:
+        cells = [Rated("Grey: assessment not started", Rag.GREY) for _ in row.cells]
+    else:
+        cells = [Rated(f"{RAG_NAMES[cell.rag]}: {cell.reason}", cell.rag) for cell in row.cells]
+    return [row.provider.name, row.provider.ods_code, row.actions_met, row.actions_verified, *cells]
+
+
+def _write_provider(worksheet, styles, *, framework, row: MatrixRow, action_count: int) -> None:
+    provider = row.provider
+    if row.assessment_id is None:
+        position = "no assessment has been started."
+    else:
+        position = (
+            f"{row.actions_verified} of {action_count} actions met and verified by the LMNS; "
+            f"{row.actions_met} of {action_count} met by self-assessment."
+        )
+    _write_table(
+        worksheet,
+        styles,
+        cover=[provider.name, f"{framework.name} ({framework.version}): {position}"],
+        columns=PROVIDER_COLUMNS,
+        rows=_provider_rows(row.assessment_id),
+    )
+
+
+def _provider_rows(assessment_id: int | None) -> Iterable[list]:
+    if assessment_id is None:
+        return
+    # Plain tuples, streamed: a model instance per row would cost more than writing it.
+    items = (
+        RequirementAssessment.objects.filter(assessment_id=assessment_id)
+        .annotate(evidence_count=Count("evidence_links", filter=Q(evidence_links__to_review=False)))
+        .order_by("requirement__action__order", "requirement__order")
+        .values_list(
+            "requirement__action__code",
+            "requirement__code",
+            "requirement__text",
+            "status",
+            "verification",
+            "commentary",
+            "evidence_count",
+            "action_plan",
+            "action_owner",
+            "action_due_on",
+        )
+    )
+    for action, code, text, status, verification, commentary, evidence, plan, owner, due in items.iterator(
+        chunk_size=500
+    ):
+        yield [
+            action,
+            code,
+            text,
+            STATUS_LABELS.get(status, status),
+            VERIFICATION_LABELS.get(verification, verification),
+            commentary,
+            evidence,
+            plan,
+            owner,
+            due,
+        ]
+
+
+def _write_table(worksheet, styles, *, cover: list[str], columns: list[Column], rows: Iterable[list]) -> None:
+    """Cover lines, a blank row, then a filterable table that prints on landscape pages."""
+    header_row = len(cover) + 2
+    _set_up(worksheet, columns, freeze=f"A{header_row + 1}")
+    for number, line in enumerate(cover, start=1):
+        worksheet.append([_cell(worksheet, styles, line, style=HEADLINE if number == 1 else STRAPLINE)])
+    worksheet.append([])
+    headings = [_cell(worksheet, styles, column.heading, style=HEADING) for column in columns]
+    _append(worksheet, header_row, headings, columns)
+    row_number = header_row
+    for values in rows:
+        row_number += 1
+        _append(worksheet, row_number, [_cell(worksheet, styles, value) for value in values], columns)
+    worksheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{row_number}"
+    worksheet.print_title_rows = f"{header_row}:{header_row}"
+    _set_up_printing(worksheet)
+    # Finish the sheet's file now rather than at save, so that finished sheets hold no
+    # buffers open and memory stays flat as the providers go by.
+    worksheet.close()
+
+
+def _set_up(worksheet, columns: list[Column], *, freeze: str | None = None) -> None:
+    """What write-only mode writes with the first row, so must be set before it."""
+    for number, column in enumerate(columns, start=1):
+        worksheet.column_dimensions[get_column_letter(number)].width = column.width
+    worksheet.freeze_panes = freeze
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _set_up_printing(worksheet) -> None:
+    """Landscape A4, one page wide: written at the end of the sheet, so may be set last."""
+    worksheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    worksheet.page_margins.left = worksheet.page_margins.right = 0.3
+    worksheet.oddFooter.left.text = "&A"
+    worksheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _append(worksheet, row_number: int, cells: list, columns: list[Column]) -> None:
+    # LibreOffice does not fit rows to wrapped text when it opens an .xlsx, so set the
+    # height. The row's dimension is written with the row, then dropped to keep memory flat.
+    lines = max(
+        (_lines(cell.value, column.width) for cell, column in zip(cells, columns, strict=True) if cell),
+        default=1,
+    )
+    worksheet.row_dimensions[row_number].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4)
+    worksheet.append(cells)
+    del worksheet.row_dimensions[row_number]
+
+
+def _cell(worksheet, styles: dict, value, *, style: str = TEXT) -> Cell | None:
+    """A write-only cell in a named style; text is always text, never a formula (see
+    incidents.exports._set). An empty value is no cell at all: nothing to write or style.
+
+    Made with the named style's array (what ``cell.style = name`` copies), since looking
+    the style up by name for each of thousands of cells took a tenth of the build time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Rated):
+        style, value = f"RAG {RAG_NAMES[value.rag]}", value.text
+    elif isinstance(value, date):
+        style = DATE
+    # Row and column are placeholders, as in openpyxl's WriteOnlyCell: append() sets them.
+    return _set(Cell(worksheet, row=1, column=1, style_array=styles[style]), value)
+
+
+def _period(framework) -> str:
+    start, end = framework.period_start, framework.period_end
+    if start and end:
+        return f"{_long_date(start)} to {_long_date(end)}"
+    if start or end:
+        return f"From {_long_date(start)}" if start else f"Up to {_long_date(end)}"
+    return "Not stated"

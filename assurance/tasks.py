@@ -1,0 +1,26 @@
+"""Background jobs; each is a thin adapter for a service."""
+
+from celery import shared_task
+
+from assurance import reminders
+from assurance.workbooks import board_workbook_job_run
+
+
+@shared_task
+def build_board_workbook(job_id: int) -> None:
+    board_workbook_job_run(job_id=job_id)
+
+
+@shared_task
+def send_framework_deadline_reminders() -> int:
+    return reminders.framework_deadline_reminders_send()
+
+
+@shared_task
+def send_overdue_action_plan_reminders() -> int:
+    return reminders.overdue_action_plan_reminders_send()
+
+
+@shared_task
+def send_awaiting_verification_digests() -> int:
+    return reminders.awaiting_verification_digest_send()
