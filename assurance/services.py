@@ -103,7 +103,7 @@ def item_update(*, item: RequirementAssessment, by, **fields) -> RequirementAsse
 
 @transaction.atomic
 def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
-    """The provider lead submits positions for LMNS verification. Returns how many."""
+    """The provider lead submits assessed positions for LMNS verification. Returns how many."""
     submitted = 0
     now = timezone.now()
     # Re-read under a lock: the caller's copies may be stale.
@@ -114,12 +114,12 @@ def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
         .order_by("requirement__action__order", "requirement__order")
     )
     for item in items:
+        # Requirements not yet assessed stay with the provider, so a lead can submit the
+        # actions that are ready without waiting for the rest of the framework.
+        if item.status == Status.NOT_STARTED:
+            continue
         if item.verification in {Verification.AWAITING, Verification.ACCEPTED}:
             continue
-        if item.status == Status.NOT_STARTED:
-            raise ValidationError(
-                f"{item.requirement.code} has not been assessed yet: give it a status first."
-            )
         item.verification = Verification.AWAITING
         item.submitted_by, item.submitted_at = by, now
         item.challenge_comment = ""
@@ -128,7 +128,9 @@ def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
         )
         submitted += 1
     if not submitted:
-        raise ValidationError("There is nothing new to submit.")
+        raise ValidationError(
+            "There is nothing new to submit: give requirements a status first, or wait for the LMNS."
+        )
     return submitted
 
 

@@ -102,7 +102,7 @@ def assessment_submit(request, pk):
     run_service(
         request,
         services.assessment_submit,
-        "Submitted to the LMNS for verification.",
+        "Assessed requirements submitted to the LMNS for verification.",
         items=items,
         by=request.user,
     )

@@ -354,12 +354,19 @@ def test_submit_sends_assessed_items_for_verification(assessment, user):
         assert item.submitted_at is not None
 
 
-def test_submit_refuses_a_not_started_item_naming_it_and_submits_nothing(assessment, user):
+def test_submit_leaves_not_started_items_with_the_provider(assessment, user):
     met = _set(_item(assessment, "A1.1"), status=Status.MET)
-    with pytest.raises(ValidationError, match=r"A1\.2 has not been assessed yet"):
-        assessment_submit(items=[met, _item(assessment, "A1.2")], by=user)
+    untouched = _item(assessment, "A1.2")
+    assert assessment_submit(items=[met, untouched], by=user) == 1
     met.refresh_from_db()
-    assert met.verification == Verification.NOT_SUBMITTED
+    untouched.refresh_from_db()
+    assert met.verification == Verification.AWAITING
+    assert untouched.verification == Verification.NOT_SUBMITTED
+
+
+def test_submit_with_nothing_assessed_is_refused(assessment, user):
+    with pytest.raises(ValidationError, match="give requirements a status first"):
+        assessment_submit(items=list(assessment.items.all()), by=user)
 
 
 def test_submit_skips_items_already_awaiting_or_accepted(assessment, user):

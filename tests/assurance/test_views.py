@@ -98,7 +98,7 @@ def test_lead_assesses_and_submits_and_the_lmns_verifies(client, world, alice, o
     assert set(evidence.items.all()) == {items["A1.2"], items["A2.1"]}
 
     response = client.post(_url("assessment-submit", world.record("assessment", world.a1)), follow=True)
-    assert "Submitted to the LMNS for verification." in response.content.decode()
+    assert "Assessed requirements submitted to the LMNS for verification." in response.content.decode()
     submitted = RequirementAssessment.objects.filter(pk__in=[item.pk for item in items.values()])
     assert set(submitted.values_list("verification", flat=True)) == {Verification.AWAITING}
 
@@ -157,10 +157,10 @@ def test_an_invalid_position_shows_the_error_and_changes_nothing(client, world, 
     assert item.status == Status.NOT_STARTED
 
 
-def test_submitting_an_unassessed_requirement_is_refused_with_its_code(client, world, alice):
+def test_submitting_with_nothing_assessed_is_refused_clearly(client, world, alice):
     client.force_login(alice)
     response = client.post(_url("assessment-submit", world.record("assessment", world.a1)), follow=True)
-    assert "A1.1 has not been assessed yet" in response.content.decode()
+    assert "There is nothing new to submit: give requirements a status first" in response.content.decode()
     assert not RequirementAssessment.objects.filter(verification=Verification.AWAITING).exists()
 
 
