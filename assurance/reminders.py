@@ -10,12 +10,10 @@ per-provider access checks.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from assurance.models import (
     DONE_STATUSES,
@@ -26,46 +24,17 @@ from assurance.models import (
     RequirementAssessment,
     Verification,
 )
-from lmns import services
 from lmns.models import Membership, Provider, Role
+from lmns.notifications import absolute_url, iso_week, long_date, queue_email_once
 
-# Idempotency, as in incidents.reminders: tasks are acknowledged late and beat may fire
-# again after a restart, so each email claims a cache key with cache.add() (SET NX on the
-# shared Redis cache) before it is queued. The keys must outlive any re-run, so they get
-# explicit timeouts (the default is five minutes).
+# Each email is sent at most once: see lmns.notifications for how, and why the keys
+# need timeouts this long.
 DEADLINE_REMINDER_KEY_TIMEOUT = 2 * 24 * 60 * 60  # the key already names the day
 WEEKLY_KEY_TIMEOUT = 8 * 24 * 60 * 60  # the key names the ISO week
 
 
-# absolute_url and _queue_once repeat incidents.reminders' helpers rather than import
-# another app's private functions; they belong together in lmns if a third app needs them.
-def absolute_url(path: str) -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
-
-
-def _long_date(value: date) -> str:
-    return dateformat.format(value, "j F Y")
-
-
-def _iso_week(today: date) -> str:
-    year, week, _ = today.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
-
-
-def _queue_once(*, key: str, timeout: int, to: str, subject: str, body: str) -> bool:
-    """Queue one email unless ``key`` shows it has already gone; True if queued."""
-    if not cache.add(key, True, timeout):
-        return False
-    try:
-        services.email_queue(to=[to], subject=subject, body=body)
-    except Exception:
-        cache.delete(key)  # never queued, so a re-run may try again
-        raise
-    return True
 
 
 def _leads(providers):
@@ -129,12 +98,12 @@ def _deadline_remind(*, deadline: Deadline, days: int, today: date) -> int:
             url = reverse("assurance:assessment-detail", kwargs={"pk": assessment.pk})
         else:
             url = reverse("assurance:framework-detail", kwargs={"slug": framework.slug})
-        count += _queue_once(
+        count += queue_email_once(
             key=f"assurance:deadline-reminder:{deadline.pk}:{provider.pk}:{user.pk}:{days}:{today}",
             timeout=DEADLINE_REMINDER_KEY_TIMEOUT,
             to=user.email,
             subject=(
-                f"{framework}: {deadline.name} in {_plural(days, 'day')} ({_long_date(deadline.due_on)})"
+                f"{framework}: {deadline.name} in {_plural(days, 'day')} ({long_date(deadline.due_on)})"
             ),
             body=render_to_string(
                 "assurance/email/deadline_reminder.txt",
@@ -180,7 +149,7 @@ def overdue_action_plan_reminders_send(*, today: date | None = None) -> int:
     per ISO week.
     """
     today = today or timezone.localdate()
-    week = _iso_week(today)
+    week = iso_week(today)
     # previous is NULL for most frameworks; NOT IN over a list holding NULL matches nothing.
     superseded = Framework.objects.filter(previous__isnull=False).values("previous")
     items = (
@@ -205,7 +174,7 @@ def overdue_action_plan_reminders_send(*, today: date | None = None) -> int:
     for membership in _leads(list(by_provider)):
         user, provider = membership.user, membership.provider
         plans = by_provider[provider.pk]
-        count += _queue_once(
+        count += queue_email_once(
             key=f"assurance:overdue-plans:{provider.pk}:{user.pk}:{week}",
             timeout=WEEKLY_KEY_TIMEOUT,
             to=user.email,
@@ -236,7 +205,7 @@ def awaiting_verification_digest_send(*, today: date | None = None) -> int:
     Returns the number of emails queued. Sends at most one digest per officer per ISO week.
     """
     today = today or timezone.localdate()
-    week = _iso_week(today)
+    week = iso_week(today)
     counts = (
         Assessment.objects.annotate(
             awaiting=Count("items", filter=Q(items__verification=Verification.AWAITING))
@@ -268,7 +237,7 @@ def awaiting_verification_digest_send(*, today: date | None = None) -> int:
     count = 0
     for user, sections in by_officer.items():
         total = sum(row.awaiting for _, rows in sections for row in rows)
-        count += _queue_once(
+        count += queue_email_once(
             key=f"assurance:verification-digest:{user.pk}:{week}",
             timeout=WEEKLY_KEY_TIMEOUT,
             to=user.email,

@@ -9,50 +9,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from incidents.models import SafetyAction, SsigMeeting, SsigSubmission
-from lmns import services
 from lmns.models import Membership, Role
+from lmns.notifications import absolute_url, iso_week, long_date, queue_email_once
 
-# Idempotency: Celery acknowledges tasks late (CELERY_TASK_ACKS_LATE), so a task may run
-# twice, and beat may fire again after a restart. We can't add a "reminder sent" model, so
-# each email claims a cache key with cache.add(), which only succeeds for the first caller
-# (SET NX on Redis; a lock on locmem). With the shared Redis cache in production (CACHE_URL)
-# that holds across workers; locmem is per process, which is enough for eager mode in
-# development. The keys must outlive any re-run, so they get explicit timeouts (the
-# default is five minutes).
+# Each email is sent at most once: see lmns.notifications for how, and why the keys
+# need timeouts this long.
 SSIG_REMINDER_KEY_TIMEOUT = 2 * 24 * 60 * 60  # the key already names the day
 DIGEST_KEY_TIMEOUT = 8 * 24 * 60 * 60  # the key names the ISO week
-
-
-def absolute_url(path: str) -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
-
-
-def _long_date(value: date) -> str:
-    return dateformat.format(value, "j F Y")
-
-
-def _queue_once(*, key: str, timeout: int, to: str, subject: str, body: str) -> bool:
-    """Queue one email unless ``key`` shows it has already gone; True if queued.
-
-    Each email is its own ``lmns.tasks.send_email`` task, which retries SMTP failures with
-    back-off on its own, so one refused address or SMTP hiccup neither stops the rest of the
-    batch nor makes a re-run repeat the emails already queued.
-    """
-    if not cache.add(key, True, timeout):
-        return False
-    try:
-        services.email_queue(to=[to], subject=subject, body=body)
-    except Exception:
-        cache.delete(key)  # never queued, so a re-run may try again
-        raise
-    return True
 
 
 def ssig_deadline_reminders_send(*, today: date | None = None, days_before=(7, 1)) -> int:
@@ -80,13 +48,13 @@ def ssig_deadline_reminders_send(*, today: date | None = None, days_before=(7, 1
             )
             for membership in leads:
                 user, provider = membership.user, membership.provider
-                count += _queue_once(
+                count += queue_email_once(
                     key=f"incidents:ssig-reminder:{meeting.pk}:{provider.pk}:{user.pk}:{days}:{today}",
                     timeout=SSIG_REMINDER_KEY_TIMEOUT,
                     to=user.email,
                     subject=(
                         f"SSIG submission deadline in {days} day{'s' if days != 1 else ''}: "
-                        f"{_long_date(meeting.submission_deadline)}"
+                        f"{long_date(meeting.submission_deadline)}"
                     ),
                     body=render_to_string(
                         "incidents/email/ssig_deadline_reminder.txt",
@@ -125,7 +93,6 @@ def overdue_action_digests_send(*, today: date | None = None) -> int:
     Returns the number of emails queued. Sends at most one digest per owner per ISO week.
     """
     today = today or timezone.localdate()
-    year, week, _ = today.isocalendar()
     actions = (
         SafetyAction.objects.overdue(today)
         .filter(owner__is_active=True)
@@ -145,8 +112,8 @@ def overdue_action_digests_send(*, today: date | None = None) -> int:
         )
     count = 0
     for owner, items in by_owner.items():
-        count += _queue_once(
-            key=f"incidents:overdue-digest:{owner.pk}:{year}-W{week:02d}",
+        count += queue_email_once(
+            key=f"incidents:overdue-digest:{owner.pk}:{iso_week(today)}",
             timeout=DIGEST_KEY_TIMEOUT,
             to=owner.email,
             subject=f"{len(items)} overdue safety action{'s' if len(items) != 1 else ''} to update",

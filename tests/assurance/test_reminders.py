@@ -268,7 +268,7 @@ def test_a_failed_queue_can_be_retried(monkeypatch, run, world, leads, mis):
     def broker_down(**kwargs):
         raise ConnectionError("broker unavailable")
 
-    monkeypatch.setattr(reminders.services, "email_queue", broker_down)
+    monkeypatch.setattr("lmns.services.email_queue", broker_down)
     with pytest.raises(ConnectionError):
         reminders.framework_deadline_reminders_send(today=TODAY)
     monkeypatch.undo()
