@@ -22,7 +22,7 @@ class Rag:
     LABELS = {
         GREEN: "Met and verified by the LMNS",
         AMBER: "Met by self-assessment, awaiting LMNS verification",
-        RED: "Not met",
+        RED: "Not met, or challenged by the LMNS",
         GREY: "Not started",
     }
 
