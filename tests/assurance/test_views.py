@@ -250,7 +250,6 @@ def test_evidence_downloads_as_an_attachment_for_its_provider(client, world, ali
         assert 'filename="audit.pdf"' in response["Content-Disposition"]
         assert response["Content-Type"] == evidence.content_type == "application/pdf"
         assert b"".join(response.streaming_content) == b"%PDF-1.4 test audit"
-        response.close()
 
 
 def test_evidence_of_another_provider_or_a_link_is_not_found(client, world, charlie):
