@@ -212,6 +212,8 @@ def evidence_link(*, evidence: Evidence, items: Iterable[RequirementAssessment],
 @transaction.atomic
 def evidence_review(*, link: EvidenceLink, by, keep: bool) -> None:
     """Confirm that carried-forward evidence still applies, or drop it from this requirement."""
+    if not link.to_review:
+        raise ValidationError("Only evidence carried forward from an earlier version is reviewed here.")
     if keep:
         link.to_review = False
         link.save(update_fields=["to_review"])

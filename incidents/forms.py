@@ -84,12 +84,14 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
 
     def clean_local_reference(self):
         reference = self.cleaned_data["local_reference"].strip()
-        provider = self.data.get("provider") if "provider" in self.fields else self.instance.provider_id
-        clash = Incident.objects.filter(provider=provider or None, local_reference__iexact=reference)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if provider and clash.exists():
-            raise forms.ValidationError("Your provider already has an incident with this reference.")
+        # The provider field is cleaned first, so this is a provider the user may record for.
+        provider = self.cleaned_data.get("provider") if "provider" in self.fields else self.instance.provider
+        if provider is not None:
+            clash = Incident.objects.filter(provider=provider, local_reference__iexact=reference)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError("Your provider already has an incident with this reference.")
         return reference
 
 

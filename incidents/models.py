@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from lmns.models import Lmns, LmnsScopedQuerySet, Provider, ProviderScopedQuerySet, Unit
+from lmns.models import Lmns, LmnsScopedQuerySet, Membership, Provider, ProviderScopedQuerySet, Unit
 
 PID_WARNING = (
     "Describe care, not people. Do not enter names, NHS numbers, dates of birth, addresses "
@@ -363,12 +363,20 @@ class SafetyAction(models.Model):
     def is_overdue(self):
         return self.status != ActionStatus.COMPLETED and self.due_on < timezone.localdate()
 
+    def _owner_belongs(self) -> bool:
+        # The overdue digest goes to the owner: it must reach someone accountable here.
+        return Membership.objects.filter(
+            Q(provider_id=self.provider_id) | Q(lmns_id=self.provider.lmns_id), user_id=self.owner_id
+        ).exists()
+
     def clean(self):
         errors = {}
         if self.incident_id and self.incident.provider_id != self.provider_id:
             errors["incident"] = "Choose an incident of this provider."
         if self.learning_id and self.learning.provider_id != self.provider_id:
             errors["learning"] = "Choose learning of this provider."
+        if self.owner_id and self.provider_id and not self._owner_belongs():
+            errors["owner"] = "Choose someone from this provider or its LMNS."
         if self.status == ActionStatus.COMPLETED and not self.completion_evidence.strip():
             errors["completion_evidence"] = "Say what shows the action is complete."
         if errors:

@@ -7,6 +7,11 @@ class LmnsAdminSite(admin.AdminSite):
     site_title = "LMNS Safety administration"
     index_title = "Reference data and organisations"
 
+    def get_urls(self):
+        # Django's "view on site" redirect resolves any object by id without our access
+        # checks, which would let an admin user learn what exists in other LMNSs.
+        return [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
+
     def has_permission(self, request):
         # LMNS safety leads keep the reference data (incident types, themes) without
         # being Django staff; each ModelAdmin still decides what they may touch.

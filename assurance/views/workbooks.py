@@ -30,9 +30,10 @@ def provider_workbook(request, pk):
 @require_POST
 def lmns_workbook_start(request, slug):
     framework = get_object_or_404(Framework, slug=slug)
-    lmns = get_object_or_404(
-        access.lmnss_where(request.user, "lmns_workbook"), pk=request.POST.get("lmns") or 0
-    )
+    lmns_pk = request.POST.get("lmns", "")
+    if not (lmns_pk.isascii() and lmns_pk.isdigit()):
+        raise Http404("Choose an LMNS.")
+    lmns = get_object_or_404(access.lmnss_where(request.user, "lmns_workbook"), pk=lmns_pk)
     job = board_workbook_job_start(lmns=lmns, framework=framework, by=request.user)
     return redirect(job)
 

@@ -31,7 +31,9 @@ def action_detail(request, pk):
 
 def action_create(request):
     initial = {
-        key: request.GET[key] for key in ("incident", "learning") if request.GET.get(key, "").isdigit()
+        key: value
+        for key in ("incident", "learning")
+        if (value := request.GET.get(key, "")).isascii() and value.isdigit()
     }
     form = SafetyActionForm(request.POST or None, user=request.user, initial=initial)
     if not form.fields["provider"].queryset.exists():

@@ -77,7 +77,7 @@ def learning_create(request):
 def _initial_incident(request):
     """Starting learning from an incident's page links that incident."""
     incident_pk = request.GET.get("incident")
-    if not incident_pk or not incident_pk.isdigit():
+    if not (incident_pk and incident_pk.isascii() and incident_pk.isdigit()):
         return {}
     incident = Incident.objects.visible_to(request.user).filter(pk=incident_pk).first()
     return {"incidents": [incident], "provider": incident.provider} if incident else {}

@@ -592,3 +592,11 @@ def test_one_piece_of_evidence_supports_requirements_in_two_frameworks(provider,
         (other, "A2.2"),
     }
     assert EvidenceLink.objects.filter(evidence=evidence).count() == 2
+
+
+def test_only_carried_forward_evidence_is_reviewed_away(world):
+    link = world.record("link", world.a1)
+    assert not link.to_review
+    with pytest.raises(ValidationError, match="Only evidence carried forward"):
+        evidence_review(link=link, by=world.personas["provider:provider_lead"], keep=False)
+    assert type(link).objects.filter(pk=link.pk).exists()

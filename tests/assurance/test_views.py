@@ -422,3 +422,10 @@ def test_matrix_keeps_a_fixed_number_of_queries(client, world, olivia, django_as
     with django_assert_max_num_queries(baseline):
         response = client.get(url)
     assert len(response.context["rows"]) == 7
+
+
+def test_building_a_workbook_for_a_garbled_lmns_is_not_found(client, world, olivia):
+    client.force_login(olivia)
+    url = reverse("assurance:workbook-start", kwargs={"slug": world.framework.slug})
+    assert client.post(url, {"lmns": "abc"}).status_code == 404
+    assert client.post(url, {"lmns": world.lmns_b.pk}).status_code == 404

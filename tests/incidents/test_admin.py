@@ -36,3 +36,14 @@ def test_other_roles_cannot_edit_reference_data(client, world):
     response = client.get(reverse("admin:incidents_theme_changelist"))
     assert response.status_code == 302  # sent to the admin sign-in
     assert reverse("admin:login") in response.url
+
+
+def test_the_admin_has_no_view_on_site_redirect_that_skips_access_checks(client, safety_lead, world):
+    from django.contrib.contenttypes.models import ContentType
+
+    from incidents.models import Incident
+
+    client.force_login(safety_lead)
+    other = world.record("incident", world.b1)
+    content_type = ContentType.objects.get_for_model(Incident)
+    assert client.get(f"/admin/r/{content_type.pk}/{other.pk}/").status_code == 404

@@ -209,3 +209,40 @@ def test_list_pages_keep_a_fixed_number_of_queries(
     make_rows(world, 20)
     with django_assert_max_num_queries(len(few)):
         client.get(reverse(name))
+
+
+def test_the_reference_check_never_looks_at_a_provider_the_user_cannot_record_for(client, world, bob):
+    client.force_login(bob)
+    other_reference = world.record("incident", world.b1).local_reference
+    body = client.post(
+        reverse("incidents:incident-create"),
+        _incident_form(provider=world.b1.pk, local_reference=other_reference),
+    ).content.decode()
+    assert "Select a valid choice" in body
+    assert "already has an incident with this reference" not in body
+    garbled = client.post(reverse("incidents:incident-create"), _incident_form(provider="abc"))
+    assert garbled.status_code == 200
+
+
+def test_odd_query_parameters_are_ignored_not_a_server_error(client, world, bob):
+    client.force_login(bob)
+    assert client.get(reverse("incidents:learning-create"), {"incident": "²"}).status_code == 200
+    assert (
+        client.get(reverse("incidents:action-create"), {"incident": "²", "learning": "x"}).status_code == 200
+    )
+
+
+def test_an_action_owner_must_belong_to_the_provider_or_its_lmns(world, alice):
+    from django.core.exceptions import ValidationError
+
+    from incidents import services
+
+    outsider = world.personas["nobody"]
+    with pytest.raises(ValidationError, match="Choose someone from this provider or its LMNS"):
+        services.safety_action_create(
+            provider=world.a1, by=alice, owner=outsider, description="x", due_on=TODAY + timedelta(days=5)
+        )
+    action = services.safety_action_create(
+        provider=world.a1, by=alice, owner=alice, description="x", due_on=TODAY + timedelta(days=5)
+    )
+    assert action.pk
