@@ -22,7 +22,6 @@ class LmnsAdmin(admin.ModelAdmin):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    view_on_site = False  # the admin site has no "view on site" route (see LmnsAdminSite)
     list_display = ["name", "ods_code", "lmns"]
     list_filter = ["lmns"]
     search_fields = ["name", "ods_code"]
