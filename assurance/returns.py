@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assurance import services
 from assurance.models import PID_WARNING, RequirementAssessment, Status
-from assurance.uploads import XLSX, check_upload
+from assurance.uploads import XLSX, kind_of
 from incidents.exports import FONT, FONT_SIZE, Column, _long_datetime, _set
 
 logger = logging.getLogger(__name__)
@@ -237,8 +237,9 @@ def return_parse(*, assessment, file) -> ParsedReturn:
 
 def _not_a_return(file) -> str | None:
     """Why the file cannot be a return workbook, judged by its content, or None."""
+    # Judged by content alone: whatever the file is called, only a workbook can be a return.
     try:
-        kind = check_upload(file)
+        kind = kind_of(file)
     except ValueError as error:
         return str(error)
     if kind != XLSX:

@@ -86,8 +86,9 @@ def _is_plain_text(head: bytes) -> bool:
     return True
 
 
-def check_upload(uploaded) -> FileKind:
-    """The kind of an uploaded file, or ValueError with a message for the person uploading it."""
+def kind_of(uploaded) -> FileKind | None:
+    """The kind of an uploaded file by its content (None if not an allowed kind);
+    ValueError if it is empty or too big."""
     if uploaded.size == 0:
         raise ValueError("The file is empty.")
     if uploaded.size > MAX_EVIDENCE_BYTES:
@@ -95,7 +96,13 @@ def check_upload(uploaded) -> FileKind:
     uploaded.seek(0)
     data = uploaded.read()
     uploaded.seek(0)
-    kind = sniff(data[:2048], io.BytesIO(data))
+    return sniff(data[:2048], io.BytesIO(data))
+
+
+def check_upload(uploaded) -> FileKind:
+    """The kind of an uploaded file, whose name must also say so; or ValueError with a
+    message for the person uploading it."""
+    kind = kind_of(uploaded)
     if kind is None:
         raise ValueError(
             f"The file must be a {ALLOWED_DESCRIPTION}. This file's content is not one of those."

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import pretty_name
 from django.template import loader
 
 from lmns import services
@@ -52,10 +53,8 @@ class NHSErrorMessagesMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            label = str(field.label or "")
-            if not label:
-                continue
+        for name, field in self.fields.items():
+            label = str(field.label or pretty_name(name))
             if not label[:2].isupper():  # keep acronyms such as "SSIG meeting" as written
                 label = label[0].lower() + label[1:]
             verb = "Select" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "Enter"

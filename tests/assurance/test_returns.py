@@ -359,11 +359,11 @@ def _zip(entries: dict) -> bytes:
         (
             "return.xlsx",
             b"%PDF-1.4 not a spreadsheet",
-            "The file's content is a PDF, but its name does not end in .pdf.",
+            "Upload the return as an Excel workbook (.xlsx)",
         ),
         ("return.pdf", b"%PDF-1.4 not a spreadsheet", "Upload the return as an Excel workbook (.xlsx)"),
         ("return.csv", b"Item ID,Status\n1,Met\n", "Upload the return as an Excel workbook (.xlsx)"),
-        ("return.xlsx", b"PK\x03\x04 truncated zip", "The file must be a PDF, Word, Excel"),
+        ("return.xlsx", b"PK\x03\x04 truncated zip", "Upload the return as an Excel workbook (.xlsx)"),
         (
             "return.xlsx",
             _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "not xml"}),
