@@ -101,14 +101,27 @@ def can(user, action: str, organisation: Provider | Lmns) -> bool:
 
 
 def providers_where(user, action: str):
-    """Providers the user can see and may perform ``action`` at."""
-    allowed = [provider.pk for provider in providers_for(user) if can(user, action, provider)]
-    return Provider.objects.filter(pk__in=allowed).order_by("name")
+    """Providers the user can see and may perform ``action`` at, in one query (the same
+    rule as ``can``: a role held at the provider, or at its LMNS)."""
+    if not _is_signed_in(user):
+        return Provider.objects.none()
+    if user.is_superuser:
+        return Provider.objects.order_by("name")
+    granting = Membership.objects.filter(user=user, role__in=ACTION_ROLES[action])
+    return Provider.objects.filter(
+        Q(pk__in=granting.filter(provider__isnull=False).values("provider"))
+        | Q(lmns__in=granting.filter(lmns__isnull=False).values("lmns"))
+    ).order_by("name")
 
 
 def lmnss_where(user, action: str):
-    """LMNSs the user belongs to and may perform ``action`` at."""
-    return Lmns.objects.filter(pk__in=[lmns.pk for lmns in lmnss_for(user) if can(user, action, lmns)])
+    """LMNSs at which the user holds a role allowing ``action``, in one query."""
+    if not _is_signed_in(user):
+        return Lmns.objects.none()
+    if user.is_superuser:
+        return Lmns.objects.all()
+    granting = Membership.objects.filter(user=user, role__in=ACTION_ROLES[action], lmns__isnull=False)
+    return Lmns.objects.filter(pk__in=granting.values("lmns"))
 
 
 def organisation_of(obj) -> Provider | Lmns:
