@@ -49,9 +49,16 @@ class EvidenceForm(NHSErrorMessagesMixin, forms.Form):
 
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["items"].queryset = RequirementAssessment.objects.filter(
-            assessment__provider=provider
-        ).select_related("assessment__framework", "requirement")
+        self.fields["items"].queryset = (
+            RequirementAssessment.objects.filter(assessment__provider=provider)
+            .select_related("assessment__framework", "requirement")
+            .order_by(
+                "assessment__framework__name",
+                "assessment__framework__version",
+                "requirement__action__order",
+                "requirement__order",
+            )
+        )
         self.fields["items"].label_from_instance = lambda item: (
             f"{item.assessment.framework.name} {item.assessment.framework.version}: "
             f"{item.requirement.code} {item.requirement.title}"
