@@ -4,6 +4,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -17,6 +18,7 @@ MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 DATETIME_FORMAT = "d mmm yyyy hh:mm"
+DATE_FORMAT = "d mmm yyyy"
 FONT = "Arial"  # the NHS identity's fallback for Frutiger, and metric-compatible fonts exist everywhere
 FONT_SIZE = 11
 LINE_HEIGHT = 14  # points per line of wrapped text at FONT_SIZE
@@ -85,7 +87,7 @@ def meeting_pack_workbook(*, meeting, submissions, generated_by) -> Workbook:
         ]
         for submission in submissions
     ]
-    _write_table(agenda, cover=cover, columns=AGENDA_COLUMNS, rows=rows)
+    write_table(agenda, cover=cover, columns=AGENDA_COLUMNS, rows=rows)
 
     by_theme = defaultdict(list)
     for submission in submissions:
@@ -110,11 +112,11 @@ def meeting_pack_workbook(*, meeting, submissions, generated_by) -> Workbook:
             ]
             for learning in learning_items
         ]
-        _write_table(worksheet, cover=cover, columns=THEME_COLUMNS, rows=rows)
+        write_table(worksheet, cover=cover, columns=THEME_COLUMNS, rows=rows)
     return workbook
 
 
-def _write_table(worksheet, *, cover: list[str], columns: list[Column], rows: list[list]):
+def write_table(worksheet, *, cover: list[str], columns: list[Column], rows: list[list]):
     """Cover lines, a blank row, then a filterable table set up to print on landscape pages."""
     for line_number, line in enumerate(cover, start=1):
         cell = _set(worksheet.cell(row=line_number, column=1), line)
@@ -130,8 +132,10 @@ def _write_table(worksheet, *, cover: list[str], columns: list[Column], rows: li
         for column_number, value in enumerate(values, start=1):
             cell = _set(worksheet.cell(row=row_number, column=column_number), value)
             cell.font, cell.alignment = plain, wrap
-            if not isinstance(value, str):
+            if isinstance(value, datetime):
                 cell.number_format = DATETIME_FORMAT
+            elif isinstance(value, date):
+                cell.number_format = DATE_FORMAT
         # Set row heights: LibreOffice does not fit rows to wrapped text when it opens
         # an .xlsx, so without them long text overprints the rows below when printed.
         lines = max(_lines(value, column.width) for value, column in zip(values, columns, strict=True))

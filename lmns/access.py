@@ -29,6 +29,11 @@ ACTION_ROLES = {
     "submit_assessment": frozenset({Role.PROVIDER_LEAD}),
     # Verify submitted requirements: accept, or challenge back to the provider (the second key).
     "verify": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
+    # Plan assurance visits, record findings and staff feedback, issue reports, and close
+    # or send back the provider's answers to recommendations.
+    "run_visits": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
+    # Answer a visit recommendation with progress and evidence, and ask for it to be closed.
+    "respond_recommendation": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
     # LMNS-wide board workbooks hold every provider's position: LMNS members only.
     "lmns_workbook": frozenset(
         {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}

@@ -1,27 +1,33 @@
 import io
 import os
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from assurance.models import BoardWorkbookJob, ExportStatus
+from assurance.models import BoardWorkbookJob, ExportStatus, VisitStatus
 from assurance.services import assessment_start, evidence_add
+from assurance.visits import services as visit_services
 from incidents.models import LearningEvent
 from lmns.celery import app as celery_app
 from lmns.models import LMNS_ROLES, PROVIDER_ROLES, Role
 from tests.factories import (
     make_action,
+    make_finding,
     make_framework,
     make_incident,
     make_learning,
     make_lmns,
     make_meeting,
     make_provider,
+    make_recommendation,
     make_unit,
     make_user,
+    make_visit,
 )
 
 # CI sets these: there, a test that needs a browser or a broker must run, never skip.
@@ -120,6 +126,8 @@ class World:
             self.records[provider.pk].update(
                 assessment=assessment, item=item, evidence=evidence, link=evidence.links.get()
             )
+        for provider in self.providers:
+            self.records[provider.pk].update(self._visit_records(provider))
         for lmns in (self.lmns_a, self.lmns_b):
             job = BoardWorkbookJob(
                 lmns=lmns,
@@ -136,6 +144,22 @@ class World:
                     lmns=lmns, topic=f"Event of {lmns.code}", held_on="2026-05-01"
                 ),
             }
+
+    def _visit_records(self, provider) -> dict:
+        """A visited provider with an issued report: a finding and a recommendation to answer."""
+        officer = make_user(f"visitor-{provider.ods_code}", role=Role.LMNS_OFFICER, lmns=provider.lmns)
+        owner = make_user(f"owner-{provider.ods_code}", role=Role.PROVIDER_LEAD, provider=provider)
+        visit = make_visit(
+            provider,
+            created_by=officer,
+            visit_on=timezone.localdate() - timedelta(days=7),
+            status=VisitStatus.VISITED,
+            summary=f"Visit to {provider.ods_code}",
+        )
+        finding = make_finding(visit)
+        recommendation = make_recommendation(finding, owner=owner)
+        report = visit_services.report_issue(visit=visit, by=officer)
+        return {"visit": visit, "finding": finding, "recommendation": recommendation, "report": report}
 
     def record(self, kind: str, provider):
         """The world's record of ``kind`` belonging to ``provider`` (or to its LMNS)."""

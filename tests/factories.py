@@ -6,7 +6,14 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assurance.models import Framework, FrameworkAction, Requirement
+from assurance.models import (
+    Finding,
+    Framework,
+    FrameworkAction,
+    Recommendation,
+    Requirement,
+    Visit,
+)
 from incidents.models import Incident, IncidentType, Learning, SafetyAction, SsigMeeting, Theme
 from lmns.models import Lmns, Membership, Provider, Unit, UnitType
 
@@ -114,3 +121,30 @@ def make_framework(slug: str | None = None, *, actions: int = 2, requirements: i
                 order=r,
             )
     return framework
+
+
+def make_visit(provider: Provider, *, created_by=None, **fields) -> Visit:
+    defaults = {"visit_on": timezone.localdate() + timedelta(days=14), "visit_type": "routine"}
+    created_by = created_by or make_user()
+    return Visit.objects.create(provider=provider, created_by=created_by, **{**defaults, **fields})
+
+
+def make_finding(visit: Visit, *, recorded_by=None, **fields) -> Finding:
+    defaults = {"domain": "safe", "kind": "improvement", "description": "Fresh-eyes checks not recorded."}
+    return Finding.objects.create(
+        visit=visit, recorded_by=recorded_by or visit.created_by, **{**defaults, **fields}
+    )
+
+
+def make_recommendation(finding: Finding, *, owner, **fields) -> Recommendation:
+    defaults = {
+        "text": "Audit fresh-eyes checks monthly.",
+        "due_on": timezone.localdate() + timedelta(days=60),
+    }
+    return Recommendation.objects.create(
+        visit=finding.visit,
+        finding=finding,
+        owner=owner,
+        created_by=finding.recorded_by,
+        **{**defaults, **fields},
+    )

@@ -77,6 +77,26 @@ OBJECT_KWARGS = {
             "item": ["item-detail", "item-edit", "item-verify", "evidence-add", "evidence-link"],
             "link": ["evidence-review"],
             "evidence": ["evidence-download"],
+            "visit": [
+                "visit-detail",
+                "visit-edit",
+                "visit-transition",
+                "visit-pack",
+                "visit-pack-workbook",
+                "finding-create",
+                "feedback-create",
+                "recommendation-create",
+                "visit-report",
+                "visit-report-workbook",
+            ],
+            "finding": ["finding-edit"],
+            "recommendation": [
+                "recommendation-detail",
+                "recommendation-edit",
+                "recommendation-respond",
+                "recommendation-review",
+            ],
+            "report": ["report-version", "report-version-workbook"],
         }.items()
         for name in names
     },
@@ -104,6 +124,8 @@ POST_ONLY_RECORDS = {
     "assurance:evidence-link",
     "assurance:evidence-review",
     "assurance:workbook-start",
+    "assurance:visit-transition",
+    "assurance:recommendation-review",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -114,6 +136,7 @@ REVIEWERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
 SSIG_RUNNERS = {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
 ASSESSORS = RECORDERS
 VERIFIERS = SSIG_RUNNERS
+VISIT_RUNNERS = SSIG_RUNNERS
 MAY = {
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
@@ -165,6 +188,21 @@ MAY = {
     "assurance:return-download": ASSESSORS,
     "assurance:return-upload": ASSESSORS,
     "assurance:item-verify": VERIFIERS,
+    **dict.fromkeys(
+        [
+            "assurance:visit-create",
+            "assurance:visit-edit",
+            "assurance:visit-transition",
+            "assurance:finding-create",
+            "assurance:finding-edit",
+            "assurance:feedback-create",
+            "assurance:recommendation-create",
+            "assurance:recommendation-edit",
+            "assurance:recommendation-review",
+        ],
+        VISIT_RUNNERS,
+    ),
+    "assurance:recommendation-respond": RECORDERS,
 }
 
 PERSONAS = [

@@ -3,8 +3,6 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.http import HttpResponse
-from django.urls import include, path
 
 from assurance import reminders, services, tasks
 from assurance.models import (
@@ -25,32 +23,8 @@ TODAY = date(2026, 11, 26)  # a Thursday
 DEADLINE = date(2026, 12, 3)
 
 
-def _page(request, **kwargs):
-    return HttpResponse()
-
-
-# A stand-in URLconf (this module) with the names the emails link to, so these tests
-# don't depend on the assurance views being wired up.
-urlpatterns = [
-    path(
-        "assurance/",
-        include(
-            (
-                [
-                    path("frameworks/<slug:slug>/", _page, name="framework-detail"),
-                    path("assessments/<int:pk>/", _page, name="assessment-detail"),
-                    path("items/<int:pk>/", _page, name="item-detail"),
-                ],
-                "assurance",
-            )
-        ),
-    ),
-]
-
-
 @pytest.fixture(autouse=True)
 def _urls_site_and_cache(settings):
-    settings.ROOT_URLCONF = __name__
     settings.SITE_URL = SITE + "/"
     cache.clear()
     yield

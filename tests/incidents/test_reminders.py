@@ -3,8 +3,6 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.http import HttpResponse
-from django.urls import include, path
 from django.utils import timezone
 
 from incidents import reminders, tasks
@@ -19,32 +17,8 @@ TODAY = date(2026, 11, 26)  # a Thursday
 DEADLINE = date(2026, 12, 3)
 
 
-def _page(request, **kwargs):
-    return HttpResponse()
-
-
-# A stand-in URLconf (this module) with the names the emails link to, so these tests
-# don't depend on the incidents views being wired up.
-urlpatterns = [
-    path(
-        "incidents/",
-        include(
-            (
-                [
-                    path("learning/", _page, name="learning-list"),
-                    path("meetings/<int:pk>/", _page, name="meeting-detail"),
-                    path("actions/<int:pk>/", _page, name="action-detail"),
-                ],
-                "incidents",
-            )
-        ),
-    ),
-]
-
-
 @pytest.fixture(autouse=True)
 def _urls_site_and_cache(settings):
-    settings.ROOT_URLCONF = __name__
     settings.SITE_URL = SITE + "/"
     cache.clear()
     yield

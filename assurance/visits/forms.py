@@ -1,0 +1,227 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from assurance.models import (
+    CqcDomain,
+    Finding,
+    FindingKind,
+    Recommendation,
+    StaffFeedback,
+    VisitReport,
+    VisitType,
+)
+from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
+from assurance.visits.selectors import default_lines_of_enquiry
+from lmns.access import providers_where
+from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios
+from lmns.models import Membership, Provider, Unit
+
+TEAM_HELP = (
+    "One person per line: their name, a comma, then their role. For example: Sam Patel, LMNS lead midwife"
+)
+LINES_HELP = "One key line of enquiry per line."
+NAME_MAX = 120
+LINE_MAX = 300
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class VisitForm(NHSErrorMessagesMixin, forms.Form):
+    """Plan a visit, or change its plan. The team and the key lines of enquiry are typed one
+    per line, which is quicker on the day than a row of boxes per person."""
+
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label="Provider visited")
+    visit_on = forms.DateField(label="Date of visit", widget=DateInput())
+    visit_type = forms.ChoiceField(label="Type of visit", choices=VisitType.choices, widget=Radios)
+    units = forms.ModelMultipleChoiceField(
+        queryset=Unit.objects.none(), required=False, label="Units visited", widget=Checkboxes
+    )
+    purpose = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the LMNS is visiting, for example what prompted a targeted visit.",
+    )
+    summary = forms.CharField(
+        label="Report summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The overall picture, for the front of the report. Needed before the report is issued.",
+    )
+    team = forms.CharField(
+        label="Visit team", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=TEAM_HELP
+    )
+
+    def __init__(self, *args, user, visit=None, **kwargs):
+        if visit is None:
+            kwargs.setdefault("initial", {}).update(
+                {f"lines_{domain}": "\n".join(lines) for domain, lines in default_lines_of_enquiry().items()}
+            )
+        super().__init__(*args, **kwargs)
+        for domain, label in CqcDomain.choices:
+            self.fields[f"lines_{domain}"] = forms.CharField(
+                label=f"Key lines of enquiry: {label}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=LINES_HELP,
+            )
+        if visit is None:
+            providers = providers_where(user, "run_visits")
+            self.fields["provider"].queryset = providers
+            del self.fields["summary"]
+        else:
+            providers = Provider.objects.filter(pk=visit.provider_id)
+            del self.fields["provider"]
+        units = Unit.objects.filter(provider__in=providers).select_related("provider")
+        self.fields["units"].queryset = units
+        if visit is None and len({unit.provider_id for unit in units}) > 1:
+            self.fields["units"].label_from_instance = lambda unit: f"{unit.provider}: {unit.name}"
+
+    @classmethod
+    def initial_for(cls, visit) -> dict:
+        lines = {domain: [] for domain in CqcDomain.values}
+        for line in visit.lines_of_enquiry.all():
+            lines[line.domain].append(line.text)
+        return {
+            "visit_on": visit.visit_on,
+            "visit_type": visit.visit_type,
+            "units": list(visit.units.all()),
+            "purpose": visit.purpose,
+            "summary": visit.summary,
+            "team": "\n".join(f"{member.name}, {member.role}" for member in visit.team.all()),
+            **{f"lines_{domain}": "\n".join(texts) for domain, texts in lines.items()},
+        }
+
+    def clean_team(self):
+        team, problems = [], []
+        for number, line in enumerate(self.cleaned_data["team"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, comma, role = line.partition(",")
+            name, role = name.strip(), role.strip()
+            if not comma or not name or not role:
+                problems.append(f"Line {number}: write the name, a comma, then the role.")
+            elif len(name) > NAME_MAX or len(role) > NAME_MAX:
+                problems.append(f"Line {number}: keep the name and the role to {NAME_MAX} characters each.")
+            else:
+                team.append((name, role))
+        if problems:
+            raise forms.ValidationError(problems)
+        return team
+
+    def clean(self):
+        data = super().clean()
+        for domain, label in CqcDomain.choices:
+            key = f"lines_{domain}"
+            lines = [line.strip() for line in data.get(key, "").splitlines() if line.strip()]
+            if any(len(line) > LINE_MAX for line in lines):
+                self.add_error(key, f"Keep each {label} line of enquiry to {LINE_MAX} characters.")
+            data[key] = lines
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["lines"] = {domain: data.pop(f"lines_{domain}") for domain in CqcDomain.values}
+        return data
+
+
+class FindingForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["domain", "kind", "unit", "description"]
+        widgets = {"domain": Radios, "kind": Radios}
+        labels = {"domain": "CQC domain", "kind": "What kind of finding is it?"}
+        help_texts = {
+            "kind": "An immediate safety concern is sent to the LMNS safety lead as soon as you save it.",
+        }
+
+    def __init__(self, *args, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = CqcDomain.choices
+        self.fields["kind"].choices = FindingKind.choices
+        self.fields["unit"].queryset = visit.provider.units.all()
+        self.fields["unit"].empty_label = "The whole service"
+
+
+class StaffFeedbackForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = StaffFeedback
+        fields = ["staff_group", "domain", "feedback"]
+        widgets = {"domain": Radios}
+        labels = {"domain": "CQC domain", "feedback": "What staff told us"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = CqcDomain.choices
+
+
+class RecommendationForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["finding", "text", "owner", "due_on"]
+        widgets = {"due_on": DateInput()}
+        labels = {"finding": "The finding it answers"}
+
+    def __init__(self, *args, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = visit.findings.exclude(kind=FindingKind.GOOD_PRACTICE)
+        self.fields["finding"].label_from_instance = lambda finding: (
+            f"{finding.get_domain_display()}, {finding.get_kind_display().lower()}: "
+            f"{finding.description[:90]}"
+        )
+        members = Membership.objects.filter(provider_id=visit.provider_id).values("user")
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=members, is_active=True)
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["owner"].label_from_instance = _person
+
+
+class RespondForm(NHSErrorMessagesMixin, forms.Form):
+    text = forms.CharField(
+        label="Progress",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What has been done, and what is left. Describe care and services, not people.",
+    )
+    evidence_description = forms.CharField(
+        label="What the evidence is (optional)", required=False, max_length=300
+    )
+    file = forms.FileField(
+        label="Evidence file (optional)",
+        required=False,
+        help_text=f"{ALLOWED_DESCRIPTION}, up to {MAX_EVIDENCE_BYTES // 2**20} MB. Or give a link instead.",
+    )
+    url = forms.URLField(
+        label="Evidence link (optional)", required=False, max_length=500, assume_scheme="https"
+    )
+    request_closure = forms.BooleanField(
+        label="This recommendation is done: ask the LMNS to close it", required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("file") and data.get("url"):
+            self.add_error("file", "Upload a file or give a link, not both.")
+        return data
+
+
+class ReviewForm(NHSErrorMessagesMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("close", "Close the recommendation"), ("send_back", "Send it back to the provider")],
+        widget=Radios,
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when you send it back: say what the provider still needs to do.",
+    )
+
+
+class ReportIssueForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = VisitReport
+        fields = ["change_note"]
+        widgets = {"change_note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"change_note": "What changed since the last version"}

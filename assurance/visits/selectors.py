@@ -1,0 +1,255 @@
+"""Reads for assurance visits: the report's content, the pre-visit pack, the default scope."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from assurance.models import (
+    CqcDomain,
+    Framework,
+    Recommendation,
+    RecommendationStatus,
+    Visit,
+)
+from assurance.selectors import compliance_matrix
+from incidents.models import (
+    Incident,
+    IncidentStatus,
+    Learning,
+    LearningStatus,
+    PhysicalHarm,
+    ResponseType,
+    SafetyAction,
+)
+
+DOMAIN_ORDER = {domain: position for position, domain in enumerate(CqcDomain.values)}
+DOMAIN_LABELS = dict(CqcDomain.choices)
+LINES_OF_ENQUIRY_FILE = Path(__file__).with_name("lines_of_enquiry.yaml")
+
+
+@cache
+def default_lines_of_enquiry() -> dict[str, list[str]]:
+    """Suggested key lines of enquiry per CQC domain, from a data file the LMNS can edit."""
+    data = yaml.safe_load(LINES_OF_ENQUIRY_FILE.read_text(encoding="utf-8"))
+    return {domain: list(data["domains"].get(domain, [])) for domain in CqcDomain.values}
+
+
+# --- The report ---------------------------------------------------------------------------------
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def report_content(*, visit: Visit) -> dict:
+    """What the report says, as plain data: the draft is drawn from it live, and an issued
+    version stores it, so both print the same way. Staff feedback goes in without the staff
+    group, so that what someone said cannot be traced to them through a small team."""
+    findings = sorted(visit.findings.select_related("unit"), key=lambda f: (DOMAIN_ORDER[f.domain], f.pk))
+    numbers = {finding.pk: number for number, finding in enumerate(findings, start=1)}
+    recommendations = sorted(
+        visit.recommendations.select_related("owner"), key=lambda r: (numbers[r.finding_id], r.pk)
+    )
+    feedback = sorted(visit.staff_feedback.all(), key=lambda item: (DOMAIN_ORDER[item.domain], item.pk))
+    return {
+        "provider": {"name": visit.provider.name, "ods_code": visit.provider.ods_code},
+        "visit_on": visit.visit_on.isoformat(),
+        "visit_type": visit.get_visit_type_display(),
+        "units": [unit.name for unit in visit.units.all()],
+        "team": [{"name": member.name, "role": member.role} for member in visit.team.all()],
+        "purpose": visit.purpose,
+        "summary": visit.summary,
+        "lines_of_enquiry": [
+            {"domain": line.domain, "text": line.text}
+            for line in sorted(
+                visit.lines_of_enquiry.all(), key=lambda line: (DOMAIN_ORDER[line.domain], line.position)
+            )
+        ],
+        "findings": [
+            {
+                "number": f"F{numbers[finding.pk]}",
+                "domain": finding.domain,
+                "kind": finding.kind,
+                "kind_label": finding.get_kind_display(),
+                "unit": finding.unit.name if finding.unit else "",
+                "description": finding.description,
+            }
+            for finding in findings
+        ],
+        "staff_feedback": [{"domain": item.domain, "feedback": item.feedback} for item in feedback],
+        "recommendations": [
+            {
+                "number": f"R{position}",
+                "finding": f"F{numbers[recommendation.finding_id]}",
+                "text": recommendation.text,
+                "owner": _person(recommendation.owner),
+                "due_on": recommendation.due_on.isoformat(),
+            }
+            for position, recommendation in enumerate(recommendations, start=1)
+        ],
+    }
+
+
+@dataclass
+class DomainSection:
+    label: str
+    lines: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    feedback: list = field(default_factory=list)
+
+
+@dataclass
+class ReportView:
+    """Report content arranged for reading: immediate concerns first, then each domain."""
+
+    content: dict
+    visit_on: date
+    domains: list[DomainSection]
+    immediate: list
+    good_practice: list
+    recommendations: list
+
+
+def report_view(content: dict) -> ReportView:
+    domains = {domain: DomainSection(label=label) for domain, label in CqcDomain.choices}
+    for line in content["lines_of_enquiry"]:
+        domains[line["domain"]].lines.append(line["text"])
+    for finding in content["findings"]:
+        domains[finding["domain"]].findings.append(finding)
+    for item in content["staff_feedback"]:
+        domains[item["domain"]].feedback.append(item["feedback"])
+    recommendations = [
+        {**item, "due_on": date.fromisoformat(item["due_on"])} for item in content["recommendations"]
+    ]
+    return ReportView(
+        content=content,
+        visit_on=date.fromisoformat(content["visit_on"]),
+        domains=list(domains.values()),
+        immediate=[f for f in content["findings"] if f["kind"] == "immediate"],
+        good_practice=[f for f in content["findings"] if f["kind"] == "good_practice"],
+        recommendations=recommendations,
+    )
+
+
+# --- The pre-visit pack -------------------------------------------------------------------------
+
+
+@dataclass
+class CompliancePosition:
+    framework: Framework
+    assessment_id: int | None
+    actions: int
+    met: int
+    verified: int
+
+
+@dataclass
+class PreVisitPack:
+    """What the LMNS already knows about a provider before it visits."""
+
+    provider: object
+    since: date
+    today: date
+    harm_labels: list[str]
+    incidents_by_type: list[tuple[str, list[int], int]]
+    incident_total: int
+    moderate_or_worse: int
+    mnsi_referrals: int
+    pmrt_notifications: int
+    open_psiis: int
+    learning_shared: int
+    open_actions: list
+    overdue_actions: int
+    compliance: list[CompliancePosition]
+    open_recommendations: list
+    overdue_recommendations: int
+
+
+def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
+    """Incidents of the last twelve months by type and harm, open safety actions, the
+    compliance position on every framework, and recommendations still open from earlier visits."""
+    provider = visit.provider
+    today = today or timezone.localdate()
+    since = today - timedelta(days=365)
+    incidents = Incident.objects.filter(provider=provider, occurred_on__gt=since)
+    harms = list(PhysicalHarm)
+    counts = {}
+    for row in incidents.values("incident_type__name", "physical_harm").annotate(n=Count("pk")).order_by():
+        counts.setdefault(row["incident_type__name"], dict.fromkeys(harms, 0))[row["physical_harm"]] = row[
+            "n"
+        ]
+    by_type = sorted(
+        ((name, [cells[harm] for harm in harms], sum(cells.values())) for name, cells in counts.items()),
+        key=lambda row: (-row[2], row[0]),
+    )
+    totals = incidents.aggregate(
+        total=Count("pk"),
+        serious=Count(
+            "pk", filter=Q(physical_harm__in=[PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL])
+        ),
+        mnsi=Count("pk", filter=Q(mnsi_referred_on__isnull=False)),
+        pmrt=Count("pk", filter=Q(pmrt_referred_on__isnull=False)),
+    )
+    open_psiis = (
+        Incident.objects.filter(provider=provider, response_type=ResponseType.PSII)
+        .exclude(status=IncidentStatus.CLOSED)
+        .count()
+    )
+    actions = list(
+        SafetyAction.objects.filter(provider=provider)
+        .outstanding()
+        .select_related("owner")
+        .order_by("due_on")
+    )
+    frameworks = Framework.objects.filter(assessments__provider=provider).distinct()
+    compliance = []
+    for framework in frameworks:
+        actions_of, (row,) = compliance_matrix(framework=framework, providers=[provider], today=today)
+        compliance.append(
+            CompliancePosition(
+                framework=framework,
+                assessment_id=row.assessment_id,
+                actions=len(actions_of),
+                met=row.actions_met,
+                verified=row.actions_verified,
+            )
+        )
+    recommendations = list(
+        Recommendation.objects.filter(visit__provider=provider)
+        .outstanding()
+        .exclude(visit=visit)
+        .select_related("visit", "owner", "finding")
+        .order_by("due_on")
+    )
+    return PreVisitPack(
+        provider=provider,
+        since=since,
+        today=today,
+        harm_labels=[harm.label for harm in harms],
+        incidents_by_type=by_type,
+        incident_total=totals["total"],
+        moderate_or_worse=totals["serious"],
+        mnsi_referrals=totals["mnsi"],
+        pmrt_notifications=totals["pmrt"],
+        open_psiis=open_psiis,
+        learning_shared=Learning.objects.filter(
+            provider=provider, status=LearningStatus.SHARED, created_at__date__gt=since
+        ).count(),
+        open_actions=actions,
+        overdue_actions=sum(action.due_on < today for action in actions),
+        compliance=compliance,
+        open_recommendations=recommendations,
+        overdue_recommendations=sum(r.due_on < today for r in recommendations),
+    )
+
+
+def recommendation_counts(*, visit: Visit) -> dict[str, int]:
+    rows = visit.recommendations.values("status").annotate(n=Count("pk")).order_by()
+    counts = dict.fromkeys(RecommendationStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
