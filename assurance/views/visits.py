@@ -355,7 +355,8 @@ def visit_report(request, pk):
     if request.method == "POST" and not can_run:
         raise PermissionDenied
     view, latest, changed = _draft_view(visit)
-    form = ReportIssueForm(request.POST or None) if can_run else None
+    # Bound on any POST: issuing the first version posts no fields at all.
+    form = ReportIssueForm(request.POST if request.method == "POST" else None) if can_run else None
     if request.method == "POST" and form.is_valid():
         report = save_with(form, services.report_issue, visit=visit, by=request.user, **form.cleaned_data)
         if report:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assurance import demo as assurance_demo
+from assurance.visits import demo as visits_demo
 from incidents import demo as incidents_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
@@ -23,8 +24,9 @@ class Command(BaseCommand):
         result = demo_seed()
         incidents_demo.demo_seed(lmns=result.lmns)
         assurance_demo.demo_seed(lmns=result.lmns)
+        visits_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
-            f"Demo data ready: {result.lmns.name} with its providers, units, incidents and learning."
+            f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."
         )
         if result.created_users:
             roles = {username: role.label for username, _, role, _ in DEMO_USERS}

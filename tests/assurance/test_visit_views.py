@@ -1,0 +1,369 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from assurance.models import FindingKind, RecommendationStatus, Visit, VisitReport, VisitStatus
+from assurance.visits import services
+from incidents.models import PhysicalHarm
+from lmns.models import Role
+from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
+from tests.factories import (
+    make_action,
+    make_finding,
+    make_incident,
+    make_lmns,
+    make_provider,
+    make_recommendation,
+    make_unit,
+    make_user,
+    make_visit,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def lmns():
+    return make_lmns()
+
+
+@pytest.fixture
+def provider(lmns):
+    provider = make_provider(lmns, "Otter Bay NHS Trust", "OB1")
+    make_unit(provider, "Otter Bay Maternity Unit", "OB101")
+    return provider
+
+
+@pytest.fixture
+def officer(lmns):
+    return make_user("officer", role=Role.LMNS_OFFICER, lmns=lmns, first_name="Olu", last_name="Officer")
+
+
+@pytest.fixture
+def lead(provider):
+    return make_user("lead", role=Role.PROVIDER_LEAD, provider=provider, first_name="Lee", last_name="Lead")
+
+
+@pytest.fixture
+def visited(provider, officer):
+    return make_visit(
+        provider,
+        created_by=officer,
+        visit_on=TODAY - timedelta(days=2),
+        status=VisitStatus.VISITED,
+        summary="A safe, caring service.",
+    )
+
+
+def _issued(visited, officer, lead, **finding):
+    recommendation = make_recommendation(make_finding(visited, **finding), owner=lead)
+    report = services.report_issue(visit=visited, by=officer)
+    return recommendation, report
+
+
+# --- Planning ----------------------------------------------------------------------------------
+
+
+def test_an_officer_plans_a_visit_with_its_team(client, provider, officer):
+    client.force_login(officer)
+    form = client.get(reverse("assurance:visit-create"))
+    # The scope comes pre-filled with suggested lines of enquiry per CQC domain.
+    assert "Key lines of enquiry: Well-led" in form.content.decode()
+    assert form.context["form"].initial["lines_safe"]
+    response = client.post(
+        reverse("assurance:visit-create"),
+        {
+            "provider": provider.pk,
+            "visit_on": (TODAY + timedelta(days=14)).isoformat(),
+            "visit_type": "ockenden",
+            "units": [provider.units.get().pk],
+            "purpose": "Ockenden check.",
+            "team": "Sam Patel, LMNS lead midwife\n\nJo Smith, MNVP representative",
+            "lines_safe": "Is triage timely?\n",
+            "lines_caring": "",
+        },
+    )
+    visit = Visit.objects.get()
+    assert response.status_code == 302
+    assert response.url == visit.get_absolute_url()
+    assert [(m.name, m.role) for m in visit.team.all()] == [
+        ("Sam Patel", "LMNS lead midwife"),
+        ("Jo Smith", "MNVP representative"),
+    ]
+    assert [line.text for line in visit.lines_of_enquiry.all()] == ["Is triage timely?"]
+
+
+def test_a_team_line_without_a_role_is_explained_and_nothing_is_lost(client, provider, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("assurance:visit-create"),
+        {
+            "provider": provider.pk,
+            "visit_on": TODAY.isoformat(),
+            "visit_type": "routine",
+            "team": "Sam Patel, LMNS lead midwife\nJo Smith",
+            "purpose": "Routine visit purpose",
+        },
+    )
+    assert response.status_code == 200
+    assert "Line 2: write the name, a comma, then the role." in response.content.decode()
+    assert "Routine visit purpose" in response.content.decode()
+    assert "Jo Smith" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_a_provider_user_cannot_plan_visits(client, lead):
+    client.force_login(lead)
+    assert client.get(reverse("assurance:visit-create")).status_code == 403
+
+
+def test_the_calendar_shows_upcoming_visits_unless_asked_for_others(client, provider, officer):
+    make_visit(provider, created_by=officer, visit_on=TODAY + timedelta(days=9), purpose="soon")
+    make_visit(provider, created_by=officer, visit_on=TODAY - timedelta(days=30), status=VisitStatus.VISITED)
+    client.force_login(officer)
+    upcoming = client.get(reverse("assurance:visit-list"))
+    assert [visit.visit_on for visit in upcoming.context["page"]] == [TODAY + timedelta(days=9)]
+    everything = client.get(reverse("assurance:visit-list"), {"when": ""})
+    assert len(everything.context["page"]) == 2
+    past = client.get(reverse("assurance:visit-list"), {"when": "past"})
+    assert [visit.visit_on for visit in past.context["page"]] == [TODAY - timedelta(days=30)]
+
+
+def test_list_pages_take_a_fixed_number_of_queries(
+    client, lmns, provider, officer, lead, django_assert_max_num_queries
+):
+    for days in range(8):
+        visit = make_visit(provider, created_by=officer, visit_on=TODAY + timedelta(days=days + 1))
+        visit.units.set(provider.units.all())
+        make_recommendation(make_finding(visit), owner=lead)
+    client.force_login(officer)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("assurance:visit-list")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("assurance:recommendation-list")).status_code == 200
+
+
+# --- On the day --------------------------------------------------------------------------------
+
+
+def test_an_immediate_safety_concern_is_emailed_and_tops_the_visit_page(
+    client, lmns, visited, officer, django_capture_on_commit_callbacks
+):
+    make_user("safety", role=Role.LMNS_SAFETY_LEAD, lmns=lmns)
+    make_finding(visited, kind=FindingKind.GOOD_PRACTICE, description="Warm welcome at the birth centre.")
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assurance:finding-create", kwargs={"pk": visited.pk}),
+            {"domain": "safe", "kind": "immediate", "description": "Resuscitaire unchecked for a week."},
+            follow=True,
+        )
+    assert len(mail.outbox) == 1
+    page = response.content.decode()
+    assert "The LMNS safety lead has been emailed." in page
+    assert page.index("Resuscitaire unchecked") < page.index("Warm welcome")
+    assert "Immediate safety concern" in page[: page.index("Warm welcome")]
+
+
+def test_staff_feedback_is_shown_to_the_visit_team_only(client, visited, officer, lead):
+    services.staff_feedback_record(
+        visit=visited, by=officer, staff_group="anaesthetist", domain="safe", feedback="Handover is rushed."
+    )
+    client.force_login(officer)
+    assert "Handover is rushed." in client.get(visited.get_absolute_url()).content.decode()
+    client.force_login(lead)
+    page = client.get(visited.get_absolute_url()).content.decode()
+    assert "Handover is rushed." not in page
+    assert "Anaesthetist" not in page
+
+
+def test_the_visit_page_takes_a_fixed_number_of_queries(
+    client, visited, officer, lead, django_assert_max_num_queries
+):
+    for _ in range(6):
+        make_recommendation(make_finding(visited), owner=lead)
+    client.force_login(officer)
+    with django_assert_max_num_queries(16):
+        assert client.get(visited.get_absolute_url()).status_code == 200
+
+
+# --- The pre-visit pack ------------------------------------------------------------------------
+
+
+def test_the_pack_gathers_what_the_lmns_knows_about_this_provider_only(
+    client, lmns, provider, visited, officer, lead
+):
+    make_incident(provider, physical_harm=PhysicalHarm.SEVERE, local_reference="R1")
+    make_incident(provider, physical_harm=PhysicalHarm.NONE, local_reference="R2")
+    make_incident(provider, local_reference="OLD", occurred_on=TODAY - timedelta(days=400), reported_on=TODAY)
+    make_incident(make_provider(lmns, "Heron NHS Trust", "HE1"), local_reference="ELSEWHERE")
+    make_action(provider, owner=lead, description="Overdue action", due_on=TODAY - timedelta(days=1))
+    earlier = make_visit(
+        provider, created_by=officer, visit_on=TODAY - timedelta(days=200), status="visited", summary="s"
+    )
+    old_recommendation, _ = _issued(earlier, officer, lead)
+    client.force_login(officer)
+    response = client.get(reverse("assurance:visit-pack", kwargs={"pk": visited.pk}))
+    pack = response.context["pack"]
+    assert pack.incident_total == 2
+    assert pack.moderate_or_worse == 1
+    assert pack.overdue_actions == 1
+    assert pack.open_recommendations == [old_recommendation]
+    assert "Heron NHS Trust" not in response.content.decode()
+
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("assurance:visit-pack-workbook", kwargs={"pk": visited.pk})).content)
+    )
+    assert workbook.sheetnames == [
+        "Summary",
+        "Incidents by type",
+        "Open safety actions",
+        "Compliance",
+        "Open recommendations",
+    ]
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True) if row[0]}
+    assert summary["Incidents reported in the last 12 months"] == 2
+    assert summary["Safety actions overdue"] == 1
+
+
+# --- The report and recommendations ------------------------------------------------------------
+
+
+def test_the_draft_is_marked_and_issuing_makes_version_one(client, visited, officer, lead):
+    make_recommendation(make_finding(visited), owner=lead)
+    client.force_login(officer)
+    draft = client.get(reverse("assurance:visit-report", kwargs={"pk": visited.pk}))
+    assert "This report has not been issued" in draft.content.decode()
+    response = client.post(reverse("assurance:visit-report", kwargs={"pk": visited.pk}))
+    report = VisitReport.objects.get()
+    assert response.url == report.get_absolute_url()
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Version 1, issued" in page
+    assert "This report has not been issued" not in page
+
+
+def test_a_refused_issue_says_why_on_the_page(client, provider, officer):
+    visit = make_visit(provider, created_by=officer, visit_on=TODAY, status=VisitStatus.VISITED)
+    client.force_login(officer)
+    response = client.post(reverse("assurance:visit-report", kwargs={"pk": visit.pk}))
+    assert response.status_code == 200
+    assert "Write the report summary" in response.content.decode()
+    assert not VisitReport.objects.exists()
+
+
+def test_a_provider_user_reads_the_report_but_cannot_issue_it(client, visited, lead):
+    make_finding(visited)
+    client.force_login(lead)
+    assert client.get(reverse("assurance:visit-report", kwargs={"pk": visited.pk})).status_code == 200
+    assert client.post(reverse("assurance:visit-report", kwargs={"pk": visited.pk})).status_code == 403
+    assert not VisitReport.objects.exists()
+
+
+def test_the_lead_answers_with_evidence_and_the_officer_closes(client, visited, officer, lead):
+    recommendation, _ = _issued(visited, officer, lead)
+    client.force_login(lead)
+    response = client.post(
+        reverse("assurance:recommendation-respond", kwargs={"pk": recommendation.pk}),
+        {
+            "text": "New triage record in use.",
+            "file": SimpleUploadedFile("triage-audit.pdf", b"%PDF-1.4 audit"),
+            "request_closure": "on",
+        },
+    )
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.status == RecommendationStatus.AWAITING_REVIEW
+    evidence = recommendation.updates.get().evidence
+    detail = client.get(recommendation.get_absolute_url()).content.decode()
+    assert reverse("assurance:evidence-download", kwargs={"pk": evidence.pk}) in detail
+
+    client.force_login(officer)
+    client.post(
+        reverse("assurance:recommendation-review", kwargs={"pk": recommendation.pk}), {"decision": "close"}
+    )
+    recommendation.refresh_from_db()
+    assert recommendation.status == RecommendationStatus.CLOSED
+
+
+def test_an_answer_without_progress_keeps_what_was_typed(client, visited, officer, lead):
+    recommendation, _ = _issued(visited, officer, lead)
+    client.force_login(lead)
+    response = client.post(
+        reverse("assurance:recommendation-respond", kwargs={"pk": recommendation.pk}),
+        {"text": "", "evidence_description": "Audit of May", "url": "https://example.invalid/audit"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter progress" in page
+    assert "Audit of May" in page
+    assert not recommendation.updates.exists()
+
+
+def test_overdue_recommendations_are_listed_only_once_the_report_is_issued(client, visited, officer, lead):
+    recommendation = make_recommendation(make_finding(visited), owner=lead, due_on=TODAY - timedelta(days=1))
+    client.force_login(officer)
+    overdue = reverse("assurance:recommendation-list") + "?overdue=true"
+    assert list(client.get(overdue).context["page"]) == []
+    services.report_issue(visit=visited, by=officer)
+    assert list(client.get(overdue).context["page"]) == [recommendation]
+    assert "1 overdue recommendation" in client.get(reverse("assurance:visit-list")).content.decode()
+
+
+# --- Workbooks ---------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("https://example.invalid","click")'
+
+
+def test_the_report_workbook_says_draft_until_issued(client, visited, officer, lead):
+    make_recommendation(make_finding(visited, description=FORMULA), owner=lead, text="Audit triage.")
+    client.force_login(officer)
+    draft = load_workbook(
+        io.BytesIO(client.get(reverse("assurance:visit-report-workbook", kwargs={"pk": visited.pk})).content)
+    )
+    assert draft.sheetnames == [
+        "Summary",
+        "Findings",
+        "Good practice",
+        "Recommendations",
+        "Staff feedback",
+        "Scope",
+    ]
+    assert "DRAFT" in draft["Summary"]["A2"].value
+    findings = list(draft["Findings"].iter_rows(values_only=True))
+    assert findings[-1][-1] == FORMULA  # text, never a formula
+    assert draft["Findings"].cell(row=len(findings), column=5).data_type == "s"
+    recommendations = list(draft["Recommendations"].iter_rows(values_only=True))
+    assert recommendations[-1][:4] == ("R1", "F1", "Audit triage.", "Lee Lead")
+
+    report = services.report_issue(visit=visited, by=officer)
+    issued = load_workbook(
+        io.BytesIO(client.get(reverse("assurance:report-version-workbook", kwargs={"pk": report.pk})).content)
+    )
+    assert "Version 1, issued" in issued["Summary"]["A2"].value
+
+
+def test_libreoffice_reads_the_report_workbook(client, visited, officer, lead, tmp_path):
+    make_recommendation(
+        make_finding(visited, description="Triage times missing."), owner=lead, text="Audit it."
+    )
+    report = services.report_issue(visit=visited, by=officer)
+    client.force_login(officer)
+    source = tmp_path / "report.xlsx"
+    source.write_bytes(
+        client.get(reverse("assurance:report-version-workbook", kwargs={"pk": report.pk})).content
+    )
+    out = soffice(tmp_path, source, CSV_EVERY_SHEET)
+    findings = _csv(out / "report-Findings.csv")
+    assert ["F1", "Safe", "Area for improvement", "", "Triage times missing."] in findings
+    recommendations = _csv(out / "report-Recommendations.csv")
+    due = report.content["recommendations"][0]["due_on"]
+    assert recommendations[-1][:4] == ["R1", "F1", "Audit it.", "Lee Lead"]
+    assert recommendations[-1][4] == timezone.datetime.fromisoformat(due).strftime("%-d %b %Y")
