@@ -109,7 +109,7 @@ def visit_detail(request, pk):
             # group, in the report.
             "feedback": visit.staff_feedback.all() if can_run else None,
             "recommendations": visit.recommendations.select_related("owner", "finding"),
-            "reports": visit.reports.select_related("issued_by"),
+            "reports": list(visit.reports.select_related("issued_by")),
             "transitions": [s for s in visit.allowed_transitions() if s != VisitStatus.REPORT_ISSUED],
         },
     )

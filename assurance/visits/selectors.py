@@ -13,7 +13,6 @@ from assurance.models import (
     CqcDomain,
     Framework,
     Recommendation,
-    RecommendationStatus,
     Visit,
 )
 from assurance.selectors import compliance_matrix
@@ -246,10 +245,3 @@ def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
         open_recommendations=recommendations,
         overdue_recommendations=sum(r.due_on < today for r in recommendations),
     )
-
-
-def recommendation_counts(*, visit: Visit) -> dict[str, int]:
-    rows = visit.recommendations.values("status").annotate(n=Count("pk")).order_by()
-    counts = dict.fromkeys(RecommendationStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts

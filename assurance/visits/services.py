@@ -124,8 +124,9 @@ def visit_transition(*, visit: Visit, to_status: str, by) -> Visit:
         raise ValidationError(
             f"The visit is planned for {long_date(visit.visit_on)}; it cannot be marked visited before then."
         )
-    open_count = visit.recommendations.exclude(status=RecommendationStatus.CLOSED).count()
-    if target == VisitStatus.CLOSED and open_count:
+    if target == VisitStatus.CLOSED and (
+        open_count := visit.recommendations.exclude(status=RecommendationStatus.CLOSED).count()
+    ):
         raise ValidationError(
             f"{open_count} recommendation{'s are' if open_count > 1 else ' is'} not closed yet. "
             "Close every recommendation before closing the visit."
