@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from assurance import reminders
+from assurance.visits.reminders import overdue_recommendation_reminders_send
 from assurance.workbooks import board_workbook_job_run
 
 
@@ -24,3 +25,8 @@ def send_overdue_action_plan_reminders() -> int:
 @shared_task
 def send_awaiting_verification_digests() -> int:
     return reminders.awaiting_verification_digest_send()
+
+
+@shared_task
+def send_overdue_recommendation_reminders() -> int:
+    return overdue_recommendation_reminders_send()

@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    "overdue-recommendation-reminders": {
+        "task": "assurance.tasks.send_overdue_recommendation_reminders",
+        "schedule": crontab(hour=8, minute=15, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # The public address of the service, for links in emails.
