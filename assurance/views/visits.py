@@ -151,6 +151,19 @@ def visit_pack_workbook(request, pk):
 # --- On the day ---------------------------------------------------------------------------------
 
 
+def _report_escalation(request, finding, done: str):
+    if not finding.is_immediate:
+        messages.success(request, done)
+    elif finding.escalated_at:
+        messages.success(request, f"{done} The LMNS safety lead has been emailed.")
+    else:
+        messages.warning(
+            request,
+            f"{done} No LMNS safety lead with an email address could be told: "
+            "tell the safety lead by phone now.",
+        )
+
+
 def finding_create(request, pk):
     visit = access.get_for_user(
         Visit.objects.select_related("provider"), request.user, action="run_visits", pk=pk
@@ -159,8 +172,7 @@ def finding_create(request, pk):
     if request.method == "POST" and form.is_valid():
         finding = save_with(form, services.finding_record, visit=visit, by=request.user, **form.cleaned_data)
         if finding:
-            note = " The LMNS safety lead has been emailed." if finding.is_immediate else ""
-            messages.success(request, f"Finding recorded.{note}")
+            _report_escalation(request, finding, "Finding recorded.")
             return redirect(visit)
     return render(
         request, "assurance/visits/visit_record_form.html", {"form": form, "visit": visit, "what": "finding"}
@@ -178,7 +190,8 @@ def finding_edit(request, pk):
         and form.is_valid()
         and save_with(form, services.finding_update, finding=finding, by=request.user, **form.cleaned_data)
     ):
-        messages.success(request, "Finding updated.")
+        finding.refresh_from_db(fields=["kind", "escalated_at"])
+        _report_escalation(request, finding, "Finding updated.")
         return redirect(visit)
     return render(
         request, "assurance/visits/visit_record_form.html", {"form": form, "visit": visit, "what": "finding"}

@@ -120,6 +120,8 @@ def visit_transition(*, visit: Visit, to_status: str, by) -> Visit:
         )
     if target == VisitStatus.REPORT_ISSUED:
         raise ValidationError("Issue the report from the report page: it records what was issued.")
+    if target == VisitStatus.CANCELLED and visit.findings.exists():
+        raise ValidationError("Findings are recorded, so the visit took place: mark it visited instead.")
     if target == VisitStatus.VISITED and visit.visit_on > timezone.localdate():
         raise ValidationError(
             f"The visit is planned for {long_date(visit.visit_on)}; it cannot be marked visited before then."
@@ -148,6 +150,7 @@ def _check_open_for_findings(visit: Visit):
 
 def _escalate(finding: Finding):
     """Tell the LMNS's safety leads of an immediate safety concern, once, as soon as it is saved.
+    With no safety lead to email, ``escalated_at`` stays empty and the page says so.
 
     The email names the provider, the visit and the CQC domain and links to the finding;
     the description stays behind sign-in, as in every other email this product sends.
@@ -161,6 +164,7 @@ def _escalate(finding: Finding):
         .values_list("user__email", flat=True)
         .distinct()
     )
+    leads = sorted(leads)
     body = render_to_string(
         "assurance/email/immediate_safety_concern.txt",
         {
@@ -171,10 +175,12 @@ def _escalate(finding: Finding):
         },
     )
     subject = f"Immediate safety concern: visit to {visit.provider.name}"
-    for email in sorted(leads):
+    for email in leads:
         lmns_services.email_queue(to=[email], subject=subject, body=body)
-    finding.escalated_at = timezone.now()
-    finding.save(update_fields=["escalated_at"])
+    # Recorded only when someone was told, so the page never claims an email that did not go.
+    if leads:
+        finding.escalated_at = timezone.now()
+        finding.save(update_fields=["escalated_at"])
 
 
 @transaction.atomic

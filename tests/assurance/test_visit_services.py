@@ -447,3 +447,17 @@ def test_findings_are_numbered_in_domain_order_and_recommendations_follow_them(v
         ("R1", "F1", "For safety"),
         ("R2", "F2", "For leadership"),
     ]
+
+
+def test_with_no_safety_lead_to_email_the_concern_is_not_marked_escalated(visited, officer):
+    finding = services.finding_record(
+        visit=visited, by=officer, domain="safe", kind=FindingKind.IMMEDIATE, description="No CTG paper."
+    )
+    assert finding.escalated_at is None
+
+
+def test_a_visit_with_findings_cannot_be_cancelled(provider, officer):
+    visit = make_visit(provider, created_by=officer, visit_on=TODAY)
+    make_finding(visit)
+    with pytest.raises(ValidationError, match="mark it visited instead"):
+        services.visit_transition(visit=visit, to_status=VisitStatus.CANCELLED, by=officer)

@@ -367,3 +367,16 @@ def test_libreoffice_reads_the_report_workbook(client, visited, officer, lead, t
     due = report.content["recommendations"][0]["due_on"]
     assert recommendations[-1][:4] == ["R1", "F1", "Audit it.", "Lee Lead"]
     assert recommendations[-1][4] == timezone.datetime.fromisoformat(due).strftime("%-d %b %Y")
+
+
+def test_an_unescalated_concern_tells_the_officer_to_phone(client, visited, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("assurance:finding-create", kwargs={"pk": visited.pk}),
+        {"domain": "safe", "kind": "immediate", "description": "Resuscitaire unchecked."},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "tell the safety lead by phone now" in page
+    assert "No LMNS safety lead could be emailed" in page
+    assert "has been emailed" not in page
