@@ -38,7 +38,21 @@ ACTION_ROLES = {
     "lmns_workbook": frozenset(
         {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}
     ),
+    # Submit and correct the provider's monthly workforce return.
+    "submit_workforce_return": frozenset({Role.PROVIDER_LEAD}),
+    # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role
+    # here: workforce.models.FtsuConcernQuerySet.visible_to decides, concern by concern.
+    "record_ftsu_concern": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
+    # The quarterly return to the National Guardian's Office (exact counts).
+    "ftsu_return": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
 }
+# Speaking up is confidential: a superuser account administers the deployment and gets
+# these actions only by holding the role, like anyone else.
+ROLE_ONLY_ACTIONS = frozenset({"record_ftsu_concern", "ftsu_return"})
+
+
+def _is_superuser_for(user, action: str) -> bool:
+    return user.is_superuser and action not in ROLE_ONLY_ACTIONS
 
 
 def _is_signed_in(user) -> bool:
@@ -100,7 +114,7 @@ def can(user, action: str, organisation: Provider | Lmns) -> bool:
     """Whether ``user`` may perform ``action`` (a key of ACTION_ROLES) at ``organisation``."""
     if not _is_signed_in(user):
         return False
-    if user.is_superuser:
+    if _is_superuser_for(user, action):
         return True
     return bool(roles_at(user, organisation) & ACTION_ROLES[action])
 
@@ -110,7 +124,7 @@ def providers_where(user, action: str):
     rule as ``can``: a role held at the provider, or at its LMNS)."""
     if not _is_signed_in(user):
         return Provider.objects.none()
-    if user.is_superuser:
+    if _is_superuser_for(user, action):
         return Provider.objects.order_by("name")
     granting = Membership.objects.filter(user=user, role__in=ACTION_ROLES[action])
     return Provider.objects.filter(
@@ -123,7 +137,7 @@ def lmnss_where(user, action: str):
     """LMNSs at which the user holds a role allowing ``action``, in one query."""
     if not _is_signed_in(user):
         return Lmns.objects.none()
-    if user.is_superuser:
+    if _is_superuser_for(user, action):
         return Lmns.objects.all()
     granting = Membership.objects.filter(user=user, role__in=ACTION_ROLES[action], lmns__isnull=False)
     return Lmns.objects.filter(pk__in=granting.values("lmns"))

@@ -68,6 +68,7 @@ DEMO_USERS = [
     ("demo.lead.vale", "Vic Lead", Role.PROVIDER_LEAD, "ZZB"),
     ("demo.officer", "Olivia Officer", Role.LMNS_OFFICER, None),
     ("demo.safetylead", "Sam Safety-Lead", Role.LMNS_SAFETY_LEAD, None),
+    ("demo.ftsulead", "Fran Speak-Up", Role.LMNS_FTSU_LEAD, None),
     ("demo.board", "Bola Board", Role.BOARD_VIEWER, None),
     ("demo.admin", "Ash Administrator", Role.SYSTEM_ADMINISTRATOR, None),
 ]

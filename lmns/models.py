@@ -112,6 +112,7 @@ class Role(models.TextChoices):
     PROVIDER_FTSU_GUARDIAN = "provider_ftsu_guardian", "Provider Freedom to Speak Up guardian"
     LMNS_OFFICER = "lmns_officer", "LMNS officer"
     LMNS_SAFETY_LEAD = "lmns_safety_lead", "LMNS safety lead"
+    LMNS_FTSU_LEAD = "lmns_ftsu_lead", "LMNS Freedom to Speak Up lead"
     BOARD_VIEWER = "board_viewer", "Board viewer (read-only)"
     SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
 
@@ -122,7 +123,13 @@ PROVIDER_ROLES = frozenset(
     {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.PROVIDER_FTSU_GUARDIAN, Role.BOARD_VIEWER}
 )
 LMNS_ROLES = frozenset(
-    {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}
+    {
+        Role.LMNS_OFFICER,
+        Role.LMNS_SAFETY_LEAD,
+        Role.LMNS_FTSU_LEAD,
+        Role.BOARD_VIEWER,
+        Role.SYSTEM_ADMINISTRATOR,
+    }
 )
 
 
@@ -177,3 +184,4 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": f"{self.get_role_display()} is a provider role; choose a provider."}
             )
+

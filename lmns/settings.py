@@ -5,6 +5,8 @@ tasks executed in-process; production sets DATABASE_URL, CELERY_BROKER_URL and
 friends. The README lists every variable.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +29,29 @@ if not SECRET_KEY:
             "or set DEBUG=true for local development only."
         )
     SECRET_KEY = "django-insecure-local-development-only"
+
+# Freedom to Speak Up: a confidential raiser's contact details are encrypted with this
+# Fernet key (Fernet.generate_key()). Several keys, comma-separated, rotate: the first
+# encrypts, all decrypt. Kept apart from SECRET_KEY so that rotating one leaves the other.
+FTSU_ENCRYPTION_KEYS = env.list("FTSU_ENCRYPTION_KEY", default=[])
+if not FTSU_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FTSU_ENCRYPTION_KEY is not set. Set it to a Fernet key (python -c 'from "
+            "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'), "
+            "or set DEBUG=true for local development only."
+        )
+    # Development only: derived from the (development) secret key, so it is stable.
+    FTSU_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"ftsu-dev:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+for _key in FTSU_ENCRYPTION_KEYS:
+    try:
+        _valid = len(base64.urlsafe_b64decode(_key.encode())) == 32
+    except ValueError:
+        _valid = False
+    if not _valid:
+        raise ImproperlyConfigured("FTSU_ENCRYPTION_KEY must be Fernet keys: 32 bytes in URL-safe base64.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

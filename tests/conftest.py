@@ -17,6 +17,7 @@ from lmns.celery import app as celery_app
 from lmns.models import LMNS_ROLES, PROVIDER_ROLES, Role
 from tests.factories import (
     make_action,
+    make_concern,
     make_finding,
     make_framework,
     make_incident,
@@ -28,6 +29,7 @@ from tests.factories import (
     make_unit,
     make_user,
     make_visit,
+    make_workforce_return,
 )
 
 # CI sets these: there, a test that needs a browser or a broker must run, never skip.
@@ -128,6 +130,8 @@ class World:
             )
         for provider in self.providers:
             self.records[provider.pk].update(self._visit_records(provider))
+        for provider in self.providers:
+            self.records[provider.pk].update(self._workforce_records(provider))
         for lmns in (self.lmns_a, self.lmns_b):
             job = BoardWorkbookJob(
                 lmns=lmns,
@@ -161,6 +165,23 @@ class World:
         recommendation = make_recommendation(finding, owner=owner)
         report = visit_services.report_issue(visit=visit, by=officer)
         return {"visit": visit, "finding": finding, "recommendation": recommendation, "report": report}
+
+    def _workforce_records(self, provider) -> dict:
+        """A workforce return, and a confidential concern recorded by the provider's guardian."""
+        guardian = self.personas[f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"]
+        if provider != self.a1:
+            guardian = make_user(
+                f"guardian-{provider.ods_code}", role=Role.PROVIDER_FTSU_GUARDIAN, provider=provider
+            )
+        month = timezone.localdate().replace(day=1)
+        concern = make_concern(
+            provider,
+            summary=f"Secret summary of {provider.ods_code}",
+            contact=f"Secret contact of {provider.ods_code}",
+            handler=guardian,
+            recorded_by=guardian,
+        )
+        return {"workforce_return": make_workforce_return(provider, month=month), "concern": concern}
 
     def record(self, kind: str, provider):
         """The world's record of ``kind`` belonging to ``provider`` (or to its LMNS)."""

@@ -16,6 +16,8 @@ from assurance.models import (
 )
 from incidents.models import Incident, IncidentType, Learning, SafetyAction, SsigMeeting, Theme
 from lmns.models import Lmns, Membership, Provider, Unit, UnitType
+from workforce import crypto
+from workforce.models import FtsuConcern, WorkforceReturn
 
 PASSWORD = "correct-horse-battery-staple"
 _sequence = count(1)
@@ -146,5 +148,50 @@ def make_recommendation(finding: Finding, *, owner, **fields) -> Recommendation:
         finding=finding,
         owner=owner,
         created_by=finding.recorded_by,
+        **{**defaults, **fields},
+    )
+
+
+def make_workforce_return(provider: Provider, *, month, **fields) -> WorkforceReturn:
+    """A plausible, complete return for ``month`` (a first-of-month date)."""
+    defaults = {
+        "funded_midwife_wte": 200,
+        "in_post_midwife_wte": 185,
+        "turnover_rate": "11.5",
+        "funded_msw_wte": 60,
+        "in_post_msw_wte": 55,
+        "women_in_labour": 300,
+        "one_to_one_care": 294,
+        "coordinator_shifts": 62,
+        "supernumerary_shifts": 60,
+        "consultant_hours": "60.0",
+        "preceptees": 8,
+        "fetal_monitoring_in_scope": 220,
+        "fetal_monitoring_compliant": 205,
+        "emergencies_in_scope": 260,
+        "emergencies_compliant": 240,
+        "newborn_life_support_in_scope": 240,
+        "newborn_life_support_compliant": 200,
+    }
+    return WorkforceReturn.objects.create(provider=provider, month=month, **{**defaults, **fields})
+
+
+def make_concern(provider: Provider | None = None, *, lmns: Lmns | None = None, contact: str = "", **fields):
+    """A concern recorded by the provider's guardian (or, without a provider, received by the LMNS)."""
+    n = next(_sequence)
+    defaults = {
+        "reference": f"FTSU-T{n:03d}-TEST",
+        "received_by": "provider" if provider else "lmns",
+        "route": "in_person",
+        "received_on": timezone.localdate() - timedelta(days=3),
+        "raised_as": "confidential" if contact else "anonymous",
+        "professional_group": "nurses_midwives",
+        "cat_patient_safety": True,
+        "summary": f"Staffing on the labour ward left no coordinator cover ({n}).",
+    }
+    return FtsuConcern.objects.create(
+        lmns=lmns or provider.lmns,
+        provider=provider,
+        contact_encrypted=crypto.encrypt(contact) if contact else "",
         **{**defaults, **fields},
     )

@@ -23,6 +23,9 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    # Staff speak up to the LMNS without an account.
+    "workforce:speak-up",
+    "workforce:speak-up-case",
 }
 # Signing out takes a POST (a signed-in GET answers 405); it is tested in test_auth.
 POST_ONLY = {"logout"}
@@ -103,6 +106,15 @@ OBJECT_KWARGS = {
     "assurance:framework-detail": lambda world, provider: {"slug": world.framework.slug},
     "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
     "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
+    "workforce:provider": lambda world, provider: {"ods_code": provider.ods_code},
+    **{
+        f"workforce:{name}": _pk_of(kind)
+        for kind, names in {
+            "workforce_return": ["return-detail", "return-edit"],
+            "concern": ["concern-detail", "concern-edit", "concern-reply", "concern-note", "concern-take"],
+        }.items()
+        for name in names
+    },
 }
 # What the matrix posts to POST-only URLs that need more than an empty form.
 POST_DATA = {"assurance:workbook-start": lambda world, provider: {"lmns": provider.lmns_id}}
@@ -110,6 +122,8 @@ POST_DATA = {"assurance:workbook-start": lambda world, provider: {"lmns": provid
 GLOBAL = {"assurance:framework-detail", "assurance:matrix"}
 # LMNS-wide workbooks: only the LMNS's own members (not its providers' users) know they exist.
 LMNS_MEMBERS_ONLY = {"assurance:workbook-start", "assurance:workbook-job", "assurance:workbook-download"}
+# Freedom to Speak Up concerns: only the provider's guardians and its LMNS's FTSU lead.
+FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
 # Records owned by an LMNS: visible to everyone in that LMNS, providers included.
 LMNS_SCOPED = {name for name in OBJECT_KWARGS if name.startswith(("incidents:meeting", "incidents:event"))}
 # Actions that only take a POST; the matrix posts an empty form to them.
@@ -126,6 +140,9 @@ POST_ONLY_RECORDS = {
     "assurance:workbook-start",
     "assurance:visit-transition",
     "assurance:recommendation-review",
+    "workforce:concern-reply",
+    "workforce:concern-note",
+    "workforce:concern-take",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -137,6 +154,10 @@ SSIG_RUNNERS = {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}", "s
 ASSESSORS = RECORDERS
 VERIFIERS = SSIG_RUNNERS
 VISIT_RUNNERS = SSIG_RUNNERS
+LMNS_WORKBOOK_ROLES = [Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR]
+WORKFORCE_RETURNERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
+# Not the superuser: speaking up is confidential even from the deployment's administrators.
+FTSU_RECORDERS = {f"provider:{Role.PROVIDER_FTSU_GUARDIAN}", f"lmns:{Role.LMNS_FTSU_LEAD}"}
 MAY = {
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
@@ -203,6 +224,16 @@ MAY = {
         VISIT_RUNNERS,
     ),
     "assurance:recommendation-respond": RECORDERS,
+    # LMNS-wide compliance workbooks: every LMNS role but the FTSU lead, whose work is elsewhere.
+    **{
+        name: {f"lmns:{role}" for role in LMNS_WORKBOOK_ROLES} | {"superuser"}
+        for name in ["assurance:workbook-job", "assurance:workbook-download"]
+    },
+    "workforce:return-create": WORKFORCE_RETURNERS,
+    "workforce:return-edit": WORKFORCE_RETURNERS,
+    "workforce:concern-create": FTSU_RECORDERS,
+    "workforce:ngo-return": FTSU_RECORDERS,
+    "workforce:ngo-return-xlsx": FTSU_RECORDERS,
 }
 
 PERSONAS = [
@@ -215,7 +246,13 @@ PERSONAS = [
     *(
         f"lmns:{role}"
         for role in sorted(
-            {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}
+            {
+                Role.LMNS_OFFICER,
+                Role.LMNS_SAFETY_LEAD,
+                Role.LMNS_FTSU_LEAD,
+                Role.BOARD_VIEWER,
+                Role.SYSTEM_ADMINISTRATOR,
+            }
         )
     ),
     "superuser",
@@ -320,8 +357,15 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
             visible = persona == "superuser" or (
                 persona.startswith("lmns:") and provider.lmns in world.visible_lmnss(persona)
             )
+            # Building one is offered only at LMNSs where the user may (404 elsewhere).
+            if name == "assurance:workbook-start" and persona == f"lmns:{Role.LMNS_FTSU_LEAD}":
+                visible = False
         elif name in GLOBAL:
             visible = True
+        elif name in FTSU_CONCERNS:
+            visible = (persona == f"provider:{Role.PROVIDER_FTSU_GUARDIAN}" and provider == world.a1) or (
+                persona == f"lmns:{Role.LMNS_FTSU_LEAD}" and provider.lmns == world.lmns_a
+            )
         elif name in LMNS_SCOPED:
             visible = provider.lmns in world.visible_lmnss(persona)
         else:

@@ -1,9 +1,25 @@
 from django.urls import path
 
-from workforce import views
+from workforce.views import concerns, returns, speak_up
 
 app_name = "workforce"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", returns.index, name="index"),
+    path("providers/<str:ods_code>/", returns.provider_workforce, name="provider"),
+    path("returns/new/", returns.return_create, name="return-create"),
+    path("returns/<int:pk>/", returns.return_detail, name="return-detail"),
+    path("returns/<int:pk>/edit/", returns.return_edit, name="return-edit"),
+    path("speaking-up/", concerns.ftsu, name="ftsu"),
+    path("speaking-up/concerns/new/", concerns.concern_create, name="concern-create"),
+    path("speaking-up/concerns/<int:pk>/", concerns.concern_detail, name="concern-detail"),
+    path("speaking-up/concerns/<int:pk>/edit/", concerns.concern_edit, name="concern-edit"),
+    path("speaking-up/concerns/<int:pk>/reply/", concerns.concern_reply, name="concern-reply"),
+    path("speaking-up/concerns/<int:pk>/note/", concerns.concern_note, name="concern-note"),
+    path("speaking-up/concerns/<int:pk>/take/", concerns.concern_take, name="concern-take"),
+    path("speaking-up/return/", concerns.ngo_return, name="ngo-return"),
+    path("speaking-up/return.xlsx", concerns.ngo_return_xlsx, name="ngo-return-xlsx"),
+    # No account needed: staff speaking up to the LMNS directly.
+    path("speak-up/", speak_up.speak_up, name="speak-up"),
+    path("speak-up/case/", speak_up.speak_up_case, name="speak-up-case"),
 ]

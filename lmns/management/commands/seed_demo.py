@@ -5,6 +5,7 @@ from assurance import demo as assurance_demo
 from assurance.visits import demo as visits_demo
 from incidents import demo as incidents_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from workforce import demo as workforce_demo
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         result = demo_seed()
         incidents_demo.demo_seed(lmns=result.lmns)
         assurance_demo.demo_seed(lmns=result.lmns)
+        workforce_demo.demo_seed(lmns=result.lmns)
         visits_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
             f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."

@@ -1,0 +1,233 @@
+"""Monthly workforce returns: submitting, validation, implausible jumps, lateness and trends."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_concern, make_workforce_return
+from workforce import selectors
+from workforce.models import WorkforceReturn, add_months, first_of_month
+
+pytestmark = pytest.mark.django_db
+
+THIS_MONTH = first_of_month(timezone.localdate())
+LAST_MONTH = add_months(THIS_MONTH, -1)
+
+
+def _form(world, month=LAST_MONTH, **overrides):
+    data = {
+        "provider": world.a1.pk,
+        "month": month.isoformat(),
+        "funded_midwife_wte": "200.00",
+        "in_post_midwife_wte": "180.50",
+        "birthrate_plus_wte": "210.00",
+        "birthrate_plus_on": "2025-06-01",
+        "turnover_rate": "12.5",
+        "funded_msw_wte": "60",
+        "in_post_msw_wte": "54",
+        "women_in_labour": "300",
+        "one_to_one_care": "291",
+        "coordinator_shifts": "62",
+        "supernumerary_shifts": "59",
+        "consultant_hours": "60",
+        "preceptees": "9",
+        "retention_midwife": "on",
+        "fetal_monitoring_in_scope": "220",
+        "fetal_monitoring_compliant": "200",
+        "emergencies_in_scope": "260",
+        "emergencies_compliant": "247",
+        "newborn_life_support_in_scope": "240",
+        "newborn_life_support_compliant": "230",
+        "notes": "",
+    }
+    return {**data, **overrides}
+
+
+def test_provider_lead_submits_a_return_and_sees_its_trends(client, world, alice):
+    client.force_login(alice)
+    response = client.post(reverse("workforce:return-create"), _form(world))
+    assert response.url == reverse("workforce:provider", kwargs={"ods_code": "AA1"})
+    submitted = WorkforceReturn.objects.get(provider=world.a1, month=LAST_MONTH)
+    assert submitted.submitted_by == alice
+    assert (submitted.vacancy_rate, submitted.one_to_one_rate) == (Decimal("9.8"), Decimal("97.0"))
+    assert submitted.training_rate("fetal_monitoring") == Decimal("90.9")
+    page = client.get(response.url).content.decode()
+    assert f"Return for {LAST_MONTH:%B %Y} submitted." in page
+    assert '<title id="chart-vacancy_rate-title">Midwifery vacancy rate,' in page
+    # One month is too few for process limits: a run chart, and the page says why.
+    assert "Fewer than 15 points: shown as a run chart" in page
+    # The figures table, the charts' text alternative, gives the unit once in the row heading.
+    assert "Midwifery vacancy rate (%)</th>" in page
+    assert ">9.8</td>" in page
+
+
+def test_two_years_of_returns_draw_process_limits_and_call_a_fall_in_care_a_concern(client, world, alice):
+    """1:1 care in labour steady at about 98% for 17 months, then 90% for seven: Making Data
+    Count calls the run below the mean special cause concern, because higher is better."""
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    for offset in range(24):
+        month = add_months(THIS_MONTH, offset - 23)
+        one_to_one = 270 if offset >= 17 else 292 + offset % 3 * 2
+        make_workforce_return(world.a1, month=month, one_to_one_care=one_to_one)
+    client.force_login(alice)
+    months, rows, _ = selectors.provider_trends(provider=world.a1)
+    care = next(row for row in rows if row.measure.key == "one_to_one_rate")
+    assert len(months) == 24 and not care.spc.is_run_chart
+    assert care.spc.variation.value == "concern_low"
+    page = client.get(reverse("workforce:provider", kwargs={"ods_code": "AA1"})).content.decode()
+    assert care.spc.summary in page
+    assert 'class="spc-point spc-point--concern"' in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"turnover_rate": "101"}, "turnover_rate", "Enter a percentage of 100 or less."),
+        ({"in_post_midwife_wte": "-1"}, "in_post_midwife_wte", "WTE cannot be negative."),
+        ({"one_to_one_care": "301"}, "one_to_one_care", "cannot be more than the number of women"),
+        ({"emergencies_compliant": "261"}, "emergencies_compliant", "staff who need the training"),
+        ({"consultant_hours": "169"}, "consultant_hours", "A week has 168 hours"),
+        ({"month": add_months(THIS_MONTH, 1)}, "month", "Select a valid choice"),
+    ],
+)
+def test_bad_figures_are_refused_beside_the_field_and_nothing_is_saved(
+    client, world, alice, overrides, field, message
+):
+    client.force_login(alice)
+    response = client.post(reverse("workforce:return-create"), _form(world, **overrides))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert "There is a problem" in response.content.decode()
+    assert not WorkforceReturn.objects.filter(month=LAST_MONTH).exists()
+
+
+def test_a_second_return_for_the_same_month_is_refused(client, world, alice):
+    client.force_login(alice)
+    client.post(reverse("workforce:return-create"), _form(world))
+    response = client.post(reverse("workforce:return-create"), _form(world, turnover_rate="13"))
+    assert response.status_code == 200
+    assert f"Aardvark Hospitals NHS Trust has already submitted a return for {LAST_MONTH:%B %Y}" in (
+        response.content.decode()
+    )
+    assert WorkforceReturn.objects.get(provider=world.a1, month=LAST_MONTH).turnover_rate == Decimal("12.5")
+
+
+def test_an_implausible_jump_needs_confirming_and_the_confirmation_is_kept(client, world, alice):
+    make_workforce_return(world.a1, month=add_months(LAST_MONTH, -1), in_post_midwife_wte=185)
+    client.force_login(alice)
+    # 185 to 120 WTE in a month: more than the 10% taken as plausible.
+    response = client.post(reverse("workforce:return-create"), _form(world, in_post_midwife_wte="120"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Midwives in post: 185 WTE in" in body and "120 WTE now." in body
+    assert "I have checked the figures flagged above" in body
+    assert not WorkforceReturn.objects.filter(month=LAST_MONTH).exists()
+    response = client.post(
+        reverse("workforce:return-create"), _form(world, in_post_midwife_wte="120", confirm_changes="on")
+    )
+    assert response.status_code == 302
+    submitted = WorkforceReturn.objects.get(provider=world.a1, month=LAST_MONTH)
+    assert "Midwives in post: 185 WTE" in submitted.confirmed_changes
+
+
+def test_late_returns_are_shown_as_late_and_missing_ones_as_overdue(client, world, alice):
+    due_month = selectors.latest_due_month()
+    late = make_workforce_return(world.a1, month=due_month)
+    late.submitted_at = timezone.now()
+    late.save()
+    assert late.is_late == (timezone.localdate() > late.due_on)
+    on_time = make_workforce_return(world.a1, month=add_months(due_month, -1))
+    on_time.submitted_at = timezone.make_aware(
+        timezone.datetime.combine(on_time.due_on - timedelta(days=2), timezone.datetime.min.time())
+    )
+    on_time.save()
+    assert not on_time.is_late
+    client.force_login(alice)
+    body = client.get(reverse("workforce:index")).content.decode()
+    assert "Submitted late" in body
+    client.force_login(world.personas["lmns:lmns_officer"])
+    body = client.get(reverse("workforce:index")).content.decode()
+    assert "Overdue" in body  # A2 has not returned the month now due
+
+
+def test_contributor_cannot_submit_or_correct(client, world, bob):
+    client.force_login(bob)
+    assert client.get(reverse("workforce:return-create")).status_code == 403
+    workforce_return = world.record("workforce_return", world.a1)
+    assert client.get(reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk})).status_code == 403
+
+
+def test_lead_corrects_a_return_and_its_month_stays(client, world, alice):
+    workforce_return = world.record("workforce_return", world.a1)
+    client.force_login(alice)
+    url = reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk})
+    data = _form(world, provider=world.b1.pk, month=date(2020, 1, 1), preceptees="11")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    workforce_return.refresh_from_db()
+    assert (workforce_return.preceptees, workforce_return.provider, workforce_return.month) == (
+        11,
+        world.a1,
+        THIS_MONTH,
+    )
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _add_rows(world, offset):
+    for provider in (world.a1, world.a2):
+        make_workforce_return(provider, month=add_months(THIS_MONTH, -offset))
+        for _ in range(3):
+            make_concern(provider)
+
+
+@pytest.mark.parametrize(
+    ("persona", "name", "kwargs"),
+    [
+        ("lmns:lmns_officer", "workforce:index", {}),
+        ("lmns:lmns_officer", "workforce:provider", {"ods_code": "AA1"}),
+        ("lmns:lmns_officer", "workforce:ftsu", {}),
+        ("lmns:lmns_ftsu_lead", "workforce:ftsu", {}),
+        ("lmns:lmns_ftsu_lead", "workforce:ngo-return", {}),
+    ],
+)
+def test_pages_take_the_same_number_of_queries_however_many_rows(
+    client, world, persona, name, kwargs, django_assert_max_num_queries
+):
+    client.force_login(world.personas[persona])
+    url = reverse(name, kwargs=kwargs)
+    _add_rows(world, 1)
+    few = _queries(client, url)
+    for offset in range(2, 12):
+        _add_rows(world, offset)
+    with django_assert_max_num_queries(few):
+        client.get(url)
+    assert few <= 16
+
+
+def test_quarters_follow_the_nhs_financial_year():
+    quarter = selectors.Quarter.of(date(2026, 2, 10))
+    assert (quarter.year, quarter.number, quarter.start, quarter.end) == (
+        2025,
+        4,
+        date(2026, 1, 1),
+        date(2026, 4, 1),
+    )
+    assert quarter.label == "Q4 2025/26 (January to March 2026)"
+    assert selectors.Quarter.of(date(2026, 4, 1)) == selectors.Quarter(2026, 1)
+    assert quarter.previous() == selectors.Quarter(2025, 3)
+    assert selectors.Quarter.parse("2026-Q2") == selectors.Quarter(2026, 2)
+    assert selectors.Quarter.parse("2026-Q5") is None and selectors.Quarter.parse("junk") is None
+
+
+def test_small_counts_are_suppressed():
+    assert [selectors.suppress(n) for n in (0, 1, 4, 5, 12)] == ["0", "<5", "<5", "5", "12"]

@@ -1,0 +1,535 @@
+"""Monthly workforce returns, and Freedom to Speak Up (FTSU) concerns.
+
+Workforce returns are provider-owned figures that everyone who can see the provider
+may read. FTSU concerns are the opposite: only the provider's FTSU guardians and the
+LMNS's FTSU lead may read one (FtsuConcernQuerySet.visible_to); everyone else sees
+counts, with small numbers suppressed (workforce.selectors).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from lmns.models import Lmns, Membership, Provider, ProviderScopedQuerySet, Role
+from lmns.spc import Direction
+
+# A month's return is due by this day of the following month; after it, the return is late.
+RETURN_DUE_DAY = 15
+MAX_TEXT = 5000  # characters in any free-text answer: a concern, a reply, a note
+
+NO_STAFF_ID_HINT = (
+    "Figures only. Do not enter names or anything else that could identify a patient or member of staff."
+)
+
+
+def first_of_month(value: date) -> date:
+    return value.replace(day=1)
+
+
+def add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def return_due_on(month: date) -> date:
+    return add_months(month, 1).replace(day=RETURN_DUE_DAY)
+
+
+# --- Workforce returns ---------------------------------------------------------------------
+
+
+def _wte(label, help_text="", **extra):
+    return models.DecimalField(
+        label,
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0), "WTE cannot be negative."), MaxValueValidator(9999)],
+        help_text=help_text or "Whole-time equivalent, for example 112.40.",
+        **extra,
+    )
+
+
+def _count(label, help_text=""):
+    return models.PositiveIntegerField(label, validators=[MaxValueValidator(100_000)], help_text=help_text)
+
+
+def _percentage(label, help_text=""):
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=1,
+        validators=[
+            MinValueValidator(Decimal(0), "Enter a percentage of 0 or more."),
+            MaxValueValidator(Decimal(100), "Enter a percentage of 100 or less."),
+        ],
+        help_text=help_text,
+    )
+
+
+class TrainingModule(models.TextChoices):
+    # Core Competency Framework version 2 (in force January 2024): the modules the MIS
+    # expects 90% of each staff group to have completed in the last 12 months.
+    FETAL_MONITORING = "fetal_monitoring", "Fetal monitoring and surveillance"
+    EMERGENCIES = "emergencies", "Maternity emergencies and multi-professional training (PROMPT)"
+    NEWBORN_LIFE_SUPPORT = "newborn_life_support", "Newborn life support"
+
+
+TRAINING_TARGET = 90
+
+
+class WorkforceReturn(models.Model):
+    """One provider's workforce figures for one calendar month."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="workforce_returns")
+    month = models.DateField(help_text="The first day of the month the figures are for.")
+
+    # Midwifery establishment (Birthrate Plus establishment vs funded vs in post).
+    funded_midwife_wte = _wte("Funded midwifery establishment (WTE)")
+    in_post_midwife_wte = _wte("Midwives in post (WTE)")
+    birthrate_plus_wte = _wte(
+        "Birthrate Plus recommended establishment (WTE)",
+        "From the most recent Birthrate Plus assessment.",
+        null=True,
+        blank=True,
+    )
+    birthrate_plus_on = models.DateField("Date of the Birthrate Plus assessment", null=True, blank=True)
+    turnover_rate = _percentage(
+        "Midwife turnover, rolling 12 months (%)", "As your workforce team reports it, from 0 to 100."
+    )
+    # Maternity support workers (MSW framework 2024).
+    funded_msw_wte = _wte("Funded maternity support worker establishment (WTE)")
+    in_post_msw_wte = _wte("Maternity support workers in post (WTE)")
+    # Care in labour (MIS safety actions 4 and 5).
+    women_in_labour = _count("Women in established labour this month")
+    one_to_one_care = _count("Of whom received 1:1 care throughout established labour")
+    coordinator_shifts = _count("Labour ward shifts this month")
+    supernumerary_shifts = _count("Of which the coordinator was supernumerary throughout")
+    consultant_hours = models.DecimalField(
+        "Obstetric consultant presence on the labour ward (hours a week)",
+        max_digits=4,
+        decimal_places=1,
+        validators=[
+            MinValueValidator(Decimal(0), "Hours cannot be negative."),
+            MaxValueValidator(Decimal(168), "A week has 168 hours; enter 168 or fewer."),
+        ],
+        help_text="Average hours a week with a consultant physically present, from 0 to 168.",
+    )
+    # Retention (national preceptorship framework; retention and pastoral midwives).
+    preceptees = _count("Newly qualified midwives on preceptorship")
+    retention_midwife = models.BooleanField(
+        "A retention or pastoral support midwife is in post", default=False
+    )
+    # Training compliance, counted per module so the rate is worked out, never typed.
+    fetal_monitoring_in_scope = _count("Fetal monitoring: staff who need the training")
+    fetal_monitoring_compliant = _count("Fetal monitoring: of whom are up to date")
+    emergencies_in_scope = _count("Maternity emergencies (PROMPT): staff who need the training")
+    emergencies_compliant = _count("Maternity emergencies (PROMPT): of whom are up to date")
+    newborn_life_support_in_scope = _count("Newborn life support: staff who need the training")
+    newborn_life_support_compliant = _count("Newborn life support: of whom are up to date")
+
+    notes = models.TextField(blank=True, max_length=2000, help_text=NO_STAFF_ID_HINT)
+    # The flagged month-on-month changes the submitter confirmed were right, in words.
+    confirmed_changes = models.TextField(blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__name", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "month"], name="workforce_return_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="workforce_return_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} workforce return, {self.month:%B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("workforce:return-detail", kwargs={"pk": self.pk})
+
+    def unique_error_message(self, model_class, unique_check):
+        if set(unique_check) == {"provider", "month"}:
+            return ValidationError(
+                f"{self.provider.name} has already submitted a return for {self.month:%B %Y}. "
+                "Open it from the provider's workforce page to correct it.",
+                code="unique_together",
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self):
+        errors = {}
+        pairs = [
+            ("one_to_one_care", "women_in_labour", "women in established labour"),
+            ("supernumerary_shifts", "coordinator_shifts", "labour ward shifts"),
+            *(
+                (f"{module}_compliant", f"{module}_in_scope", "staff who need the training")
+                for module in TrainingModule.values
+            ),
+        ]
+        for part, whole, words in pairs:
+            part_value, whole_value = getattr(self, part), getattr(self, whole)
+            if part_value is not None and whole_value is not None and part_value > whole_value:
+                errors[part] = f"This cannot be more than the number of {words} ({whole_value})."
+        if self.birthrate_plus_on and self.birthrate_plus_on > timezone.localdate():
+            errors["birthrate_plus_on"] = "The Birthrate Plus assessment date cannot be in the future."
+        if self.birthrate_plus_wte is not None and not self.birthrate_plus_on:
+            errors["birthrate_plus_on"] = "Enter the date of the Birthrate Plus assessment."
+        if self.month and self.month > first_of_month(timezone.localdate()):
+            errors["month"] = "A return cannot be for a month that has not started."
+        if errors:
+            raise ValidationError(errors)
+
+    # Derived rates: worked out from the counts, so they are always 0 to 100.
+    @property
+    def due_on(self) -> date:
+        return return_due_on(self.month)
+
+    @property
+    def is_late(self) -> bool:
+        return timezone.localdate(self.submitted_at) > self.due_on
+
+    @property
+    def vacancy_rate(self):
+        return _vacancy(self.funded_midwife_wte, self.in_post_midwife_wte)
+
+    @property
+    def msw_vacancy_rate(self):
+        return _vacancy(self.funded_msw_wte, self.in_post_msw_wte)
+
+    @property
+    def one_to_one_rate(self):
+        return _rate(self.one_to_one_care, self.women_in_labour)
+
+    @property
+    def supernumerary_rate(self):
+        return _rate(self.supernumerary_shifts, self.coordinator_shifts)
+
+    def training_rate(self, module: str):
+        return _rate(getattr(self, f"{module}_compliant"), getattr(self, f"{module}_in_scope"))
+
+    @property
+    def training(self) -> list[tuple[str, int, int, Decimal | None]]:
+        return [
+            (
+                label,
+                getattr(self, f"{module}_compliant"),
+                getattr(self, f"{module}_in_scope"),
+                self.training_rate(module),
+            )
+            for module, label in TrainingModule.choices
+        ]
+
+
+def _rate(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _vacancy(funded, in_post) -> Decimal | None:
+    """Vacant funded posts as a share of the funded establishment; 0 when over-established."""
+    if not funded:
+        return None
+    return max(Decimal(0), (funded - in_post) * 100 / funded).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    unit: str  # "%", "WTE", "hours", or "" for a count
+    value: object  # WorkforceReturn -> number or None
+    target: int | None = None
+    # Largest month-on-month change taken as plausible without confirmation: percentage
+    # points for rates, a share of last month's figure for WTE, None for no check.
+    jump: Decimal | None = None
+    # Which way is better, so that SPC charts call a special cause improvement or concern.
+    direction: Direction = Direction.NEUTRAL
+
+    def of(self, workforce_return):
+        return self.value(workforce_return)
+
+
+HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
+MEASURES = [
+    Measure("funded_midwife_wte", "Funded midwifery establishment", "WTE",
+            lambda r: r.funded_midwife_wte, jump=Decimal("0.10")),
+    Measure("in_post_midwife_wte", "Midwives in post", "WTE",
+            lambda r: r.in_post_midwife_wte, jump=Decimal("0.10"), direction=HIGHER),
+    Measure("birthrate_plus_wte", "Birthrate Plus recommended establishment", "WTE",
+            lambda r: r.birthrate_plus_wte),
+    Measure("vacancy_rate", "Midwifery vacancy rate", "%", lambda r: r.vacancy_rate,
+            jump=Decimal(10), direction=LOWER),
+    Measure("turnover_rate", "Midwife turnover (rolling 12 months)", "%",
+            lambda r: r.turnover_rate, jump=Decimal(10), direction=LOWER),
+    Measure("in_post_msw_wte", "Maternity support workers in post", "WTE",
+            lambda r: r.in_post_msw_wte, jump=Decimal("0.20"), direction=HIGHER),
+    Measure("msw_vacancy_rate", "Maternity support worker vacancy rate", "%",
+            lambda r: r.msw_vacancy_rate, jump=Decimal(15), direction=LOWER),
+    Measure("one_to_one_rate", "1:1 care in established labour", "%",
+            lambda r: r.one_to_one_rate, target=100, jump=Decimal(15), direction=HIGHER),
+    Measure("supernumerary_rate", "Labour ward coordinator supernumerary", "%",
+            lambda r: r.supernumerary_rate, target=100, jump=Decimal(20), direction=HIGHER),
+    Measure("consultant_hours", "Obstetric consultant presence on the labour ward", "hours",
+            lambda r: r.consultant_hours, jump=Decimal("0.25"), direction=HIGHER),
+    Measure("preceptees", "Midwives on preceptorship", "", lambda r: r.preceptees),
+    *(
+        Measure(f"{module}_rate", f"Training: {label}", "%",
+                lambda r, module=module: r.training_rate(module), target=TRAINING_TARGET, jump=Decimal(20),
+                direction=HIGHER)
+        for module, label in TrainingModule.choices
+    ),
+]  # fmt: skip
+MEASURES_BY_KEY = {measure.key: measure for measure in MEASURES}
+
+
+# --- Freedom to Speak Up -------------------------------------------------------------------
+
+
+class ReceivedBy(models.TextChoices):
+    PROVIDER = "provider", "The provider's Freedom to Speak Up guardian"
+    LMNS = "lmns", "The LMNS"
+
+
+class Route(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    ONLINE = "online", "Online speak-up form"
+    LETTER = "letter", "Letter"
+    OTHER = "other", "Other"
+
+
+class RaisedAs(models.TextChoices):
+    # National Guardian's Office definitions: open (the name may be shared), confidential
+    # (the guardian knows who, and shares it with no one without consent unless the law
+    # requires), anonymous (nobody knows who).
+    OPEN = "open", "Openly"
+    CONFIDENTIAL = "confidential", "Confidentially"
+    ANONYMOUS = "anonymous", "Anonymously"
+
+
+class ProfessionalGroup(models.TextChoices):
+    AHP = "ahp", "Allied health professionals"
+    MEDICAL = "medical", "Medical and dental"
+    NURSES_MIDWIVES = "nurses_midwives", "Registered nurses and midwives"
+    ASSISTANTS = "assistants", "Nursing and healthcare assistants (including maternity support workers)"
+    ADMIN = "admin", "Administrative and clerical"
+    SCIENTIFIC = "scientific", "Additional professional scientific and technical"
+    CLINICAL_SERVICES = "clinical_services", "Additional clinical services"
+    ESTATES = "estates", "Estates and ancillary"
+    HEALTHCARE_SCIENTISTS = "healthcare_scientists", "Healthcare scientists"
+    STUDENTS = "students", "Students"
+    CORPORATE = "corporate", "Corporate"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+# The elements of a case in the National Guardian's Office quarterly data return; a case
+# may have several. Detriment for speaking up is the fifth, recorded as detriment_reported.
+CATEGORIES = [
+    ("patient_safety", "Patient safety or quality"),
+    ("worker_safety", "Worker safety or wellbeing"),
+    ("bullying", "Bullying or harassment"),
+    ("behaviour", "Inappropriate attitudes or behaviours"),
+]
+CATEGORY_FIELDS = [f"cat_{key}" for key, _ in CATEGORIES]
+
+
+class ConcernStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
+
+
+class FtsuConcernQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Concerns ``user`` may read: stricter than any other record.
+
+        A provider's FTSU guardians read the concerns recorded at that provider; the
+        LMNS's FTSU lead reads every concern of the LMNS, including those raised with
+        the LMNS directly, which the provider's guardians never see (people speak up to
+        the LMNS when they do not want their own trust to know). Nobody else, whatever
+        their other roles: LMNS officers, and the deployment's superusers, see counts only.
+        """
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        memberships = Membership.objects.filter(user=user)
+        guarded = memberships.filter(role=Role.PROVIDER_FTSU_GUARDIAN, provider__isnull=False)
+        led = memberships.filter(role=Role.LMNS_FTSU_LEAD, lmns__isnull=False)
+        return self.filter(
+            Q(lmns__in=led.values("lmns"))
+            | Q(received_by=ReceivedBy.PROVIDER, provider__in=guarded.values("provider"))
+        )
+
+
+class FtsuConcern(models.Model):
+    """A concern raised through Freedom to Speak Up.
+
+    An anonymous concern holds nothing that identifies the person who raised it; the
+    contact details of anyone else are encrypted at rest (workforce.crypto) and shown only
+    to the guardian handling the concern. A concern raised online with the LMNS keeps no
+    address, time of day or account: only the date, and a hash of the raiser's passphrase.
+    """
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    lmns = models.ForeignKey(Lmns, on_delete=models.PROTECT, related_name="+", verbose_name="LMNS")
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The provider the concern is about, if the person said.",
+    )
+    received_by = models.CharField(max_length=10, choices=ReceivedBy.choices)
+    route = models.CharField("How it was raised", max_length=10, choices=Route.choices)
+    received_on = models.DateField("Date received")
+    raised_as = models.CharField("Raised", max_length=12, choices=RaisedAs.choices)
+    professional_group = models.CharField(
+        max_length=30, choices=ProfessionalGroup.choices, default=ProfessionalGroup.NOT_KNOWN
+    )
+    cat_patient_safety = models.BooleanField(default=False)
+    cat_worker_safety = models.BooleanField(default=False)
+    cat_bullying = models.BooleanField(default=False)
+    cat_behaviour = models.BooleanField(default=False)
+    detriment_reported = models.BooleanField(
+        "Detriment for speaking up reported",
+        default=False,
+        help_text="The person says they have been treated badly because they spoke up.",
+    )
+    summary = models.TextField(max_length=MAX_TEXT)
+    actions_taken = models.TextField("Actions taken", blank=True, max_length=MAX_TEXT)
+    feedback_given = models.TextField("Feedback given to the person", blank=True, max_length=MAX_TEXT)
+    status = models.CharField(max_length=12, choices=ConcernStatus.choices, default=ConcernStatus.RECEIVED)
+    closed_on = models.DateField("Date closed", null=True, blank=True)
+    outcome = models.TextField("Outcome at closure", blank=True, max_length=MAX_TEXT)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The guardian handling the concern: the only person shown a raiser's contact details.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # Fernet token of the raiser's contact details; empty for anonymous concerns.
+    contact_encrypted = models.TextField(blank=True, editable=False)
+    # Hash of the passphrase with which someone who spoke up online reads replies.
+    passphrase_hash = models.CharField(max_length=200, blank=True, editable=False)
+
+    objects = FtsuConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = "Freedom to Speak Up concern"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(raised_as=RaisedAs.ANONYMOUS) | Q(contact_encrypted=""),
+                name="ftsu_anonymous_has_no_contact",
+            ),
+            models.CheckConstraint(
+                condition=~Q(received_by=ReceivedBy.PROVIDER) | Q(provider__isnull=False),
+                name="ftsu_provider_received_has_provider",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ConcernStatus.CLOSED, closed_on__isnull=False)
+                | (~Q(status=ConcernStatus.CLOSED) & Q(closed_on__isnull=True)),
+                name="ftsu_closed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        # Never the summary: this may be printed in places the summary must not reach.
+        return f"Freedom to Speak Up concern {self.reference}"
+
+    def get_absolute_url(self):
+        return reverse("workforce:concern-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if not any(getattr(self, name) for name in CATEGORY_FIELDS):
+            errors["cat_patient_safety"] = "Select at least one thing the concern is about."
+        if self.received_by == ReceivedBy.PROVIDER and not self.provider_id:
+            errors["provider"] = "Select the provider whose guardian received the concern."
+        if self.provider_id and self.lmns_id and self.provider.lmns_id != self.lmns_id:
+            errors["provider"] = "Select a provider of this LMNS."
+        if self.received_on and self.received_on > timezone.localdate():
+            errors["received_on"] = "The date received cannot be in the future."
+        if self.status == ConcernStatus.CLOSED:
+            if not self.closed_on:
+                errors["closed_on"] = "Enter the date the concern was closed."
+            elif self.received_on and self.closed_on < self.received_on:
+                errors["closed_on"] = "The date closed must be the same as or after the date received."
+            if not self.outcome.strip():
+                errors["outcome"] = "Enter the outcome at closure."
+        elif self.closed_on:
+            errors["closed_on"] = "Only a closed concern has a date closed; clear it or close the concern."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def categories(self) -> list[str]:
+        return [label for key, label in CATEGORIES if getattr(self, f"cat_{key}")]
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_encrypted)
+
+    @property
+    def raised_online(self) -> bool:
+        return bool(self.passphrase_hash)
+
+
+class FtsuMessage(models.Model):
+    """A message between the person who spoke up online and the guardian. The raiser
+    reads these with their passphrase; only the date is kept, never the time."""
+
+    concern = models.ForeignKey(FtsuConcern, on_delete=models.CASCADE, related_name="messages")
+    from_raiser = models.BooleanField()
+    body = models.TextField(max_length=MAX_TEXT)
+    sent_on = models.DateField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_raiser=True, sent_by__isnull=True)
+                | Q(from_raiser=False, sent_by__isnull=False),
+                name="ftsu_message_raiser_is_never_a_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"Message on {self.concern.reference}"
+
+
+class FtsuNote(models.Model):
+    """A guardian's working note: never shown to the person who raised the concern."""
+
+    concern = models.ForeignKey(FtsuConcern, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField(max_length=MAX_TEXT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Note on {self.concern.reference}"

@@ -1,0 +1,398 @@
+"""Reads that carry rules: month-on-month checks, trends, lateness, and FTSU counts.
+
+FTSU counts are the one place concerns are read outside ``FtsuConcern.visible_to``:
+they hold numbers only, and numbers from 1 to 4 are shown as "<5" (``suppress``), so
+that a count cannot point at a person. Neither reads a summary or contact details.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from lmns.access import lmnss_staffed_by, providers_for
+from lmns.models import Provider
+from lmns.spc import SpcResult, xmr
+from lmns.spc_chart import spc_svg
+from workforce.models import (
+    CATEGORIES,
+    MEASURES,
+    FtsuConcern,
+    Measure,
+    ProfessionalGroup,
+    RaisedAs,
+    ReceivedBy,
+    WorkforceReturn,
+    add_months,
+    first_of_month,
+    return_due_on,
+)
+
+SUPPRESSED = "<5"
+
+
+def suppress(count: int) -> str:
+    """A count safe to show to someone who may not read the concerns behind it."""
+    return SUPPRESSED if 1 <= count <= 4 else str(count)
+
+
+def format_value(value, unit: str) -> str:
+    if value is None:
+        return "Not given"
+    if isinstance(value, Decimal):
+        value = value.normalize() if value == value.to_integral() else value
+        value = f"{value:f}"
+    return {"%": f"{value}%", "WTE": f"{value} WTE", "hours": f"{value} hours a week"}.get(unit, str(value))
+
+
+# --- Workforce returns ---------------------------------------------------------------------
+
+
+def return_flags(*, workforce_return: WorkforceReturn) -> list[str]:
+    """Measures that moved implausibly far since the provider's previous month, in words."""
+    previous = WorkforceReturn.objects.filter(
+        provider_id=workforce_return.provider_id, month=add_months(workforce_return.month, -1)
+    ).first()
+    if previous is None:
+        return []
+    flags = []
+    for measure in MEASURES:
+        now, before = measure.of(workforce_return), measure.of(previous)
+        if measure.jump is None or now is None or before is None:
+            continue
+        change = Decimal(now) - Decimal(before)
+        if measure.unit == "%":
+            implausible = abs(change) > measure.jump
+        else:
+            implausible = before > 0 and abs(change) / Decimal(before) > measure.jump
+        if implausible:
+            flags.append(
+                f"{measure.label}: {format_value(before, measure.unit)} in {previous.month:%B %Y}, "
+                f"{format_value(now, measure.unit)} now."
+            )
+    return flags
+
+
+def return_summary(workforce_return: WorkforceReturn) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A return's figures in words, by section, with each derived rate beside its counts."""
+    r = workforce_return
+
+    def of(part, whole, rate, words=""):
+        return f"{format_value(rate, '%')} ({part} of {whole}{words})" if rate is not None else "No figures"
+
+    birthrate_plus = (
+        f"{format_value(r.birthrate_plus_wte, 'WTE')}, assessed {r.birthrate_plus_on:%B %Y}"
+        if r.birthrate_plus_wte is not None
+        else "Not given"
+    )
+    return [
+        (
+            "Midwifery establishment",
+            [
+                ("Funded establishment", format_value(r.funded_midwife_wte, "WTE")),
+                ("In post", format_value(r.in_post_midwife_wte, "WTE")),
+                ("Vacancy rate", format_value(r.vacancy_rate, "%")),
+                ("Birthrate Plus recommendation", birthrate_plus),
+                ("Turnover, rolling 12 months", format_value(r.turnover_rate, "%")),
+            ],
+        ),
+        (
+            "Maternity support workers",
+            [
+                ("Funded establishment", format_value(r.funded_msw_wte, "WTE")),
+                ("In post", format_value(r.in_post_msw_wte, "WTE")),
+                ("Vacancy rate", format_value(r.msw_vacancy_rate, "%")),
+            ],
+        ),
+        (
+            "Care in labour",
+            [
+                (
+                    "1:1 care in established labour",
+                    of(r.one_to_one_care, r.women_in_labour, r.one_to_one_rate),
+                ),
+                (
+                    "Coordinator supernumerary",
+                    of(r.supernumerary_shifts, r.coordinator_shifts, r.supernumerary_rate, " shifts"),
+                ),
+                ("Consultant presence on the labour ward", format_value(r.consultant_hours, "hours")),
+            ],
+        ),
+        (
+            "Preceptorship and retention",
+            [
+                ("Midwives on preceptorship", str(r.preceptees)),
+                ("Retention or pastoral midwife in post", "Yes" if r.retention_midwife else "No"),
+            ],
+        ),
+    ]
+
+
+@dataclass
+class TrendRow:
+    measure: Measure
+    months: list[date]
+    values: list  # one per month, None where there is no return or no figure
+
+    @property
+    def formatted(self):
+        """Figures without their unit, which the row's heading gives once."""
+        return [format_value(value, "") if value is not None else "" for value in self.values]
+
+    @cached_property
+    def spc(self) -> SpcResult:
+        """The measure as Making Data Count charts it: an XmR chart once there are enough months."""
+        return xmr(
+            [None if value is None else float(value) for value in self.values],
+            direction=self.measure.direction,
+            target=self.measure.target,
+        )
+
+    @cached_property
+    def chart(self) -> str:
+        # spc_svg escapes every text it is given, so its output is safe to insert as is.
+        return mark_safe(
+            spc_svg(
+                self.spc,
+                labels=[f"{month:%b %Y}" for month in self.months],
+                title=f"{self.measure.label}, {self.months[0]:%B %Y} to {self.months[-1]:%B %Y}",
+                units=self.measure.unit,
+                chart_id=f"chart-{self.measure.key}",
+            )
+        )
+
+
+# Two years: Making Data Count wants 15 or more points before it draws process limits.
+TREND_MONTHS = 24
+
+
+def provider_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date | None = None):
+    """The last ``months`` months up to ``end`` (default: this month), each measure's value
+    in each, and the returns themselves (newest first)."""
+    end = first_of_month(end or timezone.localdate())
+    month_list = [add_months(end, offset) for offset in range(-months + 1, 1)]
+    returns = list(
+        WorkforceReturn.objects.filter(provider=provider, month__gte=month_list[0], month__lte=end)
+    )
+    by_month = {r.month: r for r in returns}
+    rows = [
+        TrendRow(
+            measure=measure,
+            months=month_list,
+            values=[measure.of(by_month[m]) if m in by_month else None for m in month_list],
+        )
+        for measure in MEASURES
+    ]
+    return month_list, rows, sorted(returns, key=lambda r: r.month, reverse=True)
+
+
+@dataclass
+class ReturnState:
+    month: date
+    due_on: date
+    workforce_return: WorkforceReturn | None
+
+    @property
+    def label(self) -> str:
+        if self.workforce_return is None:
+            return "Overdue" if timezone.localdate() > self.due_on else "Not yet submitted"
+        return "Submitted late" if self.workforce_return.is_late else "Submitted"
+
+    @property
+    def tag(self) -> str:
+        return {"Overdue": "red", "Submitted late": "orange", "Submitted": "green"}.get(self.label, "grey")
+
+
+def latest_due_month(today: date | None = None) -> date:
+    """The most recent month whose return is now due or past due."""
+    today = today or timezone.localdate()
+    month = add_months(first_of_month(today), -1)
+    return month if today > return_due_on(month) else add_months(month, -1)
+
+
+def returns_overview(*, user, months: int = 3):
+    """For each provider the user can see: the state of its last ``months`` due returns."""
+    newest = add_months(latest_due_month(), 1)  # the month in progress of being returned
+    month_list = [add_months(newest, -offset) for offset in range(months)]
+    providers = list(Provider.objects.visible_to(user).order_by("name"))
+    returns = {
+        (r.provider_id, r.month): r
+        for r in WorkforceReturn.objects.filter(provider__in=providers, month__in=month_list)
+    }
+    return month_list, [
+        (
+            provider,
+            [ReturnState(m, return_due_on(m), returns.get((provider.pk, m))) for m in month_list],
+        )
+        for provider in providers
+    ]
+
+
+# --- Freedom to Speak Up counts ------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A quarter of the NHS financial year (April to March), as the NGO reports them."""
+
+    year: int  # the calendar year the financial year starts in
+    number: int  # 1 = April to June ... 4 = January to March
+
+    @classmethod
+    def of(cls, day: date) -> "Quarter":
+        months_since_april = (day.month - 4) % 12
+        return cls(day.year if day.month >= 4 else day.year - 1, months_since_april // 3 + 1)
+
+    @classmethod
+    def parse(cls, text: str) -> "Quarter | None":
+        """'2026-Q1' (the quarter's slug) or None."""
+        try:
+            year, number = text.split("-Q")
+            quarter = cls(int(year), int(number))
+        except (ValueError, AttributeError):
+            return None
+        return quarter if 1 <= quarter.number <= 4 and 2000 <= quarter.year <= 2100 else None
+
+    @property
+    def start(self) -> date:
+        return add_months(date(self.year, 4, 1), 3 * (self.number - 1))
+
+    @property
+    def end(self) -> date:
+        """The first day after the quarter."""
+        return add_months(self.start, 3)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        last = add_months(self.end, -1)
+        return f"Q{self.number} {self.year}/{(self.year + 1) % 100:02d} ({self.start:%B} to {last:%B %Y})"
+
+    @property
+    def short_label(self) -> str:
+        return f"Q{self.number} {self.year}/{(self.year + 1) % 100:02d}"
+
+    def previous(self, count: int = 1) -> "Quarter":
+        return Quarter.of(add_months(self.start, -3 * count))
+
+
+def recent_quarters(count: int = 4, today: date | None = None) -> list[Quarter]:
+    current = Quarter.of(today or timezone.localdate())
+    return [current.previous(offset) for offset in range(count - 1, -1, -1)]
+
+
+def ftsu_counts(*, user, quarters: list[Quarter]):
+    """Concerns raised per provider the user can see, per quarter, suppressed.
+
+    Everyone who can see a provider sees these; nothing but the numbers. Concerns raised
+    with the LMNS without naming a provider are a row of their own, for LMNS staff only.
+    No total is shown: with the rows beside it, a total could undo the suppression.
+    """
+    windows = {
+        quarter.slug: Count("pk", filter=Q(received_on__gte=quarter.start, received_on__lt=quarter.end))
+        for quarter in quarters
+    }
+    named = dict(
+        (row.pop("provider"), row)
+        for row in FtsuConcern.objects.filter(provider__in=providers_for(user))
+        .values("provider")
+        .annotate(**windows)
+        .order_by()
+    )
+    rows = [
+        (provider.name, [suppress(named.get(provider.pk, {}).get(q.slug, 0)) for q in quarters])
+        for provider in Provider.objects.visible_to(user).order_by("name")
+    ]
+    for lmns in lmnss_staffed_by(user).order_by("name"):
+        unnamed = FtsuConcern.objects.filter(lmns=lmns, provider__isnull=True).aggregate(**windows)
+        rows.append(
+            (f"Raised with {lmns.name}, no provider named", [suppress(unnamed[q.slug]) for q in quarters])
+        )
+    return rows
+
+
+@dataclass
+class NgoRow:
+    """One line of the National Guardian's Office quarterly data return."""
+
+    organisation: str
+    received_by: str
+    total: int = 0
+    raised_as: Counter = field(default_factory=Counter)
+    categories: Counter = field(default_factory=Counter)
+    detriment: int = 0
+    groups: Counter = field(default_factory=Counter)
+
+    @property
+    def open(self):
+        return self.raised_as[RaisedAs.OPEN]
+
+    @property
+    def confidential(self):
+        return self.raised_as[RaisedAs.CONFIDENTIAL]
+
+    @property
+    def anonymous(self):
+        return self.raised_as[RaisedAs.ANONYMOUS]
+
+    @property
+    def category_counts(self):
+        return [self.categories[key] for key, _label in CATEGORIES]
+
+    @property
+    def group_counts(self):
+        return [self.groups[value] for value in ProfessionalGroup.values]
+
+
+NGO_COLUMNS = [
+    "Organisation",
+    "Received by",
+    "Cases raised",
+    "Raised openly",
+    "Raised confidentially",
+    "Raised anonymously",
+    *(f"Element: {label}" for _key, label in CATEGORIES),
+    "Element: detriment for speaking up",
+]
+
+
+def ngo_return(*, user, quarter: Quarter) -> list[NgoRow]:
+    """Counts of the concerns the user may read, received in ``quarter``, in the NGO's format:
+    one row per provider and route, exact (the readers know the cases already)."""
+    concerns = (
+        FtsuConcern.objects.visible_to(user)
+        .filter(received_on__gte=quarter.start, received_on__lt=quarter.end)
+        .values_list(
+            "lmns__name",
+            "provider__name",
+            "received_by",
+            "raised_as",
+            "professional_group",
+            "detriment_reported",
+            *(f"cat_{key}" for key, _label in CATEGORIES),
+        )
+    )
+    rows: dict[tuple, NgoRow] = {}
+    for lmns_name, provider_name, received_by, raised_as, group, detriment, *flags in concerns:
+        key = (provider_name or "", received_by, lmns_name)
+        if key not in rows:
+            rows[key] = NgoRow(
+                organisation=provider_name or f"{lmns_name} (no provider named)",
+                received_by=ReceivedBy(received_by).label,
+            )
+        row = rows[key]
+        row.total += 1
+        row.raised_as[raised_as] += 1
+        row.groups[group] += 1
+        row.detriment += int(detriment)
+        for (category, _label), flagged in zip(CATEGORIES, flags, strict=True):
+            row.categories[category] += int(flagged)
+    return [rows[key] for key in sorted(rows, key=lambda k: (k[2], k[0] == "", k[0], k[1]))]

@@ -1,0 +1,376 @@
+"""Every change to workforce returns and Freedom to Speak Up concerns.
+
+Services are keyword-only and atomic, take the acting user as ``by``, and raise
+ValidationError with a message for the user when a rule refuses the change, so that
+nothing is half-saved. Callers check access first (lmns.access, FtsuConcern.visible_to).
+
+Nothing here logs, and no email carries a concern's summary, its raiser's contact
+details or its reference: emails say where to sign in, nothing more.
+"""
+
+import secrets
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from lmns.models import Lmns, Membership, Provider, Role
+from lmns.notifications import absolute_url
+from lmns.services import email_queue
+from workforce import crypto, selectors
+from workforce.models import (
+    CATEGORIES,
+    ConcernStatus,
+    FtsuConcern,
+    FtsuMessage,
+    FtsuNote,
+    RaisedAs,
+    ReceivedBy,
+    Route,
+    WorkforceReturn,
+)
+
+# --- Workforce returns ---------------------------------------------------------------------
+
+
+def _check_changes(workforce_return: WorkforceReturn, confirm_changes: bool) -> None:
+    """Refuse implausible month-on-month jumps until the submitter confirms them."""
+    flags = selectors.return_flags(workforce_return=workforce_return)
+    if flags and not confirm_changes:
+        messages = [
+            "Some figures changed a lot since the previous month. Check them, then confirm "
+            "that they are right.",
+            *flags,
+        ]
+        raise ValidationError([ValidationError(message, code="unconfirmed_changes") for message in messages])
+    workforce_return.confirmed_changes = "\n".join(flags)
+
+
+@transaction.atomic
+def workforce_return_submit(
+    *, provider: Provider, month: date, by, confirm_changes: bool = False, **fields
+) -> WorkforceReturn:
+    """Submit a provider's return for a month: one per provider and month."""
+    workforce_return = WorkforceReturn(
+        provider=provider, month=month, submitted_by=by, submitted_at=timezone.now(), **fields
+    )
+    workforce_return.full_clean()  # one return per provider and month (unique_error_message)
+    _check_changes(workforce_return, confirm_changes)
+    try:
+        with transaction.atomic():
+            workforce_return.save()
+    except IntegrityError:  # submitted by someone else a moment ago
+        raise ValidationError(f"{provider.name} has already submitted a return for {month:%B %Y}.") from None
+    return workforce_return
+
+
+@transaction.atomic
+def workforce_return_update(
+    *, workforce_return: WorkforceReturn, by, confirm_changes: bool = False, **fields
+) -> WorkforceReturn:
+    """Correct a submitted return. Its month and provider never change; lateness is kept."""
+    if {"provider", "month", "submitted_at", "submitted_by"} & fields.keys():
+        raise ValueError("A return's provider, month and submission cannot be changed.")
+    workforce_return = WorkforceReturn.objects.select_for_update().get(pk=workforce_return.pk)
+    for name, value in fields.items():
+        setattr(workforce_return, name, value)
+    workforce_return.full_clean()
+    _check_changes(workforce_return, confirm_changes)
+    workforce_return.save()
+    return workforce_return
+
+
+# --- FTSU concerns recorded by guardians and the LMNS FTSU lead ------------------------------
+
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U
+
+
+def _random_code(groups: int, size: int) -> str:
+    return "-".join("".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(size)) for _ in range(groups))
+
+
+def _new_reference() -> str:
+    while True:
+        reference = f"FTSU-{_random_code(2, 4)}"
+        if not FtsuConcern.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _set_categories(concern: FtsuConcern, categories) -> None:
+    chosen = set(categories)
+    for key, _label in CATEGORIES:
+        setattr(concern, f"cat_{key}", key in chosen)
+
+
+def _set_contact(concern: FtsuConcern, contact: str) -> None:
+    contact = (contact or "").strip()
+    if concern.raised_as == RaisedAs.ANONYMOUS:
+        # Anonymous means nobody knows who: never keep anything that says who.
+        concern.contact_encrypted = ""
+    elif contact:
+        concern.contact_encrypted = crypto.encrypt(contact)
+
+
+@transaction.atomic
+def concern_record(
+    *,
+    by,
+    provider: Provider | None,
+    lmns: Lmns | None = None,
+    route: str,
+    received_on: date,
+    raised_as: str,
+    professional_group: str,
+    categories: list[str],
+    detriment_reported: bool,
+    summary: str,
+    actions_taken: str = "",
+    feedback_given: str = "",
+    contact: str = "",
+) -> FtsuConcern:
+    """Record a concern. A guardian records it for their provider; the LMNS FTSU lead
+    records concerns received by the LMNS, naming a provider or not. The recorder
+    handles it, and so is the one person shown the raiser's contact details."""
+    is_guardian = provider is not None and (
+        Membership.objects.filter(user=by, role=Role.PROVIDER_FTSU_GUARDIAN, provider=provider).exists()
+    )
+    concern = FtsuConcern(
+        reference=_new_reference(),
+        lmns=provider.lmns if provider else lmns,
+        provider=provider,
+        received_by=ReceivedBy.PROVIDER if is_guardian else ReceivedBy.LMNS,
+        route=route,
+        received_on=received_on,
+        raised_as=raised_as,
+        professional_group=professional_group,
+        detriment_reported=detriment_reported,
+        summary=summary,
+        actions_taken=actions_taken,
+        feedback_given=feedback_given,
+        handler=by,
+        recorded_by=by,
+    )
+    _set_categories(concern, categories)
+    _set_contact(concern, contact)
+    concern.full_clean()
+    concern.save()
+    return concern
+
+
+_UPDATABLE = {
+    "route",
+    "received_on",
+    "raised_as",
+    "professional_group",
+    "detriment_reported",
+    "summary",
+    "actions_taken",
+    "feedback_given",
+    "status",
+    "closed_on",
+    "outcome",
+}
+
+
+@transaction.atomic
+def concern_update(*, concern: FtsuConcern, by, categories: list[str], contact: str = "", **fields):
+    """Change a concern's record, including its status and closure. Only the handler may
+    change contact details (callers pass ``contact`` only for them); making a concern
+    anonymous erases them."""
+    if unknown := fields.keys() - _UPDATABLE:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed here.")
+    concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)
+    if contact and concern.handler_id != by.pk:
+        raise ValidationError("Only the guardian handling this concern can change the contact details.")
+    for name, value in fields.items():
+        setattr(concern, name, value)
+    if concern.status != ConcernStatus.CLOSED:
+        concern.closed_on = None
+    _set_categories(concern, categories)
+    _set_contact(concern, contact)
+    concern.full_clean()
+    concern.save()
+    return concern
+
+
+@transaction.atomic
+def concern_take(*, concern: FtsuConcern, by) -> FtsuConcern:
+    """Become the guardian handling a concern (for example when a colleague leaves).
+    The change is kept as a note, so who could see the contact details, and when, is known."""
+    concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)
+    if concern.handler_id == by.pk:
+        raise ValidationError("You are already handling this concern.")
+    previous = concern.handler
+    concern.handler = by
+    concern.save(update_fields=["handler"])
+    FtsuNote.objects.create(
+        concern=concern,
+        created_by=by,
+        body=f"Took over handling{f' from {_person(previous)}' if previous else ''}.",
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_note_add(*, concern: FtsuConcern, by, body: str) -> FtsuNote:
+    note = FtsuNote(concern=concern, created_by=by, body=body.strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def concern_reply(*, concern: FtsuConcern, by, body: str) -> FtsuMessage:
+    """Reply to someone who spoke up online; they read it with their passphrase."""
+    concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)
+    if not concern.raised_online:
+        raise ValidationError(
+            "This concern was not raised online, so there is no way to reply here. "
+            "Give feedback the way the person asked."
+        )
+    if concern.status == ConcernStatus.CLOSED:
+        raise ValidationError("This concern is closed. Reopen it before replying.")
+    message = FtsuMessage(
+        concern=concern, from_raiser=False, body=body.strip(), sent_on=timezone.localdate(), sent_by=by
+    )
+    message.full_clean()
+    message.save()
+    if concern.status == ConcernStatus.RECEIVED:
+        concern.status = ConcernStatus.IN_PROGRESS
+    if concern.handler_id is None:
+        concern.handler = by
+    concern.save(update_fields=["status", "handler"])
+    return message
+
+
+# --- Speaking up to the LMNS online, with no account ------------------------------------------
+
+WRONG_CASE = "The case reference or passphrase is not right. Check both and try again."
+
+
+def normalise_code(value: str, prefix: str = "") -> str:
+    """What people type, as stored: capitals, and O read as 0 and I or L as 1 (Crockford)."""
+    text = "".join(ch for ch in (value or "").upper() if ch.isalnum())
+    text = text.translate(str.maketrans("OIL", "011"))
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix) :]
+    return text
+
+
+def _hash_passphrase(passphrase: str) -> str:
+    return make_password(normalise_code(passphrase))
+
+
+@transaction.atomic
+def speak_up_submit(
+    *,
+    lmns: Lmns,
+    provider: Provider | None,
+    raised_as: str,
+    professional_group: str,
+    categories: list[str],
+    detriment_reported: bool,
+    summary: str,
+    contact: str = "",
+) -> tuple[FtsuConcern, str]:
+    """Record a concern raised with the LMNS through the public form.
+
+    Returns the concern and its passphrase, which is shown once and kept only as a hash.
+    Nothing about the request (address, browser, account, time of day) is stored.
+    """
+    passphrase = _random_code(4, 5)
+    concern = FtsuConcern(
+        reference=_new_reference(),
+        lmns=lmns,
+        provider=provider,
+        received_by=ReceivedBy.LMNS,
+        route=Route.ONLINE,
+        received_on=timezone.localdate(),
+        raised_as=raised_as,
+        professional_group=professional_group,
+        detriment_reported=detriment_reported,
+        summary=summary.strip(),
+        passphrase_hash=_hash_passphrase(passphrase),
+    )
+    _set_categories(concern, categories)
+    _set_contact(concern, contact)
+    concern.full_clean()
+    concern.save()
+    _notify(concern, "New Freedom to Speak Up concern", "A concern has been raised with {lmns} online.")
+    return concern, passphrase
+
+
+def speak_up_open(*, reference: str, passphrase: str) -> FtsuConcern:
+    """The concern whose reference and passphrase these are. A wrong reference and a wrong
+    passphrase give the same message and take the same time, so a guess reveals nothing."""
+    code = normalise_code(reference, prefix="FTSU")
+    formatted = f"FTSU-{code[:4]}-{code[4:]}" if len(code) == 8 else None
+    concern = FtsuConcern.objects.filter(reference=formatted).exclude(passphrase_hash="").first()
+    encoded = concern.passphrase_hash if concern else _dummy_hash()
+    if not check_password(normalise_code(passphrase), encoded) or concern is None:
+        raise ValidationError(WRONG_CASE)
+    return concern
+
+
+_DUMMY = {}
+
+
+def _dummy_hash() -> str:
+    # Computed with the current hasher, so checking against it costs the same as a real check.
+    from django.contrib.auth.hashers import get_hasher
+
+    algorithm = get_hasher().algorithm
+    if algorithm not in _DUMMY:
+        _DUMMY[algorithm] = make_password(secrets.token_urlsafe(16))
+    return _DUMMY[algorithm]
+
+
+@transaction.atomic
+def speak_up_answer(*, concern: FtsuConcern, body: str) -> FtsuMessage:
+    """The person who spoke up answers, still anonymously."""
+    concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status == ConcernStatus.CLOSED:
+        raise ValidationError(
+            "This case is closed, so it cannot take new messages. You can raise a new concern."
+        )
+    message = FtsuMessage(concern=concern, from_raiser=True, body=body.strip(), sent_on=timezone.localdate())
+    message.full_clean()
+    message.save()
+    _notify(concern, "New message on a Freedom to Speak Up concern", "The person who raised a concern "
+            "with {lmns} has sent a message.")  # fmt: skip
+    return message
+
+
+def _notify(concern: FtsuConcern, subject: str, opening: str) -> None:
+    """Tell the handler, or every FTSU lead of the LMNS when nobody handles it yet, where
+    to sign in. Nothing from the concern itself: email passes through many hands."""
+    if concern.handler_id:
+        recipients = [concern.handler.email]
+    else:
+        recipients = list(
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__role=Role.LMNS_FTSU_LEAD,
+                memberships__lmns=concern.lmns,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+    link = absolute_url(reverse("workforce:concern-detail", kwargs={"pk": concern.pk}))
+    body = (
+        f"{opening.format(lmns=concern.lmns.name)}\n\n"
+        f"Sign in to read it: {link}\n\n"
+        "This email holds nothing from the concern. Do not forward details of it by email.\n"
+    )
+    for email in recipients:
+        email_queue(to=[email], subject=subject, body=body)
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""

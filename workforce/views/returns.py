@@ -1,0 +1,112 @@
+"""Monthly workforce returns: the overview, a provider's trends, submitting and correcting."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from incidents.views.common import save_with
+from lmns import access
+from lmns.models import Provider
+from workforce import selectors, services
+from workforce.forms import WorkforceReturnForm
+from workforce.models import WorkforceReturn
+
+
+def index(request):
+    months, rows = selectors.returns_overview(user=request.user)
+    return render(
+        request,
+        "workforce/index.html",
+        {
+            "months": months,
+            "rows": rows,
+            "can_submit": access.providers_where(request.user, "submit_workforce_return").exists(),
+        },
+    )
+
+
+def provider_workforce(request, ods_code):
+    provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
+    months, trends, returns = selectors.provider_trends(provider=provider)
+    return render(
+        request,
+        "workforce/provider.html",
+        {
+            "provider": provider,
+            "months": months,
+            "trends": trends,
+            "returns": returns,
+            "can_submit": access.can(request.user, "submit_workforce_return", provider),
+        },
+    )
+
+
+def return_detail(request, pk):
+    workforce_return = access.get_for_user(
+        WorkforceReturn.objects.select_related("provider", "submitted_by"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "workforce/return_detail.html",
+        {
+            "return": workforce_return,
+            "summary": selectors.return_summary(workforce_return),
+            "can_edit": access.can(request.user, "submit_workforce_return", workforce_return.provider),
+        },
+    )
+
+
+def return_create(request):
+    form = WorkforceReturnForm(request.POST or None, user=request.user)
+    if not form.fields["provider"].queryset.exists():
+        raise PermissionDenied
+    needs_confirmation = False
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        workforce_return = save_with(form, services.workforce_return_submit, by=request.user, **fields)
+        if workforce_return:
+            late = (
+                " It is late: returns are due by the 15th of the next month."
+                if workforce_return.is_late
+                else ""
+            )
+            messages.success(request, f"Return for {workforce_return.month:%B %Y} submitted.{late}")
+            return redirect("workforce:provider", ods_code=workforce_return.provider.ods_code)
+        needs_confirmation = _needs_confirmation(form)
+    return render(
+        request, "workforce/return_form.html", {"form": form, "needs_confirmation": needs_confirmation}
+    )
+
+
+def return_edit(request, pk):
+    workforce_return = access.get_for_user(
+        WorkforceReturn.objects.select_related("provider"),
+        request.user,
+        action="submit_workforce_return",
+        pk=pk,
+    )
+    form = WorkforceReturnForm(request.POST or None, user=request.user, workforce_return=workforce_return)
+    needs_confirmation = False
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if save_with(
+            form,
+            services.workforce_return_update,
+            workforce_return=workforce_return,
+            by=request.user,
+            **fields,
+        ):
+            messages.success(request, f"Return for {workforce_return.month:%B %Y} corrected.")
+            return redirect(workforce_return)
+        workforce_return.refresh_from_db()
+        needs_confirmation = _needs_confirmation(form)
+    return render(
+        request,
+        "workforce/return_form.html",
+        {"form": form, "needs_confirmation": needs_confirmation, "return": workforce_return},
+    )
+
+
+def _needs_confirmation(form) -> bool:
+    """Whether the refusal was for unconfirmed changes, so the form shows the confirmation."""
+    return any(error.code == "unconfirmed_changes" for error in form.non_field_errors().as_data())
