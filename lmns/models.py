@@ -184,4 +184,3 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": f"{self.get_role_display()} is a provider role; choose a provider."}
             )
-

@@ -98,7 +98,8 @@ def test_return_trends_speaking_up_reply_and_counts(page, browser, seeded_live_s
     # No Birthrate Plus figure was given: its chart says so rather than drawing nothing.
     expect(page.get_by_role("img", name=re.compile(r"^Birthrate Plus"))).to_contain_text("No data")
     figures = page.get_by_role("table", name="Figures by month")
-    expect(figures.get_by_role("row", name=re.compile(r"^Midwifery vacancy rate \(%\)"))).to_contain_text("10.1")
+    vacancy_row = figures.get_by_role("row", name=re.compile(r"^Midwifery vacancy rate \(%\)"))
+    expect(vacancy_row).to_contain_text("10.1")
     expect(figures.get_by_role("row", name=re.compile("1:1 care"))).to_contain_text("97.9")
     page.screenshot(path=artifacts / "workforce-trends.png", full_page=True)
     page.locator(".app-charts").screenshot(path=artifacts / "workforce-charts.png")
