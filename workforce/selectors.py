@@ -319,6 +319,41 @@ def ftsu_counts(*, user, quarters: list[Quarter]):
     return rows
 
 
+def provider_ftsu_counts(*, provider: Provider, quarters: list[Quarter]) -> list[str]:
+    """Concerns about one provider in each of ``quarters``, suppressed as ``ftsu_counts``
+    suppresses them: for pages, like the pre-visit pack, that anyone who sees the provider reads."""
+    windows = {
+        quarter.slug: Count("pk", filter=Q(received_on__gte=quarter.start, received_on__lt=quarter.end))
+        for quarter in quarters
+    }
+    counts = FtsuConcern.objects.filter(provider=provider).aggregate(**windows)
+    return [suppress(counts[quarter.slug]) for quarter in quarters]
+
+
+@dataclass
+class LatestFigure:
+    measure: Measure
+    month: date | None  # of the latest return that gives the figure
+    value: object
+    variation: str  # Making Data Count's reading of the trend, in words
+
+    @property
+    def formatted(self) -> str:
+        return format_value(self.value, self.measure.unit)
+
+
+def latest_figures(*, provider: Provider, end: date | None = None) -> list[LatestFigure]:
+    """Each measure's latest figure and what its two-year SPC chart shows, in one query."""
+    _months, rows, _returns = provider_trends(provider=provider, end=end)
+    figures = []
+    for row in rows:
+        pairs = zip(row.months, row.values, strict=True)
+        known = [(month, value) for month, value in pairs if value is not None]
+        month, value = known[-1] if known else (None, None)
+        figures.append(LatestFigure(row.measure, month, value, row.spc.variation.label if known else ""))
+    return figures
+
+
 @dataclass
 class NgoRow:
     """One line of the National Guardian's Office quarterly data return."""

@@ -88,6 +88,11 @@ class Visit(models.Model):
     def get_absolute_url(self):
         return reverse("assurance:visit-detail", kwargs={"pk": self.pk})
 
+    def type_in_sentence(self) -> str:
+        """The visit type inside a sentence: lower case, except Ockenden, which is a name."""
+        label = self.get_visit_type_display()
+        return label if self.visit_type == VisitType.OCKENDEN else label.lower()
+
     def allowed_transitions(self) -> list[VisitStatus]:
         allowed = VISIT_TRANSITIONS[VisitStatus(self.status)]
         return [status for status in VisitStatus if status in allowed]

@@ -188,6 +188,25 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
         rows=[[str(p.framework), p.actions, p.met, p.verified] for p in pack.compliance],
     )
     write_table(
+        workbook.create_sheet("Workforce"),
+        cover=[heading, "The latest figure of each measure from the monthly workforce returns"],
+        columns=[Column("Measure", 50), Column("Latest", 20), Column("Month", 12), Column("Trend", 60)],
+        rows=[
+            [figure.measure.label, figure.formatted if figure.month else "No return",
+             f"{figure.month:%b %Y}" if figure.month else "", figure.variation]
+            for figure in pack.workforce
+        ],
+    )  # fmt: skip
+    write_table(
+        workbook.create_sheet("Speaking up"),
+        cover=[
+            heading,
+            "Freedom to Speak Up concerns about the provider by quarter: counts only, 1 to 4 shown as <5",
+        ],
+        columns=[Column("Quarter", 16), Column("Concerns", 12)],
+        rows=[list(pair) for pair in zip(pack.ftsu_quarters, pack.ftsu_counts, strict=True)],
+    )
+    write_table(
         workbook.create_sheet("Open recommendations"),
         cover=[heading, "Recommendations from earlier visits not yet closed"],
         columns=OPEN_RECOMMENDATION_COLUMNS,

@@ -25,6 +25,8 @@ from incidents.models import (
     ResponseType,
     SafetyAction,
 )
+from workforce import selectors as workforce_selectors
+from workforce.selectors import LatestFigure
 
 DOMAIN_ORDER = {domain: position for position, domain in enumerate(CqcDomain.values)}
 DOMAIN_LABELS = dict(CqcDomain.choices)
@@ -167,11 +169,16 @@ class PreVisitPack:
     compliance: list[CompliancePosition]
     open_recommendations: list
     overdue_recommendations: int
+    # Speaking up: counts only, suppressed, as anyone who sees the provider may read them.
+    ftsu_quarters: list[str]
+    ftsu_counts: list[str]
+    workforce: list[LatestFigure]
 
 
 def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
     """Incidents of the last twelve months by type and harm, open safety actions, the
-    compliance position on every framework, and recommendations still open from earlier visits."""
+    compliance position on every framework, recommendations still open from earlier visits,
+    Freedom to Speak Up counts of the last four quarters and the latest workforce figures."""
     provider = visit.provider
     today = today or timezone.localdate()
     since = today - timedelta(days=365)
@@ -218,6 +225,7 @@ def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
                 verified=row.actions_verified,
             )
         )
+    quarters = workforce_selectors.recent_quarters(today=today)
     recommendations = list(
         Recommendation.objects.filter(visit__provider=provider)
         .outstanding()
@@ -244,4 +252,7 @@ def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
         compliance=compliance,
         open_recommendations=recommendations,
         overdue_recommendations=sum(r.due_on < today for r in recommendations),
+        ftsu_quarters=[quarter.short_label for quarter in quarters],
+        ftsu_counts=workforce_selectors.provider_ftsu_counts(provider=provider, quarters=quarters),
+        workforce=workforce_selectors.latest_figures(provider=provider, end=today),
     )

@@ -15,6 +15,7 @@ from lmns.models import Role
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
 from tests.factories import (
     make_action,
+    make_concern,
     make_finding,
     make_incident,
     make_lmns,
@@ -23,7 +24,9 @@ from tests.factories import (
     make_unit,
     make_user,
     make_visit,
+    make_workforce_return,
 )
+from workforce.models import add_months, first_of_month
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +213,10 @@ def test_the_pack_gathers_what_the_lmns_knows_about_this_provider_only(
         provider, created_by=officer, visit_on=TODAY - timedelta(days=200), status="visited", summary="s"
     )
     old_recommendation, _ = _issued(earlier, officer, lead)
+    last_month = add_months(first_of_month(TODAY), -1)
+    make_workforce_return(provider, month=last_month, women_in_labour=200, one_to_one_care=190)
+    secret = make_concern(provider, received_on=TODAY)
+    make_concern(provider, received_on=TODAY)
     client.force_login(officer)
     response = client.get(reverse("assurance:visit-pack", kwargs={"pk": visited.pk}))
     pack = response.context["pack"]
@@ -217,7 +224,13 @@ def test_the_pack_gathers_what_the_lmns_knows_about_this_provider_only(
     assert pack.moderate_or_worse == 1
     assert pack.overdue_actions == 1
     assert pack.open_recommendations == [old_recommendation]
-    assert "Heron NHS Trust" not in response.content.decode()
+    page = response.content.decode()
+    assert "Heron NHS Trust" not in page
+    # Workforce: the latest figure and the month it is from; speaking up: a suppressed count.
+    care = next(figure for figure in pack.workforce if figure.measure.key == "one_to_one_rate")
+    assert (care.month, care.formatted) == (last_month, "95%")
+    assert pack.ftsu_counts[-1] == "<5" and "&lt;5" in page
+    assert secret.summary not in page
 
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("assurance:visit-pack-workbook", kwargs={"pk": visited.pk})).content)
@@ -227,11 +240,15 @@ def test_the_pack_gathers_what_the_lmns_knows_about_this_provider_only(
         "Incidents by type",
         "Open safety actions",
         "Compliance",
+        "Workforce",
+        "Speaking up",
         "Open recommendations",
     ]
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True) if row[0]}
     assert summary["Incidents reported in the last 12 months"] == 2
     assert summary["Safety actions overdue"] == 1
+    speaking_up = list(workbook["Speaking up"].iter_rows(values_only=True))
+    assert speaking_up[-1] == (pack.ftsu_quarters[-1], "<5")
 
 
 # --- The report and recommendations ------------------------------------------------------------
