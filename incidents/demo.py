@@ -4,7 +4,8 @@ Everything here describes care, never people, as real records must. Running it
 again changes nothing: records are looked up by their demo reference or title.
 """
 
-from datetime import timedelta
+import random
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import (
+    DutyOfCandour,
     Incident,
     IncidentStatus,
     IncidentType,
@@ -21,7 +23,7 @@ from incidents.models import (
     SsigMeeting,
     Theme,
 )
-from lmns.models import Lmns
+from lmns.models import Lmns, Provider
 
 # (ODS, reference, days ago, type, physical harm, psychological harm, response, status, summary, referrals)
 DEMO_INCIDENTS = [
@@ -113,9 +115,98 @@ DEMO_INCIDENTS = [
 ]
 
 
+# Two years of monthly history, so that the quality view's SPC charts have something to show:
+# (ODS, typical incidents a month, what changes). ZZA's reporting rises after a reporting
+# campaign eight months ago (a shift); ZZC has one month far above its usual (a point outside
+# the limits); the others vary by chance alone.
+HISTORY_MONTHS = 24
+HISTORY = [("ZZA", 12, "campaign"), ("ZZB", 9, ""), ("ZZC", 7, "spike"), ("ZZD", 6, ""), ("ZZE", 5, "")]
+HISTORY_HARMS = [("none", 55), ("low", 35), ("moderate", 7), ("severe", 2), ("fatal", 1)]
+HISTORY_RESPONSES = ["aar", "swarm", "mdt", "none"]
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    months, month = [], today.replace(day=1)
+    for _ in range(count):
+        months.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def _history_for(provider: Provider, typical: int, change: str, today: date, types: list) -> list[Incident]:
+    """Plausible incidents, month by month, each month from a generator seeded by the provider
+    and month, so that a second run makes the same references (and finds them already there)."""
+    months = _months_back(today, HISTORY_MONTHS + 1)
+    unit = next(iter(provider.units.all()), None)
+    incidents = []
+    for number, month in enumerate(months):
+        rng = random.Random(f"{provider.ods_code}-{month:%Y-%m}")
+        mean = typical
+        if change == "campaign" and number >= len(months) - 8:
+            mean = typical * 1.6
+        if change == "spike" and number == len(months) - 6:
+            mean = typical * 3
+        # A normal approximation to a Poisson count is plenty for a demonstration.
+        count = max(0, round(rng.gauss(mean, mean**0.5)))
+        for n in range(count):
+            occurred = month + timedelta(days=rng.randrange(28))
+            if occurred >= today:
+                continue
+            harm = rng.choices([h for h, _ in HISTORY_HARMS], [w for _, w in HISTORY_HARMS])[0]
+            serious = harm in {"moderate", "severe", "fatal"}
+            closed = (today - occurred).days > 90
+            incidents.append(
+                Incident(
+                    provider=provider,
+                    unit=unit,
+                    local_reference=f"DEMO-HIST-{provider.ods_code}-{month:%Y%m}-{n + 1:02d}",
+                    occurred_on=occurred,
+                    reported_on=min(occurred + timedelta(days=rng.randrange(3)), today),
+                    incident_type=rng.choice(types),
+                    physical_harm=harm,
+                    psychological_harm="low" if serious else "none",
+                    response_type=("psii" if harm in {"severe", "fatal"} else rng.choice(HISTORY_RESPONSES))
+                    if closed or serious
+                    else "",
+                    mnsi_referred_on=occurred + timedelta(days=1) if harm == "severe" else None,
+                    pmrt_referred_on=occurred + timedelta(days=1) if harm == "fatal" else None,
+                    duty_of_candour=DutyOfCandour.APPLIES if serious else DutyOfCandour.DOES_NOT_APPLY,
+                    duty_of_candour_completed_on=occurred + timedelta(days=10)
+                    if serious and closed
+                    else None,
+                    summary="Demonstration history: reviewed at the weekly incident meeting; "
+                    "no narrative recorded.",
+                    status=IncidentStatus.CLOSED if closed else IncidentStatus.UNDER_REVIEW,
+                )
+            )
+    return incidents
+
+
+def history_seed(*, lmns: Lmns, today: date | None = None) -> int:
+    """Create the monthly history that is not there yet; returns how many incidents it made."""
+    today = today or timezone.localdate()
+    types = list(IncidentType.objects.active().order_by("pk"))
+    providers = {provider.ods_code: provider for provider in lmns.providers.prefetch_related("units")}
+    existing = set(
+        Incident.objects.filter(provider__lmns=lmns, local_reference__startswith="DEMO-HIST-").values_list(
+            "local_reference", flat=True
+        )
+    )
+    new = [
+        incident
+        for ods, typical, change in HISTORY
+        if ods in providers
+        for incident in _history_for(providers[ods], typical, change, today, types)
+        if incident.local_reference not in existing
+    ]
+    Incident.objects.bulk_create(new, batch_size=500)
+    return len(new)
+
+
 @transaction.atomic
 def demo_seed(*, lmns: Lmns) -> None:
     today = timezone.localdate()
+    history_seed(lmns=lmns, today=today)
     users = {user.username: user for user in get_user_model().objects.filter(username__startswith="demo.")}
     lead, officer = users["demo.lead"], users["demo.officer"]
     providers = {provider.ods_code: provider for provider in lmns.providers.all()}

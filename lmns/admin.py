@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lmns.models import Lmns, Membership, Provider, Unit
+from lmns.models import Lmns, Membership, Provider, RagThreshold, Role, Unit
 
 
 class ProviderInline(admin.TabularInline):
@@ -34,3 +34,62 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "lmns", "provider"]
     search_fields = ["user__username", "user__email", "provider__name", "lmns__name"]
     autocomplete_fields = ["user", "provider", "lmns"]
+
+
+@admin.register(RagThreshold)
+class RagThresholdAdmin(admin.ModelAdmin):
+    """An LMNS's safety leads set its quality view thresholds. Rows are added, never changed
+    or deleted: a new threshold is a new row from its effective date, so a past period keeps
+    the rating (and the reason) it had."""
+
+    list_display = [
+        "measure",
+        "lmns",
+        "direction",
+        "amber",
+        "red",
+        "effective_from",
+        "changed_by",
+        "changed_at",
+    ]
+    list_filter = ["lmns", "measure"]
+    fields = ["lmns", "measure", "direction", "amber", "red", "effective_from", "note"]
+
+    def _lmnss(self, request):
+        if request.user.is_superuser:
+            return Lmns.objects.all()
+        return Lmns.objects.filter(
+            memberships__user=request.user, memberships__role=Role.LMNS_SAFETY_LEAD
+        ).distinct()
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(lmns__in=self._lmnss(request))
+            .select_related("lmns", "changed_by")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lmns":
+            kwargs["queryset"] = self._lmnss(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return self._lmnss(request).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return self._lmnss(request).exists()
+
+    def has_add_permission(self, request):
+        return self._lmnss(request).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)

@@ -18,4 +18,4 @@ def _section(match) -> str:
         return ""
     if match.namespace in {"incidents", "assurance", "workforce"}:
         return match.namespace
-    return "quality" if match.url_name == "quality" else "home"
+    return "quality" if (match.url_name or "").startswith("quality") else "home"

@@ -184,3 +184,71 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": f"{self.get_role_display()} is a provider role; choose a provider."}
             )
+
+
+# --- Quality view: RAG thresholds ---------------------------------------------------------------
+
+
+class RagMeasure(models.TextChoices):
+    """Measures on the provider quality view that carry a red, amber or green rating."""
+
+    INCIDENTS_MODERATE_OR_WORSE = "incidents_moderate_or_worse", "Incidents with moderate or worse harm"
+    PSIIS_OPEN = "psiis_open", "Patient safety incident investigations open"
+    SAFETY_ACTIONS_OVERDUE = "safety_actions_overdue", "Safety actions overdue"
+    COMPLIANCE_ACTIONS_OUTSTANDING = (
+        "compliance_actions_outstanding",
+        "Compliance actions not yet met and verified",
+    )
+    COMPLIANCE_PLANS_OVERDUE = "compliance_plans_overdue", "Compliance action plans overdue"
+    RECOMMENDATIONS_OVERDUE = "recommendations_overdue", "Visit recommendations overdue"
+    IMMEDIATE_CONCERNS = "immediate_concerns", "Immediate safety concerns from visits still open"
+    VACANCY_RATE = "vacancy_rate", "Midwifery vacancy rate (%)"
+    TURNOVER_RATE = "turnover_rate", "Midwife turnover (%)"
+    MSW_VACANCY_RATE = "msw_vacancy_rate", "Maternity support worker vacancy rate (%)"
+    ONE_TO_ONE_RATE = "one_to_one_rate", "1:1 care in established labour (%)"
+    SUPERNUMERARY_RATE = "supernumerary_rate", "Labour ward coordinator supernumerary (%)"
+    FETAL_MONITORING_RATE = "fetal_monitoring_rate", "Training: fetal monitoring (%)"
+    EMERGENCIES_RATE = "emergencies_rate", "Training: maternity emergencies (%)"
+    NEWBORN_LIFE_SUPPORT_RATE = "newborn_life_support_rate", "Training: newborn life support (%)"
+
+
+class RagDirection(models.TextChoices):
+    LOWER_IS_BETTER = "lower", "Lower is better: rate red at or above the red threshold"
+    HIGHER_IS_BETTER = "higher", "Higher is better: rate red below the red threshold"
+
+
+class RagThreshold(models.Model):
+    """One LMNS's amber and red thresholds for one measure, from a date.
+
+    A change is a new row, never an edit, so that a past month is rated as it was
+    then and the board can see who moved a threshold and why.
+    """
+
+    lmns = models.ForeignKey(
+        Lmns, on_delete=models.CASCADE, related_name="rag_thresholds", verbose_name="LMNS"
+    )
+    measure = models.CharField(max_length=40, choices=RagMeasure.choices)
+    direction = models.CharField(max_length=10, choices=RagDirection.choices)
+    amber = models.DecimalField(max_digits=7, decimal_places=2, help_text="Amber from this value.")
+    red = models.DecimalField(max_digits=7, decimal_places=2, help_text="Red from this value.")
+    effective_from = models.DateField(help_text="Ratings for periods ending on or after this date use it.")
+    note = models.TextField(help_text="Why the threshold is set or changed, for the record.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["lmns", "measure", "-effective_from", "-pk"]
+        verbose_name = "RAG threshold"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(direction="lower") & Q(red__gte=models.F("amber")))
+                | (Q(direction="higher") & Q(red__lte=models.F("amber"))),
+                name="rag_threshold_red_beyond_amber",
+                violation_error_message="The red threshold must be at or beyond the amber one.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_measure_display()} from {self.effective_from:%-d %B %Y}"

@@ -11,6 +11,7 @@ lmns_patterns = (
         path("providers/<str:ods_code>/", views.provider_detail, name="provider-detail"),
         path("providers/<str:ods_code>/units/new/", views.unit_create, name="unit-create"),
         path("quality/", views.quality, name="quality"),
+        path("quality/<str:ods_code>/", views.quality_provider, name="quality-provider"),
     ],
     "lmns",
 )

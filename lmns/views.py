@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lmns import access, health, services
+from lmns import quality as quality_selectors
 from lmns.forms import UnitForm
 from lmns.models import Provider
 
@@ -49,7 +50,25 @@ def unit_create(request, ods_code):
 
 def quality(request):
     providers = Provider.objects.visible_to(request.user).select_related("lmns")
-    return render(request, "lmns/quality.html", {"providers": providers})
+    return render(
+        request, "lmns/quality.html", {"providers": providers, "period": quality_selectors.default_period()}
+    )
+
+
+def quality_provider(request, ods_code):
+    provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
+    try:
+        period = quality_selectors.period_from(request.GET)
+    except ValueError as error:
+        raise Http404("No such period") from error
+    return render(
+        request,
+        "lmns/quality_provider.html",
+        {
+            "view": quality_selectors.provider_quality(provider=provider, period=period),
+            "choices": quality_selectors.period_choices(),
+        },
+    )
 
 
 @login_not_required

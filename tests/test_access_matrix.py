@@ -107,6 +107,7 @@ OBJECT_KWARGS = {
     "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
     "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
     "workforce:provider": lambda world, provider: {"ods_code": provider.ods_code},
+    "lmns:quality-provider": lambda world, provider: {"ods_code": provider.ods_code},
     **{
         f"workforce:{name}": _pk_of(kind)
         for kind, names in {

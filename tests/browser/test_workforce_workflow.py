@@ -166,6 +166,6 @@ def test_return_trends_speaking_up_reply_and_counts(page, browser, seeded_live_s
         expect(counts.get_by_role("row", name=re.compile(f"^{re.escape(ZZA)}"))).to_contain_text("<5")
         expect(officer.get_by_text(reference)).to_have_count(0)
         expect(officer.get_by_text(CONCERN)).to_have_count(0)
-        officer.screenshot(path="/tmp/workforce-officer.png", full_page=True)
+        officer.screenshot(path=artifacts / "workforce-officer-counts.png", full_page=True)
         response = officer.goto(f"/workforce/speaking-up/concerns/{concern.pk}/")
         assert response.status == 404

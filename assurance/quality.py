@@ -1,0 +1,155 @@
+"""The compliance and assurance-visit figures for the quality view (lmns.quality).
+
+Positions and recommendations are as they stand today: assessments and visits keep no
+history of their status. Each figure comes with the address of the records behind it, and
+the counts are made in the database, so the number of queries does not grow with the data.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from assurance.models import (
+    Assessment,
+    Deadline,
+    Finding,
+    FindingKind,
+    Framework,
+    FrameworkAction,
+    Recommendation,
+    RequirementAssessment,
+    Visit,
+    VisitStatus,
+)
+from assurance.selectors import _grouped_rows, _position
+from lmns.models import Provider
+
+
+def _url(name: str, **query) -> str:
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class FrameworkPosition:
+    framework: Framework
+    url: str  # the provider's assessment
+    actions: int
+    met: int  # met or not applicable, as the provider assesses it
+    verified: int  # met and accepted by the LMNS: what the board should rely on
+    plans_overdue: int
+    plans_overdue_url: str
+    next_deadline: Deadline | None
+
+    @property
+    def outstanding(self) -> int:
+        return self.actions - self.verified
+
+
+def compliance_summary(*, provider: Provider, today: date) -> list[FrameworkPosition]:
+    """The provider's position on every framework it has assessed, in four queries."""
+    assessments = list(Assessment.objects.filter(provider=provider).select_related("framework"))
+    framework_ids = [assessment.framework_id for assessment in assessments]
+    actions = defaultdict(list)
+    for action in FrameworkAction.objects.filter(framework_id__in=framework_ids):
+        actions[action.framework_id].append(action)
+    rows = defaultdict(list)
+    for row in _grouped_rows(RequirementAssessment.objects.filter(assessment__provider=provider), today):
+        rows[row["requirement__action"]].append(row)
+    deadlines = {}
+    for deadline in Deadline.objects.filter(framework_id__in=framework_ids, due_on__gte=today).order_by(
+        "-due_on"
+    ):
+        deadlines[deadline.framework_id] = deadline  # the earliest is written last
+    positions = []
+    for assessment in assessments:
+        framework = assessment.framework
+        cells = [_position(action, rows[action.pk]) for action in actions[framework.pk]]
+        positions.append(
+            FrameworkPosition(
+                framework=framework,
+                url=assessment.get_absolute_url(),
+                actions=len(cells),
+                met=sum(cell.is_met for cell in cells),
+                verified=sum(cell.is_verified_met for cell in cells),
+                plans_overdue=sum(cell.overdue_plans for cell in cells),
+                plans_overdue_url=_url(
+                    "assurance:item-list", provider=provider.pk, framework=framework.pk, overdue="true"
+                ),
+                next_deadline=deadlines.get(framework.pk),
+            )
+        )
+    return positions
+
+
+@dataclass(frozen=True)
+class VisitCount:
+    visit_id: int
+    visit_on: date
+    count: int
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    last_visit: Visit | None
+    visits_url: str
+    open_recommendations: int
+    open_url: str
+    overdue: list[VisitCount]  # overdue recommendations, by the visit they came from
+    overdue_url: str
+    immediate: list[VisitCount]  # immediate safety concerns of visits not yet closed
+
+    @property
+    def overdue_recommendations(self) -> int:
+        return sum(item.count for item in self.overdue)
+
+    @property
+    def immediate_concerns(self) -> int:
+        return sum(item.count for item in self.immediate)
+
+    @property
+    def immediate_url(self) -> str:
+        if len(self.immediate) == 1:
+            return reverse("assurance:visit-detail", kwargs={"pk": self.immediate[0].visit_id})
+        return self.visits_url
+
+
+def visit_summary(*, provider: Provider, today: date) -> VisitSummary:
+    """The last visit, outstanding recommendations, and open immediate concerns, in three queries."""
+    last_visit = (
+        Visit.objects.filter(provider=provider, visit_on__lte=today)
+        .exclude(status__in=[VisitStatus.PLANNED, VisitStatus.CANCELLED])
+        .order_by("-visit_on", "-pk")
+        .first()
+    )
+    by_visit = list(
+        Recommendation.objects.filter(visit__provider=provider)
+        .outstanding()
+        .values("visit", "visit__visit_on")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by("visit__visit_on", "visit")
+    )
+    immediate = (
+        Finding.objects.filter(visit__provider=provider, kind=FindingKind.IMMEDIATE)
+        .exclude(visit__status__in=[VisitStatus.CLOSED, VisitStatus.CANCELLED])
+        .values("visit", "visit__visit_on")
+        .annotate(n=Count("pk"))
+        .order_by("visit__visit_on", "visit")
+    )
+    return VisitSummary(
+        last_visit=last_visit,
+        visits_url=_url("assurance:visit-list", provider=provider.pk, when="past"),
+        open_recommendations=sum(row["open"] for row in by_visit),
+        # The list has no "outstanding" filter: it shows closed recommendations too.
+        open_url=_url("assurance:recommendation-list", provider=provider.pk),
+        overdue=[
+            VisitCount(row["visit"], row["visit__visit_on"], row["overdue"])
+            for row in by_visit
+            if row["overdue"]
+        ],
+        overdue_url=_url("assurance:recommendation-list", provider=provider.pk, overdue="true"),
+        immediate=[VisitCount(row["visit"], row["visit__visit_on"], row["n"]) for row in immediate],
+    )

@@ -1,0 +1,462 @@
+"""The provider quality view: one picture per provider and period, by domain.
+
+Each app owns a summary function for its figures (incidents.quality, assurance.quality,
+workforce.quality); this module rates them against the LMNS's thresholds (RagThreshold, with
+defaults below until the LMNS sets its own), says why in words, and charts every monthly
+measure as Making Data Count does (lmns.spc). The number of queries is fixed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from assurance import quality as assurance_quality
+from incidents import quality as incidents_quality
+from lmns.models import Provider, RagDirection, RagMeasure, RagThreshold
+from lmns.spc import Direction, SpcResult, format_number, xmr
+from lmns.spc_chart import spc_svg
+from workforce import quality as workforce_quality
+from workforce.models import add_months
+from workforce.selectors import Quarter
+
+SPC_MONTHS = 24
+
+# --- Periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month, or a quarter of the NHS financial year (as the NGO reports them)."""
+
+    start: date
+    end: date  # the first day after the period
+    label: str
+    query: str  # how the period is written in a query string
+
+    @property
+    def last_month(self) -> date:
+        return add_months(self.end, -1)
+
+    @property
+    def last_day(self) -> date:
+        return date.fromordinal(self.end.toordinal() - 1)
+
+    @property
+    def value(self) -> str:
+        return self.query.partition("=")[2]
+
+
+def month_period(month: date) -> Period:
+    return Period(month, add_months(month, 1), f"{month:%B %Y}", f"month={month:%Y-%m}")
+
+
+def quarter_period(quarter: Quarter) -> Period:
+    return Period(quarter.start, quarter.end, quarter.label, f"quarter={quarter.slug}")
+
+
+def default_period(today: date | None = None) -> Period:
+    """The last complete month: the one a board reviews."""
+    return month_period(add_months((today or timezone.localdate()).replace(day=1), -1))
+
+
+def period_from(query, today: date | None = None) -> Period:
+    """The period a query string asks for (``month=2026-03`` or ``quarter=2025-Q4``), or the
+    default. Raises ValueError for one that is malformed or not yet started."""
+    today = today or timezone.localdate()
+    if "quarter" in query:
+        quarter = Quarter.parse(query["quarter"])
+        if quarter is None:
+            raise ValueError("Not a quarter")
+        period = quarter_period(quarter)
+    elif "month" in query:
+        year, month = query["month"].split("-")
+        period = month_period(date(int(year), int(month), 1))
+    else:
+        return default_period(today)
+    if period.start > today:
+        raise ValueError("Not yet started")
+    return period
+
+
+def period_choices(today: date | None = None, months: int = SPC_MONTHS, quarters: int = 8) -> dict:
+    """Recent months and quarters, newest first, for the period picker."""
+    this_month = (today or timezone.localdate()).replace(day=1)
+    current = Quarter.of(this_month)
+    return {
+        "months": [month_period(add_months(this_month, -offset)) for offset in range(months)],
+        "quarters": [quarter_period(current.previous(offset)) for offset in range(quarters)],
+    }
+
+
+# --- Thresholds and ratings --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Threshold:
+    direction: str
+    amber: Decimal
+    red: Decimal
+
+
+M, LOWER, HIGHER = RagMeasure, RagDirection.LOWER_IS_BETTER, RagDirection.HIGHER_IS_BETTER
+# Used until the LMNS's safety lead sets its own in the admin. Counts are amber from the
+# first and red from a number that needs a conversation; rates follow the national asks
+# (1:1 care and a supernumerary coordinator every time; 90% training compliance in the MIS)
+# and, for staffing, levels at which LMNSs commonly escalate.
+DEFAULT_THRESHOLDS = {
+    M.INCIDENTS_MODERATE_OR_WORSE: Threshold(LOWER, Decimal(1), Decimal(3)),
+    M.PSIIS_OPEN: Threshold(LOWER, Decimal(1), Decimal(3)),
+    M.SAFETY_ACTIONS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(3)),
+    M.COMPLIANCE_ACTIONS_OUTSTANDING: Threshold(LOWER, Decimal(1), Decimal(3)),
+    M.COMPLIANCE_PLANS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(2)),
+    M.RECOMMENDATIONS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(2)),
+    M.IMMEDIATE_CONCERNS: Threshold(LOWER, Decimal(1), Decimal(1)),
+    M.VACANCY_RATE: Threshold(LOWER, Decimal(5), Decimal(10)),
+    M.TURNOVER_RATE: Threshold(LOWER, Decimal(10), Decimal(15)),
+    M.MSW_VACANCY_RATE: Threshold(LOWER, Decimal(10), Decimal(15)),
+    M.ONE_TO_ONE_RATE: Threshold(HIGHER, Decimal(100), Decimal(95)),
+    M.SUPERNUMERARY_RATE: Threshold(HIGHER, Decimal(100), Decimal(95)),
+    M.FETAL_MONITORING_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
+    M.EMERGENCIES_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
+    M.NEWBORN_LIFE_SUPPORT_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
+}
+
+
+def thresholds_for(*, lmns_id: int, on: date) -> dict[str, Threshold]:
+    """Each measure's threshold in force on ``on`` for the LMNS, in one query."""
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    rows = RagThreshold.objects.filter(lmns_id=lmns_id, effective_from__lte=on).order_by(
+        "effective_from", "pk"
+    )
+    for row in rows:  # the latest in force is written last
+        thresholds[row.measure] = Threshold(row.direction, row.amber, row.red)
+    return thresholds
+
+
+RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "grey": "Not rated"}
+# NHS.UK tag colours; amber is the design system's yellow.
+RAG_TAGS = {
+    "red": "nhsuk-tag--red",
+    "amber": "nhsuk-tag--yellow",
+    "green": "nhsuk-tag--green",
+    "grey": "nhsuk-tag--grey",
+}
+
+
+@dataclass(frozen=True)
+class Rating:
+    rag: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return RAG_LABELS[self.rag]
+
+    @property
+    def tag_class(self) -> str:
+        return RAG_TAGS[self.rag]
+
+
+def number(value) -> str:
+    value = Decimal(value)
+    return f"{value.normalize() if value == value.to_integral() else value:f}"
+
+
+def _limit(threshold: Threshold, colour: str, unit: str) -> str:
+    value = f"{number(getattr(threshold, colour))}{unit}"
+    if threshold.direction == HIGHER:
+        return f"{colour} below {value}"
+    return f"{colour} at {value} or more" if unit == "" else f"{colour} at {value} or above"
+
+
+def rate(value, threshold: Threshold, described: str, unit: str = "") -> Rating:
+    """Rate ``value`` and say why: "Red: 2 overdue recommendations from the visit of 3 March
+    2026 (red at 2 or more)". ``described`` is the value in words."""
+    if value is None:
+        return Rating("grey", f"Not rated: {described}")
+    value = Decimal(value)
+    if threshold.direction == HIGHER:
+        rag = "red" if value < threshold.red else "amber" if value < threshold.amber else "green"
+    else:
+        rag = "red" if value >= threshold.red else "amber" if value >= threshold.amber else "green"
+    shown = "amber" if rag == "green" else rag
+    return Rating(rag, f"{RAG_LABELS[rag]}: {described} ({_limit(threshold, shown, unit)})")
+
+
+# --- The view --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    url: str
+    rating: Rating | None = None
+
+
+@dataclass
+class Domain:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SpcChart:
+    title: str
+    result: SpcResult
+    svg: SafeString
+    table: list[tuple[str, str]]  # (month, value) for the text alternative
+
+    @property
+    def has_data(self) -> bool:
+        return any(point.value is not None for point in self.result.points)
+
+    @property
+    def variation_tag(self) -> str:
+        # Making Data Count's colours: improvement blue, concern orange, neutral purple.
+        kind = self.result.variation.value.partition("_")[0]
+        return {"improving": "blue", "concern": "orange", "neither": "purple"}.get(kind, "grey")
+
+    @property
+    def assurance_tag(self) -> str:
+        return {"pass": "blue", "fail": "orange"}.get(self.result.assurance.value, "grey")
+
+
+@dataclass
+class ProviderQuality:
+    provider: Provider
+    period: Period
+    domains: list[Domain]
+    charts: list[SpcChart]
+
+
+def _plural(count: int, singular: str) -> str:
+    return f"{count} {singular if count == 1 else singular + 's'}"
+
+
+def _from_visits(items) -> str:
+    dates = [f"{item.visit_on:%-d %B %Y}" for item in items]
+    if not dates:
+        return ""
+    if len(dates) == 1:
+        return f" from the visit of {dates[0]}"
+    return f" from the visits of {', '.join(dates[:-1])} and {dates[-1]}"
+
+
+def _incidents(provider, period, today, thresholds) -> Domain:
+    s = incidents_quality.incident_summary(provider=provider, start=period.start, end=period.end, today=today)
+    rows = [Row("Incidents reported (by date occurred)", str(s.reported), s.reported_url)]
+    rows += [Row(f"Harm: {item.label}", str(item.count), item.url) for item in s.by_harm]
+    rows += [
+        Row(
+            "Moderate or worse physical harm",
+            str(s.moderate_or_worse),
+            s.reported_url,
+            rate(
+                s.moderate_or_worse,
+                thresholds[M.INCIDENTS_MODERATE_OR_WORSE],
+                f"{_plural(s.moderate_or_worse, 'incident')} with moderate or worse physical harm "
+                f"in {period.label}",
+            ),
+        ),
+        Row("Referred to MNSI", str(s.mnsi_referrals), s.mnsi_url),
+        Row("Notified to PMRT", str(s.pmrt_referrals), s.pmrt_url),
+        Row(
+            "Patient safety incident investigations open",
+            str(s.psiis_open),
+            s.psiis_url,
+            rate(s.psiis_open, thresholds[M.PSIIS_OPEN], f"{_plural(s.psiis_open, 'PSII')} open today"),
+        ),
+        Row("Learning shared at the SSIG", str(s.learning_shared), s.learning_url),
+        Row(
+            "Safety actions overdue",
+            str(s.actions_overdue),
+            s.actions_url,
+            rate(
+                s.actions_overdue,
+                thresholds[M.SAFETY_ACTIONS_OVERDUE],
+                f"{_plural(s.actions_overdue, 'safety action')} overdue today",
+            ),
+        ),
+    ]
+    return Domain(
+        "Incidents",
+        rows,
+        "Counts are of incidents that occurred in the period; open investigations and overdue "
+        "actions are as they stand today.",
+    )
+
+
+def _compliance(provider, today, thresholds) -> Domain:
+    domain = Domain("Compliance", note="Positions are as they stand today.")
+    for position in assurance_quality.compliance_summary(provider=provider, today=today):
+        name = position.framework.name
+        deadline = position.next_deadline
+        due = f"; next deadline {deadline.name}, {deadline.due_on:%-d %B %Y}" if deadline else ""
+        domain.rows.append(
+            Row(
+                f"{name}: actions met and verified by the LMNS",
+                f"{position.verified} of {position.actions} "
+                f"(self-assessed: {position.met} of {position.actions})",
+                position.url,
+                rate(
+                    position.outstanding,
+                    thresholds[M.COMPLIANCE_ACTIONS_OUTSTANDING],
+                    f"{position.outstanding} of {position.actions} {name} actions not yet met and "
+                    f"verified{due}",
+                ),
+            )
+        )
+        domain.rows.append(
+            Row(
+                f"{name}: action plans overdue",
+                str(position.plans_overdue),
+                position.plans_overdue_url,
+                rate(
+                    position.plans_overdue,
+                    thresholds[M.COMPLIANCE_PLANS_OVERDUE],
+                    f"{_plural(position.plans_overdue, 'action plan')} overdue in {name}",
+                ),
+            )
+        )
+    if not domain.rows:
+        domain.note = "No compliance assessment has been started."
+    return domain
+
+
+def _visits(provider, today, thresholds) -> Domain:
+    s = assurance_quality.visit_summary(provider=provider, today=today)
+    last = s.last_visit
+    overdue, immediate = s.overdue_recommendations, s.immediate_concerns
+    return Domain(
+        "Assurance visits",
+        [
+            Row(
+                "Last visit",
+                f"{last.visit_on:%-d %B %Y} ({last.get_visit_type_display()})" if last else "None yet",
+                last.get_absolute_url() if last else s.visits_url,
+            ),
+            Row("Recommendations open", str(s.open_recommendations), s.open_url),
+            Row(
+                "Recommendations overdue",
+                str(overdue),
+                s.overdue_url,
+                rate(
+                    overdue,
+                    thresholds[M.RECOMMENDATIONS_OVERDUE],
+                    f"{_plural(overdue, 'overdue recommendation')}{_from_visits(s.overdue)}",
+                ),
+            ),
+            Row(
+                "Immediate safety concerns, visit not yet closed",
+                str(immediate),
+                s.immediate_url,
+                rate(
+                    immediate,
+                    thresholds[M.IMMEDIATE_CONCERNS],
+                    f"{_plural(immediate, 'immediate safety concern')}{_from_visits(s.immediate)}",
+                ),
+            ),
+        ],
+        "Recommendations and concerns are as they stand today.",
+    )
+
+
+UNITS = {"%": "%", "WTE": " WTE", "hours": " hours a week", "": ""}
+
+
+def _workforce(summary, thresholds) -> Domain:
+    domain = Domain(
+        "Workforce",
+        note=f"From the return for {summary.month:%B %Y}."
+        if summary.workforce_return
+        else f"No return for {summary.month:%B %Y} yet.",
+    )
+    for series in summary.series:
+        measure, value = series.measure, series.latest
+        unit = UNITS[measure.unit]
+        shown = f"{number(value)}{unit}" if value is not None else "Not given"
+        threshold = thresholds.get(measure.key)
+        rating = None
+        if threshold is not None:
+            figure = shown if value is not None else f"no figure for {summary.month:%B %Y}"
+            described = f"{measure.label}, {figure}"
+            rating = rate(value, threshold, described, unit)
+        domain.rows.append(Row(measure.label, shown, summary.return_url, rating))
+    return domain
+
+
+def _speaking_up(provider, period) -> Domain:
+    s = workforce_quality.speaking_up_summary(provider=provider, day=period.last_day)
+    return Domain(
+        f"Speaking up, {s.quarter.label}",
+        [Row("Concerns raised", s.raised, s.url)]
+        + [Row(f"About: {label}", count, s.url) for label, count in s.by_category],
+        "Counts only, with 1 to 4 shown as <5 so that no one can be identified. A concern may be "
+        "about several things. Not rated: more people speaking up is not a sign of worse care.",
+    )
+
+
+def _chart(title, unit, values, months, **spc) -> SpcChart:
+    floats = [float(value) if value is not None else None for value in values]
+    result = xmr(floats, **spc)
+    labels = [f"{month:%b %Y}" for month in months]
+    return SpcChart(
+        title=title,
+        result=result,
+        # spc_svg escapes every text it is given.
+        svg=mark_safe(spc_svg(result, labels=labels, title=title, units=unit.strip())),
+        table=[
+            (f"{month:%B %Y}", format_number(value) + unit if value is not None else "No figure")
+            for month, value in zip(months, floats, strict=True)
+        ],
+    )
+
+
+def provider_quality(*, provider: Provider, period: Period, today: date | None = None) -> ProviderQuality:
+    """Every domain of the quality view, rated, and an SPC chart for each monthly measure over
+    the 24 months to the end of the period. A fixed number of queries, whatever the data."""
+    today = today or timezone.localdate()
+    thresholds = thresholds_for(lmns_id=provider.lmns_id, on=period.last_day)
+    months = [add_months(period.last_month, offset) for offset in range(1 - SPC_MONTHS, 1)]
+    workforce = workforce_quality.workforce_summary(provider=provider, months=months)
+    reported = incidents_quality.reported_by_month(provider=provider, start=months[0], end=period.end)
+    charts = [
+        # More reporting is not worse care: no direction. A count cannot fall below zero.
+        _chart(
+            "Incidents reported",
+            "",
+            [reported.get(month, 0) for month in months],
+            months,
+            direction=Direction.NEUTRAL,
+            floor=0,
+        ),
+        # As the workforce page charts them (workforce.selectors.TrendRow), so the two agree.
+        *(
+            _chart(
+                s.measure.label,
+                UNITS[s.measure.unit],
+                s.values,
+                months,
+                direction=s.measure.direction,
+                target=s.measure.target,
+            )
+            for s in workforce.series
+        ),
+    ]
+    return ProviderQuality(
+        provider=provider,
+        period=period,
+        domains=[
+            _incidents(provider, period, today, thresholds),
+            _compliance(provider, today, thresholds),
+            _visits(provider, today, thresholds),
+            _workforce(workforce, thresholds),
+            _speaking_up(provider, period),
+        ],
+        charts=charts,
+    )

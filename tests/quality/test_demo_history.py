@@ -1,0 +1,45 @@
+"""seed_demo's two years of incident history: plausible, idempotent, and it shows on the charts."""
+
+from datetime import date
+
+import pytest
+from django.db.models import Max, Min
+
+from incidents.demo import HISTORY, history_seed
+from incidents.models import Incident
+from lmns.quality import month_period, provider_quality
+from tests.factories import make_lmns, make_provider, make_unit
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def demo_lmns(db):
+    lmns = make_lmns("Demo history LMNS", code="demo-history")
+    for ods, _typical, _change in HISTORY:
+        make_unit(make_provider(lmns, f"{ods} Trust", ods), ods_site_code=f"{ods}01")
+    return lmns
+
+
+def test_history_covers_two_years_and_a_second_run_adds_nothing(demo_lmns, django_assert_max_num_queries):
+    made = history_seed(lmns=demo_lmns, today=TODAY)
+    assert made == Incident.objects.count() > 24 * 5
+    span = Incident.objects.aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
+    assert date(2024, 11, 1) <= span["first"] < date(2024, 12, 1)
+    assert span["last"] < TODAY
+    for incident in Incident.objects.filter(physical_harm="fatal")[:5]:
+        incident.full_clean()
+    with django_assert_max_num_queries(4):
+        assert history_seed(lmns=demo_lmns, today=TODAY) == 0
+
+
+def test_the_reporting_campaign_shows_as_a_special_cause(demo_lmns):
+    history_seed(lmns=demo_lmns, today=TODAY)
+    view = provider_quality(
+        provider=demo_lmns.providers.get(ods_code="ZZA"), period=month_period(date(2026, 10, 1)), today=TODAY
+    )
+    reported = view.charts[0].result
+    assert not reported.is_run_chart
+    assert any(point.signal for point in reported.points)

@@ -1,0 +1,229 @@
+"""Each app's quality summary against hand-built data, in a fixed number of queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from assurance import quality as assurance_quality
+from assurance.models import Deadline, FindingKind, Status, Verification, VisitStatus
+from assurance.services import assessment_start
+from incidents import quality as incidents_quality
+from incidents.models import IncidentStatus, LearningStatus, ResponseType, SsigSubmission
+from tests.factories import (
+    make_action,
+    make_concern,
+    make_finding,
+    make_framework,
+    make_incident,
+    make_learning,
+    make_meeting,
+    make_recommendation,
+    make_visit,
+    make_workforce_return,
+)
+from workforce import quality as workforce_quality
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = (date(2026, 10, 1), date(2026, 11, 1))
+
+
+def _incidents(provider, copies=1):
+    """October: 2 low, 1 moderate (MNSI), 1 fatal (PMRT); and one in September and one in
+    November, which October's figures leave out."""
+    for _ in range(copies):
+        make_incident(provider, occurred_on=date(2026, 10, 3), reported_on=date(2026, 10, 4))
+        make_incident(provider, occurred_on=date(2026, 10, 31), reported_on=date(2026, 11, 2))
+        make_incident(
+            provider,
+            occurred_on=date(2026, 10, 10),
+            reported_on=date(2026, 10, 10),
+            physical_harm="moderate",
+            mnsi_referred_on=date(2026, 10, 12),
+            response_type=ResponseType.PSII,
+            status=IncidentStatus.UNDER_REVIEW,
+        )
+        make_incident(
+            provider,
+            occurred_on=date(2026, 10, 20),
+            reported_on=date(2026, 10, 20),
+            physical_harm="fatal",
+            pmrt_referred_on=date(2026, 10, 21),
+            response_type=ResponseType.PSII,
+            status=IncidentStatus.CLOSED,
+        )
+        make_incident(provider, occurred_on=date(2026, 9, 30), reported_on=date(2026, 10, 1))
+        make_incident(provider, occurred_on=date(2026, 11, 1), reported_on=date(2026, 11, 1))
+
+
+def test_incident_summary_counts_the_period(trust, today):
+    _incidents(trust.provider)
+    _incidents(trust.sibling)  # another provider's incidents never count
+    owner = trust.lead
+    make_action(trust.provider, owner=owner, due_on=today - timedelta(days=1))
+    make_action(trust.provider, owner=owner, due_on=today - timedelta(days=1), status="completed")
+    make_action(trust.provider, owner=owner, due_on=today + timedelta(days=1))
+    meeting = make_meeting(trust.lmns, meeting_on=date(2026, 10, 15))
+    meeting.held_at = timezone.make_aware(timezone.datetime(2026, 10, 15, 12))
+    meeting.save()
+    shared = make_learning(trust.provider, status=LearningStatus.SHARED)
+    SsigSubmission.objects.create(meeting=meeting, learning=shared, submitted_by=owner)
+    make_learning(trust.provider, status=LearningStatus.SHARED)  # shared at no meeting in October
+
+    summary = incidents_quality.incident_summary(
+        provider=trust.provider, start=OCTOBER[0], end=OCTOBER[1], today=today
+    )
+
+    assert summary.reported == 4
+    assert {item.label: item.count for item in summary.by_harm} == {
+        "No physical harm": 0,
+        "Low physical harm": 2,
+        "Moderate physical harm": 1,
+        "Severe physical harm": 0,
+        "Fatal": 1,
+    }
+    assert summary.moderate_or_worse == 2
+    assert (summary.mnsi_referrals, summary.pmrt_referrals) == (1, 1)
+    assert summary.psiis_open == 1
+    assert summary.learning_shared == 1
+    assert summary.actions_overdue == 1
+    assert summary.reported_url == (
+        f"/incidents/list/?provider={trust.provider.pk}&occurred_from=2026-10-01&occurred_to=2026-10-31"
+    )
+    assert summary.actions_url == f"/incidents/actions/?provider={trust.provider.pk}&overdue=true"
+
+
+def test_incident_links_show_the_records_counted(client, trust, today):
+    _incidents(trust.provider)
+    summary = incidents_quality.incident_summary(
+        provider=trust.provider, start=OCTOBER[0], end=OCTOBER[1], today=today
+    )
+    client.force_login(trust.lead)
+    for url, count in [
+        (summary.reported_url, summary.reported),
+        (summary.mnsi_url, summary.mnsi_referrals),
+        *((item.url, item.count) for item in summary.by_harm),
+    ]:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert len(page.context["page"].object_list) == count, url
+
+
+def test_incident_summary_queries_do_not_grow(trust, today, django_assert_max_num_queries):
+    _incidents(trust.provider, copies=5)
+    with django_assert_max_num_queries(3):
+        incidents_quality.incident_summary(
+            provider=trust.provider, start=OCTOBER[0], end=OCTOBER[1], today=today
+        )
+    with django_assert_max_num_queries(1):
+        by_month = incidents_quality.reported_by_month(
+            provider=trust.provider, start=date(2026, 9, 1), end=date(2026, 12, 1)
+        )
+    assert by_month == {date(2026, 9, 1): 5, date(2026, 10, 1): 20, date(2026, 11, 1): 5}
+
+
+def _assess(provider, framework, by):
+    """Action A1: both requirements met and accepted. A2: one met awaiting, one not met with
+    an overdue action plan."""
+    items = {
+        item.requirement.code: item
+        for item in assessment_start(provider=provider, framework=framework, by=by).items.select_related(
+            "requirement"
+        )
+    }
+    for code in ("A1.1", "A1.2"):
+        items[code].status, items[code].verification = Status.MET, Verification.ACCEPTED
+    items["A2.1"].status, items["A2.1"].verification = Status.MET, Verification.AWAITING
+    items["A2.2"].status = Status.NOT_MET
+    items["A2.2"].action_due_on = date(2026, 11, 1)
+    for item in items.values():
+        item.save()
+
+
+def test_compliance_summary(trust, today, django_assert_max_num_queries):
+    framework = make_framework()
+    Deadline.objects.create(framework=framework, name="Board declaration", due_on=date(2027, 3, 3))
+    Deadline.objects.create(framework=framework, name="Evidence to the LMNS", due_on=date(2027, 1, 15))
+    Deadline.objects.create(framework=framework, name="Last year", due_on=date(2026, 3, 3))
+    _assess(trust.provider, framework, trust.lead)
+    assessment_start(provider=trust.sibling, framework=framework, by=trust.lead)
+    _assess(trust.provider, make_framework(), trust.lead)  # a second framework costs no query
+
+    with django_assert_max_num_queries(4):
+        positions = assurance_quality.compliance_summary(provider=trust.provider, today=today)
+
+    position = next(p for p in positions if p.framework == framework)
+    assert (position.actions, position.met, position.verified, position.outstanding) == (2, 1, 1, 1)
+    assert position.plans_overdue == 1
+    assert position.next_deadline.name == "Evidence to the LMNS"
+    assert position.url == f"/assurance/assessments/{framework.assessments.get(provider=trust.provider).pk}/"
+
+
+def test_visit_summary(trust, today, django_assert_max_num_queries):
+    officer = trust.officer
+    march = make_visit(
+        trust.provider, created_by=officer, visit_on=date(2026, 3, 3), status=VisitStatus.REPORT_ISSUED
+    )
+    june = make_visit(
+        trust.provider, created_by=officer, visit_on=date(2026, 6, 5), status=VisitStatus.VISITED
+    )
+    make_visit(trust.provider, created_by=officer, visit_on=date(2026, 12, 1))  # planned, not yet
+    finding = make_finding(march)
+    for due in (date(2026, 4, 1), date(2026, 5, 1), date(2027, 1, 1)):
+        make_recommendation(finding, owner=trust.lead, due_on=due)
+    make_recommendation(finding, owner=trust.lead, due_on=date(2026, 4, 1), status="closed")
+    # June's report is not issued: its recommendations are not yet the provider's to act on.
+    make_recommendation(make_finding(june), owner=trust.lead, due_on=date(2026, 7, 1))
+    make_finding(june, kind=FindingKind.IMMEDIATE)
+    closed = make_visit(
+        trust.provider, created_by=officer, visit_on=date(2026, 1, 5), status=VisitStatus.CLOSED
+    )
+    make_finding(closed, kind=FindingKind.IMMEDIATE)
+
+    with django_assert_max_num_queries(3):
+        summary = assurance_quality.visit_summary(provider=trust.provider, today=today)
+
+    assert summary.last_visit == june
+    assert summary.open_recommendations == 3
+    assert summary.overdue_recommendations == 2
+    assert [(item.visit_on, item.count) for item in summary.overdue] == [(date(2026, 3, 3), 2)]
+    assert summary.immediate_concerns == 1
+    assert summary.immediate_url == june.get_absolute_url()
+
+
+def test_workforce_summary(trust, django_assert_max_num_queries):
+    months = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+    make_workforce_return(trust.provider, month=months[0])
+    make_workforce_return(trust.provider, month=months[2], in_post_midwife_wte=170)
+    make_workforce_return(trust.sibling, month=months[1])
+
+    with django_assert_max_num_queries(1):
+        summary = workforce_quality.workforce_summary(provider=trust.provider, months=months)
+
+    vacancy = next(s for s in summary.series if s.measure.key == "vacancy_rate")
+    # (200 - 185) / 200 = 7.5%; September has no return; (200 - 170) / 200 = 15%.
+    assert [str(v) if v is not None else None for v in vacancy.values] == ["7.5", None, "15.0"]
+    assert summary.return_url == summary.workforce_return.get_absolute_url()
+
+
+def test_speaking_up_counts_only_suppressed(trust, django_assert_max_num_queries):
+    in_quarter = date(2026, 10, 5)  # Q3 2026/27: October to December
+    for _ in range(3):
+        make_concern(trust.provider, received_on=in_quarter, cat_bullying=True)
+    for _ in range(3):
+        make_concern(trust.provider, received_on=in_quarter, cat_patient_safety=False, cat_behaviour=True)
+    make_concern(trust.provider, received_on=date(2026, 9, 30))  # the quarter before
+    make_concern(trust.sibling, received_on=in_quarter)
+
+    with django_assert_max_num_queries(1):
+        summary = workforce_quality.speaking_up_summary(provider=trust.provider, day=date(2026, 11, 30))
+
+    assert summary.quarter.slug == "2026-Q3"
+    assert summary.raised == "6"
+    assert dict(summary.by_category) == {
+        "Patient safety or quality": "<5",
+        "Worker safety or wellbeing": "0",
+        "Bullying or harassment": "<5",
+        "Inappropriate attitudes or behaviours": "<5",
+    }
