@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 # ODS codes: organisations have 3 (trusts) or 5 (sites) upper-case alphanumerics.
 ods_code_validator = RegexValidator(
@@ -252,3 +253,72 @@ class RagThreshold(models.Model):
 
     def __str__(self):
         return f"{self.get_measure_display()} from {self.effective_from:%-d %B %Y}"
+
+
+# --- Quality view: monthly snapshots and board packs -----------------------------------------
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being built"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class QualitySnapshot(models.Model):
+    """A provider's quality view for one month, frozen on the first of the next month.
+
+    A board pack for a past month is built from this, so that it shows what was known then,
+    not what was edited later. Never changed once taken (lmns.board_packs.snapshot_take).
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="quality_snapshots")
+    month = models.DateField(help_text="The first day of the month the figures are for.")
+    taken_at = models.DateTimeField(default=timezone.now)
+    # lmns.quality.quality_as_data: every figure, rating and reason, and each chart's series.
+    content = models.JSONField()
+
+    objects = ProviderScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider__name", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "month"], name="quality_snapshot_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="quality_snapshot_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} quality snapshot, {self.month:%B %Y}"
+
+
+class BoardPackJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # An LMNS-wide pack holds every provider's picture: the LMNS's own members only.
+        from lmns.access import lmnss_staffed_by
+
+        return self.filter(lmns__in=lmnss_staffed_by(user))
+
+
+class BoardPackJob(models.Model):
+    """An LMNS-wide board pack workbook for one month, built by a Celery task."""
+
+    lmns = models.ForeignKey(Lmns, on_delete=models.CASCADE, related_name="+", verbose_name="LMNS")
+    month = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    file = models.FileField(upload_to="board-packs/", blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BoardPackJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Board pack for {self.lmns}, {self.month:%B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("lmns:board-pack-job", kwargs={"pk": self.pk})

@@ -9,6 +9,7 @@ measure as Making Data Count does (lmns.spc). The number of queries is fixed.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -137,6 +138,8 @@ def thresholds_for(*, lmns_id: int, on: date) -> dict[str, Threshold]:
 
 
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "grey": "Not rated"}
+# Worst first. A measure that cannot be rated (no figure) says less than one rated green.
+RAG_ORDER = {"red": 0, "amber": 1, "grey": 2, "green": 3}
 # NHS.UK tag colours; amber is the design system's yellow.
 RAG_TAGS = {
     "red": "nhsuk-tag--red",
@@ -202,14 +205,40 @@ class Domain:
     title: str
     rows: list[Row] = field(default_factory=list)
     note: str = ""
+    name: str = ""  # the heading of the domain's column in the LMNS overview, if not the title
+
+    @property
+    def short_name(self) -> str:
+        return self.name or self.title
+
+    @property
+    def worst(self) -> Rating | None:
+        """The domain's worst rating, which the LMNS overview shows with its reason."""
+        ratings = [row.rating for row in self.rows if row.rating]
+        return min(ratings, key=lambda rating: RAG_ORDER[rating.rag]) if ratings else None
 
 
-@dataclass(frozen=True)
+@dataclass
 class SpcChart:
     title: str
     result: SpcResult
-    svg: SafeString
     table: list[tuple[str, str]]  # (month, value) for the text alternative
+    # What the chart was drawn from, so that a snapshot can keep it and draw it again.
+    months: list[date]
+    values: list[float | None]
+    unit: str
+    spc: dict  # the keyword arguments given to lmns.spc.xmr
+
+    @property
+    def is_concern(self) -> bool:
+        return self.result.variation.value.startswith("concern")
+
+    @cached_property
+    def svg(self) -> SafeString:
+        # Drawn only when shown: the LMNS overview reads every provider's results, not pictures.
+        labels = [f"{month:%b %Y}" for month in self.months]
+        # spc_svg escapes every text it is given.
+        return mark_safe(spc_svg(self.result, labels=labels, title=self.title, units=self.unit.strip()))
 
     @property
     def has_data(self) -> bool:
@@ -398,22 +427,23 @@ def _speaking_up(provider, period) -> Domain:
         + [Row(f"About: {label}", count, s.url) for label, count in s.by_category],
         "Counts only, with 1 to 4 shown as <5 so that no one can be identified. A concern may be "
         "about several things. Not rated: more people speaking up is not a sign of worse care.",
+        name="Speaking up",
     )
 
 
 def _chart(title, unit, values, months, **spc) -> SpcChart:
     floats = [float(value) if value is not None else None for value in values]
-    result = xmr(floats, **spc)
-    labels = [f"{month:%b %Y}" for month in months]
     return SpcChart(
         title=title,
-        result=result,
-        # spc_svg escapes every text it is given.
-        svg=mark_safe(spc_svg(result, labels=labels, title=title, units=unit.strip())),
+        result=xmr(floats, **spc),
         table=[
             (f"{month:%B %Y}", format_number(value) + unit if value is not None else "No figure")
             for month, value in zip(months, floats, strict=True)
         ],
+        months=list(months),
+        values=floats,
+        unit=unit,
+        spc={key: str(value) if isinstance(value, Direction) else value for key, value in spc.items()},
     )
 
 
@@ -460,3 +490,93 @@ def provider_quality(*, provider: Provider, period: Period, today: date | None =
         ],
         charts=charts,
     )
+
+
+# --- Snapshots: the view as data ------------------------------------------------------------------
+
+
+def quality_as_data(quality: ProviderQuality) -> dict:
+    """Everything the view shows, as JSON-ready data: a snapshot keeps this."""
+    period = quality.period
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label,
+                   "query": period.query},
+        "domains": [
+            {
+                "title": domain.title,
+                "name": domain.name,
+                "note": domain.note,
+                "rows": [
+                    {"label": row.label, "value": row.value, "url": row.url,
+                     "rag": row.rating.rag if row.rating else None,
+                     "reason": row.rating.reason if row.rating else ""}
+                    for row in domain.rows
+                ],
+            }
+            for domain in quality.domains
+        ],
+        "charts": [
+            {"title": chart.title, "unit": chart.unit, "values": chart.values, "spc": chart.spc,
+             "months": [month.isoformat() for month in chart.months]}
+            for chart in quality.charts
+        ],
+    }  # fmt: skip
+
+
+def quality_from_data(provider: Provider, data: dict) -> ProviderQuality:
+    """The view as it was when ``data`` was kept; charts are drawn again from their series."""
+    period = data["period"]
+    return ProviderQuality(
+        provider=provider,
+        period=Period(
+            date.fromisoformat(period["start"]),
+            date.fromisoformat(period["end"]),
+            period["label"],
+            period["query"],
+        ),
+        domains=[
+            Domain(
+                domain["title"],
+                [
+                    Row(row["label"], row["value"], row["url"],
+                        Rating(row["rag"], row["reason"]) if row["rag"] else None)
+                    for row in domain["rows"]
+                ],
+                domain["note"],
+                domain["name"],
+            )
+            for domain in data["domains"]
+        ],
+        charts=[
+            _chart(chart["title"], chart["unit"], chart["values"],
+                   [date.fromisoformat(month) for month in chart["months"]], **chart["spc"])
+            for chart in data["charts"]
+        ],
+    )  # fmt: skip
+
+
+# --- The LMNS overview ---------------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    period: Period
+    domain_names: list[str]
+    qualities: list[ProviderQuality]
+
+    @property
+    def concerns(self) -> list[tuple[Provider, SpcChart]]:
+        """Every monthly measure, anywhere in the LMNS, whose latest point is special cause concern."""
+        return [
+            (quality.provider, chart)
+            for quality in self.qualities
+            for chart in quality.charts
+            if chart.is_concern
+        ]
+
+
+def lmns_overview(*, providers, period: Period, today: date | None = None) -> Overview:
+    """Providers by domains, each cell the domain's worst rating and its reason."""
+    qualities = [provider_quality(provider=provider, period=period, today=today) for provider in providers]
+    names = [domain.short_name for domain in qualities[0].domains] if qualities else []
+    return Overview(period=period, domain_names=names, qualities=qualities)

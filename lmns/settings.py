@@ -226,6 +226,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=15, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Freeze last month's quality view for every provider, for the board packs.
+    "quality-snapshots": {
+        "task": "lmns.tasks.take_quality_snapshots",
+        "schedule": crontab(hour=1, minute=0, day_of_month=1),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # The public address of the service, for links in emails.

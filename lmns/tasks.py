@@ -2,9 +2,19 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from lmns import services
+from lmns import board_packs, services
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
 def send_email(*, to: list[str], subject: str, body: str) -> int:
     return services.email_send(to=to, subject=subject, body=body)
+
+
+@shared_task
+def take_quality_snapshots() -> int:
+    return board_packs.snapshots_take()
+
+
+@shared_task
+def build_board_pack(job_id: int) -> None:
+    board_packs.board_pack_job_run(job_id=job_id)

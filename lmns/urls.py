@@ -11,7 +11,13 @@ lmns_patterns = (
         path("providers/<str:ods_code>/", views.provider_detail, name="provider-detail"),
         path("providers/<str:ods_code>/units/new/", views.unit_create, name="unit-create"),
         path("quality/", views.quality, name="quality"),
+        # Before the provider pages, whose ODS code would otherwise swallow "board-packs".
+        path("quality/board-packs/", views.board_pack_start, name="board-pack-start"),
+        path("quality/board-packs/<int:pk>/", views.board_pack_job, name="board-pack-job"),
+        path("quality/board-packs/<int:pk>/download/", views.board_pack_download, name="board-pack-download"),
         path("quality/<str:ods_code>/", views.quality_provider, name="quality-provider"),
+        path("quality/<str:ods_code>/board-pack/", views.board_pack, name="board-pack"),
+        path("quality/<str:ods_code>/board-pack.xlsx", views.board_pack_workbook, name="board-pack-workbook"),
     ],
     "lmns",
 )

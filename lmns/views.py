@@ -1,14 +1,15 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from lmns import access, health, services
+from lmns import access, board_packs, health, services
 from lmns import quality as quality_selectors
 from lmns.forms import UnitForm
-from lmns.models import Provider
+from lmns.models import BoardPackJob, ExportStatus, Provider
+from lmns.responses import xlsx_response
 
 
 def home(request):
@@ -48,27 +49,92 @@ def unit_create(request, ods_code):
     return render(request, "lmns/unit_form.html", {"provider": provider, "form": form})
 
 
+def _period(query):
+    try:
+        return quality_selectors.period_from(query)
+    except ValueError as error:
+        raise Http404("No such period") from error
+
+
+def _pack_month(query):
+    """Board packs are monthly: the month asked for, or the last complete one."""
+    if "quarter" in query:
+        raise Http404("Board packs are for a month")
+    return _period(query).start
+
+
 def quality(request):
-    providers = Provider.objects.visible_to(request.user).select_related("lmns")
+    providers = list(Provider.objects.visible_to(request.user).select_related("lmns").order_by("name"))
+    overview = quality_selectors.lmns_overview(providers=providers, period=_period(request.GET))
     return render(
-        request, "lmns/quality.html", {"providers": providers, "period": quality_selectors.default_period()}
+        request,
+        "lmns/quality.html",
+        {
+            "view": overview,
+            "choices": quality_selectors.period_choices(),
+            "pack_lmnss": access.lmnss_where(request.user, "lmns_workbook").order_by("name"),
+        },
     )
 
 
 def quality_provider(request, ods_code):
     provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
-    try:
-        period = quality_selectors.period_from(request.GET)
-    except ValueError as error:
-        raise Http404("No such period") from error
     return render(
         request,
         "lmns/quality_provider.html",
         {
-            "view": quality_selectors.provider_quality(provider=provider, period=period),
+            "view": quality_selectors.provider_quality(provider=provider, period=_period(request.GET)),
             "choices": quality_selectors.period_choices(),
         },
     )
+
+
+def board_pack(request, ods_code):
+    provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
+    (source,) = board_packs.pack_sources(providers=[provider], month=_pack_month(request.GET))
+    return render(request, "lmns/board_pack.html", {"view": source.quality, "source": source})
+
+
+@require_GET
+def board_pack_workbook(request, ods_code):
+    provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
+    month = _pack_month(request.GET)
+    workbook = board_packs.board_pack_workbook(
+        sources=board_packs.pack_sources(providers=[provider], month=month),
+        title=f"Perinatal quality surveillance board pack: {provider} ({provider.ods_code}), {month:%B %Y}",
+        generated_by=request.user,
+    )
+    return xlsx_response(workbook, f"board-pack-{provider.ods_code}-{month:%Y-%m}.xlsx")
+
+
+@require_POST
+def board_pack_start(request):
+    lmns_pk = request.POST.get("lmns", "")
+    if not (lmns_pk.isascii() and lmns_pk.isdigit()):
+        raise Http404("Choose an LMNS.")
+    lmns = get_object_or_404(access.lmnss_where(request.user, "lmns_workbook"), pk=lmns_pk)
+    job = board_packs.board_pack_job_start(lmns=lmns, month=_pack_month(request.POST), by=request.user)
+    return redirect(job)
+
+
+def board_pack_job(request, pk):
+    job = access.get_for_user(
+        BoardPackJob.objects.select_related("lmns"), request.user, action="lmns_workbook", pk=pk
+    )
+    working = job.status in {ExportStatus.QUEUED, ExportStatus.RUNNING}
+    return render(request, "lmns/board_pack_job.html", {"job": job, "refresh": working})
+
+
+@require_GET
+def board_pack_download(request, pk):
+    job = access.get_for_user(BoardPackJob.objects, request.user, action="lmns_workbook", pk=pk)
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404("This board pack is not ready.")
+    response = FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_not_required

@@ -14,7 +14,7 @@ from assurance.services import assessment_start, evidence_add
 from assurance.visits import services as visit_services
 from incidents.models import LearningEvent
 from lmns.celery import app as celery_app
-from lmns.models import LMNS_ROLES, PROVIDER_ROLES, Role
+from lmns.models import LMNS_ROLES, PROVIDER_ROLES, BoardPackJob, Role
 from tests.factories import (
     make_action,
     make_concern,
@@ -141,8 +141,17 @@ class World:
                 progress=100,
             )
             job.file.save(f"board-{lmns.code}.xlsx", ContentFile(_workbook_bytes(lmns.name)), save=True)
+            pack_job = BoardPackJob(
+                lmns=lmns,
+                month=timezone.localdate().replace(day=1),
+                requested_by=owner,
+                status=ExportStatus.DONE,
+                progress=100,
+            )
+            pack_job.file.save(f"pack-{lmns.code}.xlsx", ContentFile(_workbook_bytes(lmns.name)), save=True)
             self.records[("lmns", lmns.pk)] = {
                 "job": job,
+                "pack_job": pack_job,
                 "meeting": make_meeting(lmns),
                 "event": LearningEvent.objects.create(
                     lmns=lmns, topic=f"Event of {lmns.code}", held_on="2026-05-01"
@@ -185,7 +194,7 @@ class World:
 
     def record(self, kind: str, provider):
         """The world's record of ``kind`` belonging to ``provider`` (or to its LMNS)."""
-        if kind in {"meeting", "event", "job"}:
+        if kind in {"meeting", "event", "job", "pack_job"}:
             return self.records[("lmns", provider.lmns_id)][kind]
         return self.records[provider.pk][kind]
 

@@ -27,8 +27,9 @@ PUBLIC = {
     "workforce:speak-up",
     "workforce:speak-up-case",
 }
-# Signing out takes a POST (a signed-in GET answers 405); it is tested in test_auth.
-POST_ONLY = {"logout"}
+# Signing out takes a POST (a signed-in GET answers 405); it is tested in test_auth, and
+# starting an LMNS board pack in tests/quality/test_board_packs.py.
+POST_ONLY = {"logout", "lmns:board-pack-start"}
 # The Django admin has its own sign-in and permission checks; see test_admin_is_for_superusers_only.
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -108,6 +109,10 @@ OBJECT_KWARGS = {
     "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
     "workforce:provider": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:quality-provider": lambda world, provider: {"ods_code": provider.ods_code},
+    "lmns:board-pack": lambda world, provider: {"ods_code": provider.ods_code},
+    "lmns:board-pack-workbook": lambda world, provider: {"ods_code": provider.ods_code},
+    "lmns:board-pack-job": _pk_of("pack_job"),
+    "lmns:board-pack-download": _pk_of("pack_job"),
     **{
         f"workforce:{name}": _pk_of(kind)
         for kind, names in {
@@ -122,7 +127,13 @@ POST_DATA = {"assurance:workbook-start": lambda world, provider: {"lmns": provid
 # Reference records everyone signed in may read (they hold no provider's data).
 GLOBAL = {"assurance:framework-detail", "assurance:matrix"}
 # LMNS-wide workbooks: only the LMNS's own members (not its providers' users) know they exist.
-LMNS_MEMBERS_ONLY = {"assurance:workbook-start", "assurance:workbook-job", "assurance:workbook-download"}
+LMNS_MEMBERS_ONLY = {
+    "assurance:workbook-start",
+    "assurance:workbook-job",
+    "assurance:workbook-download",
+    "lmns:board-pack-job",
+    "lmns:board-pack-download",
+}
 # Freedom to Speak Up concerns: only the provider's guardians and its LMNS's FTSU lead.
 FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
 # Records owned by an LMNS: visible to everyone in that LMNS, providers included.
@@ -228,7 +239,12 @@ MAY = {
     # LMNS-wide compliance workbooks: every LMNS role but the FTSU lead, whose work is elsewhere.
     **{
         name: {f"lmns:{role}" for role in LMNS_WORKBOOK_ROLES} | {"superuser"}
-        for name in ["assurance:workbook-job", "assurance:workbook-download"]
+        for name in [
+            "assurance:workbook-job",
+            "assurance:workbook-download",
+            "lmns:board-pack-job",
+            "lmns:board-pack-download",
+        ]
     },
     "workforce:return-create": WORKFORCE_RETURNERS,
     "workforce:return-edit": WORKFORCE_RETURNERS,

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from lmns.models import Provider, ProviderScopedQuerySet
+# ExportStatus lives in lmns.models, shared with the quality board packs; re-exported below.
+from lmns.models import ExportStatus, Provider, ProviderScopedQuerySet
 
 PID_WARNING = (
     "Describe services and care, not people. Do not enter names, NHS numbers, dates of birth or "
@@ -327,13 +328,6 @@ class EvidenceLink(models.Model):
 
 
 # --- Board workbooks built in the background ---------------------------------------------------
-
-
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Being built"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
 
 
 class BoardWorkbookJobQuerySet(models.QuerySet):

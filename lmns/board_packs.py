@@ -1,0 +1,310 @@
+"""Monthly quality snapshots and board packs.
+
+On the first of each month a Celery beat task freezes every provider's quality view for the
+month just ended (QualitySnapshot). A board pack for a month is built from its snapshot when
+there is one, so that it shows what was known then, not what was edited later; for a month not
+yet frozen (the current one, or one before the product was in use) it is built live and says so.
+
+An LMNS-wide pack is built by a Celery task while the user watches its progress, as the
+compliance board workbooks are (assurance.workbooks): the task acknowledges late, so a
+worker that dies part-way leaves the job to be run again from the start.
+"""
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import PatternFill
+
+from incidents.exports import Column, _long_datetime, _person, write_table
+from lmns.models import BoardPackJob, ExportStatus, Lmns, Provider, QualitySnapshot
+from lmns.notifications import absolute_url
+from lmns.quality import (
+    ProviderQuality,
+    month_period,
+    provider_quality,
+    quality_as_data,
+    quality_from_data,
+)
+from workforce.models import add_months
+
+logger = logging.getLogger(__name__)
+
+# Building the sheets is most of the work; saving the file takes the rest.
+BUILT_PERCENT = 90
+# Fills for a rating's cell, in the NHS.UK tag colours.
+RAG_FILLS = {
+    "red": PatternFill("solid", fgColor="F7D4D1"),
+    "amber": PatternFill("solid", fgColor="FFF9C4"),
+    "green": PatternFill("solid", fgColor="CCE9D7"),
+    "grey": PatternFill("solid", fgColor="DBE0E3"),
+}
+
+
+# --- Snapshots -------------------------------------------------------------------------------------
+
+
+def snapshot_take(*, provider: Provider, month: date, today: date | None = None) -> QualitySnapshot:
+    """Freeze ``provider``'s quality view for ``month``; a month already frozen stays as it was."""
+    existing = QualitySnapshot.objects.filter(provider=provider, month=month).first()
+    if existing:
+        return existing
+    quality = provider_quality(provider=provider, period=month_period(month), today=today)
+    try:
+        with transaction.atomic():
+            return QualitySnapshot.objects.create(
+                provider=provider, month=month, content=quality_as_data(quality)
+            )
+    except IntegrityError:  # another worker froze it first: theirs stands
+        return QualitySnapshot.objects.get(provider=provider, month=month)
+
+
+def snapshots_take(*, today: date | None = None) -> int:
+    """Freeze every provider's view of last month. Run by beat on the first of the month, and
+    safe to run again: providers already frozen are left alone. Returns how many were new."""
+    today = today or timezone.localdate()
+    month = add_months(today.replace(day=1), -1)
+    taken = 0
+    for provider in Provider.objects.order_by("pk"):
+        if not QualitySnapshot.objects.filter(provider=provider, month=month).exists():
+            snapshot_take(provider=provider, month=month, today=today)
+            taken += 1
+    return taken
+
+
+@dataclass
+class PackSource:
+    """A provider's picture for a board pack, and whether it was frozen or worked out now."""
+
+    quality: ProviderQuality
+    frozen_at: datetime | None
+
+    @property
+    def provenance(self) -> str:
+        if self.frozen_at:
+            return f"Frozen on {_long_datetime(self.frozen_at)}: figures as they were known then."
+        return (
+            "Not frozen: this month's figures are worked out now, as they stand today. Each month "
+            "is frozen on the first of the next."
+        )
+
+
+def pack_sources(*, providers: list[Provider], month: date) -> list[PackSource]:
+    """Each provider's picture for ``month``: its snapshot where there is one (one query for all)."""
+    snapshots = {
+        s.provider_id: s for s in QualitySnapshot.objects.filter(provider__in=providers, month=month)
+    }
+    period = month_period(month)
+    sources = []
+    for provider in providers:
+        snapshot = snapshots.get(provider.pk)
+        if snapshot:
+            sources.append(PackSource(quality_from_data(provider, snapshot.content), snapshot.taken_at))
+        else:
+            sources.append(PackSource(provider_quality(provider=provider, period=period), None))
+    return sources
+
+
+# --- The workbook ----------------------------------------------------------------------------------
+
+
+SPC_COLUMNS = [
+    Column("Provider", 28),
+    Column("Measure", 34),
+    Column("Month", 11),
+    Column("Figure", 10),
+    Column("Centre line", 11),
+    Column("Lower process limit", 11),
+    Column("Upper process limit", 11),
+    Column("Special cause", 22),
+]
+
+
+def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, progress=None) -> Workbook:
+    """Summary sheet (providers by domains, worst rating and why), one sheet per domain (every
+    figure, rating, reason and a link to the records), and the SPC data with its limits."""
+    cover = [title, f"Generated by {_person(generated_by)} on {_long_datetime(timezone.now())}"]
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Summary"
+    names = [domain.short_name for domain in sources[0].quality.domains] if sources else []
+    rows, fills = [], []
+    for source in sources:
+        worst = [domain.worst for domain in source.quality.domains]
+        rows.append(
+            [
+                source.quality.provider.name,
+                *(rating.reason if rating else "Not rated: counts only" for rating in worst),
+                source.provenance,
+            ]
+        )
+        fills.append([rating.rag if rating else None for rating in worst])
+    summary_cover = [
+        *cover,
+        "Each cell is the domain's worst rating and why; the domain sheets give every measure.",
+    ]
+    write_table(
+        summary,
+        cover=summary_cover,
+        columns=[Column("Provider", 24), *(Column(name, 30) for name in names), Column("Figures as of", 30)],
+        rows=rows,
+    )
+    for offset in range(len(names)):
+        _fill(
+            summary,
+            first_row=_first_row(summary_cover),
+            column=2 + offset,
+            rags=[row[offset] for row in fills],
+        )
+
+    for index, name in enumerate(names):
+        sheet = workbook.create_sheet(name[:31])
+        measured = [(source, row) for source in sources for row in source.quality.domains[index].rows]
+        notes = sorted({source.quality.domains[index].note for source in sources} - {""})
+        write_table(
+            sheet,
+            cover=[*cover, *notes],
+            columns=[
+                Column("Provider", 24),
+                Column("Measure", 34),
+                Column("Figure", 16),
+                Column("Rating", 10),
+                Column("Why", 50),
+                Column("Records", 40),
+            ],
+            rows=[
+                [
+                    source.quality.provider.name,
+                    row.label,
+                    # A plain count is a number a board member can sum or chart; the rest is text.
+                    int(row.value) if row.value.isdigit() else row.value,
+                    row.rating.label if row.rating else "",
+                    row.rating.reason if row.rating else "",
+                    absolute_url(row.url),
+                ]
+                for source, row in measured
+            ],
+        )
+        _fill(
+            sheet,
+            first_row=_first_row([*cover, *notes]),
+            column=4,
+            rags=[row.rating and row.rating.rag for _, row in measured],
+        )
+        if progress:
+            progress(index + 1, len(names) + 1)
+
+    write_table(
+        workbook.create_sheet("SPC data"),
+        cover=[
+            *cover,
+            "Monthly measures as XmR charts (Making Data Count): the centre line is the mean, or the "
+            "median on a run chart (fewer than 15 months); the process limits are the mean plus or "
+            "minus 2.66 times the mean moving range.",
+        ],
+        columns=SPC_COLUMNS,
+        rows=[row for source in sources for row in _spc_rows(source.quality)],
+    )
+    return workbook
+
+
+def _first_row(cover: list[str]) -> int:
+    """The first data row under write_table's cover lines, blank row and header."""
+    return len(cover) + 3
+
+
+def _fill(sheet, *, first_row: int, column: int, rags: list[str | None]) -> None:
+    for offset, rag in enumerate(rags):
+        if rag:
+            sheet.cell(row=first_row + offset, column=column).fill = RAG_FILLS[rag]
+
+
+def _spc_rows(quality: ProviderQuality):
+    for chart in quality.charts:
+        result = chart.result
+        for point, month in zip(result.points, chart.months, strict=True):
+            phase = next((p for p in result.phases if p.start <= point.index < p.end), None)
+            centre = phase.mean if phase else result.median
+            yield [
+                quality.provider.name,
+                chart.title,
+                month,
+                point.value,
+                round(centre, 3) if centre is not None and point.value is not None else None,
+                round(phase.lower, 3) if phase else None,
+                round(phase.upper, 3) if phase else None,
+                _signal(point.signal),
+            ]
+
+
+def _signal(signal) -> str:
+    return {"improvement": "Improvement", "concern": "Concern", "neither": "Neither"}.get(signal or "", "")
+
+
+# --- LMNS-wide packs, in the background ------------------------------------------------------------
+
+
+@transaction.atomic
+def board_pack_job_start(*, lmns: Lmns, month: date, by) -> BoardPackJob:
+    """Queue an LMNS-wide board pack, or return the one already queued or being built.
+
+    The caller checks that ``by`` may see every provider of ``lmns``.
+    """
+    from lmns.tasks import build_board_pack
+
+    unfinished = BoardPackJob.objects.filter(
+        lmns=lmns, month=month, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+    ).first()
+    if unfinished:
+        return unfinished
+    job = BoardPackJob.objects.create(lmns=lmns, month=month, requested_by=by)
+    build_board_pack.delay_on_commit(job.pk)
+    return job
+
+
+def board_pack_job_run(*, job_id: int) -> None:
+    """Build the job's pack for every provider of its LMNS and store it."""
+    jobs = BoardPackJob.objects.filter(pk=job_id)
+    # Claimed in one statement, so a finished job is never built again.
+    if not jobs.exclude(status=ExportStatus.DONE).update(status=ExportStatus.RUNNING, progress=0, error=""):
+        return
+    job = jobs.select_related("lmns", "requested_by").get()
+    reported = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal reported
+        percent = BUILT_PERCENT * done // total
+        if percent > reported:
+            jobs.update(progress=percent)
+            reported = percent
+
+    try:
+        providers = list(Provider.objects.filter(lmns=job.lmns).select_related("lmns").order_by("name"))
+        workbook = board_pack_workbook(
+            sources=pack_sources(providers=providers, month=job.month),
+            title=f"Perinatal quality surveillance board pack: {job.lmns.name}, {job.month:%B %Y}",
+            generated_by=job.requested_by,
+            progress=progress,
+        )
+        started = timezone.localtime(job.requested_at)
+        name = f"board-pack-{job.lmns.code}-{job.month:%Y-%m}-{started:%Y%m%d-%H%M%S}.xlsx"
+        # Through a temporary file, not memory: the workbook may be large.
+        with tempfile.TemporaryFile() as buffer:
+            workbook.save(buffer)
+            buffer.seek(0)
+            job.file.save(name, File(buffer, name=name), save=False)
+        job.status, job.progress, job.finished_at = ExportStatus.DONE, 100, timezone.now()
+        job.save(update_fields=["file", "status", "progress", "finished_at"])
+    except Exception as error:
+        logger.exception("Board pack job %s failed", job_id)
+        jobs.update(
+            status=ExportStatus.FAILED,
+            error=f"The board pack could not be built ({type(error).__name__}). Please try again.",
+            finished_at=timezone.now(),
+        )
+        raise

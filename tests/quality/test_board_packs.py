@@ -1,0 +1,176 @@
+"""Monthly snapshots and board packs: a past month shows what was known then."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from lmns import board_packs, quality
+from lmns.models import BoardPackJob, ExportStatus, QualitySnapshot
+from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
+from tests.factories import make_incident, make_workforce_return
+from workforce.models import add_months
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = "2026-10"
+
+
+def _pack_url(provider, name="lmns:board-pack"):
+    return reverse(name, kwargs={"ods_code": provider.ods_code}) + f"?month={OCTOBER}"
+
+
+def _moderate_harm(provider, today, count):
+    for number in range(count):
+        make_incident(provider, physical_harm="moderate", occurred_on=today - timedelta(days=40 + number))
+
+
+def test_a_snapshot_keeps_what_was_known_when_it_was_taken(client, trust, today):
+    _moderate_harm(trust.provider, today, 1)
+    make_workforce_return(trust.provider, month=add_months(today.replace(day=1), -1))
+    assert board_packs.snapshots_take(today=today) == 3  # every provider, last month
+    assert board_packs.snapshots_take(today=today) == 0  # a month frozen stays frozen
+    # Edited later: two more incidents that occurred in October.
+    _moderate_harm(trust.provider, today, 2)
+
+    client.force_login(trust.board)
+    page = client.get(_pack_url(trust.provider))
+    text = page.content.decode()
+    assert "Frozen on" in text
+    assert "1 incident with moderate or worse physical harm in October 2026" in text
+    live = client.get(reverse("lmns:quality-provider", kwargs={"ods_code": "QQA"}), {"month": OCTOBER})
+    assert "3 incidents with moderate or worse physical harm in October 2026" in live.content.decode()
+
+
+def test_the_snapshot_redraws_the_same_picture(trust, today):
+    for offset in range(20):
+        make_workforce_return(trust.provider, month=add_months(today.replace(day=1), offset - 20))
+    _moderate_harm(trust.provider, today, 2)
+    live = quality.provider_quality(
+        provider=trust.provider, period=quality.month_period(today.replace(day=1))
+    )
+    again = quality.quality_from_data(trust.provider, quality.quality_as_data(live))
+    assert [(d.title, [(r.label, r.value, r.url, r.rating) for r in d.rows]) for d in again.domains] == [
+        (d.title, [(r.label, r.value, r.url, r.rating) for r in d.rows]) for d in live.domains
+    ]
+    assert [(c.title, c.result) for c in again.charts] == [(c.title, c.result) for c in live.charts]
+    assert again.charts[1].svg == live.charts[1].svg
+
+
+def test_a_month_not_yet_frozen_is_worked_out_now_and_says_so(client, trust, today):
+    client.force_login(trust.board)
+    text = client.get(_pack_url(trust.provider)).content.decode()
+    assert "Not frozen: this month&#x27;s figures are worked out now" in text
+    assert not QualitySnapshot.objects.exists()
+
+
+def test_provider_users_get_only_their_own_pack(client, trust, today):
+    client.force_login(trust.board)
+    assert client.get(_pack_url(trust.sibling)).status_code == 404
+    assert client.get(_pack_url(trust.sibling, "lmns:board-pack-workbook")).status_code == 404
+
+
+def test_board_packs_are_monthly(client, trust, today):
+    client.force_login(trust.board)
+    url = reverse("lmns:board-pack", kwargs={"ods_code": "QQA"})
+    assert client.get(url, {"quarter": "2026-Q2"}).status_code == 404
+
+
+def test_the_provider_workbook_has_a_summary_a_sheet_per_domain_and_the_spc_data(
+    client, trust, today, tmp_path
+):
+    _moderate_harm(trust.provider, today, 3)
+    client.force_login(trust.board)
+    response = client.get(_pack_url(trust.provider, "lmns:board-pack-workbook"))
+    assert response["Content-Disposition"] == 'attachment; filename="board-pack-QQA-2026-10.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == [
+        "Summary",
+        "Incidents",
+        "Compliance",
+        "Assurance visits",
+        "Workforce",
+        "Speaking up",
+        "SPC data",
+    ]
+    summary = list(workbook["Summary"].iter_rows(values_only=True))
+    assert summary[5][0] == "Quail Hospitals NHS Trust"
+    assert summary[5][1].startswith("Red: 3 incidents with moderate or worse physical harm")
+    assert workbook["Summary"].cell(6, 2).fill.fgColor.rgb.endswith("F7D4D1")
+    incidents = list(workbook["Incidents"].iter_rows(values_only=True))
+    moderate = next(row for row in incidents if row[1] == "Moderate or worse physical harm")
+    assert moderate[2:4] == (3, "Red")
+    assert moderate[5].startswith(settings.SITE_URL)
+    spc = list(workbook["SPC data"].iter_rows(values_only=True))
+    reported = [row for row in spc if row[1] == "Incidents reported"]
+    assert len(reported) == 24 and reported[-1][3] == 3
+    # LibreOffice opens it and reads every sheet.
+    source = tmp_path / "pack.xlsx"
+    source.write_bytes(response.content)
+    out = soffice(tmp_path, source, CSV_EVERY_SHEET)
+    assert _csv(out / "pack-Summary.csv")[5][0] == "Quail Hospitals NHS Trust"
+
+
+def test_the_lmns_pack_is_built_in_the_background_for_lmns_members(
+    client, trust, today, django_capture_on_commit_callbacks
+):
+    client.force_login(trust.officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("lmns:board-pack-start"), {"lmns": trust.lmns.pk, "month": OCTOBER})
+    job = BoardPackJob.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert (job.status, job.month.isoformat()) == (ExportStatus.DONE, "2026-10-01")
+    page = client.get(job.get_absolute_url())
+    assert "Download the board pack (xlsx)" in page.content.decode()
+    download = client.get(reverse("lmns:board-pack-download", kwargs={"pk": job.pk}))
+    workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    providers = {row[0] for row in workbook["Summary"].iter_rows(min_row=6, values_only=True)}
+    assert providers == {"Quail Hospitals NHS Trust", "Quince Health NHS Trust"}
+
+
+@pytest.mark.parametrize("who", ["lead", "board", "other_officer"])
+def test_only_the_lmns_own_members_may_start_its_pack(client, trust, today, who):
+    client.force_login(getattr(trust, who))
+    response = client.post(reverse("lmns:board-pack-start"), {"lmns": trust.lmns.pk, "month": OCTOBER})
+    assert response.status_code == 404
+    assert not BoardPackJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data", [{"lmns": "x", "month": OCTOBER}, {"month": OCTOBER}, {"lmns": "1", "month": "x"}]
+)
+def test_a_malformed_start_is_not_found(client, trust, today, data):
+    client.force_login(trust.officer)
+    assert client.post(reverse("lmns:board-pack-start"), data).status_code == 404
+
+
+def test_beat_freezes_last_month_on_the_first(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["quality-snapshots"]
+    assert entry["task"] == "lmns.tasks.take_quality_snapshots"
+    assert (entry["schedule"].day_of_month, entry["schedule"].hour) == ({1}, {1})
+
+
+def test_a_pack_that_fails_says_so_and_a_finished_one_is_not_built_again(trust, today, monkeypatch):
+    job = BoardPackJob.objects.create(lmns=trust.lmns, month=today.replace(day=1), requested_by=trust.officer)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(board_packs, "board_pack_workbook", broken)
+    with pytest.raises(RuntimeError):
+        board_packs.board_pack_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    assert job.error == "The board pack could not be built (RuntimeError). Please try again."
+
+    monkeypatch.undo()
+    board_packs.board_pack_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    built = job.file.name
+    assert job.status == ExportStatus.DONE
+    board_packs.board_pack_job_run(job_id=job.pk)  # a retried task finds it done
+    job.refresh_from_db()
+    assert job.file.name == built
