@@ -24,6 +24,7 @@ TEXT = "#212B32"
 LINE = "#425563"
 LIMIT = "#768692"
 TARGET = "#DA291C"
+ANNOTATION = "#4C6272"
 FONT = 'font-family="Arial, sans-serif" font-size="11"'
 ROW = 16  # legend row height
 LABEL_WIDTH = 64  # room an x label like "Sep 2025" needs
@@ -39,13 +40,16 @@ def spc_svg(
     width: int = 640,
     height: int = 240,
     chart_id: str | None = None,
+    annotations: Sequence[tuple[int, str]] = (),
 ) -> str:
     """An accessible inline ``<svg>`` for ``result``; ``labels`` name the points (e.g. months).
 
     Safe to ``mark_safe``: every caller-supplied text (title, labels, units) and the summary go
     through ``html.escape``, and everything else is numbers we format. ``target`` defaults to
     the one given to ``xmr``. ``chart_id`` keeps ids unique when a page shows several charts;
-    by default it is derived from the content.
+    by default it is derived from the content. ``annotations`` are (point index, text) pairs,
+    such as the start of a PDSA cycle: each is a dashed vertical line numbered 1, 2, ... at the
+    top, and the description says what each number is.
     """
     if len(labels) != len(result.points):
         raise ValueError(f"{len(labels)} labels for {len(result.points)} points")
@@ -59,7 +63,7 @@ def spc_svg(
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(result.summary)}</desc>'
+        f'<desc id="{chart_id}-desc">{escape(_described(result.summary, labels, annotations))}</desc>'
     )
     present = [p for p in result.points if p.value is not None]
     if not present:
@@ -68,7 +72,8 @@ def spc_svg(
         )
 
     centre = "Median" if result.is_run_chart else "Mean"
-    legend, rows = _legend(result, centre, target, width)
+    marked = [(i, text) for i, text in annotations if 0 <= i < len(result.points)]
+    legend, rows = _legend(result, centre, target, width, bool(marked))
     left, right, top, bottom = 56, width - 28, 8 + rows * ROW, height - 34
     slot = (right - left) / len(result.points)
 
@@ -112,6 +117,12 @@ def spc_svg(
         out.append(hline(ph.lower, start, end, LIMIT, "spc-limit", "6 4"))
     if target is not None:
         out.append(hline(target, left, right, TARGET, "spc-target", "2 3"))
+    for number, (i, _text) in enumerate(marked, start=1):
+        out.append(
+            f'<line class="spc-annotation" x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" y2="{bottom}" '
+            f'stroke="{ANNOTATION}" stroke-width="1" stroke-dasharray="4 3"/>'
+            f'<text x="{x(i) + 3:.1f}" y="{top + 10}" font-weight="bold" fill="{ANNOTATION}">{number}</text>'
+        )
 
     # A gap in the data is a gap in the line.
     segment: list[str] = []
@@ -153,7 +164,15 @@ def _marker(signal: str | None, cx: float, cy: float, attrs: str, tip: str = "")
     return f'<polygon{attrs} points="{pts}"{fill}>{tip}</polygon>'
 
 
-def _legend(result: SpcResult, centre: str, target, width: int) -> tuple[str, int]:
+def _described(summary: str, labels: Sequence[str], annotations: Sequence[tuple[int, str]]) -> str:
+    marks = [
+        f"{number}: {text}, from {labels[i]}"
+        for number, (i, text) in enumerate([a for a in annotations if 0 <= a[0] < len(labels)], start=1)
+    ]
+    return f"{summary} Marked on the chart: {'; '.join(marks)}." if marks else summary
+
+
+def _legend(result: SpcResult, centre: str, target, width: int, annotated: bool = False) -> tuple[str, int]:
     """The legend (only what the chart shows), wrapped to the width, and how many rows it took."""
     signals = {p.signal for p in result.points if p.value is not None}
     items = [(s, LEGEND[s]) for s in LEGEND if s in signals]
@@ -162,13 +181,20 @@ def _legend(result: SpcResult, centre: str, target, width: int) -> tuple[str, in
         items.append(("limit", "Process limits"))
     if target is not None:
         items.append(("target", "Target"))
+    if annotated:
+        items.append(("annotation", "Change started (numbered)"))
     out, x, row = ['<g class="spc-legend">'], 8.0, 0
     for kind, text in items:
         advance = 34 + len(text) * 6.5
         if x + advance > width and x > 8:
             x, row = 8.0, row + 1
         cy = 12 + row * ROW
-        if kind in ("mean", "limit", "target"):
+        if kind == "annotation":
+            out.append(
+                f'<line x1="{x + 8}" x2="{x + 8}" y1="{cy - 6}" y2="{cy + 6}" stroke="{ANNOTATION}" '
+                'stroke-dasharray="4 3"/>'
+            )
+        elif kind in ("mean", "limit", "target"):
             colour, dash = {"mean": (LINE, ""), "limit": (LIMIT, "6 4"), "target": (TARGET, "2 3")}[kind]
             dash = f' stroke-dasharray="{dash}"' if dash else ""
             out.append(

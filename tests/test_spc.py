@@ -432,6 +432,21 @@ def test_svg_run_chart_draws_the_median_and_no_limits():
     assert root.find(".//*[@class='spc-limit']") is None
 
 
+def test_svg_marks_annotations_numbered_and_says_what_they_are():
+    result = xmr([3, 1, 4, 1, 5, 9], direction=HIGHER)
+    labels = ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
+    annotations = [(2, "PDSA cycle <new sticker>"), (4, "PDSA cycle audit"), (9, "outside the chart")]
+    root = parse(spc_svg(result, labels=labels, title="T", annotations=annotations))
+    lines = root.findall(".//*[@class='spc-annotation']")
+    assert len(lines) == 2  # the one past the last point is left off
+    texts = {el.text for el in root.iter(f"{SVG}text")}
+    assert {"1", "2", "Change started (numbered)"} <= texts
+    assert root.find(f"{SVG}desc").text == (
+        f"{result.summary} Marked on the chart: 1: PDSA cycle <new sticker>, from Mar; "
+        "2: PDSA cycle audit, from May."
+    )
+
+
 def test_svg_needs_a_label_per_point():
     with pytest.raises(ValueError):
         spc_svg(xmr([1, 2], direction=HIGHER), labels=["a"], title="T")
