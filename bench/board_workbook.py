@@ -31,6 +31,7 @@ os.environ["DATABASE_URL"] = f"sqlite:///{Path(_TMP.name) / 'bench.sqlite3'}"
 os.environ["MEDIA_ROOT"] = str(Path(_TMP.name) / "media")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmns.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("FTSU_ENCRYPTION_KEY", "YmVuY2gtb25seS1mdHN1LWtleS1ub3QtZm9yLXVzZTA=")
 
 import django  # noqa: E402
 

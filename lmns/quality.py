@@ -425,8 +425,7 @@ def _speaking_up(provider, period) -> Domain:
         f"Speaking up, {s.quarter.label}",
         [Row("Concerns raised", s.raised, s.url)]
         + [Row(f"About: {label}", count, s.url) for label, count in s.by_category],
-        "Counts only, with 1 to 4 shown as <5 so that no one can be identified. A concern may be "
-        "about several things. Not rated: more people speaking up is not a sign of worse care.",
+        s.note,
         name="Speaking up",
     )
 

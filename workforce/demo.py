@@ -26,15 +26,18 @@ ESTABLISHMENTS = {
 
 # (reference, ODS code or None, received by, route, days ago, raised as, group, categories, detriment,
 #  status, summary, contact, handler username)
+# Days ago each was received. Counts are shown for complete quarters only, and no quarter
+# is longer than 92 days: the first and third fall in one whatever the date, so the
+# speaking-up page has counts to show.
 DEMO_CONCERNS = [
-    ("FTSU-DEM0-0001", "ZZA", "provider", "in_person", 40, "confidential", "nurses_midwives",
+    ("FTSU-DEM0-0001", "ZZA", "provider", "in_person", 120, "confidential", "nurses_midwives",
      ["patient_safety", "worker_safety"], False, "in_progress",
      "Night shifts on the labour ward often run without a supernumerary coordinator; escalation "
      "to the bleep holder is not acted on.", "Fictional demo contact: ext. 0000", "demo.guardian"),
     ("FTSU-DEM0-0002", "ZZA", "provider", "email", 12, "anonymous", "assistants",
      ["behaviour"], False, "received",
      "Maternity support workers say they are spoken to dismissively at handover.", "", "demo.guardian"),
-    ("FTSU-DEM0-0003", "ZZB", "lmns", "phone", 20, "anonymous", "medical",
+    ("FTSU-DEM0-0003", "ZZB", "lmns", "phone", 100, "anonymous", "medical",
      ["patient_safety"], True, "in_progress",
      "Concern that delays in theatre availability are not being reported as incidents, and that "
      "raising it locally led to being left off the rota.", "", "demo.ftsulead"),

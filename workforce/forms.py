@@ -55,8 +55,9 @@ RETURN_SECTIONS = [
 
 
 def month_choices(today: date) -> list[tuple[str, str]]:
+    """Months that have ended: a month's figures are not known until it is over."""
     current = first_of_month(today)
-    months = [add_months(current, -offset) for offset in range(MONTHS_BACK)]
+    months = [add_months(current, -offset) for offset in range(1, MONTHS_BACK + 1)]
     return [(month.isoformat(), f"{month:%B %Y}") for month in months]
 
 
@@ -195,6 +196,11 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
             if concern.handler_id != user.pk:
                 # Only the handler sees or changes who raised it.
                 del self.fields["contact"]
+                if concern.has_contact:
+                    self.fields["raised_as"].help_text = (
+                        "Only the guardian handling this concern can change this: making it anonymous "
+                        "erases the person's contact details. " + RAISED_AS_HINT
+                    )
             elif concern.has_contact:
                 self.fields["contact"].help_text = (
                     "Leave empty to keep the contact details held now. " + CONTACT_HINT
@@ -253,6 +259,19 @@ class MessageForm(NHSErrorMessagesMixin, forms.Form):
     body = forms.CharField(label="Message", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class HandOverForm(NHSErrorMessagesMixin, forms.Form):
+    to = forms.ModelChoiceField(
+        label="Hand this concern over to",
+        queryset=None,
+        help_text="They will be the only person shown the contact details of whoever raised it.",
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = people
+        self.fields["to"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
 class NoteForm(NHSErrorMessagesMixin, forms.Form):
     body = forms.CharField(
         label="Note",
@@ -264,18 +283,23 @@ class NoteForm(NHSErrorMessagesMixin, forms.Form):
 
 # --- Speaking up to the LMNS with no account ---------------------------------------------------
 
-TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+# Something that looks like a real tag: "<b>", "</script >", "<img src=x onerror=...>",
+# "<svg/onload=...>", or a comment or declaration. Not "x<y" or "<half the establishment":
+# people write "<" as "less than", and those could never be markup.
+TAG = re.compile(
+    r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:[\s/]+[^<>]*=[^<>]*)?\s*/?\s*>"
+    r"|<\s*[!?][a-zA-Z-]"
+)
 
 
 class PlainTextField(forms.CharField):
-    """Free text with no markup: the public form refuses anything that looks like HTML or script."""
+    """Free text with no markup: the public form refuses anything that looks like an HTML tag.
+    (Every page escapes what it shows anyway; this keeps markup out of the record.)"""
 
     def clean(self, value):
         value = super().clean(value)
         if value and TAG.search(value):
-            raise forms.ValidationError(
-                "Write in plain text, without HTML tags or scripts (for example no < followed by a letter)."
-            )
+            raise forms.ValidationError("Write in plain text, without HTML tags such as <b> or <script>.")
         return value
 
 

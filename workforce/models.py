@@ -185,8 +185,11 @@ class WorkforceReturn(models.Model):
             errors["birthrate_plus_on"] = "The Birthrate Plus assessment date cannot be in the future."
         if self.birthrate_plus_wte is not None and not self.birthrate_plus_on:
             errors["birthrate_plus_on"] = "Enter the date of the Birthrate Plus assessment."
-        if self.month and self.month > first_of_month(timezone.localdate()):
-            errors["month"] = "A return cannot be for a month that has not started."
+        # A month's figures (shifts, women in labour) are not known until it is over. Checked
+        # on submission only: a return's month never changes, and one submitted before this
+        # rule may still be corrected.
+        if self._state.adding and self.month and self.month >= first_of_month(timezone.localdate()):
+            errors["month"] = "A return can be submitted once its month has ended."
         if errors:
             raise ValidationError(errors)
 

@@ -1,7 +1,8 @@
 """The workforce and speaking-up figures for the quality view (lmns.quality).
 
-Speaking up appears as counts only, suppressed as everywhere outside the guardian's own
-view (``selectors.suppress``): the quality view is read by everyone who can see the provider.
+Speaking up appears as counts only, of a complete quarter, suppressed as everywhere outside
+the guardian's own view (``selectors.suppress``): the quality view is read by everyone who
+can see the provider.
 """
 
 from dataclasses import dataclass
@@ -11,8 +12,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from lmns.models import Provider
-from workforce.models import CATEGORIES, MEASURES, FtsuConcern, Measure, WorkforceReturn
-from workforce.selectors import Quarter, suppress
+from workforce.models import CATEGORIES, MEASURES, FtsuConcern, Measure, ReceivedBy, WorkforceReturn
+from workforce.selectors import Quarter, latest_complete_quarter, suppress
 
 
 @dataclass(frozen=True)
@@ -60,23 +61,44 @@ def workforce_summary(*, provider: Provider, months: list[date]) -> WorkforceSum
     )
 
 
+SPEAKING_UP_NOTE = (
+    "Concerns raised with the provider's own Freedom to Speak Up guardians in {quarter}, the latest "
+    "complete quarter; concerns raised with the LMNS directly are not counted here. Counts only: "
+    "from 1 to 4 shown as <5, others rounded to the nearest 5, so that no one can be identified. "
+    "A concern may be about several things. Not rated: more people speaking up is not a sign of "
+    "worse care."
+)
+
+
 @dataclass(frozen=True)
 class SpeakingUpSummary:
-    quarter: Quarter
-    raised: str  # suppressed counts: "0", "<5", or the number from 5
+    quarter: Quarter  # the latest complete quarter at or before the day asked about
+    raised: str  # suppressed counts: "0", "<5", or rounded to the nearest 5
     by_category: list[tuple[str, str]]  # (category, suppressed count)
     url: str
 
+    @property
+    def note(self) -> str:
+        """What the counts are, in words, for the page that shows them."""
+        return SPEAKING_UP_NOTE.format(quarter=self.quarter.label)
+
 
 def speaking_up_summary(*, provider: Provider, day: date) -> SpeakingUpSummary:
-    """Concerns about the provider received in the quarter that contains ``day``, in one query.
+    """Concerns the provider's own guardians received in the latest complete quarter at or
+    before ``day``, in one query.
 
-    The same concerns as the speaking-up page counts for the provider (whoever received
-    them), so the two pages agree. A concern may be about several categories.
+    Complete quarters only, because a count that moves shows the day a concern was raised;
+    concerns raised with the LMNS are left out, because a guardian who can read the rest
+    could otherwise subtract them and learn how many colleagues went to the LMNS. The same
+    concerns as the speaking-up page's row for the provider, so the two pages agree. A
+    concern may be about several categories.
     """
-    quarter = Quarter.of(day)
+    quarter = latest_complete_quarter(day)
     counts = FtsuConcern.objects.filter(
-        provider=provider, received_on__gte=quarter.start, received_on__lt=quarter.end
+        provider=provider,
+        received_by=ReceivedBy.PROVIDER,
+        received_on__gte=quarter.start,
+        received_on__lt=quarter.end,
     ).aggregate(
         raised=Count("pk"),
         **{key: Count("pk", filter=Q(**{f"cat_{key}": True})) for key, _label in CATEGORIES},

@@ -1,22 +1,24 @@
 """Reads that carry rules: month-on-month checks, trends, lateness, and FTSU counts.
 
 FTSU counts are the one place concerns are read outside ``FtsuConcern.visible_to``:
-they hold numbers only, and numbers from 1 to 4 are shown as "<5" (``suppress``), so
-that a count cannot point at a person. Neither reads a summary or contact details.
+they hold numbers only, of complete quarters only, with 1 to 4 shown as "<5" and larger
+numbers rounded to the nearest 5 (``suppress``), so that a count cannot point at a person.
+Neither reads a summary or contact details.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from lmns.access import lmnss_staffed_by, providers_for
-from lmns.models import Provider
+from lmns.models import Membership, Provider, Role
 from lmns.spc import SpcResult, xmr
 from lmns.spc_chart import spc_svg
 from workforce.models import (
@@ -37,8 +39,17 @@ SUPPRESSED = "<5"
 
 
 def suppress(count: int) -> str:
-    """A count safe to show to someone who may not read the concerns behind it."""
-    return SUPPRESSED if 1 <= count <= 4 else str(count)
+    """A count safe to show to someone who may not read the concerns behind it.
+
+    1 to 4 is "<5", and anything larger is rounded to the nearest 5: were larger counts
+    exact, a category's "<5" could be worked out by subtracting the other exact counts
+    shown beside it from the total.
+    """
+    if count == 0:
+        return "0"
+    if count < 5:
+        return SUPPRESSED
+    return str(5 * ((count + 2) // 5))
 
 
 def format_value(value, unit: str) -> str:
@@ -285,48 +296,79 @@ class Quarter:
 
 
 def recent_quarters(count: int = 4, today: date | None = None) -> list[Quarter]:
+    """The last ``count`` complete quarters, oldest first: the only ones counts are shown for.
+
+    A count of the quarter in progress would change on the day a concern is raised, so
+    anyone watching it could tell when, and from that often who.
+    """
+    current = Quarter.of(today or timezone.localdate())
+    return [current.previous(offset) for offset in range(count, 0, -1)]
+
+
+def quarters_to_date(count: int = 8, today: date | None = None) -> list[Quarter]:
+    """The last ``count`` quarters including the one in progress, for the NGO return, whose
+    readers (guardians, the FTSU lead) can read the concerns it counts."""
     current = Quarter.of(today or timezone.localdate())
     return [current.previous(offset) for offset in range(count - 1, -1, -1)]
 
 
-def ftsu_counts(*, user, quarters: list[Quarter]):
-    """Concerns raised per provider the user can see, per quarter, suppressed.
+def latest_complete_quarter(day: date) -> Quarter:
+    """The latest quarter that had ended by the end of ``day``, and has ended by today."""
+    cutoff = min(day + timedelta(days=1), timezone.localdate())
+    return Quarter.of(cutoff).previous()
 
-    Everyone who can see a provider sees these; nothing but the numbers. Concerns raised
-    with the LMNS without naming a provider are a row of their own, for LMNS staff only.
-    No total is shown: with the rows beside it, a total could undo the suppression.
-    """
-    windows = {
+
+def _windows(quarters: list[Quarter]) -> dict:
+    if any(quarter.end > timezone.localdate() for quarter in quarters):
+        raise ValueError("Concern counts are shown for complete quarters only.")
+    return {
         quarter.slug: Count("pk", filter=Q(received_on__gte=quarter.start, received_on__lt=quarter.end))
         for quarter in quarters
     }
-    named = dict(
+
+
+def ftsu_counts(*, user, quarters: list[Quarter]):
+    """Concerns raised per provider the user can see, per complete quarter, suppressed.
+
+    Everyone who can see a provider sees these; nothing but the numbers. A provider's row
+    counts only the concerns its own guardians received: were concerns raised with the LMNS
+    in it too, a guardian could subtract the ones they read and learn how many of their
+    colleagues went to the LMNS instead. Those are one row per LMNS, for LMNS staff only.
+    No total is shown: with the rows beside it, a total could undo the suppression.
+    """
+    windows = _windows(quarters)
+    received = dict(
         (row.pop("provider"), row)
-        for row in FtsuConcern.objects.filter(provider__in=providers_for(user))
+        for row in FtsuConcern.objects.filter(
+            received_by=ReceivedBy.PROVIDER, provider__in=providers_for(user)
+        )
         .values("provider")
         .annotate(**windows)
         .order_by()
     )
     rows = [
-        (provider.name, [suppress(named.get(provider.pk, {}).get(q.slug, 0)) for q in quarters])
+        (provider.name, [suppress(received.get(provider.pk, {}).get(q.slug, 0)) for q in quarters])
         for provider in Provider.objects.visible_to(user).order_by("name")
     ]
     for lmns in lmnss_staffed_by(user).order_by("name"):
-        unnamed = FtsuConcern.objects.filter(lmns=lmns, provider__isnull=True).aggregate(**windows)
+        raised = FtsuConcern.objects.filter(lmns=lmns, received_by=ReceivedBy.LMNS).aggregate(**windows)
         rows.append(
-            (f"Raised with {lmns.name}, no provider named", [suppress(unnamed[q.slug]) for q in quarters])
+            (
+                f"Raised with {lmns.name} directly (about any provider, or none named)",
+                [suppress(raised[q.slug]) for q in quarters],
+            )
         )
     return rows
 
 
 def provider_ftsu_counts(*, provider: Provider, quarters: list[Quarter]) -> list[str]:
-    """Concerns about one provider in each of ``quarters``, suppressed as ``ftsu_counts``
-    suppresses them: for pages, like the pre-visit pack, that anyone who sees the provider reads."""
-    windows = {
-        quarter.slug: Count("pk", filter=Q(received_on__gte=quarter.start, received_on__lt=quarter.end))
-        for quarter in quarters
-    }
-    counts = FtsuConcern.objects.filter(provider=provider).aggregate(**windows)
+    """Concerns the provider's own guardians received in each of ``quarters`` (complete
+    quarters only), suppressed as ``ftsu_counts`` suppresses them: for pages, like the
+    pre-visit pack, that anyone who sees the provider reads. Concerns raised with the LMNS
+    are left out, for the reason ``ftsu_counts`` gives."""
+    counts = FtsuConcern.objects.filter(provider=provider, received_by=ReceivedBy.PROVIDER).aggregate(
+        **_windows(quarters)
+    )
     return [suppress(counts[quarter.slug]) for quarter in quarters]
 
 
@@ -397,6 +439,22 @@ NGO_COLUMNS = [
     *(f"Element: {label}" for _key, label in CATEGORIES),
     "Element: detriment for speaking up",
 ]
+
+
+def concern_handlers(*, concern: FtsuConcern):
+    """People who may handle ``concern``: those who can read it (the rule of
+    ``FtsuConcern.visible_to``), other than its handler now."""
+    readers = Membership.objects.filter(role=Role.LMNS_FTSU_LEAD, lmns=concern.lmns_id)
+    if concern.received_by == ReceivedBy.PROVIDER:
+        readers = readers | Membership.objects.filter(
+            role=Role.PROVIDER_FTSU_GUARDIAN, provider=concern.provider_id
+        )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=readers.values("user"))
+        .exclude(pk=concern.handler_id)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def ngo_return(*, user, quarter: Quarter) -> list[NgoRow]:

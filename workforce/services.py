@@ -179,13 +179,20 @@ _UPDATABLE = {
 @transaction.atomic
 def concern_update(*, concern: FtsuConcern, by, categories: list[str], contact: str = "", **fields):
     """Change a concern's record, including its status and closure. Only the handler may
-    change contact details (callers pass ``contact`` only for them); making a concern
-    anonymous erases them."""
+    change contact details (callers pass ``contact`` only for them), or how a concern that
+    holds them was raised: making a concern anonymous erases them."""
     if unknown := fields.keys() - _UPDATABLE:
         raise ValueError(f"{', '.join(sorted(unknown))} cannot be changed here.")
     concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)
     if contact and concern.handler_id != by.pk:
         raise ValidationError("Only the guardian handling this concern can change the contact details.")
+    changes_mode = fields.get("raised_as", concern.raised_as) != concern.raised_as
+    if changes_mode and concern.has_contact and concern.handler_id != by.pk:
+        # Making a concern anonymous erases the contact details, which nobody else may even see.
+        raise ValidationError(
+            "Only the guardian handling this concern can change how it was raised, because that "
+            "can erase the person's contact details. Ask them, or ask them to hand it over to you."
+        )
     for name, value in fields.items():
         setattr(concern, name, value)
     if concern.status != ConcernStatus.CLOSED:
@@ -197,14 +204,26 @@ def concern_update(*, concern: FtsuConcern, by, categories: list[str], contact: 
     return concern
 
 
+def _can_read(user, concern: FtsuConcern) -> bool:
+    return FtsuConcern.objects.visible_to(user).filter(pk=concern.pk).exists()
+
+
 @transaction.atomic
 def concern_take(*, concern: FtsuConcern, by) -> FtsuConcern:
-    """Become the guardian handling a concern (for example when a colleague leaves).
-    The change is kept as a note, so who could see the contact details, and when, is known."""
-    concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)
+    """Become the guardian handling a concern that nobody handles, or whose handler can no
+    longer read it (they left, or lost the role). A handler who can still read it hands it
+    over (``concern_hand_over``): taking it from them would let any guardian see who raised
+    it. The change is kept as a note, so who could see the contact details, and when, is known."""
+    concern = FtsuConcern.objects.select_for_update().select_related("handler").get(pk=concern.pk)
     if concern.handler_id == by.pk:
         raise ValidationError("You are already handling this concern.")
+    if not _can_read(by, concern):
+        raise ValidationError(
+            "Only the provider's guardians and the LMNS Freedom to Speak Up lead can handle this concern."
+        )
     previous = concern.handler
+    if previous is not None and _can_read(previous, concern):
+        raise ValidationError(f"{_person(previous)} is handling this concern; ask them to hand it over.")
     concern.handler = by
     concern.save(update_fields=["handler"])
     FtsuNote.objects.create(
@@ -212,6 +231,24 @@ def concern_take(*, concern: FtsuConcern, by) -> FtsuConcern:
         created_by=by,
         body=f"Took over handling{f' from {_person(previous)}' if previous else ''}.",
     )
+    return concern
+
+
+@transaction.atomic
+def concern_hand_over(*, concern: FtsuConcern, by, to) -> FtsuConcern:
+    """The handler hands a concern to another person who can read it (a guardian of the
+    provider, or the LMNS FTSU lead), who from then on is the one shown the contact details.
+    Kept as a note."""
+    concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)
+    if concern.handler_id != by.pk:
+        raise ValidationError("Only the guardian handling this concern can hand it over.")
+    if to.pk == by.pk:
+        raise ValidationError("You are already handling this concern. Choose someone else.")
+    if not _can_read(to, concern):
+        raise ValidationError(f"{_person(to)} cannot read this concern, so cannot handle it.")
+    concern.handler = to
+    concern.save(update_fields=["handler"])
+    FtsuNote.objects.create(concern=concern, created_by=by, body=f"Handed over to {_person(to)}.")
     return concern
 
 
@@ -304,29 +341,21 @@ def speak_up_submit(
     return concern, passphrase
 
 
+# Made once, when the module is imported, so that checking a reference that does not exist
+# costs one hash like checking one that does, from the very first request.
+_DUMMY_HASH = make_password(secrets.token_urlsafe(16))
+
+
 def speak_up_open(*, reference: str, passphrase: str) -> FtsuConcern:
     """The concern whose reference and passphrase these are. A wrong reference and a wrong
     passphrase give the same message and take the same time, so a guess reveals nothing."""
     code = normalise_code(reference, prefix="FTSU")
     formatted = f"FTSU-{code[:4]}-{code[4:]}" if len(code) == 8 else None
     concern = FtsuConcern.objects.filter(reference=formatted).exclude(passphrase_hash="").first()
-    encoded = concern.passphrase_hash if concern else _dummy_hash()
+    encoded = concern.passphrase_hash if concern else _DUMMY_HASH
     if not check_password(normalise_code(passphrase), encoded) or concern is None:
         raise ValidationError(WRONG_CASE)
     return concern
-
-
-_DUMMY = {}
-
-
-def _dummy_hash() -> str:
-    # Computed with the current hasher, so checking against it costs the same as a real check.
-    from django.contrib.auth.hashers import get_hasher
-
-    algorithm = get_hasher().algorithm
-    if algorithm not in _DUMMY:
-        _DUMMY[algorithm] = make_password(secrets.token_urlsafe(16))
-    return _DUMMY[algorithm]
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("speaking-up/concerns/<int:pk>/reply/", concerns.concern_reply, name="concern-reply"),
     path("speaking-up/concerns/<int:pk>/note/", concerns.concern_note, name="concern-note"),
     path("speaking-up/concerns/<int:pk>/take/", concerns.concern_take, name="concern-take"),
+    path("speaking-up/concerns/<int:pk>/hand-over/", concerns.concern_hand_over, name="concern-hand-over"),
     path("speaking-up/return/", concerns.ngo_return, name="ngo-return"),
     path("speaking-up/return.xlsx", concerns.ngo_return_xlsx, name="ngo-return-xlsx"),
     # No account needed: staff speaking up to the LMNS directly.

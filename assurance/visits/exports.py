@@ -201,7 +201,8 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
         workbook.create_sheet("Speaking up"),
         cover=[
             heading,
-            "Freedom to Speak Up concerns about the provider by quarter: counts only, 1 to 4 shown as <5",
+            "Concerns raised with the provider's Freedom to Speak Up guardians in the last four complete "
+            "quarters: counts only, 1 to 4 shown as <5 and others rounded to the nearest 5",
         ],
         columns=[Column("Quarter", 16), Column("Concerns", 12)],
         rows=[list(pair) for pair in zip(pack.ftsu_quarters, pack.ftsu_counts, strict=True)],

@@ -27,6 +27,7 @@ from tests.factories import (
     make_workforce_return,
 )
 from workforce.models import add_months, first_of_month
+from workforce.selectors import Quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -215,8 +216,10 @@ def test_the_pack_gathers_what_the_lmns_knows_about_this_provider_only(
     old_recommendation, _ = _issued(earlier, officer, lead)
     last_month = add_months(first_of_month(TODAY), -1)
     make_workforce_return(provider, month=last_month, women_in_labour=200, one_to_one_care=190)
-    secret = make_concern(provider, received_on=TODAY)
-    make_concern(provider, received_on=TODAY)
+    # Counted once their quarter is over: a count that moves shows the day a concern was raised.
+    last_quarter = Quarter.of(TODAY).start - timedelta(days=1)
+    secret = make_concern(provider, received_on=last_quarter)
+    make_concern(provider, received_on=last_quarter)
     client.force_login(officer)
     response = client.get(reverse("assurance:visit-pack", kwargs={"pk": visited.pk}))
     pack = response.context["pack"]

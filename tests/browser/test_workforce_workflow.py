@@ -2,10 +2,11 @@
 provider lead submits a monthly return and sees its trends; a member of staff with no
 account raises an anonymous concern with the LMNS; the LMNS Freedom to Speak Up lead
 replies; the member of staff reads the reply with the passphrase and answers; an LMNS
-officer sees only the count."""
+officer sees only counts, of complete quarters."""
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -13,7 +14,9 @@ from playwright.sync_api import expect
 
 from lmns.demo import DEMO_PROVIDERS
 from tests.browser.conftest import EXTERNAL_URL, sign_in
+from tests.factories import make_concern
 from workforce.models import FtsuConcern, FtsuMessage, WorkforceReturn, add_months, first_of_month
+from workforce.selectors import Quarter
 
 pytestmark = pytest.mark.browser
 
@@ -158,12 +161,21 @@ def test_return_trends_speaking_up_reply_and_counts(page, browser, seeded_live_s
     answer = FtsuMessage.objects.get(concern=concern, from_raiser=True)
     assert (answer.body, answer.sent_by) == (ANSWER, None)
 
-    # 5. An LMNS officer sees only the count, never the concern.
+    # 5. An LMNS officer sees only counts of complete quarters, never the concern. Today's
+    # concern, raised with the LMNS, is in no count yet (a live count would show the day it
+    # came); one the provider's guardian received last quarter is in the provider's row.
+    make_concern(
+        FtsuConcern.objects.get(reference=reference).provider,
+        received_on=Quarter.of(timezone.localdate()).start - timedelta(days=1),
+    )
     with person(browser, seeded_live_server, "demo.officer") as officer:
         open_workforce(officer)
         officer.get_by_role("link", name="Freedom to Speak Up", exact=True).first.click()
         counts = officer.get_by_role("table", name="Concerns raised, by quarter received")
         expect(counts.get_by_role("row", name=re.compile(f"^{re.escape(ZZA)}"))).to_contain_text("<5")
+        expect(counts.get_by_role("row", name=re.compile(r"^Raised with .* directly"))).not_to_contain_text(
+            "<5"
+        )
         expect(officer.get_by_text(reference)).to_have_count(0)
         expect(officer.get_by_text(CONCERN)).to_have_count(0)
         officer.screenshot(path=artifacts / "workforce-officer-counts.png", full_page=True)

@@ -112,7 +112,7 @@ def test_incident_links_show_the_records_counted(client, trust, today):
 
 def test_incident_summary_queries_do_not_grow(trust, today, django_assert_max_num_queries):
     _incidents(trust.provider, copies=5)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         incidents_quality.incident_summary(
             provider=trust.provider, start=OCTOBER[0], end=OCTOBER[1], today=today
         )
@@ -207,23 +207,46 @@ def test_workforce_summary(trust, django_assert_max_num_queries):
     assert summary.return_url == summary.workforce_return.get_absolute_url()
 
 
-def test_speaking_up_counts_only_suppressed(trust, django_assert_max_num_queries):
-    in_quarter = date(2026, 10, 5)  # Q3 2026/27: October to December
+def test_speaking_up_counts_the_latest_complete_quarter_received_by_the_providers_guardians(
+    trust, today, django_assert_max_num_queries
+):
+    in_quarter = date(2026, 8, 5)  # Q2 2026/27, July to September: complete by 20 November
     for _ in range(3):
         make_concern(trust.provider, received_on=in_quarter, cat_bullying=True)
     for _ in range(3):
         make_concern(trust.provider, received_on=in_quarter, cat_patient_safety=False, cat_behaviour=True)
-    make_concern(trust.provider, received_on=date(2026, 9, 30))  # the quarter before
+    make_concern(trust.provider, received_on=date(2026, 6, 30))  # the quarter before
     make_concern(trust.sibling, received_on=in_quarter)
+    # Raised with the LMNS about the provider: a guardian could subtract what they read.
+    for _ in range(4):
+        make_concern(trust.provider, received_by="lmns", received_on=in_quarter)
+    # The quarter in progress: a live count would show the day a concern was raised.
+    for _ in range(5):
+        make_concern(trust.provider, received_on=date(2026, 10, 5))
 
     with django_assert_max_num_queries(1):
         summary = workforce_quality.speaking_up_summary(provider=trust.provider, day=date(2026, 11, 30))
 
-    assert summary.quarter.slug == "2026-Q3"
-    assert summary.raised == "6"
+    assert summary.quarter.slug == "2026-Q2"
+    assert summary.raised == "5"  # 6, rounded to the nearest 5
     assert dict(summary.by_category) == {
         "Patient safety or quality": "<5",
         "Worker safety or wellbeing": "0",
         "Bullying or harassment": "<5",
         "Inappropriate attitudes or behaviours": "<5",
     }
+    assert summary.quarter.label in summary.note
+    for words in ("own Freedom to Speak Up guardians", "latest complete quarter", "nearest 5"):
+        assert words in summary.note
+
+
+@pytest.mark.parametrize(
+    ("day", "slug"),
+    [
+        (date(2026, 9, 30), "2026-Q2"),  # the quarter's last day: complete at its end
+        (date(2026, 9, 29), "2026-Q1"),
+        (date(2026, 12, 31), "2026-Q2"),  # Q3 ends then, but not by today (20 November)
+    ],
+)
+def test_speaking_up_takes_the_latest_quarter_complete_at_the_periods_end(trust, today, day, slug):
+    assert workforce_quality.speaking_up_summary(provider=trust.provider, day=day).quarter.slug == slug

@@ -91,14 +91,20 @@ def test_red_measure_says_why_and_links_to_the_records(client, trust, today):
     assert len(listed.context["page"].object_list) == 2
 
 
-def test_speaking_up_shows_suppressed_counts_and_nothing_else(client, trust, today):
+def test_speaking_up_shows_suppressed_counts_of_a_complete_quarter_and_nothing_else(client, trust, today):
     for _ in range(2):
         make_concern(
-            trust.provider, received_on=date(2026, 10, 2), summary="Unique secret wording about a shift"
+            trust.provider, received_on=date(2026, 8, 2), summary="Unique secret wording about a shift"
         )
+    # Neither counted: raised with the LMNS, and raised in October, a quarter not yet complete.
+    for _ in range(4):
+        make_concern(trust.provider, received_by="lmns", received_on=date(2026, 8, 2))
+    for _ in range(5):
+        make_concern(trust.provider, received_on=date(2026, 10, 2))
     client.force_login(trust.guardian)
     page = client.get(url(trust.provider, "?month=2026-10"))
     domain = next(d for d in page.context["view"].domains if d.title.startswith("Speaking up"))
+    assert "Q2 2026/27 (July to September 2026)" in domain.title
     assert domain.rows[0].value == "<5"
     assert all(row.rating is None for row in domain.rows)
     assert b"Unique secret wording" not in page.content
@@ -152,7 +158,7 @@ def test_the_view_takes_a_fixed_number_of_queries(client, trust, today, django_a
     few = _queries(client, trust)
     _lots_of_data(trust, months=range(1, 13))
     assert _queries(client, trust) == few
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         client.get(url(trust.provider, "?month=2026-10"))
 
 

@@ -3,8 +3,10 @@
 The specification, written independently of the code: a concern's summary is read by
 the FTSU guardians of its provider and the LMNS FTSU lead of its LMNS (not the
 deployment's superuser); a confidential raiser's contact details only by the guardian
-handling the concern. These tests look for the world's secret texts in every page of the workforce
-app, every export, every admin page and every email, for every role.
+handling the concern. These tests look for the world's secret texts (summary, actions,
+feedback, outcome, guardians' notes, messages with the raiser) in every page of the workforce
+app, the provider quality view and the pre-visit pack, every export, every admin page and
+every email, for every role.
 """
 
 import io
@@ -18,7 +20,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from lmns.models import Role
 from tests.test_access_matrix import OBJECT_KWARGS, PERSONAS
-from workforce.models import FtsuConcern, FtsuMessage, FtsuNote
+from workforce.models import ConcernStatus, FtsuConcern, FtsuMessage, FtsuNote
 from workforce.services import concern_take
 
 pytestmark = pytest.mark.django_db
@@ -27,19 +29,58 @@ GUARDIAN = f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"
 FTSU_LEAD = f"lmns:{Role.LMNS_FTSU_LEAD}"
 
 
+# The world's concern of each provider, for concern pages the access matrix does not list.
+CONCERN_KWARGS = {
+    "workforce:concern-hand-over": lambda world, provider: {"pk": world.record("concern", provider).pk}
+}
+# Pages outside the workforce app that show speaking-up counts.
+COUNT_PAGES = {
+    "lmns:quality-provider": lambda world, provider: {"ods_code": provider.ods_code},
+    "assurance:visit-pack": lambda world, provider: {"pk": world.record("visit", provider).pk},
+    "assurance:visit-pack-workbook": lambda world, provider: {"pk": world.record("visit", provider).pk},
+}
+# Every text of a concern that only its readers may see, by what it is.
+SECRETS = ("summary", "actions", "feedback", "outcome", "note", "message")
+
+
 def _workforce_urls(world):
-    """Every GET-able workforce page, pointed at each provider's records."""
+    """Every GET-able workforce page, pointed at each provider's records, and the pages
+    elsewhere that count concerns."""
     patterns = next(
         entry for entry in get_resolver().url_patterns if getattr(entry, "namespace", None) == "workforce"
     ).url_patterns
+    kwargs_of = {**OBJECT_KWARGS, **CONCERN_KWARGS}
     for entry in patterns:
         assert isinstance(entry, URLPattern)
         name = f"workforce:{entry.name}"
-        if name in OBJECT_KWARGS:
+        if name in kwargs_of:
             for provider in world.providers:
-                yield name, reverse(name, kwargs=OBJECT_KWARGS[name](world, provider))
+                yield name, reverse(name, kwargs=kwargs_of[name](world, provider))
         else:
             yield name, reverse(name)
+    for name, kwargs in COUNT_PAGES.items():
+        for provider in world.providers:
+            yield name, reverse(name, kwargs=kwargs(world, provider))
+
+
+def _add_secrets(world):
+    """Give each world concern every kind of secret text: closed, with an outcome, a note
+    and a message, as if raised online."""
+    for provider in world.providers:
+        concern = world.record("concern", provider)
+        code = provider.ods_code
+        FtsuConcern.objects.filter(pk=concern.pk).update(
+            actions_taken=f"Secret actions of {code}",
+            feedback_given=f"Secret feedback of {code}",
+            status=ConcernStatus.CLOSED,
+            closed_on=concern.received_on,
+            outcome=f"Secret outcome of {code}",
+            passphrase_hash="not-a-real-hash",  # so the page shows the conversation
+        )
+        FtsuNote.objects.create(concern=concern, body=f"Secret note of {code}", created_by=concern.handler)
+        FtsuMessage.objects.create(
+            concern=concern, from_raiser=True, body=f"Secret message of {code}", sent_on=concern.received_on
+        )
 
 
 def _text(response) -> str:
@@ -72,22 +113,31 @@ def _handled_contacts(world, persona):
 def test_only_guardians_and_the_ftsu_lead_read_summaries_and_only_the_handler_the_raiser(
     client, world, persona
 ):
+    _add_secrets(world)
     if persona != "anonymous":
         client.force_login(world.personas[persona])
-    seen_summaries, seen_contacts = set(), set()
+    seen = {kind: set() for kind in SECRETS}
+    seen_contacts = set()
+    visited = set()
     for name, url in _workforce_urls(world):
         response = client.get(url)
         if response.status_code != 200:
             continue
+        visited.add(name)
         body = _text(response)
         for provider in world.providers:
-            if f"Secret summary of {provider.ods_code}" in body:
-                seen_summaries.add(provider)
+            for kind in SECRETS:
+                if f"Secret {kind} of {provider.ods_code}" in body:
+                    seen[kind].add(provider)
             if f"Secret contact of {provider.ods_code}" in body:
                 seen_contacts.add(provider)
                 assert name == "workforce:concern-detail", f"{persona} sees a raiser on {name}"
-    assert seen_summaries == _readable_summaries(world, persona)
+    for kind in SECRETS:
+        assert seen[kind] == _readable_summaries(world, persona), kind
     assert seen_contacts == _handled_contacts(world, persona)
+    if persona in {GUARDIAN, FTSU_LEAD, f"lmns:{Role.LMNS_OFFICER}"}:
+        # The pages that count concerns were read, so the search above covered them.
+        assert set(COUNT_PAGES) <= visited, persona
 
 
 def test_contact_details_are_encrypted_at_rest(world):
@@ -100,18 +150,21 @@ def test_contact_details_are_encrypted_at_rest(world):
     assert concern.contact_encrypted.startswith("gAAAA")  # a Fernet token
 
 
-def test_taking_over_a_concern_moves_the_contact_details_and_is_noted(client, world):
-    lead = world.personas[FTSU_LEAD]
+def test_handing_over_a_concern_moves_the_contact_details_and_is_noted(client, world):
+    guardian, lead = world.personas[GUARDIAN], world.personas[FTSU_LEAD]
     concern = world.record("concern", world.a1)
     url = concern.get_absolute_url()
     client.force_login(lead)
     assert "Secret contact of AA1" not in client.get(url).content.decode()
-    client.post(reverse("workforce:concern-take", kwargs={"pk": concern.pk}))
+    client.post(reverse("workforce:concern-take", kwargs={"pk": concern.pk}))  # refused: handled
+    assert "Secret contact of AA1" not in client.get(url).content.decode()
+    client.force_login(guardian)
+    client.post(reverse("workforce:concern-hand-over", kwargs={"pk": concern.pk}), {"to": lead.pk})
+    assert "Secret contact of AA1" not in client.get(url).content.decode()
+    client.force_login(lead)
     body = client.get(url).content.decode()
     assert "Secret contact of AA1" in body
-    assert "Took over handling from" in body
-    client.force_login(world.personas[GUARDIAN])
-    assert "Secret contact of AA1" not in client.get(url).content.decode()
+    assert "Handed over to" in body
 
 
 def test_a_concern_raised_with_the_lmns_is_not_shown_to_the_providers_guardian(client, world):

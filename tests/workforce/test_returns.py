@@ -93,6 +93,7 @@ def test_two_years_of_returns_draw_process_limits_and_call_a_fall_in_care_a_conc
         ({"emergencies_compliant": "261"}, "emergencies_compliant", "staff who need the training"),
         ({"consultant_hours": "169"}, "consultant_hours", "A week has 168 hours"),
         ({"month": add_months(THIS_MONTH, 1)}, "month", "Select a valid choice"),
+        ({"month": THIS_MONTH}, "month", "Select a valid choice"),
     ],
 )
 def test_bad_figures_are_refused_beside_the_field_and_nothing_is_saved(
@@ -163,7 +164,8 @@ def test_contributor_cannot_submit_or_correct(client, world, bob):
 
 
 def test_lead_corrects_a_return_and_its_month_stays(client, world, alice):
-    workforce_return = world.record("workforce_return", world.a1)
+    # Not the world's return, which the factory made for this month, before the month ended.
+    workforce_return = make_workforce_return(world.a1, month=LAST_MONTH)
     client.force_login(alice)
     url = reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk})
     data = _form(world, provider=world.b1.pk, month=date(2020, 1, 1), preceptees="11")
@@ -173,7 +175,7 @@ def test_lead_corrects_a_return_and_its_month_stays(client, world, alice):
     assert (workforce_return.preceptees, workforce_return.provider, workforce_return.month) == (
         11,
         world.a1,
-        THIS_MONTH,
+        LAST_MONTH,
     )
 
 
@@ -229,5 +231,28 @@ def test_quarters_follow_the_nhs_financial_year():
     assert selectors.Quarter.parse("2026-Q5") is None and selectors.Quarter.parse("junk") is None
 
 
-def test_small_counts_are_suppressed():
-    assert [selectors.suppress(n) for n in (0, 1, 4, 5, 12)] == ["0", "<5", "<5", "5", "12"]
+def test_small_counts_are_suppressed_and_the_rest_rounded_to_the_nearest_five():
+    shown = {0: "0", 1: "<5", 4: "<5", 5: "5", 6: "5", 7: "5", 8: "10", 12: "10", 13: "15", 100: "100"}
+    assert {count: selectors.suppress(count) for count in shown} == shown
+
+
+def test_a_return_for_this_month_is_refused_until_the_month_has_ended(world, alice):
+    from django.core.exceptions import ValidationError
+
+    from workforce import services
+    from workforce.forms import WorkforceReturnForm
+
+    month_values = [value for value, _label in WorkforceReturnForm(user=alice).fields["month"].choices]
+    assert THIS_MONTH.isoformat() not in month_values and month_values[0] == LAST_MONTH.isoformat()
+    fields = {
+        name: value
+        for name, value in _form(world).items()
+        if name not in {"provider", "month", "retention_midwife", "birthrate_plus_wte", "birthrate_plus_on"}
+    }
+    WorkforceReturn.objects.filter(provider=world.a2).delete()  # the world's, made by a factory
+    with pytest.raises(ValidationError) as refused:
+        services.workforce_return_submit(provider=world.a2, month=THIS_MONTH, by=alice, **fields)
+    assert refused.value.message_dict["month"] == ["A return can be submitted once its month has ended."]
+    assert not WorkforceReturn.objects.filter(provider=world.a2, month=THIS_MONTH).exists()
+    # One submitted before the rule (the world's, made by a factory) may still be corrected.
+    world.record("workforce_return", world.a1).full_clean()

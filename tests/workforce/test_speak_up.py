@@ -168,7 +168,10 @@ def test_speaking_up_is_rate_limited(client, world):
     ("overrides", "message"),
     [
         ({"categories": []}, "Select at least one thing your concern is about."),
-        ({"summary": "<script>alert(1)</script>"}, "Write in plain text, without HTML tags or scripts"),
+        ({"summary": "<script>alert(1)</script>"}, "Write in plain text, without HTML tags"),
+        ({"summary": "Look: <img src=x onerror=alert(1)>"}, "Write in plain text, without HTML tags"),
+        ({"summary": "<svg/onload=alert(1)>"}, "Write in plain text, without HTML tags"),
+        ({"contact": "<b>Jo</b>", "raised_as": "confidential"}, "Write in plain text, without HTML tags"),
         ({"website": "https://spam.example"}, "looks as if a program filled it in"),
         ({"summary": "x" * 5001}, "Ensure this value has at most 5000 characters"),
         ({"raised_as": "confidential"}, "Enter how we can contact you, or choose anonymously."),
@@ -185,6 +188,43 @@ def test_bad_posts_are_refused_clearly_and_save_nothing(client, world, overrides
     assert not FtsuConcern.objects.filter(route="online").exists()
 
 
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Cover fell to x<y midwives on nights, where y is the Birthrate Plus figure.",
+        "Staffing was <half the establishment on three nights running.",
+        "Waits were <4 hours, then > 6 hours by the weekend.",
+        "We were told that <5 staff is normal, and >10 women waited.",
+    ],
+)
+def test_a_less_than_sign_in_plain_words_is_accepted(client, world, summary):
+    response = _raise(client, world, summary=summary)
+    assert response.status_code == 200
+    assert FtsuConcern.objects.get(route="online").summary == summary
+
+
+def test_what_people_type_is_kept_out_of_error_reports(client, world):
+    raised = _raise(client, world)
+    assert set(raised.wsgi_request.sensitive_post_parameters) >= {"summary", "contact"}
+    opened = _open(client, "FTSU-ZZZZ-ZZZZ", "AAAAA-BBBBB")
+    assert set(opened.wsgi_request.sensitive_post_parameters) >= {"passphrase", "body"}
+
+
+def test_an_unknown_case_is_checked_against_a_hash_made_at_import(world, monkeypatch):
+    """The dummy hash exists before the first request, so that request costs a full check too."""
+    assert services._DUMMY_HASH
+    made = []
+    monkeypatch.setattr(services, "make_password", lambda *args, **kwargs: made.append(args) or "x")
+    checked = []
+    real_check = services.check_password
+    monkeypatch.setattr(
+        services, "check_password", lambda raw, encoded: checked.append(encoded) or real_check(raw, encoded)
+    )
+    with pytest.raises(services.ValidationError):
+        services.speak_up_open(reference="FTSU-ZZZZ-ZZZZ", passphrase="AAAAA")
+    assert checked == [services._DUMMY_HASH] and not made
+
+
 def test_an_oversized_post_is_refused_before_it_is_read(client, world):
     response = _raise(client, world, summary="x" * (speak_up.MAX_POST_BYTES + 1))
     assert response.status_code == 413
@@ -199,8 +239,10 @@ def test_confidential_contact_is_encrypted_and_anonymous_never_holds_one(client,
     from workforce import crypto
 
     assert crypto.decrypt(concern.contact_encrypted) == "Jo, 07700 900123"
-    # Made anonymous later, the details are erased, and the database refuses to keep any.
+    # Made anonymous later by the lead handling it, the details are erased, and the database
+    # refuses to keep any.
     lead = world.personas[f"lmns:{Role.LMNS_FTSU_LEAD}"]
+    services.concern_take(concern=concern, by=lead)
     services.concern_update(concern=concern, by=lead, categories=["bullying"], raised_as=RaisedAs.ANONYMOUS)
     concern.refresh_from_db()
     assert concern.contact_encrypted == ""

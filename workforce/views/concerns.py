@@ -3,11 +3,16 @@
 Every concern is fetched through FtsuConcern.visible_to (by access.get_for_user), so
 anyone else gets 404 whatever their other roles. Everyone who can see a provider gets
 the suppressed counts on the overview page, and nothing more.
+
+No page that shows a concern may be kept by a browser or proxy (``never_cache``: "private,
+no-store"), and the text of a concern is left out of error reports (``sensitive_post_parameters``).
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.views.common import run_service, save_with
@@ -15,10 +20,12 @@ from lmns import access
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 from workforce import crypto, exports, selectors, services
-from workforce.forms import ConcernForm, MessageForm, NoteForm
+from workforce.forms import ConcernForm, HandOverForm, MessageForm, NoteForm
 from workforce.models import FtsuConcern
 
 ACTION = "record_ftsu_concern"
+# What someone wrote in a concern, or about who raised it: never in an error report.
+SECRET_FIELDS = ("summary", "contact", "body", "actions_taken", "feedback_given", "outcome")
 
 
 def _may_report(user) -> bool:
@@ -26,6 +33,7 @@ def _may_report(user) -> bool:
     return access.providers_where(user, action).exists() or access.lmnss_where(user, action).exists()
 
 
+@never_cache
 def ftsu(request):
     quarters = selectors.recent_quarters()
     concerns = FtsuConcern.objects.visible_to(request.user).select_related("provider", "lmns", "handler")
@@ -43,6 +51,8 @@ def ftsu(request):
     )
 
 
+@never_cache
+@sensitive_post_parameters(*SECRET_FIELDS)
 def concern_create(request):
     form = ConcernForm(request.POST or None, user=request.user)
     if not form.fields["organisation"].choices:
@@ -55,17 +65,24 @@ def concern_create(request):
     return render(request, "workforce/concern_form.html", {"form": form})
 
 
+@never_cache
 def concern_detail(request, pk):
     concern = access.get_for_user(
         FtsuConcern.objects.select_related("provider", "lmns", "handler", "recorded_by"), request.user, pk=pk
     )
     is_handler = concern.handler_id == request.user.pk
+    handler_reads = concern.handler is not None and (
+        FtsuConcern.objects.visible_to(concern.handler).filter(pk=concern.pk).exists()
+    )
+    people = selectors.concern_handlers(concern=concern) if is_handler else None
     return render(
         request,
         "workforce/concern_detail.html",
         {
             "concern": concern,
             "is_handler": is_handler,
+            # Someone else may take the concern over only when its handler can no longer read it.
+            "can_take": not is_handler and not handler_reads,
             # Decrypted only here, and only for the guardian handling the concern.
             "contact": crypto.decrypt(concern.contact_encrypted)
             if is_handler and concern.has_contact
@@ -74,10 +91,13 @@ def concern_detail(request, pk):
             "notes": concern.notes.select_related("created_by"),
             "reply_form": MessageForm(),
             "note_form": NoteForm(),
+            "hand_over_form": HandOverForm(people=people) if people is not None and people.exists() else None,
         },
     )
 
 
+@never_cache
+@sensitive_post_parameters(*SECRET_FIELDS)
 def concern_edit(request, pk):
     concern = access.get_for_user(
         FtsuConcern.objects.select_related("provider", "lmns"), request.user, action=ACTION, pk=pk
@@ -91,6 +111,8 @@ def concern_edit(request, pk):
     return render(request, "workforce/concern_form.html", {"form": form, "concern": concern})
 
 
+@never_cache
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_POST
 def concern_reply(request, pk):
     concern = access.get_for_user(FtsuConcern.objects, request.user, action=ACTION, pk=pk)
@@ -109,6 +131,8 @@ def concern_reply(request, pk):
     return redirect(concern)
 
 
+@never_cache
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_POST
 def concern_note(request, pk):
     concern = access.get_for_user(FtsuConcern.objects, request.user, action=ACTION, pk=pk)
@@ -127,6 +151,7 @@ def concern_note(request, pk):
     return redirect(concern)
 
 
+@never_cache
 @require_POST
 def concern_take(request, pk):
     concern = access.get_for_user(FtsuConcern.objects, request.user, action=ACTION, pk=pk)
@@ -136,10 +161,31 @@ def concern_take(request, pk):
     return redirect(concern)
 
 
+@never_cache
+@require_POST
+def concern_hand_over(request, pk):
+    concern = access.get_for_user(FtsuConcern.objects, request.user, action=ACTION, pk=pk)
+    form = HandOverForm(request.POST, people=selectors.concern_handlers(concern=concern))
+    if form.is_valid():
+        to = form.cleaned_data["to"]
+        run_service(
+            request,
+            services.concern_hand_over,
+            f"{to.get_full_name() or to.get_username()} is now handling this concern.",
+            concern=concern,
+            by=request.user,
+            to=to,
+        )
+    else:
+        messages.error(request, "Choose a guardian or the LMNS Freedom to Speak Up lead to hand it over to.")
+    return redirect(concern)
+
+
 def _quarter(request):
-    return selectors.Quarter.parse(request.GET.get("quarter", "")) or selectors.recent_quarters()[-1]
+    return selectors.Quarter.parse(request.GET.get("quarter", "")) or selectors.quarters_to_date(1)[-1]
 
 
+@never_cache
 @require_GET
 def ngo_return(request):
     if not _may_report(request.user):
@@ -150,7 +196,7 @@ def ngo_return(request):
         "workforce/ngo_return.html",
         {
             "quarter": quarter,
-            "quarters": selectors.recent_quarters(8),
+            "quarters": selectors.quarters_to_date(8),
             "rows": selectors.ngo_return(user=request.user, quarter=quarter),
             "columns": selectors.NGO_COLUMNS,
             "groups": selectors.ProfessionalGroup.choices,
@@ -158,6 +204,7 @@ def ngo_return(request):
     )
 
 
+@never_cache
 @require_GET
 def ngo_return_xlsx(request):
     if not _may_report(request.user):

@@ -3,7 +3,8 @@ with the case reference and passphrase.
 
 These pages keep nothing that could identify the person: no account (even when someone
 is signed in), no address, no time of day. Rate limits hold a keyed hash of the address
-in the cache for the window only (workforce.ratelimit). Nothing here logs.
+in the cache for the window only (workforce.ratelimit). Nothing here logs, and what people
+type is left out of error reports (``sensitive_post_parameters``).
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -11,6 +12,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from workforce import ratelimit, services
@@ -53,6 +55,7 @@ def _too_big(request) -> bool:
 
 @login_not_required
 @never_cache
+@sensitive_post_parameters("summary", "contact")
 @require_http_methods(["GET", "POST"])
 def speak_up(request):
     if request.method == "POST" and _too_big(request):
@@ -79,6 +82,7 @@ def speak_up(request):
 
 @login_not_required
 @never_cache
+@sensitive_post_parameters("reference", "passphrase", "body", "case")
 @require_http_methods(["GET", "POST"])
 def speak_up_case(request):
     """GET: the form for reference and passphrase. POST: open the case, or answer on it."""
