@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import actions, incidents, learning, overview, reports, ssig
+from incidents.views import actions, improvement, incidents, learning, overview, reports, ssig
 
 app_name = "incidents"
 
@@ -35,4 +35,70 @@ urlpatterns = [
     path("events/", ssig.event_list, name="event-list"),
     path("events/new/", ssig.event_create, name="event-create"),
     path("events/<int:pk>/", ssig.event_detail, name="event-detail"),
+]
+
+# Improvement plans and the learning network's health survey (incidents.views.improvement).
+urlpatterns += [
+    path("improvement/", improvement.improvement_index, name="improvement-index"),
+    path("improvement/new/", improvement.improvement_create, name="improvement-create"),
+    path("improvement/<int:pk>/", improvement.improvement_detail, name="improvement-detail"),
+    path("improvement/<int:pk>/edit/", improvement.improvement_edit, name="improvement-edit"),
+    path(
+        "improvement/<int:pk>/measurement/",
+        improvement.improvement_measurement,
+        name="improvement-measurement",
+    ),
+    path(
+        "improvement/<int:pk>/communications/",
+        improvement.improvement_communications,
+        name="improvement-communications",
+    ),
+    path("improvement/<int:pk>/team/", improvement.improvement_team, name="improvement-team"),
+    path("improvement/<int:pk>/all/", improvement.improvement_all, name="improvement-all"),
+    path("improvement/<int:pk>/plan.xlsx", improvement.improvement_workbook, name="improvement-workbook"),
+    path(
+        "improvement/<int:pk>/measures/<int:row>/",
+        improvement.improvement_measure,
+        name="improvement-measure",
+    ),
+    path(
+        "improvement/<int:pk>/measures/<int:row>/values/",
+        improvement.improvement_measure_values,
+        name="improvement-measure-values",
+    ),
+    *(
+        route
+        for kind in ("measure", "pdsa", "communication", "team")
+        for route in (
+            path(
+                f"improvement/<int:pk>/{kind}/new/",
+                improvement.improvement_row,
+                {"kind": kind},
+                name=f"improvement-{kind}-create",
+            ),
+            path(
+                f"improvement/<int:pk>/{kind}/<int:row>/edit/",
+                improvement.improvement_row,
+                {"kind": kind},
+                name=f"improvement-{kind}-edit",
+            ),
+            path(
+                f"improvement/<int:pk>/{kind}/<int:row>/delete/",
+                improvement.improvement_row_delete,
+                {"kind": kind},
+                name=f"improvement-{kind}-delete",
+            ),
+        )
+    ),
+    path("improvement/survey/", improvement.survey_list, name="improvement-surveys"),
+    path("improvement/survey/new/", improvement.survey_create, name="improvement-survey-create"),
+    path("improvement/survey/<int:pk>/", improvement.survey_detail, name="improvement-survey"),
+    path("improvement/survey/<int:pk>/invite/", improvement.survey_invite, name="improvement-survey-invite"),
+    path("improvement/survey/<int:pk>/close/", improvement.survey_close, name="improvement-survey-close"),
+    path(
+        "improvement/survey/<int:pk>/results.xlsx",
+        improvement.survey_workbook,
+        name="improvement-survey-workbook",
+    ),
+    path("improvement/survey/answer/", improvement.survey_answer, name="improvement-survey-answer"),
 ]

@@ -38,6 +38,11 @@ ACTION_ROLES = {
     "lmns_workbook": frozenset(
         {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}
     ),
+    # Write improvement plans, their measures and PDSA cycles; held at an LMNS, also run the
+    # learning network's health survey.
+    "plan_improvement": frozenset(
+        {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}
+    ),
     # Submit and correct the provider's monthly workforce return.
     "submit_workforce_return": frozenset({Role.PROVIDER_LEAD}),
     # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role

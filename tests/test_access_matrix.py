@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lmns.models import Role
+from tests.incidents.improvement.factories import improvement_record
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,8 @@ PUBLIC = {
     # Staff speak up to the LMNS without an account.
     "workforce:speak-up",
     "workforce:speak-up-case",
+    # Members answer the learning network's health survey through a single-use link.
+    "incidents:improvement-survey-answer",
 }
 # Signing out takes a POST (a signed-in GET answers 405); it is tested in test_auth, and
 # starting an LMNS board pack in tests/quality/test_board_packs.py.
@@ -38,6 +41,18 @@ EXCLUDED_NAMESPACES = {"admin"}
 # (records owned by an LMNS are those of the provider's LMNS).
 def _pk_of(kind):
     return lambda world, provider: {"pk": world.record(kind, provider).pk}
+
+
+def _improvement(kind):
+    """A provider's improvement plan (or a row of it, or its LMNS's survey round), made on first use."""
+
+    def kwargs(world, provider):
+        record = improvement_record(world, kind, provider)
+        if kind in {"plan", "round"}:
+            return {"pk": record.pk}
+        return {"pk": record.plan_id, "row": record.pk}
+
+    return kwargs
 
 
 OBJECT_KWARGS = {
@@ -108,6 +123,30 @@ OBJECT_KWARGS = {
     "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
     "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
     "workforce:provider": lambda world, provider: {"ods_code": provider.ods_code},
+    **{
+        f"incidents:improvement-{name}": _improvement(kind)
+        for kind, names in {
+            "plan": [
+                "detail",
+                "edit",
+                "measurement",
+                "communications",
+                "team",
+                "all",
+                "workbook",
+                "measure-create",
+                "pdsa-create",
+                "communication-create",
+                "team-create",
+            ],
+            "measure": ["measure", "measure-values", "measure-edit", "measure-delete"],
+            "pdsa": ["pdsa-edit", "pdsa-delete"],
+            "communication": ["communication-edit", "communication-delete"],
+            "team": ["team-edit", "team-delete"],
+            "round": ["survey", "survey-invite", "survey-close", "survey-workbook"],
+        }.items()
+        for name in names
+    },
     "lmns:quality-provider": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack-workbook": lambda world, provider: {"ods_code": provider.ods_code},
@@ -117,7 +156,14 @@ OBJECT_KWARGS = {
         f"workforce:{name}": _pk_of(kind)
         for kind, names in {
             "workforce_return": ["return-detail", "return-edit"],
-            "concern": ["concern-detail", "concern-edit", "concern-reply", "concern-note", "concern-take"],
+            "concern": [
+                "concern-detail",
+                "concern-edit",
+                "concern-reply",
+                "concern-note",
+                "concern-take",
+                "concern-hand-over",
+            ],
         }.items()
         for name in names
     },
@@ -137,7 +183,11 @@ LMNS_MEMBERS_ONLY = {
 # Freedom to Speak Up concerns: only the provider's guardians and its LMNS's FTSU lead.
 FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
 # Records owned by an LMNS: visible to everyone in that LMNS, providers included.
-LMNS_SCOPED = {name for name in OBJECT_KWARGS if name.startswith(("incidents:meeting", "incidents:event"))}
+LMNS_SCOPED = {
+    name
+    for name in OBJECT_KWARGS
+    if name.startswith(("incidents:meeting", "incidents:event", "incidents:improvement-survey"))
+}
 # Actions that only take a POST; the matrix posts an empty form to them.
 POST_ONLY_RECORDS = {
     "incidents:incident-transition",
@@ -155,6 +205,12 @@ POST_ONLY_RECORDS = {
     "workforce:concern-reply",
     "workforce:concern-note",
     "workforce:concern-take",
+    "workforce:concern-hand-over",
+    "incidents:improvement-measure-delete",
+    "incidents:improvement-pdsa-delete",
+    "incidents:improvement-communication-delete",
+    "incidents:improvement-team-delete",
+    "incidents:improvement-survey-close",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -170,6 +226,8 @@ LMNS_WORKBOOK_ROLES = [Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEW
 WORKFORCE_RETURNERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
 # Not the superuser: speaking up is confidential even from the deployment's administrators.
 FTSU_RECORDERS = {f"provider:{Role.PROVIDER_FTSU_GUARDIAN}", f"lmns:{Role.LMNS_FTSU_LEAD}"}
+# Improvement plans: the provider's recorders, and LMNS staff who run the SSIG (at any of its providers).
+PLANNERS = RECORDERS | SSIG_RUNNERS
 MAY = {
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
@@ -251,6 +309,28 @@ MAY = {
     "workforce:concern-create": FTSU_RECORDERS,
     "workforce:ngo-return": FTSU_RECORDERS,
     "workforce:ngo-return-xlsx": FTSU_RECORDERS,
+    **dict.fromkeys(
+        [
+            "incidents:improvement-create",
+            "incidents:improvement-edit",
+            "incidents:improvement-measure-values",
+            *(
+                f"incidents:improvement-{kind}-{verb}"
+                for kind in ("measure", "pdsa", "communication", "team")
+                for verb in ("create", "edit", "delete")
+            ),
+        ],
+        PLANNERS,
+    ),
+    # The learning network's health survey is run by the LMNS; its providers' users read the results.
+    **dict.fromkeys(
+        [
+            "incidents:improvement-survey-create",
+            "incidents:improvement-survey-invite",
+            "incidents:improvement-survey-close",
+        ],
+        SSIG_RUNNERS,
+    ),
 }
 
 PERSONAS = [

@@ -12,8 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents import demo as incidents_demo
-from incidents.models import Incident, IncidentType, Learning, LearningStatus, SsigMeeting, Theme
-from incidents.reference_data import INCIDENT_TYPES, THEMES
+from incidents.models import Incident, Learning, LearningStatus, SsigMeeting
 from lmns.demo import DEMO_LMNS, DEMO_PROVIDERS
 from lmns.models import Lmns
 from tests.browser.conftest import EXTERNAL_URL, sign_in
@@ -38,12 +37,6 @@ def long_date(day):
 @pytest.fixture
 def workflow_server(seeded_live_server):
     """The demo organisations and users, plus the demo incidents and SSIG meetings."""
-    # Flushing after an earlier transactional test also empties the incident types and
-    # themes that the 0002 data migration loads, so put them back as it does.
-    for group, name, source in INCIDENT_TYPES:
-        IncidentType.objects.get_or_create(name=name, defaults={"group": group, "source": source})
-    for name, description in THEMES:
-        Theme.objects.get_or_create(name=name, defaults={"description": description})
     incidents_demo.demo_seed(lmns=Lmns.objects.get(code=DEMO_LMNS["code"]))
     return seeded_live_server
 

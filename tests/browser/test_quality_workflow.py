@@ -11,8 +11,6 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from incidents.models import IncidentType, Theme
-from incidents.reference_data import INCIDENT_TYPES, THEMES
 from lmns.demo import DEMO_PROVIDERS
 from lmns.models import Membership, Provider, Role
 from tests.browser.conftest import sign_in
@@ -25,11 +23,6 @@ ZZA = PROVIDER_NAMES["ZZA"]
 
 @pytest.fixture
 def demo(seeded_live_server, settings):
-    # A transactional test empties every table, the migrations' reference data included.
-    for group, name, source in INCIDENT_TYPES:
-        IncidentType.objects.get_or_create(name=name, defaults={"group": group, "source": source})
-    for name, description in THEMES:
-        Theme.objects.get_or_create(name=name, defaults={"description": description})
     call_command("load_frameworks", stdout=io.StringIO())
     settings.DEBUG = True  # seed_demo refuses to run on what looks like a real deployment
     call_command("seed_demo", stdout=io.StringIO())

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from assurance import demo as assurance_demo
 from assurance.visits import demo as visits_demo
 from incidents import demo as incidents_demo
+from incidents.improvement import demo as improvement_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from workforce import demo as workforce_demo
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             )
         result = demo_seed()
         incidents_demo.demo_seed(lmns=result.lmns)
+        improvement_demo.demo_seed(lmns=result.lmns)  # after the learning its plan grew from
         assurance_demo.demo_seed(lmns=result.lmns)
         workforce_demo.demo_seed(lmns=result.lmns)
         visits_demo.demo_seed(lmns=result.lmns)

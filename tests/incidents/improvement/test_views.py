@@ -1,0 +1,240 @@
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from incidents.models import ImprovementPlan, LearningStatus, PlanMeasureValue, PlanTeamMember, Theme
+from lmns.models import Role
+from tests.factories import make_learning, make_lmns, make_provider, make_user
+from tests.incidents.improvement.factories import (
+    add_values,
+    make_communication,
+    make_measure,
+    make_pdsa,
+    make_plan,
+    make_team_member,
+)
+from workforce.models import add_months, first_of_month
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lmns():
+    return make_lmns("Otter LMNS")
+
+
+@pytest.fixture
+def provider(lmns):
+    return make_provider(lmns, "Otter Bay NHS Trust", "OB1")
+
+
+@pytest.fixture
+def sibling(lmns):
+    return make_provider(lmns, "Heron Vale NHS Trust", "HV1")
+
+
+@pytest.fixture
+def lead(provider):
+    return make_user("lead", role=Role.PROVIDER_LEAD, provider=provider)
+
+
+@pytest.fixture
+def board(provider):
+    return make_user("board", role=Role.BOARD_VIEWER, provider=provider)
+
+
+@pytest.fixture
+def plan(provider):
+    plan = make_plan(provider, project_aims="Reach 95% by March.")
+    measure = make_measure(plan)
+    add_values(measure, {date(2026, m, 1): 80 + m for m in range(1, 7)})
+    make_pdsa(plan)
+    make_communication(plan)
+    make_team_member(plan, email="sam@example.invalid")
+    return plan
+
+
+def test_a_lead_starts_a_plan_from_a_shared_theme(client, lead, provider, sibling):
+    theme = Theme.objects.order_by("pk").first()
+    shared = make_learning(sibling, status=LearningStatus.SHARED, themes=[theme], title="Shared CTG learning")
+    draft = make_learning(sibling, themes=[theme], title="Sibling draft")
+    client.force_login(lead)
+    index = client.get(reverse("incidents:improvement-index"))
+    assert theme.name in index.content.decode()
+    page = client.get(reverse("incidents:improvement-create") + f"?theme={theme.pk}")
+    body = page.content.decode()
+    assert "Shared CTG learning" in body and "Sibling draft" not in body
+    response = client.post(
+        reverse("incidents:improvement-create"),
+        {
+            "owner": f"provider-{provider.pk}",
+            "title": "Fresh eyes",
+            "primary_driver": "deterioration",
+            "overarching_aim": "Fewer missed escalations.",
+            "foundations": ["Safety culture"],
+            "own_drivers": "Reliable handover\n\n",
+            "themes": [theme.pk],
+            "learning": [shared.pk],
+        },
+    )
+    plan = ImprovementPlan.objects.get()
+    assert response.url == plan.get_absolute_url()
+    assert plan.provider == provider and plan.lmns == provider.lmns
+    assert plan.secondary_drivers == ["Safety culture", "Reliable handover"]
+    assert list(plan.learning.all()) == [shared]
+    assert draft not in plan.learning.all()
+
+
+def test_starting_a_plan_needs_a_driver_and_aim(client, lead, provider):
+    client.force_login(lead)
+    response = client.post(reverse("incidents:improvement-create"), {"owner": f"provider-{provider.pk}"})
+    body = response.content.decode()
+    assert "Select primary driver" in body and "Enter overarching aim" in body
+    assert not ImprovementPlan.objects.exists()
+
+
+def test_the_general_tab_shows_each_section_beside_its_guidance(client, board, plan):
+    client.force_login(board)
+    body = client.get(plan.get_absolute_url()).content.decode()
+    assert "Reach 95% by March." in body
+    assert "SMART" in body  # the project aims' guidance
+    assert "Sustainability and spread" in body
+    assert "Change the plan" not in body  # a board viewer reads only
+
+
+def test_the_general_tab_saves_the_nine_sections(client, lead, plan):
+    client.force_login(lead)
+    data = {
+        "title": plan.title,
+        "primary_driver": "diabetes",
+        "overarching_aim": "Aim",
+        "risks": "Audit time may be short.",
+        "sustainability": "Built into the audit calendar.",
+    }
+    response = client.post(reverse("incidents:improvement-edit", kwargs={"pk": plan.pk}), data)
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.primary_driver, plan.risks) == ("diabetes", "Audit time may be short.")
+    assert plan.project_aims == ""  # emptied: the form holds the whole General tab
+
+
+def test_a_team_member_needs_a_name_and_a_complete_email(client, lead, plan):
+    client.force_login(lead)
+    url = reverse("incidents:improvement-team-create", kwargs={"pk": plan.pk})
+    response = client.post(url, {"name": "", "email": "jo@"})
+    body = response.content.decode()
+    assert "Enter name" in body and "Enter a complete email address" in body
+    assert plan.team.count() == 1
+    assert client.post(url, {"name": "Jo Evans"}).status_code == 302
+    assert PlanTeamMember.objects.filter(plan=plan, name="Jo Evans", email="").exists()
+
+
+def test_rows_are_changed_and_removed_on_their_own_plan_only(client, lead, plan, provider):
+    other = make_plan(provider, title="Other")
+    member = plan.team.get()
+    client.force_login(lead)
+    wrong = reverse("incidents:improvement-team-edit", kwargs={"pk": other.pk, "row": member.pk})
+    assert client.get(wrong).status_code == 404
+    url = reverse("incidents:improvement-team-delete", kwargs={"pk": plan.pk, "row": member.pk})
+    assert client.post(url).status_code == 302
+    assert not plan.team.exists()
+
+
+def test_monthly_values_are_entered_and_charted(client, lead, plan):
+    measure = plan.measures.get()
+    client.force_login(lead)
+    url = reverse("incidents:improvement-measure-values", kwargs={"pk": plan.pk, "row": measure.pk})
+    this_month = first_of_month(date.today())
+    last = add_months(this_month, -1)
+    response = client.post(url, {f"m{last:%Y-%m}": "91.5", f"m{this_month:%Y-%m}": "x"})
+    assert "Enter a number for" in response.content.decode()
+    assert not PlanMeasureValue.objects.filter(month=last).exists()
+    assert client.post(url, {f"m{last:%Y-%m}": "91.5", "m2026-01": ""}).status_code == 302
+    assert PlanMeasureValue.objects.get(measure=measure, month=last).value == 91.5
+    assert not PlanMeasureValue.objects.filter(measure=measure, month=date(2026, 1, 1)).exists()
+    page = client.get(reverse("incidents:improvement-measure", kwargs={"pk": plan.pk, "row": measure.pk}))
+    body = page.content.decode()
+    assert "<svg" in body and "Sticker on the CTG" in body
+
+
+def test_the_all_view_prints_every_tab(client, board, plan, django_assert_max_num_queries):
+    client.force_login(board)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("incidents:improvement-all", kwargs={"pk": plan.pk}))
+    body = response.content.decode()
+    for text in [
+        "Reach 95% by March.",
+        "CTGs with hourly fresh eyes",
+        "Sticker on the CTG",
+        "Safety huddle",
+        "Sam Patel",
+    ]:
+        assert text in body
+    assert "<svg" in body
+
+
+def test_the_tabs_answer_in_few_queries(client, board, plan, django_assert_max_num_queries):
+    client.force_login(board)
+    for name in ["detail", "measurement", "communications", "team"]:
+        with django_assert_max_num_queries(20):
+            assert (
+                client.get(reverse(f"incidents:improvement-{name}", kwargs={"pk": plan.pk})).status_code
+                == 200
+            )
+    for n in range(5):
+        make_plan(plan.provider, title=f"Plan {n}")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("incidents:improvement-index")).status_code == 200
+
+
+def test_the_plan_workbook_holds_every_tab(client, board, plan):
+    client.force_login(board)
+    response = client.get(reverse("incidents:improvement-workbook", kwargs={"pk": plan.pk}))
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == [
+        "General",
+        "Measurement plan",
+        "Measure values",
+        "PDSA cycles",
+        "Communications plan",
+        "Team",
+    ]
+    text = "\n".join(str(c) for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "Reach 95% by March." in text and "Sam Patel" in text and "Sticker on the CTG" in text
+
+
+def test_another_providers_plan_is_not_found_and_a_reader_cannot_edit(client, plan, sibling, board):
+    outsider = make_user("outsider", role=Role.PROVIDER_LEAD, provider=sibling)
+    client.force_login(outsider)
+    assert client.get(plan.get_absolute_url()).status_code == 404
+    client.force_login(board)
+    assert client.get(reverse("incidents:improvement-edit", kwargs={"pk": plan.pk})).status_code == 403
+
+
+def test_an_lmns_plan_is_read_by_its_providers_and_written_by_lmns_staff(client, lmns, lead):
+    plan = make_plan(lmns=lmns, title="LMNS-wide smoke-free")
+    officer = make_user("officer", role=Role.LMNS_OFFICER, lmns=lmns)
+    client.force_login(lead)
+    assert client.get(plan.get_absolute_url()).status_code == 200
+    assert client.get(reverse("incidents:improvement-edit", kwargs={"pk": plan.pk})).status_code == 403
+    client.force_login(officer)
+    assert client.get(reverse("incidents:improvement-edit", kwargs={"pk": plan.pk})).status_code == 200
+    client.force_login(make_user("stranger", role=Role.LMNS_OFFICER, lmns=make_lmns()))
+    assert client.get(plan.get_absolute_url()).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, plan):
+    response = client.get(plan.get_absolute_url())
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_pdsa_cycles_are_marked_on_the_measures_chart(client, lead, plan):
+    """The cycle starting in March 2026 is line 1 on the chart, and 1 in the table beside it."""
+    client.force_login(lead)
+    page = client.get(reverse("incidents:improvement-measurement", kwargs={"pk": plan.pk})).content.decode()
+    assert page.count('class="spc-annotation"') == 1
+    assert "Marked on the chart: 1: PDSA cycle Sticker on the CTG, from Mar 2026." in page
+    assert "<strong>1. Sticker on the CTG</strong>" in page
