@@ -6,22 +6,19 @@ there is one, so that it shows what was known then, not what was edited later; f
 yet frozen (the current one, or one before the product was in use) it is built live and says so.
 
 An LMNS-wide pack is built by a Celery task while the user watches its progress, as the
-compliance board workbooks are (assurance.workbooks): the task acknowledges late, so a
-worker that dies part-way leaves the job to be run again from the start.
+compliance board workbooks are: both run through lmns.jobs.
 """
 
-import logging
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from incidents.exports import Column, _long_datetime, _person, write_table
+from lmns.jobs import export_job_run
 from lmns.models import BoardPackJob, ExportStatus, Lmns, Provider, QualitySnapshot
 from lmns.notifications import absolute_url
 from lmns.quality import (
@@ -33,10 +30,6 @@ from lmns.quality import (
 )
 from workforce.models import add_months
 
-logger = logging.getLogger(__name__)
-
-# Building the sheets is most of the work; saving the file takes the rest.
-BUILT_PERCENT = 90
 # Fills for a rating's cell, in the NHS.UK tag colours.
 RAG_FILLS = {
     "red": PatternFill("solid", fgColor="F7D4D1"),
@@ -269,42 +262,23 @@ def board_pack_job_start(*, lmns: Lmns, month: date, by) -> BoardPackJob:
 
 def board_pack_job_run(*, job_id: int) -> None:
     """Build the job's pack for every provider of its LMNS and store it."""
-    jobs = BoardPackJob.objects.filter(pk=job_id)
-    # Claimed in one statement, so a finished job is never built again.
-    if not jobs.exclude(status=ExportStatus.DONE).update(status=ExportStatus.RUNNING, progress=0, error=""):
-        return
-    job = jobs.select_related("lmns", "requested_by").get()
-    reported = 0
 
-    def progress(done: int, total: int) -> None:
-        nonlocal reported
-        percent = BUILT_PERCENT * done // total
-        if percent > reported:
-            jobs.update(progress=percent)
-            reported = percent
-
-    try:
+    def build(job, progress):
         providers = list(Provider.objects.filter(lmns=job.lmns).select_related("lmns").order_by("name"))
-        workbook = board_pack_workbook(
+        return board_pack_workbook(
             sources=pack_sources(providers=providers, month=job.month),
             title=f"Perinatal quality surveillance board pack: {job.lmns.name}, {job.month:%B %Y}",
             generated_by=job.requested_by,
             progress=progress,
         )
+
+    def filename(job):
         started = timezone.localtime(job.requested_at)
-        name = f"board-pack-{job.lmns.code}-{job.month:%Y-%m}-{started:%Y%m%d-%H%M%S}.xlsx"
-        # Through a temporary file, not memory: the workbook may be large.
-        with tempfile.TemporaryFile() as buffer:
-            workbook.save(buffer)
-            buffer.seek(0)
-            job.file.save(name, File(buffer, name=name), save=False)
-        job.status, job.progress, job.finished_at = ExportStatus.DONE, 100, timezone.now()
-        job.save(update_fields=["file", "status", "progress", "finished_at"])
-    except Exception as error:
-        logger.exception("Board pack job %s failed", job_id)
-        jobs.update(
-            status=ExportStatus.FAILED,
-            error=f"The board pack could not be built ({type(error).__name__}). Please try again.",
-            finished_at=timezone.now(),
-        )
-        raise
+        return f"board-pack-{job.lmns.code}-{job.month:%Y-%m}-{started:%Y%m%d-%H%M%S}.xlsx"
+
+    export_job_run(
+        jobs=BoardPackJob.objects.filter(pk=job_id).select_related("lmns", "requested_by"),
+        what="board pack",
+        build=build,
+        filename=filename,
+    )

@@ -291,31 +291,37 @@ class QualitySnapshot(models.Model):
         return f"{self.provider} quality snapshot, {self.month:%B %Y}"
 
 
-class BoardPackJobQuerySet(models.QuerySet):
+class ExportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        # An LMNS-wide pack holds every provider's picture: the LMNS's own members only.
+        # An LMNS-wide workbook holds every provider's position: the LMNS's own members only.
         from lmns.access import lmnss_staffed_by
 
         return self.filter(lmns__in=lmnss_staffed_by(user))
 
 
-class BoardPackJob(models.Model):
-    """An LMNS-wide board pack workbook for one month, built by a Celery task."""
+class ExportJob(models.Model):
+    """An LMNS-wide workbook built by a Celery task while the user waits (lmns.jobs)."""
 
     lmns = models.ForeignKey(Lmns, on_delete=models.CASCADE, related_name="+", verbose_name="LMNS")
-    month = models.DateField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
-    file = models.FileField(upload_to="board-packs/", blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = BoardPackJobQuerySet.as_manager()
+    objects = ExportJobQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-requested_at"]
+
+
+class BoardPackJob(ExportJob):
+    """An LMNS-wide quality board pack for one month."""
+
+    month = models.DateField()
+    file = models.FileField(upload_to="board-packs/", blank=True)
 
     def __str__(self):
         return f"Board pack for {self.lmns}, {self.month:%B %Y}"

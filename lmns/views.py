@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -9,7 +9,7 @@ from lmns import access, board_packs, health, services
 from lmns import quality as quality_selectors
 from lmns.forms import UnitForm
 from lmns.models import BoardPackJob, ExportStatus, Provider
-from lmns.responses import xlsx_response
+from lmns.responses import export_job_response, xlsx_response
 
 
 def home(request):
@@ -128,13 +128,7 @@ def board_pack_job(request, pk):
 @require_GET
 def board_pack_download(request, pk):
     job = access.get_for_user(BoardPackJob.objects, request.user, action="lmns_workbook", pk=pk)
-    if job.status != ExportStatus.DONE or not job.file:
-        raise Http404("This board pack is not ready.")
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_job_response(job)
 
 
 @login_not_required

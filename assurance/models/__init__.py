@@ -1,17 +1,16 @@
 """Compliance (frameworks, assessments, evidence) and assurance visits."""
 
+# Shared with the quality board packs; kept importable from here for the compliance code.
 from assurance.models.compliance import (
     DONE_STATUSES,
     PID_WARNING,
     Assessment,
     BoardWorkbookJob,
-    BoardWorkbookJobQuerySet,
     Deadline,
     Evidence,
     EvidenceLink,
     EvidenceLinkQuerySet,
     EvidenceQuerySet,
-    ExportStatus,
     Framework,
     FrameworkAction,
     Requirement,
@@ -39,6 +38,7 @@ from assurance.models.visits import (
     VisitTeamMember,
     VisitType,
 )
+from lmns.models import ExportStatus
 
 __all__ = [
     "DONE_STATUSES",
@@ -46,7 +46,6 @@ __all__ = [
     "VISIT_TRANSITIONS",
     "Assessment",
     "BoardWorkbookJob",
-    "BoardWorkbookJobQuerySet",
     "CqcDomain",
     "Deadline",
     "Evidence",

@@ -8,8 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-# ExportStatus lives in lmns.models, shared with the quality board packs; re-exported below.
-from lmns.models import ExportStatus, Provider, ProviderScopedQuerySet
+from lmns.models import ExportJob, Provider, ProviderScopedQuerySet
 
 PID_WARNING = (
     "Describe services and care, not people. Do not enter names, NHS numbers, dates of birth or "
@@ -330,31 +329,11 @@ class EvidenceLink(models.Model):
 # --- Board workbooks built in the background ---------------------------------------------------
 
 
-class BoardWorkbookJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        # LMNS-wide workbooks hold every provider's position: provider users never see them.
-        from lmns.access import lmnss_staffed_by
+class BoardWorkbookJob(ExportJob):
+    """An LMNS-wide compliance board workbook for one framework."""
 
-        return self.filter(lmns__in=lmnss_staffed_by(user))
-
-
-class BoardWorkbookJob(models.Model):
-    """An LMNS-wide board workbook, built by a Celery task while the user waits."""
-
-    lmns = models.ForeignKey("lmns.Lmns", on_delete=models.CASCADE, related_name="+", verbose_name="LMNS")
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     file = models.FileField(upload_to="workbooks/", blank=True)
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = BoardWorkbookJobQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-requested_at"]
 
     def __str__(self):
         return f"{self.framework} workbook for {self.lmns}"

@@ -2,7 +2,7 @@
 offline return workbook a provider downloads, fills in and uploads."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +14,7 @@ from assurance.models import Assessment, BoardWorkbookJob, ExportStatus, Framewo
 from assurance.workbooks import board_workbook_job_start
 from incidents.views.common import save_with
 from lmns import access
-from lmns.responses import xlsx_response
+from lmns.responses import export_job_response, xlsx_response
 
 
 @require_GET
@@ -52,13 +52,7 @@ def lmns_workbook_job(request, pk):
 @require_GET
 def lmns_workbook_download(request, pk):
     job = access.get_for_user(BoardWorkbookJob.objects, request.user, action="lmns_workbook", pk=pk)
-    if job.status != ExportStatus.DONE or not job.file:
-        raise Http404("This workbook is not ready.")
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_job_response(job)
 
 
 @require_GET

@@ -1,0 +1,64 @@
+"""Workbooks built in the background while the user watches their progress: the LMNS-wide
+compliance board workbook (assurance.workbooks) and the quality board pack (lmns.board_packs).
+
+The task acknowledges late, so a worker that dies part-way leaves the job to be run again
+from the start; claiming the job in one statement means a finished job is never built twice.
+"""
+
+import logging
+import tempfile
+from collections.abc import Callable
+
+from django.core.files import File
+from django.utils import timezone
+from openpyxl import Workbook
+
+from lmns.models import ExportStatus
+
+logger = logging.getLogger(__name__)
+
+# Building the sheets is most of the work; saving the file takes the rest.
+BUILT_PERCENT = 90
+
+Progress = Callable[[int, int], None]
+
+
+def export_job_run(
+    *, jobs, what: str, build: Callable[[object, Progress], Workbook], filename: Callable[[object], str]
+) -> None:
+    """Build and store the workbook of the one job in ``jobs`` (a queryset of one pk).
+
+    ``build(job, progress)`` makes the workbook, calling ``progress(done, total)`` as it goes;
+    ``filename(job)`` names the file. A failure is recorded on the job in words fit for the
+    user ("The ``what`` could not be built"), with the details in the log, and raised again.
+    """
+    if not jobs.exclude(status=ExportStatus.DONE).update(status=ExportStatus.RUNNING, progress=0, error=""):
+        return
+    job = jobs.get()
+    reported = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal reported
+        percent = BUILT_PERCENT * done // total
+        if percent > reported:  # at most one save per step
+            jobs.update(progress=percent)
+            reported = percent
+
+    try:
+        workbook = build(job, progress)
+        name = filename(job)
+        # Through a temporary file, not memory: the workbook may be large.
+        with tempfile.TemporaryFile() as buffer:
+            workbook.save(buffer)
+            buffer.seek(0)
+            job.file.save(name, File(buffer, name=name), save=False)
+        job.status, job.progress, job.finished_at = ExportStatus.DONE, 100, timezone.now()
+        job.save(update_fields=["file", "status", "progress", "finished_at"])
+    except Exception as error:
+        logger.exception("%s job %s failed", what.capitalize(), job.pk)
+        jobs.update(
+            status=ExportStatus.FAILED,
+            error=f"The {what} could not be built ({type(error).__name__}). Please try again.",
+            finished_at=timezone.now(),
+        )
+        raise
