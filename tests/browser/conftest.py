@@ -81,8 +81,16 @@ def page(browser, seeded_live_server):
     # rather than wait out Playwright's 30 s default on every action.
     context.set_default_timeout(5000)
     page = context.new_page()
+    # The Content-Security-Policy allows no inline script or style: anything that breaks
+    # it fails the test that met it, rather than silently not working in production.
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert not refused, f"Content-Security-Policy violations: {refused}"
 
 
 @pytest.fixture
