@@ -214,7 +214,8 @@ def concern_take(*, concern: FtsuConcern, by) -> FtsuConcern:
     longer read it (they left, or lost the role). A handler who can still read it hands it
     over (``concern_hand_over``): taking it from them would let any guardian see who raised
     it. The change is kept as a note, so who could see the contact details, and when, is known."""
-    concern = FtsuConcern.objects.select_for_update().select_related("handler").get(pk=concern.pk)
+    # Lock the concern row only: PostgreSQL cannot lock the nullable side of the outer join.
+    concern = FtsuConcern.objects.select_for_update(of=("self",)).select_related("handler").get(pk=concern.pk)
     if concern.handler_id == by.pk:
         raise ValidationError("You are already handling this concern.")
     if not _can_read(by, concern):
