@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=15, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    "late-workforce-return-reminders": {
+        "task": "workforce.tasks.send_late_return_reminders",
+        "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
     # Freeze last month's quality view for every provider, for the board packs.
     "quality-snapshots": {
         "task": "lmns.tasks.take_quality_snapshots",
