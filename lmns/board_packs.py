@@ -28,7 +28,7 @@ from lmns.quality import (
     quality_as_data,
     quality_from_data,
 )
-from workforce.models import add_months
+from workforce.selectors import latest_due_month
 
 # Fills for a rating's cell, in the NHS.UK tag colours.
 RAG_FILLS = {
@@ -58,15 +58,17 @@ def snapshot_take(*, provider: Provider, month: date, today: date | None = None)
 
 
 def snapshots_take(*, today: date | None = None) -> int:
-    """Freeze every provider's view of last month. Run by beat on the first of the month, and
-    safe to run again: providers already frozen are left alone. Returns how many were new."""
+    """Freeze every provider's view of the latest month whose workforce return is due. Run by
+    beat the day after returns fall due: frozen any earlier, the month's staffing figures could
+    not yet exist and every pack would show "No return" for good. Safe to run again: providers
+    already frozen are left alone. Returns how many were new."""
     today = today or timezone.localdate()
-    month = add_months(today.replace(day=1), -1)
+    month = latest_due_month(today)
+    frozen = set(QualitySnapshot.objects.filter(month=month).values_list("provider_id", flat=True))
     taken = 0
-    for provider in Provider.objects.order_by("pk"):
-        if not QualitySnapshot.objects.filter(provider=provider, month=month).exists():
-            snapshot_take(provider=provider, month=month, today=today)
-            taken += 1
+    for provider in Provider.objects.exclude(pk__in=frozen).order_by("pk"):
+        snapshot_take(provider=provider, month=month, today=today)
+        taken += 1
     return taken
 
 

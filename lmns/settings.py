@@ -249,10 +249,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
-    # Freeze last month's quality view for every provider, for the board packs.
+    # Freeze last month's quality view for every provider, for the board packs: on the 16th,
+    # the day after that month's workforce returns fall due (workforce.models.RETURN_DUE_DAY).
     "quality-snapshots": {
         "task": "lmns.tasks.take_quality_snapshots",
-        "schedule": crontab(hour=1, minute=0, day_of_month=1),
+        "schedule": crontab(hour=1, minute=0, day_of_month=16),
         "options": {"expires": 60 * 60 * 12},
     },
 }

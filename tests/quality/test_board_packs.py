@@ -1,7 +1,7 @@
 """Monthly snapshots and board packs: a past month shows what was known then."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
@@ -12,7 +12,7 @@ from lmns import board_packs, quality
 from lmns.models import BoardPackJob, ExportStatus, QualitySnapshot
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
 from tests.factories import make_incident, make_workforce_return
-from workforce.models import add_months
+from workforce.models import RETURN_DUE_DAY, add_months
 
 pytestmark = pytest.mark.django_db
 
@@ -147,10 +147,28 @@ def test_a_malformed_start_is_not_found(client, trust, today, data):
     assert client.post(reverse("lmns:board-pack-start"), data).status_code == 404
 
 
-def test_beat_freezes_last_month_on_the_first(settings):
+def test_beat_freezes_last_month_once_its_workforce_returns_are_due(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["quality-snapshots"]
     assert entry["task"] == "lmns.tasks.take_quality_snapshots"
-    assert (entry["schedule"].day_of_month, entry["schedule"].hour) == ({1}, {1})
+    assert (entry["schedule"].day_of_month, entry["schedule"].hour) == ({RETURN_DUE_DAY + 1}, {1})
+
+
+@pytest.mark.parametrize(
+    ("day", "frozen"), [(date(2026, 11, 1), date(2026, 9, 1)), (date(2026, 11, 16), date(2026, 10, 1))]
+)
+def test_the_snapshot_is_of_the_latest_month_whose_return_is_due(trust, day, frozen):
+    board_packs.snapshots_take(today=day)
+    assert set(QualitySnapshot.objects.values_list("month", flat=True)) == {frozen}
+
+
+def test_a_return_submitted_on_time_is_in_the_frozen_pack(client, trust, today):
+    """The return for October may be sent from 1 November; the snapshot on the 16th holds it."""
+    make_workforce_return(trust.provider, month=date(2026, 10, 1))
+    board_packs.snapshots_take(today=date(2026, 11, 16))
+    client.force_login(trust.board)
+    text = client.get(_pack_url(trust.provider)).content.decode()
+    assert "Frozen on" in text
+    assert "No return for October 2026" not in text
 
 
 def test_a_pack_that_fails_says_so_and_a_finished_one_is_not_built_again(trust, today, monkeypatch):
