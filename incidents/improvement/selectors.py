@@ -336,8 +336,15 @@ class SurveyResults:
     groups: list[ResultGroup]
 
     @property
+    def counted(self) -> bool:
+        """Figures wait for the round to close: while it is open, each new answer would show as
+        the difference between two looks at the page, and whoever sent the last reminder knows
+        whose it is."""
+        return not self.round.is_open
+
+    @property
     def enough(self) -> bool:
-        return self.responses >= MIN_RESULTS
+        return self.counted and self.responses >= MIN_RESULTS
 
 
 def _counts(round_: SurveyRound) -> dict[str, dict[int, int]]:

@@ -126,6 +126,8 @@ def test_results_compare_with_the_previous_closed_round(client, lmns, officer, m
     now = make_round(lmns, by=officer, title="Spring", opened_on=date(2026, 3, 1))
     answer(now, lambda key: 4, count=3)
     answer(now, lambda key: 0, count=1)
+    SurveyRound.objects.filter(pk=now.pk).update(closed_on=date(2026, 4, 1))
+    now.refresh_from_db()
     results = selectors.survey_results(round_=now)
     assert results.previous == before and results.responses == 4
     purpose = results.groups[0]
@@ -142,9 +144,29 @@ def test_results_compare_with_the_previous_closed_round(client, lmns, officer, m
     assert statement[2:8] == (0, 3, 0, 0, 0, 1) and statement[-3:] == (100, 0, 100)
 
 
+def test_an_open_round_shows_no_figures_or_count(client, lmns, officer):
+    """Otherwise each new answer could be read as the difference between two looks."""
+    round_ = make_round(lmns, by=officer)
+    answer(round_, lambda key: 5, count=4)
+    client.force_login(officer)
+    body = client.get(round_.get_absolute_url()).content.decode()
+    assert "Answers are counted when the round closes" in body
+    assert "Strongly agree 4" not in body and "4 answers" not in body
+    listing = client.get(reverse("incidents:improvement-surveys")).content.decode()
+    assert "Counted at close" in listing
+    response = client.get(reverse("incidents:improvement-survey-workbook", kwargs={"pk": round_.pk}))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "The round is still open: answers are counted and shown when it closes." in cells
+    assert not any(isinstance(c, int) for c in cells)
+    services.survey_round_close(round_=round_, by=officer)
+    assert "Strongly agree 4" in client.get(round_.get_absolute_url()).content.decode()
+
+
 def test_too_few_answers_show_no_figures(client, lmns, officer):
     round_ = make_round(lmns, by=officer)
     answer(round_, lambda key: 5, count=2)
+    services.survey_round_close(round_=round_, by=officer)
     client.force_login(officer)
     body = client.get(round_.get_absolute_url()).content.decode()
     assert "Results appear once 3 people have answered" in body
