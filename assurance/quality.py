@@ -50,8 +50,12 @@ class FrameworkPosition:
 
 
 def compliance_summary(*, provider: Provider, today: date) -> list[FrameworkPosition]:
-    """The provider's position on every framework it has assessed, in four queries."""
-    assessments = list(Assessment.objects.filter(provider=provider).select_related("framework"))
+    """The provider's position on every current framework version it has assessed, in four queries."""
+    assessments = list(
+        Assessment.objects.filter(provider=provider)
+        .exclude(framework__in=Framework.objects.superseded())
+        .select_related("framework")
+    )
     framework_ids = [assessment.framework_id for assessment in assessments]
     actions = defaultdict(list)
     for action in FrameworkAction.objects.filter(framework_id__in=framework_ids):

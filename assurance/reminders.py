@@ -150,11 +150,9 @@ def overdue_action_plan_reminders_send(*, today: date | None = None) -> int:
     """
     today = today or timezone.localdate()
     week = iso_week(today)
-    # previous is NULL for most frameworks; NOT IN over a list holding NULL matches nothing.
-    superseded = Framework.objects.filter(previous__isnull=False).values("previous")
     items = (
         RequirementAssessment.objects.overdue_action_plans(today)
-        .exclude(assessment__framework__in=superseded)
+        .exclude(assessment__framework__in=Framework.objects.superseded())
         .select_related("assessment__framework", "requirement__action")
         .order_by("assessment__provider__pk", "action_due_on", "assessment__framework__pk", "pk")
     )

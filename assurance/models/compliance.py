@@ -19,6 +19,14 @@ PID_WARNING = (
 # --- Frameworks, loaded from data files in assurance/frameworks/ ------------------------------
 
 
+class FrameworkQuerySet(models.QuerySet):
+    def superseded(self):
+        """Versions a newer version has replaced: what is outstanding in them can never be
+        cleared, so reminders and ratings leave them out."""
+        # previous is NULL for most frameworks; NOT IN over a list holding NULL matches nothing.
+        return self.filter(pk__in=Framework.objects.filter(previous__isnull=False).values("previous"))
+
+
 class Framework(models.Model):
     """One version of a compliance framework, e.g. the CNST MIS year 6."""
 
@@ -39,6 +47,8 @@ class Framework(models.Model):
         help_text="The earlier version this one follows; its evidence is carried forward to review.",
     )
     loaded_at = models.DateTimeField(auto_now=True)
+
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "version"]

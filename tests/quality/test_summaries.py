@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from assurance import quality as assurance_quality
-from assurance.models import Deadline, FindingKind, Status, Verification, VisitStatus
+from assurance.models import Deadline, FindingKind, Framework, Status, Verification, VisitStatus
 from assurance.services import assessment_start
 from incidents import quality as incidents_quality
 from incidents.models import IncidentStatus, LearningStatus, ResponseType, SsigSubmission
@@ -158,6 +158,17 @@ def test_compliance_summary(trust, today, django_assert_max_num_queries):
     assert position.plans_overdue == 1
     assert position.next_deadline.name == "Evidence to the LMNS"
     assert position.url == f"/assurance/assessments/{framework.assessments.get(provider=trust.provider).pk}/"
+
+
+def test_a_framework_version_replaced_by_a_newer_one_is_not_rated(trust, today):
+    """What is outstanding in a replaced version can never be cleared; it would stay red for good."""
+    old = make_framework()
+    _assess(trust.provider, old, trust.lead)
+    new = make_framework()
+    Framework.objects.filter(pk=new.pk).update(previous=old)
+    _assess(trust.provider, new, trust.lead)
+    positions = assurance_quality.compliance_summary(provider=trust.provider, today=today)
+    assert [p.framework for p in positions] == [new]
 
 
 def test_visit_summary(trust, today, django_assert_max_num_queries):
