@@ -226,9 +226,10 @@ def latest_due_month(today: date | None = None) -> date:
     return month if today > return_due_on(month) else add_months(month, -1)
 
 
-def returns_overview(*, user, months: int = 3):
-    """For each provider the user can see: the state of its last ``months`` due returns."""
-    newest = add_months(latest_due_month(), 1)  # the month in progress of being returned
+def returns_overview(*, user, months: int = 3, today: date | None = None):
+    """For each provider the user can see: the state of the returns for the last ``months``
+    months that have ended (the newest may not be due yet; the current month cannot be sent)."""
+    newest = add_months(first_of_month(today or timezone.localdate()), -1)
     month_list = [add_months(newest, -offset) for offset in range(months)]
     providers = list(Provider.objects.visible_to(user).order_by("name"))
     returns = {

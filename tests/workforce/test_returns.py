@@ -156,6 +156,12 @@ def test_late_returns_are_shown_as_late_and_missing_ones_as_overdue(client, worl
     assert "Overdue" in body  # A2 has not returned the month now due
 
 
+@pytest.mark.parametrize("today", [date(2026, 12, 10), date(2026, 12, 16), date(2026, 12, 31)])
+def test_the_overview_shows_the_last_three_months_that_have_ended(world, alice, today):
+    months, _ = selectors.returns_overview(user=alice, today=today)
+    assert months == [date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1)]
+
+
 def test_contributor_cannot_submit_or_correct(client, world, bob):
     client.force_login(bob)
     assert client.get(reverse("workforce:return-create")).status_code == 403
