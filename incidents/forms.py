@@ -77,10 +77,8 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         self.fields["unit"].queryset = (
             self.fields["unit"].queryset.visible_to(user).select_related("provider")
         )
-        current_type = self.instance.incident_type_id if self.instance.pk else None
-        self.fields["incident_type"].queryset = IncidentType.objects.filter(
-            Q(is_active=True) | Q(pk=current_type)
-        )
+        current_type = [self.instance.incident_type_id] if self.instance.pk else []
+        self.fields["incident_type"].queryset = IncidentType.objects.active_or(current_type)
 
     def clean_local_reference(self):
         reference = self.cleaned_data["local_reference"].strip()
@@ -117,7 +115,7 @@ class LearningForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.setup_provider(user, "record_incident", provider)
         current = self.instance.themes.all() if self.instance.pk else Theme.objects.none()
-        self.fields["themes"].queryset = Theme.objects.filter(Q(is_active=True) | Q(pk__in=current))
+        self.fields["themes"].queryset = Theme.objects.active_or(current)
         incidents = Incident.objects.visible_to(user).select_related("incident_type")
         if provider is not None:
             incidents = incidents.filter(provider=provider)
@@ -198,7 +196,7 @@ class SsigOutcomesForm(NHSErrorMessagesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attended_by"].queryset = self.instance.lmns.providers.all()
-        self.fields["themes_agreed"].queryset = Theme.objects.active()
+        self.fields["themes_agreed"].queryset = Theme.objects.active_or(self.instance.themes_agreed.all())
 
 
 class AcceptLateForm(NHSErrorMessagesMixin, forms.Form):
@@ -227,5 +225,6 @@ class LearningEventForm(NHSErrorMessagesMixin, forms.ModelForm):
         self.fields["lmns"].queryset = lmnss
         if lmnss.count() == 1:
             self.fields["lmns"].initial = lmnss.first()
-        self.fields["themes"].queryset = Theme.objects.active()
+        current = self.instance.themes.all() if self.instance.pk else Theme.objects.none()
+        self.fields["themes"].queryset = Theme.objects.active_or(current)
         self.fields["learning"].queryset = Learning.objects.shared().filter(provider__lmns__in=lmnss)

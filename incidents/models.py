@@ -25,6 +25,11 @@ class ReferenceQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def active_or(self, current):
+        """The choices for editing a record: active entries, and any it already holds, so that
+        saving an edit never quietly drops a link to an entry retired since."""
+        return self.filter(models.Q(is_active=True) | models.Q(pk__in=current))
+
 
 class IncidentType(models.Model):
     """A maternity or neonatal incident type or review trigger."""

@@ -80,6 +80,7 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
             del self.fields["owner"]
             providers = Provider.objects.filter(pk=plan.provider_id)
             lmns_ids = {plan.lmns_id}
+            self.fields["themes"].queryset = Theme.objects.active_or(plan.themes.all())
             for section in plan_sections():
                 self.fields[section.field] = forms.CharField(
                     label=section.title,

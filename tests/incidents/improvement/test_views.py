@@ -121,6 +121,18 @@ def test_the_general_tab_saves_the_nine_sections(client, lead, plan):
     assert plan.project_aims == ""  # emptied: the form holds the whole General tab
 
 
+def test_an_edit_keeps_a_theme_retired_since_it_was_linked(client, lead, plan):
+    retired = Theme.objects.create(name="Retired theme", is_active=False)
+    plan.themes.add(retired)
+    client.force_login(lead)
+    url = reverse("incidents:improvement-edit", kwargs={"pk": plan.pk})
+    assert "Retired theme" in client.get(url).content.decode()
+    data = {"title": plan.title, "primary_driver": "diabetes", "overarching_aim": "Aim"}
+    data["themes"] = [retired.pk]
+    assert client.post(url, data).status_code == 302
+    assert list(plan.themes.all()) == [retired]
+
+
 def test_a_team_member_needs_a_name_and_a_complete_email(client, lead, plan):
     client.force_login(lead)
     url = reverse("incidents:improvement-team-create", kwargs={"pk": plan.pk})
