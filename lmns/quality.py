@@ -74,6 +74,8 @@ def period_from(query, today: date | None = None) -> Period:
         period = quarter_period(quarter)
     elif "month" in query:
         year, month = query["month"].split("-")
+        if int(year) < 2000:  # as Quarter.parse: two years of SPC history must still be a date
+            raise ValueError("Too early")
         period = month_period(date(int(year), int(month), 1))
     else:
         return default_period(today)
