@@ -53,7 +53,8 @@ class RagThresholdAdmin(admin.ModelAdmin):
         "changed_at",
     ]
     list_filter = ["lmns", "measure"]
-    fields = ["lmns", "measure", "direction", "amber", "red", "effective_from", "note"]
+    # The direction follows from the measure (RagThreshold.clean).
+    fields = ["lmns", "measure", "amber", "red", "effective_from", "note"]
 
     def _lmnss(self, request):
         if request.user.is_superuser:

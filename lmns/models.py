@@ -254,6 +254,28 @@ class RagThreshold(models.Model):
     def __str__(self):
         return f"{self.get_measure_display()} from {self.effective_from:%-d %B %Y}"
 
+    def clean(self):
+        # Imported here because lmns.quality imports these models.
+        from lmns.quality import DEFAULT_THRESHOLDS
+
+        # Which way is better belongs to the measure, not to a choice that could invert its ratings.
+        if self.measure in DEFAULT_THRESHOLDS:
+            self.direction = DEFAULT_THRESHOLDS[self.measure].direction
+        # Checked here as well as by the constraint: a form without the direction field skips
+        # constraints that name it.
+        if self.amber is not None and self.red is not None:
+            lower = self.direction == RagDirection.LOWER_IS_BETTER
+            if (lower and self.red < self.amber) or (not lower and self.red > self.amber):
+                raise ValidationError({"red": "The red threshold must be at or beyond the amber one."})
+        this_month = timezone.localdate().replace(day=1)
+        if self.pk is None and self.effective_from and self.effective_from < this_month:
+            raise ValidationError(
+                {
+                    "effective_from": "A threshold takes effect from the start of this month or later, "
+                    "so that past months keep the ratings the board saw."
+                }
+            )
+
 
 # --- Quality view: monthly snapshots and board packs -----------------------------------------
 

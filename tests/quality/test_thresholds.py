@@ -72,7 +72,6 @@ def _add(client, lmns, **fields):
     data = {
         "lmns": lmns.pk,
         "measure": ACTIONS,
-        "direction": "lower",
         "amber": "1",
         "red": "2",
         "effective_from": "2026-11-01",
@@ -82,7 +81,7 @@ def _add(client, lmns, **fields):
     return client.post(reverse("admin:lmns_ragthreshold_add"), data)
 
 
-def test_the_safety_lead_adds_thresholds_in_the_admin(client, trust):
+def test_the_safety_lead_adds_thresholds_in_the_admin(client, trust, today):
     client.force_login(trust.safety_lead)
     assert _add(client, trust.lmns).status_code == 302
     threshold = RagThreshold.objects.get()
@@ -95,7 +94,7 @@ def test_the_safety_lead_adds_thresholds_in_the_admin(client, trust):
     assert RagThreshold.objects.get().note == "Earlier escalation agreed at the SQOG."
 
 
-def test_the_safety_lead_sets_only_their_own_lmnss_thresholds(client, trust):
+def test_the_safety_lead_sets_only_their_own_lmnss_thresholds(client, trust, today):
     client.force_login(trust.safety_lead)
     page = _add(client, trust.elsewhere.lmns)
     assert page.status_code == 200
@@ -103,11 +102,25 @@ def test_the_safety_lead_sets_only_their_own_lmnss_thresholds(client, trust):
     assert not RagThreshold.objects.exists()
 
 
-def test_red_must_be_beyond_amber(client, trust):
+def test_red_must_be_beyond_amber(client, trust, today):
     client.force_login(trust.safety_lead)
     page = _add(client, trust.lmns, amber="3", red="2")
     assert page.status_code == 200
     assert b"The red threshold must be at or beyond the amber one." in page.content
+
+
+def test_a_threshold_cannot_be_back_dated(client, trust, today):
+    """A past month keeps the rating the board saw: thresholds start this month or later."""
+    client.force_login(trust.safety_lead)
+    page = _add(client, trust.lmns, effective_from="2026-10-31")
+    assert b"A threshold takes effect from the start of this month or later" in page.content
+    assert not RagThreshold.objects.exists()
+
+
+def test_the_direction_follows_the_measure(client, trust, today):
+    client.force_login(trust.safety_lead)
+    _add(client, trust.lmns, measure="one_to_one_rate", amber="98", red="90", direction="lower")
+    assert RagThreshold.objects.get().direction == "higher"
 
 
 @pytest.mark.parametrize("who", ["officer", "lead", "board"])
