@@ -49,6 +49,10 @@ class Period:
     def value(self) -> str:
         return self.query.partition("=")[2]
 
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+
 
 def month_period(month: date) -> Period:
     return Period(month, add_months(month, 1), f"{month:%B %Y}", f"month={month:%Y-%m}")
@@ -191,6 +195,17 @@ def rate(value, threshold: Threshold, described: str, unit: str = "") -> Rating:
     return Rating(rag, f"{RAG_LABELS[rag]}: {described} ({_limit(threshold, shown, unit)})")
 
 
+def _rate_per_month(count: int, period: Period, threshold: Threshold, described: str) -> Rating:
+    """Count thresholds are set per month: a quarter is rated on its monthly average, or a
+    provider amber every month would be red every quarter."""
+    if period.months == 1:
+        return rate(count, threshold, described)
+    average = Decimal(count) / period.months
+    return rate(
+        average, threshold, f"{described}, {number(average.quantize(Decimal('0.1')))} a month", " a month"
+    )
+
+
 # --- The view --------------------------------------------------------------------------------------
 
 
@@ -287,8 +302,9 @@ def _incidents(provider, period, today, thresholds) -> Domain:
             "Moderate or worse physical harm",
             str(s.moderate_or_worse),
             s.reported_url,
-            rate(
+            _rate_per_month(
                 s.moderate_or_worse,
+                period,
                 thresholds[M.INCIDENTS_MODERATE_OR_WORSE],
                 f"{_plural(s.moderate_or_worse, 'incident')} with moderate or worse physical harm "
                 f"in {period.label}",

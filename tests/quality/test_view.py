@@ -77,6 +77,20 @@ def test_a_quarter(client, trust, today):
     assert b"Q2 2026/27 (July to September 2026)" in page.content
 
 
+def test_a_quarter_is_rated_on_its_monthly_average(client, trust, today):
+    """Amber at 1 a month: two harmful incidents a month are amber for the quarter, not red."""
+    for month in (7, 8, 9):
+        for day in (3, 4):
+            make_incident(trust.provider, physical_harm="moderate", occurred_on=date(2026, month, day))
+    client.force_login(trust.board)
+    page = client.get(url(trust.provider, "?quarter=2026-Q2"))
+    reason = (
+        "Amber: 6 incidents with moderate or worse physical harm in Q2 2026/27 (July to September 2026), "
+        "2 a month (amber at 1 a month or above)"
+    )
+    assert reason.encode() in page.content
+
+
 def test_red_measure_says_why_and_links_to_the_records(client, trust, today):
     visit = make_visit(
         trust.provider, created_by=trust.officer, visit_on=date(2026, 3, 3), status=VisitStatus.REPORT_ISSUED
