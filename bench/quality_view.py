@@ -441,7 +441,12 @@ def floor(provider_id: int, period) -> dict:
         by_month = dict.fromkeys((f"{month:%Y-%m}" for month in months), 0)
         for day, n in cursor.fetchall():
             by_month[str(day)[:7]] += n
-        figures["reported_by_month"] = list(by_month.values())
+        cursor.execute(
+            "SELECT MIN(occurred_on) FROM incidents_incident WHERE provider_id = %s", [provider_id]
+        )
+        first = cursor.fetchone()[0]
+        since = str(first)[:7] if first else "9999"
+        figures["reported_by_month"] = [n if month >= since else None for month, n in by_month.items()]
         cursor.execute(
             "SELECT COUNT(*) FROM incidents_learning l"
             " JOIN incidents_ssigsubmission s ON s.learning_id = l.id"
@@ -550,7 +555,7 @@ def check_same(provider, period, quality, figures) -> None:
     assert s.psiis_open == figures["psiis_open"]
     assert s.learning_shared == figures["learning_shared"]
     assert s.actions_overdue == figures["actions_overdue"]
-    assert quality.charts[0].values == [float(n) for n in figures["reported_by_month"]]
+    assert quality.charts[0].values == [None if n is None else float(n) for n in figures["reported_by_month"]]
 
     positions = assurance_quality.compliance_summary(provider=provider, today=TODAY)
     assert [

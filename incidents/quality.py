@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,6 +141,16 @@ def reported_by_month(*, provider: Provider, start: date, end: date) -> dict[dat
         month = row["occurred_on"].replace(day=1)
         months[month] = months.get(month, 0) + row["n"]
     return months
+
+
+def reported_series(*, provider: Provider, months: list[date], end: date) -> list[int | None]:
+    """Incidents by month occurred, for each of ``months`` (the last ending at ``end``), in two
+    queries. Months before the provider's first recorded incident are missing data, not months
+    without incidents: as zeros they would read as special cause for two years after go-live."""
+    by_month = reported_by_month(provider=provider, start=months[0], end=end)
+    first = Incident.objects.filter(provider=provider).aggregate(first=Min("occurred_on"))["first"]
+    since = first.replace(day=1) if first else end
+    return [by_month.get(month, 0) if month >= since else None for month in months]
 
 
 def _midnight(day: date) -> datetime:

@@ -471,13 +471,13 @@ def provider_quality(*, provider: Provider, period: Period, today: date | None =
     thresholds = thresholds_for(lmns_id=provider.lmns_id, on=period.last_day)
     months = [add_months(period.last_month, offset) for offset in range(1 - SPC_MONTHS, 1)]
     workforce = workforce_quality.workforce_summary(provider=provider, months=months)
-    reported = incidents_quality.reported_by_month(provider=provider, start=months[0], end=period.end)
+    reported = incidents_quality.reported_series(provider=provider, months=months, end=period.end)
     charts = [
         # More reporting is not worse care: no direction. A count cannot fall below zero.
         _chart(
             "Incidents reported",
             "",
-            [reported.get(month, 0) for month in months],
+            reported,
             months,
             direction=Direction.NEUTRAL,
             floor=0,

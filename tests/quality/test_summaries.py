@@ -123,6 +123,14 @@ def test_incident_summary_queries_do_not_grow(trust, today, django_assert_max_nu
     assert by_month == {date(2026, 9, 1): 5, date(2026, 10, 1): 20, date(2026, 11, 1): 5}
 
 
+def test_months_before_the_first_recorded_incident_have_no_figure(trust):
+    """Zeros before go-live would pull the mean down and show every real month as special cause."""
+    make_incident(trust.provider, occurred_on=date(2026, 9, 14))
+    months = [date(2026, month, 1) for month in (7, 8, 9, 10)]
+    series = incidents_quality.reported_series(provider=trust.provider, months=months, end=date(2026, 11, 1))
+    assert series == [None, None, 1, 0]
+
+
 def _assess(provider, framework, by):
     """Action A1: both requirements met and accepted. A2: one met awaiting, one not met with
     an overdue action plan."""
