@@ -12,8 +12,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from lmns.models import Provider
-from workforce.models import CATEGORIES, MEASURES, FtsuConcern, Measure, ReceivedBy, WorkforceReturn
-from workforce.selectors import Quarter, latest_complete_quarter, suppress
+from workforce.models import CATEGORIES, MEASURES, Measure, WorkforceReturn
+from workforce.selectors import (
+    Quarter,
+    in_complete_quarter,
+    latest_complete_quarter,
+    received_by_guardians,
+    suppress,
+)
 
 
 @dataclass(frozen=True)
@@ -85,23 +91,18 @@ class SpeakingUpSummary:
 
 def speaking_up_summary(*, provider: Provider, day: date) -> SpeakingUpSummary:
     """Concerns the provider's own guardians received in the latest complete quarter at or
-    before ``day``, in one query.
-
-    Complete quarters only, because a count that moves shows the day a concern was raised;
-    concerns raised with the LMNS are left out, because a guardian who can read the rest
-    could otherwise subtract them and learn how many colleagues went to the LMNS. The same
-    concerns as the speaking-up page's row for the provider, so the two pages agree. A
+    before ``day``, in one query: the same concerns as the speaking-up page's row for the
+    provider (``received_by_guardians``, ``in_complete_quarter``), so the two pages agree. A
     concern may be about several categories.
     """
     quarter = latest_complete_quarter(day)
-    counts = FtsuConcern.objects.filter(
-        provider=provider,
-        received_by=ReceivedBy.PROVIDER,
-        received_on__gte=quarter.start,
-        received_on__lt=quarter.end,
-    ).aggregate(
-        raised=Count("pk"),
-        **{key: Count("pk", filter=Q(**{f"cat_{key}": True})) for key, _label in CATEGORIES},
+    counts = (
+        received_by_guardians(provider)
+        .filter(in_complete_quarter(quarter))
+        .aggregate(
+            raised=Count("pk"),
+            **{key: Count("pk", filter=Q(**{f"cat_{key}": True})) for key, _label in CATEGORIES},
+        )
     )
     return SpeakingUpSummary(
         quarter=quarter,

@@ -319,13 +319,23 @@ def latest_complete_quarter(day: date) -> Quarter:
     return Quarter.of(cutoff).previous()
 
 
-def _windows(quarters: list[Quarter]) -> dict:
-    if any(quarter.end > timezone.localdate() for quarter in quarters):
+def in_complete_quarter(quarter: Quarter) -> Q:
+    """Concerns received in ``quarter``, which must have ended: a count that moves shows the
+    day a concern was raised."""
+    if quarter.end > timezone.localdate():
         raise ValueError("Concern counts are shown for complete quarters only.")
-    return {
-        quarter.slug: Count("pk", filter=Q(received_on__gte=quarter.start, received_on__lt=quarter.end))
-        for quarter in quarters
-    }
+    return Q(received_on__gte=quarter.start, received_on__lt=quarter.end)
+
+
+def received_by_guardians(provider: Provider):
+    """The concerns counted on a provider's pages: those its own guardians received. Were
+    concerns raised with the LMNS in it too, a guardian could subtract the ones they read and
+    learn how many of their colleagues went to the LMNS instead."""
+    return FtsuConcern.objects.filter(provider=provider, received_by=ReceivedBy.PROVIDER)
+
+
+def _windows(quarters: list[Quarter]) -> dict:
+    return {quarter.slug: Count("pk", filter=in_complete_quarter(quarter)) for quarter in quarters}
 
 
 def ftsu_counts(*, user, quarters: list[Quarter]):
@@ -365,11 +375,8 @@ def ftsu_counts(*, user, quarters: list[Quarter]):
 def provider_ftsu_counts(*, provider: Provider, quarters: list[Quarter]) -> list[str]:
     """Concerns the provider's own guardians received in each of ``quarters`` (complete
     quarters only), suppressed as ``ftsu_counts`` suppresses them: for pages, like the
-    pre-visit pack, that anyone who sees the provider reads. Concerns raised with the LMNS
-    are left out, for the reason ``ftsu_counts`` gives."""
-    counts = FtsuConcern.objects.filter(provider=provider, received_by=ReceivedBy.PROVIDER).aggregate(
-        **_windows(quarters)
-    )
+    pre-visit pack, that anyone who sees the provider reads."""
+    counts = received_by_guardians(provider).aggregate(**_windows(quarters))
     return [suppress(counts[quarter.slug]) for quarter in quarters]
 
 
