@@ -223,7 +223,7 @@ def _spc_rows(quality: ProviderQuality):
     for chart in quality.charts:
         result = chart.result
         for point, month in zip(result.points, chart.months, strict=True):
-            phase = next((p for p in result.phases if p.start <= point.index < p.end), None)
+            phase = result.phase_at(point.index)
             centre = phase.mean if phase else result.median
             yield [
                 quality.provider.name,
