@@ -403,7 +403,9 @@ def survey_results(*, round_: SurveyRound) -> SurveyResults:
             key=group["key"],
             text=f"{group['title']} (all statements)",
             now=_sum([row.now for row in rows]),
-            before=_sum(befores) if befores else None,
+            # A group whose statements changed between rounds has no like-for-like change;
+            # its statements that were asked both times still show theirs.
+            before=_sum(befores) if befores and len(befores) == len(rows) else None,
         )
         groups.append(ResultGroup(title=group["title"], summary=summary, rows=rows))
     return SurveyResults(

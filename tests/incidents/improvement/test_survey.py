@@ -1,3 +1,4 @@
+import copy
 import io
 import re
 from datetime import date
@@ -142,6 +143,24 @@ def test_results_compare_with_the_previous_closed_round(client, lmns, officer, m
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     statement = next(r for r in rows if r[1] == "All members share a common purpose for the network.")
     assert statement[2:8] == (0, 3, 0, 0, 0, 1) and statement[-3:] == (100, 0, 100)
+
+
+def test_a_group_whose_statements_changed_has_no_group_change(lmns, officer):
+    """Only statements asked both times are compared; a group total would mix the two sets."""
+    before = make_round(lmns, by=officer, title="Autumn", opened_on=date(2025, 10, 1))
+    before.definition = copy.deepcopy(before.definition)  # the loaded definitions are shared
+    del before.definition["groups"][0]["statements"][0]
+    before.save()
+    answer(before, lambda key: 2, count=3)
+    SurveyRound.objects.filter(pk=before.pk).update(closed_on=date(2025, 11, 1))
+    now = make_round(lmns, by=officer, title="Spring", opened_on=date(2026, 3, 1))
+    answer(now, lambda key: 4, count=3)
+    SurveyRound.objects.filter(pk=now.pk).update(closed_on=date(2026, 4, 1))
+    now.refresh_from_db()
+    changed, unchanged = selectors.survey_results(round_=now).groups[:2]
+    assert changed.summary.before is None and changed.rows[0].before is None
+    assert changed.rows[1].before is not None
+    assert unchanged.summary.before is not None
 
 
 def test_an_open_round_shows_no_figures_or_count(client, lmns, officer):
