@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "lmns.middleware.DatabaseRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "lmns.urls"
