@@ -250,6 +250,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Jobs and emails queued while the broker was unreachable (lmns.outbox).
+    "resend-unsent": {
+        "task": "lmns.tasks.resend_unsent",
+        "schedule": 60 * 5,
+        "options": {"expires": 60 * 5},
+    },
     # Freeze last month's quality view for every provider, for the board packs.
     "quality-snapshots": {
         "task": "lmns.tasks.take_quality_snapshots",

@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from lmns import board_packs, services
+from lmns import board_packs, outbox, services
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
@@ -18,3 +18,8 @@ def take_quality_snapshots() -> int:
 @shared_task
 def build_board_pack(job_id: int) -> None:
     board_packs.board_pack_job_run(job_id=job_id)
+
+
+@shared_task
+def resend_unsent() -> int:
+    return outbox.unsent_resend()
