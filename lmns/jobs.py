@@ -1,8 +1,10 @@
 """Workbooks built in the background while the user watches their progress: the LMNS-wide
 compliance board workbook (assurance.workbooks) and the quality board pack (lmns.board_packs).
 
-The task acknowledges late, so a worker that dies part-way leaves the job to be run again
-from the start; claiming the job in one statement means a finished job is never built twice.
+The task acknowledges late and is put back on the queue if its worker process dies, so a
+job interrupted part-way is run again from the start; claiming the job in one statement
+means a finished job is never built twice. Each job has one file name, overwritten by a
+run again, so an interrupted run that had already written its file leaves no second copy.
 """
 
 import logging
@@ -46,7 +48,9 @@ def export_job_run(
 
     try:
         workbook = build(job, progress)
-        name = filename(job)
+        # In a folder of the job's own, so that no other job's file can share the name.
+        name = f"{job.pk}/{filename(job)}"
+        job.file.storage.delete(job.file.field.generate_filename(job, name))
         # Through a temporary file, not memory: the workbook may be large.
         with tempfile.TemporaryFile() as buffer:
             workbook.save(buffer)

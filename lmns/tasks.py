@@ -15,7 +15,9 @@ def take_quality_snapshots() -> int:
     return board_packs.snapshots_take()
 
 
-@shared_task
+# A worker process killed mid-build (out of memory, say) puts the job back on the queue
+# rather than acknowledging it lost; lmns.jobs makes building it again safe.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_board_pack(job_id: int) -> None:
     board_packs.board_pack_job_run(job_id=job_id)
 
