@@ -12,12 +12,16 @@ import tempfile
 from collections.abc import Callable
 
 from django.core.files import File
+from django.db.models import F
 from django.utils import timezone
 from openpyxl import Workbook
 
 from lmns.models import ExportStatus
 
 logger = logging.getLogger(__name__)
+
+# A job put back on the queue this many times without finishing is failed.
+MAX_ATTEMPTS = 3
 
 # Building the sheets is most of the work; saving the file takes the rest.
 BUILT_PERCENT = 90
@@ -34,9 +38,23 @@ def export_job_run(
     ``filename(job)`` names the file. A failure is recorded on the job in words fit for the
     user ("The ``what`` could not be built"), with the details in the log, and raised again.
     """
-    if not jobs.exclude(status=ExportStatus.DONE).update(status=ExportStatus.RUNNING, progress=0, error=""):
+    claimed = jobs.exclude(status=ExportStatus.DONE).update(
+        status=ExportStatus.RUNNING, progress=0, error="", attempts=F("attempts") + 1
+    )
+    if not claimed:
         return
     job = jobs.get()
+    if job.attempts > MAX_ATTEMPTS:
+        # Each attempt was cut off (a worker killed, perhaps for running out of memory):
+        # stop, rather than take a worker down again and again.
+        logger.error("%s job %s stopped after %s attempts", what.capitalize(), job.pk, MAX_ATTEMPTS)
+        jobs.update(
+            status=ExportStatus.FAILED,
+            error=f"The {what} could not be built: it was stopped part-way {MAX_ATTEMPTS} times. "
+            "Tell your system administrator.",
+            finished_at=timezone.now(),
+        )
+        return
     reported = 0
 
     def progress(done: int, total: int) -> None:

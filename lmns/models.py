@@ -311,6 +311,7 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Empty while the broker could not be reached: lmns.outbox sends the job again later.
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When the job was handed to a worker.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started (lmns.jobs).")
 
     objects = ExportJobQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from assurance import tasks, workbooks
 from assurance.models import BoardWorkbookJob, ExportStatus
 from assurance.services import assessment_start
 from assurance.workbooks import board_workbook_job_run, board_workbook_job_start
+from lmns.jobs import MAX_ATTEMPTS
 from lmns.models import Role
 from tests.assurance.test_exports import build_framework
 
@@ -153,6 +154,22 @@ def test_a_run_killed_after_writing_its_file_leaves_one_file_when_run_again(job,
     assert job.status == ExportStatus.DONE
     folder = settings.MEDIA_ROOT / "workbooks" / str(job.pk)
     assert [path.name for path in folder.iterdir()] == [job.file.name.rsplit("/", 1)[-1]]
+
+
+def test_a_job_cut_off_three_times_is_failed_not_run_again(job, monkeypatch):
+    BoardWorkbookJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, attempts=MAX_ATTEMPTS)
+
+    def must_not_run(**kwargs):
+        raise AssertionError("a job that keeps killing its worker was built again")
+
+    monkeypatch.setattr(workbooks, "board_workbook", must_not_run)
+    board_workbook_job_run(job_id=job.pk)  # redelivered a fourth time
+
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    assert job.error == (
+        "The workbook could not be built: it was stopped part-way 3 times. Tell your system administrator."
+    )
 
 
 def test_a_deleted_job_is_ignored(job):
