@@ -7,7 +7,8 @@ from assurance.visits.reminders import overdue_recommendation_reminders_send
 from assurance.workbooks import board_workbook_job_run
 
 
-@shared_task
+# A worker process killed mid-build puts the job back on the queue (lmns.jobs).
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_board_workbook(job_id: int) -> None:
     board_workbook_job_run(job_id=job_id)
 

@@ -8,6 +8,7 @@ from assurance.exports import board_workbook
 from assurance.models import BoardWorkbookJob, ExportStatus, Framework
 from lmns.jobs import export_job_run
 from lmns.models import Lmns, Provider
+from lmns.outbox import job_send_on_commit
 
 
 @transaction.atomic
@@ -16,15 +17,13 @@ def board_workbook_job_start(*, lmns: Lmns, framework: Framework, by) -> BoardWo
 
     The caller checks that ``by`` may see every provider of ``lmns``.
     """
-    from assurance.tasks import build_board_workbook
-
     unfinished = BoardWorkbookJob.objects.filter(
         lmns=lmns, framework=framework, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
     ).first()
     if unfinished:
         return unfinished
     job = BoardWorkbookJob.objects.create(lmns=lmns, framework=framework, requested_by=by)
-    build_board_workbook.delay_on_commit(job.pk)
+    job_send_on_commit(job)
     return job
 
 

@@ -21,6 +21,7 @@ from incidents.exports import Column, _long_datetime, _person, write_table
 from lmns.jobs import export_job_run
 from lmns.models import BoardPackJob, ExportStatus, Lmns, Provider, QualitySnapshot
 from lmns.notifications import absolute_url
+from lmns.outbox import job_send_on_commit
 from lmns.quality import (
     ProviderQuality,
     month_period,
@@ -250,15 +251,13 @@ def board_pack_job_start(*, lmns: Lmns, month: date, by) -> BoardPackJob:
 
     The caller checks that ``by`` may see every provider of ``lmns``.
     """
-    from lmns.tasks import build_board_pack
-
     unfinished = BoardPackJob.objects.filter(
         lmns=lmns, month=month, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
     ).first()
     if unfinished:
         return unfinished
     job = BoardPackJob.objects.create(lmns=lmns, month=month, requested_by=by)
-    build_board_pack.delay_on_commit(job.pk)
+    job_send_on_commit(job)
     return job
 
 

@@ -1,8 +1,10 @@
 """Workbooks built in the background while the user watches their progress: the LMNS-wide
 compliance board workbook (assurance.workbooks) and the quality board pack (lmns.board_packs).
 
-The task acknowledges late, so a worker that dies part-way leaves the job to be run again
-from the start; claiming the job in one statement means a finished job is never built twice.
+The task acknowledges late and is put back on the queue if its worker process dies, so a
+job interrupted part-way is run again from the start; claiming the job in one statement
+means a finished job is never built twice. Each job has one file name, overwritten by a
+run again, so an interrupted run that had already written its file leaves no second copy.
 """
 
 import logging
@@ -10,12 +12,16 @@ import tempfile
 from collections.abc import Callable
 
 from django.core.files import File
+from django.db.models import F
 from django.utils import timezone
 from openpyxl import Workbook
 
 from lmns.models import ExportStatus
 
 logger = logging.getLogger(__name__)
+
+# A job put back on the queue this many times without finishing is failed.
+MAX_ATTEMPTS = 3
 
 # Building the sheets is most of the work; saving the file takes the rest.
 BUILT_PERCENT = 90
@@ -32,9 +38,23 @@ def export_job_run(
     ``filename(job)`` names the file. A failure is recorded on the job in words fit for the
     user ("The ``what`` could not be built"), with the details in the log, and raised again.
     """
-    if not jobs.exclude(status=ExportStatus.DONE).update(status=ExportStatus.RUNNING, progress=0, error=""):
+    claimed = jobs.exclude(status=ExportStatus.DONE).update(
+        status=ExportStatus.RUNNING, progress=0, error="", attempts=F("attempts") + 1
+    )
+    if not claimed:
         return
     job = jobs.get()
+    if job.attempts > MAX_ATTEMPTS:
+        # Each attempt was cut off (a worker killed, perhaps for running out of memory):
+        # stop, rather than take a worker down again and again.
+        logger.error("%s job %s stopped after %s attempts", what.capitalize(), job.pk, MAX_ATTEMPTS)
+        jobs.update(
+            status=ExportStatus.FAILED,
+            error=f"The {what} could not be built: it was stopped part-way {MAX_ATTEMPTS} times. "
+            "Tell your system administrator.",
+            finished_at=timezone.now(),
+        )
+        return
     reported = 0
 
     def progress(done: int, total: int) -> None:
@@ -46,7 +66,9 @@ def export_job_run(
 
     try:
         workbook = build(job, progress)
-        name = filename(job)
+        # In a folder of the job's own, so that no other job's file can share the name.
+        name = f"{job.pk}/{filename(job)}"
+        job.file.storage.delete(job.file.field.generate_filename(job, name))
         # Through a temporary file, not memory: the workbook may be large.
         with tempfile.TemporaryFile() as buffer:
             workbook.save(buffer)

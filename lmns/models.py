@@ -331,8 +331,14 @@ class ExportJob(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Empty while the broker could not be reached: lmns.outbox sends the job again later.
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the job was handed to a worker.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started (lmns.jobs).")
 
     objects = ExportJobQuerySet.as_manager()
+
+    # The Celery task that builds a job of this kind, given its pk.
+    build_task: str
 
     class Meta:
         abstract = True
@@ -342,6 +348,8 @@ class ExportJob(models.Model):
 class BoardPackJob(ExportJob):
     """An LMNS-wide quality board pack for one month."""
 
+    build_task = "lmns.tasks.build_board_pack"
+
     month = models.DateField()
     file = models.FileField(upload_to="board-packs/", blank=True)
 
@@ -350,3 +358,18 @@ class BoardPackJob(ExportJob):
 
     def get_absolute_url(self):
         return reverse("lmns:board-pack-job", kwargs={"pk": self.pk})
+
+
+class UnsentEmail(models.Model):
+    """An email the broker could not take when it was queued; lmns.outbox sends it later."""
+
+    to = models.JSONField()
+    subject = models.TextField()
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.subject

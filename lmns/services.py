@@ -21,7 +21,8 @@ def email_send(*, to: list[str], subject: str, body: str) -> int:
 
 
 def email_queue(*, to: list[str], subject: str, body: str) -> None:
-    """Send an email from a Celery worker once the current transaction commits."""
-    from lmns.tasks import send_email
+    """Send an email from a Celery worker once the current transaction commits; kept and
+    sent later if the broker cannot be reached (lmns.outbox)."""
+    from lmns.outbox import email_send_on_commit
 
-    send_email.delay_on_commit(to=to, subject=subject, body=body)
+    email_send_on_commit(to=to, subject=subject, body=body)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "lmns.middleware.DatabaseRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "lmns.urls"
@@ -248,6 +249,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workforce.tasks.send_late_return_reminders",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
+    },
+    # Jobs and emails queued while the broker was unreachable (lmns.outbox).
+    "resend-unsent": {
+        "task": "lmns.tasks.resend_unsent",
+        "schedule": 60 * 5,
+        "options": {"expires": 60 * 5},
     },
     # Freeze last month's quality view for every provider, for the board packs: on the 16th,
     # the day after that month's workforce returns fall due (workforce.models.RETURN_DUE_DAY).

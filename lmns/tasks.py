@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from lmns import board_packs, services
+from lmns import board_packs, outbox, services
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
@@ -15,6 +15,13 @@ def take_quality_snapshots() -> int:
     return board_packs.snapshots_take()
 
 
-@shared_task
+# A worker process killed mid-build (out of memory, say) puts the job back on the queue
+# rather than acknowledging it lost; lmns.jobs makes building it again safe.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_board_pack(job_id: int) -> None:
     board_packs.board_pack_job_run(job_id=job_id)
+
+
+@shared_task
+def resend_unsent() -> int:
+    return outbox.unsent_resend()

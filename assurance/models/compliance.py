@@ -342,6 +342,8 @@ class EvidenceLink(models.Model):
 class BoardWorkbookJob(ExportJob):
     """An LMNS-wide compliance board workbook for one framework."""
 
+    build_task = "assurance.tasks.build_board_workbook"
+
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
     file = models.FileField(upload_to="workbooks/", blank=True)
 

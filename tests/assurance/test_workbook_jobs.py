@@ -8,6 +8,7 @@ from assurance import tasks, workbooks
 from assurance.models import BoardWorkbookJob, ExportStatus
 from assurance.services import assessment_start
 from assurance.workbooks import board_workbook_job_run, board_workbook_job_start
+from lmns.jobs import MAX_ATTEMPTS
 from lmns.models import Role
 from tests.assurance.test_exports import build_framework
 
@@ -50,7 +51,7 @@ def test_starting_a_job_builds_the_workbook_once_committed(
     assert job.progress == 100
     assert job.finished_at is not None
     assert job.error == ""
-    assert job.file.name.startswith("workbooks/board-mis-jobs-alpha-")
+    assert job.file.name.startswith(f"workbooks/{job.pk}/board-mis-jobs-alpha-")
     assert job.file.name.endswith(".xlsx")
     assert default_storage.exists(job.file.name)
     with job.file.open("rb") as file:
@@ -140,6 +141,35 @@ def test_a_job_left_running_by_a_dead_worker_is_built_again(job):
 
     job.refresh_from_db()
     assert (job.status, job.progress) == (ExportStatus.DONE, 100)
+
+
+def test_a_run_killed_after_writing_its_file_leaves_one_file_when_run_again(job, settings):
+    board_workbook_job_run(job_id=job.pk)
+    # As if the worker died after writing the file but before recording it on the job.
+    BoardWorkbookJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, file="")
+
+    board_workbook_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE
+    folder = settings.MEDIA_ROOT / "workbooks" / str(job.pk)
+    assert [path.name for path in folder.iterdir()] == [job.file.name.rsplit("/", 1)[-1]]
+
+
+def test_a_job_cut_off_three_times_is_failed_not_run_again(job, monkeypatch):
+    BoardWorkbookJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, attempts=MAX_ATTEMPTS)
+
+    def must_not_run(**kwargs):
+        raise AssertionError("a job that keeps killing its worker was built again")
+
+    monkeypatch.setattr(workbooks, "board_workbook", must_not_run)
+    board_workbook_job_run(job_id=job.pk)  # redelivered a fourth time
+
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    assert job.error == (
+        "The workbook could not be built: it was stopped part-way 3 times. Tell your system administrator."
+    )
 
 
 def test_a_deleted_job_is_ignored(job):

@@ -1,0 +1,73 @@
+"""Handing work to Celery without losing it while the broker is down.
+
+Work is sent once the transaction commits. If the broker cannot be reached the request
+still succeeds, because what it asked for is already kept: a job row stays "waiting to
+start" with no ``sent_at`` (its page says so), and an email becomes an UnsentEmail row.
+``unsent_resend`` (run by beat every few minutes) sends them when the broker is back.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError
+
+from lmns.models import ExportJob, ExportStatus, UnsentEmail
+
+logger = logging.getLogger(__name__)
+
+# A job committed this recently may still be on its way to the broker from its request.
+IN_FLIGHT = timedelta(minutes=1)
+
+
+def task_send(task_name: str, *args, **kwargs) -> bool:
+    """Send one task, by its dotted path, to the broker now; False, and logged, if the broker
+    cannot be reached."""
+    try:
+        import_string(task_name).apply_async(args, kwargs)
+    except OperationalError:
+        logger.warning("The broker could not be reached; %s is kept to send later", task_name, exc_info=True)
+        return False
+    return True
+
+
+def job_send_on_commit(job: ExportJob) -> None:
+    """Hand a new export job to a worker once the transaction commits."""
+    transaction.on_commit(lambda: _job_send(job))
+
+
+def email_send_on_commit(*, to: list[str], subject: str, body: str) -> None:
+    """Send an email from a worker once the transaction commits, or keep it to send later."""
+
+    def send():
+        if not task_send("lmns.tasks.send_email", to=to, subject=subject, body=body):
+            UnsentEmail.objects.create(to=to, subject=subject, body=body)
+
+    transaction.on_commit(send)
+
+
+def unsent_resend() -> int:
+    """Send the jobs and emails the broker could not take; returns how many were sent."""
+    sent = 0
+    before = timezone.now() - IN_FLIGHT
+    for model in (m for m in apps.get_models() if issubclass(m, ExportJob)):
+        for job in model.objects.filter(status=ExportStatus.QUEUED, sent_at=None, requested_at__lt=before):
+            if not _job_send(job):
+                return sent  # still unreachable: the next run tries again
+            sent += 1
+    for email in UnsentEmail.objects.all():
+        if not task_send("lmns.tasks.send_email", to=email.to, subject=email.subject, body=email.body):
+            return sent
+        email.delete()
+        sent += 1
+    return sent
+
+
+def _job_send(job: ExportJob) -> bool:
+    if not task_send(job.build_task, job.pk):
+        return False
+    type(job).objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    return True

@@ -1,0 +1,47 @@
+"""A Celery worker for tests/test_worker_loss.py: the first workbook file it writes, it
+writes and then hangs, so that the test can kill it at the worst moment, after the file is
+on disk and before the job records it.
+
+Run as ``python -m tests.worker_loss_worker NAME QUEUE SIGNAL_FILE``; the pool process that
+hangs writes its pid to SIGNAL_FILE. Nothing in production code knows about this.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmns.settings")
+django.setup()
+
+from django.core.files.storage import FileSystemStorage  # noqa: E402
+
+from lmns.celery import app  # noqa: E402
+
+name, queue, signal_file = sys.argv[1:4]
+write = FileSystemStorage._save
+
+
+def write_then_hang(storage, file_name, content):
+    saved = write(storage, file_name, content)
+    Path(signal_file).write_text(str(os.getpid()))
+    time.sleep(600)  # until killed
+    return saved
+
+
+# Patched before the pool forks, so the process that runs the task has it too.
+FileSystemStorage._save = write_then_hang
+app.worker_main(
+    [
+        "worker",
+        "--hostname",
+        name,
+        "--queues",
+        queue,
+        "--concurrency=1",
+        "--loglevel=INFO",
+        "--without-mingle",
+    ]
+)
