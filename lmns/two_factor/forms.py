@@ -9,7 +9,9 @@ class CodeForm(forms.Form):
         max_length=40,
         help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
         error_messages={"required": "Enter the code from your authenticator app, or a recovery code"},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "class": "nhsuk-input--width-10"}
+        ),
     )
 
 

@@ -15,6 +15,9 @@ PENDING_KEY = "two_factor_pending"
 
 
 def start(request, user, *, next_url: str) -> None:
+    # A new session key already for the waiting state, so that a session id planted before
+    # the password was typed cannot be used to try codes for this user.
+    request.session.cycle_key()
     request.session[PENDING_KEY] = {
         "user_id": user.pk,
         "backend": user.backend,

@@ -1,0 +1,67 @@
+"""Two-factor sign-in in a real browser: an LMNS that requires it, a member setting up an
+authenticator app from the page's own setup key, then signing in with a code."""
+
+import base64
+import re
+
+import pytest
+from django_otp.oath import totp
+from playwright.sync_api import expect
+
+from lmns.demo import DEMO_LMNS
+from lmns.models import Lmns
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+HOME_URL = re.compile(r"^http://[^/]+/$")
+
+
+def app_code(secret: str, *, ahead: int = 0) -> str:
+    """What an authenticator app shows for ``secret``; ``ahead`` steps on for a second sign-in
+    within the same 30 seconds (a code is accepted once)."""
+    return f"{totp(base64.b32decode(secret), t0=-30 * ahead):06d}"
+
+
+def test_lmns_staff_set_up_an_app_then_sign_in_with_a_code(page, artifacts):
+    Lmns.objects.filter(name=DEMO_LMNS["name"]).update(two_factor_required=True)
+
+    sign_in(page, "demo.officer")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/set-up/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
+    expect(page.get_by_alt_text(re.compile("QR code"))).to_be_visible()
+    # Nothing else opens until the app is set up.
+    page.goto("/incidents/")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/set-up/$"))
+    page.screenshot(path=artifacts / "two-factor-set-up.png", full_page=True)
+
+    secret = page.locator("#secret-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(app_code(secret))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in is on")
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    page.screenshot(path=artifacts / "two-factor-recovery-codes.png", full_page=True)
+    page.get_by_role("link", name="I have saved my recovery codes").click()
+    expect(page).to_have_url(HOME_URL)
+
+    page.get_by_role("link", name="Two-factor sign-in").click()
+    expect(page.get_by_text("You have 10 unused recovery codes.")).to_be_visible()
+    expect(page.get_by_text("you cannot turn it off")).to_be_visible()
+    page.screenshot(path=artifacts / "two-factor-account.png", full_page=True)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "demo.officer")
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_title(re.compile(r"^Error: Enter your sign-in code"))
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    page.screenshot(path=artifacts / "two-factor-code.png", full_page=True)
+
+    # Past the app's 1-second wait after a wrong code.
+    page.wait_for_timeout(1100)
+    page.get_by_label("Code").fill(app_code(secret, ahead=1))
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(HOME_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Welcome"))
