@@ -20,10 +20,15 @@ APP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 
 
+def _lmnss_requiring(user):
+    # Only memberships held at the LMNS itself: the flag is the LMNS's rule for its own
+    # team, not for its providers' staff.
+    return Lmns.objects.filter(two_factor_required=True, memberships__user=user)
+
+
 def required_for(user) -> bool:
-    """Whether an LMNS at which ``user`` holds a role requires two-factor sign-in of its staff.
-    Provider memberships never do: the flag is the LMNS's rule for its own team."""
-    return Lmns.objects.filter(two_factor_required=True, memberships__user=user).exists()
+    """Whether an LMNS at which ``user`` holds a role requires two-factor sign-in of its staff."""
+    return _lmnss_requiring(user).exists()
 
 
 def owed_by(user) -> tuple[bool, bool]:
@@ -34,7 +39,7 @@ def owed_by(user) -> tuple[bool, bool]:
         .objects.filter(pk=user.pk)
         .values_list(
             Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-            Exists(Lmns.objects.filter(two_factor_required=True, memberships__user=OuterRef("pk"))),
+            Exists(_lmnss_requiring(OuterRef("pk"))),
         )
         .first()
     )

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from lmns.demo import DEMO_LMNS
 from lmns.models import Lmns
 from tests.browser.conftest import sign_in
+from tests.browser.test_pages import HEADING_SKIPS_JS, UNLABELLED_FIELDS_JS
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +24,14 @@ def app_code(secret: str, *, ahead: int = 0) -> str:
     return f"{totp(base64.b32decode(secret), t0=-30 * ahead):06d}"
 
 
+def look_at(page, path):
+    """Basic accessibility of a new page, then a picture of it for review."""
+    expect(page.locator("h1")).to_have_count(1)
+    assert page.evaluate(HEADING_SKIPS_JS) == []
+    assert page.evaluate(UNLABELLED_FIELDS_JS) == []
+    page.screenshot(path=path, full_page=True)
+
+
 def test_lmns_staff_set_up_an_app_then_sign_in_with_a_code(page, artifacts):
     Lmns.objects.filter(name=DEMO_LMNS["name"]).update(two_factor_required=True)
 
@@ -33,7 +42,7 @@ def test_lmns_staff_set_up_an_app_then_sign_in_with_a_code(page, artifacts):
     # Nothing else opens until the app is set up.
     page.goto("/incidents/")
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/set-up/$"))
-    page.screenshot(path=artifacts / "two-factor-set-up.png", full_page=True)
+    look_at(page, artifacts / "two-factor-set-up.png")
 
     secret = page.locator("#secret-key").inner_text().replace(" ", "")
     page.get_by_label("Code from your authenticator app").fill(app_code(secret))
@@ -41,23 +50,24 @@ def test_lmns_staff_set_up_an_app_then_sign_in_with_a_code(page, artifacts):
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in is on")
     codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
     expect(codes).to_have_count(10)
-    page.screenshot(path=artifacts / "two-factor-recovery-codes.png", full_page=True)
+    look_at(page, artifacts / "two-factor-recovery-codes.png")
     page.get_by_role("link", name="I have saved my recovery codes").click()
     expect(page).to_have_url(HOME_URL)
 
     page.get_by_role("link", name="Two-factor sign-in").click()
     expect(page.get_by_text("You have 10 unused recovery codes.")).to_be_visible()
     expect(page.get_by_text("you cannot turn it off")).to_be_visible()
-    page.screenshot(path=artifacts / "two-factor-account.png", full_page=True)
+    look_at(page, artifacts / "two-factor-account.png")
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "demo.officer")
     expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
+    look_at(page, artifacts / "two-factor-code.png")
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title(re.compile(r"^Error: Enter your sign-in code"))
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()
-    page.screenshot(path=artifacts / "two-factor-code.png", full_page=True)
+    page.screenshot(path=artifacts / "two-factor-code-error.png", full_page=True)
 
     # Past the app's 1-second wait after a wrong code.
     page.wait_for_timeout(1100)
