@@ -7,27 +7,19 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lmns.models import Role
 from lmns.two_factor import services
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, app_code
 
 pytestmark = pytest.mark.django_db
 
 
-def code(device, *, ahead=0) -> str:
-    """The app's code now, or ``ahead`` time steps on: a code is accepted once, so a second
-    sign-in within the same 30 seconds uses the next one (within the device's tolerance)."""
-    device.refresh_from_db()
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0 - ahead * device.step):06d}"
-
-
 def enrol(user) -> tuple[TOTPDevice, list[str]]:
     device = services.app_device_start(user=user)
-    codes = services.app_device_confirm(device=device, code=code(device))
+    codes = services.app_device_confirm(device=device, code=app_code(device))
     device.refresh_from_db()
     return device, codes
 
@@ -59,7 +51,7 @@ def test_password_then_code_signs_in(client, bob):
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("home")).url.startswith(reverse("login"))
 
-    response = enter(client, code(device, ahead=1))
+    response = enter(client, app_code(device))
     assert response.url == reverse("home")
     assert client.session["_auth_user_id"] == str(bob.pk)
     assert client.get(reverse("home")).status_code == 200
@@ -76,7 +68,7 @@ def test_code_step_keeps_where_the_user_was_going(client, bob):
     client.post(
         f"{reverse('login')}?next={target}", {"username": bob.username, "password": PASSWORD, "next": target}
     )
-    assert enter(client, code(device, ahead=1)).url == target
+    assert enter(client, app_code(device)).url == target
 
 
 def test_wrong_code_is_refused_and_not_signed_in(client, bob):
@@ -100,7 +92,7 @@ def test_the_wait_for_a_code_expires(client, bob, settings):
     device, _ = enrol(bob)
     sign_in(client, bob)
     settings.TWO_FACTOR_PENDING_SECONDS = -1
-    assert enter(client, code(device, ahead=1)).url == reverse("login")
+    assert enter(client, app_code(device)).url == reverse("login")
     assert "_auth_user_id" not in client.session
 
 
@@ -145,7 +137,7 @@ def test_the_app_throttles_fast_retries(client, bob):
     device, _ = enrol(bob)
     sign_in(client, bob)
     enter(client, "000000")
-    response = enter(client, code(device, ahead=1))
+    response = enter(client, app_code(device))
     assert "Wait a few seconds" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -165,7 +157,7 @@ def test_enrolment_confirms_with_a_code_and_shows_recovery_codes_once(client, bo
     assert not services.is_enrolled(bob)
 
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # past the 1 s wait
-    done = client.post(reverse("two-factor-enrol"), {"code": code(device, ahead=1)})
+    done = client.post(reverse("two-factor-enrol"), {"code": app_code(device)})
     assert done.status_code == 200
     tokens = StaticToken.objects.filter(device__user=bob).values_list("token", flat=True)
     assert len(tokens) == services.RECOVERY_CODE_COUNT
@@ -182,7 +174,7 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old(client, bob):
     client.force_login(bob)
     client.get(reverse("two-factor"))  # force_login is not a two-factor sign-in
     sign_in(client, bob)
-    enter(client, code(device, ahead=1))
+    enter(client, app_code(device))
 
     refused = client.post(reverse("two-factor-recovery-codes"), {"codes-code": "000000"})
     assert refused.status_code == 200
@@ -198,7 +190,7 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old(client, bob):
 def test_turning_off_needs_a_code(client, bob):
     device, _ = enrol(bob)
     sign_in(client, bob)
-    enter(client, code(device, ahead=1))
+    enter(client, app_code(device))
     assert client.post(reverse("two-factor-turn-off"), {"off-code": "000000"}).status_code == 200
     assert services.is_enrolled(bob)
 
@@ -209,7 +201,7 @@ def test_turning_off_needs_a_code(client, bob):
 def test_turned_off_signs_in_with_the_password_alone(client, bob):
     device, codes = enrol(bob)
     sign_in(client, bob)
-    enter(client, code(device, ahead=1))
+    enter(client, app_code(device))
     assert client.post(reverse("two-factor-turn-off"), {"off-code": codes[0]}).url == reverse("two-factor")
     assert not TOTPDevice.objects.filter(user=bob).exists()
     assert not StaticToken.objects.filter(device__user=bob).exists()
@@ -221,7 +213,7 @@ def test_turned_off_signs_in_with_the_password_alone(client, bob):
 def test_turning_off_is_refused_while_the_lmns_requires_it(client, officer, required):
     device, codes = enrol(officer)
     sign_in(client, officer)
-    enter(client, code(device, ahead=1))
+    enter(client, app_code(device))
     response = client.post(reverse("two-factor-turn-off"), {"off-code": codes[0]})
     assert response.status_code == 200
     assert "Your LMNS requires two-factor sign-in" in response.content.decode()
@@ -242,7 +234,7 @@ def test_enrolling_lets_lmns_staff_through(client, officer, required):
     client.force_login(officer)
     client.get(reverse("two-factor-enrol"))
     device = TOTPDevice.objects.get(user=officer)
-    client.post(reverse("two-factor-enrol"), {"code": code(device)})
+    client.post(reverse("two-factor-enrol"), {"code": app_code(device)})
     assert client.get(reverse("home")).status_code == 200
 
 
@@ -250,7 +242,7 @@ def test_a_session_with_an_app_but_no_code_is_sent_to_the_code_step(client, offi
     device, _ = enrol(officer)
     client.force_login(officer)
     assert client.get(reverse("home")).url == reverse("two-factor-verify")
-    response = client.post(reverse("two-factor-verify"), {"code": code(device, ahead=1)})
+    response = client.post(reverse("two-factor-verify"), {"code": app_code(device)})
     assert response.url == reverse("home")
     assert client.get(reverse("home")).status_code == 200
 
