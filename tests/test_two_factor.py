@@ -303,3 +303,11 @@ def test_other_lmns_staff_cannot_open_the_lmns_settings(client, officer, world):
     response = client.get(reverse("admin:lmns_lmns_change", args=[world.lmns_a.pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_another_persons_unfinished_sign_in_does_not_linger(client, bob, alice):
+    enrol(bob)
+    sign_in(client, bob)
+    assert sign_in(client, alice).url == reverse("home")
+    assert "two_factor_pending" not in client.session
+    assert client.get(reverse("two-factor-verify")).url == reverse("home")

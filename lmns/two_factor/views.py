@@ -31,6 +31,8 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if not services.is_enrolled(user):
+            # Someone else's unfinished sign-in in this browser ends here.
+            signin.cancel(self.request)
             return super().form_valid(form)
         signin.start(self.request, user, next_url=self.get_redirect_url())
         return redirect("two-factor-verify")
