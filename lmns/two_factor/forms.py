@@ -9,9 +9,7 @@ class CodeForm(forms.Form):
         max_length=40,
         help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
         error_messages={"required": "Enter the code from your authenticator app, or a recovery code"},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "class": "nhsuk-input--width-10"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
 
 
@@ -23,7 +21,5 @@ class AppCodeForm(CodeForm):
         max_length=12,
         help_text="The 6-digit code the app shows for LMNS Safety.",
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "nhsuk-input--width-10"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
