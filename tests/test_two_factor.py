@@ -311,3 +311,13 @@ def test_another_persons_unfinished_sign_in_does_not_linger(client, bob, alice):
     assert sign_in(client, alice).url == reverse("home")
     assert "two_factor_pending" not in client.session
     assert client.get(reverse("two-factor-verify")).url == reverse("home")
+
+
+def test_a_session_that_owes_a_code_is_signed_out_when_locked(client, bob):
+    device, _ = enrol(bob)
+    client.force_login(bob)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+        response = enter(client, "000000")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
