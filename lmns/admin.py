@@ -15,9 +15,47 @@ class UnitInline(admin.TabularInline):
 
 @admin.register(Lmns)
 class LmnsAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
+    """Deployment administrators manage every LMNS. An LMNS's safety leads may open their own
+    LMNS and change its settings (two-factor sign-in for its staff), not its name or providers."""
+
+    list_display = ["name", "code", "two_factor_required"]
     search_fields = ["name", "code"]
     inlines = [ProviderInline]
+    lead_fields = ["name", "code", "two_factor_required"]
+
+    def _administers(self, request):
+        return request.user.has_perm("lmns.change_lmns")
+
+    def _led(self, request):
+        return Lmns.objects.filter(memberships__user=request.user, memberships__role=Role.LMNS_SAFETY_LEAD)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._administers(request):
+            return queryset
+        return queryset.filter(pk__in=self._led(request).values("pk"))
+
+    def get_fields(self, request, obj=None):
+        return super().get_fields(request, obj) if self._administers(request) else self.lead_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if self._administers(request) else ["name", "code"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if self._administers(request) else []
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self._led(request).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self._leads(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self._leads(request, obj)
+
+    def _leads(self, request, obj):
+        led = self._led(request)
+        return led.filter(pk=obj.pk).exists() if obj is not None else led.exists()
 
 
 @admin.register(Provider)

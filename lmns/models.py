@@ -21,6 +21,14 @@ class Lmns(models.Model):
     code = models.SlugField(
         max_length=40, unique=True, help_text="Short identifier used in addresses and exports."
     )
+    two_factor_required = models.BooleanField(
+        "Require two-factor sign-in for LMNS staff",
+        default=False,
+        help_text=(
+            "Everyone who holds a role at this LMNS must sign in with a code from an authenticator "
+            "app as well as their password. Provider staff are not affected."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "lmns",
     "incidents",
     "assurance",
@@ -84,6 +87,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs sign-in unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Marks a session that passed the code step (request.user.is_verified()), then holds
+    # a user who owes a code, or whose LMNS requires one, at the two-factor pages.
+    "django_otp.middleware.OTPMiddleware",
+    "lmns.two_factor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -147,6 +154,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the code, and
+# how long a correct password waits for its code before the user must start again.
+OTP_TOTP_ISSUER = "LMNS Safety"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=5 * 60)
 
 # Sessions end after a period without activity, and when the browser closes:
 # shared ward and office computers are common.

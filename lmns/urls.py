@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lmns import views
-from lmns.forms import QueuedPasswordResetForm, SignInForm
+from lmns.forms import QueuedPasswordResetForm
+from lmns.two_factor import views as two_factor_views
 
 lmns_patterns = (
     [
@@ -25,7 +26,16 @@ lmns_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("accounts/login/", two_factor_views.SignInView.as_view(), name="login"),
+    path("accounts/login/code/", two_factor_views.verify, name="two-factor-verify"),
+    path("accounts/two-factor/", two_factor_views.overview, name="two-factor"),
+    path("accounts/two-factor/set-up/", two_factor_views.enrol, name="two-factor-enrol"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor_views.recovery_codes_replace,
+        name="two-factor-recovery-codes",
+    ),
+    path("accounts/two-factor/turn-off/", two_factor_views.turn_off, name="two-factor-turn-off"),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),

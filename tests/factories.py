@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 from itertools import count
+from time import time
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_otp.oath import totp
 
 from assurance.models import (
     Finding,
@@ -195,3 +197,14 @@ def make_concern(provider: Provider | None = None, *, lmns: Lmns | None = None, 
         contact_encrypted=crypto.encrypt(contact) if contact else "",
         **{**defaults, **fields},
     )
+
+
+def app_code(device) -> str:
+    """The code an authenticator app would show that ``device`` accepts now. A code is good
+    once, so a second one within the same 30 seconds comes from the next time step, which the
+    device's tolerance allows; the device's learnt drift is followed as an app's clock would be."""
+    device.refresh_from_db()
+    now = int(time() - device.t0) // device.step + device.drift
+    ahead = 1 if device.last_t >= now else 0
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + ahead)
+    return f"{code:0{device.digits}d}"

@@ -30,9 +30,13 @@ PUBLIC = {
     # Members answer the learning network's health survey through a single-use link.
     "incidents:improvement-survey-answer",
 }
-# Signing out takes a POST (a signed-in GET answers 405); it is tested in test_auth, and
-# starting an LMNS board pack in tests/quality/test_board_packs.py.
-POST_ONLY = {"logout", "lmns:board-pack-start"}
+# Signing out takes a POST (a signed-in GET answers 405); it is tested in test_auth, starting
+# an LMNS board pack in tests/quality/test_board_packs.py, and new recovery codes and turning
+# two-factor sign-in off in tests/test_two_factor.py.
+POST_ONLY = {"logout", "lmns:board-pack-start", "two-factor-recovery-codes", "two-factor-turn-off"}
+# The code step of sign-in serves only a session between password and code (or one that owes a
+# code): anyone else is sent on, to sign in or home. Tested in tests/test_two_factor.py.
+SIGN_IN_STEPS = {"two-factor-verify"}
 # The Django admin has its own sign-in and permission checks; see test_admin_is_for_superusers_only.
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -372,7 +376,7 @@ ALL_URLS = {
     if name.split(":")[0] not in EXCLUDED_NAMESPACES
 }
 PRIVATE_PAGES = sorted(
-    name for name, params in ALL_URLS.items() if not params and name not in PUBLIC | POST_ONLY
+    name for name, params in ALL_URLS.items() if not params and name not in PUBLIC | POST_ONLY | SIGN_IN_STEPS
 )
 OBJECT_PAGES = sorted(OBJECT_KWARGS)
 

@@ -149,9 +149,9 @@ def test_list_pages_take_a_fixed_number_of_queries(
         visit.units.set(provider.units.all())
         make_recommendation(make_finding(visit), owner=lead)
     client.force_login(officer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("assurance:visit-list")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("assurance:recommendation-list")).status_code == 200
 
 
@@ -195,7 +195,7 @@ def test_the_visit_page_takes_a_fixed_number_of_queries(
     for _ in range(6):
         make_recommendation(make_finding(visited), owner=lead)
     client.force_login(officer)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(visited.get_absolute_url()).status_code == 200
 
 
