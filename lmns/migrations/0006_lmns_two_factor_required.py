@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lmns', '0004_quality_snapshots_and_board_packs'),
+        ('lmns', '0005_outbox'),
     ]
 
     operations = [
