@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "axes",
+    "simple_history",
     "lmns",
     "incidents",
     "assurance",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs sign-in unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Records who made each change in the audit trail (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -146,6 +149,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The sign-in log (issue #9): AccessLog keeps each sign-in and sign-out, AccessFailureLog each
+# failed attempt (AccessAttempt is only the lock-out counter, cleared on success). Axes masks
+# the password in what it keeps. The admin pages are ours, read-only (lmns.admin).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False
 
 # Sessions end after a period without activity, and when the browser closes:
 # shared ward and office computers are common.

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from lmns.models import ExportJob, Provider, ProviderScopedQuerySet
 
@@ -130,6 +131,7 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProviderScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["provider__name", "framework__name"]
@@ -183,6 +185,7 @@ class RequirementAssessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RequirementAssessmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["requirement__action__order", "requirement__order"]
@@ -264,6 +267,7 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-added_at"]
