@@ -370,6 +370,11 @@ class DayOnlyHistoricalRecords(HistoricalRecords):
         instance._history_date = start_of_day()
         super().create_historical_record(instance, history_type, using)
 
+    def create_history_model(self, model, inherited):
+        history_model = super().create_history_model(model, inherited)
+        history_model.day_only = True  # so that the History page shows no time either
+        return history_model
+
 
 def start_of_day() -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
@@ -457,6 +462,8 @@ class FtsuConcern(models.Model):
     # The passphrase hash stays out of history: a past hash would still open the case's
     # replies for whoever learnt the old passphrase.
     history = DayOnlyHistoricalRecords(excluded_fields=["passphrase_hash"])
+    # Kept in history as it is kept here, encrypted; the History page says only that it changed.
+    history_withheld_fields = {"contact_encrypted": "Contact details"}
 
     class Meta:
         ordering = ["-received_on", "-pk"]
