@@ -48,16 +48,19 @@ class Change:
 
 def _person(user) -> str:
     if user is None:
-        return "Not a signed-in user"
+        # A management command, a task, or someone speaking up without an account.
+        return "the system"
     return user.get_full_name() or user.username
 
 
 def _shown_fields(history_model):
-    """The record's own fields, less timestamps the database sets itself on every save."""
+    """The record's own fields, less its id and the timestamps set on every save."""
     return [
         field
         for field in history_model.tracked_fields
-        if not getattr(field, "auto_now", False) and not getattr(field, "auto_now_add", False)
+        if not field.primary_key
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
     ]
 
 
