@@ -15,7 +15,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -25,7 +24,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from assurance import services
 from assurance.models import PID_WARNING, RequirementAssessment, Status
 from assurance.uploads import XLSX, kind_of
-from incidents.exports import FONT, FONT_SIZE, Column, _long_datetime, _set
+from incidents.exports import FONT, FONT_SIZE, Column, _set
+from lmns.exports import stamp
 
 logger = logging.getLogger(__name__)
 
@@ -112,13 +112,14 @@ class ParsedReturn:
 # --- Download ---------------------------------------------------------------------------------
 
 
-def return_workbook(*, assessment) -> Workbook:
+def return_workbook(*, assessment, generated_by) -> Workbook:
     """The assessment as a return to fill in offline: instructions, then one row per requirement."""
     items = assessment.items.select_related("requirement__action").order_by(
         "requirement__action__order", "requirement__order"
     )
-    workbook = Workbook()
-    _write_instructions(workbook.active, assessment=assessment)
+    generated = stamp(generated_by)
+    workbook = generated.workbook()
+    _write_instructions(workbook.active, assessment=assessment, generated=generated.line)
     sheet = workbook.create_sheet(SHEET)
     for number, column in enumerate(COLUMNS, start=1):
         cell = _set(sheet.cell(row=1, column=number), column.heading)
@@ -179,12 +180,12 @@ def return_workbook(*, assessment) -> Workbook:
     return workbook
 
 
-def _write_instructions(sheet, *, assessment) -> None:
+def _write_instructions(sheet, *, assessment, generated: str) -> None:
     sheet.title = INSTRUCTIONS
     sheet.column_dimensions["A"].width = 110
     lines = [
         f"{assessment.provider.name}: {assessment.framework.name} ({assessment.framework.version})",
-        f"Return downloaded on {_long_datetime(timezone.now())}.",
+        f"{generated}.",
         "",
         "How to fill in this return",
         f"1. On the {SHEET} sheet, fill in the yellow columns for each requirement.",

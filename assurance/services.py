@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from assurance.models import (
     Assessment,
@@ -46,12 +47,14 @@ def assessment_start(*, provider: Provider, framework: Framework, by) -> Assessm
     assessment, created = Assessment.objects.get_or_create(provider=provider, framework=framework)
     requirements = Requirement.objects.filter(action__framework=framework)
     existing = set(assessment.items.values_list("requirement_id", flat=True))
-    RequirementAssessment.objects.bulk_create(
+    bulk_create_with_history(
         [
             RequirementAssessment(assessment=assessment, requirement=r)
             for r in requirements
             if r.pk not in existing
-        ]
+        ],
+        RequirementAssessment,
+        default_user=by,
     )
     if created and framework.previous_id:
         _carry_evidence_forward(assessment=assessment, previous=framework.previous, by=by)

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from assurance.models import Assessment, Recommendation, RequirementAssessment, Visit
 from assurance.views import compliance, evidence, visits, workbooks
+from lmns.history import history_view
 
 app_name = "assurance"
 
@@ -11,8 +13,10 @@ urlpatterns = [
     path("requirements/", compliance.item_list, name="item-list"),
     path("assessments/new/", compliance.assessment_start, name="assessment-start"),
     path("assessments/<int:pk>/", compliance.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/history/", history_view(Assessment.objects), name="assessment-history"),
     path("assessments/<int:pk>/submit/", compliance.assessment_submit, name="assessment-submit"),
     path("items/<int:pk>/", compliance.item_detail, name="item-detail"),
+    path("items/<int:pk>/history/", history_view(RequirementAssessment.objects), name="item-history"),
     path("items/<int:pk>/edit/", compliance.item_edit, name="item-edit"),
     path("items/<int:pk>/verify/", compliance.item_verify, name="item-verify"),
     path("items/<int:pk>/evidence/new/", evidence.evidence_add, name="evidence-add"),
@@ -28,6 +32,7 @@ urlpatterns = [
     path("visits/", visits.visit_list, name="visit-list"),
     path("visits/new/", visits.visit_create, name="visit-create"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit-detail"),
+    path("visits/<int:pk>/history/", history_view(Visit.objects), name="visit-history"),
     path("visits/<int:pk>/edit/", visits.visit_edit, name="visit-edit"),
     path("visits/<int:pk>/status/", visits.visit_transition, name="visit-transition"),
     path("visits/<int:pk>/pack/", visits.visit_pack, name="visit-pack"),
@@ -42,6 +47,11 @@ urlpatterns = [
     path("reports/<int:pk>/report.xlsx", visits.report_version_workbook, name="report-version-workbook"),
     path("recommendations/", visits.recommendation_list, name="recommendation-list"),
     path("recommendations/<int:pk>/", visits.recommendation_detail, name="recommendation-detail"),
+    path(
+        "recommendations/<int:pk>/history/",
+        history_view(Recommendation.objects),
+        name="recommendation-history",
+    ),
     path("recommendations/<int:pk>/edit/", visits.recommendation_edit, name="recommendation-edit"),
     path("recommendations/<int:pk>/respond/", visits.recommendation_respond, name="recommendation-respond"),
     path("recommendations/<int:pk>/review/", visits.recommendation_review, name="recommendation-review"),

@@ -199,6 +199,8 @@ def history_seed(*, lmns: Lmns, today: date | None = None) -> int:
         for incident in _history_for(providers[ods], typical, change, today, types)
         if incident.local_reference not in existing
     ]
+    # Left out of the audit trail on purpose: synthetic background for the SPC charts, made by
+    # no one; a history row each would only say "created by the seeding command".
     Incident.objects.bulk_create(new, batch_size=500)
     return len(new)
 
@@ -251,6 +253,7 @@ def demo_seed(*, lmns: Lmns) -> None:
                 summary=summary,
                 **referrals,
             )
+            # Straight to the demo's status without the review steps, and so without history.
             Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus(status))
         incidents[reference] = incident
 

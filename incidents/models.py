@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from lmns.models import Lmns, LmnsScopedQuerySet, Membership, Provider, ProviderScopedQuerySet, Unit
 
@@ -178,6 +179,7 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = IncidentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]
@@ -298,6 +300,7 @@ class Learning(models.Model):
     signed_off_at = models.DateTimeField(null=True, blank=True)
 
     objects = LearningQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -355,6 +358,7 @@ class SafetyAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SafetyActionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -413,6 +417,7 @@ class SsigMeeting(models.Model):
     )
 
     objects = LmnsScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-meeting_on"]
@@ -450,6 +455,8 @@ class SsigSubmission(models.Model):
         help_text="The LMNS member who accepted a submission after the deadline.",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["submitted_at"]
 
@@ -468,6 +475,7 @@ class LearningEvent(models.Model):
     learning = models.ManyToManyField(Learning, blank=True, related_name="learning_events")
 
     objects = LmnsScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-held_on"]
@@ -531,6 +539,7 @@ class ImprovementPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ImprovementPlanQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -582,6 +591,8 @@ class PlanMeasure(models.Model):
     due_on = models.DateField("Due date", null=True, blank=True)
     risks = models.TextField("Risks and mitigations", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["plan", "pk"]
 
@@ -593,6 +604,8 @@ class PlanMeasureValue(models.Model):
     measure = models.ForeignKey(PlanMeasure, on_delete=models.CASCADE, related_name="values")
     month = models.DateField(help_text="The first day of the month the value is for.")
     value = models.DecimalField(max_digits=12, decimal_places=2)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["measure", "month"]
@@ -613,6 +626,8 @@ class PdsaCycle(models.Model):
     started_on = models.DateField("Start date")
     ended_on = models.DateField("End date", null=True, blank=True)
     change = models.TextField("What changed", help_text=PID_WARNING)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan", "started_on", "pk"]
@@ -638,6 +653,8 @@ class CommunicationItem(models.Model):
     when = models.CharField(max_length=200, help_text="A date or a rhythm, for example 'monthly'.")
     owner = models.CharField(max_length=200)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["plan", "pk"]
 
@@ -650,6 +667,8 @@ class PlanTeamMember(models.Model):
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan", "pk"]

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from incidents.models import (
     ActionStatus,
@@ -288,7 +289,10 @@ def ssig_meeting_hold(*, meeting: SsigMeeting, by) -> SsigMeeting:
         raise ValidationError("A meeting can only be recorded as held on or after its date.")
     meeting.held_at = timezone.now()
     meeting.save(update_fields=["held_at"])
-    Learning.objects.filter(submission__meeting=meeting).update(status=LearningStatus.SHARED)
+    shared = list(Learning.objects.filter(submission__meeting=meeting))
+    for learning in shared:
+        learning.status = LearningStatus.SHARED
+    bulk_update_with_history(shared, Learning, ["status"], default_user=by)
     return meeting
 
 

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from incidents.models import ImprovementPlan, Incident, Learning, LearningEvent, SafetyAction, SsigMeeting
 from incidents.views import actions, improvement, incidents, learning, overview, reports, ssig
+from lmns.history import history_view
 
 app_name = "incidents"
 
@@ -11,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", incidents.incident_detail, name="incident-detail"),
     path("<int:pk>/edit/", incidents.incident_edit, name="incident-edit"),
     path("<int:pk>/status/", incidents.incident_transition, name="incident-transition"),
+    path("<int:pk>/history/", history_view(Incident.objects), name="incident-history"),
     path("learning/", learning.learning_list, name="learning-list"),
     path("learning/new/", learning.learning_create, name="learning-create"),
     path("learning/<int:pk>/", learning.learning_detail, name="learning-detail"),
@@ -18,11 +21,13 @@ urlpatterns = [
     path("learning/<int:pk>/sign-off/", learning.learning_sign_off, name="learning-sign-off"),
     path("learning/<int:pk>/return-to-draft/", learning.learning_return_to_draft, name="learning-return"),
     path("learning/<int:pk>/submit/", learning.learning_submit, name="learning-submit"),
+    path("learning/<int:pk>/history/", history_view(Learning.objects), name="learning-history"),
     path("library/", learning.library, name="library"),
     path("actions/", actions.action_list, name="action-list"),
     path("actions/new/", actions.action_create, name="action-create"),
     path("actions/<int:pk>/", actions.action_detail, name="action-detail"),
     path("actions/<int:pk>/edit/", actions.action_edit, name="action-edit"),
+    path("actions/<int:pk>/history/", history_view(SafetyAction.objects), name="action-history"),
     path("meetings/", ssig.meeting_list, name="meeting-list"),
     path("meetings/new/", ssig.meeting_create, name="meeting-create"),
     path("meetings/<int:pk>/", ssig.meeting_detail, name="meeting-detail"),
@@ -31,10 +36,12 @@ urlpatterns = [
     path("meetings/<int:pk>/accept-late/", ssig.meeting_accept_late, name="meeting-accept-late"),
     path("meetings/<int:pk>/pack.xlsx", reports.meeting_pack, name="meeting-pack"),
     path("meetings/<int:pk>/print/", reports.meeting_print, name="meeting-print"),
+    path("meetings/<int:pk>/history/", history_view(SsigMeeting.objects), name="meeting-history"),
     path("themes/", reports.theme_analysis, name="theme-analysis"),
     path("events/", ssig.event_list, name="event-list"),
     path("events/new/", ssig.event_create, name="event-create"),
     path("events/<int:pk>/", ssig.event_detail, name="event-detail"),
+    path("events/<int:pk>/history/", history_view(LearningEvent.objects), name="event-history"),
 ]
 
 # Improvement plans and the learning network's health survey (incidents.views.improvement).
@@ -56,6 +63,7 @@ urlpatterns += [
     path("improvement/<int:pk>/team/", improvement.improvement_team, name="improvement-team"),
     path("improvement/<int:pk>/all/", improvement.improvement_all, name="improvement-all"),
     path("improvement/<int:pk>/plan.xlsx", improvement.improvement_workbook, name="improvement-workbook"),
+    path("improvement/<int:pk>/history/", history_view(ImprovementPlan.objects), name="improvement-history"),
     path(
         "improvement/<int:pk>/measures/<int:row>/",
         improvement.improvement_measure,

@@ -1,4 +1,6 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from lmns.models import Lmns, Membership, Provider, RagThreshold, Role, Unit
 
@@ -59,7 +61,7 @@ class LmnsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ["name", "ods_code", "lmns"]
     list_filter = ["lmns"]
     search_fields = ["name", "ods_code"]
@@ -67,7 +69,9 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
+    """Its history says who granted whom which role, and who took it away."""
+
     list_display = ["user", "role", "provider", "lmns", "created_at"]
     list_filter = ["role", "lmns", "provider"]
     search_fields = ["user__username", "user__email", "provider__name", "lmns__name"]
@@ -132,3 +136,51 @@ class RagThresholdAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.changed_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class SignInLogAdmin(admin.ModelAdmin):
+    """The sign-in log, for the deployment's administrators only, and read-only: an audit
+    trail that could be edited would prove nothing. Axes keeps no password."""
+
+    list_display = ["attempt_time", "username", "ip_address", "user_agent"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    exclude = ["get_data", "post_data"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(SignInLogAdmin):
+    list_display = [*SignInLogAdmin.list_display, "logout_time"]
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(SignInLogAdmin):
+    list_display = [*SignInLogAdmin.list_display, "locked_out"]
+    list_filter = ["attempt_time", "locked_out"]
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(SignInLogAdmin):
+    """Who is locked out now. Deleting a row lifts the lock-out (the one change allowed):
+    the failures themselves stay in the failure log."""
+
+    list_display = [*SignInLogAdmin.list_display, "failures_since_start"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

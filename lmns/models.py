@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 # ODS codes: organisations have 3 (trusts) or 5 (sites) upper-case alphanumerics.
 ods_code_validator = RegexValidator(
@@ -54,6 +55,7 @@ class Provider(models.Model):
     ods_code = models.CharField("ODS code", max_length=5, unique=True, validators=[ods_code_validator])
 
     objects = ProviderQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -104,6 +106,7 @@ class Unit(models.Model):
     unit_type = models.CharField("Type", max_length=20, choices=UnitType.choices)
 
     objects = ProviderScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["provider__name", "name"]
@@ -154,6 +157,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=30, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["user__username", "role"]
@@ -246,6 +251,8 @@ class RagThreshold(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["lmns", "measure", "-effective_from", "-pk"]

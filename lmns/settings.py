@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     "lmns",
     "incidents",
     "assurance",
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     # a user who owes a code, or whose LMNS requires one, at the two-factor pages.
     "django_otp.middleware.OTPMiddleware",
     "lmns.two_factor.middleware.TwoFactorMiddleware",
+    # Records who made each change in the audit trail (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -154,6 +157,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The sign-in log (issue #9): AccessLog keeps each sign-in and sign-out, AccessFailureLog each
+# failed attempt (AccessAttempt is only the lock-out counter, cleared on success). Axes masks
+# the password in what it keeps. The admin pages are ours, read-only (lmns.admin).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False
 
 # Two-factor sign-in (django-otp): the name authenticator apps show beside the code, and
 # how long a correct password waits for its code before the user must start again.

@@ -4,12 +4,15 @@ from django.urls import include, path
 
 from lmns import views
 from lmns.forms import QueuedPasswordResetForm
+from lmns.history import history_view
+from lmns.models import Provider
 from lmns.two_factor import views as two_factor_views
 
 lmns_patterns = (
     [
         path("providers/", views.provider_list, name="provider-list"),
         path("providers/<str:ods_code>/", views.provider_detail, name="provider-detail"),
+        path("providers/<str:ods_code>/history/", history_view(Provider.objects), name="provider-history"),
         path("providers/<str:ods_code>/units/new/", views.unit_create, name="unit-create"),
         path("quality/", views.quality, name="quality"),
         # Before the provider pages, whose ODS code would otherwise swallow "board-packs".

@@ -61,19 +61,21 @@ def _improvement(kind):
 
 OBJECT_KWARGS = {
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
+    "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
     **{
         f"incidents:{name}": _pk_of(kind)
         for kind, names in {
-            "incident": ["incident-detail", "incident-edit", "incident-transition"],
+            "incident": ["incident-detail", "incident-edit", "incident-transition", "incident-history"],
             "learning": [
                 "learning-detail",
                 "learning-edit",
                 "learning-sign-off",
                 "learning-return",
                 "learning-submit",
+                "learning-history",
             ],
-            "action": ["action-detail", "action-edit"],
+            "action": ["action-detail", "action-edit", "action-history"],
             "meeting": [
                 "meeting-detail",
                 "meeting-outcomes",
@@ -81,8 +83,9 @@ OBJECT_KWARGS = {
                 "meeting-accept-late",
                 "meeting-pack",
                 "meeting-print",
+                "meeting-history",
             ],
-            "event": ["event-detail"],
+            "event": ["event-detail", "event-history"],
         }.items()
         for name in names
     },
@@ -95,9 +98,17 @@ OBJECT_KWARGS = {
                 "provider-workbook",
                 "return-download",
                 "return-upload",
+                "assessment-history",
             ],
             "job": ["workbook-job", "workbook-download"],
-            "item": ["item-detail", "item-edit", "item-verify", "evidence-add", "evidence-link"],
+            "item": [
+                "item-detail",
+                "item-edit",
+                "item-verify",
+                "evidence-add",
+                "evidence-link",
+                "item-history",
+            ],
             "link": ["evidence-review"],
             "evidence": ["evidence-download"],
             "visit": [
@@ -111,6 +122,7 @@ OBJECT_KWARGS = {
                 "recommendation-create",
                 "visit-report",
                 "visit-report-workbook",
+                "visit-history",
             ],
             "finding": ["finding-edit"],
             "recommendation": [
@@ -118,6 +130,7 @@ OBJECT_KWARGS = {
                 "recommendation-edit",
                 "recommendation-respond",
                 "recommendation-review",
+                "recommendation-history",
             ],
             "report": ["report-version", "report-version-workbook"],
         }.items()
@@ -142,6 +155,7 @@ OBJECT_KWARGS = {
                 "pdsa-create",
                 "communication-create",
                 "team-create",
+                "history",
             ],
             "measure": ["measure", "measure-values", "measure-edit", "measure-delete"],
             "pdsa": ["pdsa-edit", "pdsa-delete"],
@@ -159,7 +173,7 @@ OBJECT_KWARGS = {
     **{
         f"workforce:{name}": _pk_of(kind)
         for kind, names in {
-            "workforce_return": ["return-detail", "return-edit"],
+            "workforce_return": ["return-detail", "return-edit", "return-history"],
             "concern": [
                 "concern-detail",
                 "concern-edit",
@@ -167,6 +181,7 @@ OBJECT_KWARGS = {
                 "concern-note",
                 "concern-take",
                 "concern-hand-over",
+                "concern-history",
             ],
         }.items()
         for name in names

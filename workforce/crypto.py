@@ -4,10 +4,12 @@ The keys come from the environment (settings.FTSU_ENCRYPTION_KEYS): the first en
 every one decrypts, so a key can be rotated by putting the new one first.
 """
 
+from datetime import datetime, time
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.utils import timezone
 
 
 @cache
@@ -16,7 +18,15 @@ def _fernet(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def encrypt(text: str) -> str:
-    return _fernet(tuple(settings.FTSU_ENCRYPTION_KEYS)).encrypt(text.encode()).decode()
+    """A Fernet token carries the time it was made, in clear: stamp it with the start of the
+    day instead, so that a concern raised online cannot be timed from its contact details
+    (the concern keeps only its date, and so does its history)."""
+    day = datetime.combine(timezone.localdate(), time.min, tzinfo=timezone.get_current_timezone())
+    return (
+        _fernet(tuple(settings.FTSU_ENCRYPTION_KEYS))
+        .encrypt_at_time(text.encode(), int(day.timestamp()))
+        .decode()
+    )
 
 
 def decrypt(token: str) -> str:

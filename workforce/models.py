@@ -7,7 +7,7 @@ counts, with small numbers suppressed (workforce.selectors).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from lmns.models import Lmns, Membership, Provider, ProviderScopedQuerySet, Role
 from lmns.spc import Direction
@@ -144,6 +145,7 @@ class WorkforceReturn(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
 
     objects = ProviderScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["provider__name", "-month"]
@@ -356,6 +358,28 @@ class ConcernStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class DayOnlyHistoricalRecords(HistoricalRecords):
+    """History whose rows keep the day of each change, never its time.
+
+    A concern raised online with the LMNS keeps only its date so that its raiser cannot be
+    matched to who was at a keyboard when; a history row stamped to the second would undo
+    that, so every change to a concern is stamped at the start of its (local) day.
+    """
+
+    def create_historical_record(self, instance, history_type, using=None):
+        instance._history_date = start_of_day()
+        super().create_historical_record(instance, history_type, using)
+
+    def create_history_model(self, model, inherited):
+        history_model = super().create_history_model(model, inherited)
+        history_model.day_only = True  # so that the History page shows no time either
+        return history_model
+
+
+def start_of_day() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
 class FtsuConcernQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Concerns ``user`` may read: stricter than any other record.
@@ -435,6 +459,11 @@ class FtsuConcern(models.Model):
     passphrase_hash = models.CharField(max_length=200, blank=True, editable=False)
 
     objects = FtsuConcernQuerySet.as_manager()
+    # The passphrase hash stays out of history: a past hash would still open the case's
+    # replies for whoever learnt the old passphrase.
+    history = DayOnlyHistoricalRecords(excluded_fields=["passphrase_hash"])
+    # Kept in history as it is kept here, encrypted; the History page says only that it changed.
+    history_withheld_fields = {"contact_encrypted": "Contact details"}
 
     class Meta:
         ordering = ["-received_on", "-pk"]

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from lmns.history import history_view
+from workforce.models import FtsuConcern, WorkforceReturn
 from workforce.views import concerns, returns, speak_up
 
 app_name = "workforce"
@@ -9,10 +11,13 @@ urlpatterns = [
     path("providers/<str:ods_code>/", returns.provider_workforce, name="provider"),
     path("returns/new/", returns.return_create, name="return-create"),
     path("returns/<int:pk>/", returns.return_detail, name="return-detail"),
+    path("returns/<int:pk>/history/", history_view(WorkforceReturn.objects), name="return-history"),
     path("returns/<int:pk>/edit/", returns.return_edit, name="return-edit"),
     path("speaking-up/", concerns.ftsu, name="ftsu"),
     path("speaking-up/concerns/new/", concerns.concern_create, name="concern-create"),
     path("speaking-up/concerns/<int:pk>/", concerns.concern_detail, name="concern-detail"),
+    # Through FtsuConcern.objects.visible_to, like the concern itself: superusers get a 404.
+    path("speaking-up/concerns/<int:pk>/history/", history_view(FtsuConcern.objects), name="concern-history"),
     path("speaking-up/concerns/<int:pk>/edit/", concerns.concern_edit, name="concern-edit"),
     path("speaking-up/concerns/<int:pk>/reply/", concerns.concern_reply, name="concern-reply"),
     path("speaking-up/concerns/<int:pk>/note/", concerns.concern_note, name="concern-note"),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from lmns.models import ExportJob, Provider, ProviderScopedQuerySet
 
@@ -140,6 +141,7 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProviderScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["provider__name", "framework__name"]
@@ -193,6 +195,7 @@ class RequirementAssessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RequirementAssessmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["requirement__action__order", "requirement__order"]
@@ -274,6 +277,7 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-added_at"]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from assurance.models.compliance import PID_WARNING, Evidence
 from lmns.models import Membership, Provider, ProviderScopedQuerySet, Unit
@@ -74,6 +75,7 @@ class Visit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProviderScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-visit_on", "-pk"]
@@ -170,6 +172,7 @@ class Finding(models.Model):
     )
 
     objects = VisitScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]
@@ -263,6 +266,7 @@ class Recommendation(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = RecommendationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -342,6 +346,7 @@ class VisitReport(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
 
     objects = VisitScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["visit", "-version"]

@@ -60,7 +60,7 @@ def return_download(request, pk):
     assessment = access.get_for_user(
         Assessment.objects.select_related("provider", "framework"), request.user, action="assess", pk=pk
     )
-    workbook = returns.return_workbook(assessment=assessment)
+    workbook = returns.return_workbook(assessment=assessment, generated_by=request.user)
     filename = (
         f"return-{assessment.framework.slug}-{assessment.provider.ods_code}-{timezone.localdate()}.xlsx"
     )

@@ -124,6 +124,8 @@ def plan_row_save(*, plan: ImprovementPlan, kind: str, by, row=None, **fields):
         setattr(row, name, value)
     row.full_clean()
     row.save()
+    # Only the plan's "last updated" moves, by update() and so without a history row of the
+    # plan: the row's own history says what changed (here and below).
     ImprovementPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
     return row
 

@@ -134,7 +134,7 @@ def improvement_all(request, pk):
     return render(
         request,
         "incidents/improvement/plan_all.html",
-        {**context, "tab": "all", "series": series, "printed_on": timezone.localdate()},
+        {**context, "tab": "all", "series": series},
     )
 
 

@@ -5,8 +5,8 @@ the FTSU guardians of its provider and the LMNS FTSU lead of its LMNS (not the
 deployment's superuser); a confidential raiser's contact details only by the guardian
 handling the concern. These tests look for the world's secret texts (summary, actions,
 feedback, outcome, guardians' notes, messages with the raiser) in every page of the workforce
-app, the provider quality view and the pre-visit pack, every export, every admin page and
-every email, for every role.
+app (each concern's History page included), the provider quality view and the pre-visit
+pack, every export, every admin page and every email, for every role.
 """
 
 import io
@@ -69,14 +69,15 @@ def _add_secrets(world):
     for provider in world.providers:
         concern = world.record("concern", provider)
         code = provider.ods_code
-        FtsuConcern.objects.filter(pk=concern.pk).update(
-            actions_taken=f"Secret actions of {code}",
-            feedback_given=f"Secret feedback of {code}",
-            status=ConcernStatus.CLOSED,
-            closed_on=concern.received_on,
-            outcome=f"Secret outcome of {code}",
-            passphrase_hash="not-a-real-hash",  # so the page shows the conversation
-        )
+        # Saved, not updated, so that the secrets are in the concern's history too.
+        concern = FtsuConcern.objects.get(pk=concern.pk)
+        concern.actions_taken = f"Secret actions of {code}"
+        concern.feedback_given = f"Secret feedback of {code}"
+        concern.status = ConcernStatus.CLOSED
+        concern.closed_on = concern.received_on
+        concern.outcome = f"Secret outcome of {code}"
+        concern.passphrase_hash = "not-a-real-hash"  # so the page shows the conversation
+        concern.save()
         FtsuNote.objects.create(concern=concern, body=f"Secret note of {code}", created_by=concern.handler)
         FtsuMessage.objects.create(
             concern=concern, from_raiser=True, body=f"Secret message of {code}", sent_on=concern.received_on
@@ -191,7 +192,7 @@ def test_other_roles_get_not_found_never_forbidden(client, world):
 
 
 def test_concerns_are_not_in_the_admin_at_all(client, world):
-    for model in (FtsuConcern, FtsuMessage, FtsuNote):
+    for model in (FtsuConcern, FtsuConcern.history.model, FtsuMessage, FtsuNote):
         assert not admin.site.is_registered(model)
     for persona in ("superuser", f"lmns:{Role.LMNS_SAFETY_LEAD}"):
         client.force_login(world.personas[persona])

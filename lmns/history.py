@@ -1,0 +1,179 @@
+"""The audit trail of one record, as its History page shows it (issue #9).
+
+Every domain model keeps django-simple-history rows (``Model.history``); this module turns
+a page of them into changes a person can read: when, who, and each field's old and new
+value under its label, with choice labels instead of codes and related records by name.
+
+Access is the caller's business: ``history_view`` fetches the record through the same
+door as its detail page (``get_for_user``), so whoever may not see the record gets a 404
+here too. The query count per page is fixed: a count, the page, the change just before
+it, and one query per kind of related record named on the page.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from lmns import access
+
+PER_PAGE = 20
+
+KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    # The value is kept (encrypted) but never shown: only that it changed.
+    withheld: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime
+    # Changes to FTSU concerns keep their day only (workforce.models.DayOnlyHistoricalRecords).
+    day_only: bool
+    who: str
+    kind: str
+    fields: list[FieldChange]
+
+
+def _person(user) -> str:
+    if user is None:
+        # A management command, a task, or someone speaking up without an account.
+        return "the system"
+    return user.get_full_name() or user.username
+
+
+def _shown_fields(history_model):
+    """The record's own fields, less its id and the timestamps set on every save."""
+    return [
+        field
+        for field in history_model.tracked_fields
+        if not field.primary_key
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ]
+
+
+def _related_names(records, fields) -> dict:
+    """{(field name, id): text} for every related record the page names, one query per model."""
+    wanted = defaultdict(set)
+    for field in fields:
+        if field.is_relation:
+            for record in records:
+                if (pk := getattr(record, field.attname)) is not None:
+                    wanted[field.related_model].add(pk)
+    names = {}
+    for model, pks in wanted.items():
+        found = model._base_manager.select_related().in_bulk(pks)
+        for pk in pks:
+            related = found.get(pk)
+            if related is None:
+                names[(model, pk)] = f"A deleted record (#{pk})"
+            elif hasattr(related, "get_full_name"):
+                names[(model, pk)] = _person(related)
+            else:
+                names[(model, pk)] = str(related)
+    return names
+
+
+def _display(field, value, names) -> str:
+    if value is None or value == "":
+        return "Not recorded"
+    if field.is_relation:
+        return names[(field.related_model, value)]
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%-d %B %Y, %H:%M")
+    if hasattr(value, "strftime"):
+        return value.strftime("%-d %B %Y")
+    return str(value)
+
+
+def _label(field) -> str:
+    text = str(field.verbose_name)
+    return text[:1].upper() + text[1:]
+
+
+def _field_changes(record, before, fields, withheld, names) -> list[FieldChange]:
+    changes = []
+    for field in fields:
+        new = getattr(record, field.attname)
+        old = getattr(before, field.attname) if before is not None else None
+        if before is not None and old == new:
+            continue
+        if before is None and new in (None, "", False):
+            continue
+        if field.name in withheld:
+            changes.append(FieldChange(withheld[field.name], "", "", withheld=True))
+            continue
+        changes.append(
+            FieldChange(
+                _label(field),
+                _display(field, old, names) if before is not None else "",
+                _display(field, new, names),
+            )
+        )
+    return changes
+
+
+def record_history(obj, *, page_number=None) -> Page:
+    """A page of the record's changes, newest first, as ``Change`` objects."""
+    history = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+    page = Paginator(history, PER_PAGE).get_page(page_number)
+    records = list(page.object_list)
+    if records and page.has_next():
+        last = records[-1]
+        earlier = history.filter(
+            Q(history_date__lt=last.history_date)
+            | Q(history_date=last.history_date, history_id__lt=last.history_id)
+        ).first()
+        records.append(earlier)
+    history_model = obj.history.model
+    fields = _shown_fields(history_model)
+    withheld = getattr(type(obj), "history_withheld_fields", {})
+    names = _related_names([r for r in records if r is not None], fields)
+    day_only = getattr(history_model, "day_only", False)
+    page.object_list = [
+        Change(
+            when=record.history_date,
+            day_only=day_only,
+            who=_person(record.history_user),
+            kind=KINDS[record.history_type],
+            fields=[]
+            if record.history_type == "-"
+            else _field_changes(
+                record,
+                records[index + 1] if record.history_type == "~" and index + 1 < len(records) else None,
+                fields,
+                withheld,
+                names,
+            ),
+        )
+        for index, record in enumerate(records[: len(page.object_list)])
+    ]
+    return page
+
+
+def history_view(queryset):
+    """A record's History page, fetched like its detail page: ``queryset.visible_to(user)``."""
+
+    @never_cache
+    def view(request, **lookup):
+        obj = access.get_for_user(queryset, request.user, **lookup)
+        page = record_history(obj, page_number=request.GET.get("page"))
+        return render(request, "history.html", {"record": obj, "page": page})
+
+    return view
