@@ -11,7 +11,7 @@ import csv
 import io
 import logging
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
@@ -39,7 +39,7 @@ class Formula:
 @dataclass
 class Sheet:
     file_format: str  # "xlsx" or "csv"
-    rows: Iterator[tuple[int, tuple]]  # (row number as the user sees it, cell values)
+    rows: Generator[tuple[int, tuple], None, None]  # (row number as the user sees it, cell values)
     encoding: str = ""
     notes: list[str] = field(default_factory=list)
     # How far through the file a row number is, from 0 to 1, if that can be told.

@@ -117,7 +117,14 @@ class Checker:
 
     def run(self, sheet: Sheet, progress: Callable[[float], None] | None = None) -> Outcome:
         self.outcome.notes.extend(sheet.notes)
-        rows = iter(sheet.rows)
+        try:
+            return self._run(sheet, progress)
+        finally:
+            # Stopping early (bad headings) must still release the file while it is open.
+            sheet.rows.close()
+
+    def _run(self, sheet: Sheet, progress) -> Outcome:
+        rows = sheet.rows
         header = next(rows, None)
         if header is None:
             self.outcome.add_problem(
@@ -145,6 +152,9 @@ class Checker:
         return self.outcome
 
     def _read_header(self, number: int, cells: tuple) -> bool:
+        if not any(_filled(cell) for cell in cells):
+            self.outcome.add_problem(number, "", "The first row is empty: it must hold the column headings.")
+            return False
         if len(cells) > MAX_COLUMNS:
             self.outcome.add_problem(number, "", f"The file has more than {MAX_COLUMNS} columns.")
             return False
