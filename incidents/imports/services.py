@@ -8,6 +8,7 @@ record carrying the progress the user watches.
 """
 
 import logging
+import os
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -31,8 +32,11 @@ class _RollBack(Exception):
     pass
 
 
-def incident_import_start(*, provider: Provider, mapping_name: str, file, by) -> IncidentImport:
-    """Keep an uploaded export (privately) and check it, now if small, else in the background.
+def incident_import_start(
+    *, provider: Provider, mapping_name: str, file, by, background: bool = True
+) -> IncidentImport:
+    """Keep an uploaded export (privately) and check it, now if small or ``background`` is
+    off (the management command), else in the background.
 
     The caller checks that ``by`` may record incidents at ``provider``.
     """
@@ -49,12 +53,12 @@ def incident_import_start(*, provider: Provider, mapping_name: str, file, by) ->
         requested_by=by,
         mapping_name=mapping_name,
         mapping=mapping,
-        original_name=(getattr(file, "name", "") or "upload")[-255:],
+        original_name=os.path.basename(getattr(file, "name", "") or "upload")[-255:],
         size=size,
     )
     incident_import.file.save(incident_import.original_name, file, save=False)
     incident_import.save()
-    if size <= INLINE_MAX_BYTES:
+    if size <= INLINE_MAX_BYTES or not background:
         incident_import_check(import_id=incident_import.pk)
         incident_import.refresh_from_db()
     else:
@@ -127,8 +131,9 @@ def incident_import_check(*, import_id: int) -> None:
     )
 
 
-def incident_import_apply_start(*, incident_import: IncidentImport, by) -> None:
-    """Apply a checked import with no problems: now if small, else in the background.
+def incident_import_apply_start(*, incident_import: IncidentImport, by, background: bool = True) -> None:
+    """Apply a checked import with no problems: now if small (or ``background`` is off),
+    else in the background.
 
     The caller checks that ``by`` may record incidents at the import's provider.
     """
@@ -143,7 +148,7 @@ def incident_import_apply_start(*, incident_import: IncidentImport, by) -> None:
     ).update(status=ImportStatus.APPLYING, progress=0)
     if not claimed:
         raise ValidationError("This import is already being applied.")
-    if incident_import.size <= INLINE_MAX_BYTES:
+    if incident_import.size <= INLINE_MAX_BYTES or not background:
         incident_import_apply(import_id=incident_import.pk)
     else:
         apply_incident_import.delay_on_commit(incident_import.pk)
