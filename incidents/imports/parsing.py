@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # An xlsx file is a zip archive: this stops a small file that unpacks to gigabytes.
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 _SAMPLE = 64 * 1024

@@ -59,11 +59,20 @@ def incident_import_start(
     incident_import.file.save(incident_import.original_name, file, save=False)
     incident_import.save()
     if size <= INLINE_MAX_BYTES or not background:
-        incident_import_check(import_id=incident_import.pk)
+        _inline(incident_import_check, incident_import.pk)
         incident_import.refresh_from_db()
     else:
         check_incident_import.delay_on_commit(incident_import.pk)
     return incident_import
+
+
+def _inline(run, import_id: int) -> None:
+    """Run a check or apply in this process. A failure is already logged and recorded on
+    the import in words for the user, who sees it on the import's page."""
+    try:
+        run(import_id=import_id)
+    except Exception:
+        return
 
 
 def _outcome_fields(outcome: Outcome) -> dict:
@@ -149,7 +158,7 @@ def incident_import_apply_start(*, incident_import: IncidentImport, by, backgrou
     if not claimed:
         raise ValidationError("This import is already being applied.")
     if incident_import.size <= INLINE_MAX_BYTES or not background:
-        incident_import_apply(import_id=incident_import.pk)
+        _inline(incident_import_apply, incident_import.pk)
     else:
         apply_incident_import.delay_on_commit(incident_import.pk)
 
@@ -212,8 +221,10 @@ def _fail(imports, what: str, error: Exception) -> None:
 @transaction.atomic
 def incident_import_discard(*, incident_import: IncidentImport, by) -> None:
     """Throw away an import that has not been applied, and its file."""
-    if incident_import.status in {ImportStatus.APPLYING, ImportStatus.APPLIED}:
+    if incident_import.status == ImportStatus.APPLIED:
         raise ValidationError("An applied import cannot be discarded.")
+    if incident_import.status in {ImportStatus.CHECKING, ImportStatus.APPLYING}:
+        raise ValidationError("Wait until the import has been checked or applied before discarding it.")
     incident_import.file.delete(save=False)
     incident_import.status = ImportStatus.DISCARDED
     incident_import.save(update_fields=["file", "status"])

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from incidents.imports import mapping as mappings
 from incidents.imports import services
 from incidents.imports.forms import ImportMappingForm, ImportUploadForm
-from incidents.imports.models import ImportMapping, IncidentImport
+from incidents.imports.models import ImportMapping, ImportStatus, IncidentImport
 from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.pagination import paginate
@@ -60,13 +60,20 @@ def import_detail(request, pk):
 @require_POST
 def import_apply(request, pk):
     incident_import = _import_for(request, pk)
-    run_service(
-        request,
-        services.incident_import_apply_start,
-        "Import started." if incident_import.size > services.INLINE_MAX_BYTES else "Import applied.",
-        incident_import=incident_import,
-        by=request.user,
-    )
+    if not run_service(
+        request, services.incident_import_apply_start, "", incident_import=incident_import, by=request.user
+    ):
+        return redirect(incident_import)
+    incident_import.refresh_from_db()
+    if incident_import.status == ImportStatus.APPLIED:
+        messages.success(
+            request,
+            f"Import applied: {incident_import.to_create} created, {incident_import.to_update} updated.",
+        )
+    elif incident_import.status == ImportStatus.CHECKED:
+        messages.error(
+            request, "The data changed since the preview, so nothing was imported. See the problems."
+        )
     return redirect(incident_import)
 
 

@@ -52,7 +52,7 @@ def test_upload_preview_apply(page, artifacts, tmp_path):
     assert not Incident.objects.filter(local_reference__startswith="DX-900").exists()
 
     page.get_by_role("button", name="Apply the import").click()
-    expect(page.get_by_role("status")).to_contain_text("Import applied.")
+    expect(page.get_by_role("status")).to_contain_text("Import applied: 2 created, 0 updated.")
     expect(page.get_by_role("heading", name="Imported")).to_be_visible()
     screenshot(page, artifacts, "import-03-applied.png")
     assert (

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from incidents.imports import services
 from incidents.imports.models import ImportMapping, ImportStatus, IncidentImport
-from incidents.models import Incident
+from incidents.models import Incident, IncidentType
 from lmns.models import Role
 from tests.factories import make_user
 from tests.incidents.imports.factories import make_import, make_mapping
@@ -32,7 +32,7 @@ def test_upload_preview_apply(client, world, alice):
     assert "2 created, 0 updated, 0 unchanged" in page
     assert "Apply the import" in page
     response = client.post(reverse("incidents:import-apply", kwargs={"pk": incident_import.pk}), follow=True)
-    assert "Import applied." in response.content.decode()
+    assert "Import applied: 2 created, 0 updated." in response.content.decode()
     assert Incident.objects.filter(provider=world.a1, local_reference__in=["W1", "W2"]).count() == 2
     post_upload(client, world, xlsx_bytes([row("W1"), row("W2")]), "export.xlsx")
     again = client.get(IncidentImport.objects.first().get_absolute_url()).content.decode()
@@ -154,3 +154,33 @@ def test_a_mapping_that_could_never_import_is_refused(client, world, alice):
     page = response.content.decode()
     assert "which is not a field we import" in page
     assert "No heading maps to: Date occurred" in page
+
+
+def test_apply_says_so_when_the_data_changed_since_the_preview(client, world, alice):
+    client.force_login(alice)
+    post_upload(client, world, csv_bytes([row("W1")]))
+    incident_import = IncidentImport.objects.get()
+    IncidentType.objects.filter(name="Shoulder dystocia").update(is_active=False)
+    response = client.post(reverse("incidents:import-apply", kwargs={"pk": incident_import.pk}), follow=True)
+    page = response.content.decode()
+    assert "The data changed since the preview, so nothing was imported." in page
+    assert "“Shoulder dystocia” is not an incident type in use" in page
+    assert not Incident.objects.filter(local_reference="W1").exists()
+
+
+def test_a_file_lost_before_apply_fails_in_words_not_a_server_error(client, world, alice):
+    client.force_login(alice)
+    post_upload(client, world, csv_bytes([row("W1")]))
+    incident_import = IncidentImport.objects.get()
+    os.remove(incident_import.file.path)
+    response = client.post(reverse("incidents:import-apply", kwargs={"pk": incident_import.pk}), follow=True)
+    assert response.status_code == 200
+    assert (
+        "The file could not be applied (FileNotFoundError). Please upload it again."
+        in response.content.decode()
+    )
+    incident_import.refresh_from_db()
+    assert incident_import.status == ImportStatus.FAILED
+    client.post(reverse("incidents:import-discard", kwargs={"pk": incident_import.pk}))
+    incident_import.refresh_from_db()
+    assert incident_import.status == ImportStatus.DISCARDED
