@@ -177,6 +177,14 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    source_import = models.ForeignKey(
+        "incidents.IncidentImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        help_text="The import that last created or changed this incident.",
+    )
 
     objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -755,3 +763,7 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return f"{self.statement}: {self.value}"
+
+
+# Import mappings and imports live in their own package; loading them here registers them.
+from incidents.imports.models import ImportMapping, IncidentImport  # noqa: E402, F401

@@ -16,3 +16,8 @@ def send_ssig_deadline_reminders() -> int:
 @shared_task
 def send_overdue_action_digests() -> int:
     return reminders.overdue_action_digests_send()
+
+
+# Imports' tasks live with the rest of the import code; importing them here lets
+# Celery's autodiscovery, which reads incidents.tasks, find them.
+from incidents.imports.tasks import apply_incident_import, check_incident_import  # noqa: E402, F401

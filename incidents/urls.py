@@ -1,5 +1,6 @@
 from django.urls import path
 
+from incidents.imports import views as imports
 from incidents.models import ImprovementPlan, Incident, Learning, LearningEvent, SafetyAction, SsigMeeting
 from incidents.views import actions, improvement, incidents, learning, overview, reports, ssig
 from lmns.history import history_view
@@ -14,6 +15,14 @@ urlpatterns = [
     path("<int:pk>/edit/", incidents.incident_edit, name="incident-edit"),
     path("<int:pk>/status/", incidents.incident_transition, name="incident-transition"),
     path("<int:pk>/history/", history_view(Incident.objects), name="incident-history"),
+    path("imports/", imports.import_list, name="import-list"),
+    path("imports/new/", imports.import_create, name="import-create"),
+    path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("imports/<int:pk>/apply/", imports.import_apply, name="import-apply"),
+    path("imports/<int:pk>/discard/", imports.import_discard, name="import-discard"),
+    path("imports/mappings/", imports.mapping_list, name="import-mapping-list"),
+    path("imports/mappings/new/", imports.mapping_create, name="import-mapping-create"),
+    path("imports/mappings/<int:pk>/edit/", imports.mapping_edit, name="import-mapping-edit"),
     path("learning/", learning.learning_list, name="learning-list"),
     path("learning/new/", learning.learning_create, name="learning-create"),
     path("learning/<int:pk>/", learning.learning_detail, name="learning-detail"),

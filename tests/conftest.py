@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from celery.app.task import Task
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from assurance.models import BoardWorkbookJob, ExportStatus, VisitStatus
 from assurance.services import assessment_start, evidence_add
@@ -233,3 +235,25 @@ def alice(world):
 def bob(world):
     """A provider contributor at A1: may read A1 but not manage it."""
     return world.personas[f"provider:{Role.PROVIDER_CONTRIBUTOR}"]
+
+
+# Nothing listens on port 1: the connection is refused at once.
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_down(request, monkeypatch):
+    """Until the returned ``back()`` is called, sending a task fails as with no broker."""
+    if request.node.get_closest_marker("services"):
+        # A real refusal: connect to a closed port, through fresh connection pools.
+        # (Sending uses the write URL; Celery reads broker_url from the environment first.)
+        monkeypatch.setitem(celery_app.conf, "broker_write_url", CLOSED_PORT_BROKER)
+        monkeypatch.setattr(celery_app, "_pool", None)
+        monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    else:
+
+        def refuse(*args, **kwargs):
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        monkeypatch.setattr(Task, "apply_async", refuse)
+    return monkeypatch.undo

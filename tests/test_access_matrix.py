@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lmns.models import Role
+from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,10 @@ def _improvement(kind):
         return {"pk": record.plan_id, "row": record.pk}
 
     return kwargs
+
+
+def _import(kind):
+    return lambda world, provider: {"pk": import_record(world, kind, provider).pk}
 
 
 OBJECT_KWARGS = {
@@ -136,6 +141,10 @@ OBJECT_KWARGS = {
         }.items()
         for name in names
     },
+    **{
+        f"incidents:{name}": _import("import") for name in ["import-detail", "import-apply", "import-discard"]
+    },
+    "incidents:import-mapping-edit": _import("mapping"),
     "assurance:framework-detail": lambda world, provider: {"slug": world.framework.slug},
     "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
     "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
@@ -210,6 +219,8 @@ LMNS_SCOPED = {
 # Actions that only take a POST; the matrix posts an empty form to them.
 POST_ONLY_RECORDS = {
     "incidents:incident-transition",
+    "incidents:import-apply",
+    "incidents:import-discard",
     "incidents:learning-sign-off",
     "incidents:learning-return",
     "incidents:meeting-hold",
@@ -258,6 +269,12 @@ MAY = {
         [
             "incidents:incident-create",
             "incidents:incident-edit",
+            "incidents:import-create",
+            "incidents:import-detail",
+            "incidents:import-apply",
+            "incidents:import-discard",
+            "incidents:import-mapping-create",
+            "incidents:import-mapping-edit",
             "incidents:learning-create",
             "incidents:learning-edit",
             "incidents:action-create",

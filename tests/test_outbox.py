@@ -8,42 +8,18 @@ services run it is a real connection to a closed port.
 from datetime import timedelta
 
 import pytest
-from celery.app.task import Task
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from assurance.models import BoardWorkbookJob, ExportStatus
 from lmns import services
-from lmns.celery import app as celery_app
 from lmns.models import Role, UnsentEmail
 from lmns.outbox import IN_FLIGHT, unsent_resend
 from lmns.tasks import resend_unsent
 from tests.assurance.test_exports import build_framework
 
 pytestmark = pytest.mark.django_db
-
-# Nothing listens on port 1: the connection is refused at once.
-CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def broker_down(request, monkeypatch):
-    """Until the returned ``back()`` is called, sending a task fails as with no broker."""
-    if request.node.get_closest_marker("services"):
-        # A real refusal: connect to a closed port, through fresh connection pools.
-        # (Sending uses the write URL; Celery reads broker_url from the environment first.)
-        monkeypatch.setitem(celery_app.conf, "broker_write_url", CLOSED_PORT_BROKER)
-        monkeypatch.setattr(celery_app, "_pool", None)
-        monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
-    else:
-
-        def refuse(*args, **kwargs):
-            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-        monkeypatch.setattr(Task, "apply_async", refuse)
-    return monkeypatch.undo
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ def run_service(request, service, success: str, **kwargs) -> bool:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return False
-    messages.success(request, success)
+    if success:
+        messages.success(request, success)
     return True
 
 

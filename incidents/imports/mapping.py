@@ -1,0 +1,163 @@
+"""Which incident fields an import can fill in, and the mappings from an export's
+headings and labels to them: a provider's own (ImportMapping) or a ready-made one
+(mappings.yaml)."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+
+from incidents.imports.models import ImportMapping
+from incidents.models import (
+    REFERRAL_BODIES,
+    DutyOfCandour,
+    Incident,
+    PhysicalHarm,
+    PsychologicalHarm,
+    ResponseType,
+)
+from lmns.models import Provider
+
+PRESETS_FILE = Path(__file__).with_name("mappings.yaml")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text, date, choice, incident_type, unit, provider
+    required: bool = False
+    choices: type | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "provider":
+            return "Provider ODS code"
+        return str(Incident._meta.get_field(self.name).verbose_name).capitalize()
+
+
+_FIELDS = [
+    Field("local_reference", "text", required=True),
+    Field("occurred_on", "date", required=True),
+    Field("reported_on", "date", required=True),
+    Field("incident_type", "incident_type", required=True),
+    Field("physical_harm", "choice", required=True, choices=PhysicalHarm),
+    Field("psychological_harm", "choice", required=True, choices=PsychologicalHarm),
+    Field("summary", "text", required=True),
+    Field("immediate_actions", "text"),
+    Field("unit", "unit"),
+    Field("response_type", "choice", choices=ResponseType),
+    Field("duty_of_candour", "choice", choices=DutyOfCandour),
+    Field("duty_of_candour_completed_on", "date"),
+    *(
+        field
+        for body, _ in REFERRAL_BODIES
+        for field in (Field(f"{body}_referred_on", "date"), Field(f"{body}_reference", "text"))
+    ),
+    # Not stored: a check that each row belongs to the provider being imported for.
+    Field("provider", "provider"),
+]
+FIELDS = {field.name: field for field in _FIELDS}
+REQUIRED = [field.name for field in _FIELDS if field.required]
+
+
+def normalise_heading(heading) -> str:
+    return " ".join(str(heading).split()).casefold()
+
+
+@cache
+def presets() -> dict:
+    """The ready-made mappings, by key (``datix``, ``lfpse``)."""
+    with PRESETS_FILE.open(encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
+def check_mapping(columns: dict, values: dict) -> None:
+    """Refuse a mapping that names unknown fields or values, or leaves a required field out."""
+    errors = []
+    if not isinstance(columns, dict) or not isinstance(values, dict):
+        raise ValidationError("A mapping is a set of headings and a set of value labels.")
+    for heading, field in columns.items():
+        if field not in FIELDS:
+            errors.append(f"Heading “{heading}” maps to “{field}”, which is not a field we import.")
+    seen = {}
+    for heading, field in columns.items():
+        key = normalise_heading(heading)
+        if key in seen:
+            errors.append(f"Heading “{heading}” is listed twice.")
+        seen[key] = field
+    if missing := [name for name in REQUIRED if name not in columns.values()]:
+        errors.append("No heading maps to: " + ", ".join(FIELDS[name].label for name in missing) + ".")
+    for field, labels in values.items():
+        definition = FIELDS.get(field)
+        if definition is None or not isinstance(labels, dict):
+            errors.append(f"Value labels are given for “{field}”, which is not a field we import.")
+            continue
+        if definition.choices is not None:
+            allowed = {value for value, _ in definition.choices.choices}
+            for label, value in labels.items():
+                if value not in allowed:
+                    errors.append(f"“{label}” maps to “{value}”, which is not a value of {definition.label}.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def mapping_choices(provider: Provider) -> list[tuple[str, str]]:
+    """(name, label) of every mapping the provider may import with: its own, then the ready-made."""
+    own = [(mapping.name, mapping.name) for mapping in ImportMapping.objects.filter(provider=provider)]
+    ready = [(key, f"{preset['title']} (ready-made)") for key, preset in presets().items()]
+    return own + [choice for choice in ready if choice[0] not in dict(own)]
+
+
+def mapping_resolve(*, provider: Provider, name: str) -> dict:
+    """The mapping called ``name`` for ``provider`` as {"columns": …, "values": …};
+    the provider's own comes before a ready-made one of the same name."""
+    own = ImportMapping.objects.filter(provider=provider, name=name).first()
+    if own is not None:
+        return {"columns": own.columns, "values": own.values}
+    preset = presets().get(name)
+    if preset is None:
+        raise ValidationError(f"There is no import mapping called “{name}”.")
+    return {"columns": preset["columns"], "values": preset.get("values") or {}}
+
+
+# --- Mappings as text, for editing in a textarea ----------------------------------------
+
+
+def columns_to_text(columns: dict) -> str:
+    return "\n".join(f"{heading} = {field}" for heading, field in columns.items())
+
+
+def values_to_text(values: dict) -> str:
+    return "\n".join(
+        f"{field}: {label} = {value}" for field, labels in values.items() for label, value in labels.items()
+    )
+
+
+def _split(line: str, separator: str, number: int, shape: str) -> list[str]:
+    left, found, right = line.rpartition(separator)
+    if not found or not left.strip() or not right.strip():
+        raise ValidationError(f"Line {number} should read “{shape}”.")
+    return [left.strip(), right.strip()]
+
+
+def columns_from_text(text: str) -> dict:
+    columns = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            heading, field = _split(line, "=", number, "Their heading = our field")
+            columns[heading] = field
+    return columns
+
+
+def values_from_text(text: str) -> dict:
+    values: dict[str, dict] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            label_part, value = _split(line, "=", number, "our field: their label = our value")
+            field, found, label = label_part.partition(":")
+            if not found or not label.strip():
+                raise ValidationError(f"Line {number} should read “our field: their label = our value”.")
+            values.setdefault(field.strip(), {})[label.strip()] = value
+    return values

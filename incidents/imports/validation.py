@@ -1,0 +1,431 @@
+"""Checking an export row by row against the incident form's rules, and (when asked)
+writing it.
+
+One pass streams the rows in batches: each batch's existing incidents are fetched in
+one query, each row becomes an unsaved Incident that goes through ``full_clean`` (so
+``Incident.clean()`` and the field rules are the form's), and, when writing, the batch
+is saved with one bulk insert and one bulk update. Nothing here commits: the caller
+wraps a write in a transaction and rolls it back if any row had a problem.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models.functions import Lower
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from incidents.imports.mapping import FIELDS, REQUIRED, Field, normalise_heading
+from incidents.imports.parsing import MAX_COLUMNS, Formula, Sheet
+from incidents.models import Incident, IncidentStatus, IncidentType
+from lmns.models import Provider, Unit
+
+BATCH = 500
+MAX_PROBLEMS = 1000
+MAX_CHANGES = 200
+# Fields set by the import itself or the workflow, never from a cell.
+_NOT_FROM_CELLS = ["provider", "unit", "incident_type", "created_by", "source_import", "status"]
+_DATE_FORMATS = [
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d-%b-%Y",
+    "%d %B %Y",
+]
+_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+# What a spreadsheet would run as a formula if the text were exported again (CSV injection).
+_FORMULA_START = re.compile(r"^[=@]|^[+\-][^\d\s.]")
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+
+    def add_problem(self, row, column, message) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(row, column, message))
+
+
+class CellProblem(Exception):
+    pass
+
+
+@dataclass
+class _Row:
+    number: int
+    reference: str
+    values: dict
+
+
+class Checker:
+    """Checks (and with ``write``, saves) one sheet for one provider with one mapping."""
+
+    def __init__(
+        self, *, provider: Provider, mapping: dict, write: bool = False, by=None, source_import=None
+    ):
+        self.provider = provider
+        self.write = write
+        self.by = by
+        self.source_import = source_import
+        self.outcome = Outcome()
+        self.today = timezone.localdate()
+        self.heading_of: dict[str, str] = {}
+        self.index_of: dict[str, int] = {}
+        self.labels = {
+            name: {str(label).casefold(): value for label, value in labels.items()}
+            for name, labels in (mapping.get("values") or {}).items()
+        }
+        self.column_field = {normalise_heading(heading): name for heading, name in mapping["columns"].items()}
+        self.mapped_heading = {}
+        for heading, name in mapping["columns"].items():
+            self.mapped_heading.setdefault(name, heading)
+        # Reference data as the form offers it: active incident types, this provider's units.
+        self.types = {
+            incident_type.name.casefold(): incident_type for incident_type in IncidentType.objects.active()
+        }
+        self.units = {}
+        for unit in Unit.objects.filter(provider=provider):
+            unit.provider = provider
+            self.units[unit.name.casefold()] = unit
+            self.units[unit.ods_site_code.casefold()] = unit
+        self.seen: dict[str, int] = {}
+
+    # --- the whole sheet --------------------------------------------------------------
+
+    def run(self, sheet: Sheet, progress: Callable[[float], None] | None = None) -> Outcome:
+        self.outcome.notes.extend(sheet.notes)
+        try:
+            return self._run(sheet, progress)
+        finally:
+            # Stopping early (bad headings) must still release the file while it is open.
+            sheet.rows.close()
+
+    def _run(self, sheet: Sheet, progress) -> Outcome:
+        rows = sheet.rows
+        header = next(rows, None)
+        if header is None:
+            self.outcome.add_problem(
+                None, "", "The file has no rows: it should start with a row of column headings."
+            )
+            return self.outcome
+        if not self._read_header(*header):
+            return self.outcome
+        batch: list[_Row] = []
+        for number, cells in rows:
+            if not any(_filled(cell) for cell in cells):
+                continue
+            self.outcome.rows += 1
+            row = self._read_row(number, cells)
+            if row is not None:
+                batch.append(row)
+            if len(batch) >= BATCH:
+                self._check_batch(batch)
+                batch = []
+                if progress:
+                    progress(sheet.fraction(number))
+        self._check_batch(batch)
+        if self.outcome.rows == 0:
+            self.outcome.add_problem(None, "", "The file has column headings but no incidents under them.")
+        return self.outcome
+
+    def _read_header(self, number: int, cells: tuple) -> bool:
+        if not any(_filled(cell) for cell in cells):
+            self.outcome.add_problem(number, "", "The first row is empty: it must hold the column headings.")
+            return False
+        if len(cells) > MAX_COLUMNS:
+            self.outcome.add_problem(number, "", f"The file has more than {MAX_COLUMNS} columns.")
+            return False
+        headings = {}
+        for index, cell in enumerate(cells):
+            if not _filled(cell):
+                continue
+            if isinstance(cell, Formula):
+                self.outcome.add_problem(number, _column_letter(index), "A column heading is a formula.")
+                continue
+            key = normalise_heading(cell)
+            if key in headings:
+                self.outcome.add_problem(number, str(cell), "This heading appears twice.")
+            headings[key] = (index, " ".join(str(cell).split()))
+        ignored = []
+        for key, (index, heading) in headings.items():
+            name = self.column_field.get(key)
+            if name is None:
+                ignored.append(heading)
+            elif name in self.index_of:
+                self.outcome.add_problem(
+                    number,
+                    heading,
+                    f"Both “{self.heading_of[name]}” and “{heading}” map to {FIELDS[name].label}.",
+                )
+            else:
+                self.index_of[name], self.heading_of[name] = index, heading
+        for name in REQUIRED:
+            if name not in self.index_of:
+                heading = self.mapped_heading[name]
+                self.outcome.add_problem(
+                    number,
+                    heading,
+                    f"The column “{heading}” ({FIELDS[name].label}) is missing. "
+                    "Check the file's headings or choose another mapping.",
+                )
+        if ignored:
+            self.outcome.notes.append(
+                "Columns not in the mapping, so not imported: " + ", ".join(ignored) + "."
+            )
+        if absent := [heading for name, heading in self.mapped_heading.items() if name not in self.index_of]:
+            self.outcome.notes.append(
+                "Mapped columns not in the file, left as they are: " + ", ".join(absent) + "."
+            )
+        return self.outcome.problem_count == 0
+
+    # --- one row ------------------------------------------------------------------------
+
+    def _read_row(self, number: int, cells: tuple) -> _Row | None:
+        values, problems = {}, 0
+        for name, index in self.index_of.items():
+            raw = cells[index] if index < len(cells) else None
+            try:
+                values[name] = self._convert(FIELDS[name], raw)
+            except CellProblem as problem:
+                self.outcome.add_problem(number, self.heading_of[name], str(problem))
+                problems += 1
+        mapped = set(self.index_of.values())
+        for index, cell in enumerate(cells):
+            if isinstance(cell, Formula) and index not in mapped:
+                self.outcome.add_problem(
+                    number, _column_letter(index), "This cell is a formula; formulas are refused."
+                )
+                problems += 1
+        reference = values.get("local_reference") or ""
+        if reference:
+            key = reference.casefold()
+            if key in self.seen:
+                self.outcome.add_problem(
+                    number,
+                    self.heading_of["local_reference"],
+                    f"Reference {reference} is also on row {self.seen[key]}.",
+                )
+                problems += 1
+            else:
+                self.seen[key] = number
+        if problems:
+            return None
+        values.pop("provider", None)
+        return _Row(number, reference, values)
+
+    def _convert(self, definition: Field, raw):
+        if isinstance(raw, Formula):
+            raise CellProblem("This cell is a formula; formulas are refused. Paste the values instead.")
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if _FORMULA_START.match(raw):
+                raise CellProblem(
+                    f"The text starts with “{raw[0]}”, which a spreadsheet would run as a formula. "
+                    "Remove that character."
+                )
+        empty = not _filled(raw)
+        if empty and definition.required:
+            raise CellProblem(f"Enter the {definition.label.lower()}.")
+        return getattr(self, f"_{definition.kind}")(definition, None if empty else raw)
+
+    def _text(self, definition, raw):
+        if raw is None:
+            return ""
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        if isinstance(raw, datetime | date):
+            raise CellProblem("Enter text here, not a date.")
+        return str(raw).strip()
+
+    def _date(self, definition, raw):
+        if raw is None:
+            return None
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        if isinstance(raw, str):
+            text = _TIME_SUFFIX.sub("", raw)
+            for date_format in _DATE_FORMATS:
+                try:
+                    return datetime.strptime(text, date_format).date()
+                except ValueError:
+                    continue
+        shown = str(raw)[:40]
+        raise CellProblem(f"“{shown}” is not a date. Use a date such as 31/01/2026 or 2026-01-31.")
+
+    def _choice(self, definition, raw):
+        if raw is None:
+            return Incident._meta.get_field(definition.name).get_default()
+        key = str(raw).casefold()
+        if key in self.labels.get(definition.name, {}):
+            return self.labels[definition.name][key]
+        for value, label in definition.choices.choices:
+            if key in {value, str(label).casefold()}:
+                return value
+        raise CellProblem(
+            f"“{str(raw)[:60]}” is not a known {definition.label.lower()}. Use one of: "
+            + ", ".join(str(label) for _, label in definition.choices.choices)
+            + "; or add it to the mapping's value labels."
+        )
+
+    def _incident_type(self, definition, raw):
+        name = str(raw)
+        name = self.labels.get("incident_type", {}).get(name.casefold(), name)
+        incident_type = self.types.get(name.casefold())
+        if incident_type is None:
+            raise CellProblem(
+                f"“{name[:80]}” is not an incident type in use. Use the name of an active incident type, "
+                "or add it to the mapping's value labels."
+            )
+        return incident_type
+
+    def _unit(self, definition, raw):
+        if raw is None:
+            return None
+        unit = self.units.get(str(raw).casefold())
+        if unit is None:
+            raise CellProblem(
+                f"“{str(raw)[:80]}” is not a unit of {self.provider.name} (by site name or ODS code)."
+            )
+        return unit
+
+    def _provider(self, definition, raw):
+        code = "" if raw is None else str(raw).strip()
+        if code.casefold() != self.provider.ods_code.casefold():
+            shown = f"“{code[:20]}”" if code else "An empty code"
+            raise CellProblem(
+                f"{shown} is not {self.provider.name}'s ODS code ({self.provider.ods_code}): "
+                "only this provider's incidents can be imported here."
+            )
+        return code
+
+    # --- a batch of rows ------------------------------------------------------------------
+
+    def _check_batch(self, batch: list[_Row]) -> None:
+        if not batch:
+            return
+        existing = {
+            incident.reference_key: incident
+            for incident in Incident.objects.filter(provider=self.provider)
+            .annotate(reference_key=Lower("local_reference"))
+            .filter(reference_key__in=[row.reference.lower() for row in batch])
+            .select_related("unit")
+        }
+        creates, updates, changed_fields = [], [], set()
+        for row in batch:
+            incident = existing.get(row.reference.lower())
+            if incident is None:
+                incident = Incident(provider=self.provider, created_by=self.by, **row.values)
+                if self._clean(row, incident):
+                    creates.append(incident)
+                    self._record_change(row, "create", [])
+                continue
+            # The reference matched (ignoring case, as the form does); it is not rewritten.
+            changes = [
+                name
+                for name, value in row.values.items()
+                if name != "local_reference" and _differs(incident, name, value)
+            ]
+            if not changes:
+                self.outcome.unchanged += 1
+                continue
+            if incident.status == IncidentStatus.CLOSED:
+                self.outcome.add_problem(
+                    row.number,
+                    self.heading_of["local_reference"],
+                    f"Incident {incident.local_reference} is closed. "
+                    "Reopen it for review before importing changes.",
+                )
+                continue
+            for name in changes:
+                setattr(incident, name, row.values[name])
+            if self._clean(row, incident):
+                updates.append(incident)
+                changed_fields.update(changes)
+                self._record_change(row, "update", [FIELDS[name].label for name in changes])
+        self.outcome.created += len(creates)
+        self.outcome.updated += len(updates)
+        if self.write and self.outcome.problem_count == 0:
+            self._save(creates, updates, changed_fields)
+
+    def _clean(self, row: _Row, incident: Incident) -> bool:
+        try:
+            incident.full_clean(exclude=_NOT_FROM_CELLS, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.outcome.add_problem(row.number, self._column_for(name), message)
+            return False
+        return True
+
+    def _column_for(self, name: str) -> str:
+        if name == NON_FIELD_ERRORS:
+            return ""
+        if name in self.heading_of:
+            return self.heading_of[name]
+        return str(Incident._meta.get_field(name).verbose_name).capitalize()
+
+    def _record_change(self, row: _Row, action: str, changes: list[str]) -> None:
+        if len(self.outcome.changes) < MAX_CHANGES:
+            self.outcome.changes.append(
+                {"row": row.number, "reference": row.reference, "action": action, "changes": changes}
+            )
+
+    def _save(self, creates, updates, changed_fields) -> None:
+        now = timezone.now()
+        # The audit trail records each imported row as changed by the person who imported it.
+        history = {
+            "default_user": self.source_import.requested_by,
+            "default_change_reason": f"Imported from {self.source_import.original_name}",
+        }
+        for incident in creates:
+            incident.source_import = self.source_import
+        bulk_create_with_history(creates, Incident, **history)
+        for incident in updates:
+            incident.updated_at, incident.source_import = now, self.source_import
+        if updates:
+            bulk_update_with_history(
+                updates, Incident, [*sorted(changed_fields), "updated_at", "source_import"], **history
+            )
+
+
+def _filled(cell) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def _differs(incident: Incident, name: str, new) -> bool:
+    if FIELDS[name].kind in {"unit", "incident_type"}:
+        # Compare keys: reading the related object would cost a query per row.
+        return getattr(incident, f"{name}_id") != (new.pk if new is not None else None)
+    return getattr(incident, name) != new
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"Column {get_column_letter(index + 1)}"

@@ -1,0 +1,80 @@
+"""python manage.py import_incidents FILE --provider ODS [--mapping NAME] [--apply] [--user NAME]"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from incidents.imports import services
+from incidents.imports.models import ImportStatus, IncidentImport
+from lmns.models import Provider
+
+
+class Command(BaseCommand):
+    help = (
+        "Check an export of incidents (xlsx or CSV) for one provider and show what importing it would do; "
+        "with --apply, import it if every row is clean."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--provider", required=True, help="The provider's ODS code.")
+        parser.add_argument(
+            "--mapping", default="datix", help="A mapping of the provider, or datix or lfpse."
+        )
+        parser.add_argument("--apply", action="store_true", help="Import the file if it has no problems.")
+        parser.add_argument("--user", help="Username recorded as having imported the incidents.")
+
+    def handle(self, *args, file, provider, mapping, apply, user, **options):
+        provider = Provider.objects.filter(ods_code__iexact=provider).first()
+        if provider is None:
+            raise CommandError("There is no provider with that ODS code.")
+        by = None
+        if user:
+            by = get_user_model().objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(f"There is no user called {user}.")
+        try:
+            with open(file, "rb") as handle:
+                incident_import = services.incident_import_start(
+                    provider=provider,
+                    mapping_name=mapping,
+                    file=File(handle, name=file),
+                    by=by,
+                    background=False,
+                )
+        except OSError as error:
+            raise CommandError(f"{file} cannot be read: {error.strerror}.") from None
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        self._report(incident_import)
+        if incident_import.problem_count:
+            raise CommandError(f"{incident_import.problem_count} problem(s): nothing was imported.")
+        if not apply:
+            self.stdout.write("Nothing was imported: run again with --apply to import.")
+            return
+        if not incident_import.can_apply:
+            self.stdout.write("Nothing to import.")
+            return
+        services.incident_import_apply_start(incident_import=incident_import, by=by, background=False)
+        incident_import.refresh_from_db()
+        self._report(incident_import)
+        if incident_import.status != ImportStatus.APPLIED:
+            raise CommandError("The file changed meaning since it was checked: nothing was imported.")
+        self.stdout.write(self.style.SUCCESS(f"Imported (import {incident_import.pk})."))
+
+    def _report(self, incident_import: IncidentImport) -> None:
+        for note in incident_import.notes:
+            self.stdout.write(note)
+        for problem in incident_import.problems:
+            where = ", ".join(
+                part
+                for part in (f"row {problem['row']}" if problem["row"] else "", problem["column"])
+                if part
+            )
+            self.stderr.write(f"{where}: {problem['message']}" if where else problem["message"])
+        if not incident_import.problem_count:
+            self.stdout.write(
+                f"{incident_import.to_create} created, {incident_import.to_update} updated, "
+                f"{incident_import.unchanged} unchanged"
+            )
