@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
     "Send `Authorization: Bearer <token>`; create tokens under your account's API tokens page.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Like every page here, the schema is for signed-in users (or a token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from our own static files, as the Content-Security-Policy requires.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,5 +1,9 @@
 """What the API returns, and (for the schema) what it accepts.
 
+The read serializers are only ever used for output. Their fields keep the model's full
+description (a blank choice is allowed where the model allows it), which marking them
+read-only would drop from the schema.
+
 The write serializers only describe request bodies: the pages' forms validate them
 (lmns.api.writes), so their fields are taken from those forms and cannot drift apart.
 """
@@ -49,7 +53,6 @@ class IncidentSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class IncidentWriteSerializer(serializers.ModelSerializer):
@@ -73,7 +76,6 @@ class LearningSerializer(serializers.ModelSerializer):
     class Meta:
         model = Learning
         fields = ["id", *LearningForm.Meta.fields, "status", "created_at", "signed_off_at"]
-        read_only_fields = fields
 
 
 class LearningWriteSerializer(serializers.ModelSerializer):
@@ -96,7 +98,6 @@ class SafetyActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = SafetyAction
         fields = ["id", *SafetyActionForm.Meta.fields, "completed_on", "is_overdue", "created_at"]
-        read_only_fields = fields
 
 
 class SafetyActionWriteSerializer(serializers.ModelSerializer):
@@ -130,7 +131,6 @@ class SsigMeetingSerializer(serializers.ModelSerializer):
             "escalations",
             "learning_event_topics",
         ]
-        read_only_fields = fields
 
 
 # --- Compliance frameworks and assessments -----------------------------------------------------
@@ -195,7 +195,6 @@ class AssessmentItemSerializer(serializers.ModelSerializer):
             "challenge_comment",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class AssessmentItemWriteSerializer(serializers.ModelSerializer):
@@ -216,7 +215,6 @@ class WorkforceReturnSerializer(serializers.ModelSerializer):
     class Meta:
         model = WorkforceReturn
         fields = ["id", *WorkforceReturnForm.Meta.fields, "is_late", "confirmed_changes", "submitted_at"]
-        read_only_fields = fields
 
 
 class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
