@@ -26,5 +26,11 @@ urlpatterns = [
     path("v1/quality/<str:ods_code>/", views.QualityView.as_view(), name="quality"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The interactive documentation is a page: the sign-in page opens it.
-    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html")
+        ),
+        name="docs",
+    ),
 ]
