@@ -6,6 +6,8 @@ import json
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -34,7 +36,19 @@ def test_freedom_to_speak_up_is_not_in_the_schema():
 
 
 @pytest.fixture
-def lead_token(world):
+def wsgi_keeps_the_test_connection():
+    """Called directly, the WSGI handler closes the database connection after each request,
+    which on PostgreSQL ends the test's transaction; Django's test client holds it open the
+    same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def lead_token(world, wsgi_keeps_the_test_connection):
     _token, secret = api_token_create(user=world.personas[f"provider:{Role.PROVIDER_LEAD}"], name="Fuzz")
     return secret
 

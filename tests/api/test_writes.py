@@ -272,3 +272,15 @@ def test_freedom_to_speak_up_concerns_are_not_served(world):
     secret = world.record("concern", world.a1).summary
     for name in ["incident", "learning", "safety-action", "workforce-return", "assessment-item"]:
         assert secret not in guardian.get(reverse(f"api:{name}-list")).content.decode()
+
+
+def test_a_patch_keeps_learnings_themes_and_incidents(world, lead):
+    learning = world.record("learning", world.a1)
+    themes = set(learning.themes.values_list("pk", flat=True))
+    incidents = set(learning.incidents.values_list("pk", flat=True))
+    response = lead.patch(f"/api/v1/learning/{learning.pk}/", {"title": "Renamed"}, format="json")
+    assert response.status_code == 200, response.content
+    learning.refresh_from_db()
+    assert learning.title == "Renamed"
+    assert set(learning.themes.values_list("pk", flat=True)) == themes and themes
+    assert set(learning.incidents.values_list("pk", flat=True)) == incidents and incidents
