@@ -16,6 +16,7 @@ from assurance.models import Assessment, Framework, FrameworkAction, Requirement
 from incidents.forms import IncidentForm, LearningForm, SafetyActionForm
 from incidents.models import Incident, Learning, SafetyAction, SsigMeeting
 from lmns.models import Lmns, Provider
+from lmns.quality import RAG_LABELS
 from workforce.forms import WorkforceReturnForm
 from workforce.models import WorkforceReturn
 
@@ -245,7 +246,9 @@ class QualityRowSerializer(serializers.Serializer):
     label = serializers.CharField()
     value = serializers.CharField()
     url = serializers.CharField(help_text="The page behind the figure.")
-    rag = serializers.ChoiceField(choices=["red", "amber", "green"], allow_null=True)
+    rag = serializers.ChoiceField(
+        choices=list(RAG_LABELS.items()), allow_null=True, help_text="Grey: a figure that cannot be rated."
+    )
     reason = serializers.CharField(allow_blank=True)
 
 
