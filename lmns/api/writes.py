@@ -24,16 +24,24 @@ def _as_form_value(value) -> str:
 def form_data(body, *, current=None) -> MultiValueDict:
     """A JSON object as a form's POST data; a PATCH fills what it leaves out from ``current``.
 
-    Values become strings as a browser would send them, so that a number or an object
-    where a form expects text is a field error, never a crash.
+    Values become strings as a browser would send them, so the form judges them as it judges
+    a page's (a number where it expects a date is "Enter a valid date", never a crash). A
+    form field holds text or a list of it: an object there is refused.
     """
     if not isinstance(body, dict):
         raise ValidationError({NON_FIELD_ERRORS: ["Send a JSON object."]})
     merged = {**(current or {}), **body}
     data = MultiValueDict()
+    nested = []
     for name, value in merged.items():
         values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(item, dict | list | tuple) for item in values):
+            nested.append(name)
         data.setlist(name, [_as_form_value(item) for item in values])
+    if nested:
+        raise ValidationError(
+            {name: ["Send text, a number, true or false, or a list of them."] for name in nested}
+        )
     return data
 
 
