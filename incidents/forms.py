@@ -14,7 +14,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin
+from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, RecordsChoiceField
 from lmns.models import Lmns, Membership, Provider
 
 DATE_FIELDS = [
@@ -110,6 +110,7 @@ class LearningForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             "incidents",
         ]
         widgets = {"themes": Checkboxes}
+        field_classes = {"themes": RecordsChoiceField, "incidents": RecordsChoiceField}
 
     def __init__(self, *args, user, provider=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -47,6 +47,25 @@ class Radios(forms.RadioSelect):
     template_name = "includes/widgets/radios.html"
 
 
+# The largest id a 64-bit primary key can hold.
+MAX_ID = 2**63 - 1
+
+
+class RecordsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records by id, where an id beyond the database's integer range is an invalid
+    choice: Django looks several ids up with ``IN``, which sends it to the database, and
+    SQLite and PostgreSQL fail on it (a server error) rather than finding nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if text.lstrip("+-").isdigit() and abs(int(text)) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class NHSErrorMessagesMixin:
     """Says what to do when a required field is empty ("Enter the date reported"),
     as the NHS.UK error-message guidance asks, rather than "This field is required"."""

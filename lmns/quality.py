@@ -437,6 +437,10 @@ def _workforce(summary, thresholds) -> Domain:
     return domain
 
 
+# The speaking-up domain's name: Freedom to Speak Up figures stay on the pages (not in the API).
+SPEAKING_UP = "Speaking up"
+
+
 def _speaking_up(provider, period) -> Domain:
     s = workforce_quality.speaking_up_summary(provider=provider, day=period.last_day)
     return Domain(
@@ -444,7 +448,7 @@ def _speaking_up(provider, period) -> Domain:
         [Row("Concerns raised", s.raised, s.url)]
         + [Row(f"About: {label}", count, s.url) for label, count in s.by_category],
         s.note,
-        name="Speaking up",
+        name=SPEAKING_UP,
     )
 
 

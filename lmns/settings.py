@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
     "incidents",
     "assurance",
     "workforce",
+    "lmns.api",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +287,43 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lmns.tasks.take_quality_snapshots",
         "schedule": crontab(hour=1, minute=0, day_of_month=16),
         "options": {"expires": 60 * 60 * 12},
+    },
+}
+
+# The REST API (lmns.api): JSON only, a bearer token per user (or the browser's session,
+# with its CSRF check), pages of at most 100, filtered by the pages' own filtersets.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "lmns.api.authentication.BearerTokenAuthentication",
+        "lmns.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "lmns.api.pagination.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LMNS Safety API",
+    "DESCRIPTION": "Incidents, learning, safety actions, SSIG meetings, compliance assessments, "
+    "workforce returns and quality figures, scoped to what the token's user may see. "
+    "Send `Authorization: Bearer <token>`; create tokens under your account's API tokens page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Like every page here, the schema is for signed-in users (or a token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from our own static files, as the Content-Security-Policy requires.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several records have a "status": name each set of choices after its record.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+        "LearningStatusEnum": "incidents.models.LearningStatus",
+        "SafetyActionStatusEnum": "incidents.models.ActionStatus",
+        "AssessmentItemStatusEnum": "assurance.models.Status",
     },
 }
 

@@ -44,10 +44,12 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
         name="password_reset",
     ),
+    path("accounts/api-tokens/", include("lmns.api.token_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include(lmns_patterns)),
     path("incidents/", include("incidents.urls")),
     path("assurance/", include("assurance.urls")),
     path("workforce/", include("workforce.urls")),
+    path("api/", include("lmns.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from lmns.api.services import api_token_create
 from lmns.models import Role
+from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
 
@@ -39,7 +41,8 @@ POST_ONLY = {"logout", "lmns:board-pack-start", "two-factor-recovery-codes", "tw
 # code): anyone else is sent on, to sign in or home. Tested in tests/test_two_factor.py.
 SIGN_IN_STEPS = {"two-factor-verify"}
 # The Django admin has its own sign-in and permission checks; see test_admin_is_for_superusers_only.
-EXCLUDED_NAMESPACES = {"admin"}
+# The REST API answers tokens, not sign-in redirects: tests/api/test_api_scope.py walks its routes.
+EXCLUDED_NAMESPACES = {"admin", "api"}
 
 
 # How to point each URL that takes parameters at a record of a given provider
@@ -62,9 +65,15 @@ def _improvement(kind):
 
 def _import(kind):
     return lambda world, provider: {"pk": import_record(world, kind, provider).pk}
+def _api_token(world, provider):
+    """A token held by someone at ``provider``: only its holder may see or revoke it."""
+    holder = make_user(f"token-holder-{provider.ods_code}", role=Role.PROVIDER_LEAD, provider=provider)
+    token, _secret = api_token_create(user=holder, name="Risk system")
+    return {"pk": token.pk}
 
 
 OBJECT_KWARGS = {
+    "tokens:revoke": _api_token,
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
@@ -210,6 +219,8 @@ LMNS_MEMBERS_ONLY = {
 }
 # Freedom to Speak Up concerns: only the provider's guardians and its LMNS's FTSU lead.
 FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
+# API tokens: each is seen and revoked only by the person holding it.
+OWN_ONLY = {"tokens:revoke"}
 # Records owned by an LMNS: visible to everyone in that LMNS, providers included.
 LMNS_SCOPED = {
     name
@@ -218,6 +229,7 @@ LMNS_SCOPED = {
 }
 # Actions that only take a POST; the matrix posts an empty form to them.
 POST_ONLY_RECORDS = {
+    "tokens:revoke",
     "incidents:incident-transition",
     "incidents:import-apply",
     "incidents:import-discard",
@@ -391,6 +403,8 @@ PERSONAS = [
     "superuser",
     "nobody",
 ]
+# Everyone may hold API tokens but superusers, whose reach is every provider (lmns.api.services).
+MAY["tokens:create"] = set(PERSONAS) - {"superuser"}
 
 
 def _walk(patterns, namespace=""):
@@ -495,6 +509,8 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
                 visible = False
         elif name in GLOBAL:
             visible = True
+        elif name in OWN_ONLY:
+            visible = False
         elif name in FTSU_CONCERNS:
             visible = (persona == f"provider:{Role.PROVIDER_FTSU_GUARDIAN}" and provider == world.a1) or (
                 persona == f"lmns:{Role.LMNS_FTSU_LEAD}" and provider.lmns == world.lmns_a

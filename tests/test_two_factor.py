@@ -321,3 +321,14 @@ def test_a_session_that_owes_a_code_is_signed_out_when_locked(client, bob):
         response = enter(client, "000000")
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_the_api_refuses_a_session_that_owes_a_code(client, officer, required):
+    """The middleware leaves /api/ alone; the API's session authentication holds the line."""
+    client.force_login(officer)
+    assert client.get("/api/v1/incidents/").status_code == 401
+    device, _ = enrol(officer)
+    client.force_login(officer)
+    assert client.get("/api/v1/incidents/").status_code == 401
+    client.post(reverse("two-factor-verify"), {"code": app_code(device)})
+    assert client.get("/api/v1/incidents/").status_code == 200

@@ -23,9 +23,9 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        # API requests authenticate each call with a bearer token, not a session sign-in,
-        # so there is no session to verify: the API's own authentication decides. Should the
-        # API ever accept the session cookie too, it must refuse sessions that owe a code.
+        # API requests authenticate each call with a bearer token (made from a session that
+        # passed this check), and answer 401 rather than a redirect: the API's own session
+        # authentication (lmns.api.authentication) refuses sessions that owe a code.
         if request.path_info.startswith("/api/"):
             return None
         user = request.user

@@ -1,0 +1,49 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from lmns.api.models import ApiToken, token_digest
+from lmns.api.services import api_token_touch, may_hold_tokens
+from lmns.two_factor import services as two_factor_services
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <secret>``: the request acts as the token's user.
+
+    A revoked token, or one whose user is inactive or has become a superuser, answers 401
+    with the same message as an unknown one.
+    """
+
+    keyword = b"bearer"
+    refused = _("Invalid or revoked token.")
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the header as 'Authorization: Bearer <token>'."))
+        try:
+            secret = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(self.refused) from None
+        token = ApiToken.objects.active().select_related("user").filter(digest=token_digest(secret)).first()
+        if token is None or not may_hold_tokens(token.user):
+            raise exceptions.AuthenticationFailed(self.refused)
+        api_token_touch(token)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The session cookie, for reading the API from a signed-in browser. A session that still
+    owes a two-factor code, or must set up an app first, is not signed in here either: the
+    two-factor middleware leaves /api/ to this class."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None or result[0].is_verified():
+            return result
+        enrolled, required = two_factor_services.owed_by(result[0])
+        return None if enrolled or required else result

@@ -1,0 +1,43 @@
+"""The signed-in user's API tokens: list, create (the secret is shown once), revoke."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lmns.api import services
+from lmns.api.forms import ApiTokenForm
+from lmns.api.models import ApiToken
+
+
+def token_list(request):
+    return render(
+        request,
+        "api/token_list.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "may_create": services.may_hold_tokens(request.user),
+        },
+    )
+
+
+# The page that shows the secret must not be kept by the browser or a proxy.
+@never_cache
+def token_create(request):
+    if not services.may_hold_tokens(request.user):
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        return render(request, "api/token_created.html", {"token": token, "secret": secret})
+    return render(request, "api/token_form.html", {"form": form})
+
+
+@require_POST
+def token_revoke(request, pk):
+    # Only the owner's tokens exist here: anyone else's answers 404.
+    token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, f"Token “{token.name}” revoked. Systems using it can no longer connect.")
+    return redirect("tokens:list")

@@ -1,0 +1,15 @@
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Describes lmns.api.authentication.BearerTokenAuthentication in the schema."""
+
+    target_class = "lmns.api.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token, created under your account's API tokens page.",
+        }

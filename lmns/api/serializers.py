@@ -1,0 +1,279 @@
+"""What the API returns, and (for the schema) what it accepts.
+
+The read serializers are only ever used for output. Their fields keep the model's full
+description (a blank choice is allowed where the model allows it), which marking them
+read-only would drop from the schema.
+
+The write serializers only describe request bodies: the pages' forms validate them
+(lmns.api.writes), so their fields are taken from those forms and cannot drift apart.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assurance.forms import ItemForm
+from assurance.models import Assessment, Framework, FrameworkAction, Requirement, RequirementAssessment
+from incidents.forms import IncidentForm, LearningForm, SafetyActionForm
+from incidents.models import Incident, Learning, SafetyAction, SsigMeeting
+from lmns.models import Lmns, Provider
+from lmns.quality import RAG_LABELS
+from workforce.forms import WorkforceReturnForm
+from workforce.models import WorkforceReturn
+
+PROVIDER_HELP = "The provider's ODS code (for example RX1) or id: one you may act at."
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provider
+        fields = ["id", "ods_code", "name"]
+
+
+class LmnsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lmns
+        fields = ["id", "code", "name"]
+
+
+# --- Incidents, learning, safety actions -------------------------------------------------------
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    provider = ProviderSerializer(read_only=True)
+    incident_type_name = serializers.CharField(source="incident_type.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            *IncidentForm.Meta.fields,
+            "incident_type_name",
+            "unit_name",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class IncidentWriteSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(help_text=PROVIDER_HELP)
+
+    class Meta:
+        model = Incident
+        fields = IncidentForm.Meta.fields
+
+
+class IncidentUpdateSerializer(IncidentWriteSerializer):
+    """An incident keeps its provider."""
+
+    class Meta(IncidentWriteSerializer.Meta):
+        fields = [name for name in IncidentForm.Meta.fields if name != "provider"]
+
+
+class LearningSerializer(serializers.ModelSerializer):
+    provider = ProviderSerializer(read_only=True)
+
+    class Meta:
+        model = Learning
+        fields = ["id", *LearningForm.Meta.fields, "status", "created_at", "signed_off_at"]
+
+
+class LearningWriteSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(help_text=PROVIDER_HELP)
+
+    class Meta:
+        model = Learning
+        fields = LearningForm.Meta.fields
+
+
+class LearningUpdateSerializer(LearningWriteSerializer):
+    class Meta(LearningWriteSerializer.Meta):
+        fields = [name for name in LearningForm.Meta.fields if name != "provider"]
+
+
+class SafetyActionSerializer(serializers.ModelSerializer):
+    provider = ProviderSerializer(read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SafetyAction
+        fields = ["id", *SafetyActionForm.Meta.fields, "completed_on", "is_overdue", "created_at"]
+
+
+class SafetyActionWriteSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(help_text=PROVIDER_HELP)
+
+    class Meta:
+        model = SafetyAction
+        fields = SafetyActionForm.Meta.fields
+
+
+class SafetyActionUpdateSerializer(SafetyActionWriteSerializer):
+    class Meta(SafetyActionWriteSerializer.Meta):
+        fields = [name for name in SafetyActionForm.Meta.fields if name != "provider"]
+
+
+class SsigMeetingSerializer(serializers.ModelSerializer):
+    lmns = LmnsSerializer(read_only=True)
+    attended_by = serializers.SlugRelatedField(slug_field="ods_code", many=True, read_only=True)
+
+    class Meta:
+        model = SsigMeeting
+        fields = [
+            "id",
+            "lmns",
+            "meeting_on",
+            "submission_deadline",
+            "held_at",
+            "attended_by",
+            "attendees",
+            "themes_agreed",
+            "escalations",
+            "learning_event_topics",
+        ]
+
+
+# --- Compliance frameworks and assessments -----------------------------------------------------
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Requirement
+        fields = ["id", "code", "title", "text", "evidence_guidance"]
+
+
+class FrameworkActionSerializer(serializers.ModelSerializer):
+    requirements = RequirementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FrameworkAction
+        fields = ["id", "code", "title", "summary", "requirements"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Framework
+        fields = ["id", "slug", "name", "publisher", "version", "period_start", "period_end", "source_note"]
+
+
+class FrameworkDetailSerializer(FrameworkSerializer):
+    actions = FrameworkActionSerializer(many=True, read_only=True)
+
+    class Meta(FrameworkSerializer.Meta):
+        fields = [*FrameworkSerializer.Meta.fields, "actions"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    provider = ProviderSerializer(read_only=True)
+    framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "provider", "framework", "created_at"]
+
+
+class AssessmentItemSerializer(serializers.ModelSerializer):
+    """A provider's answer to one requirement, with the LMNS's verification of it."""
+
+    assessment = serializers.PrimaryKeyRelatedField(read_only=True)
+    provider = serializers.CharField(source="assessment.provider.ods_code", read_only=True)
+    framework = serializers.CharField(source="assessment.framework.slug", read_only=True)
+    requirement = RequirementSerializer(read_only=True)
+
+    class Meta:
+        model = RequirementAssessment
+        fields = [
+            "id",
+            "assessment",
+            "provider",
+            "framework",
+            "requirement",
+            *ItemForm.Meta.fields,
+            "verification",
+            "submitted_at",
+            "verified_at",
+            "challenge_comment",
+            "updated_at",
+        ]
+
+
+class AssessmentItemWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RequirementAssessment
+        fields = ItemForm.Meta.fields
+
+
+# --- Workforce ---------------------------------------------------------------------------------
+
+
+class WorkforceReturnSerializer(serializers.ModelSerializer):
+    provider = ProviderSerializer(read_only=True)
+    is_late = serializers.BooleanField(
+        read_only=True, help_text="Submitted after the 15th of the next month."
+    )
+
+    class Meta:
+        model = WorkforceReturn
+        fields = ["id", *WorkforceReturnForm.Meta.fields, "is_late", "confirmed_changes", "submitted_at"]
+
+
+class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(help_text=PROVIDER_HELP)
+    month = serializers.DateField(help_text="The first day of the month, one of the last few months.")
+    confirm_changes = serializers.BooleanField(
+        required=False,
+        help_text="Set after checking figures that changed a lot since the previous month; "
+        "without it such a return is refused with the changes listed.",
+    )
+
+    class Meta:
+        model = WorkforceReturn
+        fields = [*WorkforceReturnForm.Meta.fields, "confirm_changes"]
+
+
+# --- The quality view --------------------------------------------------------------------------
+
+
+class QualityPeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The first day after the period.")
+    label = serializers.CharField()
+    query = serializers.CharField()
+
+
+class QualityRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField()
+    url = serializers.CharField(help_text="The page behind the figure.")
+    rag = serializers.ChoiceField(
+        choices=list(RAG_LABELS.items()), allow_null=True, help_text="Grey: a figure that cannot be rated."
+    )
+    reason = serializers.CharField(allow_blank=True)
+
+
+class QualityDomainSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    rows = QualityRowSerializer(many=True)
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class SpcSettingsField(serializers.DictField):
+    pass
+
+
+class QualityChartSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    months = serializers.ListField(child=serializers.DateField())
+    values = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    spc = SpcSettingsField(help_text="How the statistical process control chart was drawn.")
+
+
+class QualitySerializer(serializers.Serializer):
+    provider = ProviderSerializer()
+    period = QualityPeriodSerializer()
+    domains = QualityDomainSerializer(many=True)
+    charts = QualityChartSerializer(many=True)

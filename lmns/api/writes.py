@@ -1,0 +1,91 @@
+"""Writes through the API go through the pages' own forms and services, so the API refuses
+exactly what the pages refuse, with the same messages, and nothing is half-saved."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.datastructures import MultiValueDict
+from rest_framework.exceptions import ValidationError
+
+NON_FIELD_ERRORS = "non_field_errors"
+
+
+def _as_form_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def form_data(body, *, current=None) -> MultiValueDict:
+    """A JSON object as a form's POST data; a PATCH fills what it leaves out from ``current``.
+
+    Values become strings as a browser would send them, so the form judges them as it judges
+    a page's (a number where it expects a date is "Enter a valid date", never a crash). A
+    form field holds text or a list of it: an object there is refused.
+    """
+    if not isinstance(body, dict):
+        raise ValidationError({NON_FIELD_ERRORS: ["Send a JSON object."]})
+    merged = {**(current or {}), **body}
+    data = MultiValueDict()
+    nested = []
+    for name, value in merged.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(item, dict | list | tuple) for item in values):
+            nested.append(name)
+        data.setlist(name, [_as_form_value(item) for item in values])
+    if nested:
+        raise ValidationError(
+            {name: ["Send text, a number, true or false, or a list of them."] for name in nested}
+        )
+    return data
+
+
+def current_values(form) -> dict:
+    """What an unbound form for an existing record would show: the base of a PATCH."""
+    values = {}
+    for name in form.fields:
+        value = form[name].value()
+        values[name] = [*value] if isinstance(value, list | tuple) else value
+    return values
+
+
+def errors_of(form) -> dict:
+    return {
+        NON_FIELD_ERRORS if name == "__all__" else name: [str(message) for message in messages]
+        for name, messages in form.errors.items()
+    }
+
+
+def save(form, service, *, fields, **arguments):
+    """Validate ``form``, then call ``service(**arguments, **fields(cleaned_data))``.
+
+    A refusal by the form or by the service is a 400 of ``{field: [messages]}``.
+    """
+    if form.is_valid():
+        try:
+            return service(**arguments, **fields(form.cleaned_data))
+        except DjangoValidationError as error:
+            form.add_error(None, error)
+    raise ValidationError(errors_of(form))
+
+
+def choose_provider(form, *, action_label: str) -> None:
+    """Let the body name the provider by ODS code as well as by id, and refuse one the user
+    may not act at with the same words whether or not it exists."""
+    field = form.fields["provider"]
+    if not field.queryset.exists():
+        raise PermissionDenied
+    field.error_messages["invalid_choice"] = (
+        f"Give the ODS code or id of a provider you may {action_label} for."
+    )
+    field.error_messages["required"] = "Give the provider's ODS code or id."
+    given = form.data.get("provider", "")
+    if given and not given.isdigit():
+        match = field.queryset.filter(ods_code__iexact=given.strip()).values_list("pk", flat=True).first()
+        if match is not None:
+            form.data["provider"] = str(match)
