@@ -65,6 +65,8 @@ def _improvement(kind):
 
 def _import(kind):
     return lambda world, provider: {"pk": import_record(world, kind, provider).pk}
+
+
 def _api_token(world, provider):
     """A token held by someone at ``provider``: only its holder may see or revoke it."""
     holder = make_user(f"token-holder-{provider.ods_code}", role=Role.PROVIDER_LEAD, provider=provider)
