@@ -4,7 +4,7 @@ from assurance.models import Evidence, Framework, RequirementAssessment, Status
 from assurance.services import ITEM_FIELDS
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from lmns.access import providers_where
-from lmns.forms import DateInput, NHSErrorMessagesMixin, Radios
+from lmns.forms import DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Provider
 
 
@@ -41,7 +41,7 @@ class EvidenceForm(NHSErrorMessagesMixin, forms.Form):
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
     effective_from = forms.DateField(widget=DateInput())
     expires_on = forms.DateField(label="Expires on (optional)", required=False, widget=DateInput())
-    items = forms.ModelMultipleChoiceField(
+    items = RecordsChoiceField(
         queryset=RequirementAssessment.objects.none(),
         label="Requirements it supports",
         help_text="One piece of evidence can support requirements in several frameworks.",

@@ -193,6 +193,7 @@ class SsigOutcomesForm(NHSErrorMessagesMixin, forms.ModelForm):
         fields = ["attended_by", "attendees", "themes_agreed", "escalations", "learning_event_topics"]
         widgets = {"attended_by": Checkboxes, "themes_agreed": Checkboxes}
         labels = {"attended_by": "Providers that attended", "themes_agreed": "Themes agreed"}
+        field_classes = {"attended_by": RecordsChoiceField, "themes_agreed": RecordsChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,6 +220,7 @@ class LearningEventForm(NHSErrorMessagesMixin, forms.ModelForm):
         fields = ["lmns", "topic", "held_on", "description", "themes", "learning"]
         widgets = {"held_on": DateInput(), "themes": Checkboxes}
         labels = {"learning": "Shared learning it draws on"}
+        field_classes = {"themes": RecordsChoiceField, "learning": RecordsChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

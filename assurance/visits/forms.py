@@ -13,7 +13,7 @@ from assurance.models import (
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from assurance.visits.selectors import default_lines_of_enquiry
 from lmns.access import providers_where
-from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios
+from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Membership, Provider, Unit
 
 TEAM_HELP = (
@@ -35,7 +35,7 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
     provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label="Provider visited")
     visit_on = forms.DateField(label="Date of visit", widget=DateInput())
     visit_type = forms.ChoiceField(label="Type of visit", choices=VisitType.choices, widget=Radios)
-    units = forms.ModelMultipleChoiceField(
+    units = RecordsChoiceField(
         queryset=Unit.objects.none(), required=False, label="Units visited", widget=Checkboxes
     )
     purpose = forms.CharField(

@@ -21,7 +21,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios
+from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Lmns, Provider
 
 SECTION_HELP = "Describe care and services, not people: nothing that could identify a patient or family."
@@ -51,13 +51,13 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line, for example 'Reliable CTG review at every handover'.",
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = RecordsChoiceField(
         queryset=Theme.objects.active(),
         required=False,
         widget=Checkboxes,
         label="SSIG themes that prompted the plan",
     )
-    learning = forms.ModelMultipleChoiceField(
+    learning = RecordsChoiceField(
         queryset=Learning.objects.none(),
         required=False,
         widget=Checkboxes,
