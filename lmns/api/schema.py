@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -13,3 +14,13 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API token, created under your account's API tokens page.",
         }
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """Describes lmns.api.authentication.VerifiedSessionAuthentication: the session cookie."""
+
+    target_class = "lmns.api.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
