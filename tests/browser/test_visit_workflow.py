@@ -250,7 +250,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
 
     page.get_by_role("button", name="Mark as visited", exact=True).click()
     expect_status_message(page, "Visit marked visited.")
-    expect(page.locator("h1 + p .nhsuk-tag")).to_have_text("Visited")
+    expect(page.locator("h1 ~ p .nhsuk-tag").first).to_have_text("Visited")
 
     # 4. The draft report, then issued.
     page.get_by_role("link", name="Draft report", exact=True).click()
@@ -303,7 +303,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
         lead.get_by_role("button", name="Send", exact=True).click()
         expect(lead).to_have_url(RECOMMENDATION_URL)
         expect_status_message(lead, "Sent to the LMNS to close.")
-        expect(lead.locator("h1 + p .nhsuk-tag")).to_have_text("Awaiting LMNS review")
+        expect(lead.locator("h1 ~ p .nhsuk-tag").first).to_have_text("Awaiting LMNS review")
         expect(lead.get_by_text(PROGRESS)).to_be_visible()
         expect(lead.get_by_role("link", name="Fresh eyes audit, March")).to_be_visible()
         # The provider answers; only the LMNS decides.
@@ -316,13 +316,13 @@ def test_visit_planned_recorded_reported_and_followed_up(
     page.get_by_label("Close the recommendation", exact=True).check()
     page.get_by_role("button", name="Save decision", exact=True).click()
     expect_status_message(page, "Recommendation closed.")
-    expect(page.locator("h1 + p .nhsuk-tag")).to_have_text("Closed")
+    expect(page.locator("h1 ~ p .nhsuk-tag").first).to_have_text("Closed")
     assert Recommendation.objects.get().status == RecommendationStatus.CLOSED
     page.get_by_role("link", name=str(visit), exact=True).click()
     expect(page).to_have_url(VISIT_URL)
     page.get_by_role("button", name="Close the visit", exact=True).click()
     expect_status_message(page, "Visit marked closed.")
-    expect(page.locator("h1 + p .nhsuk-tag")).to_have_text("Closed")
+    expect(page.locator("h1 ~ p .nhsuk-tag").first).to_have_text("Closed")
     expect(page.get_by_role("link", name="Record a finding")).to_have_count(0)
     assert Visit.objects.get().status == VisitStatus.CLOSED
 
