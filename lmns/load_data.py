@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from assurance.models import (
@@ -418,3 +418,12 @@ def generate(
         )
         rows["ftsu_concern"] += concerns(lmns, provider, months, rng, today=today)
     return result
+
+
+def analyze() -> None:
+    """Refresh PostgreSQL's planner statistics, as autovacuum would soon after a bulk load: until
+    then the planner takes every table for empty. SQLite keeps none unless asked, so it is left
+    as a deployment's SQLite would be."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from lmns.load_data import LoadDataRefused, generate
+from lmns.load_data import LoadDataRefused, analyze, generate
 
 
 class Command(BaseCommand):
@@ -38,6 +38,7 @@ class Command(BaseCommand):
             )
         except LoadDataRefused as exc:
             raise CommandError(str(exc)) from exc
+        analyze()
         for table, count in sorted(result.rows.items()):
             self.stdout.write(f"{table:24} {count:>9,}")
         self.stdout.write(f"Generated in {time.perf_counter() - started:.1f} s (seed {seed}).")
