@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 # A throwaway database, set before Django reads its settings: never the real one.
@@ -53,46 +52,26 @@ from django.utils import timezone  # noqa: E402
 
 from assurance import quality as assurance_quality  # noqa: E402
 from assurance.models import (  # noqa: E402
-    Assessment,
     Deadline,
-    Finding,
-    FindingKind,
     Framework,
     FrameworkAction,
-    Recommendation,
-    RecommendationStatus,
     Requirement,
-    RequirementAssessment,
-    Status,
-    Verification,
-    Visit,
-    VisitStatus,
-    VisitType,
 )
 from incidents import quality as incidents_quality  # noqa: E402
-from incidents.demo import HISTORY_HARMS, HISTORY_RESPONSES  # noqa: E402
 from incidents.models import (  # noqa: E402
-    ActionStatus,
-    DutyOfCandour,
     Incident,
-    IncidentStatus,
     IncidentType,
-    Learning,
-    LearningStatus,
     PhysicalHarm,
-    SafetyAction,
-    SsigMeeting,
-    SsigSubmission,
 )
+from lmns import load_data  # noqa: E402
+from lmns.load_data import months_back  # noqa: E402
 from lmns.models import Lmns, Provider  # noqa: E402
 from lmns.quality import SPC_MONTHS, month_period, provider_quality  # noqa: E402
 from workforce import quality as workforce_quality  # noqa: E402
-from workforce.demo import _return_figures  # noqa: E402
-from workforce.models import CATEGORIES, MEASURES, FtsuConcern, WorkforceReturn, add_months  # noqa: E402
+from workforce.models import CATEGORIES, MEASURES, add_months  # noqa: E402
 from workforce.selectors import latest_complete_quarter, suppress  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data
-PER_MONTH = 125  # incidents a month for each provider
 NEIGHBOUR_YEARS = 2
 TARGET = 3.0  # issue #10: the quality view within 3x its SQL floor
 
@@ -101,238 +80,11 @@ TARGET = 3.0  # issue #10: the quality view within 3x its SQL floor
 
 
 def _months(count: int) -> list[date]:
-    """The ``count`` months up to and including this one, oldest first."""
-    this_month = TODAY.replace(day=1)
-    return [add_months(this_month, offset) for offset in range(1 - count, 1)]
+    return months_back(TODAY, count)
 
 
 def _local(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
-
-
-def _incidents(provider, months, types, rng) -> list[Incident]:
-    # As incidents.demo draws its history: a Poisson-like count a month, the demo's harm mix,
-    # PSIIs for severe harm and deaths, and closure after 90 days.
-    incidents = []
-    harms, weights = [h for h, _ in HISTORY_HARMS], [w for _, w in HISTORY_HARMS]
-    for month in months:
-        count = max(0, round(rng.gauss(PER_MONTH, PER_MONTH**0.5)))
-        for n in range(count):
-            occurred = month + timedelta(days=rng.randrange(28))
-            if occurred >= TODAY:
-                continue
-            harm = rng.choices(harms, weights)[0]
-            serious = harm in {"moderate", "severe", "fatal"}
-            closed = (TODAY - occurred).days > 90
-            incidents.append(
-                Incident(
-                    provider=provider,
-                    local_reference=f"BENCH-{provider.ods_code}-{month:%Y%m}-{n + 1:03d}",
-                    occurred_on=occurred,
-                    reported_on=min(occurred + timedelta(days=rng.randrange(3)), TODAY),
-                    incident_type=rng.choice(types),
-                    physical_harm=harm,
-                    psychological_harm="low" if serious else "none",
-                    response_type=("psii" if harm in {"severe", "fatal"} else rng.choice(HISTORY_RESPONSES))
-                    if closed or serious
-                    else "",
-                    mnsi_referred_on=occurred + timedelta(days=1) if harm == "severe" else None,
-                    pmrt_referred_on=occurred + timedelta(days=1) if harm == "fatal" else None,
-                    duty_of_candour=DutyOfCandour.APPLIES if serious else DutyOfCandour.DOES_NOT_APPLY,
-                    summary="Bench history: reviewed at the weekly incident meeting.",
-                    status=IncidentStatus.CLOSED if closed else IncidentStatus.UNDER_REVIEW,
-                )
-            )
-    return incidents
-
-
-def _learning(provider, months, meetings, user, rng):
-    """Six items a month: four shared at that month's SSIG, one signed off, one draft; two
-    safety actions for each shared item, most completed once past due."""
-    items, shared = [], []
-    for month in months:
-        for n in range(6):
-            status = [LearningStatus.SHARED] * 4 + [LearningStatus.SIGNED_OFF, LearningStatus.DRAFT]
-            item = Learning(
-                provider=provider,
-                title=f"Learning {provider.ods_code} {month:%Y-%m} {n}",
-                what_happened="A delay in escalation on a busy shift.",
-                what_we_learned="The prompt depended on one person remembering it.",
-                what_we_changed="The prompt is now on the board.",
-                status=status[n],
-                created_by=user,
-            )
-            items.append(item)
-            if status[n] == LearningStatus.SHARED and meetings[month].meeting_on < TODAY:
-                shared.append((item, meetings[month]))
-    Learning.objects.bulk_create(items, batch_size=500)
-    SsigSubmission.objects.bulk_create(
-        (SsigSubmission(meeting=meeting, learning=item, submitted_by=user) for item, meeting in shared),
-        batch_size=500,
-    )
-    actions = []
-    for item, meeting in shared:
-        for n in range(2):
-            due_on = meeting.meeting_on + timedelta(days=30 + 30 * n)
-            completed = due_on < TODAY - timedelta(days=30) and rng.random() < 0.95
-            actions.append(
-                SafetyAction(
-                    provider=provider,
-                    learning=item,
-                    description="Add the prompt to the safety huddle board.",
-                    owner=user,
-                    due_on=due_on,
-                    status=ActionStatus.COMPLETED if completed else rng.choice(["open", "in_progress"]),
-                    completion_evidence="Revised guideline" if completed else "",
-                    completed_on=due_on if completed else None,
-                )
-            )
-    SafetyAction.objects.bulk_create(actions, batch_size=500)
-
-
-def _assessment(provider, framework, requirements, user, n_provider):
-    statuses = [
-        Status.MET,
-        Status.MET,
-        Status.MET,
-        Status.PARTIALLY_MET,
-        Status.NOT_MET,
-        Status.NOT_APPLICABLE,
-    ]
-    verifications = [Verification.ACCEPTED, Verification.ACCEPTED, Verification.AWAITING]
-    assessment = Assessment.objects.create(provider=provider, framework=framework)
-    items = []
-    for n, requirement in enumerate(requirements):
-        # The first three actions are met throughout, so that "met" and "verified" are not 0.
-        met_action = requirement.action.order <= 3
-        status = Status.MET if met_action else statuses[(n + n_provider) % len(statuses)]
-        item = RequirementAssessment(
-            assessment=assessment,
-            requirement=requirement,
-            status=status,
-            verification=Verification.ACCEPTED
-            if requirement.action.order <= 2
-            else verifications[n % len(verifications)],
-            commentary="Audit results reviewed at the safety champions meeting.",
-            updated_by=user,
-        )
-        if status == Status.NOT_APPLICABLE:
-            item.not_applicable_reason = "No neonatal unit on this site."
-        if status in {Status.NOT_MET, Status.PARTIALLY_MET}:
-            item.action_plan = "Recruit and train; re-audit in three months."
-            item.action_owner = "Director of Midwifery"
-            item.action_due_on = TODAY + timedelta(days=60 * (n % 3) - 60)  # a third overdue
-        items.append(item)
-    RequirementAssessment.objects.bulk_create(items)
-
-
-def _visits(provider, months, user, rng):
-    """A visit every quarter: findings of every kind, a recommendation for each that is not
-    good practice; older visits closed, the last two with their report issued, one planned."""
-    visit_months = months[::3]
-    visits = []
-    for n, month in enumerate(visit_months):
-        age = len(visit_months) - n
-        status = (
-            VisitStatus.CLOSED if age > 3 else VisitStatus.REPORT_ISSUED if age > 1 else VisitStatus.VISITED
-        )
-        visits.append(
-            Visit(
-                provider=provider,
-                visit_on=min(month + timedelta(days=13), TODAY - timedelta(days=1)),
-                visit_type=[VisitType.ROUTINE, VisitType.OCKENDEN, VisitType.TARGETED][n % 3],
-                status=status,
-                created_by=user,
-            )
-        )
-    visits.append(
-        Visit(
-            provider=provider,
-            visit_on=TODAY + timedelta(days=40),
-            visit_type=VisitType.ROUTINE,
-            created_by=user,
-        )
-    )
-    visits = Visit.objects.bulk_create(visits)
-    kinds = [
-        FindingKind.GOOD_PRACTICE,
-        FindingKind.IMPROVEMENT,
-        FindingKind.IMPROVEMENT,
-        FindingKind.CONCERN,
-        FindingKind.CONCERN,
-        FindingKind.IMMEDIATE,
-    ]
-    findings = [
-        Finding(visit=visit, domain="safe", kind=kind, description="Seen on the day.", recorded_by=user)
-        for visit in visits
-        if visit.status != VisitStatus.PLANNED
-        for kind in kinds
-    ]
-    findings = Finding.objects.bulk_create(findings, batch_size=500)
-    recommendations = []
-    for finding in findings:
-        if finding.kind == FindingKind.GOOD_PRACTICE:
-            continue
-        visit = finding.visit
-        closed = visit.status == VisitStatus.CLOSED or rng.random() < 0.3
-        recommendations.append(
-            Recommendation(
-                visit=visit,
-                finding=finding,
-                text="Audit escalation against the guideline.",
-                owner=user,
-                due_on=visit.visit_on + timedelta(days=rng.choice([30, 60, 120])),
-                status=RecommendationStatus.CLOSED if closed else RecommendationStatus.OPEN,
-                created_by=user,
-            )
-        )
-    Recommendation.objects.bulk_create(recommendations, batch_size=500)
-
-
-def _workforce(provider, months, rng):
-    returns = [
-        WorkforceReturn(
-            provider=provider,
-            month=month,
-            **_return_figures(provider.ods_code, index, 200, Decimal("180.0"), Decimal("0.1"), rng),
-            birthrate_plus_wte=206,
-            birthrate_plus_on=date(2025, 4, 1),
-            retention_midwife=True,
-        )
-        for index, month in enumerate(months)
-        if month < TODAY.replace(day=1)  # this month's return is not due yet
-    ]
-    WorkforceReturn.objects.bulk_create(returns, batch_size=500)
-
-
-def _concerns(lmns, provider, months, rng):
-    concerns = []
-    for month in months:
-        for n in range(6):
-            received_on = month + timedelta(days=rng.randrange(28))
-            if received_on >= TODAY:
-                continue
-            categories = {key: rng.random() < 0.5 for key, _ in CATEGORIES}
-            if not any(categories.values()):
-                categories["patient_safety"] = True
-            closed = (TODAY - received_on).days > 60
-            concerns.append(
-                FtsuConcern(
-                    reference=f"FTSU-{provider.ods_code}-{month:%Y%m}-{n}",
-                    lmns=lmns,
-                    provider=provider,
-                    received_by="provider",
-                    route="in_person",
-                    received_on=received_on,
-                    raised_as="anonymous",
-                    summary="Staffing on night shifts.",
-                    status="closed" if closed else "received",
-                    closed_on=received_on + timedelta(days=30) if closed else None,
-                    outcome="Discussed with the matron." if closed else "",
-                    **{f"cat_{key}": value for key, value in categories.items()},
-                )
-            )
-    FtsuConcern.objects.bulk_create(concerns, batch_size=500)
 
 
 @transaction.atomic
@@ -359,19 +111,7 @@ def make_data(years: list[int]) -> dict[int, Provider]:
     requirements = list(Requirement.objects.filter(action__framework=framework).select_related("action"))
     types = list(IncidentType.objects.active().order_by("pk"))
     longest = _months(12 * max([*years, NEIGHBOUR_YEARS]) + 1)
-    meetings = {
-        month: SsigMeeting(
-            lmns=lmns,
-            meeting_on=month + timedelta(days=9),
-            submission_deadline=month + timedelta(days=2),
-            held_at=_local(month + timedelta(days=9)) if month + timedelta(days=9) < TODAY else None,
-        )
-        for month in longest
-    }
-    SsigMeeting.objects.bulk_create(meetings.values())
-    meetings = {
-        meeting.meeting_on.replace(day=1): meeting for meeting in SsigMeeting.objects.filter(lmns=lmns)
-    }
+    meetings = load_data.ssig_meetings(lmns, longest, today=TODAY)
     providers = {}
     for n, size in enumerate([*years, None]):
         code = f"B{n:02d}" if size is not None else "BNB"
@@ -379,12 +119,13 @@ def make_data(years: list[int]) -> dict[int, Provider]:
         history = size if size is not None else NEIGHBOUR_YEARS
         rng = random.Random(code)
         months = _months(12 * history + 1)  # whole years before this month, and this month
-        Incident.objects.bulk_create(_incidents(provider, months, types, rng), batch_size=1000)
-        _learning(provider, months, meetings, user, rng)
-        _assessment(provider, framework, requirements, user, n)
-        _visits(provider, months, user, rng)
-        _workforce(provider, _months(max(12 * history, SPC_MONTHS) + 1), rng)
-        _concerns(lmns, provider, months, rng)
+        incidents = load_data.incidents(provider, months, types, rng, today=TODAY, prefix="BENCH")
+        Incident.objects.bulk_create(incidents, batch_size=1000)
+        load_data.learning(provider, months, meetings, user, rng, today=TODAY)
+        load_data.assessment(provider, framework, requirements, user, n, today=TODAY)
+        load_data.visits(provider, months, user, rng, today=TODAY)
+        load_data.workforce_returns(provider, _months(max(12 * history, SPC_MONTHS) + 1), rng, today=TODAY)
+        load_data.concerns(lmns, provider, months, rng, today=TODAY)
         if size is not None:
             providers[size] = provider
     return providers

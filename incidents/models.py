@@ -201,6 +201,9 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["provider", "-occurred_on"]),
             models.Index(fields=["status"]),
+            # The list's own order: an LMNS or region-wide list then reads its first pages
+            # straight off the index instead of sorting every visible incident (bench/README.md).
+            models.Index(fields=["-occurred_on", "-id"], name="incident_list_order_idx"),
         ]
 
     def __str__(self):
