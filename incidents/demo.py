@@ -133,6 +133,38 @@ def _months_back(today: date, count: int) -> list[date]:
     return months[::-1]
 
 
+def history_incident(*, provider, unit, month, rng, types, today, reference, summary) -> Incident | None:
+    """One plausible past incident on a random day of ``month`` (None if that day is still to
+    come): mostly no or low harm, MNSI referral for severe harm and PMRT for a death, a PSII for
+    both, duty of candour for moderate harm or worse, closed after 90 days. The demo and the
+    load-data generator (lmns.load_data) both draw their history from it."""
+    occurred = month + timedelta(days=rng.randrange(28))
+    if occurred >= today:
+        return None
+    harm = rng.choices([h for h, _ in HISTORY_HARMS], [w for _, w in HISTORY_HARMS])[0]
+    serious = harm in {"moderate", "severe", "fatal"}
+    closed = (today - occurred).days > 90
+    return Incident(
+        provider=provider,
+        unit=unit,
+        local_reference=reference,
+        occurred_on=occurred,
+        reported_on=min(occurred + timedelta(days=rng.randrange(3)), today),
+        incident_type=rng.choice(types),
+        physical_harm=harm,
+        psychological_harm="low" if serious else "none",
+        response_type=("psii" if harm in {"severe", "fatal"} else rng.choice(HISTORY_RESPONSES))
+        if closed or serious
+        else "",
+        mnsi_referred_on=occurred + timedelta(days=1) if harm == "severe" else None,
+        pmrt_referred_on=occurred + timedelta(days=1) if harm == "fatal" else None,
+        duty_of_candour=DutyOfCandour.APPLIES if serious else DutyOfCandour.DOES_NOT_APPLY,
+        duty_of_candour_completed_on=occurred + timedelta(days=10) if serious and closed else None,
+        summary=summary,
+        status=IncidentStatus.CLOSED if closed else IncidentStatus.UNDER_REVIEW,
+    )
+
+
 def _history_for(provider: Provider, typical: int, change: str, today: date, types: list) -> list[Incident]:
     """Plausible incidents, month by month, each month from a generator seeded by the provider
     and month, so that a second run makes the same references (and finds them already there)."""
@@ -149,36 +181,19 @@ def _history_for(provider: Provider, typical: int, change: str, today: date, typ
         # A normal approximation to a Poisson count is plenty for a demonstration.
         count = max(0, round(rng.gauss(mean, mean**0.5)))
         for n in range(count):
-            occurred = month + timedelta(days=rng.randrange(28))
-            if occurred >= today:
-                continue
-            harm = rng.choices([h for h, _ in HISTORY_HARMS], [w for _, w in HISTORY_HARMS])[0]
-            serious = harm in {"moderate", "severe", "fatal"}
-            closed = (today - occurred).days > 90
-            incidents.append(
-                Incident(
-                    provider=provider,
-                    unit=unit,
-                    local_reference=f"DEMO-HIST-{provider.ods_code}-{month:%Y%m}-{n + 1:02d}",
-                    occurred_on=occurred,
-                    reported_on=min(occurred + timedelta(days=rng.randrange(3)), today),
-                    incident_type=rng.choice(types),
-                    physical_harm=harm,
-                    psychological_harm="low" if serious else "none",
-                    response_type=("psii" if harm in {"severe", "fatal"} else rng.choice(HISTORY_RESPONSES))
-                    if closed or serious
-                    else "",
-                    mnsi_referred_on=occurred + timedelta(days=1) if harm == "severe" else None,
-                    pmrt_referred_on=occurred + timedelta(days=1) if harm == "fatal" else None,
-                    duty_of_candour=DutyOfCandour.APPLIES if serious else DutyOfCandour.DOES_NOT_APPLY,
-                    duty_of_candour_completed_on=occurred + timedelta(days=10)
-                    if serious and closed
-                    else None,
-                    summary="Demonstration history: reviewed at the weekly incident meeting; "
-                    "no narrative recorded.",
-                    status=IncidentStatus.CLOSED if closed else IncidentStatus.UNDER_REVIEW,
-                )
+            incident = history_incident(
+                provider=provider,
+                unit=unit,
+                month=month,
+                rng=rng,
+                types=types,
+                today=today,
+                reference=f"DEMO-HIST-{provider.ods_code}-{month:%Y%m}-{n + 1:02d}",
+                summary="Demonstration history: reviewed at the weekly incident meeting; "
+                "no narrative recorded.",
             )
+            if incident is not None:
+                incidents.append(incident)
     return incidents
 
 

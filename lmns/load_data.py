@@ -33,12 +33,10 @@ from assurance.models import (
     VisitStatus,
     VisitType,
 )
-from incidents.demo import HISTORY_HARMS, HISTORY_RESPONSES
+from incidents.demo import history_incident
 from incidents.models import (
     ActionStatus,
-    DutyOfCandour,
     Incident,
-    IncidentStatus,
     IncidentType,
     Learning,
     LearningStatus,
@@ -74,40 +72,23 @@ def _local(day: date, hour: int = 10) -> datetime:
 def incidents(
     provider, months, types, rng, *, today, prefix, unit=None, per_month=PER_MONTH
 ) -> list[Incident]:
-    """As incidents.demo draws its history: a Poisson-like count a month, the demo's harm mix
-    (mostly no or low harm), MNSI referral for severe harm and PMRT for deaths, PSIIs for both,
-    and closure after 90 days."""
+    """As incidents.demo draws its history (``history_incident``), a Poisson-like count a month."""
     made = []
-    harms, weights = [h for h, _ in HISTORY_HARMS], [w for _, w in HISTORY_HARMS]
     for month in months:
         count = max(0, round(rng.gauss(per_month, per_month**0.5)))
         for n in range(count):
-            occurred = month + timedelta(days=rng.randrange(28))
-            if occurred >= today:
-                continue
-            harm = rng.choices(harms, weights)[0]
-            serious = harm in {"moderate", "severe", "fatal"}
-            closed = (today - occurred).days > 90
-            made.append(
-                Incident(
-                    provider=provider,
-                    unit=unit,
-                    local_reference=f"{prefix}-{provider.ods_code}-{month:%Y%m}-{n + 1:03d}",
-                    occurred_on=occurred,
-                    reported_on=min(occurred + timedelta(days=rng.randrange(3)), today),
-                    incident_type=rng.choice(types),
-                    physical_harm=harm,
-                    psychological_harm="low" if serious else "none",
-                    response_type=("psii" if harm in {"severe", "fatal"} else rng.choice(HISTORY_RESPONSES))
-                    if closed or serious
-                    else "",
-                    mnsi_referred_on=occurred + timedelta(days=1) if harm == "severe" else None,
-                    pmrt_referred_on=occurred + timedelta(days=1) if harm == "fatal" else None,
-                    duty_of_candour=DutyOfCandour.APPLIES if serious else DutyOfCandour.DOES_NOT_APPLY,
-                    summary=f"{prefix.title()} history: reviewed at the weekly incident meeting.",
-                    status=IncidentStatus.CLOSED if closed else IncidentStatus.UNDER_REVIEW,
-                )
+            incident = history_incident(
+                provider=provider,
+                unit=unit,
+                month=month,
+                rng=rng,
+                types=types,
+                today=today,
+                reference=f"{prefix}-{provider.ods_code}-{month:%Y%m}-{n + 1:03d}",
+                summary=f"{prefix.title()} history: reviewed at the weekly incident meeting.",
             )
+            if incident is not None:
+                made.append(incident)
     return made
 
 
