@@ -132,6 +132,15 @@ def test_others_get_not_found_on_a_history_page(client, world):
     assert client.get(url).status_code == 404
 
 
+def test_a_record_without_history_says_why(client, world, alice):
+    """Records from before the audit trail, or bulk loads, have no rows: the page says so."""
+    incident = world.record("incident", world.a1)
+    incident.history.all().delete()
+    client.force_login(alice)
+    body = client.get(reverse("incidents:incident-history", kwargs={"pk": incident.pk})).content.decode()
+    assert "It was made before the audit trail began" in body
+
+
 # --- Freedom to Speak Up ------------------------------------------------------------------
 
 
