@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from lmns import access
+from lmns.exports import person
 
 PER_PAGE = 20
 
@@ -47,10 +48,8 @@ class Change:
 
 
 def _person(user) -> str:
-    if user is None:
-        # A management command, a task, or someone speaking up without an account.
-        return "the system"
-    return user.get_full_name() or user.username
+    # No user: a management command, a task, or someone speaking up without an account.
+    return person(user) if user is not None else "the system"
 
 
 def _shown_fields(history_model):

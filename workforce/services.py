@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lmns.exports import person as _person
 from lmns.models import Lmns, Membership, Provider, Role
 from lmns.notifications import absolute_url
 from lmns.services import email_queue
@@ -400,7 +401,3 @@ def _notify(concern: FtsuConcern, subject: str, opening: str) -> None:
     )
     for email in recipients:
         email_queue(to=[email], subject=subject, body=body)
-
-
-def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""

@@ -13,6 +13,7 @@ from assurance.models import (
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from assurance.visits.selectors import default_lines_of_enquiry
 from lmns.access import providers_where
+from lmns.exports import person as _person
 from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Membership, Provider, Unit
 
@@ -22,10 +23,6 @@ TEAM_HELP = (
 LINES_HELP = "One key line of enquiry per line."
 NAME_MAX = 120
 LINE_MAX = 300
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class VisitForm(NHSErrorMessagesMixin, forms.Form):

@@ -25,6 +25,7 @@ from incidents.models import (
     ResponseType,
     SafetyAction,
 )
+from lmns.exports import person as _person
 from workforce import selectors as workforce_selectors
 from workforce.selectors import LatestFigure
 
@@ -41,10 +42,6 @@ def default_lines_of_enquiry() -> dict[str, list[str]]:
 
 
 # --- The report ---------------------------------------------------------------------------------
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def report_content(*, visit: Visit) -> dict:
