@@ -30,32 +30,11 @@ import argparse
 import gc
 import os
 import sys
-import tempfile
 import time
-import warnings
-from pathlib import Path
-from urllib.parse import urlparse
 
-# A throwaway database, set before Django reads its settings: never the real one.
-_TMP = tempfile.TemporaryDirectory(prefix="bench-incidents-")
-_URL = os.environ.get("BENCH_DATABASE_URL", "")
-if _URL and "bench" not in urlparse(_URL).path:
-    sys.exit("BENCH_DATABASE_URL must name a database of the bench's own, with 'bench' in its name.")
-os.environ["DATABASE_URL"] = _URL or f"sqlite:///{Path(_TMP.name) / 'bench.sqlite3'}"
-os.environ["MEDIA_ROOT"] = str(Path(_TMP.name) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmns.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("FTSU_ENCRYPTION_KEY", "YmVuY2gtb25seS1mdHN1LWtleS1ub3QtZm9yLXVzZTA=")
-# The test client speaks plain HTTP to "testserver".
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ["HTTPS"] = "false"
+from bench import harness
 
-# Without collectstatic, WhiteNoise warns that STATIC_ROOT is missing; the bench serves no static files.
-warnings.filterwarnings("ignore", message="No directory at")
-
-import django  # noqa: E402
-
-django.setup()
+harness.setup("incidents", client=True)
 
 from dataclasses import dataclass  # noqa: E402
 from datetime import date  # noqa: E402
@@ -158,7 +137,7 @@ def check_same(client, scenario, provider) -> None:
 
 # --- Measuring -------------------------------------------------------------------------------------
 
-CLOCK = time.process_time
+CLOCK = harness.clock()
 
 
 class SqlTimer:
@@ -212,7 +191,6 @@ def grow_to(providers: int, years: int) -> None:
 
 
 def main(argv=None):
-    global CLOCK
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[6, 30], help="providers, growing")
     parser.add_argument("--years", type=int, default=5)
@@ -230,8 +208,6 @@ def main(argv=None):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    if connection.vendor != "sqlite":
-        CLOCK = time.perf_counter
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_frameworks", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -271,6 +247,16 @@ def main(argv=None):
                 f" {ours_s / floor_s:>10.1f} {inc_s / floor_s:>9.2f} {queries:>7}"
             )
             verdicts.append((size, scenario.name, ours_s / floor_s, inc_s / floor_s, queries))
+            harness.record(
+                "incident_list",
+                f"{scenario.name}, {Incident.objects.count():,} incidents",
+                ours=ours_s * 1000,
+                floor=floor_s * 1000,
+                unit="ms",
+                target=TARGET,
+                queries=queries,
+                note=f"its incident queries: {inc_s / floor_s:.2f}x the floor",
+            )
     print()
     for size, name, ratio, inc_ratio, _ in verdicts:
         print(
@@ -290,8 +276,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main(sys.argv[1:])
-    finally:
-        connection.close()
-        _TMP.cleanup()
+    main(sys.argv[1:])
