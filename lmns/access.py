@@ -70,11 +70,12 @@ def providers_for(user):
         return Provider.objects.none()
     if user.is_superuser:
         return Provider.objects.all()
-    memberships = Membership.objects.filter(user=user)
-    return Provider.objects.filter(
-        Q(pk__in=memberships.filter(provider__isnull=False).values("provider"))
-        | Q(lmns__in=memberships.filter(lmns__isnull=False).values("lmns"))
-    )
+    own = Membership.objects.filter(user=user, provider__isnull=False).values("provider").order_by()
+    of_their_lmns = Provider.objects.filter(lmns__memberships__user=user).values("pk").order_by()
+    # A union, not an OR of the two: PostgreSQL estimates each part from its statistics,
+    # but can only guess at an OR of subqueries, and its guess (most providers) made it
+    # count an LMNS's incidents by reading the region's whole table.
+    return Provider.objects.filter(pk__in=own.union(of_their_lmns))
 
 
 def lmnss_for(user):
