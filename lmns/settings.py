@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps a session in use alive, writing it at most once a minute (lmns/sessions.py).
+    "lmns.sessions.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,9 +176,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=5 * 60)
 
 # Sessions end after a period without activity, and when the browser closes:
-# shared ward and office computers are common.
+# shared ward and office computers are common. A session in use is saved at most once a
+# minute (lmns.sessions.IdleSessionMiddleware), not on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Production transport security; HTTPS=false only for local development and tests.

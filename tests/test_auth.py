@@ -1,10 +1,14 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from lmns import sessions
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +88,31 @@ def test_password_change_requires_strong_passwords(client, bob):
     body = response.content.decode()
     assert "This password is entirely numeric." in body
     assert "There is a problem" in body
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_session_in_use_is_saved_at_most_once_a_minute(client, bob, monkeypatch):
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(sessions.time, "time", lambda: clock[0])
+    client.force_login(bob)
+    signed_in = _expiry(client)
+
+    clock[0] += sessions.REFRESH_SECONDS - 1
+    assert client.get(reverse("home")).status_code == 200
+    assert _expiry(client) == signed_in  # within the minute: no write
+
+    clock[0] += 1
+    assert client.get(reverse("home")).status_code == 200
+    assert _expiry(client) > signed_in  # a minute on: the idle limit starts again
+    assert client.session["_saved_at"] == clock[0]
+
+
+def test_an_idle_session_still_ends(client, bob):
+    client.force_login(bob)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(reverse("home")).status_code == 302
