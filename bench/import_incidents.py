@@ -22,24 +22,14 @@ deleting the incidents (Python allocations only), and the process's peak residen
 """
 
 import argparse
-import os
 import resource
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-# A throwaway database, set before Django reads its settings: never the real one.
-_TMP = tempfile.TemporaryDirectory(prefix="bench-import-")
-os.environ["DATABASE_URL"] = f"sqlite:///{Path(_TMP.name) / 'bench.sqlite3'}"
-os.environ["MEDIA_ROOT"] = str(Path(_TMP.name) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmns.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.setdefault("FTSU_ENCRYPTION_KEY", "YmVuY2gtb25seS1mdHN1LWtleS1ub3QtZm9yLXVzZTA=")
+from bench import harness
 
-import django  # noqa: E402
-
-django.setup()
+FOLDER = harness.setup("import")
 
 from datetime import date, timedelta  # noqa: E402
 
@@ -136,7 +126,7 @@ def main() -> None:
         lmns=Lmns.objects.create(name="Bench LMNS", code="bench"), name="Bench NHS Trust", ods_code="BEN"
     )
     types = list(IncidentType.objects.active().values_list("name", flat=True))
-    path = Path(_TMP.name) / "export.xlsx"
+    path = FOLDER / "export.xlsx"
     write_export(path, args.rows, types)
     print(f"{args.rows:,} rows, xlsx {path.stat().st_size / MiB:.1f} MiB")
 
@@ -165,13 +155,14 @@ def main() -> None:
         ("re-import", again_s),
     ]:
         print(f"{name:>10} {seconds:8.2f} {rows / seconds:9.0f} {seconds / floor_s:8.2f}")
+        if name != "floor":
+            harness.record(
+                "import_incidents", f"{name}, {rows:,} rows", ours=seconds, floor=floor_s, unit="s"
+            )
     print(f"floor read {cells:,} cells")
     print(f"peak traced memory (preview + apply): {peak / MiB:.1f} MiB; peak RSS {max_rss:.0f} MiB")
     print(f"re-import: {again.to_create} created, {again.to_update} updated, {again.unchanged} unchanged")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        _TMP.cleanup()
+    main()
