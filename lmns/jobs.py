@@ -5,13 +5,16 @@ The task acknowledges late and is put back on the queue if its worker process di
 job interrupted part-way is run again from the start; claiming the job in one statement
 means a finished job is never built twice. Each job has one file name, overwritten by a
 run again, so an interrupted run that had already written its file leaves no second copy.
+A job delivered twice at once (to two workers) is built by one of them only.
 """
 
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.core.files import File
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from openpyxl import Workbook
@@ -38,6 +41,40 @@ def export_job_run(
     ``filename(job)`` names the file. A failure is recorded on the job in words fit for the
     user ("The ``what`` could not be built"), with the details in the log, and raised again.
     """
+    pk = jobs.values_list("pk", flat=True).first()
+    if pk is None:
+        return
+    with _building(jobs.model, pk) as ours:
+        if not ours:
+            logger.info("%s job %s is being built by another worker", what.capitalize(), pk)
+            return
+        _run(jobs, what=what, build=build, filename=filename)
+
+
+@contextmanager
+def _building(model, pk: int) -> Iterator[bool]:
+    """Whether this run may build the job: False while another run holds it.
+
+    The claim below cannot tell a job left "running" by a worker that died (to build again)
+    from one another worker is building now. A PostgreSQL session lock can: it is released
+    when the connection closes, which a dying worker's does. SQLite runs no real workers.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = f"{model._meta.db_table}:{pk}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
+        ours = cursor.fetchone()[0]
+    try:
+        yield ours
+    finally:
+        if ours:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
+
+
+def _run(jobs, *, what, build, filename) -> None:
     claimed = jobs.exclude(status=ExportStatus.DONE).update(
         status=ExportStatus.RUNNING, progress=0, error="", attempts=F("attempts") + 1
     )

@@ -50,20 +50,34 @@ def email_send_on_commit(*, to: list[str], subject: str, body: str) -> None:
 
 
 def unsent_resend() -> int:
-    """Send the jobs and emails the broker could not take; returns how many were sent."""
+    """Send the jobs and emails the broker could not take; returns how many were sent.
+
+    Two runs at once (two workers each given a beat message, say, after an outage) must not
+    both send the same row: each row is locked while it is sent and marked, and a row another
+    run holds is skipped. Sending inside the lock means a run that dies midway leaves the row
+    to send again, rather than marked sent and lost.
+    """
     sent = 0
     before = timezone.now() - IN_FLIGHT
     for model in (m for m in apps.get_models() if issubclass(m, ExportJob)):
-        for job in model.objects.filter(status=ExportStatus.QUEUED, sent_at=None, requested_at__lt=before):
-            if not _job_send(job):
-                return sent  # still unreachable: the next run tries again
+        waiting = model.objects.filter(status=ExportStatus.QUEUED, sent_at=None, requested_at__lt=before)
+        while True:
+            with transaction.atomic():
+                job = waiting.select_for_update(skip_locked=True).order_by("pk").first()
+                if job is None:
+                    break
+                if not _job_send(job):
+                    return sent  # still unreachable: the next run tries again
             sent += 1
-    for email in UnsentEmail.objects.all():
-        if not task_send("lmns.tasks.send_email", to=email.to, subject=email.subject, body=email.body):
-            return sent
-        email.delete()
+    while True:
+        with transaction.atomic():
+            email = UnsentEmail.objects.select_for_update(skip_locked=True).order_by("pk").first()
+            if email is None:
+                return sent
+            if not task_send("lmns.tasks.send_email", to=email.to, subject=email.subject, body=email.body):
+                return sent
+            email.delete()
         sent += 1
-    return sent
 
 
 def _job_send(job: ExportJob) -> bool:

@@ -221,12 +221,40 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-# Evidence files: never served directly, only through views that check access.
+# Uploaded and generated files (evidence, imports awaiting apply, background workbooks): never
+# served directly, only streamed by views that check access first.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "lmns.storage.StaticStorage"},
 }
+# With a bucket named, those files go to S3 or an S3-compatible store (MinIO, Ceph...) instead
+# of this machine's disk, so that web processes and workers on several machines share them.
+# Credentials come the usual AWS ways (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the
+# machine's role). https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _encryption = env.str("AWS_S3_SERVER_SIDE_ENCRYPTION", default="")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # "path" for stores addressed by host name without per-bucket DNS (MinIO, often).
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # Objects take the bucket's own access, which must be private: no public ACL.
+            "default_acl": None,
+            # A background job built again writes its one file name again (lmns.jobs).
+            "file_overwrite": True,
+            # AWS encrypts every object at rest already; ask explicitly ("AES256" or "aws:kms")
+            # where the store does not, or to use a KMS key.
+            "object_parameters": {"ServerSideEncryption": _encryption} if _encryption else {},
+            # A download is read from the bucket into a temporary file that spills to disk
+            # past this size, so that a large file does not sit in a web process's memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
 
 # Celery: with no broker, tasks run in-process (a bare checkout works); with one,
 # a worker runs them. https://docs.celeryq.dev/en/stable/django/

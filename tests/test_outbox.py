@@ -115,8 +115,8 @@ def test_with_a_real_broker_at_a_closed_port_work_is_kept_and_sent_when_it_retur
     assert UnsentEmail.objects.count() == 1
 
     broker_down()
-    # The job is left out: CI's worker reads another database than this test's. The
-    # email is handed to the real broker, and the worker sends it.
+    # The job is left out: this test's records are never committed, so no worker could read
+    # it. The email is handed to the real broker, and a worker sends it.
     job.delete()
     assert unsent_resend() == 1
     assert not UnsentEmail.objects.exists()

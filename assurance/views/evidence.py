@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -8,6 +8,7 @@ from assurance.forms import EvidenceForm, EvidenceLinkForm
 from assurance.models import Evidence, EvidenceLink, RequirementAssessment
 from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.responses import stored_file_response
 
 
 def evidence_add(request, pk):
@@ -69,9 +70,6 @@ def evidence_download(request, pk):
     evidence = access.get_for_user(Evidence.objects, request.user, pk=pk)
     if not evidence.is_file:
         raise Http404("This evidence is a link, not a file.")
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return stored_file_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )

@@ -7,30 +7,34 @@ import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
-from django.utils.functional import cached_property
 
 from lmns.models import Provider, ProviderScopedQuerySet
 
-
-class PrivateImportStorage(FileSystemStorage):
-    """Uploaded exports wait here between preview and apply. No view serves this folder
-    and the files have no URL; each is deleted once applied or discarded."""
-
-    @cached_property
-    def base_location(self):
-        # Read when first used, so that a changed MEDIA_ROOT (tests) is followed.
-        return os.path.join(settings.MEDIA_ROOT, "private", "incident-imports")
-
-    def url(self, name):
-        raise ValueError("Uploaded imports are private and have no address.")
+# Uploaded exports wait here, in the default storage (MEDIA_ROOT or the S3 bucket, which the
+# workers that check and apply them share), between preview and apply. Each is deleted once
+# applied or discarded.
+UPLOAD_FOLDER = "private/incident-imports"
 
 
 def _upload_name(instance, filename):
     # The user's file name may say what is in it; it is kept only in ``original_name``.
-    return f"{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()[:8]}"
+    return f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()[:8]}"
+
+
+class _PrivateFieldFile(FieldFile):
+    @property
+    def url(self):
+        raise ValueError("Uploaded imports are private and have no address.")
+
+
+class PrivateFileField(models.FileField):
+    """A file no view serves and no page links to: its ``url`` is refused, rather than give a
+    path under MEDIA_URL or a signed S3 address that would skip the access checks."""
+
+    attr_class = _PrivateFieldFile
 
 
 class ImportMapping(models.Model):
@@ -91,7 +95,7 @@ class IncidentImport(models.Model):
     mapping_name = models.CharField(max_length=60)
     # A copy of the mapping as it was at upload, so that editing it later changes nothing here.
     mapping = models.JSONField()
-    file = models.FileField(storage=PrivateImportStorage(), upload_to=_upload_name, blank=True)
+    file = PrivateFileField(upload_to=_upload_name, blank=True)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField(default=0)
     file_format = models.CharField(max_length=10, blank=True)

@@ -134,21 +134,24 @@ def incident_import_check(*, import_id: int) -> None:
     ):
         return
     incident_import = imports.select_related("provider", "requested_by").get()
+    # Only while it is still being checked: a second run of the task, delivered twice, must
+    # not put back to "checked" an import that the user has since started to apply.
+    checking = imports.filter(status=ImportStatus.CHECKING)
     reported = 0
 
     def progress(fraction: float) -> None:
         nonlocal reported
         percent = min(CHECKED_PERCENT, int(fraction * 100))
         if percent > reported:
-            imports.update(progress=percent)
+            checking.update(progress=percent)
             reported = percent
 
     try:
         outcome = _run(incident_import, write=False, progress=progress)
     except Exception as error:
-        _fail(imports, "checked", error)
+        _fail(checking, "checked", error)
         raise
-    imports.update(
+    checking.update(
         status=ImportStatus.CHECKED,
         progress=100,
         file_format=incident_import.file_format,
@@ -187,48 +190,57 @@ def incident_import_apply_start(*, incident_import: IncidentImport, by, backgrou
 def incident_import_apply(*, import_id: int) -> None:
     """Check the import again and write every row, or, if any row now has a problem, none.
 
+    The import is locked while it is applied, so that the task delivered twice (acknowledged
+    late, it may be) is applied once: the second run waits, then finds it no longer applying.
     Progress is not shown while applying: the rows are written in one transaction,
     which the page polling for progress cannot see into.
     """
     imports = IncidentImport.objects.filter(pk=import_id, status=ImportStatus.APPLYING)
-    incident_import = imports.select_related("provider", "requested_by").first()
-    if incident_import is None:
-        return
-    try:
-        with transaction.atomic():
-            outcome = _run(incident_import, write=True)
-            if outcome.problem_count:
-                raise _RollBack
-    except _RollBack:
-        imports.update(status=ImportStatus.CHECKED, progress=100, **_outcome_fields(outcome))
-        return
-    except IntegrityError:
-        # Someone recorded one of these references in the moment between check and write.
-        logger.info("Import %s clashed with a new incident", import_id, exc_info=True)
-        imports.update(
-            status=ImportStatus.CHECKED,
-            problem_count=1,
-            problems=[
-                {
-                    "row": None,
-                    "column": "",
-                    "message": "An incident in this file was recorded by "
-                    "someone else while it was being applied. Upload the file again.",
-                }
-            ],
+    failure = None
+    with transaction.atomic():
+        incident_import = (
+            imports.select_for_update(of=("self",)).select_related("provider", "requested_by").first()
         )
-        return
-    except Exception as error:
-        _fail(imports, "applied", error)
-        raise
+        if incident_import is None:
+            return
+        try:
+            with transaction.atomic():
+                outcome = _run(incident_import, write=True)
+                if outcome.problem_count:
+                    raise _RollBack
+        except _RollBack:
+            imports.update(status=ImportStatus.CHECKED, progress=100, **_outcome_fields(outcome))
+            return
+        except IntegrityError:
+            # Someone recorded one of these references in the moment between check and write.
+            logger.info("Import %s clashed with a new incident", import_id, exc_info=True)
+            imports.update(
+                status=ImportStatus.CHECKED,
+                problem_count=1,
+                problems=[
+                    {
+                        "row": None,
+                        "column": "",
+                        "message": "An incident in this file was recorded by "
+                        "someone else while it was being applied. Upload the file again.",
+                    }
+                ],
+            )
+            return
+        except Exception as error:
+            _fail(imports, "applied", error)
+            failure = error
+        else:
+            imports.update(
+                status=ImportStatus.APPLIED,
+                progress=100,
+                applied_at=timezone.now(),
+                file="",
+                **_outcome_fields(outcome),
+            )
+    if failure:
+        raise failure
     incident_import.file.delete(save=False)
-    imports.update(
-        status=ImportStatus.APPLIED,
-        progress=100,
-        applied_at=timezone.now(),
-        file="",
-        **_outcome_fields(outcome),
-    )
 
 
 def _fail(imports, what: str, error: Exception) -> None:

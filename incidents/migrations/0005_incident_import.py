@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('requested_at', models.DateTimeField(auto_now_add=True)),
                 ('mapping_name', models.CharField(max_length=60)),
                 ('mapping', models.JSONField()),
-                ('file', models.FileField(blank=True, storage=incidents.imports.models.PrivateImportStorage(), upload_to=incidents.imports.models._upload_name)),
+                ('file', models.FileField(blank=True, upload_to=incidents.imports.models._upload_name)),
                 ('original_name', models.CharField(max_length=255)),
                 ('size', models.PositiveBigIntegerField(default=0)),
                 ('file_format', models.CharField(blank=True, max_length=10)),
