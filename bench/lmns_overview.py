@@ -24,8 +24,9 @@ providers at once (each query grouped by provider): no ratings, SPC or formattin
 SQLite and PostgreSQL both run. Before timing, the bench checks that the floor's figures are
 the ones each provider's row of the overview shows. On SQLite, times are CPU seconds of this
 process (the engine runs in-process); on PostgreSQL they are wall-clock seconds, as the server
-works in another process (``harness.clock``). Best of --repeat runs. "queries" is for ours;
-the page's own count (session, user, menus as well) is given beside it.
+works in another process (``harness.clock``). Best of --repeat runs. "queries" is for ours,
+and must not change with the number of providers; the page's own count (session, user, menus
+as well) is given beside it.
 """
 
 import argparse
@@ -417,6 +418,8 @@ def main(argv=None):
     print()
     print(f"Queries of ours the same at every size: {'yes' if len(counts) == 1 else f'NO: {sorted(counts)}'}")
     print(f"\nTotal: {time.perf_counter() - started:.1f} s")
+    if len(counts) != 1:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
