@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from assurance.models import (
@@ -28,6 +27,7 @@ from assurance.models import (
     VisitStatus,
 )
 from assurance.selectors import _grouped_rows, _position
+from lmns.models import Provider
 
 
 def _url(path: str, **query) -> str:
@@ -127,17 +127,17 @@ def visit_summaries(*, providers, today: date) -> dict[int, VisitSummary]:
     """Each provider's last visit, outstanding recommendations, and open immediate concerns, by
     provider pk, in three queries however many providers there are."""
     ids = [provider.pk for provider in providers]
-    # The latest visit of each provider: numbered within the provider, newest first.
+    # Each provider's latest visit, found by a subquery per provider on its (provider, date)
+    # index: cheaper to build than numbering every visit with a window function.
+    past = Visit.objects.filter(visit_on__lte=today).exclude(
+        status__in=[VisitStatus.PLANNED, VisitStatus.CANCELLED]
+    )
+    latest = past.filter(provider=OuterRef("pk")).order_by("-visit_on", "-pk").values("pk")[:1]
     last_visits = {
         visit.provider_id: visit
-        for visit in Visit.objects.filter(provider__in=ids, visit_on__lte=today)
-        .exclude(status__in=[VisitStatus.PLANNED, VisitStatus.CANCELLED])
-        .annotate(
-            newest=Window(
-                RowNumber(), partition_by=[F("provider")], order_by=[F("visit_on").desc(), F("pk").desc()]
-            )
+        for visit in Visit.objects.filter(
+            pk__in=Provider.objects.filter(pk__in=ids).values(last=Subquery(latest))
         )
-        .filter(newest=1)
     }
     by_visit = defaultdict(list)
     for row in (

@@ -138,13 +138,14 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
         )
         for provider, day, n in cursor.fetchall():
             figures[provider]["by_month"][str(day)[:7]] += n
+        # A subquery for each provider reads one index entry; grouped, MIN reads every incident.
         cursor.execute(
-            f"SELECT provider_id, MIN(occurred_on) FROM incidents_incident WHERE provider_id IN ({ids})"
-            " GROUP BY provider_id",
+            "SELECT p.id, (SELECT MIN(i.occurred_on) FROM incidents_incident i WHERE i.provider_id = p.id)"
+            f" FROM lmns_provider p WHERE p.id IN ({ids})",
             provider_ids,
         )
         for provider, first in cursor.fetchall():
-            figures[provider]["first"] = str(first)[:7]
+            figures[provider]["first"] = str(first)[:7] if first else None
         cursor.execute(
             "SELECT l.provider_id, COUNT(*) FROM incidents_learning l"
             " JOIN incidents_ssigsubmission s ON s.learning_id = l.id"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from incidents.models import (
     ResponseType,
     SafetyAction,
 )
+from lmns.models import Provider
 
 MODERATE_OR_WORSE = [PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL]
 
@@ -164,15 +165,17 @@ def reported_series(*, providers, months: list[date], end: date) -> dict[int, li
     missing data, not months without incidents: as zeros they would read as special cause for
     two years after go-live."""
     by_month = reported_by_month(providers=providers, start=months[0], end=end)
+    # A subquery for each provider reads one entry of the provider-and-date index; MIN grouped
+    # by provider would read every incident they have (bench.lmns_overview: 15 ms at 30 providers).
+    earliest = Incident.objects.filter(provider=OuterRef("pk")).order_by("occurred_on").values("occurred_on")
     first = dict(
-        Incident.objects.filter(provider__in=[p.pk for p in providers])
-        .values_list("provider")
-        .annotate(first=Min("occurred_on"))
+        Provider.objects.filter(pk__in=[p.pk for p in providers])
+        .values_list("pk", Subquery(earliest[:1]))
         .order_by()
     )
     series = {}
     for provider in providers:
-        since = first[provider.pk].replace(day=1) if provider.pk in first else end
+        since = first[provider.pk].replace(day=1) if first[provider.pk] else end
         counts = by_month[provider.pk]
         series[provider.pk] = [counts[month] if month >= since else None for month in months]
     return series
