@@ -2,7 +2,8 @@
 
 Positions and recommendations are as they stand today: assessments and visits keep no
 history of their status. Each figure comes with the address of the records behind it, and
-the counts are made in the database, so the number of queries does not grow with the data.
+the counts are made in the database for every provider asked about at once, so the number of
+queries grows neither with the data nor with the number of providers.
 """
 
 from collections import defaultdict
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from assurance.models import (
@@ -29,8 +30,8 @@ from assurance.selectors import _grouped_rows, _position
 from lmns.models import Provider
 
 
-def _url(name: str, **query) -> str:
-    return f"{reverse(name)}?{urlencode(query)}"
+def _url(path: str, **query) -> str:
+    return f"{path}?{urlencode(query)}"
 
 
 @dataclass(frozen=True)
@@ -49,30 +50,33 @@ class FrameworkPosition:
         return self.actions - self.verified
 
 
-def compliance_summary(*, provider: Provider, today: date) -> list[FrameworkPosition]:
-    """The provider's position on every current framework version it has assessed, in four queries."""
+def compliance_summaries(*, providers, today: date) -> dict[int, list[FrameworkPosition]]:
+    """Each provider's position on every current framework version it has assessed, by provider
+    pk, in four queries however many providers there are."""
+    ids = [provider.pk for provider in providers]
     assessments = list(
-        Assessment.objects.filter(provider=provider)
+        Assessment.objects.filter(provider__in=ids)
         .exclude(framework__in=Framework.objects.superseded())
         .select_related("framework")
     )
-    framework_ids = [assessment.framework_id for assessment in assessments]
+    framework_ids = {assessment.framework_id for assessment in assessments}
     actions = defaultdict(list)
     for action in FrameworkAction.objects.filter(framework_id__in=framework_ids):
         actions[action.framework_id].append(action)
     rows = defaultdict(list)
-    for row in _grouped_rows(RequirementAssessment.objects.filter(assessment__provider=provider), today):
-        rows[row["requirement__action"]].append(row)
+    for row in _grouped_rows(RequirementAssessment.objects.filter(assessment__provider__in=ids), today):
+        rows[(row["assessment__provider"], row["requirement__action"])].append(row)
     deadlines = {}
     for deadline in Deadline.objects.filter(framework_id__in=framework_ids, due_on__gte=today).order_by(
         "-due_on"
     ):
         deadlines[deadline.framework_id] = deadline  # the earliest is written last
-    positions = []
+    items = reverse("assurance:item-list")
+    positions = {pk: [] for pk in ids}
     for assessment in assessments:
-        framework = assessment.framework
-        cells = [_position(action, rows[action.pk]) for action in actions[framework.pk]]
-        positions.append(
+        framework, provider = assessment.framework, assessment.provider_id
+        cells = [_position(action, rows[(provider, action.pk)]) for action in actions[framework.pk]]
+        positions[provider].append(
             FrameworkPosition(
                 framework=framework,
                 url=assessment.get_absolute_url(),
@@ -80,9 +84,7 @@ def compliance_summary(*, provider: Provider, today: date) -> list[FrameworkPosi
                 met=sum(cell.is_met for cell in cells),
                 verified=sum(cell.is_verified_met for cell in cells),
                 plans_overdue=sum(cell.overdue_plans for cell in cells),
-                plans_overdue_url=_url(
-                    "assurance:item-list", provider=provider.pk, framework=framework.pk, overdue="true"
-                ),
+                plans_overdue_url=_url(items, provider=provider, framework=framework.pk, overdue="true"),
                 next_deadline=deadlines.get(framework.pk),
             )
         )
@@ -121,39 +123,56 @@ class VisitSummary:
         return self.visits_url
 
 
-def visit_summary(*, provider: Provider, today: date) -> VisitSummary:
-    """The last visit, outstanding recommendations, and open immediate concerns, in three queries."""
-    last_visit = (
-        Visit.objects.filter(provider=provider, visit_on__lte=today)
-        .exclude(status__in=[VisitStatus.PLANNED, VisitStatus.CANCELLED])
-        .order_by("-visit_on", "-pk")
-        .first()
+def visit_summaries(*, providers, today: date) -> dict[int, VisitSummary]:
+    """Each provider's last visit, outstanding recommendations, and open immediate concerns, by
+    provider pk, in three queries however many providers there are."""
+    ids = [provider.pk for provider in providers]
+    # Each provider's latest visit, found by a subquery per provider on its (provider, date)
+    # index: cheaper to build than numbering every visit with a window function.
+    past = Visit.objects.filter(visit_on__lte=today).exclude(
+        status__in=[VisitStatus.PLANNED, VisitStatus.CANCELLED]
     )
-    by_visit = list(
-        Recommendation.objects.filter(visit__provider=provider)
+    latest = past.filter(provider=OuterRef("pk")).order_by("-visit_on", "-pk").values("pk")[:1]
+    last_visits = {
+        visit.provider_id: visit
+        for visit in Visit.objects.filter(
+            pk__in=Provider.objects.filter(pk__in=ids).values(last=Subquery(latest))
+        )
+    }
+    by_visit = defaultdict(list)
+    for row in (
+        Recommendation.objects.filter(visit__provider__in=ids)
         .outstanding()
-        .values("visit", "visit__visit_on")
+        .values("visit__provider", "visit", "visit__visit_on")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
         .order_by("visit__visit_on", "visit")
-    )
-    immediate = (
-        Finding.objects.filter(visit__provider=provider, kind=FindingKind.IMMEDIATE)
+    ):
+        by_visit[row["visit__provider"]].append(row)
+    immediate = defaultdict(list)
+    for row in (
+        Finding.objects.filter(visit__provider__in=ids, kind=FindingKind.IMMEDIATE)
         .exclude(visit__status__in=[VisitStatus.CLOSED, VisitStatus.CANCELLED])
-        .values("visit", "visit__visit_on")
+        .values("visit__provider", "visit", "visit__visit_on")
         .annotate(n=Count("pk"))
         .order_by("visit__visit_on", "visit")
-    )
-    return VisitSummary(
-        last_visit=last_visit,
-        visits_url=_url("assurance:visit-list", provider=provider.pk, when="past"),
-        open_recommendations=sum(row["open"] for row in by_visit),
-        # The list has no "outstanding" filter: it shows closed recommendations too.
-        open_url=_url("assurance:recommendation-list", provider=provider.pk),
-        overdue=[
-            VisitCount(row["visit"], row["visit__visit_on"], row["overdue"])
-            for row in by_visit
-            if row["overdue"]
-        ],
-        overdue_url=_url("assurance:recommendation-list", provider=provider.pk, overdue="true"),
-        immediate=[VisitCount(row["visit"], row["visit__visit_on"], row["n"]) for row in immediate],
-    )
+    ):
+        immediate[row["visit__provider"]].append(VisitCount(row["visit"], row["visit__visit_on"], row["n"]))
+    visits = reverse("assurance:visit-list")
+    recommendations = reverse("assurance:recommendation-list")
+    return {
+        pk: VisitSummary(
+            last_visit=last_visits.get(pk),
+            visits_url=_url(visits, provider=pk, when="past"),
+            open_recommendations=sum(row["open"] for row in by_visit[pk]),
+            # The list has no "outstanding" filter: it shows closed recommendations too.
+            open_url=_url(recommendations, provider=pk),
+            overdue=[
+                VisitCount(row["visit"], row["visit__visit_on"], row["overdue"])
+                for row in by_visit[pk]
+                if row["overdue"]
+            ],
+            overdue_url=_url(recommendations, provider=pk, overdue="true"),
+            immediate=immediate[pk],
+        )
+        for pk in ids
+    }

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from assurance.models import DONE_STATUSES, FrameworkAction, RequirementAssessment, Status, Verification
+from assurance.models import (
+    DONE_STATUSES,
+    FrameworkAction,
+    RequirementAssessment,
+    Status,
+    Verification,
+    overdue_action_plan,
+)
 
 
 class Rag:
@@ -98,7 +105,7 @@ def _position(action, rows) -> ActionPosition:
 
 def _grouped_rows(items, today=None):
     """Requirement rows counted by (provider, action, status, verification), in one query."""
-    overdue = Q(pk__in=RequirementAssessment.objects.overdue_action_plans(today).values("pk"))
+    overdue = overdue_action_plan(today)
     return (
         items.values("assessment__provider", "requirement__action", "status", "verification")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue))

@@ -204,6 +204,9 @@ class Incident(models.Model):
             # The list's own order: an LMNS or region-wide list then reads its first pages
             # straight off the index instead of sorting every visible incident (bench/README.md).
             models.Index(fields=["-occurred_on", "-id"], name="incident_list_order_idx"),
+            # Open investigations are counted from all of a provider's history (the quality view
+            # and overview); with the status in the index the count reads only its investigations.
+            models.Index(fields=["provider", "response_type", "status"], name="incident_response_idx"),
         ]
 
     def __str__(self):

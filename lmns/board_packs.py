@@ -26,6 +26,7 @@ from lmns.outbox import job_send_on_commit
 from lmns.quality import (
     ProviderQuality,
     month_period,
+    provider_qualities,
     provider_quality,
     quality_as_data,
     quality_from_data,
@@ -92,18 +93,25 @@ class PackSource:
 
 
 def pack_sources(*, providers: list[Provider], month: date) -> list[PackSource]:
-    """Each provider's picture for ``month``: its snapshot where there is one (one query for all)."""
+    """Each provider's picture for ``month``: its snapshot where there is one (one query for all),
+    else worked out now (for all those providers at once)."""
     snapshots = {
         s.provider_id: s for s in QualitySnapshot.objects.filter(provider__in=providers, month=month)
     }
-    period = month_period(month)
+    live = {
+        quality.provider.pk: quality
+        for quality in provider_qualities(
+            providers=[provider for provider in providers if provider.pk not in snapshots],
+            period=month_period(month),
+        )
+    }
     sources = []
     for provider in providers:
         snapshot = snapshots.get(provider.pk)
         if snapshot:
             sources.append(PackSource(quality_from_data(provider, snapshot.content), snapshot.taken_at))
         else:
-            sources.append(PackSource(provider_quality(provider=provider, period=period), None))
+            sources.append(PackSource(live[provider.pk], None))
     return sources
 
 

@@ -3,7 +3,8 @@
 Each app owns a summary function for its figures (incidents.quality, assurance.quality,
 workforce.quality); this module rates them against the LMNS's thresholds (RagThreshold, with
 defaults below until the LMNS sets its own), says why in words, and charts every monthly
-measure as Making Data Count does (lmns.spc). The number of queries is fixed.
+measure as Making Data Count does (lmns.spc). The number of queries is fixed: one provider's
+view and the LMNS overview of many are the same code, counting for every provider at once.
 """
 
 from dataclasses import dataclass, field
@@ -132,14 +133,14 @@ DEFAULT_THRESHOLDS = {
 }
 
 
-def thresholds_for(*, lmns_id: int, on: date) -> dict[str, Threshold]:
-    """Each measure's threshold in force on ``on`` for the LMNS, in one query."""
-    thresholds = dict(DEFAULT_THRESHOLDS)
-    rows = RagThreshold.objects.filter(lmns_id=lmns_id, effective_from__lte=on).order_by(
+def thresholds_for(*, lmns_ids, on: date) -> dict[int, dict[str, Threshold]]:
+    """Each measure's threshold in force on ``on``, for each LMNS by pk, in one query."""
+    thresholds = {lmns_id: dict(DEFAULT_THRESHOLDS) for lmns_id in lmns_ids}
+    rows = RagThreshold.objects.filter(lmns_id__in=thresholds, effective_from__lte=on).order_by(
         "effective_from", "pk"
     )
     for row in rows:  # the latest in force is written last
-        thresholds[row.measure] = Threshold(row.direction, row.amber, row.red)
+        thresholds[row.lmns_id][row.measure] = Threshold(row.direction, row.amber, row.red)
     return thresholds
 
 
@@ -239,7 +240,6 @@ class Domain:
 class SpcChart:
     title: str
     result: SpcResult
-    table: list[tuple[str, str]]  # (month, value) for the text alternative
     # What the chart was drawn from, so that a snapshot can keep it and draw it again.
     months: list[date]
     values: list[float | None]
@@ -249,6 +249,14 @@ class SpcChart:
     @property
     def is_concern(self) -> bool:
         return self.result.variation.value.startswith("concern")
+
+    @cached_property
+    def table(self) -> list[tuple[str, str]]:
+        """(month, value) for the text alternative; made only when shown, as the SVG is."""
+        return [
+            (f"{month:%B %Y}", format_number(value) + self.unit if value is not None else "No figure")
+            for month, value in zip(self.months, self.values, strict=True)
+        ]
 
     @cached_property
     def svg(self) -> SafeString:
@@ -293,8 +301,7 @@ def _from_visits(items) -> str:
     return f" from the visits of {', '.join(dates[:-1])} and {dates[-1]}"
 
 
-def _incidents(provider, period, today, thresholds) -> Domain:
-    s = incidents_quality.incident_summary(provider=provider, start=period.start, end=period.end, today=today)
+def _incidents(s, period, thresholds) -> Domain:
     rows = [Row("Incidents reported (by date occurred)", str(s.reported), s.reported_url)]
     rows += [Row(f"Harm: {item.label}", str(item.count), item.url) for item in s.by_harm]
     rows += [
@@ -338,9 +345,9 @@ def _incidents(provider, period, today, thresholds) -> Domain:
     )
 
 
-def _compliance(provider, today, thresholds) -> Domain:
+def _compliance(positions, thresholds) -> Domain:
     domain = Domain("Compliance", note="Positions are as they stand today.")
-    for position in assurance_quality.compliance_summary(provider=provider, today=today):
+    for position in positions:
         name = position.framework.name
         deadline = position.next_deadline
         due = f"; next deadline {deadline.name}, {deadline.due_on:%-d %B %Y}" if deadline else ""
@@ -375,8 +382,7 @@ def _compliance(provider, today, thresholds) -> Domain:
     return domain
 
 
-def _visits(provider, today, thresholds) -> Domain:
-    s = assurance_quality.visit_summary(provider=provider, today=today)
+def _visits(s, thresholds) -> Domain:
     last = s.last_visit
     overdue, immediate = s.overdue_recommendations, s.immediate_concerns
     return Domain(
@@ -441,8 +447,7 @@ def _workforce(summary, thresholds) -> Domain:
 SPEAKING_UP = "Speaking up"
 
 
-def _speaking_up(provider, period) -> Domain:
-    s = workforce_quality.speaking_up_summary(provider=provider, day=period.last_day)
+def _speaking_up(s) -> Domain:
     return Domain(
         f"Speaking up, {s.quarter.label}",
         [Row("Concerns raised", s.raised, s.url)]
@@ -457,10 +462,6 @@ def _chart(title, unit, values, months, **spc) -> SpcChart:
     return SpcChart(
         title=title,
         result=xmr(floats, **spc),
-        table=[
-            (f"{month:%B %Y}", format_number(value) + unit if value is not None else "No figure")
-            for month, value in zip(months, floats, strict=True)
-        ],
         months=list(months),
         values=floats,
         unit=unit,
@@ -468,49 +469,59 @@ def _chart(title, unit, values, months, **spc) -> SpcChart:
     )
 
 
-def provider_quality(*, provider: Provider, period: Period, today: date | None = None) -> ProviderQuality:
+def provider_qualities(*, providers, period: Period, today: date | None = None) -> list[ProviderQuality]:
     """Every domain of the quality view, rated, and an SPC chart for each monthly measure over
-    the 24 months to the end of the period. A fixed number of queries, whatever the data."""
+    the 24 months to the end of the period, for each provider in the order given. A fixed
+    number of queries, whatever the data and however many providers: each figure is counted
+    for all of them at once, grouped by provider."""
+    providers = list(providers)
+    if not providers:
+        return []
     today = today or timezone.localdate()
-    thresholds = thresholds_for(lmns_id=provider.lmns_id, on=period.last_day)
+    thresholds = thresholds_for(lmns_ids={provider.lmns_id for provider in providers}, on=period.last_day)
     months = [add_months(period.last_month, offset) for offset in range(1 - SPC_MONTHS, 1)]
-    workforce = workforce_quality.workforce_summary(provider=provider, months=months)
-    reported = incidents_quality.reported_series(provider=provider, months=months, end=period.end)
-    charts = [
-        # More reporting is not worse care: no direction. A count cannot fall below zero.
-        _chart(
-            "Incidents reported",
-            "",
-            reported,
-            months,
-            direction=Direction.NEUTRAL,
-            floor=0,
-        ),
-        # As the workforce page charts them (workforce.selectors.TrendRow), so the two agree.
-        *(
-            _chart(
-                s.measure.label,
-                UNITS[s.measure.unit],
-                s.values,
-                months,
-                direction=s.measure.direction,
-                target=s.measure.target,
-            )
-            for s in workforce.series
-        ),
-    ]
-    return ProviderQuality(
-        provider=provider,
-        period=period,
-        domains=[
-            _incidents(provider, period, today, thresholds),
-            _compliance(provider, today, thresholds),
-            _visits(provider, today, thresholds),
-            _workforce(workforce, thresholds),
-            _speaking_up(provider, period),
-        ],
-        charts=charts,
+    incidents = incidents_quality.incident_summaries(
+        providers=providers, start=period.start, end=period.end, today=today
     )
+    reported = incidents_quality.reported_series(providers=providers, months=months, end=period.end)
+    compliance = assurance_quality.compliance_summaries(providers=providers, today=today)
+    visits = assurance_quality.visit_summaries(providers=providers, today=today)
+    workforce = workforce_quality.workforce_summaries(providers=providers, months=months)
+    speaking_up = workforce_quality.speaking_up_summaries(providers=providers, day=period.last_day)
+    qualities = []
+    for provider in providers:
+        pk, rated = provider.pk, thresholds[provider.lmns_id]
+        charts = [
+            # More reporting is not worse care: no direction. A count cannot fall below zero.
+            _chart("Incidents reported", "", reported[pk], months, direction=Direction.NEUTRAL, floor=0),
+            # As the workforce page charts them (workforce.selectors.TrendRow), so the two agree.
+            *(
+                _chart(
+                    s.measure.label,
+                    UNITS[s.measure.unit],
+                    s.values,
+                    months,
+                    direction=s.measure.direction,
+                    target=s.measure.target,
+                )
+                for s in workforce[pk].series
+            ),
+        ]
+        domains = [
+            _incidents(incidents[pk], period, rated),
+            _compliance(compliance[pk], rated),
+            _visits(visits[pk], rated),
+            _workforce(workforce[pk], rated),
+            _speaking_up(speaking_up[pk]),
+        ]
+        qualities.append(ProviderQuality(provider=provider, period=period, domains=domains, charts=charts))
+    return qualities
+
+
+def provider_quality(*, provider: Provider, period: Period, today: date | None = None) -> ProviderQuality:
+    """One provider's quality view: ``provider_qualities`` for it alone."""
+    (quality,) = provider_qualities(providers=[provider], period=period, today=today)
+    return quality
 
 
 # --- Snapshots: the view as data ------------------------------------------------------------------
@@ -597,7 +608,8 @@ class Overview:
 
 
 def lmns_overview(*, providers, period: Period, today: date | None = None) -> Overview:
-    """Providers by domains, each cell the domain's worst rating and its reason."""
-    qualities = [provider_quality(provider=provider, period=period, today=today) for provider in providers]
+    """Providers by domains, each cell the domain's worst rating and its reason, in the same
+    number of queries however many providers there are."""
+    qualities = provider_qualities(providers=providers, period=period, today=today)
     names = [domain.short_name for domain in qualities[0].domains] if qualities else []
     return Overview(period=period, domain_names=names, qualities=qualities)

@@ -292,9 +292,12 @@ def _xmr_marks(ys, phase: Phase, run_length) -> _Marks:
         for v in vals
     ]
     for k in range(len(vals) - 2):
+        window = near[k : k + 3]
         for key in (1, -1):
-            hits = [j for j in range(k, k + 3) if near[j] == key]
-            if len(hits) >= 2:
+            # Counted before the hits are listed: most windows have none (the LMNS overview
+            # charts 15 measures a provider, so this loop runs thousands of times a page).
+            if window.count(key) >= 2:
+                hits = [j for j in range(k, k + 3) if near[j] == key]
                 for j in hits:
                     marks.setdefault(idx[j], {})[Rule.TWO_OF_THREE] = (_side(key), len(hits))
     return marks

@@ -5,8 +5,10 @@ the guardian's own view (``selectors.suppress``): the quality view is read by ev
 can see the provider.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -36,35 +38,42 @@ class MeasureSeries:
 class WorkforceSummary:
     month: date  # the month rated: the last of those asked for
     workforce_return: WorkforceReturn | None
-    provider_url: str
+    provider: Provider
     series: list[MeasureSeries]
 
-    @property
+    @cached_property
     def return_url(self) -> str:
-        return self.workforce_return.get_absolute_url() if self.workforce_return else self.provider_url
+        """The return rated, or the provider's workforce page when there is none: every
+        workforce row of the quality view links here."""
+        if self.workforce_return:
+            return self.workforce_return.get_absolute_url()
+        return reverse("workforce:provider", kwargs={"ods_code": self.provider.ods_code})
 
 
-def workforce_summary(*, provider: Provider, months: list[date]) -> WorkforceSummary:
-    """Every monthly measure over ``months`` (first-of-month dates, oldest first), in one query."""
-    by_month = {
-        item.month: item
-        for item in WorkforceReturn.objects.filter(
-            provider=provider, month__gte=months[0], month__lte=months[-1]
+def workforce_summaries(*, providers, months: list[date]) -> dict[int, WorkforceSummary]:
+    """Every monthly measure over ``months`` (first-of-month dates, oldest first), by provider pk,
+    in one query however many providers there are."""
+    by_month = defaultdict(dict)
+    for item in WorkforceReturn.objects.filter(
+        provider__in=[provider.pk for provider in providers], month__gte=months[0], month__lte=months[-1]
+    ):
+        by_month[item.provider_id][item.month] = item
+    summaries = {}
+    for provider in providers:
+        returns = by_month[provider.pk]
+        summaries[provider.pk] = WorkforceSummary(
+            month=months[-1],
+            workforce_return=returns.get(months[-1]),
+            provider=provider,
+            series=[
+                MeasureSeries(
+                    measure=measure,
+                    values=[measure.of(returns[month]) if month in returns else None for month in months],
+                )
+                for measure in MEASURES
+            ],
         )
-    }
-    series = [
-        MeasureSeries(
-            measure=measure,
-            values=[measure.of(by_month[month]) if month in by_month else None for month in months],
-        )
-        for measure in MEASURES
-    ]
-    return WorkforceSummary(
-        month=months[-1],
-        workforce_return=by_month.get(months[-1]),
-        provider_url=reverse("workforce:provider", kwargs={"ods_code": provider.ods_code}),
-        series=series,
-    )
+    return summaries
 
 
 SPEAKING_UP_NOTE = (
@@ -89,24 +98,32 @@ class SpeakingUpSummary:
         return SPEAKING_UP_NOTE.format(quarter=self.quarter.label)
 
 
-def speaking_up_summary(*, provider: Provider, day: date) -> SpeakingUpSummary:
-    """Concerns the provider's own guardians received in the latest complete quarter at or
-    before ``day``, in one query: the same concerns as the speaking-up page's row for the
-    provider (``received_by_guardians``, ``in_complete_quarter``), so the two pages agree. A
-    concern may be about several categories.
+def speaking_up_summaries(*, providers, day: date) -> dict[int, SpeakingUpSummary]:
+    """Concerns each provider's own guardians received in the latest complete quarter at or
+    before ``day``, by provider pk, in one query: the same concerns as the speaking-up page's row
+    for the provider (``received_by_guardians``, ``in_complete_quarter``), so the two pages
+    agree. A concern may be about several categories.
     """
     quarter = latest_complete_quarter(day)
-    counts = (
-        received_by_guardians(provider)
+    counts = {
+        row.pop("provider"): row
+        for row in received_by_guardians([provider.pk for provider in providers])
         .filter(in_complete_quarter(quarter))
-        .aggregate(
+        .values("provider")
+        .annotate(
             raised=Count("pk"),
             **{key: Count("pk", filter=Q(**{f"cat_{key}": True})) for key, _label in CATEGORIES},
         )
-    )
-    return SpeakingUpSummary(
-        quarter=quarter,
-        raised=suppress(counts["raised"]),
-        by_category=[(label, suppress(counts[key])) for key, label in CATEGORIES],
-        url=reverse("workforce:ftsu"),
-    )
+        .order_by()
+    }
+    url = reverse("workforce:ftsu")
+    summaries = {}
+    for provider in providers:
+        found = counts.get(provider.pk, {})
+        summaries[provider.pk] = SpeakingUpSummary(
+            quarter=quarter,
+            raised=suppress(found.get("raised", 0)),
+            by_category=[(label, suppress(found.get(key, 0))) for key, label in CATEGORIES],
+            url=url,
+        )
+    return summaries

@@ -327,11 +327,11 @@ def in_complete_quarter(quarter: Quarter) -> Q:
     return Q(received_on__gte=quarter.start, received_on__lt=quarter.end)
 
 
-def received_by_guardians(provider: Provider):
-    """The concerns counted on a provider's pages: those its own guardians received. Were
+def received_by_guardians(providers):
+    """The concerns counted on providers' pages: those their own guardians received. Were
     concerns raised with the LMNS in it too, a guardian could subtract the ones they read and
     learn how many of their colleagues went to the LMNS instead."""
-    return FtsuConcern.objects.filter(provider=provider, received_by=ReceivedBy.PROVIDER)
+    return FtsuConcern.objects.filter(provider__in=providers, received_by=ReceivedBy.PROVIDER)
 
 
 def _windows(quarters: list[Quarter]) -> dict:
@@ -350,9 +350,7 @@ def ftsu_counts(*, user, quarters: list[Quarter]):
     windows = _windows(quarters)
     received = dict(
         (row.pop("provider"), row)
-        for row in FtsuConcern.objects.filter(
-            received_by=ReceivedBy.PROVIDER, provider__in=providers_for(user)
-        )
+        for row in received_by_guardians(providers_for(user))
         .values("provider")
         .annotate(**windows)
         .order_by()
@@ -376,7 +374,7 @@ def provider_ftsu_counts(*, provider: Provider, quarters: list[Quarter]) -> list
     """Concerns the provider's own guardians received in each of ``quarters`` (complete
     quarters only), suppressed as ``ftsu_counts`` suppresses them: for pages, like the
     pre-visit pack, that anyone who sees the provider reads."""
-    counts = received_by_guardians(provider).aggregate(**_windows(quarters))
+    counts = received_by_guardians([provider]).aggregate(**_windows(quarters))
     return [suppress(counts[quarter.slug]) for quarter in quarters]
 
 

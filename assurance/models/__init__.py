@@ -19,6 +19,7 @@ from assurance.models.compliance import (
     Status,
     Verification,
     evidence_upload_to,
+    overdue_action_plan,
 )
 from assurance.models.visits import (
     VISIT_TRANSITIONS,
@@ -75,4 +76,5 @@ __all__ = [
     "VisitTeamMember",
     "VisitType",
     "evidence_upload_to",
+    "overdue_action_plan",
 ]

@@ -163,7 +163,13 @@ class RequirementAssessmentQuerySet(models.QuerySet):
         return self.filter(assessment__provider__in=providers_for(user))
 
     def overdue_action_plans(self, today=None):
-        return self.exclude(status__in=DONE_STATUSES).filter(action_due_on__lt=today or timezone.localdate())
+        return self.filter(overdue_action_plan(today))
+
+
+def overdue_action_plan(today=None) -> models.Q:
+    """Items not met (nor not applicable) whose action plan was due before ``today``: a condition
+    a count can filter on without a subquery."""
+    return ~models.Q(status__in=DONE_STATUSES) & models.Q(action_due_on__lt=today or timezone.localdate())
 
 
 class RequirementAssessment(models.Model):

@@ -1,13 +1,29 @@
 """The LMNS overview: providers by domains, each cell the worst rating and its reason, and the
 monthly measures that show special cause concern anywhere in the LMNS."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assurance.models import VisitStatus
+from assurance.services import assessment_start
 from lmns import quality
-from tests.factories import make_incident, make_workforce_return
+from lmns.models import RagMeasure, RagThreshold
+from tests.factories import (
+    make_action,
+    make_concern,
+    make_finding,
+    make_framework,
+    make_incident,
+    make_provider,
+    make_recommendation,
+    make_user,
+    make_visit,
+    make_workforce_return,
+)
 from workforce.models import add_months
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +95,76 @@ def test_the_overview_draws_no_charts(trust, today):
         providers=[trust.provider, trust.sibling], period=quality.month_period(today.replace(day=1))
     )
     assert all("svg" not in chart.__dict__ for q in overview.qualities for chart in q.charts)
+
+
+def _history(provider, n, framework, by):
+    """Figures that differ with ``n``, in every domain."""
+    assessment_start(provider=provider, framework=framework, by=by)
+    for k in range(n + 1):
+        day = date(2026, 10, 1) + timedelta(days=k)
+        make_incident(
+            provider, occurred_on=day, reported_on=day, physical_harm="moderate" if k % 2 else "low"
+        )
+        make_action(provider, owner=by, due_on=date(2026, 1, 1) + timedelta(days=k))
+        make_workforce_return(provider, month=add_months(date(2026, 10, 1), -k), in_post_midwife_wte=180 + k)
+        make_concern(provider, received_on=date(2026, 8, 2))
+    visit = make_visit(
+        provider, created_by=by, visit_on=date(2026, 6, 1 + n), status=VisitStatus.REPORT_ISSUED
+    )
+    make_recommendation(make_finding(visit, kind="immediate"), owner=by, due_on=date(2026, 7, 1))
+
+
+def _overview_queries(providers, period) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        quality.lmns_overview(providers=providers, period=period)
+    return len(queries)
+
+
+def test_the_overview_counts_every_provider_at_once(trust, today):
+    """As many queries for six providers as for two, and each provider's row is its own view."""
+    framework = make_framework()
+    by = make_user()
+    october = quality.month_period(date(2026, 10, 1))
+    # Another LMNS tolerates more overdue safety actions: its providers must be rated on its own.
+    RagThreshold.objects.create(
+        lmns=trust.elsewhere.lmns, measure=RagMeasure.SAFETY_ACTIONS_OVERDUE, direction="lower",
+        amber=1, red=10, effective_from=date(2026, 1, 1), note="Lenient while the backlog clears",
+    )  # fmt: skip
+    two = [trust.provider, trust.sibling]
+    for n, provider in enumerate(two):
+        _history(provider, n, framework, by)
+    queries_for_two = _overview_queries(two, october)
+
+    six = [*two, trust.elsewhere, *(make_provider(trust.lmns) for _ in range(3))]
+    for n, provider in enumerate(six[2:], start=2):
+        _history(provider, n, framework, by)
+    assert _overview_queries(six, october) == queries_for_two
+
+    overview = quality.lmns_overview(providers=six, period=october)
+    assert [q.provider for q in overview.qualities] == six
+    for row in overview.qualities:
+        own = quality.provider_quality(provider=row.provider, period=october)
+        assert quality.quality_as_data(row) == quality.quality_as_data(own), row.provider
+    reported = [q.domains[0].rows[0].value for q in overview.qualities]
+    assert reported == ["1", "2", "3", "4", "5", "6"]
+    # Three overdue actions are red on the default thresholds, amber on the other LMNS's.
+    overdue = [(q.domains[0].rows[-1].value, q.domains[0].rows[-1].rating.rag) for q in overview.qualities]
+    assert overdue[2:4] == [("3", "amber"), ("4", "red")]
+
+
+def test_the_overview_page_takes_a_fixed_number_of_queries(
+    client, trust, today, django_assert_max_num_queries
+):
+    framework = make_framework()
+    _history(trust.provider, 1, framework, trust.lead)
+    client.force_login(trust.officer)
+    with CaptureQueriesContext(connection) as two:
+        client.get(reverse("lmns:quality"), {"month": "2026-10"})
+    for n in range(4):
+        _history(make_provider(trust.lmns), n, framework, trust.lead)
+    with django_assert_max_num_queries(len(two)):
+        page = client.get(reverse("lmns:quality"), {"month": "2026-10"})
+    assert len(page.context["view"].qualities) == 6
+    # Session (read and saved), user, two-factor, providers, LMNS names, board packs, the overview's 16.
+    with django_assert_max_num_queries(25):
+        client.get(reverse("lmns:quality"), {"month": "2026-10"})

@@ -71,10 +71,11 @@ def test_incident_summary_counts_the_period(trust, today):
     SsigSubmission.objects.create(meeting=meeting, learning=shared, submitted_by=owner)
     make_learning(trust.provider, status=LearningStatus.SHARED)  # shared at no meeting in October
 
-    summary = incidents_quality.incident_summary(
-        provider=trust.provider, start=OCTOBER[0], end=OCTOBER[1], today=today
+    summaries = incidents_quality.incident_summaries(
+        providers=[trust.provider, trust.sibling], start=OCTOBER[0], end=OCTOBER[1], today=today
     )
 
+    summary = summaries[trust.provider.pk]
     assert summary.reported == 4
     assert {item.label: item.count for item in summary.by_harm} == {
         "No physical harm": 0,
@@ -92,13 +93,21 @@ def test_incident_summary_counts_the_period(trust, today):
         f"/incidents/list/?provider={trust.provider.pk}&occurred_from=2026-10-01&occurred_to=2026-10-31"
     )
     assert summary.actions_url == f"/incidents/actions/?provider={trust.provider.pk}&overdue=true"
+    # Counted in the same queries, the sibling's figures are its own.
+    sibling = summaries[trust.sibling.pk]
+    assert (sibling.reported, sibling.psiis_open, sibling.learning_shared, sibling.actions_overdue) == (
+        4,
+        1,
+        0,
+        0,
+    )
 
 
 def test_incident_links_show_the_records_counted(client, trust, today):
     _incidents(trust.provider)
-    summary = incidents_quality.incident_summary(
-        provider=trust.provider, start=OCTOBER[0], end=OCTOBER[1], today=today
-    )
+    summary = incidents_quality.incident_summaries(
+        providers=[trust.provider], start=OCTOBER[0], end=OCTOBER[1], today=today
+    )[trust.provider.pk]
     client.force_login(trust.lead)
     for url, count in [
         (summary.reported_url, summary.reported),
@@ -112,23 +121,30 @@ def test_incident_links_show_the_records_counted(client, trust, today):
 
 def test_incident_summary_queries_do_not_grow(trust, today, django_assert_max_num_queries):
     _incidents(trust.provider, copies=5)
+    _incidents(trust.sibling, copies=2)
+    providers = [trust.provider, trust.sibling, trust.elsewhere]
     with django_assert_max_num_queries(4):
-        incidents_quality.incident_summary(
-            provider=trust.provider, start=OCTOBER[0], end=OCTOBER[1], today=today
+        incidents_quality.incident_summaries(
+            providers=providers, start=OCTOBER[0], end=OCTOBER[1], today=today
         )
     with django_assert_max_num_queries(1):
         by_month = incidents_quality.reported_by_month(
-            provider=trust.provider, start=date(2026, 9, 1), end=date(2026, 12, 1)
+            providers=providers, start=date(2026, 9, 1), end=date(2026, 12, 1)
         )
-    assert by_month == {date(2026, 9, 1): 5, date(2026, 10, 1): 20, date(2026, 11, 1): 5}
+    assert by_month[trust.provider.pk] == {date(2026, 9, 1): 5, date(2026, 10, 1): 20, date(2026, 11, 1): 5}
+    assert by_month[trust.sibling.pk] == {date(2026, 9, 1): 2, date(2026, 10, 1): 8, date(2026, 11, 1): 2}
+    assert not by_month[trust.elsewhere.pk]
 
 
 def test_months_before_the_first_recorded_incident_have_no_figure(trust):
     """Zeros before go-live would pull the mean down and show every real month as special cause."""
     make_incident(trust.provider, occurred_on=date(2026, 9, 14))
     months = [date(2026, month, 1) for month in (7, 8, 9, 10)]
-    series = incidents_quality.reported_series(provider=trust.provider, months=months, end=date(2026, 11, 1))
-    assert series == [None, None, 1, 0]
+    series = incidents_quality.reported_series(
+        providers=[trust.provider, trust.sibling], months=months, end=date(2026, 11, 1)
+    )
+    assert series[trust.provider.pk] == [None, None, 1, 0]
+    assert series[trust.sibling.pk] == [None, None, None, None]  # none recorded yet
 
 
 def _assess(provider, framework, by):
@@ -159,8 +175,12 @@ def test_compliance_summary(trust, today, django_assert_max_num_queries):
     _assess(trust.provider, make_framework(), trust.lead)  # a second framework costs no query
 
     with django_assert_max_num_queries(4):
-        positions = assurance_quality.compliance_summary(provider=trust.provider, today=today)
+        summaries = assurance_quality.compliance_summaries(
+            providers=[trust.provider, trust.sibling], today=today
+        )
 
+    positions = summaries[trust.provider.pk]
+    assert [(p.framework, p.met) for p in summaries[trust.sibling.pk]] == [(framework, 0)]
     position = next(p for p in positions if p.framework == framework)
     assert (position.actions, position.met, position.verified, position.outstanding) == (2, 1, 1, 1)
     assert position.plans_overdue == 1
@@ -175,8 +195,8 @@ def test_a_framework_version_replaced_by_a_newer_one_is_not_rated(trust, today):
     new = make_framework()
     Framework.objects.filter(pk=new.pk).update(previous=old)
     _assess(trust.provider, new, trust.lead)
-    positions = assurance_quality.compliance_summary(provider=trust.provider, today=today)
-    assert [p.framework for p in positions] == [new]
+    positions = assurance_quality.compliance_summaries(providers=[trust.provider], today=today)
+    assert [p.framework for p in positions[trust.provider.pk]] == [new]
 
 
 def test_visit_summary(trust, today, django_assert_max_num_queries):
@@ -200,15 +220,23 @@ def test_visit_summary(trust, today, django_assert_max_num_queries):
     )
     make_finding(closed, kind=FindingKind.IMMEDIATE)
 
-    with django_assert_max_num_queries(3):
-        summary = assurance_quality.visit_summary(provider=trust.provider, today=today)
+    sibling = make_visit(
+        trust.sibling, created_by=officer, visit_on=date(2026, 2, 2), status=VisitStatus.REPORT_ISSUED
+    )
+    make_recommendation(make_finding(sibling), owner=trust.lead, due_on=date(2026, 4, 1))
 
+    with django_assert_max_num_queries(3):
+        summaries = assurance_quality.visit_summaries(providers=[trust.provider, trust.sibling], today=today)
+
+    summary = summaries[trust.provider.pk]
     assert summary.last_visit == june
     assert summary.open_recommendations == 3
     assert summary.overdue_recommendations == 2
     assert [(item.visit_on, item.count) for item in summary.overdue] == [(date(2026, 3, 3), 2)]
     assert summary.immediate_concerns == 1
     assert summary.immediate_url == june.get_absolute_url()
+    theirs = summaries[trust.sibling.pk]
+    assert (theirs.last_visit, theirs.open_recommendations, theirs.immediate_concerns) == (sibling, 1, 0)
 
 
 def test_workforce_summary(trust, django_assert_max_num_queries):
@@ -218,12 +246,19 @@ def test_workforce_summary(trust, django_assert_max_num_queries):
     make_workforce_return(trust.sibling, month=months[1])
 
     with django_assert_max_num_queries(1):
-        summary = workforce_quality.workforce_summary(provider=trust.provider, months=months)
+        summaries = workforce_quality.workforce_summaries(
+            providers=[trust.provider, trust.sibling], months=months
+        )
 
+    summary = summaries[trust.provider.pk]
     vacancy = next(s for s in summary.series if s.measure.key == "vacancy_rate")
     # (200 - 185) / 200 = 7.5%; September has no return; (200 - 170) / 200 = 15%.
     assert [str(v) if v is not None else None for v in vacancy.values] == ["7.5", None, "15.0"]
     assert summary.return_url == summary.workforce_return.get_absolute_url()
+    theirs = summaries[trust.sibling.pk]
+    assert [v is not None for v in theirs.series[0].values] == [False, True, False]
+    assert theirs.workforce_return is None
+    assert theirs.return_url == f"/workforce/providers/{trust.sibling.ods_code}/"
 
 
 def test_speaking_up_counts_the_latest_complete_quarter_received_by_the_providers_guardians(
@@ -244,7 +279,13 @@ def test_speaking_up_counts_the_latest_complete_quarter_received_by_the_provider
         make_concern(trust.provider, received_on=date(2026, 10, 5))
 
     with django_assert_max_num_queries(1):
-        summary = workforce_quality.speaking_up_summary(provider=trust.provider, day=date(2026, 11, 30))
+        summaries = workforce_quality.speaking_up_summaries(
+            providers=[trust.provider, trust.sibling, trust.elsewhere], day=date(2026, 11, 30)
+        )
+
+    summary = summaries[trust.provider.pk]
+    assert summaries[trust.sibling.pk].raised == "<5"
+    assert summaries[trust.elsewhere.pk].raised == "0"
 
     assert summary.quarter.slug == "2026-Q2"
     assert summary.raised == "5"  # 6, rounded to the nearest 5
@@ -268,4 +309,5 @@ def test_speaking_up_counts_the_latest_complete_quarter_received_by_the_provider
     ],
 )
 def test_speaking_up_takes_the_latest_quarter_complete_at_the_periods_end(trust, today, day, slug):
-    assert workforce_quality.speaking_up_summary(provider=trust.provider, day=day).quarter.slug == slug
+    summaries = workforce_quality.speaking_up_summaries(providers=[trust.provider], day=day)
+    assert summaries[trust.provider.pk].quarter.slug == slug

@@ -48,14 +48,13 @@ def test_history_is_kept_and_the_latest_in_force_wins(trust):
             lmns=trust.lmns, measure=ACTIONS, direction="lower", amber=1, red=red,
             effective_from=effective_from, note="Reviewed",
         )  # fmt: skip
-    assert thresholds_for(lmns_id=trust.lmns.pk, on=date(2026, 5, 31))[ACTIONS].red == 5
-    assert thresholds_for(lmns_id=trust.lmns.pk, on=date(2026, 10, 31))[ACTIONS].red == 4
+    ours, elsewhere = trust.lmns.pk, trust.elsewhere.lmns_id
+    assert thresholds_for(lmns_ids=[ours], on=date(2026, 5, 31))[ours][ACTIONS].red == 5
+    october = thresholds_for(lmns_ids=[ours, elsewhere], on=date(2026, 10, 31))
+    assert october[ours][ACTIONS].red == 4
     assert RagThreshold.objects.filter(lmns=trust.lmns, measure=ACTIONS).count() == 3
-    # Another LMNS's thresholds never apply.
-    assert (
-        thresholds_for(lmns_id=trust.elsewhere.lmns_id, on=date(2026, 10, 31))[ACTIONS]
-        == DEFAULT_THRESHOLDS[ACTIONS]
-    )
+    # Another LMNS's thresholds never apply, even when asked for in the same query.
+    assert october[elsewhere][ACTIONS] == DEFAULT_THRESHOLDS[ACTIONS]
 
 
 def test_higher_is_better_reasons():
