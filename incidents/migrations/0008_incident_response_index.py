@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0006_incident_list_order_index'),
+        ('incidents', '0007_import_files_in_default_storage'),
         ('lmns', '0007_audit_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
