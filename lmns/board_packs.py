@@ -27,7 +27,6 @@ from lmns.quality import (
     ProviderQuality,
     month_period,
     provider_qualities,
-    provider_quality,
     quality_as_data,
     quality_from_data,
 )
@@ -45,19 +44,15 @@ RAG_FILLS = {
 # --- Snapshots -------------------------------------------------------------------------------------
 
 
-def snapshot_take(*, provider: Provider, month: date, today: date | None = None) -> QualitySnapshot:
-    """Freeze ``provider``'s quality view for ``month``; a month already frozen stays as it was."""
-    existing = QualitySnapshot.objects.filter(provider=provider, month=month).first()
-    if existing:
-        return existing
-    quality = provider_quality(provider=provider, period=month_period(month), today=today)
+def _freeze(quality: ProviderQuality, month: date) -> QualitySnapshot:
+    """Keep ``quality`` as its provider's picture of ``month``, unless another run kept one first."""
     try:
         with transaction.atomic():
             return QualitySnapshot.objects.create(
-                provider=provider, month=month, content=quality_as_data(quality)
+                provider=quality.provider, month=month, content=quality_as_data(quality)
             )
     except IntegrityError:  # another worker froze it first: theirs stands
-        return QualitySnapshot.objects.get(provider=provider, month=month)
+        return QualitySnapshot.objects.get(provider=quality.provider, month=month)
 
 
 def snapshots_take(*, today: date | None = None) -> int:
@@ -67,12 +62,13 @@ def snapshots_take(*, today: date | None = None) -> int:
     already frozen are left alone. Returns how many were new."""
     today = today or timezone.localdate()
     month = latest_due_month(today)
-    frozen = set(QualitySnapshot.objects.filter(month=month).values_list("provider_id", flat=True))
-    taken = 0
-    for provider in Provider.objects.exclude(pk__in=frozen).order_by("pk"):
-        snapshot_take(provider=provider, month=month, today=today)
-        taken += 1
-    return taken
+    frozen = QualitySnapshot.objects.filter(month=month).values("provider_id")
+    providers = Provider.objects.exclude(pk__in=frozen).order_by("pk")
+    # Worked out for every provider at once: a fixed number of queries, however many there are.
+    qualities = provider_qualities(providers=providers, period=month_period(month), today=today)
+    for quality in qualities:
+        _freeze(quality, month)
+    return len(qualities)
 
 
 @dataclass
@@ -88,7 +84,7 @@ class PackSource:
             return f"Frozen on {long_datetime(self.frozen_at)}: figures as they were known then."
         return (
             "Not frozen: this month's figures are worked out now, as they stand today. Each month "
-            "is frozen on the first of the next."
+            "is frozen on the 16th of the next, the day after its workforce returns fall due."
         )
 
 

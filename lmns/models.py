@@ -303,10 +303,11 @@ class ExportStatus(models.TextChoices):
 
 
 class QualitySnapshot(models.Model):
-    """A provider's quality view for one month, frozen on the first of the next month.
+    """A provider's quality view for one month, frozen on the 16th of the next month, the day
+    after its workforce returns fall due.
 
     A board pack for a past month is built from this, so that it shows what was known then,
-    not what was edited later. Never changed once taken (lmns.board_packs.snapshot_take).
+    not what was edited later. Never changed once taken (lmns.board_packs.snapshots_take).
     """
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="quality_snapshots")

@@ -5,13 +5,15 @@ from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from lmns import board_packs, quality
 from lmns.models import BoardPackJob, ExportStatus, QualitySnapshot
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
-from tests.factories import make_incident, make_workforce_return
+from tests.factories import make_incident, make_provider, make_workforce_return
 from workforce.models import RETURN_DUE_DAY, add_months
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +161,22 @@ def test_beat_freezes_last_month_once_its_workforce_returns_are_due(settings):
 def test_the_snapshot_is_of_the_latest_month_whose_return_is_due(trust, day, frozen):
     board_packs.snapshots_take(today=day)
     assert set(QualitySnapshot.objects.values_list("month", flat=True)) == {frozen}
+
+
+def test_freezing_takes_the_same_queries_however_many_providers(trust, today):
+    def queries_to_freeze():
+        QualitySnapshot.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            frozen = board_packs.snapshots_take(today=today)
+        return frozen, len(queries)
+
+    three, few = queries_to_freeze()
+    for _ in range(4):
+        make_provider(trust.lmns)
+    seven, more = queries_to_freeze()
+    # Each snapshot is one INSERT (in a savepoint, so a second run's is refused cleanly).
+    assert (three, seven) == (3, 7)
+    assert more - few == 4 * 3
 
 
 def test_a_return_submitted_on_time_is_in_the_frozen_pack(client, trust, today):
