@@ -21,7 +21,7 @@ Times are from ``harness.clock()`` (CPU seconds on SQLite, wall-clock on Postgre
 best of --repeat runs without tracemalloc, which slows Python down. Peak memory is from one
 more run under tracemalloc (Python allocations; openpyxl's temporary files are on disk).
 Memory must be flat as rows grow: the workbook with --growth times the rows is compared with
-the same providers' workbook at 1x. "queries" is for one build; it should be N + 3.
+the same providers' workbook at 1x. "queries" is for one build; it must not grow with N.
 """
 
 import argparse
@@ -193,14 +193,17 @@ def cells_of(content: bytes):
     ]
 
 
-def best_time(function, repeat: int) -> float:
-    times = []
+def best_times(functions: list, repeat: int) -> list[float]:
+    """The best of ``repeat`` runs of each function, taken in turn, so that a busy spell on
+    the machine slows all of them rather than one."""
+    times = [[] for _ in functions]
     for _ in range(repeat):
-        gc.collect()
-        started = CLOCK()
-        function()
-        times.append(CLOCK() - started)
-    return min(times)
+        for function, runs in zip(functions, times, strict=True):
+            gc.collect()
+            started = CLOCK()
+            function()
+            runs.append(CLOCK() - started)
+    return [min(runs) for runs in times]
 
 
 def peak_memory(function) -> float:
@@ -244,9 +247,14 @@ def main(argv=None):
             content = contents(lmns, framework, user, providers)
         sheets = cells_of(content)
         cells = sum(len(row) for _, rows in sheets for row in rows)
-        ours_s = best_time(lambda: ours(lmns, framework, user, providers), args.repeat)  # noqa: B023
-        floor_s = best_time(lambda: floor(sheets), args.repeat)  # noqa: B023
-        styled_s = best_time(lambda: floor(sheets, styled=True), args.repeat)  # noqa: B023
+        ours_s, floor_s, styled_s = best_times(
+            [
+                lambda: ours(lmns, framework, user, providers),  # noqa: B023
+                lambda: floor(sheets),  # noqa: B023
+                lambda: floor(sheets, styled=True),  # noqa: B023
+            ],
+            args.repeat,
+        )
         ours_mib = peak_memory(lambda: ours(lmns, framework, user, providers))  # noqa: B023
         floor_mib = peak_memory(lambda: floor(sheets))  # noqa: B023
         grown_mib = peak_memory(lambda: ours(lmns, grown, user, providers))  # noqa: B023
