@@ -170,7 +170,8 @@ def contents(lmns, framework, user, providers) -> bytes:
 
 def floor(sheets, styled=False) -> None:
     """The same sheets and values through write-only openpyxl: no database, no styles
-    (or, if ``styled``, each cell's named style from ours)."""
+    (or, if ``styled``, each cell's named style from ours). Each sheet is closed when it is
+    written, as ours is: openpyxl's own writer otherwise holds every sheet's buffer to the end."""
     workbook = Workbook(write_only=True)
     for name, style in STYLES.items():
         workbook.add_named_style(NamedStyle(name=name, **style))
@@ -181,6 +182,7 @@ def floor(sheets, styled=False) -> None:
                 worksheet.append([_styled(worksheet, value, style) for value, style in row])
             else:
                 worksheet.append([value for value, _ in row])
+        worksheet.close()
     with tempfile.TemporaryFile() as out:
         workbook.save(out)
 
