@@ -259,7 +259,7 @@ class _ItemRows:
 
     One query rather than one per provider: building each provider's query cost more than
     running it, and the count of queries stays the same however many providers there are.
-    The rows are plain tuples, streamed: a model instance per row would cost more than
+    The rows are plain values, streamed: a model instance per row would cost more than
     writing it, and the whole LMNS's rows are never in memory at once.
     """
 
