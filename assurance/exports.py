@@ -10,15 +10,19 @@ figures). In that mode a sheet's top (column widths, frozen panes, fit to page) 
 out with its first row, so every sheet is set up before anything is appended to it.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assurance.models import RequirementAssessment, Status, Verification
@@ -26,6 +30,7 @@ from assurance.selectors import MatrixRow, Rag, compliance_matrix
 from incidents.exports import (
     FONT,
     FONT_SIZE,
+    FORMULA_PREFIXES,
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
     Column,
@@ -33,6 +38,7 @@ from incidents.exports import (
     _long_date,
     _set,
     _sheet_name,
+    _text,
 )
 from lmns.exports import stamp
 
@@ -154,12 +160,14 @@ def board_workbook(
         rows=(_summary_row(row) for row in matrix),
     )
     used = {"cover", "summary"}
+    items = _ItemRows([row.assessment_id for row in matrix if row.assessment_id is not None])
     for done, row in enumerate(matrix, start=1):
         _write_provider(
             workbook.create_sheet(_sheet_name(row.provider.name, used)),
             styles,
             framework=framework,
             row=row,
+            rows=items.of(row.assessment_id),
             action_count=len(actions),
         )
         if progress:
@@ -176,12 +184,21 @@ def board_workbook_for_provider(*, assessment, generated_by) -> Workbook:
 
 
 def _add_styles(workbook) -> dict:
-    """Register the named styles; returns each one's style array, to make cells with."""
+    """Register the named styles, with body text as the default cell format; returns each
+    one's style array, to make cells with.
+
+    Nearly every cell is body text, and openpyxl writes a cell given a style through a path
+    that takes about twice as long as a plain value's (bench/README.md). A plain value is
+    written with no style index, which Excel and openpyxl read as the workbook's first cell
+    format and LibreOffice as its column's format; so body text is both the first format
+    (which openpyxl has no public way to set) and every column's format (``_set_up``).
+    """
     arrays = {}
     for name, attributes in STYLES.items():
         style = NamedStyle(name=name, **attributes)
         workbook.add_named_style(style)
         arrays[name] = style.as_tuple()
+    workbook._cell_styles = IndexedList([StyleArray(arrays[TEXT])])
     return arrays
 
 
@@ -217,7 +234,9 @@ def _summary_row(row: MatrixRow) -> list:
     return [row.provider.name, row.provider.ods_code, row.actions_met, row.actions_verified, *cells]
 
 
-def _write_provider(worksheet, styles, *, framework, row: MatrixRow, action_count: int) -> None:
+def _write_provider(
+    worksheet, styles, *, framework, row: MatrixRow, rows: Iterable[list], action_count: int
+) -> None:
     provider = row.provider
     if row.assessment_id is None:
         position = "no assessment has been started."
@@ -231,19 +250,40 @@ def _write_provider(worksheet, styles, *, framework, row: MatrixRow, action_coun
         styles,
         cover=[provider.name, f"{framework.name} ({framework.version}): {position}"],
         columns=PROVIDER_COLUMNS,
-        rows=_provider_rows(row.assessment_id),
+        rows=rows,
     )
 
 
-def _provider_rows(assessment_id: int | None) -> Iterable[list]:
-    if assessment_id is None:
-        return
-    # Plain tuples, streamed: a model instance per row would cost more than writing it.
+class _ItemRows:
+    """Each assessment's requirement rows, from one query for all of them, in their order.
+
+    One query rather than one per provider: building each provider's query cost more than
+    running it, and the count of queries stays the same however many providers there are.
+    The rows are plain values, streamed: a model instance per row would cost more than
+    writing it, and the whole LMNS's rows are never in memory at once.
+    """
+
+    def __init__(self, assessment_ids: list[int]):
+        self._rows = _item_rows(assessment_ids) if assessment_ids else iter(())
+        self._next = None
+
+    def of(self, assessment_id: int | None) -> Iterator[list]:
+        """The rows of one assessment; each must be read in full before the next is asked for."""
+        if self._next is None:
+            self._next = next(self._rows, None)
+        while self._next is not None and self._next[0] == assessment_id:
+            yield self._next[1]
+            self._next = next(self._rows, None)
+
+
+def _item_rows(assessment_ids: list[int]) -> Iterator[tuple[int, list]]:
+    in_order = Case(*(When(assessment_id=pk, then=Value(n)) for n, pk in enumerate(assessment_ids)))
     items = (
-        RequirementAssessment.objects.filter(assessment_id=assessment_id)
+        RequirementAssessment.objects.filter(assessment_id__in=assessment_ids)
         .annotate(evidence_count=Count("evidence_links", filter=Q(evidence_links__to_review=False)))
-        .order_by("requirement__action__order", "requirement__order")
+        .order_by(in_order, "requirement__action__order", "requirement__order")
         .values_list(
+            "assessment_id",
             "requirement__action__code",
             "requirement__code",
             "requirement__text",
@@ -256,21 +296,11 @@ def _provider_rows(assessment_id: int | None) -> Iterable[list]:
             "action_due_on",
         )
     )
-    for action, code, text, status, verification, commentary, evidence, plan, owner, due in items.iterator(
-        chunk_size=500
-    ):
-        yield [
-            action,
-            code,
-            text,
-            STATUS_LABELS.get(status, status),
-            VERIFICATION_LABELS.get(verification, verification),
-            commentary,
-            evidence,
-            plan,
-            owner,
-            due,
-        ]
+    # In chunks of 100 rows: the last chunk is still held while the next is fetched, and
+    # larger chunks made the peak memory of an LMNS's workbook grow by half.
+    for assessment_id, action, code, text, status, verification, *rest in items.iterator(chunk_size=100):
+        labels = [STATUS_LABELS.get(status, status), VERIFICATION_LABELS.get(verification, verification)]
+        yield assessment_id, [action, code, text, *labels, *rest]
 
 
 def _write_table(worksheet, styles, *, cover: list[str], columns: list[Column], rows: Iterable[list]) -> None:
@@ -280,12 +310,14 @@ def _write_table(worksheet, styles, *, cover: list[str], columns: list[Column], 
     for number, line in enumerate(cover, start=1):
         worksheet.append([_cell(worksheet, styles, line, style=HEADLINE if number == 1 else STRAPLINE)])
     worksheet.append([])
+    heights = {}
     headings = [_cell(worksheet, styles, column.heading, style=HEADING) for column in columns]
-    _append(worksheet, header_row, headings, columns)
+    _append(worksheet, header_row, headings, columns, heights)
     row_number = header_row
     for values in rows:
         row_number += 1
-        _append(worksheet, row_number, [_cell(worksheet, styles, value) for value in values], columns)
+        cells = [_cell(worksheet, styles, value) for value in values]
+        _append(worksheet, row_number, cells, columns, heights)
     worksheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{row_number}"
     worksheet.print_title_rows = f"{header_row}:{header_row}"
     _set_up_printing(worksheet)
@@ -297,7 +329,10 @@ def _write_table(worksheet, styles, *, cover: list[str], columns: list[Column], 
 def _set_up(worksheet, columns: list[Column], *, freeze: str | None = None) -> None:
     """What write-only mode writes with the first row, so must be set before it."""
     for number, column in enumerate(columns, start=1):
-        worksheet.column_dimensions[get_column_letter(number)].width = column.width
+        dimension = worksheet.column_dimensions[get_column_letter(number)]
+        dimension.width = column.width
+        # Body text, which LibreOffice gives the cells written with no style (_add_styles).
+        dimension.font, dimension.alignment = PLAIN, WRAP
     worksheet.freeze_panes = freeze
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
 
@@ -313,30 +348,43 @@ def _set_up_printing(worksheet) -> None:
     worksheet.oddFooter.right.text = "Page &P of &N"
 
 
-def _append(worksheet, row_number: int, cells: list, columns: list[Column]) -> None:
-    # LibreOffice does not fit rows to wrapped text when it opens an .xlsx, so set the
-    # height. The row's dimension is written with the row, then dropped to keep memory flat.
-    lines = max(
-        (_lines(cell.value, column.width) for cell, column in zip(cells, columns, strict=True) if cell),
-        default=1,
-    )
-    worksheet.row_dimensions[row_number].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4)
+def _append(worksheet, row_number: int, cells: list, columns: list[Column], heights: dict) -> None:
+    """Append a row with its height: LibreOffice does not fit rows to wrapped text when it
+    opens an .xlsx. The row's dimension is written with the row, then dropped to keep memory
+    flat; rows of the same height share one, which holds no row number (``heights``)."""
+    lines = 1
+    for cell, column in zip(cells, columns, strict=True):
+        value = cell.value if isinstance(cell, Cell) else cell
+        if isinstance(value, str):
+            lines = max(lines, _lines(value, column.width))
+    height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4)
+    if height not in heights:
+        heights[height] = RowDimension(worksheet, ht=height)
+    worksheet.row_dimensions[row_number] = heights[height]
     worksheet.append(cells)
     del worksheet.row_dimensions[row_number]
 
 
-def _cell(worksheet, styles: dict, value, *, style: str = TEXT) -> Cell | None:
+def _cell(worksheet, styles: dict, value, *, style: str = TEXT) -> Cell | str | int | None:
     """A write-only cell in a named style; text is always text, never a formula (see
     incidents.exports._set). An empty value is no cell at all: nothing to write or style.
 
-    Made with the named style's array (what ``cell.style = name`` copies), since looking
-    the style up by name for each of thousands of cells took a tenth of the build time."""
+    Body text is the plain value, in the default format (_add_styles), unless openpyxl would
+    read it as a formula or an error code. Other cells are made with the named style's array
+    (what ``cell.style = name`` copies), since looking the style up by name for each of
+    thousands of cells took a tenth of the build time."""
     if value is None or value == "":
         return None
     if isinstance(value, Rated):
         style, value = f"RAG {RAG_NAMES[value.rag]}", value.text
     elif isinstance(value, date):
         style = DATE
+    elif style == TEXT:
+        if not isinstance(value, str):
+            return value
+        value = _text(value)
+        if not value.startswith(FORMULA_PREFIXES) and value not in ERROR_CODES:
+            return value
     # Row and column are placeholders, as in openpyxl's WriteOnlyCell: append() sets them.
     return _set(Cell(worksheet, row=1, column=1, style_array=styles[style]), value)
 

@@ -90,17 +90,22 @@ class ActionPosition:
 def _position(action, rows) -> ActionPosition:
     position = ActionPosition(action=action)
     for row in rows:
-        n = row["n"]
-        position.total += n
-        done = row["status"] in DONE_STATUSES
-        accepted = row["verification"] == Verification.ACCEPTED
-        position.done += n if done else 0
-        position.accepted += n if accepted else 0
-        position.accepted_done += n if done and accepted else 0
-        position.challenged += n if row["verification"] == Verification.CHALLENGED else 0
-        position.not_started += n if row["status"] == Status.NOT_STARTED else 0
-        position.overdue_plans += row["overdue"]
+        _count(position, row)
     return position
+
+
+def _count(position: ActionPosition, row: dict) -> None:
+    """Add one of ``_grouped_rows`` to an action's position."""
+    n = row["n"]
+    position.total += n
+    done = row["status"] in DONE_STATUSES
+    accepted = row["verification"] == Verification.ACCEPTED
+    position.done += n if done else 0
+    position.accepted += n if accepted else 0
+    position.accepted_done += n if done and accepted else 0
+    position.challenged += n if row["verification"] == Verification.CHALLENGED else 0
+    position.not_started += n if row["status"] == Status.NOT_STARTED else 0
+    position.overdue_plans += row["overdue"]
 
 
 def _grouped_rows(items, today=None):
@@ -151,9 +156,11 @@ def compliance_matrix(*, framework, providers, today=None) -> tuple[list[Framewo
     items = RequirementAssessment.objects.filter(
         assessment__framework=framework, assessment__provider__in=[p.pk for p in providers]
     )
-    rows = defaultdict(list)
-    for row in _grouped_rows(items, today):
-        rows[(row["assessment__provider"], row["requirement__action"])].append(row)
+    positions = {(p.pk, a.pk): ActionPosition(action=a) for p in providers for a in actions}
+    # Streamed and counted as they come: there is a grouped row for each status and
+    # verification in use, so for an LMNS's providers they can outweigh the whole workbook.
+    for row in _grouped_rows(items, today).iterator(chunk_size=2000):
+        _count(positions[(row["assessment__provider"], row["requirement__action"])], row)
     assessment_ids = dict(
         framework.assessments.filter(provider__in=[p.pk for p in providers]).values_list("provider", "pk")
     )
@@ -161,7 +168,7 @@ def compliance_matrix(*, framework, providers, today=None) -> tuple[list[Framewo
         MatrixRow(
             provider=provider,
             assessment_id=assessment_ids.get(provider.pk),
-            cells=[_position(action, rows[(provider.pk, action.pk)]) for action in actions],
+            cells=[positions[(provider.pk, action.pk)] for action in actions],
         )
         for provider in providers
     ]

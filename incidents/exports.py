@@ -164,7 +164,7 @@ def _set(cell, value):
     can never run as a formula. quotePrefix keeps it text if someone edits the cell,
     and is not shown, so the visible text is exactly what the provider wrote."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS]
+        value = _text(value)
         cell.value = value
         cell.data_type = "s"
         if value.startswith(FORMULA_PREFIXES):
@@ -174,11 +174,18 @@ def _set(cell, value):
     return cell
 
 
+def _text(value: str) -> str:
+    """Text a cell can hold: no control characters, at most Excel's length."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS]
+
+
 def _lines(value, width: int) -> int:
     """Roughly how many lines ``value`` wraps to in a column ``width`` characters wide."""
     if not isinstance(value, str):
         return 1
     per_line = max(1, int(width * 1.1))
+    if value.isprintable():  # no line breaks: one paragraph, without splitting it
+        return max(1, math.ceil(len(value) * 1.1 / per_line))
     return sum(max(1, math.ceil(len(part) * 1.1 / per_line)) for part in value.splitlines() or [""])
 
 
