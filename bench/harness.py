@@ -101,3 +101,39 @@ def record(
         with open(path, "a", encoding="utf-8") as results:
             results.write(json.dumps(line) + "\n")
     return ratio
+
+
+def best_time(function, repeat: int) -> float:
+    """The fastest of ``repeat`` runs of ``function``, in ``clock()``'s seconds."""
+    import gc
+
+    measure = clock()
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        started = measure()
+        function()
+        times.append(measure() - started)
+    return min(times)
+
+
+def count_queries(function) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return len(queries)
+
+
+def grow_region(providers: int, years: int, today) -> None:
+    """Generate load data until there are ``providers`` generated providers, six to an LMNS, so
+    that benches measuring two sizes grow one database rather than making two."""
+    from lmns import load_data
+    from lmns.models import Provider
+
+    have = Provider.objects.filter(lmns__code__startswith=load_data.LMNS_CODE_PREFIX).count()
+    if providers > have:
+        more = providers - have
+        load_data.generate(providers=more, years=years, lmnss=max(1, round(more / 6)), seed=1, today=today)
+        load_data.analyze()

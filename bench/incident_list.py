@@ -49,7 +49,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
     setup_test_environment,
     teardown_test_environment,
 )
@@ -57,7 +56,6 @@ from django.urls import reverse  # noqa: E402
 
 from bench.http_urls import MINIMAL_PATH  # noqa: E402
 from incidents.models import Incident  # noqa: E402
-from lmns import load_data  # noqa: E402
 from lmns.models import Membership, Provider, Role  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data
@@ -176,23 +174,8 @@ def best_time(function, repeat: int) -> tuple[float, float, float]:
     return min(runs)
 
 
-def count_queries(function) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        function()
-    return len(queries)
-
-
 def _verdict(ratio: float) -> str:
     return f"{'within' if ratio <= TARGET else 'OVER'} {TARGET:g}x"
-
-
-def grow_to(providers: int, years: int) -> None:
-    """Generate providers until there are ``providers``, six to an LMNS."""
-    have = Provider.objects.filter(lmns__code__startswith=load_data.LMNS_CODE_PREFIX).count()
-    if providers > have:
-        more = providers - have
-        load_data.generate(providers=more, years=years, lmnss=max(1, round(more / 6)), seed=1, today=TODAY)
-        load_data.analyze()
 
 
 def main(argv=None):
@@ -236,7 +219,7 @@ def main(argv=None):
     verdicts = []
     for size in args.sizes:
         grown = time.perf_counter()
-        grow_to(size, args.years)
+        harness.grow_region(size, args.years, TODAY)
         print(f"(grown to {size} providers in {time.perf_counter() - grown:.1f} s)")
         provider = Provider.objects.get(ods_code="Z01")
         officer, _ = get_user_model().objects.get_or_create(username="bench.officer")
@@ -246,7 +229,7 @@ def main(argv=None):
         minimal_s, *_ = best_time(lambda: client.get(f"/{MINIMAL_PATH}"), args.repeat)  # noqa: B023
         for scenario in SCENARIOS:
             check_same(client, scenario, provider)
-            queries = count_queries(lambda: ours(client, scenario, provider))  # noqa: B023
+            queries = harness.count_queries(lambda: ours(client, scenario, provider))  # noqa: B023
             ours_s, sql_s, inc_s = best_time(lambda: ours(client, scenario, provider), args.repeat)  # noqa: B023
             floor_s, *_ = best_time(lambda: floor(scenario, provider), args.repeat)  # noqa: B023
             matching, _ = floor(scenario, provider)

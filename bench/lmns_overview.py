@@ -30,7 +30,6 @@ as well) is given beside it.
 """
 
 import argparse
-import gc
 import os
 import sys
 import time
@@ -53,7 +52,6 @@ from django.utils import timezone  # noqa: E402
 
 from assurance.models import VisitType  # noqa: E402
 from incidents.models import Incident, PhysicalHarm  # noqa: E402
-from lmns import load_data  # noqa: E402
 from lmns.models import Membership, Provider, Role  # noqa: E402
 from lmns.quality import SPC_MONTHS, lmns_overview, month_period  # noqa: E402
 from workforce.models import CATEGORIES, MEASURES, add_months  # noqa: E402
@@ -319,31 +317,6 @@ def check_same(overview, figures) -> None:
 CLOCK = harness.clock()
 
 
-def best_time(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        started = CLOCK()
-        function()
-        times.append(CLOCK() - started)
-    return min(times)
-
-
-def count_queries(function) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        function()
-    return len(queries)
-
-
-def grow_to(providers: int, years: int) -> None:
-    """Generate providers until there are ``providers``, six to an LMNS."""
-    have = Provider.objects.filter(lmns__code__startswith=load_data.LMNS_CODE_PREFIX).count()
-    if providers > have:
-        more = providers - have
-        load_data.generate(providers=more, years=years, lmnss=max(1, round(more / 6)), seed=1, today=TODAY)
-        load_data.analyze()
-
-
 def viewer(size: int):
     """Who sees ``size`` providers on the overview: an officer of the first LMNS, or a superuser."""
     first = Provider.objects.get(ods_code="Z01").lmns
@@ -390,16 +363,16 @@ def main(argv=None):
     counts = set()
     for size in args.sizes:
         grown = time.perf_counter()
-        grow_to(size, args.years)
+        harness.grow_region(size, args.years, TODAY)
         print(f"(grown to {size} providers in {time.perf_counter() - grown:.1f} s)")
         user = viewer(size)
         ids = [quality.provider.pk for quality in ours(user).qualities]
         check_same(ours(user), floor(ids))
-        queries = count_queries(lambda: ours(user))  # noqa: B023
-        floor_queries = count_queries(lambda: floor(ids))  # noqa: B023
+        queries = harness.count_queries(lambda: ours(user))  # noqa: B023
+        floor_queries = harness.count_queries(lambda: floor(ids))  # noqa: B023
         on_page = page_queries(user)
-        ours_s = best_time(lambda: ours(user), args.repeat)  # noqa: B023
-        floor_s = best_time(lambda: floor(ids), args.repeat)  # noqa: B023
+        ours_s = harness.best_time(lambda: ours(user), args.repeat)  # noqa: B023
+        floor_s = harness.best_time(lambda: floor(ids), args.repeat)  # noqa: B023
         incidents = Incident.objects.filter(provider__in=ids).count()  # the viewer's, on a kept database too
         print(
             f"{size:>9} {incidents:>9} {ours_s * 1000:>8.1f} {floor_s * 1000:>8.1f} {ours_s / floor_s:>10.2f}"

@@ -28,7 +28,6 @@ with the size.
 """
 
 import argparse
-import gc
 import random
 import sys
 import time
@@ -43,7 +42,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from assurance import quality as assurance_quality  # noqa: E402
@@ -335,22 +333,6 @@ def check_same(provider, period, quality, figures) -> None:
 CLOCK = harness.clock()
 
 
-def best_time(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        started = CLOCK()
-        function()
-        times.append(CLOCK() - started)
-    return min(times)
-
-
-def count_queries(function) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        function()
-    return len(queries)
-
-
 def _verdict(ratio: float) -> str:
     return f"{'within' if ratio <= TARGET else 'OVER'} {TARGET:g}x"
 
@@ -382,11 +364,11 @@ def main(argv=None):
     for size in args.sizes:
         provider = Provider.objects.get(pk=providers[size].pk)
         check_same(provider, period, ours(provider, period), floor(provider.pk, period))
-        ours_q = count_queries(lambda: ours(provider, period))  # noqa: B023
-        floor_q = count_queries(lambda: floor(provider.pk, period))  # noqa: B023
-        ours_s = best_time(lambda: ours(provider, period), args.repeat)  # noqa: B023
-        svg_s = best_time(lambda: ours(provider, period, svg=True), args.repeat)  # noqa: B023
-        floor_s = best_time(lambda: floor(provider.pk, period), args.repeat)  # noqa: B023
+        ours_q = harness.count_queries(lambda: ours(provider, period))  # noqa: B023
+        floor_q = harness.count_queries(lambda: floor(provider.pk, period))  # noqa: B023
+        ours_s = harness.best_time(lambda: ours(provider, period), args.repeat)  # noqa: B023
+        svg_s = harness.best_time(lambda: ours(provider, period, svg=True), args.repeat)  # noqa: B023
+        floor_s = harness.best_time(lambda: floor(provider.pk, period), args.repeat)  # noqa: B023
         incidents = Incident.objects.filter(provider=provider).count()
         print(
             f"{size:>4} {incidents:>9} {ours_s * 1000:>8.1f} {svg_s * 1000:>12.1f} {floor_s * 1000:>9.1f}"
