@@ -11,37 +11,42 @@ import sys
 import time
 from pathlib import Path
 
-import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmns.settings")
-django.setup()
+def main(name: str, queue: str, signal_file: str) -> None:
+    import django
 
-from django.core.files.storage import FileSystemStorage  # noqa: E402
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmns.settings")
+    django.setup()
 
-from lmns.celery import app  # noqa: E402
+    from django.core.files.storage import FileSystemStorage
 
-name, queue, signal_file = sys.argv[1:4]
-write = FileSystemStorage._save
+    from lmns.celery import app
+
+    write = FileSystemStorage._save
+
+    def write_then_hang(storage, file_name, content):
+        saved = write(storage, file_name, content)
+        Path(signal_file).write_text(str(os.getpid()))
+        time.sleep(600)  # until killed
+        return saved
+
+    # Patched before the pool forks, so the process that runs the task has it too.
+    FileSystemStorage._save = write_then_hang
+    app.worker_main(
+        [
+            "worker",
+            "--hostname",
+            name,
+            "--queues",
+            queue,
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-mingle",
+        ]
+    )
 
 
-def write_then_hang(storage, file_name, content):
-    saved = write(storage, file_name, content)
-    Path(signal_file).write_text(str(os.getpid()))
-    time.sleep(600)  # until killed
-    return saved
-
-
-# Patched before the pool forks, so the process that runs the task has it too.
-FileSystemStorage._save = write_then_hang
-app.worker_main(
-    [
-        "worker",
-        "--hostname",
-        name,
-        "--queues",
-        queue,
-        "--concurrency=1",
-        "--loglevel=INFO",
-        "--without-mingle",
-    ]
-)
+# Only when run as a program: imported by mistake (say, named to pytest), it would start a
+# worker and write over whatever its command line's third argument names.
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
