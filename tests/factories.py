@@ -32,8 +32,12 @@ def make_lmns(name: str | None = None, **extra) -> Lmns:
 
 def make_provider(lmns: Lmns | None = None, name: str | None = None, ods_code: str | None = None) -> Provider:
     n = next(_sequence)
+    # ODS codes have at most five characters (as unit site codes below); the sequence passes
+    # 9999 in a full run, and a test's rows are rolled back before the codes come round again.
     return Provider.objects.create(
-        lmns=lmns or make_lmns(), name=name or f"Provider {n} NHS Trust", ods_code=ods_code or f"T{n:02d}"
+        lmns=lmns or make_lmns(),
+        name=name or f"Provider {n} NHS Trust",
+        ods_code=ods_code or f"T{n % 10_000:02d}",
     )
 
 
@@ -42,7 +46,7 @@ def make_unit(provider: Provider, name: str | None = None, ods_site_code: str | 
     return Unit.objects.create(
         provider=provider,
         name=name or f"Unit {n}",
-        ods_site_code=ods_site_code or f"U{n:04d}",
+        ods_site_code=ods_site_code or f"U{n % 10_000:04d}",
         unit_type=UnitType.OBSTETRIC_UNIT,
     )
 
