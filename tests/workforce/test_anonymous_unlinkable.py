@@ -4,6 +4,7 @@ is linked to their account nowhere: no row, history row, log record or email nam
 
 import logging
 import re
+from importlib import import_module
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,6 +21,7 @@ from lmns.history import unattributed
 from lmns.models import Role
 from tests.factories import make_user
 from tests.incidents.improvement.factories import make_round
+from workforce import services
 from workforce.models import FtsuConcern, RaisedAs
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +164,57 @@ def test_signed_in_staff_answering_the_survey_are_linked_to_no_account(
 
     assert "Thank you" in done.content.decode() and SurveyResponse.objects.filter(round=round_).exists()
     _assert_unlinked(raiser, before=before, caplog=caplog, mailoutbox=mailoutbox)
+
+
+def test_the_data_migration_unlinks_raisers_already_kept_and_nothing_else(world, raiser, lead):
+    guardian = world.personas[f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"]
+    spoken, _passphrase = services.speak_up_submit(
+        lmns=world.lmns_a,
+        provider=world.a1,
+        raised_as=RaisedAs.CONFIDENTIAL,
+        professional_group="not_known",
+        categories=["bullying"],
+        detriment_reported=False,
+        summary=SUMMARY,
+        contact="Q, extension 4471",
+    )
+    services.concern_reply(concern=spoken, by=lead, body="Thank you.")
+    recorded = services.concern_record(
+        by=guardian,
+        provider=world.a1,
+        route="online",
+        received_on=spoken.received_on,
+        raised_as=RaisedAs.ANONYMOUS,
+        professional_group="not_known",
+        categories=["bullying"],
+        detriment_reported=False,
+        summary="Raised through the trust's own form, recorded by its guardian.",
+    )
+    # Received by the LMNS through an online form, like the public one, but recorded by the lead.
+    by_lead = services.concern_record(
+        by=lead,
+        provider=None,
+        lmns=world.lmns_a,
+        route="online",
+        received_on=spoken.received_on,
+        raised_as=RaisedAs.ANONYMOUS,
+        professional_group="not_known",
+        categories=["bullying"],
+        detriment_reported=False,
+        summary="Forwarded to the LMNS from the trust's own form.",
+    )
+    # What the unfixed code kept: the signed-in raiser as the author of the public concern.
+    spoken.history.filter(history_type="+").update(history_user=raiser)
+    spoken.history.filter(history_type="~").update(history_user=lead)
+    recorded.history.update(history_user=guardian)
+    by_lead.history.update(history_user=lead)
+
+    migration = import_module("workforce.migrations.0003_unlink_public_concern_raisers")
+    migration.unlink_public_raisers(apps, schema_editor=None)
+
+    assert sorted(spoken.history.values_list("history_type", "history_user")) == [("+", None), ("~", lead.pk)]
+    assert list(recorded.history.values_list("history_user", flat=True)) == [guardian.pk]
+    assert list(by_lead.history.values_list("history_user", flat=True)) == [lead.pk]
 
 
 def test_changes_made_unattributed_keep_no_user_and_the_request_is_restored(rf, world, raiser):
