@@ -58,15 +58,19 @@ def _names(user) -> list[str]:
 
 
 def _links_to(user) -> dict:
-    """How many rows of every model, history models included, point at ``user``."""
+    """How many rows of every model, history models included, point at ``user``, by key or
+    by username (the sign-in log keeps names), and when the account last signed in."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    counts = {}
+    counts = {"last_login": user_model.objects.get(pk=user.pk).last_login}
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is user_model:
-                counts[(model._meta.label, field.name)] = model._base_manager.filter(
-                    **{field.name: user}
-                ).count()
+                match = {field.name: user}
+            elif field.name == "username" and model is not user_model:
+                match = {field.name: user.username}
+            else:
+                continue
+            counts[(model._meta.label, field.name)] = model._base_manager.filter(**match).count()
     return counts
 
 
