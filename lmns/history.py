@@ -11,6 +11,7 @@ it, and one query per kind of related record named on the page.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from simple_history.models import HistoricalRecords
 
 from lmns import access
 from lmns.exports import person
@@ -45,6 +47,27 @@ class Change:
     who: str
     kind: str
     fields: list[FieldChange]
+
+
+@contextmanager
+def unattributed():
+    """Keep the changes made inside in history with no user, whoever is signed in.
+
+    For what people write without an account (speaking up, answering on their case page,
+    the health survey): simple-history takes the author from the request that
+    HistoryRequestMiddleware hands it, so a member of staff who happened to be signed in
+    would be kept, and shown on the History page, as the author of an anonymous concern.
+    Usable as a decorator on the services that take those writes.
+    """
+    context = HistoricalRecords.context
+    request = getattr(context, "request", None)
+    if request is not None:
+        del context.request
+    try:
+        yield
+    finally:
+        if request is not None:
+            context.request = request
 
 
 def _person(user) -> str:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.exports import person as _person
+from lmns.history import unattributed
 from lmns.models import Lmns, Membership, Provider, Role
 from lmns.notifications import absolute_url
 from lmns.services import email_queue
@@ -305,6 +306,7 @@ def _hash_passphrase(passphrase: str) -> str:
 
 
 @transaction.atomic
+@unattributed()
 def speak_up_submit(
     *,
     lmns: Lmns,
@@ -319,7 +321,8 @@ def speak_up_submit(
     """Record a concern raised with the LMNS through the public form.
 
     Returns the concern and its passphrase, which is shown once and kept only as a hash.
-    Nothing about the request (address, browser, account, time of day) is stored.
+    Nothing about the request (address, browser, account, time of day) is stored: not even
+    in the concern's history when the person happens to be signed in.
     """
     passphrase = _random_code(4, 5)
     concern = FtsuConcern(
@@ -361,6 +364,7 @@ def speak_up_open(*, reference: str, passphrase: str) -> FtsuConcern:
 
 
 @transaction.atomic
+@unattributed()
 def speak_up_answer(*, concern: FtsuConcern, body: str) -> FtsuMessage:
     """The person who spoke up answers, still anonymously."""
     concern = FtsuConcern.objects.select_for_update().get(pk=concern.pk)

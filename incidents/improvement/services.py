@@ -39,6 +39,7 @@ from incidents.models import (
     Theme,
 )
 from lmns import services as lmns_services
+from lmns.history import unattributed
 from lmns.models import Lmns, Provider
 from lmns.notifications import absolute_url
 
@@ -246,6 +247,7 @@ def survey_invitation_for(token: str) -> SurveyInvitation | None:
 
 
 @transaction.atomic
+@unattributed()
 def survey_answer(*, token: str, answers: dict[str, int]) -> SurveyResponse:
     """Record one anonymous response and spend the link. The response is tied to the round
     only; the invitation keeps just "used", so neither can be matched to the other."""
