@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store on every response after static files (lmns/middleware.py).
+    "lmns.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Keeps a session in use alive, writing it at most once a minute (lmns/sessions.py).
     "lmns.sessions.IdleSessionMiddleware",
