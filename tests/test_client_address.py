@@ -2,6 +2,7 @@
 X-Forwarded-For, for sign-in lock-out and the rate limits alike (lmns.client)."""
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
@@ -49,6 +50,13 @@ def test_a_spoofed_left_entry_does_not_choose_the_address(client, bob):
         _sign_in(client, bob.username, "guess-again-wrong", forwarded=f"{MIDWIFE}, {ATTACKER}")
     assert _sign_in(client, bob.username, PASSWORD, forwarded=f"{MIDWIFE}, {ATTACKER}").status_code == 429
     assert _sign_in(client, bob.username, PASSWORD, forwarded=MIDWIFE).status_code == 302
+
+
+def test_the_sign_in_log_records_the_clients_address_not_the_balancers(client, bob):
+    _sign_in(client, bob.username, "guess-again-wrong", forwarded=f"{MIDWIFE}, {ATTACKER}")
+    _sign_in(client, bob.username, PASSWORD, forwarded=MIDWIFE)
+    assert list(AccessFailureLog.objects.values_list("ip_address", flat=True)) == [ATTACKER]
+    assert list(AccessLog.objects.values_list("ip_address", flat=True)) == [MIDWIFE]
 
 
 @pytest.mark.parametrize(
