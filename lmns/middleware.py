@@ -1,9 +1,11 @@
-"""A change the database refused: the user is told plainly that nothing was saved."""
+"""Middleware of our own: no page kept in a browser's cache, and a change the database
+refused told plainly."""
 
 import logging
 
 from django.db import InternalError, OperationalError
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -33,4 +35,22 @@ class DatabaseRefusalMiddleware:
         logger.error("The database refused a change: %s %s", request.method, request.path, exc_info=exception)
         response = render(request, "not_saved.html", status=503)
         response["Retry-After"] = "60"
+        return response
+
+
+class NoStoreMiddleware:
+    """Every page the application draws says ``Cache-Control: no-store``, so that the next
+    person at a shared ward or office computer cannot bring it back with the Back button or
+    from the cache after sign-out. Signed in or not: the pages seen signed out (sign-in,
+    password reset, speaking up, survey answers) should not be kept either, and one rule
+    cannot miss a page. Static files are answered by WhiteNoise before this runs, so they
+    stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
         return response

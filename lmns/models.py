@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from lmns import sealing
+
 # ODS codes: organisations have 3 (trusts) or 5 (sites) upper-case alphanumerics.
 ods_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,5}$", "Enter an ODS code of 3 to 5 capital letters and digits, for example RXX or RXX01."
@@ -377,7 +379,11 @@ class BoardPackJob(ExportJob):
 
 
 class UnsentEmail(models.Model):
-    """An email the broker could not take when it was queued; lmns.outbox sends it later."""
+    """An email the broker could not take when it was queued; lmns.outbox sends it later.
+
+    The body is kept encrypted (lmns.sealing): it may hold a password reset link. Make one
+    with ``hold`` and read it with ``message``.
+    """
 
     to = models.JSONField()
     subject = models.TextField()
@@ -389,3 +395,11 @@ class UnsentEmail(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @classmethod
+    def hold(cls, *, to: list[str], subject: str, body: str) -> "UnsentEmail":
+        return cls.objects.create(to=to, subject=subject, body=sealing.seal(body))
+
+    def message(self) -> str:
+        """The body as written; sealing.InvalidToken if the secret key it was sealed with is gone."""
+        return sealing.unseal(self.body)

@@ -2,7 +2,8 @@
 
 Work is sent once the transaction commits. If the broker cannot be reached the request
 still succeeds, because what it asked for is already kept: a job row stays "waiting to
-start" with no ``sent_at`` (its page says so), and an email becomes an UnsentEmail row.
+start" with no ``sent_at`` (its page says so), and an email becomes an UnsentEmail row, its
+body encrypted (it may hold a password reset link).
 ``unsent_resend`` (run by beat every few minutes) sends them when the broker is back.
 """
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
 
+from lmns import sealing
 from lmns.models import ExportJob, ExportStatus, UnsentEmail
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ def email_send_on_commit(*, to: list[str], subject: str, body: str) -> None:
 
     def send():
         if not task_send("lmns.tasks.send_email", to=to, subject=subject, body=body):
-            UnsentEmail.objects.create(to=to, subject=subject, body=body)
+            UnsentEmail.hold(to=to, subject=subject, body=body)
 
     transaction.on_commit(send)
 
@@ -74,7 +76,19 @@ def unsent_resend() -> int:
             email = UnsentEmail.objects.select_for_update(skip_locked=True).order_by("pk").first()
             if email is None:
                 return sent
-            if not task_send("lmns.tasks.send_email", to=email.to, subject=email.subject, body=email.body):
+            try:
+                body = email.message()
+            except sealing.InvalidToken:
+                # Sealed with a secret key since removed: nobody can read it, and left in
+                # place it would stop every email behind it.
+                logger.error(
+                    "Held email %s (%r) cannot be read with the current SECRET_KEY; dropped",
+                    email.pk,
+                    email.subject,
+                )
+                email.delete()
+                continue
+            if not task_send("lmns.tasks.send_email", to=email.to, subject=email.subject, body=body):
                 return sent
             email.delete()
         sent += 1

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store on every response after static files (lmns/middleware.py).
+    "lmns.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Keeps a session in use alive, writing it at most once a minute (lmns/sessions.py).
     "lmns.sessions.IdleSessionMiddleware",
@@ -162,12 +164,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 # The sign-in log (issue #9): AccessLog keeps each sign-in and sign-out, AccessFailureLog each
 # failed attempt (AccessAttempt is only the lock-out counter, cleared on success). Axes masks
 # the password in what it keeps. The admin pages are ours, read-only (lmns.admin).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ENABLE_ADMIN = False
+# Proxies in front (the load balancer): lock-out and rate limits take the client's address
+# from X-Forwarded-For by this count, by one rule (lmns.client).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "lmns.client.client_address"
 
 # Two-factor sign-in (django-otp): the name authenticator apps show beside the code, and
 # how long a correct password waits for its code before the user must start again.

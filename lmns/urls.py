@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lmns import views
-from lmns.forms import QueuedPasswordResetForm
 from lmns.history import history_view
 from lmns.models import Provider
+from lmns.password_reset import PasswordResetView
 from lmns.two_factor import views as two_factor_views
 
 lmns_patterns = (
@@ -39,11 +38,7 @@ urlpatterns = [
         name="two-factor-recovery-codes",
     ),
     path("accounts/two-factor/turn-off/", two_factor_views.turn_off, name="two-factor-turn-off"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
-        name="password_reset",
-    ),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/api-tokens/", include("lmns.api.token_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include(lmns_patterns)),

@@ -89,7 +89,11 @@ def test_an_email_queued_while_the_broker_is_down_is_kept_and_sent_later(
         services.email_queue(to=["lead@example.invalid"], subject="Return due", body="See the link.")
     assert mail.outbox == []
     kept = UnsentEmail.objects.get()
-    assert (kept.to, kept.subject, kept.body) == (["lead@example.invalid"], "Return due", "See the link.")
+    assert (kept.to, kept.subject, kept.message()) == (
+        ["lead@example.invalid"],
+        "Return due",
+        "See the link.",
+    )
 
     assert unsent_resend() == 0
     assert UnsentEmail.objects.count() == 1

@@ -74,7 +74,7 @@ def test_two_resend_runs_at_once_send_each_job_and_email_once(officer, monkeypat
         lmns=officer.memberships.get().lmns, month=date(2026, 9, 1), requested_by=officer
     )
     BoardPackJob.objects.filter(pk=job.pk).update(requested_at=timezone.now() - timedelta(hours=1))
-    UnsentEmail.objects.create(to=["lead@example.invalid"], subject="Return due", body="See the link.")
+    UnsentEmail.hold(to=["lead@example.invalid"], subject="Return due", body="See the link.")
     sent, second = [], Second(outbox.unsent_resend)
 
     def send(task_name, *args, **kwargs):

@@ -20,10 +20,9 @@ from incidents.improvement.forms import (
 )
 from incidents.models import ImprovementPlan, Learning, SurveyRound, Theme
 from incidents.views.common import run_service, save_with
-from lmns import access
+from lmns import access, ratelimit
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
-from workforce import ratelimit
 
 PLAN_RELATED = ("provider", "lmns")
 # Which tab each kind of row lives on, and how the pages name it.

@@ -5,12 +5,19 @@ from lmns.api.models import ApiToken, token_digest
 from lmns.api.services import api_token_touch, may_hold_tokens
 from lmns.two_factor import services as two_factor_services
 
+SET_UP_FIRST = _(
+    "Your LMNS requires two-factor sign-in. Sign in to the website and set up an authenticator "
+    "app; until you have, the API refuses your tokens."
+)
+CODE_FIRST = _("Enter your two-factor code on the website first.")
+
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer <secret>``: the request acts as the token's user.
 
     A revoked token, or one whose user is inactive or has become a superuser, answers 401
-    with the same message as an unknown one.
+    with the same message as an unknown one. A token whose user must set up two-factor
+    sign-in first answers 401 saying so.
     """
 
     keyword = b"bearer"
@@ -26,9 +33,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(self.refused) from None
-        token = ApiToken.objects.active().select_related("user").filter(digest=token_digest(secret)).first()
+        tokens = ApiToken.objects.active().select_related("user").filter(digest=token_digest(secret))
+        token = two_factor_services.with_set_up_owed(tokens, user_field="user_id").first()
         if token is None or not may_hold_tokens(token.user):
             raise exceptions.AuthenticationFailed(self.refused)
+        # A token made before the user's LMNS required two-factor sign-in must not outlast
+        # the rule: it works again once they have set up an app (and so passed a code).
+        if token.set_up_owed:
+            raise exceptions.AuthenticationFailed(SET_UP_FIRST, code="two_factor_set_up_required")
         api_token_touch(token)
         return token.user, token
 
@@ -38,7 +50,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
 class VerifiedSessionAuthentication(authentication.SessionAuthentication):
     """The session cookie, for reading the API from a signed-in browser. A session that still
-    owes a two-factor code, or must set up an app first, is not signed in here either: the
+    owes a two-factor code, or must set up an app first, answers 401 saying which: the
     two-factor middleware leaves /api/ to this class."""
 
     def authenticate(self, request):
@@ -46,4 +58,8 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         if result is None or result[0].is_verified():
             return result
         enrolled, required = two_factor_services.owed_by(result[0])
-        return None if enrolled or required else result
+        if enrolled:
+            raise exceptions.AuthenticationFailed(CODE_FIRST, code="two_factor_code_required")
+        if required:
+            raise exceptions.AuthenticationFailed(SET_UP_FIRST, code="two_factor_set_up_required")
+        return result

@@ -5,7 +5,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,19 +31,33 @@ def required_for(user) -> bool:
     return _lmnss_requiring(user).exists()
 
 
+def _enrolled_and_required(user_ref) -> tuple[Exists, Exists]:
+    return (
+        Exists(TOTPDevice.objects.filter(user=user_ref, confirmed=True)),
+        Exists(_lmnss_requiring(user_ref)),
+    )
+
+
 def owed_by(user) -> tuple[bool, bool]:
     """(has a confirmed authenticator app, an LMNS requires one), in one query: the
     middleware asks this on every request of a session that has not given a code."""
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .values_list(
-            Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-            Exists(_lmnss_requiring(OuterRef("pk"))),
-        )
+        .values_list(*_enrolled_and_required(OuterRef("pk")))
         .first()
     )
     return row or (False, False)
+
+
+def with_set_up_owed(queryset, *, user_field: str):
+    """``queryset`` with ``set_up_owed``: whether the user at ``user_field`` must set up an
+    authenticator app before anything opens (an LMNS of theirs requires one and they have
+    none). Asked in the same query, so that every API call can afford it."""
+    enrolled, required = _enrolled_and_required(OuterRef(user_field))
+    return queryset.annotate(
+        set_up_owed=ExpressionWrapper(Q(required) & ~Q(enrolled), output_field=BooleanField())
+    )
 
 
 def app_device(user, *, confirmed: bool = True) -> TOTPDevice | None:

@@ -3,7 +3,7 @@ with the case reference and passphrase.
 
 These pages keep nothing that could identify the person: no account (even when someone
 is signed in), no address, no time of day. Rate limits hold a keyed hash of the address
-in the cache for the window only (workforce.ratelimit). Nothing here logs, and what people
+in the cache for the window only (lmns.ratelimit). Nothing here logs, and what people
 type is left out of error reports (``sensitive_post_parameters``).
 """
 
@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from workforce import ratelimit, services
+from lmns import ratelimit
+from workforce import services
 from workforce.forms import CaseAnswerForm, CaseOpenForm, SpeakUpForm
 from workforce.models import FtsuConcern
 

@@ -1,4 +1,5 @@
-"""Rate limits for the pages that need no account (speaking up to the LMNS).
+"""Rate limits for the pages that need no account (speaking up to the LMNS, survey answers,
+resetting a password).
 
 The client's address is only ever held as a keyed hash, in the cache, for the length of
 the window: never in the database, never beside a concern, never in a log. With Redis
@@ -11,20 +12,12 @@ import hmac
 from django.conf import settings
 from django.core.cache import cache
 
-
-def _client_address(request) -> str:
-    # Behind PROXY_COUNT proxies, the client is that many addresses from the right of
-    # X-Forwarded-For (the same rule django-axes follows for sign-in lock-out).
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+from lmns.client import client_address
 
 
 def _key(scope: str, value: str) -> str:
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{value}".encode(), hashlib.sha256)
-    return f"workforce-limit:{scope}:{digest.hexdigest()}"
+    return f"rate-limit:{scope}:{digest.hexdigest()}"
 
 
 def hit(scope: str, value: str, *, limit: int, window: int) -> bool:
@@ -41,4 +34,4 @@ def hit(scope: str, value: str, *, limit: int, window: int) -> bool:
 
 
 def hit_address(request, scope: str, *, limit: int, window: int) -> bool:
-    return hit(scope, _client_address(request), limit=limit, window=window)
+    return hit(scope, client_address(request), limit=limit, window=window)
