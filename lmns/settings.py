@@ -267,6 +267,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A whole worker killed (its main process too) holds its unacknowledged tasks in Redis until
+# this many seconds pass; then another worker takes them. Far longer than the longest task
+# (applying a 50,000-row import takes about a minute: bench/README.md), so that a task still
+# running is seldom handed to a second worker, and harmless when it is (lmns.jobs and the
+# imports claim their work). Redis's own default is an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60)
+}
+# An export job that shows no sign of life for this many seconds is put back on the queue
+# by beat, once, and failed if it stops again (lmns.jobs.stale_jobs_requeue).
+JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=10 * 60)
 # Run by exactly one `celery -A lmns beat`; times are Europe/London. `expires` stops
 # a stale run firing after workers have been down for a long time.
 CELERY_BEAT_SCHEDULE = {
@@ -310,6 +321,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lmns.tasks.resend_unsent",
         "schedule": 60 * 5,
         "options": {"expires": 60 * 5},
+    },
+    # Export jobs whose worker died, put back on the queue once (lmns.jobs).
+    "stale-jobs-requeue": {
+        "task": "lmns.tasks.requeue_stale_jobs",
+        "schedule": 60 * 2,
+        "options": {"expires": 60 * 2},
     },
     # Freeze last month's quality view for every provider, for the board packs: on the 16th,
     # the day after that month's workforce returns fall due (workforce.models.RETURN_DUE_DAY).
