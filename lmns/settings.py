@@ -256,6 +256,26 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 
+
+def _retention_periods(value: str) -> dict[str, int]:
+    periods = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        kind, _, days = (text.strip() for text in item.partition("="))
+        if not (kind and days.isdigit() and int(days) >= 1):
+            raise ImproperlyConfigured(
+                f"RETENTION: {item!r} should be kind=days, days a whole number of at least 1, "
+                "e.g. RETENTION=incidents=3650,sign_in_log=365."
+            )
+        periods[kind] = int(days)
+    return periods
+
+
+# Days each kind of record is kept before the nightly retention run deletes it
+# (lmns.retention, docs/data-protection.md). Unset, or a kind left out: kept for ever.
+RETENTION = _retention_periods(env.str("RETENTION", default=""))
+
 # Celery: with no broker, tasks run in-process (a bare checkout works); with one,
 # a worker runs them. https://docs.celeryq.dev/en/stable/django/
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -327,6 +347,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lmns.tasks.requeue_stale_jobs",
         "schedule": 60 * 2,
         "options": {"expires": 60 * 2},
+    },
+    # Delete what has passed its retention period; does nothing unless RETENTION is set.
+    "apply-retention": {
+        "task": "lmns.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60 * 12},
     },
     # Freeze last month's quality view for every provider, for the board packs: on the 16th,
     # the day after that month's workforce returns fall due (workforce.models.RETURN_DUE_DAY).

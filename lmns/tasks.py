@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from lmns import board_packs, jobs, outbox, services
+from lmns import board_packs, jobs, outbox, retention, services
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
@@ -30,3 +30,8 @@ def resend_unsent() -> int:
 @shared_task
 def requeue_stale_jobs() -> tuple[int, int]:
     return jobs.stale_jobs_requeue()
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    return retention.retention_apply()
