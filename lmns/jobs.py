@@ -91,8 +91,8 @@ def _building(model, pk: int) -> Iterator[bool]:
 
 
 def _run(jobs, *, what, build, filename) -> None:
-    # Not a failed job either: one failed as stuck (stale_jobs_requeue) stays failed when
-    # the broker later hands its first message back.
+    # Only a job waiting or running: a done or failed one is final, even when the broker
+    # hands back a dead worker's message later (after stale_jobs_requeue failed the job, say).
     claimed = jobs.filter(status__in=WORKING).update(
         status=ExportStatus.RUNNING,
         progress=0,
