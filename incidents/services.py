@@ -40,7 +40,7 @@ def incident_create(*, provider: Provider, by, **fields) -> Incident:
 
 
 # Set only by the workflow services, never through an edit.
-_WORKFLOW_FIELDS = {"provider", "status", "created_by", "signed_off_by", "signed_off_at"}
+_WORKFLOW_FIELDS = {"provider", "status", "created_by", "signed_off_by", "signed_off_at", "legal_hold"}
 
 
 def _refuse_workflow_fields(fields: dict) -> None:
@@ -89,6 +89,19 @@ def incident_transition(*, incident: Incident, to_status: str, by) -> Incident:
             raise ValidationError("Duty of candour applies: record the date it was completed before closing.")
     incident.status = target
     incident.save(update_fields=["status", "updated_at"])
+    return incident
+
+
+@transaction.atomic
+def incident_legal_hold_set(*, incident: Incident, held: bool, by) -> Incident:
+    """Put the incident under legal hold, so that retention keeps it, or lift the hold.
+
+    The caller checks that ``by`` may hold records (the LMNS safety lead or a system
+    administrator); the change is in the incident's history, closed or not.
+    """
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident.legal_hold = held
+    incident.save(update_fields=["legal_hold", "updated_at"])
     return incident
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", incidents.incident_detail, name="incident-detail"),
     path("<int:pk>/edit/", incidents.incident_edit, name="incident-edit"),
     path("<int:pk>/status/", incidents.incident_transition, name="incident-transition"),
+    path("<int:pk>/legal-hold/", incidents.incident_legal_hold, name="incident-legal-hold"),
     path("<int:pk>/history/", history_view(Incident.objects), name="incident-history"),
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_create, name="import-create"),

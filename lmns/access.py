@@ -45,6 +45,8 @@ ACTION_ROLES = {
     ),
     # Submit and correct the provider's monthly workforce return.
     "submit_workforce_return": frozenset({Role.PROVIDER_LEAD}),
+    # Put records under legal hold, or lift it, so that retention keeps them (lmns.retention).
+    "hold_records": frozenset({Role.LMNS_SAFETY_LEAD, Role.SYSTEM_ADMINISTRATOR}),
     # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role
     # here: workforce.models.FtsuConcernQuerySet.visible_to decides, concern by concern.
     "record_ftsu_concern": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),

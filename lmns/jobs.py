@@ -6,20 +6,29 @@ job interrupted part-way is run again from the start; claiming the job in one st
 means a finished job is never built twice. Each job has one file name, overwritten by a
 run again, so an interrupted run that had already written its file leaves no second copy.
 A job delivered twice at once (to two workers) is built by one of them only.
+
+A whole worker killed (its main process too) takes its unacknowledged message with it until
+the broker's visibility timeout passes (settings.CELERY_BROKER_TRANSPORT_OPTIONS), and the
+job stops moving. ``stale_jobs_requeue``, run by beat, puts such a job back on the queue
+once, and fails it if the second run stops too.
 """
 
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
+from django.apps import apps
+from django.conf import settings
 from django.core.files import File
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from openpyxl import Workbook
 
-from lmns.models import ExportStatus
+from lmns import outbox
+from lmns.models import ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +39,13 @@ MAX_ATTEMPTS = 3
 BUILT_PERCENT = 90
 
 Progress = Callable[[int, int], None]
+
+WORKING = (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+STOPPED_TWICE = (
+    "This could not be built: the background service stopped twice while building it. "
+    "Please ask for it again; if it stops again, tell your system administrator."
+)
 
 
 def export_job_run(
@@ -75,8 +91,14 @@ def _building(model, pk: int) -> Iterator[bool]:
 
 
 def _run(jobs, *, what, build, filename) -> None:
-    claimed = jobs.exclude(status=ExportStatus.DONE).update(
-        status=ExportStatus.RUNNING, progress=0, error="", attempts=F("attempts") + 1
+    # Only a job waiting or running: a done or failed one is final, even when the broker
+    # hands back a dead worker's message later (after stale_jobs_requeue failed the job, say).
+    claimed = jobs.filter(status__in=WORKING).update(
+        status=ExportStatus.RUNNING,
+        progress=0,
+        error="",
+        attempts=F("attempts") + 1,
+        heartbeat_at=timezone.now(),
     )
     if not claimed:
         return
@@ -98,7 +120,7 @@ def _run(jobs, *, what, build, filename) -> None:
         nonlocal reported
         percent = BUILT_PERCENT * done // total
         if percent > reported:  # at most one save per step
-            jobs.update(progress=percent)
+            jobs.update(progress=percent, heartbeat_at=timezone.now())
             reported = percent
 
     try:
@@ -121,3 +143,49 @@ def _run(jobs, *, what, build, filename) -> None:
             finished_at=timezone.now(),
         )
         raise
+
+
+def stale_jobs_requeue() -> tuple[int, int]:
+    """Put back on the queue each export job that has shown no sign of life for
+    ``settings.JOB_STALE_AFTER`` seconds, once; fail one that stops again. Returns how many
+    were put back and how many failed."""
+    before = timezone.now() - timedelta(seconds=settings.JOB_STALE_AFTER)
+    outcomes = [
+        stale_job_requeue(job, before=before)
+        for model in apps.get_models()
+        if issubclass(model, ExportJob)
+        for job in model.objects.filter(_stuck(before)).order_by("pk")
+    ]
+    return outcomes.count(ExportStatus.QUEUED), outcomes.count(ExportStatus.FAILED)
+
+
+def _stuck(before) -> Q:
+    # Unsent jobs (sent_at empty) are the outbox's to send; a job is stuck only once sent.
+    return Q(status__in=WORKING) & (Q(heartbeat_at__lt=before) | Q(heartbeat_at=None, sent_at__lt=before))
+
+
+def stale_job_requeue(job: ExportJob, *, before) -> str | None:
+    """Put ``job``, seen stuck since before ``before``, back on the queue if it has not been
+    yet, else fail it; returns its new status, or None if another run got there first.
+
+    Each change is one conditional UPDATE that says again what was seen (still stuck, put
+    back or not), so that two runs at once (two beats, or a run racing the job's own worker)
+    change a job once: the second finds nothing to update.
+    """
+    model, now = type(job), timezone.now()
+    this = model.objects.filter(_stuck(before), pk=job.pk)
+    if job.requeues == 0:
+        if not this.filter(requeues=0).update(
+            status=ExportStatus.QUEUED, progress=0, requeues=1, sent_at=None, heartbeat_at=now
+        ):
+            return None
+        logger.warning("%s %s stopped moving; put back on the queue", model.__name__, job.pk)
+        # If the broker cannot be reached, the outbox sends it when it is back.
+        outbox.job_send(job)
+        return ExportStatus.QUEUED
+    if not this.filter(requeues__gte=1).update(
+        status=ExportStatus.FAILED, error=STOPPED_TWICE, finished_at=now
+    ):
+        return None
+    logger.error("%s %s stopped moving again; failed", model.__name__, job.pk)
+    return ExportStatus.FAILED

@@ -352,6 +352,12 @@ class ExportJob(models.Model):
     # Empty while the broker could not be reached: lmns.outbox sends the job again later.
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When the job was handed to a worker.")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started (lmns.jobs).")
+    # The last sign of life (sent, started, progressed): a job whose worker died stops moving,
+    # and lmns.jobs.stale_jobs_requeue puts it back on the queue once, then fails it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(
+        default=0, help_text="Times put back on the queue when stuck."
+    )
 
     objects = ExportJobQuerySet.as_manager()
 

@@ -38,7 +38,7 @@ def task_send(task_name: str, *args, **kwargs) -> bool:
 
 def job_send_on_commit(job: ExportJob) -> None:
     """Hand a new export job to a worker once the transaction commits."""
-    transaction.on_commit(lambda: _job_send(job))
+    transaction.on_commit(lambda: job_send(job))
 
 
 def email_send_on_commit(*, to: list[str], subject: str, body: str) -> None:
@@ -68,7 +68,7 @@ def unsent_resend() -> int:
                 job = waiting.select_for_update(skip_locked=True).order_by("pk").first()
                 if job is None:
                     break
-                if not _job_send(job):
+                if not job_send(job):
                     return sent  # still unreachable: the next run tries again
             sent += 1
     while True:
@@ -94,8 +94,11 @@ def unsent_resend() -> int:
         sent += 1
 
 
-def _job_send(job: ExportJob) -> bool:
+def job_send(job: ExportJob) -> bool:
+    """Send an export job to a worker now; False if the broker cannot be reached, and the job
+    is left unsent for ``unsent_resend``."""
     if not task_send(job.build_task, job.pk):
         return False
-    type(job).objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    now = timezone.now()
+    type(job).objects.filter(pk=job.pk).update(sent_at=now, heartbeat_at=now)
     return True

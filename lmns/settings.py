@@ -261,6 +261,26 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 
+
+def _retention_periods(value: str) -> dict[str, int]:
+    periods = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        kind, _, days = (text.strip() for text in item.partition("="))
+        if not (kind and days.isdigit() and int(days) >= 1):
+            raise ImproperlyConfigured(
+                f"RETENTION: {item!r} should be kind=days, days a whole number of at least 1, "
+                "e.g. RETENTION=incidents=3650,sign_in_log=365."
+            )
+        periods[kind] = int(days)
+    return periods
+
+
+# Days each kind of record is kept before the nightly retention run deletes it
+# (lmns.retention, docs/data-protection.md). Unset, or a kind left out: kept for ever.
+RETENTION = _retention_periods(env.str("RETENTION", default=""))
+
 # Celery: with no broker, tasks run in-process (a bare checkout works); with one,
 # a worker runs them. https://docs.celeryq.dev/en/stable/django/
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -272,6 +292,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A whole worker killed (its main process too) holds its unacknowledged tasks in Redis until
+# this many seconds pass; then another worker takes them. Far longer than the longest task
+# (applying a 50,000-row import takes about a minute: bench/README.md), so that a task still
+# running is seldom handed to a second worker, and harmless when it is (lmns.jobs and the
+# imports claim their work). Redis's own default is an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=30 * 60)
+}
+# An export job that shows no sign of life for this many seconds is put back on the queue
+# by beat, once, and failed if it stops again (lmns.jobs.stale_jobs_requeue).
+JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=10 * 60)
 # Run by exactly one `celery -A lmns beat`; times are Europe/London. `expires` stops
 # a stale run firing after workers have been down for a long time.
 CELERY_BEAT_SCHEDULE = {
@@ -315,6 +346,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lmns.tasks.resend_unsent",
         "schedule": 60 * 5,
         "options": {"expires": 60 * 5},
+    },
+    # Export jobs whose worker died, put back on the queue once (lmns.jobs).
+    "stale-jobs-requeue": {
+        "task": "lmns.tasks.requeue_stale_jobs",
+        "schedule": 60 * 2,
+        "options": {"expires": 60 * 2},
+    },
+    # Delete what has passed its retention period; does nothing unless RETENTION is set.
+    "apply-retention": {
+        "task": "lmns.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60 * 12},
     },
     # Freeze last month's quality view for every provider, for the board packs: on the 16th,
     # the day after that month's workforce returns fall due (workforce.models.RETURN_DUE_DAY).

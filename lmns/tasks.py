@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from lmns import board_packs, outbox, services
+from lmns import board_packs, jobs, outbox, retention, services
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
@@ -25,3 +25,13 @@ def build_board_pack(job_id: int) -> None:
 @shared_task
 def resend_unsent() -> int:
     return outbox.unsent_resend()
+
+
+@shared_task
+def requeue_stale_jobs() -> tuple[int, int]:
+    return jobs.stale_jobs_requeue()
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    return retention.retention_apply()

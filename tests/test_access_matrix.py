@@ -82,7 +82,13 @@ OBJECT_KWARGS = {
     **{
         f"incidents:{name}": _pk_of(kind)
         for kind, names in {
-            "incident": ["incident-detail", "incident-edit", "incident-transition", "incident-history"],
+            "incident": [
+                "incident-detail",
+                "incident-edit",
+                "incident-transition",
+                "incident-legal-hold",
+                "incident-history",
+            ],
             "learning": [
                 "learning-detail",
                 "learning-edit",
@@ -233,6 +239,7 @@ LMNS_SCOPED = {
 POST_ONLY_RECORDS = {
     "tokens:revoke",
     "incidents:incident-transition",
+    "incidents:incident-legal-hold",
     "incidents:import-apply",
     "incidents:import-discard",
     "incidents:learning-sign-off",
@@ -273,6 +280,11 @@ FTSU_RECORDERS = {f"provider:{Role.PROVIDER_FTSU_GUARDIAN}", f"lmns:{Role.LMNS_F
 # Improvement plans: the provider's recorders, and LMNS staff who run the SSIG (at any of its providers).
 PLANNERS = RECORDERS | SSIG_RUNNERS
 MAY = {
+    "incidents:incident-legal-hold": {
+        f"lmns:{Role.LMNS_SAFETY_LEAD}",
+        f"lmns:{Role.SYSTEM_ADMINISTRATOR}",
+        "superuser",
+    },
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
         f"lmns:{Role.LMNS_SAFETY_LEAD}",

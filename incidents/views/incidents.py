@@ -34,6 +34,7 @@ def incident_detail(request, pk):
             "actions": incident.safety_actions.select_related("owner"),
             "can_edit": access.can(request.user, "record_incident", incident.provider),
             "can_review": access.can(request.user, "review_incident", incident.provider),
+            "can_hold": access.can(request.user, "hold_records", incident.provider),
             "transition_form": IncidentTransitionForm(),
         },
     )
@@ -82,4 +83,15 @@ def incident_transition(request, pk):
         )
     else:
         messages.error(request, "Choose a status to move the incident to.")
+    return redirect(incident)
+
+
+@require_POST
+def incident_legal_hold(request, pk):
+    incident = access.get_for_user(Incident.objects, request.user, action="hold_records", pk=pk)
+    held = request.POST.get("legal_hold") == "on"
+    message = "The incident is under legal hold: retention keeps it." if held else "The legal hold is lifted."
+    run_service(
+        request, services.incident_legal_hold_set, message, incident=incident, held=held, by=request.user
+    )
     return redirect(incident)

@@ -203,6 +203,12 @@ def test_a_pack_that_fails_says_so_and_a_finished_one_is_not_built_again(trust, 
     assert job.error == "The board pack could not be built (RuntimeError). Please try again."
 
     monkeypatch.undo()
+    # A failed job is final (the user asks for the pack again): a task delivered again leaves it.
+    board_packs.board_pack_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == (ExportStatus.FAILED, "")
+
+    job = BoardPackJob.objects.create(lmns=trust.lmns, month=today.replace(day=1), requested_by=trust.officer)
     board_packs.board_pack_job_run(job_id=job.pk)
     job.refresh_from_db()
     built = job.file.name
