@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lmns', '0007_audit_history'),
+        ('lmns', '0008_seal_held_email_bodies'),
     ]
 
     operations = [
