@@ -11,6 +11,7 @@ Guards, so that an LMNS is never left unmanaged and no one reaches beyond their 
 - nothing here makes anyone a superuser or staff.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,15 +26,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.module_loading import import_string
 from django.utils.timesince import timesince
+from kombu.exceptions import OperationalError
 
-from lmns import access, notifications, outbox, services
+from lmns import access, notifications, services
 from lmns.api.models import ApiToken
 from lmns.models import Lmns, Membership, Provider, Role
 from lmns.people import selectors
 from lmns.sessions import sessions_end
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 def _lmns_of(organisation: Lmns | Provider) -> Lmns:
@@ -91,9 +95,16 @@ def person_invite(*, email: str, first_name: str, last_name: str, organisation, 
 
 def _invitation_queue(person) -> None:
     # Only the id goes to the broker: the link is made by the worker as it sends, so no
-    # set-password link is ever kept at rest. If the broker cannot be reached the person
-    # stays "invited" and an administrator sends it again (invitation_resend).
-    transaction.on_commit(lambda: outbox.task_send("lmns.tasks.send_invitation", person.pk))
+    # set-password link is ever kept at rest (not in lmns.outbox's UnsentEmail either). If
+    # the broker cannot be reached the person stays "invited", and an administrator sends
+    # it again from their page (invitation_resend).
+    def send():
+        try:
+            import_string("lmns.tasks.send_invitation").delay(person.pk)
+        except OperationalError:
+            logger.warning("The broker could not be reached; invitation to user %s not sent", person.pk)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

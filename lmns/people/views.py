@@ -26,14 +26,14 @@ def _done(request, person):
     return redirect("people:list")
 
 
-def _act(request, person, service, done: str, **kwargs):
+def _act(request, service, done: str, *, about, **kwargs):
     try:
         service(by=request.user, **kwargs)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done)
-    return _done(request, person)
+    return _done(request, about)
 
 
 def person_list(request):
@@ -93,24 +93,24 @@ def role_grant(request, pk):
 def role_remove(request, pk, membership):
     person = _person(request, pk)
     membership = get_object_or_404(selectors.person_roles(person=person, by=request.user), pk=membership)
-    return _act(request, person, services.membership_remove, "Role removed.", membership=membership)
+    return _act(request, services.membership_remove, "Role removed.", about=person, membership=membership)
 
 
 @require_POST
 def person_deactivate(request, pk):
     person = _person(request, pk)
     done = "Account deactivated: they are signed out and their API tokens are revoked."
-    return _act(request, person, services.person_deactivate, done, person=person)
+    return _act(request, services.person_deactivate, done, about=person, person=person)
 
 
 @require_POST
 def person_reactivate(request, pk):
     person = _person(request, pk)
-    return _act(request, person, services.person_reactivate, "Account reactivated.", person=person)
+    return _act(request, services.person_reactivate, "Account reactivated.", about=person, person=person)
 
 
 @require_POST
 def invitation_resend(request, pk):
     person = _person(request, pk)
     done = f"A new invitation has been sent to {person.email}."
-    return _act(request, person, services.invitation_resend, done, person=person)
+    return _act(request, services.invitation_resend, done, about=person, person=person)

@@ -18,7 +18,11 @@ class Region:
         )
         self.admin_b = make_user("admin-b", role=Role.SYSTEM_ADMINISTRATOR, lmns=self.lmns_b)
         self.midwife = make_user(
-            "midwife-a1", role=Role.PROVIDER_CONTRIBUTOR, provider=self.a1, first_name="Mia", last_name="Midwife"
+            "midwife-a1",
+            role=Role.PROVIDER_CONTRIBUTOR,
+            provider=self.a1,
+            first_name="Mia",
+            last_name="Midwife",
         )
         self.officer = make_user("officer-a", role=Role.LMNS_OFFICER, lmns=self.lmns_a)
         self.badger = make_user(
