@@ -3,10 +3,14 @@ administer or at one of its providers, and only those roles. Every people page r
 through ``people_visible_to`` or ``memberships_visible_to``, so that another LMNS's people
 answer 404."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 
 from lmns import access
+from lmns.exports import person as person_name
 from lmns.models import Membership, Provider
 
 User = get_user_model()
@@ -56,12 +60,35 @@ def organisations_administered(*, by) -> list:
     return organisations
 
 
-def person_role_changes(*, person, by):
+@dataclass(frozen=True)
+class RoleChange:
+    when: datetime
+    change: str
+    role: str
+    organisation: str
+    who: str
+
+
+ROLE_CHANGES = {"+": "Given", "-": "Removed", "~": "Changed"}
+
+
+def person_role_changes(*, person, by) -> list[RoleChange]:
     """Every grant and removal of ``person``'s roles in the LMNSs ``by`` administers, newest first."""
     lmnss = lmnss_administered(by)
-    return (
+    records = (
         Membership.history.filter(user_id=person.pk)
         .filter(Q(lmns_id__in=lmnss) | Q(provider_id__in=Provider.objects.filter(lmns__in=lmnss)))
         .select_related("history_user", "lmns", "provider")
         .order_by("-history_date", "-history_id")
     )
+    return [
+        RoleChange(
+            when=record.history_date,
+            change=ROLE_CHANGES[record.history_type],
+            role=record.get_role_display(),
+            organisation=str(record.lmns or record.provider),
+            # No user: a management command or the demo data.
+            who=person_name(record.history_user) or "the system",
+        )
+        for record in records
+    ]
