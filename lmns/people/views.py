@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from lmns.history import record_history
+from lmns.pagination import paginate
 from lmns.people import selectors, services
 from lmns.people.forms import InviteForm, RoleGrantForm
 
@@ -39,7 +40,8 @@ def _act(request, service, done: str, *, about, **kwargs):
 def person_list(request):
     if not selectors.lmnss_administered(request.user).exists():
         raise PermissionDenied
-    return render(request, "lmns/people/person_list.html", {"people": selectors.person_list(by=request.user)})
+    page = paginate(request, selectors.person_list(by=request.user), per_page=50)
+    return render(request, "lmns/people/person_list.html", {"page": page})
 
 
 def person_invite(request):

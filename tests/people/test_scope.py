@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from lmns.models import Role
 from lmns.people.forms import OrganisationField
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,16 @@ def test_the_menu_offers_people_to_system_administrators_only(client, region):
     assert 'href="/people/"' in client.get(reverse("home")).content.decode()
     client.force_login(region.officer)
     assert 'href="/people/"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_list_comes_in_pages_with_a_fixed_number_of_queries(
+    client, region, django_assert_max_num_queries
+):
+    for n in range(60):
+        make_user(f"joiner-{n:02}", role=Role.PROVIDER_CONTRIBUTOR, provider=region.a2)
+    client.force_login(region.admin_a)
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("people:list")).content.decode()
+    second = client.get(reverse("people:list"), {"page": 2}).content.decode()
+    assert "joiner-00" in first and "joiner-59" not in first
+    assert "joiner-59" in second
