@@ -8,10 +8,16 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
+from tests.browser.test_pages import HEADING_SKIPS_JS, UNLABELLED_FIELDS_JS
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "a-long-new-password-2026"
+
+
+def _assert_accessible_basics(page):
+    assert page.evaluate(HEADING_SKIPS_JS) == [], page.url
+    assert page.evaluate(UNLABELLED_FIELDS_JS) == [], page.url
 
 
 def test_an_administrator_invites_a_midwife_who_then_signs_in(page, seeded_live_server, artifacts):
@@ -20,8 +26,10 @@ def test_an_administrator_invites_a_midwife_who_then_signs_in(page, seeded_live_
     expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Lee Lead"))).to_contain_text("Provider lead")
     page.screenshot(path=artifacts / "people.png", full_page=True)
+    _assert_accessible_basics(page)
 
     page.get_by_role("link", name="Invite someone").click()
+    _assert_accessible_basics(page)
     page.get_by_label("First name").fill("Nia")
     page.get_by_label("Last name").fill("Newstarter")
     page.get_by_label("Email address").fill("nia.newstarter@example.invalid")
@@ -31,6 +39,12 @@ def test_an_administrator_invites_a_midwife_who_then_signs_in(page, seeded_live_
     expect(page.get_by_role("heading", name="Nia Newstarter")).to_be_visible()
     expect(page.get_by_text("Invited", exact=True)).to_be_visible()
     page.screenshot(path=artifacts / "person.png", full_page=True)
+    _assert_accessible_basics(page)
+    page.get_by_role("link", name="History of changes").click()
+    expect(page.get_by_role("row", name=re.compile("Given: Provider contributor"))).to_contain_text(
+        "Ash Administrator"
+    )
+    _assert_accessible_basics(page)
 
     (message,) = [m for m in mail.outbox if m.to == ["nia.newstarter@example.invalid"]]
     link = re.search(r"https?://\S+?(/accounts/reset/\S+/)", message.body).group(1)
