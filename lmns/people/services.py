@@ -1,8 +1,7 @@
 """Inviting people, granting and removing their roles, and deactivating leavers.
 
 Guards, so that an LMNS is never left unmanaged and no one reaches beyond their LMNS:
-- everything is done at an LMNS the acting user administers, or one of its providers;
-  ``by=None`` is the deployment itself (a management command);
+- everything is done at an LMNS the acting user (``by``) administers, or one of its providers;
 - no one removes their own system administrator role, or deactivates themselves;
 - an LMNS always keeps at least one active system administrator;
 - a deployment administrator (superuser), or someone who also holds roles in another LMNS,
@@ -45,12 +44,12 @@ def _lmns_of(organisation: Lmns | Provider) -> Lmns:
 
 
 def _require_administers(by, organisation: Lmns | Provider) -> None:
-    if by is not None and not access.can(by, "manage_people", _lmns_of(organisation)):
+    if not access.can(by, "manage_people", _lmns_of(organisation)):
         raise PermissionDenied
 
 
 def _require_manages(by, person) -> None:
-    if by is not None and not selectors.people_visible_to(by).filter(pk=person.pk).exists():
+    if not selectors.people_visible_to(by).filter(pk=person.pk).exists():
         raise PermissionDenied
 
 
@@ -174,7 +173,7 @@ def membership_grant(*, person, organisation: Lmns | Provider, role: str, by) ->
 def membership_remove(*, membership: Membership, by) -> None:
     _require_administers(by, membership.organisation)
     if membership.role == Role.SYSTEM_ADMINISTRATOR:
-        if by is not None and membership.user_id == by.pk:
+        if membership.user_id == by.pk:
             raise ValidationError(
                 "You cannot remove your own system administrator role: ask another system administrator."
             )
@@ -191,16 +190,13 @@ def person_deactivate(*, person, by) -> None:
     """A leaver: they cannot sign in, and their sessions and API tokens end now. Their roles
     stay, so that reactivating them restores their access; their tokens do not come back."""
     _require_manages(by, person)
-    if by is not None:
-        if person.pk == by.pk:
-            raise ValidationError("You cannot deactivate your own account.")
-        if not by.is_superuser and (
-            person.is_superuser or selectors.holds_roles_elsewhere(person=person, by=by)
-        ):
-            raise ValidationError(
-                "This person also has access beyond your LMNS, so only the deployment administrator "
-                "can deactivate their account. Remove their roles here instead."
-            )
+    if person.pk == by.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if not by.is_superuser and (person.is_superuser or selectors.holds_roles_elsewhere(person=person, by=by)):
+        raise ValidationError(
+            "This person also has access beyond your LMNS, so only the deployment administrator "
+            "can deactivate their account. Remove their roles here instead."
+        )
     administered = person.memberships.filter(role=Role.SYSTEM_ADMINISTRATOR).select_related("lmns")
     for membership in administered:
         if not _other_active_administrators(membership.lmns, excluding=person):
