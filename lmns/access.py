@@ -16,6 +16,8 @@ from lmns.models import Lmns, Membership, Provider, Role
 # What each role may do at an organisation it can see. A role held at an LMNS
 # applies to every provider of that LMNS; viewing needs no entry here.
 ACTION_ROLES = {
+    # Invite people to the LMNS and its providers, grant and remove their roles, deactivate leavers.
+    "manage_people": frozenset({Role.SYSTEM_ADMINISTRATOR}),
     "manage_units": frozenset({Role.PROVIDER_LEAD, Role.LMNS_SAFETY_LEAD, Role.SYSTEM_ADMINISTRATOR}),
     # Log incidents, draft learning, record safety actions.
     "record_incident": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),

@@ -1,21 +1,32 @@
-from lmns.access import lmnss_for
+from lmns.models import Lmns, Membership, Role
 
 
 def navigation(request):
-    """The LMNS name for the header, and which top-level section is current."""
+    """The LMNS name for the header, which top-level section is current, and whether the
+    user manages people (a system administrator)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"header_lmns_name": "", "nav_section": ""}
-    names = list(lmnss_for(user).values_list("name", flat=True)[:2])
+        return {"header_lmns_name": "", "nav_section": "", "nav_people": False}
+    if user.is_superuser:
+        names = list(Lmns.objects.values_list("name", flat=True)[:2])
+        manages_people = True
+    else:
+        # One query for both, as the header is on every page.
+        memberships = list(
+            Membership.objects.filter(user=user).values_list("role", "lmns__name", "provider__lmns__name")
+        )
+        names = sorted({lmns or provider_lmns for _, lmns, provider_lmns in memberships})
+        manages_people = any(role == Role.SYSTEM_ADMINISTRATOR for role, _, _ in memberships)
     return {
         "header_lmns_name": names[0] if len(names) == 1 else "All LMNSs" if names else "",
         "nav_section": _section(getattr(request, "resolver_match", None)),
+        "nav_people": manages_people,
     }
 
 
 def _section(match) -> str:
     if match is None:
         return ""
-    if match.namespace in {"incidents", "assurance", "workforce"}:
+    if match.namespace in {"incidents", "assurance", "workforce", "people"}:
         return match.namespace
     return "quality" if (match.url_name or "").startswith("quality") else "home"

@@ -105,7 +105,7 @@ def demo_seed() -> SeedResult:
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
-            # The demo administrator can open the Django admin to manage people.
+            # The demo administrator can also open the Django admin to set up organisations.
             user.is_staff = user.is_superuser = role == Role.SYSTEM_ADMINISTRATOR
             user.save()
             created.append(username)

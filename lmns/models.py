@@ -1,12 +1,14 @@
 """Organisations (LMNS, provider trusts, maternity units) and who belongs to them."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from lmns import sealing
@@ -409,3 +411,19 @@ class UnsentEmail(models.Model):
     def message(self) -> str:
         """The body as written; sealing.InvalidToken if the secret key it was sealed with is gone."""
         return sealing.unseal(self.body)
+
+# --- People: the audit trail of accounts ---------------------------------------------------------
+
+
+class UserHistoricalRecords(HistoricalRecords):
+    """A user's history without a row for each sign-in, when Django saves only ``last_login``."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields and set(update_fields) <= {"last_login"}:
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+# Who invited, deactivated or reactivated whom (lmns.people). The password hash is never kept.
+register(User, app="lmns", records_class=UserHistoricalRecords, excluded_fields=["password", "last_login"])

@@ -42,6 +42,7 @@ urlpatterns = [
     path("accounts/api-tokens/", include("lmns.api.token_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include(lmns_patterns)),
+    path("people/", include("lmns.people.urls")),
     path("incidents/", include("incidents.urls")),
     path("assurance/", include("assurance.urls")),
     path("workforce/", include("workforce.urls")),

@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lmns.api.services import api_token_create
-from lmns.models import Role
+from lmns.models import Membership, Role
 from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
@@ -74,8 +74,31 @@ def _api_token(world, provider):
     return {"pk": token.pk}
 
 
+def _person(world, provider):
+    """Someone with a role at ``provider``: managed by its LMNS's system administrators."""
+    person = make_user(f"person-{provider.ods_code}", role=Role.PROVIDER_CONTRIBUTOR, provider=provider)
+    return {"pk": person.pk}
+
+
+def _person_role(world, provider):
+    kwargs = _person(world, provider)
+    return {**kwargs, "membership": Membership.objects.get(user_id=kwargs["pk"]).pk}
+
+
 OBJECT_KWARGS = {
     "tokens:revoke": _api_token,
+    **dict.fromkeys(
+        [
+            "people:detail",
+            "people:history",
+            "people:role-grant",
+            "people:deactivate",
+            "people:reactivate",
+            "people:invitation-resend",
+        ],
+        _person,
+    ),
+    "people:role-remove": _person_role,
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
@@ -229,6 +252,8 @@ LMNS_MEMBERS_ONLY = {
 FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
 # API tokens: each is seen and revoked only by the person holding it.
 OWN_ONLY = {"tokens:revoke"}
+# People: seen and managed only by their LMNS's system administrators.
+PEOPLE = {name for name in OBJECT_KWARGS if name.startswith("people:")}
 # Records owned by an LMNS: visible to everyone in that LMNS, providers included.
 LMNS_SCOPED = {
     name
@@ -238,6 +263,10 @@ LMNS_SCOPED = {
 # Actions that only take a POST; the matrix posts an empty form to them.
 POST_ONLY_RECORDS = {
     "tokens:revoke",
+    "people:role-remove",
+    "people:deactivate",
+    "people:reactivate",
+    "people:invitation-resend",
     "incidents:incident-transition",
     "incidents:incident-legal-hold",
     "incidents:import-apply",
@@ -279,12 +308,14 @@ WORKFORCE_RETURNERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
 FTSU_RECORDERS = {f"provider:{Role.PROVIDER_FTSU_GUARDIAN}", f"lmns:{Role.LMNS_FTSU_LEAD}"}
 # Improvement plans: the provider's recorders, and LMNS staff who run the SSIG (at any of its providers).
 PLANNERS = RECORDERS | SSIG_RUNNERS
+PEOPLE_MANAGERS = {f"lmns:{Role.SYSTEM_ADMINISTRATOR}", "superuser"}
 MAY = {
     "incidents:incident-legal-hold": {
         f"lmns:{Role.LMNS_SAFETY_LEAD}",
         f"lmns:{Role.SYSTEM_ADMINISTRATOR}",
         "superuser",
     },
+    **dict.fromkeys(["people:list", "people:invite"], PEOPLE_MANAGERS),
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
         f"lmns:{Role.LMNS_SAFETY_LEAD}",
@@ -528,6 +559,10 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
         elif name in FTSU_CONCERNS:
             visible = (persona == f"provider:{Role.PROVIDER_FTSU_GUARDIAN}" and provider == world.a1) or (
                 persona == f"lmns:{Role.LMNS_FTSU_LEAD}" and provider.lmns == world.lmns_a
+            )
+        elif name in PEOPLE:
+            visible = persona == "superuser" or (
+                persona == f"lmns:{Role.SYSTEM_ADMINISTRATOR}" and provider.lmns == world.lmns_a
             )
         elif name in LMNS_SCOPED:
             visible = provider.lmns in world.visible_lmnss(persona)
