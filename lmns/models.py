@@ -412,6 +412,7 @@ class UnsentEmail(models.Model):
         """The body as written; sealing.InvalidToken if the secret key it was sealed with is gone."""
         return sealing.unseal(self.body)
 
+
 # --- People: the audit trail of accounts ---------------------------------------------------------
 
 
