@@ -14,6 +14,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The box (or API field) by which a person says that flagged text identifies nobody.
+CHECKED = "pid_checked"
+CHECKED_LABEL = "I have checked: this is not patient-identifiable"
+
 
 class Kind(StrEnum):
     NHS_NUMBER = "an NHS number"
