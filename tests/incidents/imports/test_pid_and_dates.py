@@ -2,8 +2,11 @@
 personal details are row warnings the importer must confirm before applying (hazard H9), and
 dates outside the plausible range are errors naming the row and column."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from incidents.imports import services
@@ -93,3 +96,17 @@ def test_an_implausible_date_is_an_error_naming_the_row_and_column(world, alice,
     incident_import = start(world, alice, [row("W1", **overrides)])
     found = problems_of(incident_import)
     assert any((number, heading) == (2, column) and message in text for number, heading, text in found), found
+
+
+def test_the_command_lists_the_warnings_and_applies_only_with_pid_checked(world, tmp_path):
+    path = tmp_path / "datix.csv"
+    path.write_bytes(csv_bytes([row("W1", Description="Partner rang from 0113 496 0000.")]))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="--pid-checked"):
+        call_command("import_incidents", str(path), "--provider", "AA1", "--apply", stdout=out)
+    assert "row 2, Description: This has what looks like a phone number" in out.getvalue()
+    assert not Incident.objects.filter(local_reference="W1").exists()
+    call_command(
+        "import_incidents", str(path), "--provider", "AA1", "--apply", "--pid-checked", stdout=io.StringIO()
+    )
+    assert Incident.objects.filter(local_reference="W1").exists()
