@@ -91,7 +91,7 @@ def test_a_postcode_is_warned_about_and_saved_once_confirmed(client, world, bob)
         f"(“0113 496 0000”). Remove it, or if it is not patient-identifiable, tick “{PID_CHECKED_LABEL}”"
     ]
     body = response.content.decode()
-    assert "nhsuk-warning-callout" in body and f'name="{PID_CHECKED}"' in body
+    assert "Check for patient-identifiable information" in body and f'name="{PID_CHECKED}"' in body
     assert "Family moved to LS1 4AP" in body  # nothing is lost
     confirmed = client.post(reverse("incidents:incident-create"), {**data, PID_CHECKED: "on"})
     incident = Incident.objects.get(local_reference="DATIX-12345")
