@@ -74,8 +74,6 @@ def _label(name: str, field: forms.Field) -> str:
     return label
 
 
-
-
 class PidGuardMixin:
     """Refuses an NHS number in free text, and warns about other personal data until the person
     edits it out or ticks that they have checked it (hazard H9; see ``lmns.pid``).
