@@ -4,8 +4,9 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 from django.template import loader
+from django.utils import timezone
 
-from lmns import services
+from lmns import dates, pid, services
 from lmns.models import Unit
 
 # NHS.UK design-system classes for each kind of widget.
@@ -66,18 +67,105 @@ class RecordsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class NHSErrorMessagesMixin:
-    """Says what to do when a required field is empty ("Enter the date reported"),
-    as the NHS.UK error-message guidance asks, rather than "This field is required"."""
+def _label(name: str, field: forms.Field) -> str:
+    label = str(field.label or pretty_name(name))
+    if not label[:2].isupper():  # keep acronyms such as "SSIG meeting" as written
+        label = label[0].lower() + label[1:]
+    return label
+
+
+class PidGuardMixin:
+    """Refuses an NHS number in free text, and warns about other personal data until the person
+    edits it out or ticks that they have checked it (hazard H9; see ``lmns.pid``).
+
+    Every text box is guarded except those listed in ``pid_exempt``, which are meant to hold
+    contact details. The confirmation box appears only once there is something to confirm, and
+    never reaches ``cleaned_data``, so views and services do not see it.
+    """
+
+    pid_exempt: frozenset[str] = frozenset()
+    # How to confirm, said in the warning: the API replaces it with its own field.
+    pid_how_to_confirm = f"tick “{pid.CHECKED_LABEL}”"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.add_prefix(pid.CHECKED) in self.data:
+            self._add_pid_checked()
+
+    def _add_pid_checked(self) -> None:
+        self.fields[pid.CHECKED] = forms.BooleanField(
+            label=pid.CHECKED_LABEL,
+            required=False,
+            template_name="includes/_pid_checked.html",
+            help_text="Tick once you have read the text flagged above and it identifies nobody.",
+        )
+
+    def _pid_guarded(self) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if name not in self.pid_exempt
+            and isinstance(field, forms.CharField)
+            and isinstance(field.widget, forms.TextInput | forms.Textarea)
+        ]
+
+    def full_clean(self):
+        super().full_clean()
+        if not hasattr(self, "cleaned_data"):
+            return
+        confirmed = self.cleaned_data.pop(pid.CHECKED, False)
+        for name in self._pid_guarded():
+            text = self.cleaned_data.get(name)
+            if not isinstance(text, str):
+                continue
+            matches = pid.find_identifiers(text)
+            label = str(self.fields[name].label or pretty_name(name))
+            if refused := [match for match in matches if match.refused]:
+                self.add_error(
+                    name,
+                    f"“{label}” has what looks like {pid.describe(refused)}. Remove it: "
+                    "nothing that could identify a patient may be recorded here",
+                )
+            # A warning already confirmed, or about text saved before, is not raised again.
+            elif matches and not confirmed and name in self.changed_data:
+                if pid.CHECKED not in self.fields:
+                    self._add_pid_checked()
+                self.add_error(
+                    name,
+                    f"“{label}” has what looks like {pid.describe(matches)}. Remove it, or if it is "
+                    f"not patient-identifiable, {self.pid_how_to_confirm}",
+                )
+
+
+class PlausibleDatesMixin:
+    """Every date field refuses a date before 2000 or more than five years ahead (``lmns.dates``),
+    with a message naming the field. It is checked last, so that a field's own rule ("cannot be
+    in the future") is the one shown when both apply."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not hasattr(self, "cleaned_data"):
+            return
+        today = timezone.localdate()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not isinstance(field, forms.DateField) or not value or name in self.errors:
+                continue
+            if problem := dates.implausible(value, today=today):
+                self.add_error(name, f"{field.label or pretty_name(name)} {problem}")
+
+
+class NHSErrorMessagesMixin(PidGuardMixin, PlausibleDatesMixin):
+    """The base of every form of the product. Says what to do when a required field is empty
+    ("Enter the date reported"), as the NHS.UK error-message guidance asks, rather than "This
+    field is required"; and, through its bases, guards free text against patient-identifiable
+    data and dates against typing slips."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            label = str(field.label or pretty_name(name))
-            if not label[:2].isupper():  # keep acronyms such as "SSIG meeting" as written
-                label = label[0].lower() + label[1:]
             verb = "Select" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "Enter"
-            field.error_messages["required"] = f"{verb} {label}"
+            field.error_messages["required"] = f"{verb} {_label(name, field)}"
 
 
 class NHSFormRenderer(TemplatesSetting):

@@ -115,6 +115,9 @@ def _yes(value) -> bool:
 class ConcernForm(NHSErrorMessagesMixin, forms.Form):
     """Recording or changing a concern, by a guardian or the LMNS FTSU lead."""
 
+    # Meant to hold a name, phone number or email address; kept encrypted.
+    pid_exempt = frozenset({"contact"})
+
     organisation = forms.ChoiceField(
         label="Provider the concern is about",
         help_text="A guardian records the concerns of their own provider.",
@@ -304,6 +307,9 @@ class PlainTextField(forms.CharField):
 
 
 class SpeakUpForm(NHSErrorMessagesMixin, forms.Form):
+    # Meant to hold a name, phone number or email address; kept encrypted.
+    pid_exempt = frozenset({"contact"})
+
     organisation = forms.ChoiceField(
         label="Which organisation is your concern about?",
         help_text="You do not have to say: choose 'I would rather not say' and nobody will ask.",

@@ -109,6 +109,9 @@ class IncidentImport(models.Model):
     # [{"row": 3, "column": "Incident date", "message": "..."}], at most MAX_PROBLEMS of them.
     problems = models.JSONField(default=list, blank=True)
     problem_count = models.PositiveIntegerField(default=0)
+    # Cells that look like personal data (not NHS numbers, which are problems), in the same shape.
+    warnings = models.JSONField(default=list, blank=True)
+    warning_count = models.PositiveIntegerField(default=0)
     notes = models.JSONField(default=list, blank=True, help_text="What the check assumed or ignored.")
     # [{"row": 2, "reference": "W123", "action": "create"|"update", "changes": ["Summary"]}], capped.
     changes = models.JSONField(default=list, blank=True)

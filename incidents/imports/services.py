@@ -18,6 +18,7 @@ from incidents.imports import mapping as mappings
 from incidents.imports.models import ImportMapping, ImportStatus, IncidentImport
 from incidents.imports.parsing import ImportFileError, check_size, file_size, open_sheet
 from incidents.imports.validation import Checker, Outcome
+from lmns import pid
 from lmns.models import Provider
 from lmns.outbox import task_send
 
@@ -100,6 +101,8 @@ def _outcome_fields(outcome: Outcome) -> dict:
         "unchanged": outcome.unchanged,
         "problems": [problem.as_dict() for problem in outcome.problems],
         "problem_count": outcome.problem_count,
+        "warnings": [warning.as_dict() for warning in outcome.warnings],
+        "warning_count": outcome.warning_count,
         "notes": outcome.notes,
         "changes": outcome.changes,
     }
@@ -160,15 +163,23 @@ def incident_import_check(*, import_id: int) -> None:
     )
 
 
-def incident_import_apply_start(*, incident_import: IncidentImport, by, background: bool = True) -> None:
+def incident_import_apply_start(
+    *, incident_import: IncidentImport, by, pid_checked: bool = False, background: bool = True
+) -> None:
     """Apply a checked import with no problems: now if small (or ``background`` is off),
-    else in the background.
+    else in the background. An import with cells that look like personal data is applied only
+    once the importer says (``pid_checked``) that they checked them.
 
     The caller checks that ``by`` may record incidents at the import's provider.
     """
     if not incident_import.can_apply:
         raise ValidationError(
             "Only a checked import with no problems and something to change can be applied."
+        )
+    if incident_import.warning_count and not pid_checked:
+        raise ValidationError(
+            "Check the cells listed as looking like personal data, then tick "
+            f"“{pid.CHECKED_LABEL}”; or correct the file and upload it again."
         )
     claimed = IncidentImport.objects.filter(
         pk=incident_import.pk, status=ImportStatus.CHECKED, problem_count=0

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from incidents.imports.mapping import FIELDS, REQUIRED, Field, normalise_heading
 from incidents.imports.parsing import MAX_COLUMNS, Formula, Sheet
 from incidents.models import Incident, IncidentStatus, IncidentType
+from lmns import dates, pid
 from lmns.models import Provider, Unit
 
 BATCH = 500
@@ -61,6 +62,9 @@ class Outcome:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    # Text that looks like personal data: applying needs the importer to say they checked it.
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
     notes: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
 
@@ -68,6 +72,11 @@ class Outcome:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(row, column, message))
+
+    def add_warning(self, row, column, message) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_PROBLEMS:
+            self.warnings.append(Problem(row, column, message))
 
 
 class CellProblem(Exception):
@@ -213,6 +222,8 @@ class Checker:
             except CellProblem as problem:
                 self.outcome.add_problem(number, self.heading_of[name], str(problem))
                 problems += 1
+            else:
+                problems += self._guard(number, name, values[name])
         mapped = set(self.index_of.values())
         for index, cell in enumerate(cells):
             if isinstance(cell, Formula) and index not in mapped:
@@ -236,6 +247,28 @@ class Checker:
             return None
         values.pop("provider", None)
         return _Row(number, reference, values)
+
+    def _guard(self, number: int, name: str, value) -> int:
+        """Refuses the row if a text cell holds an NHS number, and warns about other text that
+        looks like personal data (hazard H9, as on the incident form). Returns the problems."""
+        if FIELDS[name].kind != "text" or not value:
+            return 0
+        matches = pid.find_identifiers(value)
+        if refused := [match for match in matches if match.refused]:
+            self.outcome.add_problem(
+                number,
+                self.heading_of[name],
+                f"This has what looks like {pid.describe(refused)}. Remove it: nothing that could "
+                "identify a patient may be imported.",
+            )
+            return 1
+        if matches:
+            self.outcome.add_warning(
+                number,
+                self.heading_of[name],
+                f"This has what looks like {pid.describe(matches)}. Check it identifies nobody.",
+            )
+        return 0
 
     def _convert(self, definition: Field, raw):
         if isinstance(raw, Formula):
@@ -374,14 +407,20 @@ class Checker:
             self._save(creates, updates, changed_fields)
 
     def _clean(self, row: _Row, incident: Incident) -> bool:
+        errors = {}
         try:
             incident.full_clean(exclude=_NOT_FROM_CELLS, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                for message in messages:
-                    self.outcome.add_problem(row.number, self._column_for(name), message)
-            return False
-        return True
+            errors = error.message_dict
+        # After the model's rules, so that "cannot be in the future" is what a row is told first.
+        for name, value in row.values.items():
+            problem = dates.implausible(value, today=self.today) if isinstance(value, date) else ""
+            if problem and name not in errors:
+                errors[name] = [f"{FIELDS[name].label} {problem}."]
+        for name, messages in errors.items():
+            for message in messages:
+                self.outcome.add_problem(row.number, self._column_for(name), message)
+        return not errors
 
     def _column_for(self, name: str) -> str:
         if name == NON_FIELD_ERRORS:

@@ -11,7 +11,7 @@ from incidents.imports import services
 from incidents.imports.forms import ImportMappingForm, ImportUploadForm
 from incidents.imports.models import ImportMapping, ImportStatus, IncidentImport
 from incidents.views.common import run_service, save_with
-from lmns import access
+from lmns import access, pid
 from lmns.pagination import paginate
 
 
@@ -54,14 +54,23 @@ def _import_for(request, pk):
 
 def import_detail(request, pk):
     incident_import = _import_for(request, pk)
-    return render(request, "incidents/imports/import_detail.html", {"import": incident_import})
+    return render(
+        request,
+        "incidents/imports/import_detail.html",
+        {"import": incident_import, "pid_checked_label": pid.CHECKED_LABEL},
+    )
 
 
 @require_POST
 def import_apply(request, pk):
     incident_import = _import_for(request, pk)
     if not run_service(
-        request, services.incident_import_apply_start, "", incident_import=incident_import, by=request.user
+        request,
+        services.incident_import_apply_start,
+        "",
+        incident_import=incident_import,
+        by=request.user,
+        pid_checked=request.POST.get(pid.CHECKED) == "on",
     ):
         return redirect(incident_import)
     incident_import.refresh_from_db()

@@ -240,6 +240,7 @@ class SurveyRoundForm(NHSErrorMessagesMixin, forms.Form):
 
 
 class InviteForm(NHSErrorMessagesMixin, forms.Form):
+    pid_exempt = frozenset({"emails"})  # staff addresses to send the survey to, not free text
     emails = forms.CharField(
         label="Email addresses",
         widget=forms.Textarea(attrs={"rows": 6}),

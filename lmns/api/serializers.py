@@ -23,6 +23,15 @@ from workforce.models import WorkforceReturn
 PROVIDER_HELP = "The provider's ODS code (for example RX1) or id: one you may act at."
 
 
+def pid_checked_field():
+    return serializers.BooleanField(
+        required=False,
+        help_text="Set after checking text that looks like personal data (a postcode, phone number, "
+        "email address or date of birth) and finding it identifies nobody; without it such a body "
+        "is refused with the text listed. An NHS number is refused either way.",
+    )
+
+
 class ProviderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Provider
@@ -58,17 +67,18 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentWriteSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(help_text=PROVIDER_HELP)
+    pid_checked = pid_checked_field()
 
     class Meta:
         model = Incident
-        fields = IncidentForm.Meta.fields
+        fields = [*IncidentForm.Meta.fields, "pid_checked"]
 
 
 class IncidentUpdateSerializer(IncidentWriteSerializer):
     """An incident keeps its provider."""
 
     class Meta(IncidentWriteSerializer.Meta):
-        fields = [name for name in IncidentForm.Meta.fields if name != "provider"]
+        fields = [*(name for name in IncidentForm.Meta.fields if name != "provider"), "pid_checked"]
 
 
 class LearningSerializer(serializers.ModelSerializer):
@@ -81,15 +91,16 @@ class LearningSerializer(serializers.ModelSerializer):
 
 class LearningWriteSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(help_text=PROVIDER_HELP)
+    pid_checked = pid_checked_field()
 
     class Meta:
         model = Learning
-        fields = LearningForm.Meta.fields
+        fields = [*LearningForm.Meta.fields, "pid_checked"]
 
 
 class LearningUpdateSerializer(LearningWriteSerializer):
     class Meta(LearningWriteSerializer.Meta):
-        fields = [name for name in LearningForm.Meta.fields if name != "provider"]
+        fields = [*(name for name in LearningForm.Meta.fields if name != "provider"), "pid_checked"]
 
 
 class SafetyActionSerializer(serializers.ModelSerializer):
@@ -103,15 +114,16 @@ class SafetyActionSerializer(serializers.ModelSerializer):
 
 class SafetyActionWriteSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(help_text=PROVIDER_HELP)
+    pid_checked = pid_checked_field()
 
     class Meta:
         model = SafetyAction
-        fields = SafetyActionForm.Meta.fields
+        fields = [*SafetyActionForm.Meta.fields, "pid_checked"]
 
 
 class SafetyActionUpdateSerializer(SafetyActionWriteSerializer):
     class Meta(SafetyActionWriteSerializer.Meta):
-        fields = [name for name in SafetyActionForm.Meta.fields if name != "provider"]
+        fields = [*(name for name in SafetyActionForm.Meta.fields if name != "provider"), "pid_checked"]
 
 
 class SsigMeetingSerializer(serializers.ModelSerializer):
@@ -199,9 +211,11 @@ class AssessmentItemSerializer(serializers.ModelSerializer):
 
 
 class AssessmentItemWriteSerializer(serializers.ModelSerializer):
+    pid_checked = pid_checked_field()
+
     class Meta:
         model = RequirementAssessment
-        fields = ItemForm.Meta.fields
+        fields = [*ItemForm.Meta.fields, "pid_checked"]
 
 
 # --- Workforce ---------------------------------------------------------------------------------
@@ -226,10 +240,11 @@ class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
         help_text="Set after checking figures that changed a lot since the previous month; "
         "without it such a return is refused with the changes listed.",
     )
+    pid_checked = pid_checked_field()
 
     class Meta:
         model = WorkforceReturn
-        fields = [*WorkforceReturnForm.Meta.fields, "confirm_changes"]
+        fields = [*WorkforceReturnForm.Meta.fields, "confirm_changes", "pid_checked"]
 
 
 # --- The quality view --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.datastructures import MultiValueDict
 from rest_framework.exceptions import ValidationError
 
+from lmns import pid
+
 NON_FIELD_ERRORS = "non_field_errors"
 
 
@@ -61,11 +63,17 @@ def errors_of(form) -> dict:
     }
 
 
+# An integration may post unattended, so a warning it never shows a person would be no control:
+# text that looks like personal data is refused until the request itself says it was checked.
+PID_HOW_TO_CONFIRM = f'send "{pid.CHECKED}": true with the request'
+
+
 def save(form, service, *, fields, **arguments):
     """Validate ``form``, then call ``service(**arguments, **fields(cleaned_data))``.
 
     A refusal by the form or by the service is a 400 of ``{field: [messages]}``.
     """
+    form.pid_how_to_confirm = PID_HOW_TO_CONFIRM
     if form.is_valid():
         try:
             return service(**arguments, **fields(form.cleaned_data))

@@ -1,4 +1,5 @@
-"""python manage.py import_incidents FILE --provider ODS [--mapping NAME] [--apply] [--user NAME]"""
+"""python manage.py import_incidents FILE --provider ODS [--mapping NAME] [--apply [--pid-checked]]
+[--user NAME]"""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -23,9 +24,14 @@ class Command(BaseCommand):
             "--mapping", default="datix", help="A mapping of the provider, or datix or lfpse."
         )
         parser.add_argument("--apply", action="store_true", help="Import the file if it has no problems.")
+        parser.add_argument(
+            "--pid-checked",
+            action="store_true",
+            help="The cells reported as looking like personal data were checked and identify nobody.",
+        )
         parser.add_argument("--user", help="Username recorded as having imported the incidents.")
 
-    def handle(self, *args, file, provider, mapping, apply, user, **options):
+    def handle(self, *args, file, provider, mapping, apply, user, pid_checked, **options):
         provider = Provider.objects.filter(ods_code__iexact=provider).first()
         if provider is None:
             raise CommandError("There is no provider with that ODS code.")
@@ -56,7 +62,14 @@ class Command(BaseCommand):
         if not incident_import.can_apply:
             self.stdout.write("Nothing to import.")
             return
-        services.incident_import_apply_start(incident_import=incident_import, by=by, background=False)
+        if incident_import.warning_count and not pid_checked:
+            raise CommandError(
+                "Some cells look like personal data (listed above): nothing was imported. "
+                "Check them, then run again with --pid-checked."
+            )
+        services.incident_import_apply_start(
+            incident_import=incident_import, by=by, pid_checked=pid_checked, background=False
+        )
         incident_import.refresh_from_db()
         self._report(incident_import)
         if incident_import.status != ImportStatus.APPLIED:
@@ -73,6 +86,8 @@ class Command(BaseCommand):
                 if part
             )
             self.stderr.write(f"{where}: {problem['message']}" if where else problem["message"])
+        for warning in incident_import.warnings:
+            self.stdout.write(f"row {warning['row']}, {warning['column']}: {warning['message']}")
         if not incident_import.problem_count:
             self.stdout.write(
                 f"{incident_import.to_create} created, {incident_import.to_update} updated, "
