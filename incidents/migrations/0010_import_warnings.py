@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0008_incident_response_index'),
+        ('incidents', '0009_incident_legal_hold'),
     ]
 
     operations = [
