@@ -29,7 +29,7 @@ def provider_workbook(request, pk):
 
 @require_POST
 def lmns_workbook_start(request, slug):
-    framework = get_object_or_404(Framework, slug=slug)
+    framework = get_object_or_404(Framework.objects.visible_to(request.user), slug=slug)
     lmns_pk = request.POST.get("lmns", "")
     if not (lmns_pk.isascii() and lmns_pk.isdigit()):
         raise Http404("Choose an LMNS.")
