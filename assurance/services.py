@@ -41,9 +41,17 @@ ITEM_FIELDS = (
 def assessment_start(*, provider: Provider, framework: Framework, by) -> Assessment:
     """The provider's assessment of a framework, with one item per requirement.
 
-    Starting a new version of a framework carries the evidence of the previous
-    version's matching requirements forward, marked to review.
+    Starting a new version of a framework carries the evidence of the requirements it replaces
+    forward, marked to review. Only a published framework is assessed: a draft's wording is not
+    yet agreed, and a closed one is kept as it was answered.
     """
+    if not framework.is_assessable:
+        raise ValidationError(
+            f"{framework} is {framework.get_status_display().lower()}: only a published framework can be "
+            "assessed."
+        )
+    if framework.lmns_id not in (None, provider.lmns_id):
+        raise ValidationError(f"{framework} is a local framework of another LMNS.")
     assessment, created = Assessment.objects.get_or_create(provider=provider, framework=framework)
     requirements = Requirement.objects.filter(action__framework=framework)
     existing = set(assessment.items.values_list("requirement_id", flat=True))

@@ -18,6 +18,7 @@ from assurance.models import (
     EvidenceLink,
     Framework,
     FrameworkAction,
+    FrameworkStatus,
     Requirement,
     RequirementAssessment,
     Status,
@@ -57,6 +58,7 @@ def build_framework(slug="mis-test", *, shape=(2, 2, 1)) -> Framework:
         period_start=date(2026, 4, 1),
         period_end=date(2027, 3, 31),
         source_file=f"{slug}.yaml",
+        status=FrameworkStatus.PUBLISHED,
     )
     for a, count in enumerate(shape, start=1):
         action = FrameworkAction.objects.create(
