@@ -144,6 +144,10 @@ class FrameworkReviseForm(NHSErrorMessagesMixin, forms.Form):
 
 
 class FrameworkForm(NHSErrorMessagesMixin, forms.ModelForm):
+    source_url = forms.URLField(
+        label="Link to the source document", required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = Framework
         fields = list(FRAMEWORK_FIELDS)
