@@ -4,6 +4,7 @@ Needs the frameworks loaded (`manage.py load_frameworks`); skips those that are 
 Running it again changes nothing: it only fills assessments it has just started.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assurance import services
-from assurance.models import Assessment, Framework, RequirementAssessment, Status
+from assurance.models import Assessment, Framework, FrameworkStatus, RequirementAssessment, Status
 from lmns.models import Lmns
 
 MIS = "cnst-mis-year-6"
@@ -38,7 +39,6 @@ def demo_seed(*, lmns: Lmns) -> None:
     if MIS not in frameworks:
         return
     users = {user.username: user for user in get_user_model().objects.filter(username__startswith="demo.")}
-    lead, officer, vale = users["demo.lead"], users["demo.officer"], users["demo.lead.vale"]
     providers = {provider.ods_code: provider for provider in lmns.providers.all()}
     today = timezone.localdate()
 
@@ -46,6 +46,27 @@ def demo_seed(*, lmns: Lmns) -> None:
         ods: not Assessment.objects.filter(provider=provider, framework=frameworks[MIS]).exists()
         for ods, provider in providers.items()
     }
+    with _as_it_was_in_force(frameworks[MIS]):
+        _seed_mis(frameworks, providers, fresh, users, today)
+
+
+@contextmanager
+def _as_it_was_in_force(framework: Framework):
+    """Year 6 is closed now; the demo's positions on it are those recorded while it was in force."""
+    closed = framework.status == FrameworkStatus.CLOSED
+    if closed:
+        Framework.objects.filter(pk=framework.pk).update(status=FrameworkStatus.PUBLISHED)
+        framework.status = FrameworkStatus.PUBLISHED
+    try:
+        yield
+    finally:
+        if closed:
+            Framework.objects.filter(pk=framework.pk).update(status=FrameworkStatus.CLOSED)
+            framework.status = FrameworkStatus.CLOSED
+
+
+def _seed_mis(frameworks, providers, fresh, users, today) -> None:
+    lead, officer, vale = users["demo.lead"], users["demo.officer"], users["demo.lead.vale"]
     mis = {
         ods: services.assessment_start(provider=provider, framework=frameworks[MIS], by=lead)
         for ods, provider in providers.items()

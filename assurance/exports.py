@@ -25,7 +25,7 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assurance.models import RequirementAssessment, Status, Verification
+from assurance.models import Requirement, RequirementAssessment, Status, Verification
 from assurance.selectors import MatrixRow, Rag, compliance_matrix
 from incidents.exports import (
     FONT,
@@ -97,6 +97,7 @@ PROVIDER_COLUMNS = [
     Column("Action", 9),
     Column("Requirement", 12),
     Column("Requirement text", 48),
+    Column("Wording checked", 12),
     Column("Self-assessed status", 14),
     Column("LMNS verification", 16),
     Column("Provider commentary", 40),
@@ -146,6 +147,9 @@ def board_workbook(
             ("Framework", f"{framework.name} ({framework.version})"),
             ("Published by", framework.publisher),
             ("Period", _period(framework)),
+            ("Status", _status(framework)),
+            ("Source document", _source(framework)),
+            ("Wording checked", _checked(framework)),
         ],
     )
     _write_table(
@@ -287,6 +291,7 @@ def _item_rows(assessment_ids: list[int]) -> Iterator[tuple[int, list]]:
             "requirement__action__code",
             "requirement__code",
             "requirement__text",
+            "requirement__wording_checked",
             "status",
             "verification",
             "commentary",
@@ -298,9 +303,11 @@ def _item_rows(assessment_ids: list[int]) -> Iterator[tuple[int, list]]:
     )
     # In chunks of 100 rows: the last chunk is still held while the next is fetched, and
     # larger chunks made the peak memory of an LMNS's workbook grow by half.
-    for assessment_id, action, code, text, status, verification, *rest in items.iterator(chunk_size=100):
+    for assessment_id, action, code, text, checked, status, verification, *rest in items.iterator(
+        chunk_size=100
+    ):
         labels = [STATUS_LABELS.get(status, status), VERIFICATION_LABELS.get(verification, verification)]
-        yield assessment_id, [action, code, text, *labels, *rest]
+        yield assessment_id, [action, code, text, "Yes" if checked else "NO", *labels, *rest]
 
 
 def _write_table(worksheet, styles, *, cover: list[str], columns: list[Column], rows: Iterable[list]) -> None:
@@ -387,6 +394,35 @@ def _cell(worksheet, styles: dict, value, *, style: str = TEXT) -> Cell | str | 
             return value
     # Row and column are placeholders, as in openpyxl's WriteOnlyCell: append() sets them.
     return _set(Cell(worksheet, row=1, column=1, style_array=styles[style]), value)
+
+
+def _status(framework) -> str:
+    if framework.is_closed:
+        closed = f" on {_long_date(framework.closed_at.date())}" if framework.closed_at else ""
+        return f"Closed{closed}: kept as answered, read-only"
+    return framework.get_status_display()
+
+
+def _source(framework) -> str:
+    parts = [framework.source_title, framework.source_publisher]
+    if framework.source_date:
+        parts.append(_long_date(framework.source_date))
+    return ", ".join(p for p in parts if p) or "Not recorded"
+
+
+def _checked(framework) -> str:
+    """Says plainly how much of the wording the board is declaring against has been checked."""
+    counts = Requirement.objects.filter(action__framework=framework).aggregate(
+        total=Count("pk"), checked=Count("pk", filter=Q(wording_checked=True))
+    )
+    total, checked = counts["total"], counts["checked"]
+    if checked == total:
+        return f"All {total} requirements checked against the source document"
+    return (
+        f"{checked} of {total} requirements checked against the source document; "
+        f"{total - checked} NOT checked (marked NO on each provider's sheet): confirm them against the "
+        "published guidance before the board relies on them"
+    )
 
 
 def _period(framework) -> str:

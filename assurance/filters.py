@@ -9,11 +9,13 @@ def _providers(request):
     return providers_for(request.user)
 
 
+def _frameworks(request):
+    return Framework.objects.visible_to(request.user)
+
+
 class ItemFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=_providers, field_name="assessment__provider")
-    framework = django_filters.ModelChoiceFilter(
-        queryset=Framework.objects.all(), field_name="assessment__framework"
-    )
+    framework = django_filters.ModelChoiceFilter(queryset=_frameworks, field_name="assessment__framework")
     status = django_filters.ChoiceFilter(choices=Status.choices)
     verification = django_filters.ChoiceFilter(choices=Verification.choices, label="LMNS verification")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Action plan overdue")

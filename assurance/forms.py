@@ -1,20 +1,24 @@
 from django import forms
 
-from assurance.models import Evidence, Framework, RequirementAssessment, Status
+from assurance.authoring import ACTION_FIELDS, FRAMEWORK_FIELDS, REQUIREMENT_FIELDS
+from assurance.models import Evidence, Framework, FrameworkAction, Requirement, RequirementAssessment, Status
 from assurance.services import ITEM_FIELDS
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
-from lmns.access import providers_where
+from lmns.access import lmnss_where, providers_where
 from lmns.forms import DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
-from lmns.models import Provider
+from lmns.models import Lmns, Provider
 
 
 class AssessmentStartForm(NHSErrorMessagesMixin, forms.Form):
     provider = forms.ModelChoiceField(queryset=Provider.objects.none())
-    framework = forms.ModelChoiceField(queryset=Framework.objects.all())
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.none(), help_text="Only published frameworks can be assessed."
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers_where(user, "assess")
+        self.fields["framework"].queryset = Framework.objects.visible_to(user).assessable()
 
 
 class ItemForm(NHSErrorMessagesMixin, forms.ModelForm):
@@ -95,3 +99,100 @@ class VerifyForm(NHSErrorMessagesMixin, forms.Form):
 
 class ReturnUploadForm(NHSErrorMessagesMixin, forms.Form):
     file = forms.FileField(label="Completed return workbook (.xlsx)")
+
+
+# --- Authoring frameworks ------------------------------------------------------------------------
+
+
+class FrameworkCopyForm(NHSErrorMessagesMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    version = forms.CharField(max_length=50, help_text="For example Year 8, or 2026/27.")
+    lmns = forms.ModelChoiceField(
+        queryset=Lmns.objects.none(),
+        required=False,
+        label="Who will use it",
+        empty_label="Every LMNS of this deployment",
+        help_text="A local framework is seen only by the chosen LMNS and its providers.",
+    )
+    change_note = forms.CharField(
+        label="What this version changes", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, source, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["lmns"].queryset = lmnss_where(user, "author_framework")
+        self.initial.setdefault("name", source.name)
+        if not user.is_superuser:
+            # Only the deployment administrator authors deployment-wide frameworks.
+            self.fields["lmns"].required = True
+            self.fields["lmns"].empty_label = None
+
+    def clean_lmns(self):
+        lmns = self.cleaned_data["lmns"]
+        if lmns is None and not self.user.is_superuser:
+            raise forms.ValidationError("Choose your LMNS")
+        return lmns
+
+
+class FrameworkReviseForm(NHSErrorMessagesMixin, forms.Form):
+    change_note = forms.CharField(
+        label="What the revision corrects, and why",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown to providers beside the changed wording.",
+    )
+
+
+class FrameworkForm(NHSErrorMessagesMixin, forms.ModelForm):
+    source_url = forms.URLField(
+        label="Link to the source document", required=False, max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Framework
+        fields = list(FRAMEWORK_FIELDS)
+        widgets = {
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "source_date": DateInput(),
+            "source_note": forms.Textarea(attrs={"rows": 4}),
+            "change_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "source_note": "How far the wording was checked, and against what.",
+            "source_publisher": "For example NHS Resolution.",
+        }
+
+
+class SourceDocumentForm(NHSErrorMessagesMixin, forms.Form):
+    source_document = forms.FileField(
+        label="The published guidance", help_text="A PDF, Word or Excel file, up to 20 MB."
+    )
+
+
+class FrameworkActionForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = FrameworkAction
+        fields = list(ACTION_FIELDS)
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+
+class RequirementForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Requirement
+        fields = list(REQUIREMENT_FIELDS)
+        widgets = {
+            "due_on": DateInput(),
+            "text": forms.Textarea(attrs={"rows": 5}),
+            "evidence_guidance": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"text": "Requirement", "replaces": "Replaces, from the previous version"}
+
+    def __init__(self, *args, framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replaces"].queryset = Requirement.objects.filter(
+            action__framework_id=framework.previous_id
+        ).order_by("action__order", "order")
+        self.fields["replaces"].empty_label = "Nothing: this requirement is new"
+        if not framework.previous_id:
+            del self.fields["replaces"]

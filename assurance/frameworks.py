@@ -14,8 +14,9 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from assurance.models import Deadline, Framework, FrameworkAction, Requirement
+from assurance.models import Deadline, Framework, FrameworkAction, FrameworkStatus, Requirement
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 
@@ -35,11 +36,15 @@ FRAMEWORK_KEYS = (
     "deadlines",
     "actions",
 )
+FRAMEWORK_OPTIONAL = ("status",)
+# A data file may ship a framework as a draft (checked and published in the product), in force
+# (the deployment administrator vouches for it by loading it), or closed.
+FILE_STATUSES = ("draft", "published", "closed")
 DEADLINE_KEYS = ("name", "due_on")
 ACTION_KEYS = ("code", "title", "requirements")
 ACTION_OPTIONAL = ("summary",)
 REQUIREMENT_KEYS = ("code", "title", "text")
-REQUIREMENT_OPTIONAL = ("evidence_guidance",)
+REQUIREMENT_OPTIONAL = ("evidence_guidance", "threshold", "wording_checked", "replaces")
 
 
 class FrameworkFileError(ValueError):
@@ -53,6 +58,11 @@ class RequirementData:
     title: str
     text: str
     evidence_guidance: str
+    threshold: str = ""
+    wording_checked: bool = False
+    # The code of the requirement it replaces in the previous version; "" for none, None when the
+    # file does not say, which means the requirement of the same code, if there is one.
+    replaces: str | None = None
 
 
 @dataclass
@@ -85,6 +95,8 @@ class FrameworkData:
     source_note: str
     previous: str | None
     previous_line: int
+    status: str
+    status_line: int
     deadlines: list[DeadlineData]
     actions: list[ActionData]
     actions_line: int
@@ -161,6 +173,14 @@ class _Parser:
             raise self.error(node, f"{what} '{value}' may contain only letters, digits, dots, - and _")
         return value
 
+    def boolean(self, node, what: str) -> bool:
+        if node is None:
+            return False
+        value = self.text(node, what).lower()
+        if value not in {"true", "false", "yes", "no"}:
+            raise self.error(node, f"{what} must be true or false, not '{value}'")
+        return value in {"true", "yes"}
+
     def date(self, node, what: str, *, null: bool = False) -> date | None:
         value = self.text(node, what, blank=null)
         if not value:
@@ -189,7 +209,7 @@ def parse_framework_file(path) -> FrameworkData:
         raise FrameworkFileError(f"{shown}:1: the file is empty")
 
     p = _Parser(shown)
-    top = p.mapping(root, "the framework", FRAMEWORK_KEYS)
+    top = p.mapping(root, "the framework", FRAMEWORK_KEYS, FRAMEWORK_OPTIONAL)
     slug = p.text(top["slug"], "slug", 80)
     if not SLUG_RE.match(slug):
         raise p.error(top["slug"], f"slug '{slug}' must be lower-case letters and digits joined by hyphens")
@@ -201,6 +221,9 @@ def parse_framework_file(path) -> FrameworkData:
     if period_start and period_end and period_end < period_start:
         raise p.error(top["period_end"], f"period_end {period_end} is before period_start {period_start}")
     previous = p.text(top["previous"], "previous", 80, blank=True) or None
+    status = p.text(top["status"], "status", 20) if "status" in top else "draft"
+    if status not in FILE_STATUSES:
+        raise p.error(top["status"], f"status '{status}' must be one of {', '.join(FILE_STATUSES)}")
     if previous == slug:
         raise p.error(top["previous"], "previous names this framework itself")
 
@@ -244,6 +267,8 @@ def parse_framework_file(path) -> FrameworkData:
                 )
             requirement_lines[r_code] = _line(r_fields["code"])
             guidance = r_fields.get("evidence_guidance")
+            threshold = r_fields.get("threshold")
+            replaces = r_fields.get("replaces")
             requirements.append(
                 RequirementData(
                     line=_line(r_node),
@@ -251,6 +276,13 @@ def parse_framework_file(path) -> FrameworkData:
                     title=p.text(r_fields["title"], f"the title of requirement {r_code}", 300),
                     text=p.text(r_fields["text"], f"the text of requirement {r_code}"),
                     evidence_guidance=p.text(guidance, "evidence_guidance", blank=True) if guidance else "",
+                    threshold=p.text(threshold, f"the threshold of {r_code}", 100, blank=True)
+                    if threshold
+                    else "",
+                    wording_checked=p.boolean(
+                        r_fields.get("wording_checked"), f"wording_checked of {r_code}"
+                    ),
+                    replaces=p.text(replaces, f"replaces of {r_code}", 30, blank=True) if replaces else None,
                 )
             )
         summary = fields.get("summary")
@@ -276,6 +308,8 @@ def parse_framework_file(path) -> FrameworkData:
         source_note=p.text(top["source_note"], "source_note", blank=True),
         previous=previous,
         previous_line=_line(top["previous"]),
+        status=status,
+        status_line=_line(top["status"]) if "status" in top else _line(top["slug"]),
         deadlines=deadlines,
         actions=actions,
         actions_line=_line(top["actions"]),
@@ -379,6 +413,28 @@ def load_parsed(data: FrameworkData) -> LoadResult:
                 f"previous: {data.slug})",
             )
 
+    earlier = (
+        dict(Requirement.objects.filter(action__framework=previous).values_list("code", "pk"))
+        if previous
+        else {}
+    )
+    replaces = {}
+    for action_data in data.actions:
+        for r_item in action_data.requirements:
+            if r_item.replaces is None:
+                replaces[r_item.code] = earlier.get(r_item.code)
+            elif not r_item.replaces:
+                replaces[r_item.code] = None
+            elif r_item.replaces in earlier:
+                replaces[r_item.code] = earlier[r_item.replaces]
+            else:
+                raise data.error(
+                    r_item.line,
+                    f"requirement {r_item.code} replaces '{r_item.replaces}', which is not a requirement of "
+                    f"the previous version {data.previous or '(none named)'}",
+                )
+    was_settled = framework is not None and framework.status != FrameworkStatus.DRAFT
+
     values = {
         "name": data.name,
         "publisher": data.publisher,
@@ -426,6 +482,9 @@ def load_parsed(data: FrameworkData) -> LoadResult:
                 "title": r_item.title,
                 "text": r_item.text,
                 "evidence_guidance": r_item.evidence_guidance,
+                "threshold": r_item.threshold,
+                "wording_checked": r_item.wording_checked,
+                "replaces_id": replaces[r_item.code],
                 "order": r_order,
             }
             changed |= _sync(requirements, r_item.code, Requirement, values)[1]
@@ -433,10 +492,44 @@ def load_parsed(data: FrameworkData) -> LoadResult:
     action_codes = [a.code for a in data.actions]
     changed |= framework.actions.exclude(code__in=action_codes).delete()[0] > 0
 
-    if changed and not created:
+    if changed and was_settled:
+        raise data.error(
+            data.slug_line,
+            f"'{data.slug}' is {framework.get_status_display().lower()} and is never edited in place; "
+            "correct it as a revision in the product, or as a new file with "
+            f"previous: {data.slug}",
+        )
+    changed |= _apply_status(framework, data)
+    if changed:
         framework.save()  # also stamps loaded_at
     status = "created" if created else "updated" if changed else "unchanged"
     return LoadResult(framework=framework, status=status, actions=len(data.actions), requirements=len(codes))
+
+
+_STATUS_ORDER = [FrameworkStatus.DRAFT, FrameworkStatus.PUBLISHED, FrameworkStatus.CLOSED]
+
+
+def _apply_status(framework: Framework, data: FrameworkData) -> bool:
+    """Move the framework forward to the file's status; a file never takes one back."""
+    current = framework.status
+    if current == FrameworkStatus.AWAITING_APPROVAL:
+        current = FrameworkStatus.DRAFT
+    wanted = FrameworkStatus(data.status)
+    if _STATUS_ORDER.index(wanted) < _STATUS_ORDER.index(current):
+        raise data.error(
+            data.status_line,
+            f"status '{data.status}' would take '{data.slug}' back from "
+            f"{framework.get_status_display().lower()}",
+        )
+    if wanted == current:
+        return framework.status != current  # awaiting approval stays as it is
+    now = timezone.now()
+    if wanted in (FrameworkStatus.PUBLISHED, FrameworkStatus.CLOSED) and not framework.published_at:
+        framework.published_at = now
+    if wanted == FrameworkStatus.CLOSED:
+        framework.closed_at = now
+    framework.status = wanted
+    return True
 
 
 def load_framework_file(path) -> Framework:

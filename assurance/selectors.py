@@ -5,6 +5,7 @@ applicable; it is LMNS-verified only when every requirement is also accepted.
 Both are derived here from the requirement rows, never stored.
 """
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -13,6 +14,7 @@ from django.db.models import Count, Q
 from assurance.models import (
     DONE_STATUSES,
     FrameworkAction,
+    Requirement,
     RequirementAssessment,
     Status,
     Verification,
@@ -173,3 +175,77 @@ def compliance_matrix(*, framework, providers, today=None) -> tuple[list[Framewo
         for provider in providers
     ]
     return actions, matrix
+
+
+# --- Year on year: what a version changed from the one before it ---------------------------------
+
+
+class Change:
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    RETIRED = "retired"
+
+    LABELS = {NEW: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", RETIRED: "Retired"}
+
+
+@dataclass
+class RequirementChange:
+    kind: str
+    requirement: object  # this version's requirement; the retired one for RETIRED
+    replaces: object = None
+    # Word-level difference of the wording: (operation, text) with operation "same", "added" or "removed".
+    difference: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return Change.LABELS[self.kind]
+
+
+def word_difference(old: str, new: str) -> list[tuple[str, str]]:
+    old_words, new_words = old.split(), new.split()
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
+        if operation == "equal":
+            parts.append(("same", " ".join(old_words[a1:a2])))
+            continue
+        if a2 > a1:
+            parts.append(("removed", " ".join(old_words[a1:a2])))
+        if b2 > b1:
+            parts.append(("added", " ".join(new_words[b1:b2])))
+    return parts
+
+
+def _wording(requirement) -> str:
+    return f"{requirement.title}. {requirement.text}"
+
+
+def framework_changes(*, framework) -> dict[int, RequirementChange] | None:
+    """For each requirement of ``framework`` (by pk), whether it is new, changed or unchanged against
+    the one it replaces, plus the previous version's retired requirements under the key ``None`` as a
+    list. None when the framework follows no earlier version."""
+    if not framework.previous_id:
+        return None
+    current = list(
+        Requirement.objects.filter(action__framework=framework).select_related("replaces", "action")
+    )
+    changes = {}
+    for requirement in current:
+        old = requirement.replaces
+        if old is None:
+            changes[requirement.pk] = RequirementChange(Change.NEW, requirement)
+        elif _wording(old) == _wording(requirement) and old.threshold == requirement.threshold:
+            changes[requirement.pk] = RequirementChange(Change.UNCHANGED, requirement, old)
+        else:
+            changes[requirement.pk] = RequirementChange(
+                Change.CHANGED, requirement, old, word_difference(_wording(old), _wording(requirement))
+            )
+    replaced = {r.replaces_id for r in current if r.replaces_id}
+    changes[None] = [
+        RequirementChange(Change.RETIRED, old)
+        for old in Requirement.objects.filter(action__framework_id=framework.previous_id)
+        .exclude(pk__in=replaced)
+        .select_related("action")
+    ]
+    return changes

@@ -41,9 +41,17 @@ ITEM_FIELDS = (
 def assessment_start(*, provider: Provider, framework: Framework, by) -> Assessment:
     """The provider's assessment of a framework, with one item per requirement.
 
-    Starting a new version of a framework carries the evidence of the previous
-    version's matching requirements forward, marked to review.
+    Starting a new version of a framework carries the evidence of the requirements it replaces
+    forward, marked to review. Only a published framework is assessed: a draft's wording is not
+    yet agreed, and a closed one is kept as it was answered.
     """
+    if not framework.is_assessable:
+        raise ValidationError(
+            f"{framework} is {framework.get_status_display().lower()}: only a published framework can be "
+            "assessed."
+        )
+    if framework.lmns_id not in (None, provider.lmns_id):
+        raise ValidationError(f"{framework} is a local framework of another LMNS.")
     assessment, created = Assessment.objects.get_or_create(provider=provider, framework=framework)
     requirements = Requirement.objects.filter(action__framework=framework)
     existing = set(assessment.items.values_list("requirement_id", flat=True))
@@ -62,21 +70,31 @@ def assessment_start(*, provider: Provider, framework: Framework, by) -> Assessm
 
 
 def _carry_evidence_forward(*, assessment: Assessment, previous: Framework, by) -> None:
-    items_by_code = {
-        (item.requirement.action.code, item.requirement.code): item
-        for item in assessment.items.select_related("requirement__action")
+    """Along the version's mapping: each requirement takes the evidence of the one it replaces."""
+    items_by_replaced = {
+        item.requirement.replaces_id: item
+        for item in assessment.items.select_related("requirement")
+        if item.requirement.replaces_id
     }
     old_links = EvidenceLink.objects.filter(
         item__assessment__provider=assessment.provider, item__assessment__framework=previous
-    ).select_related("item__requirement__action")
+    ).select_related("item")
     EvidenceLink.objects.bulk_create(
         [
             EvidenceLink(evidence_id=link.evidence_id, item=item, to_review=True, linked_by=by)
             for link in old_links
-            if (item := items_by_code.get((link.item.requirement.action.code, link.item.requirement.code)))
+            if (item := items_by_replaced.get(link.item.requirement_id))
         ],
         ignore_conflicts=True,
     )
+
+
+def ensure_open(framework: Framework) -> None:
+    """A closed framework's assessments are read-only: the board's record of what was declared."""
+    if framework.is_closed:
+        raise ValidationError(
+            f"{framework} is closed: its assessments are kept as they were and cannot change."
+        )
 
 
 @transaction.atomic
@@ -88,7 +106,12 @@ def item_update(*, item: RequirementAssessment, by, **fields) -> RequirementAsse
     """
     if unknown := set(fields) - set(ITEM_FIELDS):
         raise ValueError(f"Not assessment fields: {', '.join(sorted(unknown))}")
-    item = RequirementAssessment.objects.select_for_update().get(pk=item.pk)
+    item = (
+        RequirementAssessment.objects.select_for_update()
+        .select_related("assessment__framework")
+        .get(pk=item.pk)
+    )
+    ensure_open(item.assessment.framework)
     before = {name: getattr(item, name) for name in ITEM_FIELDS}
     for name, value in fields.items():
         setattr(item, name, value)
@@ -113,10 +136,11 @@ def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
     items = (
         RequirementAssessment.objects.select_for_update()
         .filter(pk__in=[item.pk for item in items])
-        .select_related("requirement")
+        .select_related("requirement", "assessment__framework")
         .order_by("requirement__action__order", "requirement__order")
     )
     for item in items:
+        ensure_open(item.assessment.framework)
         # Requirements not yet assessed stay with the provider, so a lead can submit the
         # actions that are ready without waiting for the rest of the framework.
         if item.status == Status.NOT_STARTED:
@@ -140,7 +164,12 @@ def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
 @transaction.atomic
 def item_verify(*, item: RequirementAssessment, by, accept: bool, comment: str = "") -> RequirementAssessment:
     """The LMNS accepts a submitted position, or challenges it back with a comment."""
-    item = RequirementAssessment.objects.select_for_update().get(pk=item.pk)
+    item = (
+        RequirementAssessment.objects.select_for_update()
+        .select_related("assessment__framework")
+        .get(pk=item.pk)
+    )
+    ensure_open(item.assessment.framework)
     if item.verification != Verification.AWAITING:
         raise ValidationError(
             "Only a submitted requirement awaiting verification can be accepted or challenged."
@@ -204,6 +233,7 @@ def evidence_link(*, evidence: Evidence, items: Iterable[RequirementAssessment],
     if any(item.assessment.provider_id != evidence.provider_id for item in items):
         raise ValidationError("Evidence can only support its own provider's requirements.")
     for item in items:
+        ensure_open(item.assessment.framework)
         link, created = EvidenceLink.objects.get_or_create(
             evidence=evidence, item=item, defaults={"linked_by": by}
         )
@@ -217,6 +247,7 @@ def evidence_review(*, link: EvidenceLink, by, keep: bool) -> None:
     """Confirm that carried-forward evidence still applies, or drop it from this requirement."""
     if not link.to_review:
         raise ValidationError("Only evidence carried forward from an earlier version is reviewed here.")
+    ensure_open(link.item.assessment.framework)
     if keep:
         link.to_review = False
         link.save(update_fields=["to_review"])

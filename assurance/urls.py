@@ -1,7 +1,7 @@
 from django.urls import path
 
-from assurance.models import Assessment, Recommendation, RequirementAssessment, Visit
-from assurance.views import compliance, evidence, visits, workbooks
+from assurance.models import Assessment, Framework, Recommendation, RequirementAssessment, Visit
+from assurance.views import authoring, compliance, evidence, visits, workbooks
 from lmns.history import history_view
 
 app_name = "assurance"
@@ -10,6 +10,23 @@ urlpatterns = [
     path("", compliance.index, name="index"),
     path("frameworks/<slug:slug>/", compliance.framework_detail, name="framework-detail"),
     path("frameworks/<slug:slug>/matrix/", compliance.matrix, name="matrix"),
+    path("frameworks/<slug:slug>/new-version/", authoring.framework_copy, name="framework-copy"),
+    path("frameworks/<slug:slug>/revise/", authoring.framework_revise, name="framework-revise"),
+    path("frameworks/<slug:slug>/edit/", authoring.framework_edit, name="framework-edit"),
+    path("frameworks/<slug:slug>/source/", authoring.framework_source, name="framework-source"),
+    path(
+        "frameworks/<slug:slug>/source/download/",
+        authoring.framework_source_download,
+        name="framework-source-download",
+    ),
+    path("frameworks/<slug:slug>/status/", authoring.framework_transition, name="framework-transition"),
+    path("frameworks/<slug:slug>/actions/new/", authoring.action_add, name="framework-action-add"),
+    path("framework-actions/<int:pk>/edit/", authoring.action_edit, name="framework-action-edit"),
+    path("framework-actions/<int:pk>/change/", authoring.action_change, name="framework-action-change"),
+    path("framework-actions/<int:pk>/requirements/new/", authoring.requirement_add, name="requirement-add"),
+    path("requirements/<int:pk>/edit/", authoring.requirement_edit, name="requirement-edit"),
+    path("requirements/<int:pk>/change/", authoring.requirement_change, name="requirement-change"),
+    path("frameworks/<slug:slug>/history/", history_view(Framework.objects), name="framework-history"),
     path("requirements/", compliance.item_list, name="item-list"),
     path("assessments/new/", compliance.assessment_start, name="assessment-start"),
     path("assessments/<int:pk>/", compliance.assessment_detail, name="assessment-detail"),

@@ -54,6 +54,8 @@ ACTION_ROLES = {
     "record_ftsu_concern": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
     # The quarterly return to the National Guardian's Office (exact counts).
     "ftsu_return": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
+    # Author the LMNS's local compliance frameworks, and approve another's draft.
+    "author_framework": frozenset({Role.LMNS_SAFETY_LEAD}),
 }
 # Speaking up is confidential: a superuser account administers the deployment and gets
 # these actions only by holding the role, like anyone else.
@@ -178,3 +180,36 @@ def edits_reference_data(user) -> bool:
     if not _is_signed_in(user):
         return False
     return user.is_superuser or Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()
+
+
+# Who checks a draft framework's wording against its source, and so may read drafts.
+FRAMEWORK_CHECKER_ROLES = frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD})
+
+
+def authors_framework(user, framework) -> bool:
+    """Deployment-wide frameworks are authored by the deployment administrator; an LMNS's local
+    frameworks also by its safety leads."""
+    if not _is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    if framework.lmns_id is None:
+        return False
+    return Role.LMNS_SAFETY_LEAD in roles_at(user, framework.lmns)
+
+
+def approves_framework(user, framework) -> bool:
+    """The second key: the deployment administrator, or a safety lead of the framework's LMNS (of
+    any LMNS, for a deployment-wide framework). Never the person who prepared it."""
+    if not _is_signed_in(user) or user.pk == framework.prepared_by_id:
+        return False
+    if user.is_superuser:
+        return True
+    if framework.lmns_id is None:
+        return Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()
+    return Role.LMNS_SAFETY_LEAD in roles_at(user, framework.lmns)
+
+
+def lmnss_authoring_frameworks(user):
+    """LMNSs for which the user may author local frameworks."""
+    return lmnss_where(user, "author_framework")

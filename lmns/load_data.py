@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assurance.models import (
+    IN_FORCE_OR_CLOSED,
     Assessment,
     Finding,
     FindingKind,
@@ -339,9 +340,10 @@ def generate(
         raise LoadDataRefused("LMNSs must be between 1 and the number of providers.")
     if years < 1:
         raise LoadDataRefused("Years must be at least 1.")
-    frameworks = list(Framework.objects.order_by("pk"))
+    # Drafts are not assessed; a closed year's assessments are part of a region's history.
+    frameworks = list(Framework.objects.filter(status__in=IN_FORCE_OR_CLOSED).order_by("pk"))
     if not frameworks:
-        raise LoadDataRefused("No frameworks loaded: run manage.py load_frameworks first.")
+        raise LoadDataRefused("No published frameworks: run manage.py load_frameworks first.")
     types = list(IncidentType.objects.active().order_by("pk"))
     if not types:
         raise LoadDataRefused("No incident types: run manage.py migrate first.")

@@ -12,6 +12,7 @@ from assurance.models import (
     Finding,
     Framework,
     FrameworkAction,
+    FrameworkStatus,
     Recommendation,
     Requirement,
     Visit,
@@ -115,6 +116,7 @@ def make_framework(slug: str | None = None, *, actions: int = 2, requirements: i
         publisher="Test",
         version="1",
         source_file="test",
+        status=FrameworkStatus.PUBLISHED,
     )
     for a in range(1, actions + 1):
         action = FrameworkAction.objects.create(

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lmns.api.services import api_token_create
 from lmns.models import Membership, Role
+from tests.assurance.framework_records import framework_record
 from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
@@ -85,6 +86,27 @@ def _person_role(world, provider):
     return {**kwargs, "membership": Membership.objects.get(user_id=kwargs["pk"]).pk}
 
 
+def _framework(kind):
+    return lambda world, provider: framework_record(world, kind, provider)
+
+
+# An LMNS's local frameworks: the draft is seen by the LMNS's officers and safety leads, who check
+# it; the published one is revised from its page, and seen by everyone in the LMNS.
+FRAMEWORK_DRAFT_KWARGS = {
+    "assurance:framework-edit": _framework("draft"),
+    "assurance:framework-source": _framework("draft"),
+    "assurance:framework-source-download": _framework("draft"),
+    "assurance:framework-transition": _framework("draft"),
+    "assurance:framework-action-add": _framework("draft"),
+    "assurance:framework-history": _framework("draft"),
+    "assurance:framework-copy": _framework("draft"),
+    "assurance:framework-action-edit": _framework("action"),
+    "assurance:framework-action-change": _framework("action"),
+    "assurance:requirement-add": _framework("action"),
+    "assurance:requirement-edit": _framework("requirement"),
+    "assurance:requirement-change": _framework("requirement"),
+}
+
 OBJECT_KWARGS = {
     "tokens:revoke": _api_token,
     **dict.fromkeys(
@@ -99,6 +121,8 @@ OBJECT_KWARGS = {
         _person,
     ),
     "people:role-remove": _person_role,
+    **FRAMEWORK_DRAFT_KWARGS,
+    "assurance:framework-revise": _framework("published"),
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
@@ -237,7 +261,15 @@ OBJECT_KWARGS = {
     },
 }
 # What the matrix posts to POST-only URLs that need more than an empty form.
-POST_DATA = {"assurance:workbook-start": lambda world, provider: {"lmns": provider.lmns_id}}
+POST_DATA = {
+    "assurance:workbook-start": lambda world, provider: {"lmns": provider.lmns_id},
+    "assurance:framework-transition": lambda world, provider: {"step": "prepare"},
+    "assurance:framework-action-change": lambda world, provider: {"step": "up"},
+    "assurance:requirement-change": lambda world, provider: {"step": "up"},
+}
+FRAMEWORK_DRAFTS = set(FRAMEWORK_DRAFT_KWARGS)
+FRAMEWORK_CHECKERS = {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
+FRAMEWORK_AUTHORS = {f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
 # Reference records everyone signed in may read (they hold no provider's data).
 GLOBAL = {"assurance:framework-detail", "assurance:matrix"}
 # LMNS-wide workbooks: only the LMNS's own members (not its providers' users) know they exist.
@@ -259,7 +291,7 @@ LMNS_SCOPED = {
     name
     for name in OBJECT_KWARGS
     if name.startswith(("incidents:meeting", "incidents:event", "incidents:improvement-survey"))
-}
+} | {"assurance:framework-revise"}
 # Actions that only take a POST; the matrix posts an empty form to them.
 POST_ONLY_RECORDS = {
     "tokens:revoke",
@@ -291,6 +323,9 @@ POST_ONLY_RECORDS = {
     "incidents:improvement-communication-delete",
     "incidents:improvement-team-delete",
     "incidents:improvement-survey-close",
+    "assurance:framework-transition",
+    "assurance:framework-action-change",
+    "assurance:requirement-change",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -316,6 +351,9 @@ MAY = {
         "superuser",
     },
     **dict.fromkeys(["people:list", "people:invite"], PEOPLE_MANAGERS),
+    **dict.fromkeys(FRAMEWORK_DRAFTS | {"assurance:framework-revise"}, FRAMEWORK_AUTHORS),
+    "assurance:framework-history": FRAMEWORK_CHECKERS,
+    "assurance:framework-source-download": FRAMEWORK_CHECKERS,
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
         f"lmns:{Role.LMNS_SAFETY_LEAD}",
@@ -554,6 +592,10 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
                 visible = False
         elif name in GLOBAL:
             visible = True
+        elif name in FRAMEWORK_DRAFTS:
+            visible = persona == "superuser" or (
+                persona in FRAMEWORK_CHECKERS and provider.lmns in world.visible_lmnss(persona)
+            )
         elif name in OWN_ONLY:
             visible = False
         elif name in FTSU_CONCERNS:

@@ -3,6 +3,7 @@
 # Shared with the quality board packs; kept importable from here for the compliance code.
 from assurance.models.compliance import (
     DONE_STATUSES,
+    IN_FORCE_OR_CLOSED,
     PID_WARNING,
     Assessment,
     BoardWorkbookJob,
@@ -13,12 +14,14 @@ from assurance.models.compliance import (
     EvidenceQuerySet,
     Framework,
     FrameworkAction,
+    FrameworkStatus,
     Requirement,
     RequirementAssessment,
     RequirementAssessmentQuerySet,
     Status,
     Verification,
     evidence_upload_to,
+    framework_source_upload_to,
     overdue_action_plan,
 )
 from assurance.models.visits import (
@@ -43,6 +46,7 @@ from lmns.models import ExportStatus
 
 __all__ = [
     "DONE_STATUSES",
+    "IN_FORCE_OR_CLOSED",
     "PID_WARNING",
     "VISIT_TRANSITIONS",
     "Assessment",
@@ -58,6 +62,7 @@ __all__ = [
     "FindingKind",
     "Framework",
     "FrameworkAction",
+    "FrameworkStatus",
     "KeyLineOfEnquiry",
     "Recommendation",
     "RecommendationStatus",
@@ -76,5 +81,6 @@ __all__ = [
     "VisitTeamMember",
     "VisitType",
     "evidence_upload_to",
+    "framework_source_upload_to",
     "overdue_action_plan",
 ]

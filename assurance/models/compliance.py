@@ -4,7 +4,7 @@ requirement, the evidence behind it, and the LMNS's verification."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -17,28 +17,89 @@ PID_WARNING = (
 )
 
 
-# --- Frameworks, loaded from data files in assurance/frameworks/ ------------------------------
+# --- Frameworks: loaded from data files in assurance/frameworks/, or authored in the product -----
+
+
+class FrameworkStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    PUBLISHED = "published", "Published"
+    CLOSED = "closed", "Closed"
+
+
+# Only these can be assessed, counted and exported; a closed one keeps its assessments read-only.
+ASSESSABLE = frozenset({FrameworkStatus.PUBLISHED})
+IN_FORCE_OR_CLOSED = frozenset({FrameworkStatus.PUBLISHED, FrameworkStatus.CLOSED})
 
 
 class FrameworkQuerySet(models.QuerySet):
     def superseded(self):
-        """Versions a newer version has replaced: what is outstanding in them can never be
-        cleared, so reminders and ratings leave them out."""
+        """Versions no longer in force: closed, or replaced by a newer published version. What is
+        outstanding in them can never be cleared, so reminders and ratings leave them out."""
         # previous is NULL for most frameworks; NOT IN over a list holding NULL matches nothing.
-        return self.filter(pk__in=Framework.objects.filter(previous__isnull=False).values("previous"))
+        replaced = Framework.objects.filter(previous__isnull=False, status__in=IN_FORCE_OR_CLOSED)
+        return self.filter(Q(pk__in=replaced.values("previous")) | Q(status=FrameworkStatus.CLOSED))
+
+    def visible_to(self, user):
+        """Deployment-wide frameworks and the local ones of the user's LMNSs. Drafts are seen only
+        by the LMNS officers and safety leads who check and approve them, and the deployment
+        administrator: a provider or a board never sees wording that is not yet agreed."""
+        from lmns.access import FRAMEWORK_CHECKER_ROLES, lmnss_for
+        from lmns.models import Membership
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self
+        checks = Membership.objects.filter(user=user, role__in=FRAMEWORK_CHECKER_ROLES, lmns__isnull=False)
+        drafts_seen = Q(Exists(checks)) & (Q(lmns__isnull=True) | Q(lmns__in=checks.values("lmns")))
+        owned = Q(lmns__isnull=True) | Q(lmns__in=lmnss_for(user))
+        return self.filter(owned & (Q(status__in=IN_FORCE_OR_CLOSED) | drafts_seen))
+
+    def assessable(self):
+        return self.filter(status__in=ASSESSABLE)
+
+
+def framework_source_upload_to(instance, filename):
+    # Stored under an opaque name, like evidence; the original name is kept for download.
+    return f"framework-sources/{timezone.now():%Y/%m}/{instance.source_token}"
 
 
 class Framework(models.Model):
-    """One version of a compliance framework, e.g. the CNST MIS year 6."""
+    """One version of a compliance framework, e.g. the CNST MIS year 6.
+
+    A draft is edited freely; publishing takes two people (one prepares, another approves), and a
+    published framework is never edited in place: a correction is a new revision."""
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     publisher = models.CharField(max_length=200)
     version = models.CharField(max_length=50)
+    lmns = models.ForeignKey(
+        "lmns.Lmns",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frameworks",
+        help_text="Empty for a deployment-wide framework (MIS, Ockenden); else a local framework "
+        "that only this LMNS's providers see.",
+    )
+    status = models.CharField(max_length=20, choices=FrameworkStatus.choices, default=FrameworkStatus.DRAFT)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
-    source_file = models.CharField(max_length=200, help_text="The data file this framework was loaded from.")
+    source_file = models.CharField(
+        max_length=200, blank=True, help_text="The data file this framework was loaded from, if any."
+    )
     source_note = models.TextField(blank=True)
+    # Provenance: the published document the wording was taken from.
+    source_publisher = models.CharField("Source publisher", max_length=200, blank=True)
+    source_title = models.CharField("Source document title", max_length=300, blank=True)
+    source_date = models.DateField("Source document date", null=True, blank=True)
+    source_url = models.URLField("Link to the source document", max_length=500, blank=True)
+    source_document = models.FileField(upload_to=framework_source_upload_to, blank=True)
+    source_token = models.CharField(max_length=40, editable=False, blank=True)
+    source_document_name = models.CharField(max_length=255, blank=True)
+    source_document_type = models.CharField(max_length=100, blank=True)
     previous = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -47,9 +108,28 @@ class Framework(models.Model):
         related_name="+",
         help_text="The earlier version this one follows; its evidence is carried forward to review.",
     )
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The published framework this revision corrects.",
+    )
+    change_note = models.TextField(blank=True, help_text="What this version or revision changes, and why.")
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     objects = FrameworkQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "version"]
@@ -59,6 +139,18 @@ class Framework(models.Model):
 
     def get_absolute_url(self):
         return reverse("assurance:framework-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == FrameworkStatus.DRAFT
+
+    @property
+    def is_assessable(self) -> bool:
+        return self.status in ASSESSABLE
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == FrameworkStatus.CLOSED
 
     def next_deadline(self, today=None):
         today = today or timezone.localdate()
@@ -101,7 +193,26 @@ class Requirement(models.Model):
     title = models.CharField(max_length=300)
     text = models.TextField()
     evidence_guidance = models.TextField(blank=True)
+    threshold = models.CharField(
+        max_length=100, blank=True, help_text="The standard to reach, as the guidance words it, e.g. 95%."
+    )
+    due_on = models.DateField("Due", null=True, blank=True)
+    wording_checked = models.BooleanField(
+        "Wording checked against the source",
+        default=False,
+        help_text="Ticked only once the wording has been compared with the published source document.",
+    )
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        help_text="The requirement of the previous version this one replaces; empty for a new requirement.",
+    )
     order = models.PositiveIntegerField()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["action__order", "order"]

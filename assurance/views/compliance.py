@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from assurance import selectors, services
 from assurance.filters import ItemFilter
 from assurance.forms import AssessmentStartForm, EvidenceLinkForm, ItemForm, VerifyForm
-from assurance.models import Assessment, Framework, RequirementAssessment, Verification
+from assurance.models import Assessment, Framework, Requirement, RequirementAssessment, Verification
 from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.models import Provider
@@ -19,7 +19,9 @@ def index(request):
         request,
         "assurance/index.html",
         {
-            "frameworks": Framework.objects.prefetch_related("deadlines"),
+            "frameworks": Framework.objects.visible_to(request.user)
+            .select_related("lmns")
+            .prefetch_related("deadlines"),
             "assessments": assessments,
             "can_start": access.providers_where(request.user, "assess").exists(),
         },
@@ -27,17 +29,39 @@ def index(request):
 
 
 def framework_detail(request, slug):
-    framework = get_object_or_404(Framework, slug=slug)
+    framework = get_object_or_404(
+        Framework.objects.visible_to(request.user).select_related(
+            "lmns", "previous", "revises", "prepared_by", "approved_by"
+        ),
+        slug=slug,
+    )
+    changes = selectors.framework_changes(framework=framework) or {}
+    actions = list(framework.actions.prefetch_related("requirements"))
+    for action in actions:
+        for requirement in action.requirements.all():
+            requirement.change = changes.get(requirement.pk)
     return render(
         request,
         "assurance/framework_detail.html",
-        {"framework": framework, "actions": framework.actions.prefetch_related("requirements")},
+        {
+            "framework": framework,
+            "actions": actions,
+            "changes": changes or None,
+            "retired": changes.get(None, []),
+            "unchecked": Requirement.objects.filter(
+                action__framework=framework, wording_checked=False
+            ).count(),
+            "can_author": access.authors_framework(request.user, framework),
+            "can_approve": access.approves_framework(request.user, framework),
+            "can_copy": request.user.is_superuser
+            or access.lmnss_where(request.user, "author_framework").exists(),
+        },
     )
 
 
 def matrix(request, slug):
     """Providers x actions for one framework, over the providers the user can see."""
-    framework = get_object_or_404(Framework, slug=slug)
+    framework = get_object_or_404(Framework.objects.visible_to(request.user), slug=slug)
     actions, rows = selectors.compliance_matrix(
         framework=framework, providers=Provider.objects.visible_to(request.user).order_by("name")
     )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assurance import returns
 from assurance.exports import board_workbook_for_provider
 from assurance.forms import ReturnUploadForm
-from assurance.models import Assessment, BoardWorkbookJob, ExportStatus, Framework
+from assurance.models import IN_FORCE_OR_CLOSED, Assessment, BoardWorkbookJob, ExportStatus, Framework
 from assurance.workbooks import board_workbook_job_start
 from incidents.views.common import save_with
 from lmns import access
@@ -29,7 +29,10 @@ def provider_workbook(request, pk):
 
 @require_POST
 def lmns_workbook_start(request, slug):
-    framework = get_object_or_404(Framework, slug=slug)
+    # A draft has no positions to export; a closed year stays exportable.
+    framework = get_object_or_404(
+        Framework.objects.visible_to(request.user).filter(status__in=IN_FORCE_OR_CLOSED), slug=slug
+    )
     lmns_pk = request.POST.get("lmns", "")
     if not (lmns_pk.isascii() and lmns_pk.isdigit()):
         raise Http404("Choose an LMNS.")

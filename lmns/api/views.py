@@ -185,13 +185,14 @@ class SsigMeetingViewSet(ReadViewSet):
 
 
 class FrameworkViewSet(ReadViewSet):
-    """Compliance frameworks (reference data every signed-in user may read)."""
+    """Compliance frameworks: the deployment's and the user's LMNSs' own, drafts only to those who
+    check them (``FrameworkQuerySet.visible_to``)."""
 
     lookup_field = "slug"
     lookup_value_converter = "slug"
 
     def get_queryset(self):
-        frameworks = Framework.objects.all()
+        frameworks = Framework.objects.visible_to(self.request.user)
         if self.action == "retrieve":
             actions = FrameworkAction.objects.prefetch_related("requirements")
             frameworks = frameworks.prefetch_related(Prefetch("actions", queryset=actions))

@@ -145,7 +145,7 @@ def test_shipped_files_match_domain_reference():
     assert requirement_counts("ockenden-final-2022") == [1] * 15
     assert Requirement.objects.get(action__framework__slug="ockenden-final-2022", code="IEA15.1")
     assert (
-        Requirement.objects.filter(code="SA1.1").get().title
+        Requirement.objects.filter(action__framework__slug="cnst-mis-year-6", code="SA1.1").get().title
         == "Deaths notified to MBRRACE-UK within 7 working days"
     )
 
@@ -194,6 +194,8 @@ def test_loading_twice_changes_nothing():
         "CNST Maternity Incentive Scheme (Year 6): 10 actions, 34 requirements, created",
         "Ockenden review (Final report, 30 Mar 2022): 15 actions, 15 requirements, created",
         "Ockenden review (Interim report, 10 Dec 2020): 7 actions, 15 requirements, created",
+        "CNST Maternity Incentive Scheme (Year 7): 10 actions, 34 requirements, created",
+        "CNST Maternity Incentive Scheme (Year 8): 10 actions, 34 requirements, created",
     ]
     assert second.getvalue().splitlines() == [
         line.replace("created", "unchanged") for line in first.getvalue().splitlines()
@@ -202,20 +204,24 @@ def test_loading_twice_changes_nothing():
     assert dict(Framework.objects.values_list("slug", "loaded_at")) == loaded_at
 
 
-def test_changed_title_in_a_copy_updates_it(tmp_path):
+def test_changed_title_in_a_copy_of_a_draft_updates_it(tmp_path):
     load_all()
-    action = FrameworkAction.objects.get(framework__slug="ockenden-interim-2020", code="IEA1")
+    action = FrameworkAction.objects.get(framework__slug="cnst-mis-year-8", code="SA2")
     requirement_pks = list(Requirement.objects.values_list("pk", flat=True))
-    copy = tmp_path / "ockenden-interim-2020.yaml"
+    copy = tmp_path / "cnst-mis-year-8.yaml"
     copy.write_text(
-        (FRAMEWORKS_DIR / copy.name).read_text().replace("title: Enhanced Safety", "title: Enhanced Safety!")
+        (FRAMEWORKS_DIR / copy.name)
+        .read_text()
+        .replace(
+            "title: Submitting data to the Maternity", "title: Submitting data (checked) to the Maternity"
+        )
     )
 
     result = load_parsed(parse_framework_file(copy))
 
     assert result.status == "updated"
     action.refresh_from_db()
-    assert action.title == "Enhanced Safety!"
+    assert action.title.startswith("Submitting data (checked)")
     assert sorted(Requirement.objects.values_list("pk", flat=True)) == sorted(requirement_pks)
     assert load_parsed(parse_framework_file(copy)).status == "unchanged"
 

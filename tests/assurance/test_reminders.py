@@ -9,6 +9,7 @@ from assurance.models import (
     Deadline,
     Framework,
     FrameworkAction,
+    FrameworkStatus,
     Requirement,
     Status,
     Verification,
@@ -44,7 +45,12 @@ def run(django_capture_on_commit_callbacks):
 
 def make_framework(slug="cnst-mis-6", name="CNST MIS", version="year 6", codes=("1a", "1b", "1c"), **extra):
     framework = Framework.objects.create(
-        slug=slug, name=name, publisher="NHS Resolution", version=version, source_file=f"{slug}.yaml", **extra
+        slug=slug,
+        name=name,
+        publisher="NHS Resolution",
+        version=version,
+        source_file=f"{slug}.yaml",
+        **{"status": FrameworkStatus.PUBLISHED, **extra},
     )
     action = FrameworkAction.objects.create(
         framework=framework, code="SA1", title="Mortality reviews", order=1

@@ -1,0 +1,326 @@
+"""Authoring compliance frameworks in the product: new versions, drafts, two-key publishing.
+
+A framework moves draft → awaiting approval → published → closed. Only a draft is edited. One
+person prepares a draft for approval and a different one approves it (the deployment
+administrator, or a safety lead: ``lmns.access.approves_framework``). A published framework is
+never edited in place: a correction is a new revision, and publishing it closes the one it
+corrects, whose assessments keep the wording that was answered.
+"""
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from assurance.models import Framework, FrameworkAction, FrameworkStatus, Requirement
+from assurance.uploads import PDF, check_upload
+from lmns import access
+
+FRAMEWORK_FIELDS = (
+    "name",
+    "publisher",
+    "version",
+    "period_start",
+    "period_end",
+    "source_note",
+    "source_publisher",
+    "source_title",
+    "source_date",
+    "source_url",
+    "change_note",
+)
+ACTION_FIELDS = ("code", "title", "summary")
+REQUIREMENT_FIELDS = (
+    "code",
+    "title",
+    "text",
+    "evidence_guidance",
+    "threshold",
+    "due_on",
+    "wording_checked",
+    "replaces",
+)
+
+
+def _ensure_draft(framework: Framework) -> None:
+    if not framework.is_draft:
+        raise ValidationError(
+            f"{framework} is {framework.get_status_display().lower()}, so it cannot be edited. "
+            "A published framework is corrected by starting a revision."
+        )
+
+
+def _ensure_author(framework: Framework, by) -> None:
+    if not access.authors_framework(by, framework):
+        raise PermissionDenied
+
+
+def unique_slug(*parts: str) -> str:
+    base = slugify("-".join(p for p in parts if p))[:70].strip("-") or "framework"
+    slug, n = base, 1
+    while Framework.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def framework_copy(
+    *, source: Framework, by, name: str, version: str, lmns=None, change_note: str = "", revision=False
+) -> Framework:
+    """A new draft with the source's actions and requirements, each requirement replacing the one it
+    was copied from.
+
+    A new version (next year's scheme) follows the source, so providers' evidence is carried
+    forward; its wording is not yet checked against the new year's guidance. A revision corrects
+    a published framework in place of it: same predecessor, same checks.
+    """
+    draft = Framework(
+        slug=unique_slug(name, version, lmns.code if lmns else ""),
+        name=name,
+        version=version,
+        lmns=lmns,
+        publisher=source.publisher,
+        period_start=source.period_start,
+        period_end=source.period_end,
+        source_note=source.source_note,
+        change_note=change_note,
+        previous=source.previous if revision else source,
+        revises=source if revision else None,
+    )
+    if revision:
+        for field in ("source_publisher", "source_title", "source_date", "source_url"):
+            setattr(draft, field, getattr(source, field))
+    _ensure_author(draft, by)
+    draft.full_clean()
+    draft.save()
+    if revision and source.source_document:
+        draft.source_document = source.source_document.name
+        draft.source_token = source.source_token
+        draft.source_document_name = source.source_document_name
+        draft.source_document_type = source.source_document_type
+        draft.save(
+            update_fields=["source_document", "source_token", "source_document_name", "source_document_type"]
+        )
+    for deadline in source.deadlines.all():
+        draft.deadlines.create(name=deadline.name, due_on=deadline.due_on)
+    for action in source.actions.prefetch_related("requirements"):
+        copy = FrameworkAction.objects.create(
+            framework=draft, code=action.code, title=action.title, summary=action.summary, order=action.order
+        )
+        Requirement.objects.bulk_create(
+            Requirement(
+                action=copy,
+                code=r.code,
+                title=r.title,
+                text=r.text,
+                evidence_guidance=r.evidence_guidance,
+                threshold=r.threshold,
+                due_on=r.due_on,
+                order=r.order,
+                # A revision replaces what the corrected one replaced; a new version replaces the copy.
+                replaces_id=r.replaces_id if revision else r.pk,
+                wording_checked=r.wording_checked if revision else False,
+            )
+            for r in action.requirements.all()
+        )
+    return draft
+
+
+@transaction.atomic
+def framework_update(*, framework: Framework, by, **fields) -> Framework:
+    _ensure_draft(framework)
+    _ensure_author(framework, by)
+    for name, value in fields.items():
+        if name not in FRAMEWORK_FIELDS:
+            raise TypeError(f"{name} is not a framework field")
+        setattr(framework, name, value)
+    framework.full_clean()
+    if framework.period_start and framework.period_end and framework.period_end < framework.period_start:
+        raise ValidationError({"period_end": "The period must end after it starts."})
+    framework.save()
+    return framework
+
+
+@transaction.atomic
+def framework_attach_source(*, framework: Framework, by, file) -> Framework:
+    """Keep the source document itself, checked by content like evidence."""
+    _ensure_draft(framework)
+    _ensure_author(framework, by)
+    try:
+        kind = check_upload(file)
+    except ValueError as error:
+        raise ValidationError({"source_document": str(error)}) from error
+    if kind != PDF and not file.name.lower().endswith((".docx", ".xlsx")):
+        raise ValidationError(
+            {"source_document": "Attach the published guidance as a PDF, Word or Excel file."}
+        )
+    framework.source_token = secrets.token_urlsafe(24)
+    framework.source_document_name = file.name[-255:]
+    framework.source_document_type = kind.content_type
+    framework.source_document = file
+    framework.save()
+    return framework
+
+
+@transaction.atomic
+def action_save(
+    *, framework: Framework, by, action: FrameworkAction | None = None, **fields
+) -> FrameworkAction:
+    _ensure_draft(framework)
+    _ensure_author(framework, by)
+    if action is None:
+        last = framework.actions.aggregate(last=Max("order"))["last"] or 0
+        action = FrameworkAction(framework=framework, order=last + 1)
+    for name, value in fields.items():
+        if name not in ACTION_FIELDS:
+            raise TypeError(f"{name} is not an action field")
+        setattr(action, name, value)
+    if framework.actions.filter(code=action.code).exclude(pk=action.pk).exists():
+        raise ValidationError({"code": f"Another action of this framework is coded {action.code}."})
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_retire(*, action: FrameworkAction, by) -> None:
+    """Remove an action and its requirements from a draft. What the previous version had and this one
+    no longer replaces shows as retired."""
+    _ensure_draft(action.framework)
+    _ensure_author(action.framework, by)
+    action.delete()
+    _renumber(action.framework.actions.order_by("order"))
+
+
+@transaction.atomic
+def requirement_save(
+    *, action: FrameworkAction, by, requirement: Requirement | None = None, **fields
+) -> Requirement:
+    framework = action.framework
+    _ensure_draft(framework)
+    _ensure_author(framework, by)
+    if requirement is None:
+        last = action.requirements.aggregate(last=Max("order"))["last"] or 0
+        requirement = Requirement(action=action, order=last + 1)
+    for name, value in fields.items():
+        if name not in REQUIREMENT_FIELDS:
+            raise TypeError(f"{name} is not a requirement field")
+        setattr(requirement, name, value)
+    if (
+        Requirement.objects.filter(action__framework=framework, code=requirement.code)
+        .exclude(pk=requirement.pk)
+        .exists()
+    ):
+        raise ValidationError({"code": f"Another requirement of this framework is coded {requirement.code}."})
+    replaces = requirement.replaces
+    if replaces is not None and replaces.action.framework_id != framework.previous_id:
+        raise ValidationError({"replaces": "A requirement can only replace one of the previous version."})
+    requirement.full_clean()
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def requirement_retire(*, requirement: Requirement, by) -> None:
+    action = requirement.action
+    _ensure_draft(action.framework)
+    _ensure_author(action.framework, by)
+    requirement.delete()
+    _renumber(action.requirements.order_by("order"))
+
+
+@transaction.atomic
+def move(*, item: FrameworkAction | Requirement, by, up: bool) -> None:
+    """Swap an action or a requirement with its neighbour."""
+    framework = item.framework if isinstance(item, FrameworkAction) else item.action.framework
+    _ensure_draft(framework)
+    _ensure_author(framework, by)
+    siblings = list(
+        framework.actions.order_by("order")
+        if isinstance(item, FrameworkAction)
+        else item.action.requirements.order_by("order")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        _renumber(siblings)
+
+
+def _renumber(items) -> None:
+    for order, item in enumerate(items, start=1):
+        if item.order != order:
+            item.order = order
+            item.save(update_fields=["order"])
+
+
+@transaction.atomic
+def framework_prepare(*, framework: Framework, by) -> Framework:
+    """The first key: the author says the draft is ready and asks another person to approve it."""
+    _ensure_draft(framework)
+    _ensure_author(framework, by)
+    actions = list(framework.actions.prefetch_related("requirements"))
+    if not actions:
+        raise ValidationError("A framework needs at least one action before it is approved.")
+    empty = [a.code for a in actions if not a.requirements.all()]
+    if empty:
+        raise ValidationError(f"Every action needs a requirement: {', '.join(empty)} has none.")
+    framework.status = FrameworkStatus.AWAITING_APPROVAL
+    framework.prepared_by = by
+    framework.prepared_at = timezone.now()
+    framework.save()
+    return framework
+
+
+@transaction.atomic
+def framework_return_to_draft(*, framework: Framework, by) -> Framework:
+    """The approver sends it back (or the preparer withdraws it) to be edited again."""
+    if framework.status != FrameworkStatus.AWAITING_APPROVAL:
+        raise ValidationError("Only a framework awaiting approval can be returned to draft.")
+    if not (access.authors_framework(by, framework) or access.approves_framework(by, framework)):
+        raise PermissionDenied
+    framework.status = FrameworkStatus.DRAFT
+    framework.prepared_by = None
+    framework.prepared_at = None
+    framework.save()
+    return framework
+
+
+@transaction.atomic
+def framework_publish(*, framework: Framework, by) -> Framework:
+    """The second key: a different person approves, and providers may assess it from now on."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != FrameworkStatus.AWAITING_APPROVAL:
+        raise ValidationError("Only a framework prepared for approval can be published.")
+    if by.pk == framework.prepared_by_id:
+        raise ValidationError("A different person must approve the framework from the one who prepared it.")
+    if not access.approves_framework(by, framework):
+        raise PermissionDenied
+    now = timezone.now()
+    framework.status = FrameworkStatus.PUBLISHED
+    framework.approved_by = by
+    framework.published_at = now
+    framework.save()
+    if framework.revises_id:
+        corrected = framework.revises
+        if corrected.status == FrameworkStatus.PUBLISHED:
+            corrected.status = FrameworkStatus.CLOSED
+            corrected.closed_at = now
+            corrected.save()
+    return framework
+
+
+@transaction.atomic
+def framework_close(*, framework: Framework, by) -> Framework:
+    """Close a published framework: its assessments become read-only and stay exportable."""
+    if framework.status != FrameworkStatus.PUBLISHED:
+        raise ValidationError("Only a published framework can be closed.")
+    _ensure_author(framework, by)
+    framework.status = FrameworkStatus.CLOSED
+    framework.closed_at = timezone.now()
+    framework.save()
+    return framework
