@@ -434,3 +434,23 @@ def test_a_failure_while_applying_rolls_everything_back(assessment, lead, monkey
 
     assert refused.value.messages == ["Sheet Return, row 3: Someone else changed this requirement."]
     assert snapshot(assessment) == before
+
+
+def test_a_return_wider_than_excel_is_refused_before_it_is_read(assessment, lead):
+    buffer = io.BytesIO()
+    return_workbook(assessment=assessment, generated_by=None).save(buffer)
+    with zipfile.ZipFile(buffer) as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    # Empty cells pack to almost nothing; openpyxl would build every one of them.
+    parts["xl/worksheets/sheet2.xml"] = parts["xl/worksheets/sheet2.xml"].replace(
+        b"</row>", b"<c/>" * 20_000 + b"</row>", 1
+    )
+    before = snapshot(assessment)
+
+    with pytest.raises(ValidationError) as refused:
+        return_apply(assessment=assessment, file=SimpleUploadedFile("return.xlsx", _zip(parts)), by=lead)
+
+    assert refused.value.messages == [
+        "The sheet “Return” has more than 16,384 cells in row 1; the limit is 16,384."
+    ]
+    assert snapshot(assessment) == before
