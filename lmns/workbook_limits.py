@@ -26,6 +26,12 @@ from xml.parsers import expat
 # and openpyxl builds every cell of a row up to its farthest one.
 EXCEL_COLUMNS = 16_384
 _CHUNK = 64 * 1024
+# What openpyxl keeps, besides text, for each setting of a row (a dictionary entry and a
+# string), each shared string (the string and the cleared element it came from) and each
+# element outside rows (a parsed element, or a style object): measured, rounded up.
+_SETTING_BYTES = 64
+_STRING_BYTES = 140
+_ELEMENT_BYTES = 800
 _MiB = 1024 * 1024
 
 
@@ -48,13 +54,20 @@ class WorkbookLimits:
     # all rows may be this many times the cells allowed.
     elements_per_row: int = 4 * EXCEL_COLUMNS
     elements_per_cell: int = 4
-    # A row's attributes are its height and format; openpyxl keeps them for every row.
-    row_tag_bytes: int = 1024
+    # A row's settings (height, format) are kept by openpyxl for every row that has any,
+    # at about this many bytes for each setting plus its text: 100,000 rows as Excel saves
+    # them (three settings each) come to about 23 MB.
+    row_settings_bytes: int = 32 * _MiB
     # Outside rows and shared strings openpyxl keeps everything it reads (styles,
-    # relationships, merged ranges, the theme). Excel's limit of 64,000 cell styles is
-    # about 200,000 elements and 10 MB.
-    other_elements: int = 300_000
+    # relationships, merged ranges, the theme), at about 800 bytes an element in styles.
+    # Real workbooks have a few thousand; Excel's 64,000 cell styles, about 200,000.
+    other_elements: int = 100_000
     other_bytes: int = 16 * _MiB
+    # All of the above that openpyxl keeps at once, as estimated with the sizes measured
+    # (_STRING_BYTES and the rest). The largest import allowed, 100,001 rows with 200,000
+    # shared strings, is 35 MB; with what openpyxl holds while it streams the rows, this
+    # keeps reading any workbook within 100 MB.
+    kept_bytes: int = 64 * _MiB
     # Real parts nest a dozen deep; openpyxl builds the whole path.
     depth: int = 64
     # What expat holds before it reports anything (a start tag with its attributes, a
@@ -79,12 +92,17 @@ def check_workbook(file, limits: WorkbookLimits) -> None:
             infos = archive.infolist()
             _check_archive(infos, limits)
             names = _sheet_names(archive, infos, limits)
-            cells = elements = 0
+            cells = elements = kept = 0
             for info in infos:
                 part = _Part(info.filename, names.get(info.filename), limits, cells, elements)
                 with archive.open(info) as stream:
                     part.read(stream)
-                cells, elements = cells + part.cells, elements + part.row_elements
+                cells, elements, kept = cells + part.cells, elements + part.row_elements, kept + part.kept()
+                if kept > limits.kept_bytes:
+                    raise WorkbookRefused(
+                        f"The workbook would take more than {_size(limits.kept_bytes)} of memory to read "
+                        f"(text, styles and row settings); the limit is {_size(limits.kept_bytes)}."
+                    )
     except WorkbookRefused:
         raise
     except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError, ValueError):
@@ -179,7 +197,7 @@ class _Part:
         self.limits, self.collect = limits, collect
         # What the parts read before this one used of the workbook's allowance.
         self.cells_before, self.elements_before = cells_before, elements_before
-        self.row_elements = 0
+        self.row_elements = self.row_settings = 0
         self.where = f"The sheet “{sheet}”" if sheet is not None else f"The workbook's part “{path[:80]}”"
         self.collected: list[dict] = []
         self.depth = self.others = self.rows = self.cells = self.strings = self.shared_text = 0
@@ -196,6 +214,11 @@ class _Part:
         parser.EntityDeclHandler = self.doctype
         self.parser = parser
         self.outside()
+
+    def kept(self) -> int:
+        """An estimate of the memory openpyxl keeps for this part while a sheet is read."""
+        strings = self.shared_text + self.strings * _STRING_BYTES
+        return strings + self.row_settings + self.others * _ELEMENT_BYTES
 
     def outside(self) -> None:
         self.item_depth = 0
@@ -323,11 +346,16 @@ class _Part:
             self.rows += 1
         if self.rows > limits.rows:
             self.refuse(f"has more than {limits.rows:,} rows; the limit is {limits.rows:,}.")
-        if sum(len(key) + len(value) for key, value in attributes.items()) > limits.row_tag_bytes:
-            self.refuse(
-                f"has more than {limits.row_tag_bytes:,} bytes of settings on row {self.rows:,}; "
-                f"the limit is {limits.row_tag_bytes:,}."
+        # openpyxl keeps a row's settings unless it has only its number and its span.
+        if len(attributes) > 2 or attributes.keys() - {"r", "spans"}:
+            self.row_settings += sum(
+                _SETTING_BYTES + len(key) + len(value) for key, value in attributes.items()
             )
+            if self.row_settings > limits.row_settings_bytes:
+                self.refuse(
+                    f"has more than {_size(limits.row_settings_bytes)} of row settings (heights and "
+                    f"formats); the limit is {_size(limits.row_settings_bytes)}."
+                )
 
     def start_in_row(self, tag: str, attributes: dict) -> None:
         # The work per cell, kept to a few steps.
