@@ -17,8 +17,10 @@ is left unread from the point where expat gives up: openpyxl parses with the sam
 so it fails there too, having built no more than was counted.
 """
 
+import lzma
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from xml.parsers import expat
 
@@ -105,8 +107,16 @@ def check_workbook(file, limits: WorkbookLimits) -> None:
                     )
     except WorkbookRefused:
         raise
-    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError, ValueError):
-        # RuntimeError: an encrypted part.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,  # an encrypted part
+        EOFError,
+        ValueError,
+    ):
         raise WorkbookRefused("The file is damaged or is not an Excel workbook.") from None
     finally:
         file.seek(0)
@@ -206,6 +216,8 @@ class _Part:
         self.item_depth = self.item_start = self.item_elements = self.cells_in_row = 0
         self.last_reference = None
         self.item_chars = self.item_width = 0
+        # What a cell or an element in a row may bring the counts to before a closer look.
+        self.cell_room, self.element_room, self.depth_room = 0, limits.elements_per_row, limits.depth
         self.inside = 0  # bytes in rows and shared strings closed so far
         parser = expat.ParserCreate()
         # A workbook's parts never declare a document type: refusing one refuses every
@@ -309,7 +321,6 @@ class _Part:
             limits.cells_per_sheet - self.cells,
             limits.cells_per_workbook - self.cells_before - self.cells,
         )
-        self.element_room, self.depth_room = limits.elements_per_row, limits.depth
         self.item_elements = self.cells_in_row = self.item_chars = self.item_width = 0
         self.last_reference = None
 
@@ -347,7 +358,7 @@ class _Part:
         if self.rows > limits.rows:
             self.refuse(f"has more than {limits.rows:,} rows; the limit is {limits.rows:,}.")
         # openpyxl keeps a row's settings unless it has only its number and its span.
-        if len(attributes) > 2 or attributes.keys() - {"r", "spans"}:
+        if attributes.keys() - {"r", "spans"}:
             self.row_settings += sum(
                 _SETTING_BYTES + len(key) + len(value) for key, value in attributes.items()
             )
