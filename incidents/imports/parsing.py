@@ -29,8 +29,10 @@ MAX_COLUMNS = 200
 # What openpyxl may be given to read (lmns.workbook_limits), from the largest export the
 # import takes: the headings and MAX_ROWS incidents; cells, about as many as a workbook
 # within MAX_UPLOAD_BYTES holds (3 to 4 bytes a cell packed), which allows 60 columns at
-# MAX_ROWS; shared strings, three pieces of free text an incident, the longest 100
-# characters on average. At these limits openpyxl's read-only mode stays under 100 MB.
+# MAX_ROWS; shared strings, three pieces of free text an incident, their text bounded with
+# the styles and row settings by the default kept_bytes (about 75 characters a string at
+# 300,000). At these limits openpyxl's read-only mode stays under 100 MB (measured in
+# tests/test_workbook_limits.py).
 XLSX_LIMITS = WorkbookLimits(
     rows=MAX_ROWS + 1,
     cells_per_sheet=6_000_000,
