@@ -26,6 +26,7 @@ from assurance.models import PID_WARNING, RequirementAssessment, Status
 from assurance.uploads import XLSX, kind_of
 from incidents.exports import FONT, FONT_SIZE, Column, _set
 from lmns.exports import stamp
+from lmns.workbook_limits import WorkbookLimits, WorkbookRefused, check_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,18 @@ STATUS_BY_LABEL = {label.casefold(): value for value, label in Status.choices}
 # Generous, but they stop a crafted file from tying up the server.
 MAX_EXTRA_ROWS = 1000
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+# What openpyxl may be given to read (lmns.workbook_limits). The largest framework has 45
+# requirements and a return is read to MAX_EXTRA_ROWS past its last; these leave room for
+# frameworks a hundred times larger, with a few columns of notes beside the return's ten.
+WORKBOOK_LIMITS = WorkbookLimits(
+    rows=5_000,
+    cells_per_sheet=100_000,
+    cells_per_workbook=200_000,
+    shared_strings=50_000,
+    shared_text_bytes=8 * 1024 * 1024,
+    total_bytes=MAX_UNPACKED_BYTES,
+    part_bytes=MAX_UNPACKED_BYTES,
+)
 
 
 @dataclass(frozen=True)
@@ -226,7 +239,10 @@ def return_parse(*, assessment, file) -> ParsedReturn:
                 reason = f"The workbook has no sheet called {SHEET}. Download a new return."
                 parsed.errors.append(ReturnError(None, None, reason))
             else:
-                _parse_sheet(workbook[SHEET], items=items, parsed=parsed)
+                sheet = workbook[SHEET]
+                # Each row is read as wide as its last cell, not as the sheet claims to be.
+                sheet.reset_dimensions()
+                _parse_sheet(sheet, items=items, parsed=parsed)
         finally:
             workbook.close()
     except Exception:  # openpyxl raises many kinds of error on a damaged file
@@ -251,6 +267,10 @@ def _not_a_return(file) -> str | None:
     with zipfile.ZipFile(file) as archive:
         if sum(entry.file_size for entry in archive.infolist()) > MAX_UNPACKED_BYTES:
             return "The workbook is far larger than a return. Download a new return and fill that in."
+    try:
+        check_workbook(file, WORKBOOK_LIMITS)
+    except WorkbookRefused as error:
+        return str(error)
     return None
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from lmns.workbook_limits import WorkbookLimits, WorkbookRefused, check_workbook
+
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -24,6 +26,22 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
+# What openpyxl may be given to read (lmns.workbook_limits), from the largest export the
+# import takes: the headings and MAX_ROWS incidents; cells, about as many as a workbook
+# within MAX_UPLOAD_BYTES holds (3 to 4 bytes a cell packed), which allows 60 columns at
+# MAX_ROWS; shared strings, three pieces of free text an incident, their text bounded with
+# the styles and row settings by the default kept_bytes (about 75 characters a string at
+# 300,000). At these limits openpyxl's read-only mode stays under 100 MB (measured in
+# tests/test_workbook_limits.py).
+XLSX_LIMITS = WorkbookLimits(
+    rows=MAX_ROWS + 1,
+    cells_per_sheet=6_000_000,
+    cells_per_workbook=6_000_000,
+    shared_strings=300_000,
+    shared_text_bytes=32 * 1024 * 1024,
+    total_bytes=MAX_UNPACKED_BYTES,
+    part_bytes=MAX_UNPACKED_BYTES,
+)
 _SAMPLE = 64 * 1024
 
 
@@ -96,7 +114,10 @@ def _xlsx(file) -> Sheet:
         raise ImportFileError(
             "The workbook unpacks to more data than can be imported. Export fewer incidents."
         )
-    file.seek(0)
+    try:
+        check_workbook(file, XLSX_LIMITS)
+    except WorkbookRefused as error:
+        raise ImportFileError(str(error)) from None
     try:
         workbook = load_workbook(file, read_only=True, data_only=False, keep_links=False)
         sheets = workbook.worksheets

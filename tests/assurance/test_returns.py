@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from assurance import services
@@ -433,4 +434,48 @@ def test_a_failure_while_applying_rolls_everything_back(assessment, lead, monkey
         return_apply(assessment=assessment, file=upload(workbook), by=lead)
 
     assert refused.value.messages == ["Sheet Return, row 3: Someone else changed this requirement."]
+    assert snapshot(assessment) == before
+
+
+def wider_than_excel(assessment) -> bytes:
+    buffer = io.BytesIO()
+    return_workbook(assessment=assessment, generated_by=None).save(buffer)
+    with zipfile.ZipFile(buffer) as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    # Empty cells pack to almost nothing; openpyxl would build every one of them.
+    parts["xl/worksheets/sheet2.xml"] = parts["xl/worksheets/sheet2.xml"].replace(
+        b"</row>", b"<c/>" * 20_000 + b"</row>", 1
+    )
+    return _zip(parts)
+
+
+WIDER_THAN_EXCEL = "The sheet “Return” has more than 16,384 cells in row 1; the limit is 16,384."
+
+
+def test_a_return_wider_than_excel_is_refused_before_it_is_read(assessment, lead):
+    before = snapshot(assessment)
+
+    with pytest.raises(ValidationError) as refused:
+        return_apply(
+            assessment=assessment,
+            file=SimpleUploadedFile("return.xlsx", wider_than_excel(assessment)),
+            by=lead,
+        )
+
+    assert refused.value.messages == [WIDER_THAN_EXCEL]
+    assert snapshot(assessment) == before
+
+
+def test_the_upload_page_shows_why_a_return_is_refused(client, assessment, lead):
+    before = snapshot(assessment)
+    client.force_login(lead)
+
+    response = client.post(
+        reverse("assurance:return-upload", args=[assessment.pk]),
+        {"file": SimpleUploadedFile("return.xlsx", wider_than_excel(assessment))},
+    )
+
+    assert response.status_code == 200
+    assert "nhsuk-error-summary" in response.content.decode()
+    assert WIDER_THAN_EXCEL in response.content.decode()
     assert snapshot(assessment) == before

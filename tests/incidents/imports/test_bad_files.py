@@ -168,6 +168,19 @@ def test_a_workbook_with_a_broken_sheet_says_so(check):
     assert "could not be read" in only_problem(check(buffer.getvalue(), "export.xlsx"))[2]
 
 
+def test_a_workbook_wider_than_excel_is_refused_before_it_is_read(check):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([row()]))) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                # Empty cells pack to almost nothing; openpyxl would build every one of them.
+                data = data.replace(b"</row>", b"<c/>" * 20_000 + b"</row>", 1)
+            target.writestr(item, data)
+    problem = only_problem(check(buffer.getvalue(), "export.xlsx"))
+    assert problem[2] == "The sheet “Sheet” has more than 16,384 cells in row 1; the limit is 16,384."
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom", "assumed"),
     [
