@@ -19,7 +19,9 @@ PID_WARNING = (
 )
 
 
-# --- Reference data (editable in the admin by LMNS safety leads) -------------------------
+# --- Reference data ------------------------------------------------------------------------
+# Deployment-wide entries (no LMNS) are kept by the deployment administrator; an LMNS's
+# safety leads may add entries of their own LMNS, which no other LMNS sees (issue 18).
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -31,8 +33,49 @@ class ReferenceQuerySet(models.QuerySet):
         saving an edit never quietly drops a link to an entry retired since."""
         return self.filter(models.Q(is_active=True) | models.Q(pk__in=current))
 
+    def available_to(self, lmns):
+        """Deployment-wide entries and ``lmns``'s own: what a record of that LMNS may use."""
+        return self.filter(Q(lmns__isnull=True) | Q(lmns=lmns))
 
-class IncidentType(models.Model):
+    def visible_to(self, user):
+        """Deployment-wide entries and those of the LMNSs ``user`` belongs to."""
+        from lmns.access import lmnss_for
+
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(lmns__isnull=True) | Q(lmns__in=lmnss_for(user)))
+
+
+class ReferenceEntry(models.Model):
+    lmns = models.ForeignKey(
+        Lmns,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="LMNS",
+        help_text="Empty for an entry every LMNS uses; otherwise only this LMNS sees it.",
+    )
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def available_to(self, lmns) -> bool:
+        return self.lmns_id is None or (lmns is not None and self.lmns_id == lmns.pk)
+
+    def clean(self):
+        super().clean()
+        # A local copy of a deployment-wide entry would split the counts of one thing in two.
+        same_name = type(self).objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+        if self.lmns_id is not None:
+            same_name = same_name.filter(Q(lmns__isnull=True) | Q(lmns_id=self.lmns_id))
+        if same_name.exists():
+            raise ValidationError({"name": "An entry with this name is already in use here."})
+
+
+class IncidentType(ReferenceEntry):
     """A maternity or neonatal incident type or review trigger."""
 
     class Group(models.TextChoices):
@@ -40,31 +83,43 @@ class IncidentType(models.Model):
         NEONATAL = "neonatal", "Neonatal"
         SERVICE = "service", "Service and organisation"
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
     group = models.CharField(max_length=20, choices=Group.choices)
     is_active = models.BooleanField(default=True, help_text="Inactive types stay on old incidents only.")
     source = models.CharField(max_length=200, blank=True, help_text="Where this entry comes from.")
 
-    objects = ReferenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["group", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "name", condition=Q(lmns__isnull=True), name="incident_type_name_unique_deployment_wide"
+            ),
+            models.UniqueConstraint("lmns", "name", name="incident_type_name_unique_in_lmns"),
+        ]
 
     def __str__(self):
         return self.name
 
 
-class Theme(models.Model):
+class Theme(ReferenceEntry):
     """A learning theme from the LMNS's controlled vocabulary."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
-    objects = ReferenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "name", condition=Q(lmns__isnull=True), name="theme_name_unique_deployment_wide"
+            ),
+            models.UniqueConstraint("lmns", "name", name="theme_name_unique_in_lmns"),
+        ]
 
     def __str__(self):
         return self.name
@@ -239,6 +294,12 @@ class Incident(models.Model):
             errors["reported_on"] = "The date reported cannot be before the date occurred."
         if self.unit_id and self.provider_id and self.unit.provider_id != self.provider_id:
             errors["unit"] = "Choose a unit of this provider."
+        if (
+            self.incident_type_id
+            and self.provider_id
+            and not self.incident_type.available_to(self.provider.lmns)
+        ):
+            errors["incident_type"] = "Choose an incident type used in this provider's LMNS."
         for body, label in REFERRAL_BODIES:
             referred_on = getattr(self, f"{body}_referred_on")
             if getattr(self, f"{body}_reference") and not referred_on:

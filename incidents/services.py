@@ -101,6 +101,8 @@ def _check_learning_links(*, provider: Provider, incidents: Iterable[Incident], 
         errors["incidents"] = "Learning can only be linked to incidents of its own provider."
     if not list(themes):
         errors["themes"] = "Choose at least one theme."
+    elif not all(theme.available_to(provider.lmns) for theme in themes):
+        errors["themes"] = "Choose themes used in this provider's LMNS."
     if errors:
         raise ValidationError(errors)
 

@@ -43,6 +43,9 @@ ACTION_ROLES = {
     "plan_improvement": frozenset(
         {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}
     ),
+    # Add and keep incident types and themes of their own LMNS; deployment-wide entries are
+    # the deployment administrator's (a superuser), as every LMNS sees them.
+    "keep_reference_data": frozenset({Role.LMNS_SAFETY_LEAD}),
     # Submit and correct the provider's monthly workforce return.
     "submit_workforce_return": frozenset({Role.PROVIDER_LEAD}),
     # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role
@@ -170,7 +173,6 @@ def get_for_user(queryset, user, *, action: str | None = None, **lookup):
 
 
 def edits_reference_data(user) -> bool:
-    """LMNS safety leads maintain the shared reference data (incident types, themes)."""
-    if not _is_signed_in(user):
-        return False
-    return user.is_superuser or Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()
+    """Whether the user keeps any reference data (incident types, themes): the deployment
+    administrator keeps the deployment-wide entries, LMNS safety leads their LMNS's own."""
+    return lmnss_where(user, "keep_reference_data").exists()
