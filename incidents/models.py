@@ -75,6 +75,13 @@ class ReferenceEntry(models.Model):
             raise ValidationError({"name": "An entry with this name is already in use here."})
 
 
+def check_available(entries, *, lmns, field: str) -> None:
+    """Refuse another LMNS's own entries: a record of ``lmns`` holds only the deployment-wide
+    entries and those of its own LMNS."""
+    if not all(entry.available_to(lmns) for entry in entries):
+        raise ValidationError({field: "Choose entries used in this LMNS."})
+
+
 class IncidentType(ReferenceEntry):
     """A maternity or neonatal incident type or review trigger."""
 

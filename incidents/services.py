@@ -25,6 +25,7 @@ from incidents.models import (
     SsigMeeting,
     SsigSubmission,
     Theme,
+    check_available,
 )
 from lmns.models import Lmns, Provider
 
@@ -101,10 +102,9 @@ def _check_learning_links(*, provider: Provider, incidents: Iterable[Incident], 
         errors["incidents"] = "Learning can only be linked to incidents of its own provider."
     if not list(themes):
         errors["themes"] = "Choose at least one theme."
-    elif not all(theme.available_to(provider.lmns) for theme in themes):
-        errors["themes"] = "Choose themes used in this provider's LMNS."
     if errors:
         raise ValidationError(errors)
+    check_available(themes, lmns=provider.lmns, field="themes")
 
 
 @transaction.atomic
@@ -268,9 +268,10 @@ def ssig_meeting_record_outcomes(
     escalations: str,
     learning_event_topics: str,
 ) -> SsigMeeting:
-    attended_by = list(attended_by)
+    attended_by, themes_agreed = list(attended_by), list(themes_agreed)
     if any(provider.lmns_id != meeting.lmns_id for provider in attended_by):
         raise ValidationError({"attended_by": "Attending providers must belong to this LMNS."})
+    check_available(themes_agreed, lmns=meeting.lmns, field="themes_agreed")
     meeting.attendees = attendees
     meeting.escalations = escalations
     meeting.learning_event_topics = learning_event_topics
@@ -309,9 +310,10 @@ def learning_event_create(
     themes: Iterable[Theme] = (),
     learning: Iterable[Learning] = (),
 ) -> LearningEvent:
-    learning = list(learning)
+    learning, themes = list(learning), list(themes)
     if any(item.status != LearningStatus.SHARED or item.provider.lmns_id != lmns.pk for item in learning):
         raise ValidationError({"learning": "Draw only on learning shared at this LMNS's SSIG."})
+    check_available(themes, lmns=lmns, field="themes")
     event = LearningEvent(lmns=lmns, topic=topic, held_on=held_on, description=description)
     event.full_clean()
     event.save()

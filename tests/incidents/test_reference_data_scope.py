@@ -174,7 +174,7 @@ def test_records_of_one_lmns_cannot_hold_anothers_local_entries(world, local_the
     incident.incident_type = local_type
     with pytest.raises(ValidationError, match="incident type used in this provider's LMNS"):
         incident.full_clean()
-    with pytest.raises(ValidationError, match="themes used in this provider's LMNS"):
+    with pytest.raises(ValidationError, match="Choose entries used in this LMNS"):
         services.learning_create(
             provider=world.b1,
             by=world.personas["superuser"],
@@ -184,3 +184,26 @@ def test_records_of_one_lmns_cannot_hold_anothers_local_entries(world, local_the
             what_we_changed="c",
             themes=[local_theme],
         )
+
+
+def test_ssig_outcomes_and_learning_events_hold_only_their_lmnss_themes(world, local_theme):
+    by = world.personas["superuser"]
+    meeting = world.record("meeting", world.b1)
+    with pytest.raises(ValidationError, match="Choose entries used in this LMNS"):
+        services.ssig_meeting_record_outcomes(
+            meeting=meeting,
+            by=by,
+            attended_by=[],
+            attendees="",
+            themes_agreed=[local_theme],
+            escalations="",
+            learning_event_topics="",
+        )
+    with pytest.raises(ValidationError, match="Choose entries used in this LMNS"):
+        services.learning_event_create(
+            lmns=world.lmns_b, by=by, topic="Event", held_on="2026-05-01", themes=[local_theme]
+        )
+    event = services.learning_event_create(
+        lmns=world.lmns_a, by=by, topic="Event", held_on="2026-05-01", themes=[local_theme]
+    )
+    assert list(event.themes.all()) == [local_theme]
