@@ -62,8 +62,8 @@ class ReferenceEntry(models.Model):
     class Meta:
         abstract = True
 
-    def available_to(self, lmns) -> bool:
-        return self.lmns_id is None or (lmns is not None and self.lmns_id == lmns.pk)
+    def available_in(self, lmns_id: int) -> bool:
+        return self.lmns_id is None or self.lmns_id == lmns_id
 
     def clean(self):
         super().clean()
@@ -75,10 +75,10 @@ class ReferenceEntry(models.Model):
             raise ValidationError({"name": "An entry with this name is already in use here."})
 
 
-def check_available(entries, *, lmns, field: str) -> None:
-    """Refuse another LMNS's own entries: a record of ``lmns`` holds only the deployment-wide
-    entries and those of its own LMNS."""
-    if not all(entry.available_to(lmns) for entry in entries):
+def check_available(entries, *, lmns_id: int, field: str) -> None:
+    """Refuse another LMNS's own entries: a record of LMNS ``lmns_id`` holds only the
+    deployment-wide entries and those of its own LMNS."""
+    if not all(entry.available_in(lmns_id) for entry in entries):
         raise ValidationError({field: "Choose entries used in this LMNS."})
 
 
@@ -301,12 +301,6 @@ class Incident(models.Model):
             errors["reported_on"] = "The date reported cannot be before the date occurred."
         if self.unit_id and self.provider_id and self.unit.provider_id != self.provider_id:
             errors["unit"] = "Choose a unit of this provider."
-        if (
-            self.incident_type_id
-            and self.provider_id
-            and not self.incident_type.available_to(self.provider.lmns)
-        ):
-            errors["incident_type"] = "Choose an incident type used in this provider's LMNS."
         for body, label in REFERRAL_BODIES:
             referred_on = getattr(self, f"{body}_referred_on")
             if getattr(self, f"{body}_reference") and not referred_on:

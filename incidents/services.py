@@ -36,6 +36,7 @@ from lmns.models import Lmns, Provider
 def incident_create(*, provider: Provider, by, **fields) -> Incident:
     incident = Incident(provider=provider, created_by=by, **fields)
     incident.full_clean()
+    check_available([incident.incident_type], lmns_id=provider.lmns_id, field="incident_type")
     incident.save()
     return incident
 
@@ -57,6 +58,8 @@ def incident_update(*, incident: Incident, by, **fields) -> Incident:
     for name, value in fields.items():
         setattr(incident, name, value)
     incident.full_clean()
+    if "incident_type" in fields:
+        check_available([incident.incident_type], lmns_id=incident.provider.lmns_id, field="incident_type")
     incident.save()
     return incident
 
@@ -104,7 +107,7 @@ def _check_learning_links(*, provider: Provider, incidents: Iterable[Incident], 
         errors["themes"] = "Choose at least one theme."
     if errors:
         raise ValidationError(errors)
-    check_available(themes, lmns=provider.lmns, field="themes")
+    check_available(themes, lmns_id=provider.lmns_id, field="themes")
 
 
 @transaction.atomic
@@ -271,7 +274,7 @@ def ssig_meeting_record_outcomes(
     attended_by, themes_agreed = list(attended_by), list(themes_agreed)
     if any(provider.lmns_id != meeting.lmns_id for provider in attended_by):
         raise ValidationError({"attended_by": "Attending providers must belong to this LMNS."})
-    check_available(themes_agreed, lmns=meeting.lmns, field="themes_agreed")
+    check_available(themes_agreed, lmns_id=meeting.lmns_id, field="themes_agreed")
     meeting.attendees = attendees
     meeting.escalations = escalations
     meeting.learning_event_topics = learning_event_topics
@@ -313,7 +316,7 @@ def learning_event_create(
     learning, themes = list(learning), list(themes)
     if any(item.status != LearningStatus.SHARED or item.provider.lmns_id != lmns.pk for item in learning):
         raise ValidationError({"learning": "Draw only on learning shared at this LMNS's SSIG."})
-    check_available(themes, lmns=lmns, field="themes")
+    check_available(themes, lmns_id=lmns.pk, field="themes")
     event = LearningEvent(lmns=lmns, topic=topic, held_on=held_on, description=description)
     event.full_clean()
     event.save()

@@ -170,10 +170,19 @@ def test_the_api_refuses_another_lmnss_local_entry(world, b_lead, local_theme, l
 
 
 def test_records_of_one_lmns_cannot_hold_anothers_local_entries(world, local_theme, local_type):
+    by = world.personas["superuser"]
     incident = make_incident(world.b1, local_reference="B-TYPE")
-    incident.incident_type = local_type
-    with pytest.raises(ValidationError, match="incident type used in this provider's LMNS"):
-        incident.full_clean()
+    with pytest.raises(ValidationError, match="Choose entries used in this LMNS"):
+        services.incident_update(incident=incident, by=by, incident_type=local_type)
+    fields = {
+        name: getattr(incident, name)
+        for name in ("occurred_on", "reported_on", "summary", "physical_harm", "psychological_harm")
+    }
+    with pytest.raises(ValidationError, match="Choose entries used in this LMNS"):
+        services.incident_create(
+            provider=world.b1, by=by, local_reference="B-NEW", incident_type=local_type, **fields
+        )
+    assert services.incident_update(incident=incident, by=by, incident_type=IncidentType.objects.first())
     with pytest.raises(ValidationError, match="Choose entries used in this LMNS"):
         services.learning_create(
             provider=world.b1,
