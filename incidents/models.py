@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from lmns.access import lmnss_for
 from lmns.models import Lmns, LmnsScopedQuerySet, Membership, Provider, ProviderScopedQuerySet, Unit
 
 PID_WARNING = (
@@ -39,8 +40,6 @@ class ReferenceQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Deployment-wide entries and those of the LMNSs ``user`` belongs to."""
-        from lmns.access import lmnss_for
-
         if user.is_superuser:
             return self.all()
         return self.filter(Q(lmns__isnull=True) | Q(lmns__in=lmnss_for(user)))
