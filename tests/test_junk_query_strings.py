@@ -45,6 +45,8 @@ def _refused(client, url, params):
     for value in JUNK:
         response = client.get(url, {name: value for name in params})
         assert response.status_code == 400, (url, params, value, response.status_code)
+        if response["Content-Type"].startswith("text/html"):
+            assert b"There is a problem" in response.content
 
 
 @pytest.mark.parametrize(
@@ -92,7 +94,10 @@ def test_junk_month_on_the_api_quality_view_is_a_field_error(world):
             "incidents:incident-list",
             ["occurred_from", "occurred_to", "incident_type", "theme", "page", "order"],
         ),
-        ("incidents:learning-list", ["created_from", "created_to", "theme", "provider", "page", "order"]),
+        (
+            "incidents:learning-list",
+            ["q", "created_from", "created_to", "theme", "provider", "page", "order"],
+        ),
         ("incidents:library", ["theme", "provider", "page", "order"]),
         ("incidents:action-list", ["due_from", "due_to", "provider", "page", "order"]),
         ("incidents:meeting-list", ["meeting_from", "meeting_to", "lmns", "page"]),
