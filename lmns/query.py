@@ -2,7 +2,8 @@
 
 Python's ``date()`` and ``int()`` accept more than any page can use (a year of 9999 has no
 next month; twenty digits overflow the database's integers), so every value a page reads
-from its query string comes through here, and every date must fall in ``PLAUSIBLE_DATES``.
+from its query string comes through here, and every date must be ``plausible``: from
+``EARLIEST_DATE`` to the end of the year ``YEARS_AHEAD`` years from now.
 """
 
 import re
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 # The range of dates any page may be asked about: nothing in the service predates 2000
 # (the two years of SPC history before a period must still be real dates), and nothing is
-# planned more than five years ahead.
+# planned beyond the end of the fifth year from now.
 EARLIEST_DATE = date(2000, 1, 1)
 YEARS_AHEAD = 5
 
@@ -21,7 +22,6 @@ YEARS_AHEAD = 5
 MAX_ID_DIGITS = 18
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class BadQuery(BadRequest, ValueError):
@@ -57,18 +57,6 @@ def parse_month(text: str, name: str = "month") -> date:
         day = None
     if day is None:
         raise BadQuery(f"Give the {name} as YYYY-MM, for example 2026-03.")
-    return _checked(day, name)
-
-
-def parse_date(text: str, name: str = "date") -> date:
-    """'2026-03-31' as a date."""
-    found = _DATE.fullmatch(text) if text.isascii() else None
-    try:
-        day = date(int(found[1]), int(found[2]), int(found[3])) if found else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise BadQuery(f"Give the {name} as YYYY-MM-DD, for example 2026-03-31.")
     return _checked(day, name)
 
 
