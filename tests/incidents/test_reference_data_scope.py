@@ -216,3 +216,20 @@ def test_ssig_outcomes_and_learning_events_hold_only_their_lmnss_themes(world, l
         lmns=world.lmns_a, by=by, topic="Event", held_on="2026-05-01", themes=[local_theme]
     )
     assert list(event.themes.all()) == [local_theme]
+
+
+def test_the_admin_history_page_shows_a_local_entrys_changes_to_its_own_lmns_only(
+    client, lead_a, lead_b, local_theme
+):
+    client.force_login(lead_a)
+    url = reverse("admin:incidents_theme_change", args=[local_theme.pk])
+    client.post(url, {"name": "Alpha's renamed theme", "description": "", "is_active": "on"})
+    history = reverse("admin:incidents_theme_history", args=[local_theme.pk])
+    page = client.get(history)
+    assert page.status_code == 200
+    assert (
+        "Alpha&#x27;s renamed theme" in page.content.decode()
+        or "Alpha's renamed theme" in page.content.decode()
+    )
+    client.force_login(lead_b)
+    assert client.get(history).status_code in {302, 403, 404}
