@@ -200,7 +200,7 @@ def _history_for(provider: Provider, typical: int, change: str, today: date, typ
 def history_seed(*, lmns: Lmns, today: date | None = None) -> int:
     """Create the monthly history that is not there yet; returns how many incidents it made."""
     today = today or timezone.localdate()
-    types = list(IncidentType.objects.active().order_by("pk"))
+    types = list(IncidentType.objects.filter(lmns=None).active().order_by("pk"))
     providers = {provider.ods_code: provider for provider in lmns.providers.prefetch_related("units")}
     existing = set(
         Incident.objects.filter(provider__lmns=lmns, local_reference__startswith="DEMO-HIST-").values_list(
@@ -227,7 +227,7 @@ def demo_seed(*, lmns: Lmns) -> None:
     users = {user.username: user for user in get_user_model().objects.filter(username__startswith="demo.")}
     lead, officer = users["demo.lead"], users["demo.officer"]
     providers = {provider.ods_code: provider for provider in lmns.providers.all()}
-    themes = {theme.name: theme for theme in Theme.objects.all()}
+    themes = {theme.name: theme for theme in Theme.objects.filter(lmns=None)}
 
     incidents = {}
     for (
@@ -257,7 +257,7 @@ def demo_seed(*, lmns: Lmns) -> None:
                 local_reference=reference,
                 occurred_on=occurred,
                 reported_on=occurred + timedelta(days=1),
-                incident_type=IncidentType.objects.get(name=type_name),
+                incident_type=IncidentType.objects.get(name=type_name, lmns=None),
                 physical_harm=physical,
                 psychological_harm=psychological,
                 response_type=response,

@@ -27,6 +27,14 @@ def _providers(request):
     return providers_for(request.user)
 
 
+def _incident_types(request):
+    return IncidentType.objects.visible_to(request.user)
+
+
+def _themes(request):
+    return Theme.objects.visible_to(request.user)
+
+
 def _units(request):
     return Unit.objects.visible_to(request.user).select_related("provider")
 
@@ -41,7 +49,7 @@ class IncidentFilter(django_filters.FilterSet):
     occurred_to = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="lte", label="Occurred to", widget=DateInput
     )
-    incident_type = django_filters.ModelChoiceFilter(queryset=IncidentType.objects.all(), label="Type")
+    incident_type = django_filters.ModelChoiceFilter(queryset=_incident_types, label="Type")
     physical_harm = django_filters.ChoiceFilter(choices=PhysicalHarm.choices)
     psychological_harm = django_filters.ChoiceFilter(choices=PsychologicalHarm.choices)
     response_type = django_filters.ChoiceFilter(choices=ResponseType.choices, label="Learning response")
@@ -50,7 +58,7 @@ class IncidentFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices)
     theme = django_filters.ModelChoiceFilter(
-        queryset=Theme.objects.all(), field_name="learning__themes", distinct=True, label="Learning theme"
+        queryset=_themes, field_name="learning__themes", distinct=True, label="Learning theme"
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="With overdue actions")
     order = django_filters.OrderingFilter(
@@ -87,7 +95,7 @@ class IncidentFilter(django_filters.FilterSet):
 class LearningFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.none())
-    theme = django_filters.ModelChoiceFilter(queryset=Theme.objects.all(), field_name="themes", distinct=True)
+    theme = django_filters.ModelChoiceFilter(queryset=_themes, field_name="themes", distinct=True)
     status = django_filters.ChoiceFilter(choices=LearningStatus.choices)
     created_from = django_filters.DateFilter(
         field_name="created_at__date", lookup_expr="gte", label="Recorded from", widget=DateInput
@@ -169,7 +177,7 @@ class SsigMeetingFilter(django_filters.FilterSet):
 
 
 class LearningEventFilter(django_filters.FilterSet):
-    theme = django_filters.ModelChoiceFilter(queryset=Theme.objects.all(), field_name="themes", distinct=True)
+    theme = django_filters.ModelChoiceFilter(queryset=_themes, field_name="themes", distinct=True)
     held_from = django_filters.DateFilter(
         field_name="held_on", lookup_expr="gte", label="From", widget=DateInput
     )

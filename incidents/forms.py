@@ -78,7 +78,7 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             self.fields["unit"].queryset.visible_to(user).select_related("provider")
         )
         current_type = [self.instance.incident_type_id] if self.instance.pk else []
-        self.fields["incident_type"].queryset = IncidentType.objects.active_or(current_type)
+        self.fields["incident_type"].queryset = IncidentType.objects.visible_to(user).active_or(current_type)
 
     def clean_local_reference(self):
         reference = self.cleaned_data["local_reference"].strip()
@@ -116,7 +116,7 @@ class LearningForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.setup_provider(user, "record_incident", provider)
         current = self.instance.themes.all() if self.instance.pk else Theme.objects.none()
-        self.fields["themes"].queryset = Theme.objects.active_or(current)
+        self.fields["themes"].queryset = Theme.objects.visible_to(user).active_or(current)
         incidents = Incident.objects.visible_to(user).select_related("incident_type")
         if provider is not None:
             incidents = incidents.filter(provider=provider)
@@ -198,7 +198,9 @@ class SsigOutcomesForm(NHSErrorMessagesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attended_by"].queryset = self.instance.lmns.providers.all()
-        self.fields["themes_agreed"].queryset = Theme.objects.active_or(self.instance.themes_agreed.all())
+        self.fields["themes_agreed"].queryset = Theme.objects.available_to(self.instance.lmns).active_or(
+            self.instance.themes_agreed.all()
+        )
 
 
 class AcceptLateForm(NHSErrorMessagesMixin, forms.Form):
@@ -229,5 +231,5 @@ class LearningEventForm(NHSErrorMessagesMixin, forms.ModelForm):
         if lmnss.count() == 1:
             self.fields["lmns"].initial = lmnss.first()
         current = self.instance.themes.all() if self.instance.pk else Theme.objects.none()
-        self.fields["themes"].queryset = Theme.objects.active_or(current)
+        self.fields["themes"].queryset = Theme.objects.visible_to(user).active_or(current)
         self.fields["learning"].queryset = Learning.objects.shared().filter(provider__lmns__in=lmnss)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from lmns.access import lmnss_for
 from lmns.models import Lmns, LmnsScopedQuerySet, Membership, Provider, ProviderScopedQuerySet, Unit
 
 PID_WARNING = (
@@ -19,7 +20,9 @@ PID_WARNING = (
 )
 
 
-# --- Reference data (editable in the admin by LMNS safety leads) -------------------------
+# --- Reference data ------------------------------------------------------------------------
+# Deployment-wide entries (no LMNS) are kept by the deployment administrator; an LMNS's
+# safety leads may add entries of their own LMNS, which no other LMNS sees (issue 18).
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -31,8 +34,54 @@ class ReferenceQuerySet(models.QuerySet):
         saving an edit never quietly drops a link to an entry retired since."""
         return self.filter(models.Q(is_active=True) | models.Q(pk__in=current))
 
+    def available_to(self, lmns):
+        """Deployment-wide entries and ``lmns``'s own: what a record of that LMNS may use."""
+        return self.filter(Q(lmns__isnull=True) | Q(lmns=lmns))
 
-class IncidentType(models.Model):
+    def visible_to(self, user):
+        """Deployment-wide entries and those of the LMNSs ``user`` belongs to."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(lmns__isnull=True) | Q(lmns__in=lmnss_for(user)))
+
+
+class ReferenceEntry(models.Model):
+    lmns = models.ForeignKey(
+        Lmns,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="LMNS",
+        help_text="Empty for an entry every LMNS uses; otherwise only this LMNS sees it.",
+    )
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def available_in(self, lmns_id: int) -> bool:
+        return self.lmns_id is None or self.lmns_id == lmns_id
+
+    def clean(self):
+        super().clean()
+        # A local copy of a deployment-wide entry would split the counts of one thing in two.
+        same_name = type(self).objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+        if self.lmns_id is not None:
+            same_name = same_name.filter(Q(lmns__isnull=True) | Q(lmns_id=self.lmns_id))
+        if same_name.exists():
+            raise ValidationError({"name": "An entry with this name is already in use here."})
+
+
+def check_available(entries, *, lmns_id: int, field: str) -> None:
+    """Refuse another LMNS's own entries: a record of LMNS ``lmns_id`` holds only the
+    deployment-wide entries and those of its own LMNS."""
+    if not all(entry.available_in(lmns_id) for entry in entries):
+        raise ValidationError({field: "Choose entries used in this LMNS."})
+
+
+class IncidentType(ReferenceEntry):
     """A maternity or neonatal incident type or review trigger."""
 
     class Group(models.TextChoices):
@@ -40,31 +89,43 @@ class IncidentType(models.Model):
         NEONATAL = "neonatal", "Neonatal"
         SERVICE = "service", "Service and organisation"
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
     group = models.CharField(max_length=20, choices=Group.choices)
     is_active = models.BooleanField(default=True, help_text="Inactive types stay on old incidents only.")
     source = models.CharField(max_length=200, blank=True, help_text="Where this entry comes from.")
 
-    objects = ReferenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["group", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "name", condition=Q(lmns__isnull=True), name="incident_type_name_unique_deployment_wide"
+            ),
+            models.UniqueConstraint("lmns", "name", name="incident_type_name_unique_in_lmns"),
+        ]
 
     def __str__(self):
         return self.name
 
 
-class Theme(models.Model):
+class Theme(ReferenceEntry):
     """A learning theme from the LMNS's controlled vocabulary."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
-    objects = ReferenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "name", condition=Q(lmns__isnull=True), name="theme_name_unique_deployment_wide"
+            ),
+            models.UniqueConstraint("lmns", "name", name="theme_name_unique_in_lmns"),
+        ]
 
     def __str__(self):
         return self.name

@@ -25,6 +25,7 @@ from incidents.models import (
     SsigMeeting,
     SsigSubmission,
     Theme,
+    check_available,
 )
 from lmns.models import Lmns, Provider
 
@@ -35,6 +36,7 @@ from lmns.models import Lmns, Provider
 def incident_create(*, provider: Provider, by, **fields) -> Incident:
     incident = Incident(provider=provider, created_by=by, **fields)
     incident.full_clean()
+    check_available([incident.incident_type], lmns_id=provider.lmns_id, field="incident_type")
     incident.save()
     return incident
 
@@ -56,6 +58,8 @@ def incident_update(*, incident: Incident, by, **fields) -> Incident:
     for name, value in fields.items():
         setattr(incident, name, value)
     incident.full_clean()
+    if "incident_type" in fields:
+        check_available([incident.incident_type], lmns_id=incident.provider.lmns_id, field="incident_type")
     incident.save()
     return incident
 
@@ -116,6 +120,7 @@ def _check_learning_links(*, provider: Provider, incidents: Iterable[Incident], 
         errors["themes"] = "Choose at least one theme."
     if errors:
         raise ValidationError(errors)
+    check_available(themes, lmns_id=provider.lmns_id, field="themes")
 
 
 @transaction.atomic
@@ -279,9 +284,10 @@ def ssig_meeting_record_outcomes(
     escalations: str,
     learning_event_topics: str,
 ) -> SsigMeeting:
-    attended_by = list(attended_by)
+    attended_by, themes_agreed = list(attended_by), list(themes_agreed)
     if any(provider.lmns_id != meeting.lmns_id for provider in attended_by):
         raise ValidationError({"attended_by": "Attending providers must belong to this LMNS."})
+    check_available(themes_agreed, lmns_id=meeting.lmns_id, field="themes_agreed")
     meeting.attendees = attendees
     meeting.escalations = escalations
     meeting.learning_event_topics = learning_event_topics
@@ -320,9 +326,10 @@ def learning_event_create(
     themes: Iterable[Theme] = (),
     learning: Iterable[Learning] = (),
 ) -> LearningEvent:
-    learning = list(learning)
+    learning, themes = list(learning), list(themes)
     if any(item.status != LearningStatus.SHARED or item.provider.lmns_id != lmns.pk for item in learning):
         raise ValidationError({"learning": "Draw only on learning shared at this LMNS's SSIG."})
+    check_available(themes, lmns_id=lmns.pk, field="themes")
     event = LearningEvent(lmns=lmns, topic=topic, held_on=held_on, description=description)
     event.full_clean()
     event.save()

@@ -45,6 +45,9 @@ ACTION_ROLES = {
     "plan_improvement": frozenset(
         {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}
     ),
+    # Add and keep incident types and themes of their own LMNS; deployment-wide entries are
+    # the deployment administrator's (a superuser), as every LMNS sees them.
+    "keep_reference_data": frozenset({Role.LMNS_SAFETY_LEAD}),
     # Submit and correct the provider's monthly workforce return.
     "submit_workforce_return": frozenset({Role.PROVIDER_LEAD}),
     # Put records under legal hold, or lift it, so that retention keeps them (lmns.retention).
@@ -176,10 +179,9 @@ def get_for_user(queryset, user, *, action: str | None = None, **lookup):
 
 
 def edits_reference_data(user) -> bool:
-    """LMNS safety leads maintain the shared reference data (incident types, themes)."""
-    if not _is_signed_in(user):
-        return False
-    return user.is_superuser or Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()
+    """Whether the user keeps any reference data (incident types, themes): the deployment
+    administrator keeps the deployment-wide entries, LMNS safety leads their LMNS's own."""
+    return lmnss_where(user, "keep_reference_data").exists()
 
 
 # Who checks a draft framework's wording against its source, and so may read drafts.
@@ -209,7 +211,3 @@ def approves_framework(user, framework) -> bool:
         return Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()
     return Role.LMNS_SAFETY_LEAD in roles_at(user, framework.lmns)
 
-
-def lmnss_authoring_frameworks(user):
-    """LMNSs for which the user may author local frameworks."""
-    return lmnss_where(user, "author_framework")

@@ -30,6 +30,14 @@ class LmnsAdminSite(admin.AdminSite):
             raise Http404
         return shortcut(request, content_type_id, object_id)
 
+    def get_app_list(self, request, app_label=None):
+        # Django asks every ModelAdmin what it would show even on the sign-in page, where
+        # the visitor is anonymous; ours look the user's memberships up, so ask them only
+        # on behalf of someone who may use the admin at all.
+        if not self.has_permission(request):
+            return []
+        return super().get_app_list(request, app_label)
+
     def has_permission(self, request):
         # LMNS safety leads keep the reference data (incident types, themes) without
         # being Django staff; each ModelAdmin still decides what they may touch.

@@ -344,7 +344,7 @@ def generate(
     frameworks = list(Framework.objects.filter(status__in=IN_FORCE_OR_CLOSED).order_by("pk"))
     if not frameworks:
         raise LoadDataRefused("No published frameworks: run manage.py load_frameworks first.")
-    types = list(IncidentType.objects.active().order_by("pk"))
+    types = list(IncidentType.objects.filter(lmns=None).active().order_by("pk"))
     if not types:
         raise LoadDataRefused("No incident types: run manage.py migrate first.")
     check_database(force=force)

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from assurance import quality as assurance_quality
 from incidents import quality as incidents_quality
 from lmns.models import Provider, RagDirection, RagMeasure, RagThreshold
+from lmns.query import BadQuery, parse_month
 from lmns.spc import Direction, SpcResult, format_number, xmr
 from lmns.spc_chart import spc_svg
 from workforce import quality as workforce_quality
@@ -70,22 +71,19 @@ def default_period(today: date | None = None) -> Period:
 
 def period_from(query, today: date | None = None) -> Period:
     """The period a query string asks for (``month=2026-03`` or ``quarter=2025-Q4``), or the
-    default. Raises ValueError for one that is malformed or not yet started."""
+    default. Raises BadQuery (a ValueError) for one that is malformed or not yet started."""
     today = today or timezone.localdate()
     if "quarter" in query:
         quarter = Quarter.parse(query["quarter"])
         if quarter is None:
-            raise ValueError("Not a quarter")
+            raise BadQuery("Give the quarter as a financial year and quarter, for example 2025-Q4.")
         period = quarter_period(quarter)
     elif "month" in query:
-        year, month = query["month"].split("-")
-        if int(year) < 2000:  # as Quarter.parse: two years of SPC history must still be a date
-            raise ValueError("Too early")
-        period = month_period(date(int(year), int(month), 1))
+        period = month_period(parse_month(query["month"]))
     else:
         return default_period(today)
     if period.start > today:
-        raise ValueError("Not yet started")
+        raise BadQuery("That period has not started yet.")
     return period
 
 

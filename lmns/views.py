@@ -9,6 +9,7 @@ from lmns import access, board_packs, health, services
 from lmns import quality as quality_selectors
 from lmns.forms import UnitForm
 from lmns.models import BoardPackJob, ExportStatus, Provider
+from lmns.query import BadQuery
 from lmns.responses import export_job_response, xlsx_response
 
 
@@ -49,23 +50,18 @@ def unit_create(request, ods_code):
     return render(request, "lmns/unit_form.html", {"provider": provider, "form": form})
 
 
-def _period(query):
-    try:
-        return quality_selectors.period_from(query)
-    except ValueError as error:
-        raise Http404("No such period") from error
-
-
 def _pack_month(query):
     """Board packs are monthly: the month asked for, or the last complete one."""
     if "quarter" in query:
-        raise Http404("Board packs are for a month")
-    return _period(query).start
+        raise BadQuery("Board packs are for a month.")
+    return quality_selectors.period_from(query).start
 
 
 def quality(request):
     providers = list(Provider.objects.visible_to(request.user).select_related("lmns").order_by("name"))
-    overview = quality_selectors.lmns_overview(providers=providers, period=_period(request.GET))
+    overview = quality_selectors.lmns_overview(
+        providers=providers, period=quality_selectors.period_from(request.GET)
+    )
     return render(
         request,
         "lmns/quality.html",
@@ -83,7 +79,9 @@ def quality_provider(request, ods_code):
         request,
         "lmns/quality_provider.html",
         {
-            "view": quality_selectors.provider_quality(provider=provider, period=_period(request.GET)),
+            "view": quality_selectors.provider_quality(
+                provider=provider, period=quality_selectors.period_from(request.GET)
+            ),
             "choices": quality_selectors.period_choices(),
         },
     )

@@ -28,7 +28,7 @@ from assurance.visits.forms import (
     VisitForm,
 )
 from incidents.views.common import run_service, save_with
-from lmns import access
+from lmns import access, query
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 
@@ -234,8 +234,8 @@ def recommendation_create(request, pk):
     visit = access.get_for_user(
         Visit.objects.select_related("provider"), request.user, action="run_visits", pk=pk
     )
-    finding = request.GET.get("finding", "")
-    initial = {"finding": finding} if finding.isascii() and finding.isdigit() else {}
+    finding = query.optional_id(request.GET, "finding")
+    initial = {"finding": finding} if finding is not None else {}
     form = RecommendationForm(request.POST or None, visit=visit, initial=initial)
     if (
         request.method == "POST"

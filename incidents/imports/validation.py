@@ -114,7 +114,8 @@ class Checker:
             self.mapped_heading.setdefault(name, heading)
         # Reference data as the form offers it: active incident types, this provider's units.
         self.types = {
-            incident_type.name.casefold(): incident_type for incident_type in IncidentType.objects.active()
+            incident_type.name.casefold(): incident_type
+            for incident_type in IncidentType.objects.available_to(provider.lmns).active()
         }
         self.units = {}
         for unit in Unit.objects.filter(provider=provider):

@@ -50,7 +50,7 @@ def _plan(*, lmns: Lmns, lead, today) -> None:
         overarching_aim="Recognise deterioration in labour early: every continuous CTG reviewed by "
         "fresh eyes every hour.",
         secondary_drivers=["Safety culture", "Systems and processes", "Reliable review at every handover"],
-        themes=Theme.objects.filter(name="Fetal monitoring"),
+        themes=Theme.objects.filter(name="Fetal monitoring", lmns=None),
         learning=[fresh_eyes] if fresh_eyes else [],
     )
     services.plan_update(plan=plan, by=lead, **SECTIONS)

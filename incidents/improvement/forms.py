@@ -52,7 +52,7 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
         help_text="One per line, for example 'Reliable CTG review at every handover'.",
     )
     themes = RecordsChoiceField(
-        queryset=Theme.objects.active(),
+        queryset=Theme.objects.none(),
         required=False,
         widget=Checkboxes,
         label="SSIG themes that prompted the plan",
@@ -71,6 +71,7 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
         self.fields["primary_driver"].choices = primary_driver_choices()
         self.fields["foundations"].choices = [(f, f) for f in driver_diagram()["foundations"]]
         if plan is None:
+            self.fields["themes"].queryset = Theme.objects.visible_to(user).active()
             self.fields["owner"].choices = plan_owner_choices(user)
             providers = providers_where(user, "plan_improvement")
             lmns_ids = set(providers.values_list("lmns", flat=True)) | set(
@@ -80,7 +81,9 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
             del self.fields["owner"]
             providers = Provider.objects.filter(pk=plan.provider_id)
             lmns_ids = {plan.lmns_id}
-            self.fields["themes"].queryset = Theme.objects.active_or(plan.themes.all())
+            self.fields["themes"].queryset = Theme.objects.available_to(plan.lmns).active_or(
+                plan.themes.all()
+            )
             for section in plan_sections():
                 self.fields[section.field] = forms.CharField(
                     label=section.title,

@@ -37,6 +37,7 @@ from incidents.models import (
     SurveyResponse,
     SurveyRound,
     Theme,
+    check_available,
 )
 from lmns import services as lmns_services
 from lmns.history import unattributed
@@ -61,7 +62,8 @@ MAX_INVITATIONS = 500
 
 
 def _check_links(plan: ImprovementPlan, *, by, themes: Iterable[Theme], learning: Iterable[Learning]):
-    learning = list(learning)
+    learning, themes = list(learning), list(themes)
+    check_available(themes, lmns_id=plan.lmns_id, field="themes")
     allowed = linkable_learning(user=by, provider=plan.provider, lmns_ids=[plan.lmns_id])
     if allowed.filter(pk__in=[item.pk for item in learning]).count() != len({item.pk for item in learning}):
         raise ValidationError({"learning": "Choose learning shared across the LMNS, or your own provider's."})

@@ -7,7 +7,7 @@ from incidents.filters import SafetyActionFilter
 from incidents.forms import SafetyActionForm
 from incidents.models import SafetyAction
 from incidents.views.common import save_with
-from lmns import access
+from lmns import access, query
 from lmns.pagination import paginate
 
 
@@ -31,9 +31,7 @@ def action_detail(request, pk):
 
 def action_create(request):
     initial = {
-        key: value
-        for key in ("incident", "learning")
-        if (value := request.GET.get(key, "")).isascii() and value.isdigit()
+        key: value for key in ("incident", "learning") if (value := query.optional_id(request.GET, key))
     }
     form = SafetyActionForm(request.POST or None, user=request.user, initial=initial)
     if not form.fields["provider"].queryset.exists():

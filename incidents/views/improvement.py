@@ -20,7 +20,7 @@ from incidents.improvement.forms import (
 )
 from incidents.models import ImprovementPlan, Learning, SurveyRound, Theme
 from incidents.views.common import run_service, save_with
-from lmns import access, ratelimit
+from lmns import access, query, ratelimit
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 
@@ -75,9 +75,8 @@ def improvement_index(request):
 
 def improvement_create(request):
     initial = {}
-    theme = request.GET.get("theme", "")
-    if theme.isascii() and theme.isdigit():
-        initial["themes"] = [int(theme)]
+    if (theme := query.optional_id(request.GET, "theme")) is not None:
+        initial["themes"] = [theme]
     form = PlanForm(request.POST or None, user=request.user, initial=initial)
     if not form.fields["owner"].choices:
         raise PermissionDenied

@@ -8,7 +8,7 @@ from incidents.filters import LearningFilter
 from incidents.forms import LearningForm, LearningSubmitForm
 from incidents.models import Incident, Learning, LearningStatus
 from incidents.views.common import run_service, save_with
-from lmns import access
+from lmns import access, query
 from lmns.models import Provider
 from lmns.pagination import paginate
 
@@ -76,8 +76,8 @@ def learning_create(request):
 
 def _initial_incident(request):
     """Starting learning from an incident's page links that incident."""
-    incident_pk = request.GET.get("incident")
-    if not (incident_pk and incident_pk.isascii() and incident_pk.isdigit()):
+    incident_pk = query.optional_id(request.GET, "incident")
+    if incident_pk is None:
         return {}
     incident = Incident.objects.visible_to(request.user).filter(pk=incident_pk).first()
     return {"incidents": [incident], "provider": incident.provider} if incident else {}

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from incidents import charts, exports, selectors
 from incidents.models import SsigMeeting
-from lmns import access
+from lmns import access, query
 from lmns.forms import DateInput
 from lmns.responses import xlsx_response
 
@@ -62,6 +62,9 @@ class ThemePeriodForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("start", "end"):
+            if cleaned.get(name) and not query.plausible(cleaned[name]):
+                self.add_error(name, f"Enter a date {query.plausible_range_text()}.")
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if start > end:
@@ -93,4 +96,5 @@ def theme_analysis(request):
             "table": charts.theme_table(analysis) if analysis else None,
             "chart": charts.theme_bar_chart(analysis) if analysis else None,
         },
+        status=200 if form.is_valid() else 400,
     )

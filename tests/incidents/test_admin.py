@@ -12,13 +12,14 @@ def safety_lead(world):
     return world.personas[f"lmns:{Role.LMNS_SAFETY_LEAD}"]
 
 
-def test_safety_lead_adds_a_theme_in_the_admin(client, safety_lead):
+def test_safety_lead_adds_a_theme_in_the_admin(client, safety_lead, world):
     client.force_login(safety_lead)
     response = client.post(
-        reverse("admin:incidents_theme_add"), {"name": "Sepsis recognition", "is_active": "on"}
+        reverse("admin:incidents_theme_add"),
+        {"name": "Sepsis recognition", "is_active": "on", "lmns": world.lmns_a.pk},
     )
     assert response.status_code == 302
-    assert Theme.objects.filter(name="Sepsis recognition", is_active=True).exists()
+    assert Theme.objects.filter(name="Sepsis recognition", is_active=True, lmns=world.lmns_a).exists()
 
 
 def test_safety_lead_cannot_delete_reference_data_or_manage_people(client, safety_lead):

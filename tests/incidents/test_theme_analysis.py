@@ -54,11 +54,11 @@ def _officer(world):
     return world.personas[f"lmns:{Role.LMNS_OFFICER}"]
 
 
-def _page(user, **params):
+def _page(user, status=200, **params):
     request = RequestFactory().get("/incidents/themes/", params)
     request.user = user
     response = reports.theme_analysis(request)
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.content.decode()
 
 
@@ -214,10 +214,12 @@ def test_no_dates_shows_the_last_twelve_months(world):
         ),
         ({"start": "", "end": "2026-01-01"}, "Enter a start date."),
         ({"start": "2020-01-01", "end": "2026-01-01"}, "Choose a period of 36 months or less."),
+        ({"start": "9999-12-01", "end": "9999-12-31"}, "Enter a date between 2000 and"),
+        ({"start": "0001-01-01", "end": "0001-01-31"}, "Enter a date between 2000 and"),
     ],
 )
 def test_bad_dates_show_an_error_not_a_crash(learning, world, params, message):
-    page = _page(_officer(world), **params)
+    page = _page(_officer(world), status=400, **params)
 
     assert "There is a problem" in page
     assert message in page

@@ -78,7 +78,7 @@ def test_provider_users_get_only_their_own_pack(client, trust, today):
 def test_board_packs_are_monthly(client, trust, today):
     client.force_login(trust.board)
     url = reverse("lmns:board-pack", kwargs={"ods_code": "QQA"})
-    assert client.get(url, {"quarter": "2026-Q2"}).status_code == 404
+    assert client.get(url, {"quarter": "2026-Q2"}).status_code == 400
 
 
 def test_the_provider_workbook_has_a_summary_a_sheet_per_domain_and_the_spc_data(
@@ -141,12 +141,18 @@ def test_only_the_lmns_own_members_may_start_its_pack(client, trust, today, who)
     assert not BoardPackJob.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "data", [{"lmns": "x", "month": OCTOBER}, {"month": OCTOBER}, {"lmns": "1", "month": "x"}]
-)
-def test_a_malformed_start_is_not_found(client, trust, today, data):
+@pytest.mark.parametrize("data", [{"lmns": "x", "month": OCTOBER}, {"month": OCTOBER}])
+def test_a_start_for_no_lmns_is_not_found(client, trust, today, data):
     client.force_login(trust.officer)
     assert client.post(reverse("lmns:board-pack-start"), data).status_code == 404
+
+
+@pytest.mark.parametrize("month", ["x", "99999999999999999999-01", "9999-12"])
+def test_a_start_for_a_month_that_is_not_one_is_refused(client, trust, today, month):
+    client.force_login(trust.officer)
+    data = {"lmns": trust.lmns.pk, "month": month}
+    assert client.post(reverse("lmns:board-pack-start"), data).status_code == 400
+    assert not BoardPackJob.objects.exists()
 
 
 def test_beat_freezes_last_month_once_its_workforce_returns_are_due(settings):

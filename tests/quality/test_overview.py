@@ -84,9 +84,9 @@ def test_only_lmns_members_are_offered_the_lmns_board_pack(client, trust, today)
 
 
 @pytest.mark.parametrize("query", [{"month": "junk"}, {"quarter": "2026-Q9"}, {"month": "2031-01"}])
-def test_a_period_that_is_not_one_is_not_found(client, trust, today, query):
+def test_a_period_that_is_not_one_is_refused(client, trust, today, query):
     client.force_login(trust.officer)
-    assert client.get(reverse("lmns:quality"), query).status_code == 404
+    assert client.get(reverse("lmns:quality"), query).status_code == 400
 
 
 def test_the_overview_draws_no_charts(trust, today):

@@ -63,9 +63,9 @@ def test_signed_out_users_are_sent_to_sign_in(client, trust):
 @pytest.mark.parametrize(
     "query", ["?month=2026-13", "?month=soon", "?quarter=2026-Q5", "?month=2027-01", "?month=0001-01"]
 )
-def test_a_bad_or_future_period_is_not_found(client, trust, today, query):
+def test_a_bad_or_future_period_is_refused(client, trust, today, query):
     client.force_login(trust.officer)
-    assert client.get(url(trust.provider, query)).status_code == 404
+    assert client.get(url(trust.provider, query)).status_code == 400
 
 
 def test_a_quarter(client, trust, today):

@@ -53,8 +53,9 @@ def test_a_guardian_reports_only_their_own_providers_cases(client, world):
     rows = _rows(response)
     assert list(rows) == [("Aardvark Hospitals NHS Trust", "The provider's Freedom to Speak Up guardian")]
     assert next(iter(rows.values()))["Cases raised"] == 1  # not the case raised with the LMNS
-    page = client.get(reverse("workforce:ngo-return"), {"quarter": "junk"}).content.decode()
+    page = client.get(reverse("workforce:ngo-return")).content.decode()
     assert Quarter.of(timezone.localdate()).label in page
+    assert client.get(reverse("workforce:ngo-return"), {"quarter": "junk"}).status_code == 400
 
 
 def _row(body, name):

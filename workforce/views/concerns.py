@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.views.common import run_service, save_with
-from lmns import access
+from lmns import access, query
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 from workforce import crypto, exports, selectors, services
@@ -182,7 +182,12 @@ def concern_hand_over(request, pk):
 
 
 def _quarter(request):
-    return selectors.Quarter.parse(request.GET.get("quarter", "")) or selectors.quarters_to_date(1)[-1]
+    """The quarter asked for, or the current one."""
+    if not (text := request.GET.get("quarter", "")):
+        return selectors.quarters_to_date(1)[-1]
+    if (quarter := selectors.Quarter.parse(text)) is None:
+        raise query.BadQuery("Give the quarter as a financial year and quarter, for example 2025-Q4.")
+    return quarter
 
 
 @never_cache
