@@ -210,4 +210,3 @@ def approves_framework(user, framework) -> bool:
     if framework.lmns_id is None:
         return Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()
     return Role.LMNS_SAFETY_LEAD in roles_at(user, framework.lmns)
-
