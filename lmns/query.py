@@ -12,11 +12,12 @@ from datetime import date
 from django.core.exceptions import BadRequest
 from django.utils import timezone
 
-# The range of dates any page may be asked about: nothing in the service predates 2000
-# (the two years of SPC history before a period must still be real dates), and nothing is
-# planned beyond the end of the fifth year from now.
-EARLIEST_DATE = date(2000, 1, 1)
-YEARS_AHEAD = 5
+from lmns import dates
+
+# The range of dates any page may be asked about is the range of dates anyone may type
+# (lmns.dates), widened to the end of the last year so that a whole year can be asked about.
+EARLIEST_DATE = dates.EARLIEST
+YEARS_AHEAD = dates.YEARS_AHEAD
 
 # Database integers are 64-bit at most: a longer id cannot name a row.
 MAX_ID_DIGITS = 18
