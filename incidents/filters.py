@@ -44,6 +44,11 @@ class IncidentFilter(django_filters.FilterSet):
     incident_type = django_filters.ModelChoiceFilter(queryset=IncidentType.objects.all(), label="Type")
     physical_harm = django_filters.ChoiceFilter(choices=PhysicalHarm.choices)
     psychological_harm = django_filters.ChoiceFilter(choices=PsychologicalHarm.choices)
+    harm = django_filters.ChoiceFilter(
+        choices=[("moderate_or_worse", "Moderate or worse, physical or psychological")],
+        method="filter_harm",
+        label="Harm",
+    )
     response_type = django_filters.ChoiceFilter(choices=ResponseType.choices, label="Learning response")
     referral = django_filters.ChoiceFilter(
         choices=[("any", "Any referral"), *REFERRAL_BODIES], method="filter_referral", label="Referred to"
@@ -74,6 +79,9 @@ class IncidentFilter(django_filters.FilterSet):
             | Q(summary__icontains=value)
             | Q(immediate_actions__icontains=value)
         )
+
+    def filter_harm(self, queryset, name, value):
+        return queryset.moderate_or_worse()
 
     def filter_referral(self, queryset, name, value):
         return queryset.with_any_referral() if value == "any" else queryset.referred_to(value)

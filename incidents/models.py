@@ -89,6 +89,16 @@ class PsychologicalHarm(models.TextChoices):
     SEVERE = "severe", "Severe psychological harm"
 
 
+# "Moderate harm or worse" counts psychological harm as well as physical: LFPSE grades the two
+# separately and the duty of candour covers moderate psychological harm (docs/definitions.md).
+# Every count of it goes through this one condition.
+MODERATE_OR_WORSE_PHYSICAL = (PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL)
+MODERATE_OR_WORSE_PSYCHOLOGICAL = (PsychologicalHarm.MODERATE, PsychologicalHarm.SEVERE)
+MODERATE_OR_WORSE = Q(physical_harm__in=MODERATE_OR_WORSE_PHYSICAL) | Q(
+    psychological_harm__in=MODERATE_OR_WORSE_PSYCHOLOGICAL
+)
+
+
 class ResponseType(models.TextChoices):
     # PSIRF learning responses.
     PSII = "psii", "Patient safety incident investigation (PSII)"
@@ -132,6 +142,9 @@ REFERRAL_BODIES = [
 class IncidentQuerySet(ProviderScopedQuerySet):
     def open(self):
         return self.exclude(status=IncidentStatus.CLOSED)
+
+    def moderate_or_worse(self):
+        return self.filter(MODERATE_OR_WORSE)
 
     def referred_to(self, body: str):
         return self.filter(**{f"{body}_referred_on__isnull": False})
@@ -214,6 +227,13 @@ class Incident(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:incident-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_moderate_or_worse(self) -> bool:
+        return (
+            self.physical_harm in MODERATE_OR_WORSE_PHYSICAL
+            or self.psychological_harm in MODERATE_OR_WORSE_PSYCHOLOGICAL
+        )
 
     @property
     def referrals(self):

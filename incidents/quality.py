@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import (
+    MODERATE_OR_WORSE,
     Incident,
     IncidentStatus,
     Learning,
@@ -24,8 +25,6 @@ from incidents.models import (
     SafetyAction,
 )
 from lmns.models import Provider
-
-MODERATE_OR_WORSE = [PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL]
 
 
 def _url(path: str, **query) -> str:
@@ -48,6 +47,7 @@ class IncidentSummary:
     reported_url: str
     by_harm: list[HarmCount]
     moderate_or_worse: int
+    moderate_or_worse_url: str
     mnsi_referrals: int
     mnsi_url: str
     pmrt_referrals: int
@@ -71,17 +71,18 @@ def incident_summaries(*, providers, start: date, end: date, today: date) -> dic
     """
     ids = [provider.pk for provider in providers]
     by_harm = defaultdict(dict)
-    for provider, harm, n, mnsi, pmrt in (
+    for provider, harm, n, serious, mnsi, pmrt in (
         Incident.objects.filter(provider__in=ids, occurred_on__gte=start, occurred_on__lt=end)
         .values_list("provider", "physical_harm")
         .annotate(
             n=Count("pk"),
+            serious=Count("pk", filter=MODERATE_OR_WORSE),
             mnsi=Count("pk", filter=Q(mnsi_referred_on__isnull=False)),
             pmrt=Count("pk", filter=Q(pmrt_referred_on__isnull=False)),
         )
         .order_by()
     ):
-        by_harm[provider][harm] = (n, mnsi, pmrt)
+        by_harm[provider][harm] = (n, serious, mnsi, pmrt)
     psiis_open = _by_provider(
         Incident.objects.filter(provider__in=ids, response_type=ResponseType.PSII).exclude(
             status=IncidentStatus.CLOSED
@@ -108,7 +109,7 @@ def incident_summaries(*, providers, start: date, end: date, today: date) -> dic
         harms = by_harm[pk]
         period = {"provider": pk, "occurred_from": start.isoformat(), "occurred_to": last_day}
         summaries[pk] = IncidentSummary(
-            reported=sum(n for n, _, _ in harms.values()),
+            reported=sum(n for n, _, _, _ in harms.values()),
             reported_url=_url(incidents, **period),
             by_harm=[
                 HarmCount(
@@ -118,10 +119,11 @@ def incident_summaries(*, providers, start: date, end: date, today: date) -> dic
                 )
                 for harm in PhysicalHarm
             ],
-            moderate_or_worse=sum(harms.get(harm.value, (0,))[0] for harm in MODERATE_OR_WORSE),
-            mnsi_referrals=sum(mnsi for _, mnsi, _ in harms.values()),
+            moderate_or_worse=sum(serious for _, serious, _, _ in harms.values()),
+            moderate_or_worse_url=_url(incidents, **period, harm="moderate_or_worse"),
+            mnsi_referrals=sum(mnsi for _, _, mnsi, _ in harms.values()),
             mnsi_url=_url(incidents, **period, referral="mnsi"),
-            pmrt_referrals=sum(pmrt for _, _, pmrt in harms.values()),
+            pmrt_referrals=sum(pmrt for _, _, _, pmrt in harms.values()),
             pmrt_url=_url(incidents, **period, referral="pmrt"),
             psiis_open=psiis_open.get(pk, 0),
             # The incident list has no "open" filter; sorted by status descending, closed

@@ -306,15 +306,15 @@ def _incidents(s, period, thresholds) -> Domain:
     rows += [Row(f"Harm: {item.label}", str(item.count), item.url) for item in s.by_harm]
     rows += [
         Row(
-            "Moderate or worse physical harm",
+            "Moderate or worse harm (physical or psychological)",
             str(s.moderate_or_worse),
-            s.reported_url,
+            s.moderate_or_worse_url,
             _rate_per_month(
                 s.moderate_or_worse,
                 period,
                 thresholds[M.INCIDENTS_MODERATE_OR_WORSE],
-                f"{_plural(s.moderate_or_worse, 'incident')} with moderate or worse physical harm "
-                f"in {period.label}",
+                f"{_plural(s.moderate_or_worse, 'incident')} with moderate or worse harm, "
+                f"physical or psychological, in {period.label}",
             ),
         ),
         Row("Referred to MNSI", str(s.mnsi_referrals), s.mnsi_url),
