@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", incidents.incident_edit, name="incident-edit"),
     path("<int:pk>/status/", incidents.incident_transition, name="incident-transition"),
     path("<int:pk>/history/", history_view(Incident.objects), name="incident-history"),
+    path("<int:pk>/mnsi-action/", incidents.incident_mnsi_action, name="incident-mnsi-action"),
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_create, name="import-create"),
     path("imports/<int:pk>/", imports.import_detail, name="import-detail"),

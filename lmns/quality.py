@@ -301,6 +301,15 @@ def _from_visits(items) -> str:
     return f" from the visits of {', '.join(dates[:-1])} and {dates[-1]}"
 
 
+def _sa10(part, url) -> Row:
+    """A part of MIS safety action 10, which asks for every case: short of that is red."""
+    if not part.of:
+        return Row(f"MIS safety action 10: {part.label}", "None due", url)
+    rag = "green" if part.met else "red"
+    reason = f"{RAG_LABELS[rag]}: {part.done} of {part.of} (MIS safety action 10 asks for every case)"
+    return Row(f"MIS safety action 10: {part.label}", f"{part.done} of {part.of}", url, Rating(rag, reason))
+
+
 def _incidents(s, period, thresholds) -> Domain:
     rows = [Row("Incidents reported (by date occurred)", str(s.reported), s.reported_url)]
     rows += [Row(f"Harm: {item.label}", str(item.count), item.url) for item in s.by_harm]
@@ -319,6 +328,7 @@ def _incidents(s, period, thresholds) -> Domain:
         ),
         Row("Referred to MNSI", str(s.mnsi_referrals), s.mnsi_url),
         Row("Notified to PMRT", str(s.pmrt_referrals), s.pmrt_url),
+        *(_sa10(part, url) for part, url in s.sa10),
         Row(
             "Patient safety incident investigations open",
             str(s.psiis_open),

@@ -82,7 +82,13 @@ OBJECT_KWARGS = {
     **{
         f"incidents:{name}": _pk_of(kind)
         for kind, names in {
-            "incident": ["incident-detail", "incident-edit", "incident-transition", "incident-history"],
+            "incident": [
+                "incident-detail",
+                "incident-edit",
+                "incident-transition",
+                "incident-history",
+                "incident-mnsi-action",
+            ],
             "learning": [
                 "learning-detail",
                 "learning-edit",
@@ -283,6 +289,7 @@ MAY = {
         [
             "incidents:incident-create",
             "incidents:incident-edit",
+            "incidents:incident-mnsi-action",
             "incidents:import-create",
             "incidents:import-detail",
             "incidents:import-apply",
