@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from incidents.models import IncidentType, Theme
 from lmns.access import edits_reference_data
@@ -28,7 +29,7 @@ class ReferenceDataAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncidentType)
-class IncidentTypeAdmin(ReferenceDataAdmin):
+class IncidentTypeAdmin(ReferenceDataAdmin, SimpleHistoryAdmin):
     list_display = ["name", "group", "is_active", "source"]
     list_filter = ["group", "is_active"]
 

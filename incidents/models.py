@@ -37,6 +37,8 @@ class IncidentType(models.Model):
 
     class Group(models.TextChoices):
         MATERNAL = "maternal", "Maternal"
+        # A stillbirth or late fetal loss is not a neonatal event: the baby was never born alive.
+        FETAL = "fetal", "Fetal loss and stillbirth"
         NEONATAL = "neonatal", "Neonatal"
         SERVICE = "service", "Service and organisation"
 
@@ -46,6 +48,7 @@ class IncidentType(models.Model):
     source = models.CharField(max_length=200, blank=True, help_text="Where this entry comes from.")
 
     objects = ReferenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["group", "name"]
@@ -106,6 +109,10 @@ class ResponseType(models.TextChoices):
     SWARM_HUDDLE = "swarm", "SWARM huddle"
     MDT_REVIEW = "mdt", "Multidisciplinary team review"
     THEMATIC_REVIEW = "thematic", "Thematic review"
+    # Referral to MNSI for its independent investigation, and the perinatal mortality review,
+    # are learning responses in their own right under PSIRF (docs/definitions.md).
+    MNSI_INVESTIGATION = "mnsi", "MNSI investigation"
+    PMRT_REVIEW = "pmrt", "Perinatal Mortality Review Tool (PMRT) review"
     NO_FURTHER_RESPONSE = "none", "No further response"
 
 
