@@ -31,7 +31,7 @@ SPC_MONTHS = 24
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar month, or a quarter of the NHS financial year (as the NGO reports them)."""
+    """A calendar month, or a quarter of the NHS financial year (as the FTSU data collection reports them)."""
 
     start: date
     end: date  # the first day after the period

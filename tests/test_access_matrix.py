@@ -364,8 +364,8 @@ MAY = {
     "workforce:return-create": WORKFORCE_RETURNERS,
     "workforce:return-edit": WORKFORCE_RETURNERS,
     "workforce:concern-create": FTSU_RECORDERS,
-    "workforce:ngo-return": FTSU_RECORDERS,
-    "workforce:ngo-return-xlsx": FTSU_RECORDERS,
+    "workforce:ftsu-return": FTSU_RECORDERS,
+    "workforce:ftsu-return-xlsx": FTSU_RECORDERS,
     **dict.fromkeys(
         [
             "incidents:improvement-create",
