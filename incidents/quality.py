@@ -131,8 +131,8 @@ def incident_summaries(*, providers, start: date, end: date, today: date) -> dic
             mnsi_referrals=counts["mnsi"],
             mnsi_url=_url(incidents, **period, referral="mnsi"),
             pmrt_referrals=counts["pmrt"],
-            sa10=[(part, _url(incidents, **period, sa10_gap=part.key)) for part in sa10_from_counts(counts)],
             pmrt_url=_url(incidents, **period, referral="pmrt"),
+            sa10=[(part, _url(incidents, **period, sa10_gap=part.key)) for part in sa10_from_counts(counts)],
             psiis_open=psiis_open.get(pk, 0),
             # The incident list has no "open" filter; sorted by status descending, closed
             # investigations come last.
