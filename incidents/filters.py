@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from incidents.models import (
     REFERRAL_BODIES,
+    SA10_PARTS,
     ActionStatus,
     Incident,
     IncidentStatus,
@@ -52,7 +53,17 @@ class IncidentFilter(django_filters.FilterSet):
     incident_type = django_filters.ModelChoiceFilter(queryset=_incident_types, label="Type")
     physical_harm = django_filters.ChoiceFilter(choices=PhysicalHarm.choices)
     psychological_harm = django_filters.ChoiceFilter(choices=PsychologicalHarm.choices)
+    harm = django_filters.ChoiceFilter(
+        choices=[("moderate_or_worse", "Moderate or worse, physical or psychological")],
+        method="filter_harm",
+        label="Harm",
+    )
     response_type = django_filters.ChoiceFilter(choices=ResponseType.choices, label="Learning response")
+    sa10_gap = django_filters.ChoiceFilter(
+        choices=[(key, f"{label}: not done") for key, (label, _, _) in SA10_PARTS.items()],
+        method="filter_sa10_gap",
+        label="MIS safety action 10",
+    )
     referral = django_filters.ChoiceFilter(
         choices=[("any", "Any referral"), *REFERRAL_BODIES], method="filter_referral", label="Referred to"
     )
@@ -82,6 +93,13 @@ class IncidentFilter(django_filters.FilterSet):
             | Q(summary__icontains=value)
             | Q(immediate_actions__icontains=value)
         )
+
+    def filter_harm(self, queryset, name, value):
+        return queryset.moderate_or_worse()
+
+    def filter_sa10_gap(self, queryset, name, value):
+        _, of, done = SA10_PARTS[value]
+        return queryset.filter(of & ~done)
 
     def filter_referral(self, queryset, name, value):
         return queryset.with_any_referral() if value == "any" else queryset.referred_to(value)

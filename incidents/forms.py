@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from incidents.models import (
+    PID_WARNING,
     Incident,
     IncidentStatus,
     IncidentType,
@@ -21,6 +22,9 @@ DATE_FIELDS = [
     "occurred_on",
     "reported_on",
     "mnsi_referred_on",
+    "mnsi_decision_on",
+    "mnsi_family_told_on",
+    "mnsi_report_received_on",
     "pmrt_referred_on",
     "mbrrace_referred_on",
     "coroner_referred_on",
@@ -62,6 +66,14 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             "duty_of_candour_completed_on",
             "mnsi_referred_on",
             "mnsi_reference",
+            "mnsi_qualifying",
+            "mnsi_family_told_on",
+            "mnsi_decision",
+            "mnsi_decision_on",
+            "mnsi_decision_reason",
+            "mnsi_report_received_on",
+            "early_notification",
+            "early_notification_reference",
             "pmrt_referred_on",
             "pmrt_reference",
             "mbrrace_referred_on",
@@ -126,6 +138,19 @@ class LearningForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         )
 
 
+def _owners_of(field, providers) -> None:
+    # Owners are people of the provider or of its LMNS, so the digest reaches someone accountable.
+    members = Membership.objects.filter(
+        Q(provider__in=providers) | Q(lmns__in={p.lmns_id for p in providers})
+    ).values("user")
+    field.queryset = (
+        get_user_model()
+        .objects.filter(pk__in=members, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+    field.label_from_instance = lambda user: user.get_full_name() or user.username
+
+
 class SafetyActionForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
     class Meta:
         model = SafetyAction
@@ -145,20 +170,26 @@ class SafetyActionForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelFo
         super().__init__(*args, **kwargs)
         self.setup_provider(user, "record_incident", provider)
         providers = [provider] if provider else list(self.fields["provider"].queryset)
-        # Owners are people of the provider or of its LMNS, so the digest reaches someone accountable.
-        members = Membership.objects.filter(
-            Q(provider__in=providers) | Q(lmns__in={p.lmns_id for p in providers})
-        ).values("user")
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(pk__in=members, is_active=True)
-            .order_by("first_name", "last_name", "username")
-        )
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        _owners_of(self.fields["owner"], providers)
         self.fields["incident"].queryset = Incident.objects.filter(provider__in=providers).select_related(
             "incident_type"
         )
         self.fields["learning"].queryset = Learning.objects.filter(provider__in=providers)
+
+
+class MnsiRecommendationForm(NHSErrorMessagesMixin, forms.Form):
+    reference = forms.CharField(
+        label="Recommendation number", max_length=50, help_text="As numbered in MNSI's report."
+    )
+    recommendation = forms.CharField(
+        label="MNSI's safety recommendation", widget=forms.Textarea, help_text=PID_WARNING
+    )
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.none())
+    due_on = forms.DateField(label="Due date", widget=DateInput())
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        _owners_of(self.fields["owner"], [incident.provider])
 
 
 class LearningSubmitForm(NHSErrorMessagesMixin, forms.Form):

@@ -86,6 +86,8 @@ class IncidentType(ReferenceEntry):
 
     class Group(models.TextChoices):
         MATERNAL = "maternal", "Maternal"
+        # A stillbirth or late fetal loss is not a neonatal event: the baby was never born alive.
+        FETAL = "fetal", "Fetal loss and stillbirth"
         NEONATAL = "neonatal", "Neonatal"
         SERVICE = "service", "Service and organisation"
 
@@ -150,6 +152,16 @@ class PsychologicalHarm(models.TextChoices):
     SEVERE = "severe", "Severe psychological harm"
 
 
+# "Moderate harm or worse" counts psychological harm as well as physical: LFPSE grades the two
+# separately and the duty of candour covers moderate psychological harm (docs/definitions.md).
+# Every count of it goes through this one condition.
+MODERATE_OR_WORSE_PHYSICAL = (PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL)
+MODERATE_OR_WORSE_PSYCHOLOGICAL = (PsychologicalHarm.MODERATE, PsychologicalHarm.SEVERE)
+MODERATE_OR_WORSE = Q(physical_harm__in=MODERATE_OR_WORSE_PHYSICAL) | Q(
+    psychological_harm__in=MODERATE_OR_WORSE_PSYCHOLOGICAL
+)
+
+
 class ResponseType(models.TextChoices):
     # PSIRF learning responses.
     PSII = "psii", "Patient safety incident investigation (PSII)"
@@ -157,7 +169,46 @@ class ResponseType(models.TextChoices):
     SWARM_HUDDLE = "swarm", "SWARM huddle"
     MDT_REVIEW = "mdt", "Multidisciplinary team review"
     THEMATIC_REVIEW = "thematic", "Thematic review"
+    # Referral to MNSI for its independent investigation, and the perinatal mortality review,
+    # are learning responses in their own right under PSIRF (docs/definitions.md).
+    MNSI_INVESTIGATION = "mnsi", "MNSI investigation"
+    PMRT_REVIEW = "pmrt", "Perinatal Mortality Review Tool (PMRT) review"
     NO_FURTHER_RESPONSE = "none", "No further response"
+
+
+class MnsiDecision(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted for investigation"
+    DECLINED = "declined", "Declined"
+
+
+class EarlyNotification(models.TextChoices):
+    # NHS Resolution's Early Notification scheme takes babies with potential severe brain
+    # injury, on MNSI's criteria; "not referred" is a case that met them and was not reported.
+    REFERRED = "referred", "Referred"
+    NOT_REFERRED = "not_referred", "Eligible but not referred"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+
+
+# MIS safety action 10 asks that every qualifying case is reported to MNSI and to NHS
+# Resolution's Early Notification scheme, and that the family is told of the MNSI referral
+# (docs/definitions.md). Each part is what should have happened (``of``) and what did
+# (``done``). A case referred to MNSI counts as qualifying unless recorded as not meeting
+# MNSI's criteria, since the referral says the provider judged it did.
+MNSI_REFERRED = Q(mnsi_referred_on__isnull=False)
+MNSI_QUALIFYING = Q(mnsi_qualifying=True) | (Q(mnsi_qualifying__isnull=True) & MNSI_REFERRED)
+SA10_PARTS = {
+    "mnsi": ("Qualifying cases referred to MNSI", MNSI_QUALIFYING, MNSI_QUALIFYING & MNSI_REFERRED),
+    "early_notification": (
+        "Eligible cases referred to NHS Resolution's Early Notification scheme",
+        Q(early_notification__in=[EarlyNotification.REFERRED, EarlyNotification.NOT_REFERRED]),
+        Q(early_notification=EarlyNotification.REFERRED),
+    ),
+    "family_told": (
+        "Families told of the MNSI referral",
+        MNSI_REFERRED,
+        MNSI_REFERRED & Q(mnsi_family_told_on__isnull=False),
+    ),
+}
 
 
 class DutyOfCandour(models.TextChoices):
@@ -194,6 +245,9 @@ class IncidentQuerySet(ProviderScopedQuerySet):
     def open(self):
         return self.exclude(status=IncidentStatus.CLOSED)
 
+    def moderate_or_worse(self):
+        return self.filter(MODERATE_OR_WORSE)
+
     def referred_to(self, body: str):
         return self.filter(**{f"{body}_referred_on__isnull": False})
 
@@ -220,6 +274,28 @@ class Incident(models.Model):
     )
     mnsi_referred_on = models.DateField("Referred to MNSI on", null=True, blank=True)
     mnsi_reference = models.CharField("MNSI reference", max_length=50, blank=True)
+    mnsi_qualifying = models.BooleanField(
+        "Meets MNSI's referral criteria",
+        null=True,
+        blank=True,
+        help_text="A case referred to MNSI counts as meeting them unless you answer no.",
+    )
+    mnsi_decision = models.CharField(
+        "MNSI's decision", max_length=20, choices=MnsiDecision.choices, blank=True
+    )
+    mnsi_decision_on = models.DateField("MNSI decided on", null=True, blank=True)
+    mnsi_decision_reason = models.TextField(
+        "Reason MNSI gave", blank=True, help_text="Needed when MNSI declined the referral."
+    )
+    mnsi_family_told_on = models.DateField("Family told of the MNSI referral on", null=True, blank=True)
+    mnsi_report_received_on = models.DateField("MNSI report received on", null=True, blank=True)
+    early_notification = models.CharField(
+        "NHS Resolution Early Notification",
+        max_length=20,
+        choices=EarlyNotification.choices,
+        blank=True,
+    )
+    early_notification_reference = models.CharField("Early Notification reference", max_length=50, blank=True)
     pmrt_referred_on = models.DateField("Notified to PMRT on", null=True, blank=True)
     pmrt_reference = models.CharField("PMRT reference", max_length=50, blank=True)
     mbrrace_referred_on = models.DateField("Notified to MBRRACE-UK on", null=True, blank=True)
@@ -284,6 +360,13 @@ class Incident(models.Model):
         return reverse("incidents:incident-detail", kwargs={"pk": self.pk})
 
     @property
+    def is_moderate_or_worse(self) -> bool:
+        return (
+            self.physical_harm in MODERATE_OR_WORSE_PHYSICAL
+            or self.psychological_harm in MODERATE_OR_WORSE_PSYCHOLOGICAL
+        )
+
+    @property
     def referrals(self):
         """(label, date, reference) for each external body this incident went to."""
         return [
@@ -319,6 +402,11 @@ class Incident(models.Model):
                 errors[f"{body}_referred_on"] = (
                     f"The {label} referral cannot be before the incident occurred."
                 )
+        errors |= self._mnsi_errors(today)
+        if self.early_notification_reference and self.early_notification != EarlyNotification.REFERRED:
+            errors["early_notification_reference"] = (
+                "Only record an Early Notification reference for a case referred to the scheme."
+            )
         completed_on = self.duty_of_candour_completed_on
         if completed_on and self.duty_of_candour != DutyOfCandour.APPLIES:
             errors["duty_of_candour_completed_on"] = (
@@ -332,6 +420,45 @@ class Incident(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _mnsi_errors(self, today) -> dict[str, str]:
+        """What MNSI did with a referral must follow the referral, in order, and not lie ahead."""
+        errors = {}
+        later = {
+            "mnsi_decision": self.mnsi_decision,
+            "mnsi_decision_on": self.mnsi_decision_on,
+            "mnsi_decision_reason": self.mnsi_decision_reason,
+            "mnsi_family_told_on": self.mnsi_family_told_on,
+            "mnsi_report_received_on": self.mnsi_report_received_on,
+        }
+        if not self.mnsi_referred_on:
+            for name, value in later.items():
+                if value:
+                    errors[name] = "Enter the date of the MNSI referral first."
+            return errors
+        if self.mnsi_decision and not self.mnsi_decision_on:
+            errors["mnsi_decision_on"] = "Enter the date MNSI decided."
+        elif self.mnsi_decision_on and not self.mnsi_decision:
+            errors["mnsi_decision"] = "Say whether MNSI accepted or declined the referral."
+        elif self.mnsi_decision_on and self.mnsi_decision_on < self.mnsi_referred_on:
+            errors["mnsi_decision_on"] = "MNSI cannot decide before the referral."
+        elif self.mnsi_decision_on and self.mnsi_decision_on > today:
+            errors["mnsi_decision_on"] = "The decision date cannot be in the future."
+        if self.mnsi_decision == MnsiDecision.DECLINED and not self.mnsi_decision_reason.strip():
+            errors["mnsi_decision_reason"] = "Enter the reason MNSI gave for declining."
+        received_on = self.mnsi_report_received_on
+        if received_on and self.mnsi_decision != MnsiDecision.ACCEPTED:
+            errors["mnsi_report_received_on"] = "Only an investigation MNSI accepted has a report."
+        elif received_on and self.mnsi_decision_on and received_on < self.mnsi_decision_on:
+            errors["mnsi_report_received_on"] = "The report cannot arrive before MNSI accepted the case."
+        elif received_on and received_on > today:
+            errors["mnsi_report_received_on"] = "The report date cannot be in the future."
+        told_on = self.mnsi_family_told_on
+        if told_on and told_on > today:
+            errors["mnsi_family_told_on"] = "The date the family was told cannot be in the future."
+        elif told_on and self.occurred_on and told_on < self.occurred_on:
+            errors["mnsi_family_told_on"] = "The family cannot be told before the incident occurred."
+        return errors
 
 
 # --- Learning --------------------------------------------------------------------------------
@@ -408,6 +535,11 @@ class ActionStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+class ActionSource(models.TextChoices):
+    LOCAL = "local", "The provider's own learning"
+    MNSI = "mnsi", "MNSI safety recommendation"
+
+
 class SafetyActionQuerySet(ProviderScopedQuerySet):
     def outstanding(self):
         return self.exclude(status=ActionStatus.COMPLETED)
@@ -425,6 +557,10 @@ class SafetyAction(models.Model):
         Learning, on_delete=models.PROTECT, null=True, blank=True, related_name="safety_actions"
     )
     description = models.TextField(help_text=PID_WARNING)
+    source = models.CharField(max_length=20, choices=ActionSource.choices, default=ActionSource.LOCAL)
+    source_reference = models.CharField(
+        max_length=50, blank=True, help_text="For example the number of MNSI's safety recommendation."
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -472,6 +608,12 @@ class SafetyAction(models.Model):
             errors["owner"] = "Choose someone from this provider or its LMNS."
         if self.status == ActionStatus.COMPLETED and not self.completion_evidence.strip():
             errors["completion_evidence"] = "Say what shows the action is complete."
+        if self.source == ActionSource.MNSI and not (
+            self.incident_id and self.incident.mnsi_report_received_on
+        ):
+            errors["incident"] = (
+                "An MNSI recommendation comes from the MNSI report on one of the provider's incidents."
+            )
         if errors:
             raise ValidationError(errors)
 

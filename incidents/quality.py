@@ -5,7 +5,7 @@ are made in the database, for every provider asked about at once, so the number 
 grows neither with the data nor with the number of providers.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import (
+    MODERATE_OR_WORSE,
     Incident,
     IncidentStatus,
     Learning,
@@ -23,9 +24,8 @@ from incidents.models import (
     ResponseType,
     SafetyAction,
 )
+from incidents.selectors import Sa10Part, sa10_counts, sa10_from_counts
 from lmns.models import Provider
-
-MODERATE_OR_WORSE = [PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL]
 
 
 def _url(path: str, **query) -> str:
@@ -48,10 +48,13 @@ class IncidentSummary:
     reported_url: str
     by_harm: list[HarmCount]
     moderate_or_worse: int
+    moderate_or_worse_url: str
     mnsi_referrals: int
     mnsi_url: str
     pmrt_referrals: int
     pmrt_url: str
+    # MIS safety action 10's parts, each with the list of the cases that fall short of it.
+    sa10: list[tuple[Sa10Part, str]]
     psiis_open: int
     psiis_url: str
     learning_shared: int
@@ -71,17 +74,22 @@ def incident_summaries(*, providers, start: date, end: date, today: date) -> dic
     """
     ids = [provider.pk for provider in providers]
     by_harm = defaultdict(dict)
-    for provider, harm, n, mnsi, pmrt in (
+    totals = defaultdict(Counter)
+    for row in (
         Incident.objects.filter(provider__in=ids, occurred_on__gte=start, occurred_on__lt=end)
-        .values_list("provider", "physical_harm")
+        .values("provider", "physical_harm")
         .annotate(
             n=Count("pk"),
+            serious=Count("pk", filter=MODERATE_OR_WORSE),
             mnsi=Count("pk", filter=Q(mnsi_referred_on__isnull=False)),
             pmrt=Count("pk", filter=Q(pmrt_referred_on__isnull=False)),
+            **sa10_counts(),
         )
         .order_by()
     ):
-        by_harm[provider][harm] = (n, mnsi, pmrt)
+        provider = row.pop("provider")
+        by_harm[provider][row.pop("physical_harm")] = row["n"]
+        totals[provider].update(row)
     psiis_open = _by_provider(
         Incident.objects.filter(provider__in=ids, response_type=ResponseType.PSII).exclude(
             status=IncidentStatus.CLOSED
@@ -105,24 +113,26 @@ def incident_summaries(*, providers, start: date, end: date, today: date) -> dic
     last_day = (end - timedelta(days=1)).isoformat()
     summaries = {}
     for pk in ids:
-        harms = by_harm[pk]
+        harms, counts = by_harm[pk], totals[pk]
         period = {"provider": pk, "occurred_from": start.isoformat(), "occurred_to": last_day}
         summaries[pk] = IncidentSummary(
-            reported=sum(n for n, _, _ in harms.values()),
+            reported=counts["n"],
             reported_url=_url(incidents, **period),
             by_harm=[
                 HarmCount(
                     harm.label,
-                    harms.get(harm.value, (0,))[0],
+                    harms.get(harm.value, 0),
                     _url(incidents, **period, physical_harm=harm.value),
                 )
                 for harm in PhysicalHarm
             ],
-            moderate_or_worse=sum(harms.get(harm.value, (0,))[0] for harm in MODERATE_OR_WORSE),
-            mnsi_referrals=sum(mnsi for _, mnsi, _ in harms.values()),
+            moderate_or_worse=counts["serious"],
+            moderate_or_worse_url=_url(incidents, **period, harm="moderate_or_worse"),
+            mnsi_referrals=counts["mnsi"],
             mnsi_url=_url(incidents, **period, referral="mnsi"),
-            pmrt_referrals=sum(pmrt for _, _, pmrt in harms.values()),
+            pmrt_referrals=counts["pmrt"],
             pmrt_url=_url(incidents, **period, referral="pmrt"),
+            sa10=[(part, _url(incidents, **period, sa10_gap=part.key)) for part in sa10_from_counts(counts)],
             psiis_open=psiis_open.get(pk, 0),
             # The incident list has no "open" filter; sorted by status descending, closed
             # investigations come last.

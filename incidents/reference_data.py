@@ -1,13 +1,17 @@
 """Starting reference data, loaded by a migration and editable in the admin afterwards.
 
 Incident types: the UK maternity review-trigger lists (shared/domain.md §4.7, tagged
-[P]: headline seen, detail recalled) plus typical additions ([M]). Themes: a starting
-vocabulary recalled from common SSIG and PQSM reporting ([M]). Correct them in the admin
-when the published guidance is read; inactive entries stay on old records.
+[P]: headline seen, detail recalled) plus typical additions ([M]), and from December 2026
+intrapartum stillbirth (MNSI's criteria) and late fetal loss (PMRT's scope), with stillbirths
+in their own group rather than under neonatal (migration 0011 brings older installs in line).
+Themes: a starting vocabulary recalled from common SSIG and PQSM reporting ([M]). Correct them
+in the admin when the published guidance is read; inactive entries stay on old records.
 """
 
 TRIGGER_LIST = "UK maternity trigger lists (domain.md 4.7) [P]"
 RECALLED = "Typical maternity review trigger (domain.md 4.7) [M]"
+MNSI_CRITERIA = "MNSI referral criteria (domain.md 4.4, 11) [V]"
+PMRT_SCOPE = "PMRT scope (domain.md 4.5, 11) [V]"
 
 INCIDENT_TYPES = [
     ("maternal", "Major obstetric haemorrhage (over 1,500 mL)", TRIGGER_LIST),
@@ -31,8 +35,10 @@ INCIDENT_TYPES = [
     ("maternal", "Maternal death", TRIGGER_LIST),
     ("maternal", "Cord prolapse", RECALLED),
     ("maternal", "Undiagnosed breech presentation in labour", RECALLED),
+    ("fetal", "Stillbirth", TRIGGER_LIST),
+    ("fetal", "Intrapartum stillbirth", MNSI_CRITERIA),
+    ("fetal", "Late fetal loss (22+0 to 23+6 weeks)", PMRT_SCOPE),
     ("neonatal", "Unexpected term admission to the neonatal unit", TRIGGER_LIST),
-    ("neonatal", "Stillbirth", TRIGGER_LIST),
     ("neonatal", "Neonatal death", RECALLED),
     ("neonatal", "Apgar score below 7 at 5 minutes", RECALLED),
     ("neonatal", "Low cord pH", RECALLED),

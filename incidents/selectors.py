@@ -8,7 +8,14 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from incidents.models import Learning, LearningStatus, SsigMeeting, SsigSubmission, Theme
+from incidents.models import (
+    SA10_PARTS,
+    Learning,
+    LearningStatus,
+    SsigMeeting,
+    SsigSubmission,
+    Theme,
+)
 from lmns.access import can, lmnss_for, providers_for
 
 
@@ -120,3 +127,35 @@ def theme_analysis(*, user, start: date, end: date) -> ThemeAnalysis:
     analysis.themes = list(Theme.objects.filter(pk__in=theme_ids))
     analysis.providers = list(providers_for(user).filter(pk__in=provider_ids).order_by("name"))
     return analysis
+
+
+# --- MIS safety action 10 ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sa10Part:
+    key: str
+    label: str
+    done: int
+    of: int
+
+    @property
+    def met(self) -> bool:
+        return self.done == self.of
+
+
+def sa10_counts() -> dict[str, Count]:
+    """The counts behind MIS safety action 10's position, to aggregate or annotate a query of
+    incidents with (so that the quality view needs no query of its own for them)."""
+    return {
+        f"sa10_{key}_{part}": Count("pk", filter=condition)
+        for key, (_, of, done) in SA10_PARTS.items()
+        for part, condition in (("of", of), ("done", done))
+    }
+
+
+def sa10_from_counts(counts) -> list[Sa10Part]:
+    return [
+        Sa10Part(key, label, counts[f"sa10_{key}_done"], counts[f"sa10_{key}_of"])
+        for key, (label, _, _) in SA10_PARTS.items()
+    ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from incidents.models import (
+    ActionSource,
     ActionStatus,
     DutyOfCandour,
     Incident,
@@ -245,6 +246,23 @@ def safety_action_create(*, provider: Provider, by, **fields) -> SafetyAction:
     action.full_clean()
     action.save()
     return action
+
+
+@transaction.atomic
+def safety_action_from_mnsi(
+    *, incident: Incident, recommendation: str, reference: str, owner, due_on, by
+) -> SafetyAction:
+    """One of MNSI's safety recommendations to the provider, taken on as its safety action."""
+    return safety_action_create(
+        provider=incident.provider,
+        by=by,
+        incident=incident,
+        description=recommendation,
+        source=ActionSource.MNSI,
+        source_reference=reference,
+        owner=owner,
+        due_on=due_on,
+    )
 
 
 @transaction.atomic

@@ -55,7 +55,7 @@ ACTION_ROLES = {
     # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role
     # here: workforce.models.FtsuConcernQuerySet.visible_to decides, concern by concern.
     "record_ftsu_concern": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
-    # The quarterly return to the National Guardian's Office (exact counts).
+    # The quarterly return to NHS England's FTSU data collection (exact counts).
     "ftsu_return": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
     # Author the LMNS's local compliance frameworks, and approve another's draft.
     "author_framework": frozenset({Role.LMNS_SAFETY_LEAD}),

@@ -32,7 +32,7 @@ SPC_MONTHS = 24
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar month, or a quarter of the NHS financial year (as the NGO reports them)."""
+    """A calendar month, or a quarter of the NHS financial year (as the FTSU data collection reports them)."""
 
     start: date
     end: date  # the first day after the period
@@ -299,24 +299,34 @@ def _from_visits(items) -> str:
     return f" from the visits of {', '.join(dates[:-1])} and {dates[-1]}"
 
 
+def _sa10(part, url) -> Row:
+    """A part of MIS safety action 10, which asks for every case: short of that is red."""
+    if not part.of:
+        return Row(f"MIS safety action 10: {part.label}", "None due", url)
+    rag = "green" if part.met else "red"
+    reason = f"{RAG_LABELS[rag]}: {part.done} of {part.of} (MIS safety action 10 asks for every case)"
+    return Row(f"MIS safety action 10: {part.label}", f"{part.done} of {part.of}", url, Rating(rag, reason))
+
+
 def _incidents(s, period, thresholds) -> Domain:
     rows = [Row("Incidents reported (by date occurred)", str(s.reported), s.reported_url)]
     rows += [Row(f"Harm: {item.label}", str(item.count), item.url) for item in s.by_harm]
     rows += [
         Row(
-            "Moderate or worse physical harm",
+            "Moderate or worse harm (physical or psychological)",
             str(s.moderate_or_worse),
-            s.reported_url,
+            s.moderate_or_worse_url,
             _rate_per_month(
                 s.moderate_or_worse,
                 period,
                 thresholds[M.INCIDENTS_MODERATE_OR_WORSE],
-                f"{_plural(s.moderate_or_worse, 'incident')} with moderate or worse physical harm "
-                f"in {period.label}",
+                f"{_plural(s.moderate_or_worse, 'incident')} with moderate or worse harm, "
+                f"physical or psychological, in {period.label}",
             ),
         ),
         Row("Referred to MNSI", str(s.mnsi_referrals), s.mnsi_url),
         Row("Notified to PMRT", str(s.pmrt_referrals), s.pmrt_url),
+        *(_sa10(part, url) for part, url in s.sa10),
         Row(
             "Patient safety incident investigations open",
             str(s.psiis_open),

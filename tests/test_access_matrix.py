@@ -135,6 +135,7 @@ OBJECT_KWARGS = {
                 "incident-transition",
                 "incident-legal-hold",
                 "incident-history",
+                "incident-mnsi-action",
             ],
             "learning": [
                 "learning-detail",
@@ -364,6 +365,7 @@ MAY = {
         [
             "incidents:incident-create",
             "incidents:incident-edit",
+            "incidents:incident-mnsi-action",
             "incidents:import-create",
             "incidents:import-detail",
             "incidents:import-apply",
@@ -438,8 +440,8 @@ MAY = {
     "workforce:return-create": WORKFORCE_RETURNERS,
     "workforce:return-edit": WORKFORCE_RETURNERS,
     "workforce:concern-create": FTSU_RECORDERS,
-    "workforce:ngo-return": FTSU_RECORDERS,
-    "workforce:ngo-return-xlsx": FTSU_RECORDERS,
+    "workforce:ftsu-return": FTSU_RECORDERS,
+    "workforce:ftsu-return-xlsx": FTSU_RECORDERS,
     **dict.fromkeys(
         [
             "incidents:improvement-create",

@@ -95,7 +95,7 @@ def test_every_workbook_download_is_stamped_with_who_and_when(client, world):
         "assurance:visit-report-workbook",
         "assurance:report-version-workbook",
         "lmns:board-pack-workbook",
-        "workforce:ngo-return-xlsx",
+        "workforce:ftsu-return-xlsx",
     } <= found
 
 

@@ -64,8 +64,8 @@ def _refused(client, url, params):
         (f"provider:{Role.PROVIDER_LEAD}", "incidents:action-create", {}, ["learning"]),
         (f"provider:{Role.PROVIDER_LEAD}", "incidents:learning-create", {}, ["incident"]),
         (f"provider:{Role.PROVIDER_LEAD}", "incidents:improvement-create", {}, ["theme"]),
-        (FTSU_LEAD, "workforce:ngo-return", {}, ["quarter"]),
-        (FTSU_LEAD, "workforce:ngo-return-xlsx", {}, ["quarter"]),
+        (FTSU_LEAD, "workforce:ftsu-return", {}, ["quarter"]),
+        (FTSU_LEAD, "workforce:ftsu-return-xlsx", {}, ["quarter"]),
     ],
 )
 def test_junk_in_a_parsed_value_is_a_bad_request(client, world, persona, name, kwargs, params):

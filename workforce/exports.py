@@ -1,14 +1,13 @@
-"""The quarterly Freedom to Speak Up return as a workbook, in the National Guardian's
-Office format. Counts only: no summary, no contact details, no reference."""
+"""The quarterly Freedom to Speak Up return as a workbook, laid out as workforce/ftsu_return.yaml
+says. Counts only: no summary, no contact details, no reference."""
 
 from openpyxl import Workbook
 
 from incidents.exports import Column, write_table
 from lmns.exports import stamp
 from workforce.models import ProfessionalGroup
-from workforce.selectors import NGO_COLUMNS
+from workforce.selectors import return_layout
 
-COLUMNS = [Column(heading, 30 if index < 2 else 14) for index, heading in enumerate(NGO_COLUMNS)]
 GROUP_COLUMNS = [
     Column("Organisation", 30),
     Column("Received by", 30),
@@ -16,37 +15,27 @@ GROUP_COLUMNS = [
 ]
 
 
-def ngo_return_workbook(*, quarter, rows, generated_by) -> Workbook:
-    """``rows`` come from selectors.ngo_return, already limited to what ``generated_by`` may read."""
+def ftsu_return_workbook(*, quarter, rows, generated_by) -> Workbook:
+    """``rows`` come from selectors.ftsu_return, already limited to what ``generated_by`` may read."""
+    layout = return_layout()
     generated = stamp(generated_by)
     workbook = generated.workbook()
     cases = workbook.active
     cases.title = "Cases"
     cover = [
-        "Freedom to Speak Up: quarterly data return",
+        f"Freedom to Speak Up: quarterly return to {layout.collection}",
         f"{quarter.label}, by date received",
         generated.line,
         "Counts only. A case can have several elements. Exact figures: do not publish counts of 1 to 4.",
+        f"Layout: {layout.source}",
     ]
     if not rows:
         cover.append("No cases that you can see were received in this quarter.")
     write_table(
         cases,
         cover=cover,
-        columns=COLUMNS,
-        rows=[
-            [
-                row.organisation,
-                row.received_by,
-                row.total,
-                row.open,
-                row.confidential,
-                row.anonymous,
-                *row.category_counts,
-                row.detriment,
-            ]
-            for row in rows
-        ],
+        columns=[Column(heading, 30 if index < 2 else 14) for index, heading in enumerate(layout.headings)],
+        rows=layout.table(rows),
     )
     groups = workbook.create_sheet("Professional groups")
     write_table(

@@ -135,7 +135,10 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
         label="What the concern is about",
         choices=CATEGORIES,
         widget=Checkboxes,
-        help_text="The elements of the National Guardian's Office return. Select all that apply.",
+        help_text=(
+            "The elements of the quarterly return to NHS England's FTSU data collection. "
+            "Select all that apply."
+        ),
     )
     detriment_reported = forms.TypedChoiceField(
         label="Has the person reported detriment for speaking up?",

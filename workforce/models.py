@@ -317,7 +317,8 @@ class Route(models.TextChoices):
 
 
 class RaisedAs(models.TextChoices):
-    # National Guardian's Office definitions: open (the name may be shared), confidential
+    # The National Guardian's Office's definitions, which NHS England's FTSU data collection
+    # kept when the Office closed: open (the name may be shared), confidential
     # (the guardian knows who, and shares it with no one without consent unless the law
     # requires), anonymous (nobody knows who).
     OPEN = "open", "Openly"
@@ -341,7 +342,8 @@ class ProfessionalGroup(models.TextChoices):
     NOT_KNOWN = "not_known", "Not known"
 
 
-# The elements of a case in the National Guardian's Office quarterly data return; a case
+# The elements of a case in the quarterly FTSU return (the National Guardian's Office's, kept
+# by NHS England's FTSU data collection when the Office closed in June 2026); a case
 # may have several. Detriment for speaking up is the fifth, recorded as detriment_reported.
 CATEGORIES = [
     ("patient_safety", "Patient safety or quality"),

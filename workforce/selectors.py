@@ -10,9 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
+from pathlib import Path
 
+import yaml
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -250,7 +253,7 @@ def returns_overview(*, user, months: int = 3, today: date | None = None):
 
 @dataclass(frozen=True, order=True)
 class Quarter:
-    """A quarter of the NHS financial year (April to March), as the NGO reports them."""
+    """A quarter of the NHS financial year (April to March), as the FTSU collection reports them."""
 
     year: int  # the calendar year the financial year starts in
     number: int  # 1 = April to June ... 4 = January to March
@@ -307,7 +310,7 @@ def recent_quarters(count: int = 4, today: date | None = None) -> list[Quarter]:
 
 
 def quarters_to_date(count: int = 8, today: date | None = None) -> list[Quarter]:
-    """The last ``count`` quarters including the one in progress, for the NGO return, whose
+    """The last ``count`` quarters including the one in progress, for the FTSU return, whose
     readers (guardians, the FTSU lead) can read the concerns it counts."""
     current = Quarter.of(today or timezone.localdate())
     return [current.previous(offset) for offset in range(count - 1, -1, -1)]
@@ -403,8 +406,8 @@ def latest_figures(*, provider: Provider, end: date | None = None) -> list[Lates
 
 
 @dataclass
-class NgoRow:
-    """One line of the National Guardian's Office quarterly data return."""
+class FtsuReturnRow:
+    """One organisation and route's line of the quarterly Freedom to Speak Up return."""
 
     organisation: str
     received_by: str
@@ -427,24 +430,49 @@ class NgoRow:
         return self.raised_as[RaisedAs.ANONYMOUS]
 
     @property
-    def category_counts(self):
-        return [self.categories[key] for key, _label in CATEGORIES]
-
-    @property
     def group_counts(self):
         return [self.groups[value] for value in ProfessionalGroup.values]
 
+    def count(self, name: str):
+        """The figure a column of the return layout names (see ftsu_return.yaml)."""
+        if name.startswith("category:"):
+            return self.categories[name.removeprefix("category:")]
+        return getattr(self, name)
 
-NGO_COLUMNS = [
-    "Organisation",
-    "Received by",
-    "Cases raised",
-    "Raised openly",
-    "Raised confidentially",
-    "Raised anonymously",
-    *(f"Element: {label}" for _key, label in CATEGORIES),
-    "Element: detriment for speaking up",
-]
+
+RETURN_LAYOUT_FILE = Path(__file__).with_name("ftsu_return.yaml")
+_COUNTS = {"organisation", "received_by", "total", "open", "confidential", "anonymous", "detriment"}
+
+
+@dataclass(frozen=True)
+class ReturnLayout:
+    collection: str
+    source: str
+    checked: bool
+    headings: list[str]
+    counts: list[str]
+
+    def table(self, rows: list[FtsuReturnRow]) -> list[list]:
+        return [[row.count(name) for name in self.counts] for row in rows]
+
+
+@cache
+def return_layout() -> ReturnLayout:
+    """The return's columns, from a data file that follows the collection's specification."""
+    data = yaml.safe_load(RETURN_LAYOUT_FILE.read_text(encoding="utf-8"))
+    known = _COUNTS | {f"category:{key}" for key, _label in CATEGORIES}
+    columns = data["columns"]
+    if unknown := [column["count"] for column in columns if column["count"] not in known]:
+        raise ImproperlyConfigured(
+            f"{RETURN_LAYOUT_FILE.name} names counts it cannot have: {', '.join(unknown)}"
+        )
+    return ReturnLayout(
+        collection=data["collection"],
+        source=data["source"],
+        checked=bool(data["checked"]),
+        headings=[column["heading"] for column in columns],
+        counts=[column["count"] for column in columns],
+    )
 
 
 def concern_handlers(*, concern: FtsuConcern):
@@ -463,8 +491,8 @@ def concern_handlers(*, concern: FtsuConcern):
     )
 
 
-def ngo_return(*, user, quarter: Quarter) -> list[NgoRow]:
-    """Counts of the concerns the user may read, received in ``quarter``, in the NGO's format:
+def ftsu_return(*, user, quarter: Quarter) -> list[FtsuReturnRow]:
+    """Counts of the concerns the user may read, received in ``quarter``, for the FTSU return:
     one row per provider and route, exact (the readers know the cases already)."""
     concerns = (
         FtsuConcern.objects.visible_to(user)
@@ -479,11 +507,11 @@ def ngo_return(*, user, quarter: Quarter) -> list[NgoRow]:
             *(f"cat_{key}" for key, _label in CATEGORIES),
         )
     )
-    rows: dict[tuple, NgoRow] = {}
+    rows: dict[tuple, FtsuReturnRow] = {}
     for lmns_name, provider_name, received_by, raised_as, group, detriment, *flags in concerns:
         key = (provider_name or "", received_by, lmns_name)
         if key not in rows:
-            rows[key] = NgoRow(
+            rows[key] = FtsuReturnRow(
                 organisation=provider_name or f"{lmns_name} (no provider named)",
                 received_by=ReceivedBy(received_by).label,
             )

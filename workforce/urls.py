@@ -23,8 +23,8 @@ urlpatterns = [
     path("speaking-up/concerns/<int:pk>/note/", concerns.concern_note, name="concern-note"),
     path("speaking-up/concerns/<int:pk>/take/", concerns.concern_take, name="concern-take"),
     path("speaking-up/concerns/<int:pk>/hand-over/", concerns.concern_hand_over, name="concern-hand-over"),
-    path("speaking-up/return/", concerns.ngo_return, name="ngo-return"),
-    path("speaking-up/return.xlsx", concerns.ngo_return_xlsx, name="ngo-return-xlsx"),
+    path("speaking-up/return/", concerns.ftsu_return, name="ftsu-return"),
+    path("speaking-up/return.xlsx", concerns.ftsu_return_xlsx, name="ftsu-return-xlsx"),
     # No account needed: staff speaking up to the LMNS directly.
     path("speak-up/", speak_up.speak_up, name="speak-up"),
     path("speak-up/case/", speak_up.speak_up_case, name="speak-up-case"),

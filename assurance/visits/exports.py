@@ -148,7 +148,7 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
         columns=[Column("Measure", 50), Column("Count", 12)],
         rows=[
             ["Incidents reported in the last 12 months", pack.incident_total],
-            ["of which moderate physical harm or worse", pack.moderate_or_worse],
+            ["of which moderate or worse harm, physical or psychological", pack.moderate_or_worse],
             ["Referred to MNSI", pack.mnsi_referrals],
             ["Notified to PMRT", pack.pmrt_notifications],
             ["Patient safety incident investigations open", pack.open_psiis],

@@ -17,6 +17,7 @@ from assurance.models import (
 )
 from assurance.selectors import compliance_matrix
 from incidents.models import (
+    MODERATE_OR_WORSE,
     Incident,
     IncidentStatus,
     Learning,
@@ -192,9 +193,7 @@ def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
     )
     totals = incidents.aggregate(
         total=Count("pk"),
-        serious=Count(
-            "pk", filter=Q(physical_harm__in=[PhysicalHarm.MODERATE, PhysicalHarm.SEVERE, PhysicalHarm.FATAL])
-        ),
+        serious=Count("pk", filter=MODERATE_OR_WORSE),
         mnsi=Count("pk", filter=Q(mnsi_referred_on__isnull=False)),
         pmrt=Count("pk", filter=Q(pmrt_referred_on__isnull=False)),
     )

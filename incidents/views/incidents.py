@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from incidents import services
 from incidents.filters import IncidentFilter
-from incidents.forms import IncidentForm, IncidentTransitionForm
+from incidents.forms import IncidentForm, IncidentTransitionForm, MnsiRecommendationForm
 from incidents.models import Incident, IncidentStatus
 from incidents.views.common import run_service, save_with
 from lmns import access
@@ -95,3 +95,14 @@ def incident_legal_hold(request, pk):
         request, services.incident_legal_hold_set, message, incident=incident, held=held, by=request.user
     )
     return redirect(incident)
+
+
+def incident_mnsi_action(request, pk):
+    incident = access.get_for_user(Incident.objects, request.user, action="record_incident", pk=pk)
+    form = MnsiRecommendationForm(request.POST or None, incident=incident)
+    if request.method == "POST" and form.is_valid():
+        fields = form.cleaned_data
+        if save_with(form, services.safety_action_from_mnsi, incident=incident, by=request.user, **fields):
+            messages.success(request, "MNSI's recommendation recorded as a safety action.")
+            return redirect(incident)
+    return render(request, "incidents/mnsi_action_form.html", {"form": form, "incident": incident})

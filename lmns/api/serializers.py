@@ -109,7 +109,15 @@ class SafetyActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SafetyAction
-        fields = ["id", *SafetyActionForm.Meta.fields, "completed_on", "is_overdue", "created_at"]
+        fields = [
+            "id",
+            *SafetyActionForm.Meta.fields,
+            "source",
+            "source_reference",
+            "completed_on",
+            "is_overdue",
+            "created_at",
+        ]
 
 
 class SafetyActionWriteSerializer(serializers.ModelSerializer):

@@ -42,9 +42,12 @@ def test_a_snapshot_keeps_what_was_known_when_it_was_taken(client, trust, today)
     page = client.get(_pack_url(trust.provider))
     text = page.content.decode()
     assert "Frozen on" in text
-    assert "1 incident with moderate or worse physical harm in October 2026" in text
+    assert "1 incident with moderate or worse harm, physical or psychological, in October 2026" in text
     live = client.get(reverse("lmns:quality-provider", kwargs={"ods_code": "QQA"}), {"month": OCTOBER})
-    assert "3 incidents with moderate or worse physical harm in October 2026" in live.content.decode()
+    assert (
+        "3 incidents with moderate or worse harm, physical or psychological, in October 2026"
+        in live.content.decode()
+    )
 
 
 def test_the_snapshot_redraws_the_same_picture(trust, today):
@@ -100,10 +103,14 @@ def test_the_provider_workbook_has_a_summary_a_sheet_per_domain_and_the_spc_data
     ]
     summary = list(workbook["Summary"].iter_rows(values_only=True))
     assert summary[5][0] == "Quail Hospitals NHS Trust"
-    assert summary[5][1].startswith("Red: 3 incidents with moderate or worse physical harm")
+    assert summary[5][1].startswith(
+        "Red: 3 incidents with moderate or worse harm, physical or psychological,"
+    )
     assert workbook["Summary"].cell(6, 2).fill.fgColor.rgb.endswith("F7D4D1")
     incidents = list(workbook["Incidents"].iter_rows(values_only=True))
-    moderate = next(row for row in incidents if row[1] == "Moderate or worse physical harm")
+    moderate = next(
+        row for row in incidents if row[1] == "Moderate or worse harm (physical or psychological)"
+    )
     assert moderate[2:4] == (3, "Red")
     assert moderate[5].startswith(settings.SITE_URL)
     spc = list(workbook["SPC data"].iter_rows(values_only=True))

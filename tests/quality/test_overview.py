@@ -41,7 +41,9 @@ def test_each_cell_is_the_domains_worst_rating_with_its_reason(client, trust, to
     ours = next(q for q in overview.qualities if q.provider == trust.provider)
     incidents = ours.domains[0]
     assert incidents.worst.rag == "red"
-    assert incidents.worst.reason.startswith("Red: 3 incidents with moderate or worse physical harm")
+    assert incidents.worst.reason.startswith(
+        "Red: 3 incidents with moderate or worse harm, physical or psychological,"
+    )
     sibling = next(q for q in overview.qualities if q.provider == trust.sibling)
     assert sibling.domains[0].worst.rag == "green"
     text = page.content.decode()

@@ -85,7 +85,8 @@ def test_a_quarter_is_rated_on_its_monthly_average(client, trust, today):
     client.force_login(trust.board)
     page = client.get(url(trust.provider, "?quarter=2026-Q2"))
     reason = (
-        "Amber: 6 incidents with moderate or worse physical harm in Q2 2026/27 (July to September 2026), "
+        "Amber: 6 incidents with moderate or worse harm, physical or psychological, "
+        "in Q2 2026/27 (July to September 2026), "
         "2 a month (amber at 1 a month or above)"
     )
     assert reason.encode() in page.content

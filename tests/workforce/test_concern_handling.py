@@ -157,8 +157,8 @@ def test_every_concern_page_is_private_and_never_stored(client, world):
         "hand-over": client.post(_url("concern-hand-over", concern), {"to": ""}),
         "list": client.get(reverse("workforce:ftsu")),
         "create": client.get(reverse("workforce:concern-create")),
-        "ngo-return": client.get(reverse("workforce:ngo-return")),
-        "ngo-return-xlsx": client.get(reverse("workforce:ngo-return-xlsx")),
+        "ftsu-return": client.get(reverse("workforce:ftsu-return")),
+        "ftsu-return-xlsx": client.get(reverse("workforce:ftsu-return-xlsx")),
     }
     for name, response in responses.items():
         parts = {part.strip() for part in response.get("Cache-Control", "").split(",")}

@@ -205,7 +205,7 @@ def _add_rows(world, offset):
         ("lmns:lmns_officer", "workforce:provider", {"ods_code": "AA1"}),
         ("lmns:lmns_officer", "workforce:ftsu", {}),
         ("lmns:lmns_ftsu_lead", "workforce:ftsu", {}),
-        ("lmns:lmns_ftsu_lead", "workforce:ngo-return", {}),
+        ("lmns:lmns_ftsu_lead", "workforce:ftsu-return", {}),
     ],
 )
 def test_pages_take_the_same_number_of_queries_however_many_rows(

@@ -192,18 +192,21 @@ def _quarter(request):
 
 @never_cache
 @require_GET
-def ngo_return(request):
+def ftsu_return(request):
     if not _may_report(request.user):
         raise PermissionDenied
     quarter = _quarter(request)
+    layout = selectors.return_layout()
+    rows = selectors.ftsu_return(user=request.user, quarter=quarter)
     return render(
         request,
-        "workforce/ngo_return.html",
+        "workforce/ftsu_return.html",
         {
             "quarter": quarter,
             "quarters": selectors.quarters_to_date(8),
-            "rows": selectors.ngo_return(user=request.user, quarter=quarter),
-            "columns": selectors.NGO_COLUMNS,
+            "rows": rows,
+            "layout": layout,
+            "table": layout.table(rows),
             "groups": selectors.ProfessionalGroup.choices,
         },
     )
@@ -211,13 +214,13 @@ def ngo_return(request):
 
 @never_cache
 @require_GET
-def ngo_return_xlsx(request):
+def ftsu_return_xlsx(request):
     if not _may_report(request.user):
         raise PermissionDenied
     quarter = _quarter(request)
-    workbook = exports.ngo_return_workbook(
+    workbook = exports.ftsu_return_workbook(
         quarter=quarter,
-        rows=selectors.ngo_return(user=request.user, quarter=quarter),
+        rows=selectors.ftsu_return(user=request.user, quarter=quarter),
         generated_by=request.user,
     )
     return xlsx_response(workbook, f"ftsu-return-{quarter.slug}.xlsx")
