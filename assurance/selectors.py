@@ -221,6 +221,20 @@ def _wording(requirement) -> str:
     return f"{requirement.title}. {requirement.text}"
 
 
+def requirement_change(*, requirement, framework) -> RequirementChange | None:
+    """One requirement against the one it replaces (None when the framework follows no version)."""
+    if not framework.previous_id:
+        return None
+    old = requirement.replaces
+    if old is None:
+        return RequirementChange(Change.NEW, requirement)
+    if _wording(old) == _wording(requirement) and old.threshold == requirement.threshold:
+        return RequirementChange(Change.UNCHANGED, requirement, old)
+    return RequirementChange(
+        Change.CHANGED, requirement, old, word_difference(_wording(old), _wording(requirement))
+    )
+
+
 def framework_changes(*, framework) -> dict[int, RequirementChange] | None:
     """For each requirement of ``framework`` (by pk), whether it is new, changed or unchanged against
     the one it replaces, plus the previous version's retired requirements under the key ``None`` as a
@@ -230,17 +244,10 @@ def framework_changes(*, framework) -> dict[int, RequirementChange] | None:
     current = list(
         Requirement.objects.filter(action__framework=framework).select_related("replaces", "action")
     )
-    changes = {}
-    for requirement in current:
-        old = requirement.replaces
-        if old is None:
-            changes[requirement.pk] = RequirementChange(Change.NEW, requirement)
-        elif _wording(old) == _wording(requirement) and old.threshold == requirement.threshold:
-            changes[requirement.pk] = RequirementChange(Change.UNCHANGED, requirement, old)
-        else:
-            changes[requirement.pk] = RequirementChange(
-                Change.CHANGED, requirement, old, word_difference(_wording(old), _wording(requirement))
-            )
+    changes = {
+        requirement.pk: requirement_change(requirement=requirement, framework=framework)
+        for requirement in current
+    }
     replaced = {r.replaces_id for r in current if r.replaces_id}
     changes[None] = [
         RequirementChange(Change.RETIRED, old)

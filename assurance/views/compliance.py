@@ -139,6 +139,7 @@ def item_detail(request, pk):
             "assessment__provider",
             "assessment__framework",
             "requirement__action",
+            "requirement__replaces",
             "submitted_by",
             "verified_by",
         ),
@@ -153,6 +154,9 @@ def item_detail(request, pk):
         "assurance/item_detail.html",
         {
             "item": item,
+            "change": selectors.requirement_change(
+                requirement=item.requirement, framework=item.assessment.framework
+            ),
             "links": item.evidence_links.select_related("evidence", "evidence__added_by"),
             "can_assess": can_assess,
             "link_form": EvidenceLinkForm(item=item) if can_assess else None,

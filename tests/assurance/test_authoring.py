@@ -425,3 +425,30 @@ def test_a_file_replacing_an_unknown_requirement_is_refused(tmp_path):
 
     with pytest.raises(FrameworkFileError, match=r"replaces 'A9\.9', which is not a requirement"):
         load_framework_file(path)
+
+
+def test_a_provider_sees_on_each_requirement_what_changed_since_last_year(
+    client, world, lead_a, second_lead_a, year7
+):
+    year8 = draft_year8(year7, lead_a, world.lmns_a)
+    action = year8.actions.get()
+    authoring.requirement_save(
+        action=action, requirement=requirement(year8, "A1.1"), by=lead_a, text="Do thing 1.1 twice"
+    )
+    authoring.requirement_save(action=action, by=lead_a, code="A1.4", title="New", text="Report it")
+    authoring.framework_prepare(framework=year8, by=lead_a)
+    year8 = authoring.framework_publish(framework=year8, by=second_lead_a)
+    provider_lead = world.personas[f"provider:{Role.PROVIDER_LEAD}"]
+    assessment = services.assessment_start(provider=world.a1, framework=year8, by=provider_lead)
+    client.force_login(provider_lead)
+
+    def page(code):
+        item = assessment.items.get(requirement__code=code)
+        return client.get(reverse("assurance:item-detail", kwargs={"pk": item.pk})).content.decode()
+
+    changed, new, unchanged = page("A1.1"), page("A1.4"), page("A1.2")
+    assert "Changed<span" in changed and "What changed from A1.1" in changed
+    assert "added: </span>twice" in changed
+    assert "This requirement is new in Year 8." in new
+    assert "What changed" not in unchanged and "new in Year 8" not in unchanged
+    assert "Wording not checked against the source" in unchanged

@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from assurance import authoring
 from assurance.frameworks import load_all
-from assurance.models import Assessment, Evidence, RequirementAssessment, Verification
+from assurance.models import Assessment, Evidence, Framework, RequirementAssessment, Verification
 from lmns.demo import DEMO_PROVIDERS
 from tests.browser.conftest import EXTERNAL_URL, sign_in
 
@@ -28,11 +30,11 @@ ITEM_URL = re.compile(r"/assurance/items/(\d+)/$")
 JOB_URL = re.compile(r"/assurance/workbooks/(\d+)/$")
 
 MIS_NAME = "CNST Maternity Incentive Scheme"
-MIS = f"{MIS_NAME} (Year 6)"
+MIS = f"{MIS_NAME} (Year 7)"
 OCKENDEN = "Ockenden review (Interim report, 10 Dec 2020)"
 # The "Requirements it supports" options: "<framework name> <version>: <code> <title>".
 MIS_SA1_1 = (
-    "CNST Maternity Incentive Scheme Year 6: SA1.1 Deaths notified to MBRRACE-UK within 7 working days"
+    "CNST Maternity Incentive Scheme Year 7: SA1.1 Deaths notified to MBRRACE-UK within 7 working days"
 )
 OCKENDEN_IEA1_3 = (
     "Ockenden review Interim report, 10 Dec 2020: IEA1.3 Serious incident reports to the Trust Board and LMS"
@@ -52,8 +54,15 @@ PDF = (
 @pytest.fixture
 def compliance_server(seeded_live_server):
     """The demo organisations and users and the framework files, but no demo compliance
-    positions (assurance.demo is not run): every assessment starts empty."""
+    positions (assurance.demo is not run): every assessment starts empty. MIS Year 7 ships as an
+    unchecked draft; here the LMNS has checked and published it, as the README says, with two keys."""
     load_all()
+    year7 = Framework.objects.get(slug="cnst-mis-year-7")
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["demo.admin", "demo.safetylead"])
+    }
+    authoring.framework_prepare(framework=year7, by=users["demo.admin"])
+    authoring.framework_publish(framework=year7, by=users["demo.safetylead"])
     return seeded_live_server
 
 
@@ -155,7 +164,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
     start_assessment(page, OCKENDEN)
     ockenden = Assessment.objects.get(provider__ods_code="ZZA", framework__slug="ockenden-interim-2020")
     start_assessment(page, MIS)
-    mis = Assessment.objects.get(provider__ods_code="ZZA", framework__slug="cnst-mis-year-6")
+    mis = Assessment.objects.get(provider__ods_code="ZZA", framework__slug="cnst-mis-year-7")
     assert page.url.endswith(mis.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_contain_text(MIS_NAME)
     expect(requirement_row(page, "SA1.1")).to_contain_text("Not started")
@@ -238,7 +247,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
     # 4. The LMNS officer finds ZZA in the matrix, challenges SA1.2 and accepts the rest.
     with signed_in(browser, compliance_server, "demo.officer") as officer:
         open_assurance(officer)
-        officer.get_by_role("link", name=f"Providers and actions for {MIS_NAME} (Year 6)", exact=True).click()
+        officer.get_by_role("link", name=f"Providers and actions for {MIS_NAME} (Year 7)", exact=True).click()
         expect(officer.get_by_role("heading", level=1)).to_have_text("Providers and actions")
         officer.get_by_role("rowheader").get_by_role("link", name=ZZA, exact=True).click()
         expect(officer).to_have_url(re.compile(rf"{mis.get_absolute_url()}$"))
@@ -289,7 +298,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
         download = download_info.value
         # The file is named on the server's date, which may have moved on since ``today``.
         dates = {today, timezone.localdate()}
-        assert download.suggested_filename in {f"board-cnst-mis-year-6-ZZA-{day}.xlsx" for day in dates}
+        assert download.suggested_filename in {f"board-cnst-mis-year-7-ZZA-{day}.xlsx" for day in dates}
         workbook = open_workbook(download, tmp_path)
         assert workbook.sheetnames[:2] == ["Cover", "Summary"]
         rows = {row["Requirement"]: row for row in table_rows(provider_sheet(workbook, ZZA))}
@@ -308,7 +317,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
 
         # 5b. The LMNS matrix: SA1 at ZZA is red, because one requirement is challenged.
         open_assurance(officer)
-        officer.get_by_role("link", name=f"Providers and actions for {MIS_NAME} (Year 6)", exact=True).click()
+        officer.get_by_role("link", name=f"Providers and actions for {MIS_NAME} (Year 7)", exact=True).click()
         matrix = officer.get_by_role("table", name="Compliance by provider and action")
         zza_row = matrix.locator("tbody tr").filter(
             has=officer.get_by_role("rowheader", name=ZZA, exact=True)
@@ -333,7 +342,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
         with officer.expect_download() as download_info:
             download_button.click()
         download = download_info.value
-        assert download.suggested_filename.startswith("board-cnst-mis-year-6-northshire-")
+        assert download.suggested_filename.startswith("board-cnst-mis-year-7-northshire-")
         workbook = open_workbook(download, tmp_path)
         provider_rows = {
             row["Requirement"]: row["LMNS verification"] for row in table_rows(provider_sheet(workbook, ZZA))
