@@ -58,9 +58,9 @@ def skip_or_fail(reason: str, *, required: bool):
 # test works out later. So the run's clock is pinned to one date: it starts at the real time,
 # but no later than LATEST_START, so that no run reaches midnight (a whole CI run takes under
 # two hours), and ticks on from there. The date is the real date when the run starts, or
-# LMNS_TEST_DATE (YYYY-MM-DD) to replay a run; xdist workers take the controller's. Late in
-# the evening the clock runs behind the real one, which processes outside the run (a Celery
-# worker, Chromium) keep.
+# LMNS_TEST_DATE (YYYY-MM-DD) to replay a run; xdist workers take the controller's. A run
+# started after LATEST_START runs behind the real clock, which processes outside this one
+# (Celery workers, Chromium) still keep.
 LATEST_START = time(20, 0)
 ZONE = ZoneInfo(django_settings.TIME_ZONE)
 TEST_DATE = "lmns_test_date"
