@@ -96,13 +96,21 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    # Tests don't run collectstatic; serve static files straight from the finders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    for name, value in settings_for_tests(media_root=tmp_path / "media").items():
+        setattr(settings, name, value)
+
+
+def settings_for_tests(*, media_root) -> dict:
+    """Every test's settings, and the shared world's while it is built."""
+    return {
+        # Tests don't run collectstatic; serve static files straight from the finders.
+        "STORAGES": {
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "MEDIA_ROOT": media_root,
     }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -313,7 +321,7 @@ class SharedWorld:
 
     def open(self):
         if self.world is None:
-            with self.blocker.unblock(), override_settings(MEDIA_ROOT=self.media_root):
+            with self.blocker.unblock(), override_settings(**settings_for_tests(media_root=self.media_root)):
                 self._atomic = transaction.atomic()
                 self._atomic.__enter__()
                 try:
