@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run   install everything, migrate, load frameworks and demo data, serve on 127.0.0.1:8000
-#   make test  install everything (and Chromium, where it can) and run every test
+#   make test  install everything (and Chromium, where it can) and run every test, on every core
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -15,7 +15,7 @@ run: install
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install test-tools
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 install: $(VENV)/.installed static/nhsuk/.built
 
@@ -30,14 +30,14 @@ static/nhsuk/.built: package.json package-lock.json scripts/build-static.mjs
 	npm run build
 	touch $@
 
-# Browser tests use Debian's Chromium; workbook tests open exports in LibreOffice.
-# As root with apt we install them; elsewhere those tests skip with a message
-# saying how to install them.
+# Browser tests use Debian's Chromium; workbook tests open exports in LibreOffice and read
+# the PDFs it prints with pdftotext (poppler-utils). As root with apt we install them;
+# elsewhere those tests skip with a message saying how to install them (and fail in CI).
 test-tools:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-calc-nogui; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-calc-nogui poppler-utils; \
 	  else \
-	    echo "Chromium or LibreOffice is missing: their tests will be skipped (sudo apt-get install chromium libreoffice-calc-nogui)."; \
+	    echo "Chromium, LibreOffice or pdftotext is missing: their tests will be skipped (sudo apt-get install chromium libreoffice-calc-nogui poppler-utils)."; \
 	  fi; \
 	fi

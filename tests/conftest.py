@@ -1,13 +1,21 @@
+import copy
+import importlib
 import io
 import os
-from datetime import timedelta
+import shutil
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+import time_machine
 from celery.app.task import Task
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -45,15 +53,64 @@ def skip_or_fail(reason: str, *, required: bool):
     pytest.skip(reason)
 
 
+# --- One date for the whole run ----------------------------------------------------------------
+# A test may take "today" when its module is imported and compare it with what the code under
+# test works out later. So the run's clock is pinned to one date: it starts at the real time,
+# but no later than LATEST_START, so that no run reaches midnight (a whole CI run takes under
+# two hours), and ticks on from there. The date is the real date when the run starts, or
+# LMNS_TEST_DATE (YYYY-MM-DD) to replay a run; xdist workers take the controller's. A run
+# started after LATEST_START runs behind the real clock, which processes outside this one
+# (Celery workers, Chromium) still keep.
+LATEST_START = time(20, 0)
+ZONE = ZoneInfo(django_settings.TIME_ZONE)
+TEST_DATE = "lmns_test_date"
+_test_date = pytest.StashKey[str]()
+_clock = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        test_date = config.workerinput[TEST_DATE]
+    else:
+        test_date = os.environ.get("LMNS_TEST_DATE") or datetime.now(ZONE).date().isoformat()
+    start = datetime.combine(date.fromisoformat(test_date), min(datetime.now(ZONE).time(), LATEST_START))
+    config.stash[_test_date] = test_date
+    config.stash[_clock] = time_machine.travel(start.replace(tzinfo=ZONE), tick=True)
+    config.stash[_clock].start()
+
+
+def pytest_unconfigure(config):
+    if _clock in config.stash:
+        config.stash[_clock].stop()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    node.workerinput[TEST_DATE] = node.config.stash[_test_date]
+
+
+def pytest_report_header(config):
+    test_date = config.stash[_test_date]
+    return f"test date: {test_date} (to replay it: LMNS_TEST_DATE={test_date})"
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    # Tests don't run collectstatic; serve static files straight from the finders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    for name, value in settings_for_tests(media_root=tmp_path / "media").items():
+        setattr(settings, name, value)
+
+
+def settings_for_tests(*, media_root) -> dict:
+    """Every test's settings, and the shared world's while it is built."""
+    return {
+        # Tests don't run collectstatic; serve static files straight from the finders.
+        "STORAGES": {
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "MEDIA_ROOT": media_root,
     }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -220,9 +277,111 @@ class World:
         return set()
 
 
+def _transactional(item) -> bool:
+    """Whether pytest-django runs ``item`` as a TransactionTestCase (its own rule), which
+    commits, then empties every table afterwards."""
+    marker = item.get_closest_marker("django_db")
+    marked = marker is not None and any(marker.kwargs.get(k) for k in ("transaction", "reset_sequences"))
+    return marked or not {"transactional_db", "live_server", "django_db_reset_sequences"}.isdisjoint(
+        item.fixturenames
+    )
+
+
+def _uses_shared_world(item) -> bool:
+    return "world" in item.fixturenames and not _transactional(item)
+
+
+def pytest_collection_modifyitems(items):
+    # Keeping pytest-randomly's order and pytest-django's grouping (database tests, then
+    # transactional, then the rest) otherwise: the tests that use the shared world go first, so
+    # that each process builds it once (see SharedWorld), and the browser tests last, together,
+    # so that one Chromium serves them all. Under xdist (--dist loadgroup) they run on one worker.
+    browser = {item for item in items if item.get_closest_marker("browser")}
+    for item in browser:
+        item.add_marker(pytest.mark.xdist_group("browser"))
+    items.sort(key=lambda item: (not _uses_shared_world(item), item in browser))
+
+
+class SharedWorld:
+    """One World per test process, kept in an open transaction of its own.
+
+    Each test's transaction (pytest-django's) then opens inside it as a savepoint and rolls
+    back to it, as Django's TestCase.setUpTestData does for a class. The world is rolled back
+    before a test that must not see it: a database test that does not ask for it, or a
+    transactional test (which commits and then empties every table). The next test that asks
+    for it builds it again.
+    """
+
+    def __init__(self, blocker, media_root):
+        self.blocker = blocker
+        # The world's files; each test gets a copy in its own MEDIA_ROOT.
+        self.media_root = media_root
+        self.world = None
+        self._atomic = None
+
+    def open(self):
+        if self.world is None:
+            with self.blocker.unblock(), override_settings(**settings_for_tests(media_root=self.media_root)):
+                self._atomic = transaction.atomic()
+                self._atomic.__enter__()
+                try:
+                    self.world = World()
+                except BaseException:
+                    self.close()
+                    raise
+
+    def close(self):
+        if self._atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self._atomic.__exit__(None, None, None)
+            shutil.rmtree(self.media_root, ignore_errors=True)
+            self.world = self._atomic = None
+
+
+@pytest.fixture(scope="session")
+def _shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    shared = SharedWorld(django_db_blocker, tmp_path_factory.mktemp("world") / "media")
+    yield shared
+    shared.close()
+
+
+def restore_reference_data():
+    """Put back the rows the data migrations load, as a new test database has them."""
+    importlib.import_module("incidents.migrations.0002_reference_data").load(django_apps, None)
+
+
 @pytest.fixture
-def world(db):
-    return World()
+def _database_around_test(request, _shared_world, django_db_blocker):
+    """Set up before each database test's own transaction opens, and torn down after it ends."""
+    if _uses_shared_world(request.node):
+        _shared_world.open()
+    else:
+        _shared_world.close()
+    yield
+    if _transactional(request.node):
+        # The test emptied every table; the next test, whatever it is, finds the database
+        # as migrations left it, so that tests pass in any order and on any xdist worker.
+        with django_db_blocker.unblock():
+            restore_reference_data()
+
+
+@pytest.fixture
+def _django_db_helper(_database_around_test, _django_db_helper):
+    """pytest-django's per-test transaction (its helper behind ``db`` and the django_db mark),
+    opened inside whatever ``_database_around_test`` arranged."""
+    return _django_db_helper
+
+
+@pytest.fixture
+def world(request, db, _shared_world, settings):
+    """The shared world, as the test's own copy: its objects may be changed freely, and the
+    database rolls back to the world after the test."""
+    if _shared_world.world is None:
+        # Asked for in a way the collection did not see, or by a transactional test.
+        return World()
+    shutil.copytree(_shared_world.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return copy.deepcopy(_shared_world.world)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -279,12 +280,25 @@ def test_pack_converts_to_pdf_and_reads_correctly_in_libreoffice(pack, world, tm
     assert table["-1+2"][3] == "@SUM(1,2) was typed into the handover sheet."
     assert table["-1+2"][5] == "+44 numbers are now checked."
 
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True
-        ).stdout
-        assert "Albatross Health NHS Trust" in text
-        assert "Click for the CTG guideline" in text
+    # As a board member reads it on paper: a trust's name on one line, titles as written (wrapped
+    # within their column), and text at a readable size (it printed at 7 pt).
+    assert "Albatross Health NHS Trust" in _pdftotext(pdf, "-layout")
+    assert "Click for the CTG guideline" in " ".join(_pdftotext(pdf, "-raw").split())
+    boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', _pdftotext(pdf, "-bbox", "-l", "1"))
+    assert boxes
+    assert min((float(bottom) - float(top)) / ARIAL_BOX_HEIGHT for top, bottom in boxes) >= 9
+
+
+# A word's box is as tall as Arial's ascent and descent together: 1.117 times the font size.
+ARIAL_BOX_HEIGHT = 0.905 + 0.212
+
+
+def _pdftotext(pdf, *options) -> str:
+    if not shutil.which("pdftotext"):
+        skip_or_fail("pdftotext is not installed (apt-get install poppler-utils)", required=IN_CI)
+    return subprocess.run(
+        ["pdftotext", *options, str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
 
 
 # --- Scoping, through the views -----------------------------------------------------------------
