@@ -133,6 +133,17 @@ def make_framework(slug: str | None = None, *, actions: int = 2, requirements: i
     return framework
 
 
+def follow_version(new: Framework, old: Framework) -> Framework:
+    """Make ``new`` the next version of ``old``, each requirement replacing the one of its code."""
+    new.previous = old
+    new.save()
+    earlier = dict(Requirement.objects.filter(action__framework=old).values_list("code", "pk"))
+    for requirement in Requirement.objects.filter(action__framework=new):
+        requirement.replaces_id = earlier.get(requirement.code)
+        requirement.save(update_fields=["replaces"])
+    return new
+
+
 def make_visit(provider: Provider, *, created_by=None, **fields) -> Visit:
     defaults = {"visit_on": timezone.localdate() + timedelta(days=14), "visit_type": "routine"}
     created_by = created_by or make_user()

@@ -9,6 +9,7 @@ import io
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lmns.api.services import api_token_create
@@ -77,7 +78,10 @@ def _api_token(world, provider):
 
 def _person(world, provider):
     """Someone with a role at ``provider``: managed by its LMNS's system administrators."""
-    person = make_user(f"person-{provider.ods_code}", role=Role.PROVIDER_CONTRIBUTOR, provider=provider)
+    username = f"person-{provider.ods_code}"
+    person = get_user_model().objects.filter(username=username).first() or make_user(
+        username, role=Role.PROVIDER_CONTRIBUTOR, provider=provider
+    )
     return {"pk": person.pk}
 
 

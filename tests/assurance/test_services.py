@@ -14,7 +14,6 @@ from assurance.models import (
     Assessment,
     Evidence,
     EvidenceLink,
-    FrameworkAction,
     Requirement,
     RequirementAssessment,
     Status,
@@ -30,7 +29,7 @@ from assurance.services import (
     item_update,
     item_verify,
 )
-from tests.factories import make_framework, make_provider, make_user
+from tests.factories import follow_version, make_framework, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +139,7 @@ def test_each_provider_has_its_own_assessment(assessment, framework, user):
 def versions(provider, user):
     """An old framework with evidence for ``provider`` and for another provider, and its successor."""
     old = make_framework()
-    new = make_framework()
-    new.previous = old
-    new.save()
+    new = follow_version(make_framework(), old)
     other = make_provider()
     old_mine = assessment_start(provider=provider, framework=old, by=user)
     old_theirs = assessment_start(provider=other, framework=old, by=user)
@@ -172,9 +169,9 @@ def test_carried_forward_evidence_stays_with_its_own_provider(versions, user):
     assert [(link.evidence, link.item.requirement.code) for link in links] == [(versions["theirs"], "A1.1")]
 
 
-def test_carrying_forward_matches_on_action_and_requirement_codes(versions, provider, user):
-    # The new version renames action A2: its requirements are no longer the same ones.
-    FrameworkAction.objects.filter(framework=versions["new"], code="A2").update(code="B2")
+def test_carrying_forward_follows_what_each_requirement_replaces(versions, provider, user):
+    # The new version's A2 replaces nothing of the old one: its requirements are new.
+    Requirement.objects.filter(action__framework=versions["new"], action__code="A2").update(replaces=None)
     new = assessment_start(provider=provider, framework=versions["new"], by=user)
     codes = EvidenceLink.objects.filter(item__assessment=new).values_list(
         "item__requirement__code", flat=True

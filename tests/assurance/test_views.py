@@ -14,7 +14,7 @@ from django.utils.html import escape
 from assurance.models import Evidence, EvidenceLink, RequirementAssessment, Status, Verification
 from assurance.services import assessment_start, evidence_add
 from lmns.models import Role
-from tests.factories import make_framework, make_provider, make_user
+from tests.factories import follow_version, make_framework, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -267,9 +267,7 @@ def test_evidence_of_another_provider_or_a_link_is_not_found(client, world, char
 
 
 def test_carried_forward_evidence_is_reviewed_on_the_requirement_page(client, world, alice):
-    new = make_framework()
-    new.previous = world.framework
-    new.save()
+    new = follow_version(make_framework(), world.framework)
     assessment = assessment_start(provider=world.a1, framework=new, by=alice)
     link = EvidenceLink.objects.get(item__assessment=assessment)
     client.force_login(alice)
