@@ -88,7 +88,8 @@ def structure_errors(actions) -> list[tuple[Where, str]]:
             errors.append((action.where, f"duplicate action code '{action.code}' (first on {first.at})"))
         else:
             action_seen[action.code] = action.where
-        if not action.requirements:
+        # A duplicate's requirements, in a workbook, are given to the first action of its code.
+        if not action.requirements and action.where == action_seen[action.code]:
             errors.append(
                 (
                     action.requirements_where,

@@ -214,31 +214,36 @@ def framework_parse(*, framework: Framework, file) -> list[ActionData]:
         logger.warning("Unreadable framework workbook uploaded to %s", framework.slug, exc_info=True)
         raise ValidationError("The file could not be read as an Excel workbook.") from None
 
-    actions = [_action(row) for row in action_rows]
-    by_code = {action.code: action for action in actions if action and action.code}
+    # A row with a broken cell still takes part in the checks across rows (duplicates, replaces)
+    # as far as its code allows, so one upload lists every problem.
+    actions = [action for action in map(_action, action_rows) if action.code]
+    by_code = {}
+    for action in actions:
+        by_code.setdefault(action.code, action)
+    listed = {_text(row.values[A_CODE]) for row in action_rows}
     for row in requirement_rows:
         requirement = _requirement(row)
         action_code = _text(row.values[R_ACTION])
         if not action_code:
             row.errors.append("Action code must not be empty")
-        elif action_code not in by_code:
+        elif action_code in by_code:
+            if requirement.code:
+                by_code[action_code].requirements.append(requirement)
+        elif action_code not in listed:  # else its action's own row is reported
             row.errors.append(f"Action code '{action_code[:30]}' is not on the {ACTIONS} sheet")
-        elif requirement:
-            by_code[action_code].requirements.append(requirement)
-    parsed = [action for action in actions if action]
     earlier = Requirement.objects.filter(action__framework_id=framework.previous_id)
     earlier = set(earlier.values_list("code", flat=True))
     found = [(row.where, reason) for row in action_rows + requirement_rows for reason in row.errors]
-    found += rules.structure_errors(parsed)
+    found += rules.structure_errors(actions)
     previous = str(framework.previous) if framework.previous_id else None
-    found += rules.replaces_errors(parsed, earlier=earlier, previous=previous)
-    if not parsed and not found:
+    found += rules.replaces_errors(actions, earlier=earlier, previous=previous)
+    if not actions and not found:
         found.append((Where(ACTIONS, 2, sheet=True), "a framework needs at least one action"))
     if found:
         order = [ACTIONS, REQUIREMENTS]
         found.sort(key=lambda error: (order.index(error[0].source), error[0].line))
         raise ValidationError([f"{where}: {_sentence(reason)}" for where, reason in found])
-    return parsed
+    return actions
 
 
 def _check_file(file) -> None:
@@ -276,25 +281,22 @@ def _rows(sheet, name: str, columns: list[Column]) -> list[_Row]:
     return found
 
 
-def _action(row: _Row) -> ActionData | None:
-    code = row.read(rules.code, A_CODE, "Code", rules.ACTION_CODE_LENGTH)
-    title = row.read(rules.text, A_TITLE, "Title", rules.TITLE_LENGTH)
-    summary = row.read(rules.text, A_SUMMARY, "Summary", blank=True)
-    if row.errors:
-        return None
+def _action(row: _Row) -> ActionData:
+    """The row's action; a cell that breaks a rule is None, and the row's errors say why."""
     return ActionData(
         where=row.where,
-        code=code,
-        title=title,
-        summary=summary,
+        code=row.read(rules.code, A_CODE, "Code", rules.ACTION_CODE_LENGTH),
+        title=row.read(rules.text, A_TITLE, "Title", rules.TITLE_LENGTH),
+        summary=row.read(rules.text, A_SUMMARY, "Summary", blank=True),
         requirements=[],
         requirements_where=row.where,
     )
 
 
-def _requirement(row: _Row) -> RequirementData | None:
+def _requirement(row: _Row) -> RequirementData:
+    """The row's requirement; a cell that breaks a rule is None, and the row's errors say why."""
     values = row.values
-    requirement = RequirementData(
+    return RequirementData(
         where=row.where,
         code=row.read(rules.code, R_CODE, "Code", rules.REQUIREMENT_CODE_LENGTH),
         title=row.read(rules.text, R_TITLE, "Title", rules.TITLE_LENGTH),
@@ -308,7 +310,6 @@ def _requirement(row: _Row) -> RequirementData | None:
         if _text(values[R_REPLACES])
         else "",
     )
-    return None if row.errors else requirement
 
 
 def _date(value) -> date | None:
