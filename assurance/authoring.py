@@ -299,13 +299,18 @@ def framework_replace_contents(*, framework: Framework, by, actions) -> Framewor
 
 def _saved(obj, **values):
     """Save ``obj`` with ``values`` if any differs (or it is new): an unchanged row is not written."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    changed = [name for name, value in values.items() if _same(getattr(obj, name)) != _same(value)]
     for name in changed:
         setattr(obj, name, values[name])
     if obj.pk is None or changed:
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj.save()
     return obj
+
+
+def _same(value):
+    # Text typed in a browser keeps its CRLF line endings; a spreadsheet gives the same words with LF.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 def _renumber(items) -> None:

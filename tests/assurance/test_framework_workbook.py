@@ -42,7 +42,9 @@ def draft(world, lead):
     year7 = build_framework("mis-y7-sheet")
     year8 = authoring.framework_copy(source=year7, by=lead, name="MIS", version="Year 8", lmns=world.lmns_a)
     first = year8.actions.get(code="SA1")
-    authoring.action_save(framework=year8, action=first, by=lead, summary="Line one\nLine two")
+    authoring.action_save(
+        framework=year8, action=first, by=lead, summary="Typed in a browser\r\nso its lines end CRLF"
+    )
     authoring.requirement_save(
         action=first,
         requirement=Requirement.objects.get(action__framework=year8, code="1.1"),
