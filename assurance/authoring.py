@@ -45,7 +45,8 @@ REQUIREMENT_FIELDS = (
 )
 
 
-def _ensure_draft(framework: Framework) -> None:
+def ensure_draft(framework: Framework) -> None:
+    """Refuse to change a framework that is not a draft."""
     if not framework.is_draft:
         raise ValidationError(
             f"{framework} is {framework.get_status_display().lower()}, so it cannot be edited. "
@@ -132,7 +133,7 @@ def framework_copy(
 
 @transaction.atomic
 def framework_update(*, framework: Framework, by, **fields) -> Framework:
-    _ensure_draft(framework)
+    ensure_draft(framework)
     _ensure_author(framework, by)
     for name, value in fields.items():
         if name not in FRAMEWORK_FIELDS:
@@ -148,7 +149,7 @@ def framework_update(*, framework: Framework, by, **fields) -> Framework:
 @transaction.atomic
 def framework_attach_source(*, framework: Framework, by, file) -> Framework:
     """Keep the source document itself, checked by content like evidence."""
-    _ensure_draft(framework)
+    ensure_draft(framework)
     _ensure_author(framework, by)
     try:
         kind = check_upload(file)
@@ -170,7 +171,7 @@ def framework_attach_source(*, framework: Framework, by, file) -> Framework:
 def action_save(
     *, framework: Framework, by, action: FrameworkAction | None = None, **fields
 ) -> FrameworkAction:
-    _ensure_draft(framework)
+    ensure_draft(framework)
     _ensure_author(framework, by)
     if action is None:
         last = framework.actions.aggregate(last=Max("order"))["last"] or 0
@@ -190,7 +191,7 @@ def action_save(
 def action_retire(*, action: FrameworkAction, by) -> None:
     """Remove an action and its requirements from a draft. What the previous version had and this one
     no longer replaces shows as retired."""
-    _ensure_draft(action.framework)
+    ensure_draft(action.framework)
     _ensure_author(action.framework, by)
     action.delete()
     _renumber(action.framework.actions.order_by("order"))
@@ -201,7 +202,7 @@ def requirement_save(
     *, action: FrameworkAction, by, requirement: Requirement | None = None, **fields
 ) -> Requirement:
     framework = action.framework
-    _ensure_draft(framework)
+    ensure_draft(framework)
     _ensure_author(framework, by)
     if requirement is None:
         last = action.requirements.aggregate(last=Max("order"))["last"] or 0
@@ -227,7 +228,7 @@ def requirement_save(
 @transaction.atomic
 def requirement_retire(*, requirement: Requirement, by) -> None:
     action = requirement.action
-    _ensure_draft(action.framework)
+    ensure_draft(action.framework)
     _ensure_author(action.framework, by)
     requirement.delete()
     _renumber(action.requirements.order_by("order"))
@@ -237,7 +238,7 @@ def requirement_retire(*, requirement: Requirement, by) -> None:
 def move(*, item: FrameworkAction | Requirement, by, up: bool) -> None:
     """Swap an action or a requirement with its neighbour."""
     framework = item.framework if isinstance(item, FrameworkAction) else item.action.framework
-    _ensure_draft(framework)
+    ensure_draft(framework)
     _ensure_author(framework, by)
     siblings = list(
         framework.actions.order_by("order")
@@ -251,6 +252,67 @@ def move(*, item: FrameworkAction | Requirement, by, up: bool) -> None:
         _renumber(siblings)
 
 
+@transaction.atomic
+def framework_replace_contents(*, framework: Framework, by, actions) -> Framework:
+    """Make a draft's actions and requirements exactly ``actions`` (checked ActionData, e.g. from an
+    uploaded spreadsheet), in their order.
+
+    Matched by code, so what is unchanged is not written and keeps its history; what the list
+    lacks is retired, what is new is added.
+    """
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    ensure_draft(framework)
+    _ensure_author(framework, by)
+    earlier = dict(
+        Requirement.objects.filter(action__framework_id=framework.previous_id).values_list("code", "pk")
+    )
+    codes = [r.code for a in actions for r in a.requirements]
+    Requirement.objects.filter(action__framework=framework).exclude(code__in=codes).delete()
+    existing_actions = {a.code: a for a in framework.actions.all()}
+    existing = {r.code: r for r in Requirement.objects.filter(action__framework=framework)}
+    for order, item in enumerate(actions, start=1):
+        action = _saved(
+            existing_actions.get(item.code) or FrameworkAction(framework=framework),
+            code=item.code,
+            title=item.title,
+            summary=item.summary,
+            order=order,
+        )
+        for r_order, r_item in enumerate(item.requirements, start=1):
+            _saved(
+                existing.get(r_item.code) or Requirement(),
+                action_id=action.pk,
+                code=r_item.code,
+                title=r_item.title,
+                text=r_item.text,
+                evidence_guidance=r_item.evidence_guidance,
+                threshold=r_item.threshold,
+                due_on=r_item.due_on,
+                wording_checked=r_item.wording_checked,
+                replaces_id=earlier.get(r_item.replaces) if r_item.replaces else None,
+                order=r_order,
+            )
+    # Last, so a requirement moved out of a retired action is kept.
+    framework.actions.exclude(code__in=[a.code for a in actions]).delete()
+    return framework
+
+
+def _saved(obj, **values):
+    """Save ``obj`` with ``values`` if any differs (or it is new): an unchanged row is not written."""
+    changed = [name for name, value in values.items() if _same(getattr(obj, name)) != _same(value)]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if obj.pk is None or changed:
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save()
+    return obj
+
+
+def _same(value):
+    # Text typed in a browser keeps its CRLF line endings; a spreadsheet gives the same words with LF.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def _renumber(items) -> None:
     for order, item in enumerate(items, start=1):
         if item.order != order:
@@ -261,7 +323,7 @@ def _renumber(items) -> None:
 @transaction.atomic
 def framework_prepare(*, framework: Framework, by) -> Framework:
     """The first key: the author says the draft is ready and asks another person to approve it."""
-    _ensure_draft(framework)
+    ensure_draft(framework)
     _ensure_author(framework, by)
     actions = list(framework.actions.prefetch_related("requirements"))
     if not actions:

@@ -170,6 +170,10 @@ class SourceDocumentForm(NHSErrorMessagesMixin, forms.Form):
     )
 
 
+class FrameworkUploadForm(NHSErrorMessagesMixin, forms.Form):
+    file = forms.FileField(label="The edited framework workbook (.xlsx)")
+
+
 class FrameworkActionForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = FrameworkAction

@@ -16,13 +16,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from assurance import framework_rules as rules
+from assurance.framework_rules import RuleError, Where
 from assurance.models import Deadline, Framework, FrameworkAction, FrameworkStatus, Requirement
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent / "frameworks"
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 FRAMEWORK_KEYS = (
     "slug",
@@ -44,7 +44,7 @@ DEADLINE_KEYS = ("name", "due_on")
 ACTION_KEYS = ("code", "title", "requirements")
 ACTION_OPTIONAL = ("summary",)
 REQUIREMENT_KEYS = ("code", "title", "text")
-REQUIREMENT_OPTIONAL = ("evidence_guidance", "threshold", "wording_checked", "replaces")
+REQUIREMENT_OPTIONAL = ("evidence_guidance", "threshold", "due_on", "wording_checked", "replaces")
 
 
 class FrameworkFileError(ValueError):
@@ -53,12 +53,13 @@ class FrameworkFileError(ValueError):
 
 @dataclass
 class RequirementData:
-    line: int
+    where: Where
     code: str
     title: str
     text: str
     evidence_guidance: str
     threshold: str = ""
+    due_on: date | None = None
     wording_checked: bool = False
     # The code of the requirement it replaces in the previous version; "" for none, None when the
     # file does not say, which means the requirement of the same code, if there is one.
@@ -67,11 +68,12 @@ class RequirementData:
 
 @dataclass
 class ActionData:
-    line: int
+    where: Where  # where its code is given
     code: str
     title: str
     summary: str
     requirements: list[RequirementData]
+    requirements_where: Where  # where an action without requirements is reported
 
 
 @dataclass
@@ -152,45 +154,34 @@ class _Parser:
             raise self.error(node, f"{what} must be a list")
         return node.value
 
+    def where(self, node) -> Where:
+        return Where(self.shown, _line(node))
+
     def text(self, node, what: str, max_length: int | None = None, *, blank: bool = False) -> str:
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(
                 node, f"{what} must be text, not a {'list' if node.id == 'sequence' else 'mapping'}"
             )
         # A bare number or yes/no is still read as the text written (version: 2020 means "2020").
-        value = "" if node.tag == "tag:yaml.org,2002:null" else node.value.strip()
-        if not value and not blank:
-            raise self.error(node, f"{what} must not be empty")
-        if max_length and len(value) > max_length:
-            raise self.error(
-                node, f"{what} is {len(value)} characters long; the most allowed is {max_length}"
-            )
-        return value
+        value = "" if node.tag == "tag:yaml.org,2002:null" else node.value
+        return self._rule(node, rules.text, value, what, max_length, blank=blank)
 
     def code(self, node, what: str, max_length: int) -> str:
-        value = self.text(node, what, max_length)
-        if not CODE_RE.match(value):
-            raise self.error(node, f"{what} '{value}' may contain only letters, digits, dots, - and _")
-        return value
+        return self._rule(node, rules.code, self.text(node, what, blank=True), what, max_length)
 
     def boolean(self, node, what: str) -> bool:
         if node is None:
             return False
-        value = self.text(node, what).lower()
-        if value not in {"true", "false", "yes", "no"}:
-            raise self.error(node, f"{what} must be true or false, not '{value}'")
-        return value in {"true", "yes"}
+        return self._rule(node, rules.boolean, self.text(node, what), what)
 
     def date(self, node, what: str, *, null: bool = False) -> date | None:
-        value = self.text(node, what, blank=null)
-        if not value:
-            return None
+        return self._rule(node, rules.iso_date, self.text(node, what, blank=True), what, blank=null)
+
+    def _rule(self, node, rule, *args, **kwargs):
         try:
-            if not DATE_RE.match(value):
-                raise ValueError
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.error(node, f"{what} '{value}' is not a date written YYYY-MM-DD") from None
+            return rule(*args, **kwargs)
+        except RuleError as error:
+            raise self.error(node, str(error)) from None
 
 
 def parse_framework_file(path) -> FrameworkData:
@@ -240,61 +231,32 @@ def parse_framework_file(path) -> FrameworkData:
         deadlines.append(DeadlineData(name=name, due_on=p.date(fields["due_on"], f"due_on of '{name}'")))
 
     actions = []
-    action_lines, requirement_lines = {}, {}
     action_nodes = p.sequence(top["actions"], "actions")
     if not action_nodes:
         raise p.error(top["actions"], "actions is empty; a framework needs at least one action")
     for number, node in enumerate(action_nodes, start=1):
         fields = p.mapping(node, f"action {number}", ACTION_KEYS, ACTION_OPTIONAL)
-        code = p.code(fields["code"], f"the code of action {number}", 20)
-        if code in action_lines:
-            raise p.error(
-                fields["code"], f"duplicate action code '{code}' (first on line {action_lines[code]})"
-            )
-        action_lines[code] = _line(fields["code"])
+        code = p.code(fields["code"], f"the code of action {number}", rules.ACTION_CODE_LENGTH)
         requirements = []
         requirement_nodes = p.sequence(fields["requirements"], f"the requirements of action {code}")
-        if not requirement_nodes:
-            raise p.error(fields["requirements"], f"action {code} has no requirements; it needs at least one")
         for r_number, r_node in enumerate(requirement_nodes, start=1):
             what = f"requirement {r_number} of action {code}"
             r_fields = p.mapping(r_node, what, REQUIREMENT_KEYS, REQUIREMENT_OPTIONAL)
-            r_code = p.code(r_fields["code"], f"the code of {what}", 30)
-            if r_code in requirement_lines:
-                first = requirement_lines[r_code]
-                raise p.error(
-                    r_fields["code"], f"duplicate requirement code '{r_code}' (first on line {first})"
-                )
-            requirement_lines[r_code] = _line(r_fields["code"])
-            guidance = r_fields.get("evidence_guidance")
-            threshold = r_fields.get("threshold")
-            replaces = r_fields.get("replaces")
-            requirements.append(
-                RequirementData(
-                    line=_line(r_node),
-                    code=r_code,
-                    title=p.text(r_fields["title"], f"the title of requirement {r_code}", 300),
-                    text=p.text(r_fields["text"], f"the text of requirement {r_code}"),
-                    evidence_guidance=p.text(guidance, "evidence_guidance", blank=True) if guidance else "",
-                    threshold=p.text(threshold, f"the threshold of {r_code}", 100, blank=True)
-                    if threshold
-                    else "",
-                    wording_checked=p.boolean(
-                        r_fields.get("wording_checked"), f"wording_checked of {r_code}"
-                    ),
-                    replaces=p.text(replaces, f"replaces of {r_code}", 30, blank=True) if replaces else None,
-                )
-            )
+            requirements.append(_requirement(p, r_fields, what))
         summary = fields.get("summary")
         actions.append(
             ActionData(
-                line=_line(node),
+                where=p.where(fields["code"]),
                 code=code,
-                title=p.text(fields["title"], f"the title of action {code}", 300),
+                title=p.text(fields["title"], f"the title of action {code}", rules.TITLE_LENGTH),
                 summary=p.text(summary, f"the summary of action {code}", blank=True) if summary else "",
                 requirements=requirements,
+                requirements_where=p.where(fields["requirements"]),
             )
         )
+    if errors := rules.structure_errors(actions):
+        where, reason = errors[0]
+        raise FrameworkFileError(f"{where}: {reason}")
 
     return FrameworkData(
         path=shown,
@@ -313,6 +275,29 @@ def parse_framework_file(path) -> FrameworkData:
         deadlines=deadlines,
         actions=actions,
         actions_line=_line(top["actions"]),
+    )
+
+
+def _requirement(p: _Parser, fields: dict, what: str) -> RequirementData:
+    code = p.code(fields["code"], f"the code of {what}", rules.REQUIREMENT_CODE_LENGTH)
+    guidance = fields.get("evidence_guidance")
+    threshold = fields.get("threshold")
+    due_on = fields.get("due_on")
+    replaces = fields.get("replaces")
+    return RequirementData(
+        where=p.where(fields["code"]),
+        code=code,
+        title=p.text(fields["title"], f"the title of requirement {code}", rules.TITLE_LENGTH),
+        text=p.text(fields["text"], f"the text of requirement {code}"),
+        evidence_guidance=p.text(guidance, "evidence_guidance", blank=True) if guidance else "",
+        threshold=p.text(threshold, f"the threshold of {code}", rules.THRESHOLD_LENGTH, blank=True)
+        if threshold
+        else "",
+        due_on=p.date(due_on, f"due_on of {code}", null=True) if due_on else None,
+        wording_checked=p.boolean(fields.get("wording_checked"), f"wording_checked of {code}"),
+        replaces=p.text(replaces, f"replaces of {code}", rules.REQUIREMENT_CODE_LENGTH, blank=True)
+        if replaces
+        else None,
     )
 
 
@@ -404,7 +389,7 @@ def load_parsed(data: FrameworkData) -> LoadResult:
         )
         if assessed:
             # Point at the action that held the first of them, if it is still in the file.
-            action_lines = {a.code: a.line for a in data.actions}
+            action_lines = {a.code: a.where.line for a in data.actions}
             line = action_lines.get(next(iter(assessed.values())), data.actions_line)
             raise data.error(
                 line,
@@ -418,21 +403,15 @@ def load_parsed(data: FrameworkData) -> LoadResult:
         if previous
         else {}
     )
+    if errors := rules.replaces_errors(data.actions, earlier=set(earlier), previous=data.previous):
+        where, reason = errors[0]
+        raise FrameworkFileError(f"{where}: {reason}")
     replaces = {}
     for action_data in data.actions:
         for r_item in action_data.requirements:
-            if r_item.replaces is None:
-                replaces[r_item.code] = earlier.get(r_item.code)
-            elif not r_item.replaces:
-                replaces[r_item.code] = None
-            elif r_item.replaces in earlier:
-                replaces[r_item.code] = earlier[r_item.replaces]
-            else:
-                raise data.error(
-                    r_item.line,
-                    f"requirement {r_item.code} replaces '{r_item.replaces}', which is not a requirement of "
-                    f"the previous version {data.previous or '(none named)'}",
-                )
+            # Not saying means the requirement of the same code, if the previous version has one.
+            code = r_item.code if r_item.replaces is None else r_item.replaces
+            replaces[r_item.code] = earlier.get(code)
     was_settled = framework is not None and framework.status != FrameworkStatus.DRAFT
 
     values = {
@@ -483,6 +462,7 @@ def load_parsed(data: FrameworkData) -> LoadResult:
                 "text": r_item.text,
                 "evidence_guidance": r_item.evidence_guidance,
                 "threshold": r_item.threshold,
+                "due_on": r_item.due_on,
                 "wording_checked": r_item.wording_checked,
                 "replaces_id": replaces[r_item.code],
                 "order": r_order,

@@ -19,6 +19,12 @@ urlpatterns = [
         authoring.framework_source_download,
         name="framework-source-download",
     ),
+    path(
+        "frameworks/<slug:slug>/framework.xlsx",
+        authoring.framework_spreadsheet,
+        name="framework-spreadsheet",
+    ),
+    path("frameworks/<slug:slug>/upload/", authoring.framework_upload, name="framework-upload"),
     path("frameworks/<slug:slug>/status/", authoring.framework_transition, name="framework-transition"),
     path("frameworks/<slug:slug>/actions/new/", authoring.action_add, name="framework-action-add"),
     path("framework-actions/<int:pk>/edit/", authoring.action_edit, name="framework-action-edit"),

@@ -104,6 +104,8 @@ FRAMEWORK_DRAFT_KWARGS = {
     "assurance:framework-action-add": _framework("draft"),
     "assurance:framework-history": _framework("draft"),
     "assurance:framework-copy": _framework("draft"),
+    "assurance:framework-spreadsheet": _framework("draft"),
+    "assurance:framework-upload": _framework("draft"),
     "assurance:framework-action-edit": _framework("action"),
     "assurance:framework-action-change": _framework("action"),
     "assurance:requirement-add": _framework("action"),
@@ -359,6 +361,8 @@ MAY = {
     **dict.fromkeys(FRAMEWORK_DRAFTS | {"assurance:framework-revise"}, FRAMEWORK_AUTHORS),
     "assurance:framework-history": FRAMEWORK_CHECKERS,
     "assurance:framework-source-download": FRAMEWORK_CHECKERS,
+    # The download follows the framework's visibility: on a draft, those who check it.
+    "assurance:framework-spreadsheet": FRAMEWORK_CHECKERS,
     "lmns:unit-create": {
         f"provider:{Role.PROVIDER_LEAD}",
         f"lmns:{Role.LMNS_SAFETY_LEAD}",

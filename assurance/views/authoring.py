@@ -6,19 +6,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from assurance import authoring
+from assurance import authoring, framework_workbook
 from assurance.forms import (
     FrameworkActionForm,
     FrameworkCopyForm,
     FrameworkForm,
     FrameworkReviseForm,
+    FrameworkUploadForm,
     RequirementForm,
     SourceDocumentForm,
 )
 from assurance.models import Framework, FrameworkAction, Requirement
 from incidents.views.common import run_service, save_with
 from lmns import access
-from lmns.responses import stored_file_response
+from lmns.responses import stored_file_response, xlsx_response
 
 
 def framework_for(user, slug) -> Framework:
@@ -158,6 +159,38 @@ def framework_source_download(request, slug):
         framework.source_document,
         filename=framework.source_document_name,
         content_type=framework.source_document_type,
+    )
+
+
+def framework_spreadsheet(request, slug):
+    framework = framework_for(request.user, slug)
+    workbook = framework_workbook.framework_workbook(framework=framework, generated_by=request.user)
+    return xlsx_response(workbook, f"{framework.slug}.xlsx")
+
+
+def framework_upload(request, slug):
+    """Replace a draft's actions and requirements with an edited spreadsheet's, all or nothing."""
+    framework = _authored(request, framework_for(request.user, slug))
+    form = FrameworkUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        if save_with(
+            form, framework_workbook.framework_upload, framework=framework, file=file, by=request.user
+        ):
+            messages.success(
+                request, f"{file.name} uploaded: the draft's actions and requirements are the sheet's."
+            )
+            return redirect(framework)
+    return _form_page(
+        request,
+        form,
+        framework=framework,
+        heading="Upload an edited spreadsheet",
+        submit="Check and replace",
+        intro="The actions and requirements of the draft become those of the workbook's Actions and "
+        "Requirements sheets. Every row is checked first: if any row has a problem, you see each one "
+        "with its sheet and row number and nothing is changed.",
+        multipart=True,
     )
 
 

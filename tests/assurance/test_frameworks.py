@@ -242,6 +242,18 @@ def test_removed_deadline_action_and_requirement_are_deleted(tmp_path):
     assert not Deadline.objects.exists()
 
 
+def test_a_requirement_may_have_a_due_date(tmp_path):
+    path = write(
+        tmp_path,
+        DEMO.replace("text: Do the third thing.", "text: Do the third thing.\n        due_on: 2025-03-31"),
+    )
+
+    load_framework_file(path)
+
+    assert Requirement.objects.get(code="A2.1").due_on == date(2025, 3, 31)
+    assert Requirement.objects.get(code="A1.1").due_on is None
+
+
 def test_previous_is_loaded_first_whatever_the_file_order(tmp_path):
     write(tmp_path, DEMO.replace("slug: demo", "slug: z-year-1"), slug="z-year-1")
     write(
@@ -331,6 +343,19 @@ MALFORMED = {
         "slug 'other' must match the file name 'demo.yaml'",
     ),
     "code with a space": ("code: A1.1", "code: A1 1", 16, "may contain only letters, digits"),
+    # The same rules, and words, as a framework spreadsheet's rows (assurance/framework_rules.py).
+    "requirement due date not ISO": (
+        "text: Do the third thing.",
+        "text: Do the third thing.\n        due_on: 31/01/2025",
+        30,
+        "due_on of A2.1 '31/01/2025' is not a date written YYYY-MM-DD",
+    ),
+    "title too long": (
+        "title: Third requirement",
+        "title: " + "T" * 301,
+        28,
+        "the title of requirement A2.1 is 301 characters long; the most allowed is 300",
+    ),
 }
 
 
