@@ -15,9 +15,11 @@ pytestmark = pytest.mark.browser
 
 def upload(page, tmp_path, rows, artifacts=None):
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents", exact=True).click()
+    # The incidents overview is the first page this server draws for the test, with its charts:
+    # on a busy machine (CI runs the suite on both cores) it may take longer than an action's 5 s.
     page.get_by_role("navigation", name="Incidents and learning").get_by_role(
         "link", name="Imports", exact=True
-    ).click()
+    ).click(timeout=20_000)
     page.get_by_role("link", name="Import incidents", exact=True).click()
     path = tmp_path / "datix-export.xlsx"
     path.write_bytes(xlsx_bytes(rows))
