@@ -111,6 +111,8 @@ def _write_framework(sheet, framework: Framework, *, generated: str) -> None:
     sheet.column_dimensions["A"].width = 26
     sheet.column_dimensions["B"].width = 90
     rows = [
+        ("", generated),
+        ("", ""),
         ("Name", framework.name),
         ("Publisher", framework.publisher),
         ("Version", framework.version),
@@ -124,7 +126,6 @@ def _write_framework(sheet, framework: Framework, *, generated: str) -> None:
         ("Source link", framework.source_url),
         ("Status", framework.get_status_display()),
         ("", ""),
-        ("", generated),
         (
             "",
             "This sheet is for reference: an upload reads only the Actions and Requirements sheets, "
