@@ -293,13 +293,15 @@ def _uses_shared_world(item) -> bool:
 
 def pytest_collection_modifyitems(items):
     # Keeping pytest-randomly's order and pytest-django's grouping (database tests, then
-    # transactional, then the rest) otherwise: the tests that use the shared world go first, so
-    # that each process builds it once (see SharedWorld), and the browser tests last, together,
-    # so that one Chromium serves them all. Under xdist (--dist loadgroup) they run on one worker.
+    # transactional, then the rest) otherwise: the browser tests first, together, so that one
+    # Chromium serves them all; then the tests that use the shared world, so that each process
+    # builds it once more at most (see SharedWorld). Under xdist (--dist loadgroup) the browser
+    # tests run on one worker while the others share the rest: scheduled last, they kept one
+    # worker busy for minutes after the other had finished.
     browser = {item for item in items if item.get_closest_marker("browser")}
     for item in browser:
         item.add_marker(pytest.mark.xdist_group("browser"))
-    items.sort(key=lambda item: (not _uses_shared_world(item), item in browser))
+    items.sort(key=lambda item: (item not in browser, not _uses_shared_world(item)))
 
 
 class SharedWorld:
