@@ -54,6 +54,13 @@ def ensure_draft(framework: Framework) -> None:
         )
 
 
+def _assign(obj, fields: dict, allowed: tuple) -> None:
+    for name, value in fields.items():
+        if name not in allowed:
+            raise TypeError(f"{name} is not a field of {type(obj).__name__} that authoring changes")
+        setattr(obj, name, value)
+
+
 def _ensure_author(framework: Framework, by) -> None:
     if not access.authors_framework(by, framework):
         raise PermissionDenied
@@ -135,10 +142,7 @@ def framework_copy(
 def framework_update(*, framework: Framework, by, **fields) -> Framework:
     ensure_draft(framework)
     _ensure_author(framework, by)
-    for name, value in fields.items():
-        if name not in FRAMEWORK_FIELDS:
-            raise TypeError(f"{name} is not a framework field")
-        setattr(framework, name, value)
+    _assign(framework, fields, FRAMEWORK_FIELDS)
     framework.full_clean()
     if framework.period_start and framework.period_end and framework.period_end < framework.period_start:
         raise ValidationError({"period_end": "The period must end after it starts."})
@@ -176,10 +180,7 @@ def action_save(
     if action is None:
         last = framework.actions.aggregate(last=Max("order"))["last"] or 0
         action = FrameworkAction(framework=framework, order=last + 1)
-    for name, value in fields.items():
-        if name not in ACTION_FIELDS:
-            raise TypeError(f"{name} is not an action field")
-        setattr(action, name, value)
+    _assign(action, fields, ACTION_FIELDS)
     if framework.actions.filter(code=action.code).exclude(pk=action.pk).exists():
         raise ValidationError({"code": f"Another action of this framework is coded {action.code}."})
     action.full_clean()
@@ -207,10 +208,7 @@ def requirement_save(
     if requirement is None:
         last = action.requirements.aggregate(last=Max("order"))["last"] or 0
         requirement = Requirement(action=action, order=last + 1)
-    for name, value in fields.items():
-        if name not in REQUIREMENT_FIELDS:
-            raise TypeError(f"{name} is not a requirement field")
-        setattr(requirement, name, value)
+    _assign(requirement, fields, REQUIREMENT_FIELDS)
     if (
         Requirement.objects.filter(action__framework=framework, code=requirement.code)
         .exclude(pk=requirement.pk)
