@@ -1,5 +1,7 @@
 """Framework pages for the people who author them: new versions, drafts, two-key publishing."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -249,16 +251,7 @@ def action_edit(request, pk):
 def action_change(request, pk):
     """Retire an action or move it up or down."""
     action = _action_for(request, pk)
-    step = request.POST.get("step")
-    if step == "retire":
-        run_service(
-            request, authoring.action_retire, f"{action.code} retired.", action=action, by=request.user
-        )
-    elif step in {"up", "down"}:
-        run_service(request, authoring.move, "", item=action, by=request.user, up=step == "up")
-    else:
-        raise Http404("Unknown step.")
-    return redirect(action.framework)
+    return _retire_or_move(request, action, retire=partial(authoring.action_retire, action=action))
 
 
 def requirement_add(request, pk):
@@ -298,17 +291,19 @@ def requirement_edit(request, pk):
 @require_POST
 def requirement_change(request, pk):
     requirement = _requirement_for(request, pk)
+    return _retire_or_move(
+        request, requirement, retire=partial(authoring.requirement_retire, requirement=requirement)
+    )
+
+
+def _retire_or_move(request, item, *, retire):
+    """The one-click steps shared by an action and a requirement of a draft."""
     step = request.POST.get("step")
     if step == "retire":
-        run_service(
-            request,
-            authoring.requirement_retire,
-            f"{requirement.code} retired.",
-            requirement=requirement,
-            by=request.user,
-        )
+        run_service(request, retire, f"{item.code} retired.", by=request.user)
     elif step in {"up", "down"}:
-        run_service(request, authoring.move, "", item=requirement, by=request.user, up=step == "up")
+        run_service(request, authoring.move, "", item=item, by=request.user, up=step == "up")
     else:
         raise Http404("Unknown step.")
-    return redirect(requirement.action.framework)
+    framework = item.framework if isinstance(item, FrameworkAction) else item.action.framework
+    return redirect(framework)
