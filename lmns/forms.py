@@ -60,7 +60,9 @@ class RecordsChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
             text = str(pk).strip()
-            if text.lstrip("+-").isdigit() and abs(int(text)) > MAX_ID:
+            # isdigit() also accepts digits int() cannot read, such as "¹": only ASCII ones count.
+            digits = text.lstrip("+-")
+            if digits.isascii() and digits.isdigit() and abs(int(text)) > MAX_ID:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )

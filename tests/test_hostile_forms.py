@@ -5,12 +5,14 @@ Field names come from each form itself, so a field added later is attacked too.
 """
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lmns.models import Role
+from lmns.forms import RecordsChoiceField
+from lmns.models import Provider, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,11 @@ def test_hostile_posts_never_fail_or_half_save(client, world, url_name, persona)
             assert _row_counts() == before, data
 
     post()
+
+
+@pytest.mark.parametrize("value", ["¹", "٣", "99999999999999999999"])
+def test_an_id_that_is_not_a_plain_number_is_an_invalid_choice(db, value):
+    # Found by the walk above with seed 610172217: "¹".isdigit() is true, but int() cannot read it.
+    field = RecordsChoiceField(queryset=Provider.objects.all())
+    with pytest.raises(forms.ValidationError):
+        field.clean([value])
