@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from assurance.frameworks import FrameworkFileError
-from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine
+from assurance.models import FrameworkStatus, Visit, VisitTemplate, VisitTemplateLine
 from assurance.visits import template_services as services
 from assurance.visits.template_files import VISIT_TEMPLATES_DIR, load_template_files
 from lmns.models import Role
@@ -272,3 +272,16 @@ def test_a_provider_user_cannot_author(client, loaded, lmns, provider_lead):
     client.force_login(provider_lead)
     url = reverse("assurance:visit-template-copy", kwargs={"slug": "cqc-five-key-questions"})
     assert client.get(url).status_code == 403
+
+
+def test_the_demo_plans_visits_with_the_cqc_template_and_the_lmnss_own_self_assessment(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    local = VisitTemplate.objects.get(lmns__isnull=False)
+    assert local.is_published and local.prepared_by != local.approved_by
+    assert local.previous.slug == "nhse-maternity-self-assessment"
+    used = {
+        visit.provider.ods_code: visit.template.slug for visit in Visit.objects.select_related("template")
+    }
+    assert used["ZZA"] == used["ZZB"] == "cqc-five-key-questions"
+    assert used["ZZC"] == local.slug
