@@ -1,7 +1,14 @@
 from django.urls import path
 
-from assurance.models import Assessment, Framework, Recommendation, RequirementAssessment, Visit
-from assurance.views import authoring, compliance, evidence, visits, workbooks
+from assurance.models import (
+    Assessment,
+    Framework,
+    Recommendation,
+    RequirementAssessment,
+    Visit,
+    VisitTemplate,
+)
+from assurance.views import authoring, compliance, evidence, visit_templates, visits, workbooks
 from lmns.history import history_view
 
 app_name = "assurance"
@@ -52,6 +59,52 @@ urlpatterns = [
     path("frameworks/<slug:slug>/workbook/", workbooks.lmns_workbook_start, name="workbook-start"),
     path("workbooks/<int:pk>/", workbooks.lmns_workbook_job, name="workbook-job"),
     path("workbooks/<int:pk>/download/", workbooks.lmns_workbook_download, name="workbook-download"),
+    path("visit-templates/", visit_templates.visit_template_list, name="visit-template-list"),
+    path("visit-templates/<slug:slug>/", visit_templates.visit_template_detail, name="visit-template-detail"),
+    path(
+        "visit-templates/<slug:slug>/new-version/",
+        visit_templates.visit_template_copy,
+        name="visit-template-copy",
+    ),
+    path(
+        "visit-templates/<slug:slug>/edit/", visit_templates.visit_template_edit, name="visit-template-edit"
+    ),
+    path(
+        "visit-templates/<slug:slug>/status/",
+        visit_templates.visit_template_transition,
+        name="visit-template-transition",
+    ),
+    path(
+        "visit-templates/<slug:slug>/sections/new/",
+        visit_templates.section_add,
+        name="visit-template-section-add",
+    ),
+    path(
+        "visit-templates/<slug:slug>/history/",
+        history_view(VisitTemplate.objects),
+        name="visit-template-history",
+    ),
+    path(
+        "visit-template-sections/<int:pk>/edit/",
+        visit_templates.section_edit,
+        name="visit-template-section-edit",
+    ),
+    path(
+        "visit-template-sections/<int:pk>/change/",
+        visit_templates.section_change,
+        name="visit-template-section-change",
+    ),
+    path(
+        "visit-template-sections/<int:pk>/lines/new/",
+        visit_templates.line_add,
+        name="visit-template-line-add",
+    ),
+    path("visit-template-lines/<int:pk>/edit/", visit_templates.line_edit, name="visit-template-line-edit"),
+    path(
+        "visit-template-lines/<int:pk>/change/",
+        visit_templates.line_change,
+        name="visit-template-line-change",
+    ),
     path("visits/", visits.visit_list, name="visit-list"),
     path("visits/new/", visits.visit_create, name="visit-create"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit-detail"),

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from lmns.api.services import api_token_create
 from lmns.models import Membership, Role
 from tests.assurance.framework_records import framework_record
+from tests.assurance.visit_template_records import visit_template_record
 from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
@@ -113,8 +114,42 @@ FRAMEWORK_DRAFT_KWARGS = {
     "assurance:requirement-change": _framework("requirement"),
 }
 
+
+def _visit_template(kind):
+    return lambda world, provider: visit_template_record(world, kind, provider)
+
+
+# An LMNS's own draft visit template: seen, like a draft framework, only by the LMNS's officers and
+# safety leads, who both write their LMNS's templates (a safety lead gives the second key).
+VISIT_TEMPLATE_DRAFT_KWARGS = {
+    **dict.fromkeys(
+        [
+            "assurance:visit-template-detail",
+            "assurance:visit-template-copy",
+            "assurance:visit-template-edit",
+            "assurance:visit-template-transition",
+            "assurance:visit-template-section-add",
+            "assurance:visit-template-history",
+        ],
+        _visit_template("draft"),
+    ),
+    **dict.fromkeys(
+        [
+            "assurance:visit-template-section-edit",
+            "assurance:visit-template-section-change",
+            "assurance:visit-template-line-add",
+        ],
+        _visit_template("section"),
+    ),
+    **dict.fromkeys(
+        ["assurance:visit-template-line-edit", "assurance:visit-template-line-change"],
+        _visit_template("line"),
+    ),
+}
+
 OBJECT_KWARGS = {
     "tokens:revoke": _api_token,
+    **VISIT_TEMPLATE_DRAFT_KWARGS,
     **dict.fromkeys(
         [
             "people:detail",
@@ -273,8 +308,12 @@ POST_DATA = {
     "assurance:framework-transition": lambda world, provider: {"step": "prepare"},
     "assurance:framework-action-change": lambda world, provider: {"step": "up"},
     "assurance:requirement-change": lambda world, provider: {"step": "up"},
+    "assurance:visit-template-transition": lambda world, provider: {"step": "prepare"},
+    "assurance:visit-template-section-change": lambda world, provider: {"step": "up"},
+    "assurance:visit-template-line-change": lambda world, provider: {"step": "up"},
 }
 FRAMEWORK_DRAFTS = set(FRAMEWORK_DRAFT_KWARGS)
+VISIT_TEMPLATE_DRAFTS = set(VISIT_TEMPLATE_DRAFT_KWARGS)
 FRAMEWORK_CHECKERS = {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
 FRAMEWORK_AUTHORS = {f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
 # Reference records everyone signed in may read (they hold no provider's data).
@@ -333,6 +372,9 @@ POST_ONLY_RECORDS = {
     "assurance:framework-transition",
     "assurance:framework-action-change",
     "assurance:requirement-change",
+    "assurance:visit-template-transition",
+    "assurance:visit-template-section-change",
+    "assurance:visit-template-line-change",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -359,6 +401,8 @@ MAY = {
     },
     **dict.fromkeys(["people:list", "people:invite"], PEOPLE_MANAGERS),
     **dict.fromkeys(FRAMEWORK_DRAFTS | {"assurance:framework-revise"}, FRAMEWORK_AUTHORS),
+    # Officers and safety leads write their LMNS's visit templates; the superuser, every template.
+    **dict.fromkeys(VISIT_TEMPLATE_DRAFTS, FRAMEWORK_CHECKERS),
     "assurance:framework-history": FRAMEWORK_CHECKERS,
     "assurance:framework-source-download": FRAMEWORK_CHECKERS,
     # The download follows the framework's visibility: on a draft, those who check it.
@@ -602,7 +646,7 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
                 visible = False
         elif name in GLOBAL:
             visible = True
-        elif name in FRAMEWORK_DRAFTS:
+        elif name in FRAMEWORK_DRAFTS or name in VISIT_TEMPLATE_DRAFTS:
             visible = persona == "superuser" or (
                 persona in FRAMEWORK_CHECKERS and provider.lmns in world.visible_lmnss(persona)
             )

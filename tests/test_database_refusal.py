@@ -16,6 +16,7 @@ from django.utils import timezone
 from incidents.models import IncidentType, Theme
 from incidents.reference_data import INCIDENT_TYPES, THEMES
 from lmns.models import Role
+from tests.assurance.visit_template_records import make_visit_template
 from tests.factories import make_user
 from tests.workforce.test_returns import _form
 
@@ -78,6 +79,7 @@ def test_a_refused_workforce_return_saves_nothing_and_says_so(client, world, ali
 
 def test_a_refused_visit_with_its_team_and_questions_saves_nothing(client, world):
     officer = make_user("refused.officer", role=Role.LMNS_OFFICER, lmns=world.lmns_a)
+    template = make_visit_template()
     client.force_login(officer)
     before = _row_counts()
     with database_refuses_writes():
@@ -90,7 +92,7 @@ def test_a_refused_visit_with_its_team_and_questions_saves_nothing(client, world
                 "units": [world.a1.units.get().pk],
                 "purpose": "Routine visit.",
                 "team": "Sam Patel, LMNS lead midwife\nJo Smith, MNVP representative",
-                "lines_safe": "Is triage timely?\nAre handovers recorded?",
+                "template": template.pk,
             },
         )
     _assert_refused(response, before)

@@ -24,6 +24,11 @@ from assurance.models.compliance import (
     framework_source_upload_to,
     overdue_action_plan,
 )
+from assurance.models.visit_templates import (
+    VisitTemplate,
+    VisitTemplateLine,
+    VisitTemplateSection,
+)
 from assurance.models.visits import (
     VISIT_TRANSITIONS,
     CqcDomain,
@@ -79,6 +84,9 @@ __all__ = [
     "VisitReport",
     "VisitStatus",
     "VisitTeamMember",
+    "VisitTemplate",
+    "VisitTemplateLine",
+    "VisitTemplateSection",
     "VisitType",
     "evidence_upload_to",
     "framework_source_upload_to",

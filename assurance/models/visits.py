@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assurance.models.compliance import PID_WARNING, Evidence
+from assurance.models.visit_templates import VisitTemplate
 from lmns.models import Membership, Provider, ProviderScopedQuerySet, Unit
 
 
@@ -70,6 +71,16 @@ class Visit(models.Model):
         "Report summary", blank=True, help_text="The overall picture, for the front of the report."
     )
     status = models.CharField(max_length=20, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
+    template = models.ForeignKey(
+        VisitTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name="Visit template",
+        help_text="The template its lines of enquiry came from; empty for a visit planned before "
+        "templates, which is organised by the CQC's five key questions.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -94,6 +105,23 @@ class Visit(models.Model):
         """The visit type inside a sentence: lower case, except Ockenden, which is a name."""
         label = self.get_visit_type_display()
         return label if self.visit_type == VisitType.OCKENDEN else label.lower()
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(code, title) of the sections the visit is organised by, in order."""
+        if not hasattr(self, "_sections"):
+            if self.template_id is None:
+                self._sections = list(CqcDomain.choices)
+            else:
+                # .all() so that a prefetch of template__sections serves it.
+                self._sections = [(s.code, s.title) for s in self.template.sections.all()]
+        return self._sections
+
+    def section_label(self, code: str) -> str:
+        return dict(self.sections()).get(code, code)
+
+    def section_position(self, code: str) -> int:
+        codes = [c for c, _ in self.sections()]
+        return codes.index(code) if code in codes else len(codes)
 
     def allowed_transitions(self) -> list[VisitStatus]:
         allowed = VISIT_TRANSITIONS[VisitStatus(self.status)]
@@ -129,10 +157,18 @@ class VisitTeamMember(models.Model):
         return f"{self.name} ({self.role})"
 
 
+SECTION_HELP = "The section of the visit's template: a CQC key question for a visit planned before templates."
+
+
 class KeyLineOfEnquiry(models.Model):
+    """A line of enquiry of one visit: its wording is copied from the template when the visit is
+    planned, so what was asked stays as it was when the template has a new version."""
+
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="lines_of_enquiry")
-    domain = models.CharField(max_length=20, choices=CqcDomain.choices)
+    domain = models.CharField("Section", max_length=20, help_text=SECTION_HELP)
+    code = models.CharField(max_length=30, blank=True)
     text = models.CharField(max_length=300)
+    guidance = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -141,6 +177,16 @@ class KeyLineOfEnquiry(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def section_label(self) -> str:
+        return self.visit.section_label(self.domain)
+
+
+def _check_section(record) -> dict:
+    if record.visit_id and record.domain not in dict(record.visit.sections()):
+        return {"domain": "Choose a section of the visit's template."}
+    return {}
 
 
 class FindingKind(models.TextChoices):
@@ -152,7 +198,7 @@ class FindingKind(models.TextChoices):
 
 class Finding(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="findings")
-    domain = models.CharField(max_length=20, choices=CqcDomain.choices)
+    domain = models.CharField("Section", max_length=20, help_text=SECTION_HELP)
     kind = models.CharField(max_length=20, choices=FindingKind.choices)
     unit = models.ForeignKey(
         Unit,
@@ -188,9 +234,16 @@ class Finding(models.Model):
     def is_immediate(self) -> bool:
         return self.kind == FindingKind.IMMEDIATE
 
+    @property
+    def section_label(self) -> str:
+        return self.visit.section_label(self.domain)
+
     def clean(self):
+        errors = _check_section(self)
         if self.unit_id and self.visit_id and self.unit.provider_id != self.visit.provider_id:
-            raise ValidationError({"unit": "Choose a unit of the provider visited."})
+            errors["unit"] = "Choose a unit of the provider visited."
+        if errors:
+            raise ValidationError(errors)
 
 
 class StaffGroup(models.TextChoices):
@@ -210,7 +263,7 @@ class StaffFeedback(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="staff_feedback")
     staff_group = models.CharField(max_length=20, choices=StaffGroup.choices)
-    domain = models.CharField(max_length=20, choices=CqcDomain.choices)
+    domain = models.CharField("Section", max_length=20, help_text=SECTION_HELP)
     feedback = models.TextField(
         help_text="What was said, in your words. No names, and nothing that would identify who said it."
     )
@@ -225,6 +278,14 @@ class StaffFeedback(models.Model):
 
     def __str__(self):
         return self.feedback[:60]
+
+    @property
+    def section_label(self) -> str:
+        return self.visit.section_label(self.domain)
+
+    def clean(self):
+        if errors := _check_section(self):
+            raise ValidationError(errors)
 
 
 class RecommendationStatus(models.TextChoices):
@@ -281,6 +342,10 @@ class Recommendation(models.Model):
     @property
     def provider(self):
         return self.visit.provider
+
+    @property
+    def section_label(self) -> str:
+        return self.visit.section_label(self.finding.domain)
 
     @property
     def is_overdue(self) -> bool:

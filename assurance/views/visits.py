@@ -84,13 +84,15 @@ def visit_edit(request, pk):
 
 
 def visit_detail(request, pk):
-    visit = access.get_for_user(Visit.objects.select_related(*VISIT_RELATED), request.user, pk=pk)
+    visit = access.get_for_user(
+        selectors.visit_with_sections(Visit.objects.select_related(*VISIT_RELATED)), request.user, pk=pk
+    )
     can_run = access.can(request.user, "run_visits", visit.provider)
     findings = sorted(
         visit.findings.select_related("unit", "recorded_by").prefetch_related("recommendations"),
         key=lambda finding: (
             finding.kind != FindingKind.IMMEDIATE,
-            selectors.DOMAIN_ORDER[finding.domain],
+            visit.section_position(finding.domain),
             finding.pk,
         ),
     )
@@ -102,7 +104,7 @@ def visit_detail(request, pk):
             "can_run": can_run,
             "immediate": [finding for finding in findings if finding.is_immediate],
             "findings": findings,
-            "lines": visit.lines_of_enquiry.all(),
+            "sections": selectors.lines_by_section(visit),
             "team": visit.team.all(),
             "units": visit.units.all(),
             # Who said what is for the visit team; the provider reads it, without the staff
@@ -202,7 +204,7 @@ def feedback_create(request, pk):
     visit = access.get_for_user(
         Visit.objects.select_related("provider"), request.user, action="run_visits", pk=pk
     )
-    form = StaffFeedbackForm(request.POST or None)
+    form = StaffFeedbackForm(request.POST or None, visit=visit)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -219,8 +221,10 @@ def feedback_create(request, pk):
 
 
 def recommendation_list(request):
-    recommendations = Recommendation.objects.visible_to(request.user).select_related(
-        "visit__provider", "owner", "finding"
+    recommendations = (
+        Recommendation.objects.visible_to(request.user)
+        .select_related("visit__provider", "visit__template", "owner", "finding")
+        .prefetch_related("visit__template__sections")
     )
     filterset = RecommendationFilter(request.GET, queryset=recommendations, request=request)
     return render(
@@ -279,7 +283,9 @@ def recommendation_edit(request, pk):
 
 def recommendation_detail(request, pk):
     recommendation = access.get_for_user(
-        Recommendation.objects.select_related("visit__provider", "owner", "finding", "created_by"),
+        Recommendation.objects.select_related(
+            "visit__provider", "visit__template", "owner", "finding", "created_by"
+        ),
         request.user,
         pk=pk,
     )

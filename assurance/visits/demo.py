@@ -1,5 +1,7 @@
 """Fictional assurance visits for the demonstration LMNS (see lmns.demo): one visit to
-Northshire with its report issued and recommendations at each stage, and two planned.
+Northshire with its report issued and recommendations at each stage, and two planned. The visits
+use the CQC five key questions template, and one planned visit the LMNS's own version of NHS
+England's maternity self-assessment tool, made and published with two keys.
 
 Running it again changes nothing: it only adds visits to an LMNS that has none.
 """
@@ -10,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from assurance.models import CqcDomain, FindingKind, Visit, VisitStatus, VisitType
-from assurance.visits import services
-from assurance.visits.selectors import default_lines_of_enquiry
+from assurance.models import CqcDomain, FindingKind, Visit, VisitStatus, VisitTemplate, VisitType
+from assurance.visits import services, template_services
+from assurance.visits.template_files import load_template_files
 from lmns.models import Lmns
 
 TEAM = [
@@ -30,7 +32,9 @@ def demo_seed(*, lmns: Lmns) -> None:
     officer, lead, contributor = users["demo.officer"], users["demo.lead"], users["demo.contributor"]
     providers = {provider.ods_code: provider for provider in lmns.providers.all()}
     today = timezone.localdate()
-    lines = default_lines_of_enquiry()
+    load_template_files()  # idempotent: the templates are reference data, as frameworks are
+    cqc = VisitTemplate.objects.get(slug="cqc-five-key-questions")
+    local = _local_self_assessment(lmns=lmns, officer=officer, safety_lead=users["demo.safetylead"])
 
     zza = providers["ZZA"]
     visit = services.visit_create(
@@ -41,7 +45,7 @@ def demo_seed(*, lmns: Lmns) -> None:
         purpose="Annual routine assurance visit to the obstetric unit and birth centre.",
         units=zza.units.filter(ods_site_code__in=["ZZA01", "ZZA02"]),
         team=TEAM,
-        lines=lines,
+        template=cqc,
     )
     services.visit_transition(visit=visit, to_status=VisitStatus.VISITED, by=officer)
     record = {
@@ -144,5 +148,21 @@ def demo_seed(*, lmns: Lmns) -> None:
             else ("Prompted by a rise in term admissions to the neonatal unit."),
             units=provider.units.all()[:1],
             team=TEAM[:2],
-            lines=lines,
+            template=cqc if visit_type == VisitType.OCKENDEN else local,
         )
+
+
+def _local_self_assessment(*, lmns: Lmns, officer, safety_lead) -> VisitTemplate:
+    """The demo LMNS's copy of the shipped self-assessment draft: the officer prepares it and the
+    safety lead publishes it, the two keys any template needs."""
+    source = VisitTemplate.objects.get(slug="nhse-maternity-self-assessment")
+    draft = template_services.visit_template_copy(
+        source=source,
+        by=officer,
+        name="Maternity self-assessment (six elements)",
+        version="Demo LMNS 2026",
+        lmns=lmns,
+        change_note="The LMNS's version for targeted visits; wording still to be checked against the tool.",
+    )
+    template_services.visit_template_prepare(template=draft, by=officer)
+    return template_services.visit_template_publish(template=draft, by=safety_lead)

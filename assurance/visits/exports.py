@@ -6,20 +6,19 @@ so a printed page and its workbook cannot disagree.
 
 from openpyxl import Workbook
 
-from assurance.visits.selectors import DOMAIN_LABELS
 from incidents.exports import Column, _long_date, _person, write_table
 from lmns.exports import long_datetime, stamp
 
 REPORT_FINDING_COLUMNS = [
     Column("No.", 6),
-    Column("CQC domain", 13),
+    Column("Section", 16),
     Column("Kind", 22),
     Column("Unit", 24),
     Column("Finding", 70),
 ]
 GOOD_PRACTICE_COLUMNS = [
     Column("No.", 6),
-    Column("CQC domain", 13),
+    Column("Section", 16),
     Column("Unit", 24),
     Column("Good practice", 80),
 ]
@@ -30,8 +29,8 @@ RECOMMENDATION_COLUMNS = [
     Column("Owner", 24),
     Column("Due date", 13),
 ]
-FEEDBACK_COLUMNS = [Column("CQC domain", 13), Column("What staff told us", 90)]
-SCOPE_COLUMNS = [Column("CQC domain", 13), Column("Key line of enquiry", 90)]
+FEEDBACK_COLUMNS = [Column("Section", 16), Column("What staff told us", 90)]
+SCOPE_COLUMNS = [Column("Section", 16), Column("Key line of enquiry", 90)]
 
 
 def _report_heading(view, *, version, issued_at) -> list[str]:
@@ -60,6 +59,7 @@ def report_workbook(*, view, version: int | None, issued_at=None, generated_by) 
     rows = [
         ["Units visited", ", ".join(content["units"]) or "The whole service"],
         ["Visit team", "\n".join(f"{m['name']}, {m['role']}" for m in content["team"]) or "Not recorded"],
+        ["Visit template", content.get("template", "CQC five key questions (before templates)")],
         ["Purpose", content["purpose"] or "Not recorded"],
         ["Summary", content["summary"] or "Not yet written"],
         [
@@ -77,7 +77,7 @@ def report_workbook(*, view, version: int | None, issued_at=None, generated_by) 
             "Findings",
             REPORT_FINDING_COLUMNS,
             [
-                [f["number"], DOMAIN_LABELS[f["domain"]], f["kind_label"], f["unit"], f["description"]]
+                [f["number"], view.labels[f["domain"]], f["kind_label"], f["unit"], f["description"]]
                 for section in view.domains
                 for f in section.findings
             ],
@@ -86,7 +86,7 @@ def report_workbook(*, view, version: int | None, issued_at=None, generated_by) 
             "Good practice",
             GOOD_PRACTICE_COLUMNS,
             [
-                [f["number"], DOMAIN_LABELS[f["domain"]], f["unit"], f["description"]]
+                [f["number"], view.labels[f["domain"]], f["unit"], f["description"]]
                 for f in view.good_practice
             ],
         ),

@@ -2,7 +2,16 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from assurance.models import CqcDomain, Recommendation, RecommendationStatus, Visit, VisitStatus, VisitType
+from assurance.models import (
+    CqcDomain,
+    Recommendation,
+    RecommendationStatus,
+    Visit,
+    VisitStatus,
+    VisitTemplate,
+    VisitTemplateSection,
+    VisitType,
+)
 from lmns.access import providers_for
 from lmns.forms import DateInput
 
@@ -44,7 +53,7 @@ class RecommendationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RecommendationStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
     domain = django_filters.ChoiceFilter(
-        choices=CqcDomain.choices, field_name="finding__domain", label="CQC domain"
+        choices=CqcDomain.choices, field_name="finding__domain", label="Section"
     )
     due_from = django_filters.DateFilter(
         field_name="due_on", lookup_expr="gte", label="Due from", widget=DateInput
@@ -59,6 +68,18 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # The sections of the templates this user may see, so no other LMNS's template shows.
+        user = request.user if request else None
+        sections = dict(CqcDomain.choices)
+        rows = VisitTemplateSection.objects.filter(
+            template__in=VisitTemplate.objects.visible_to(user)
+        ).values_list("code", "title")
+        for code, title in rows.order_by("template__name", "order"):
+            sections.setdefault(code, title)
+        self.filters["domain"].extra["choices"] = list(sections.items())
 
     def filter_overdue(self, queryset, name, value):
         overdue = queryset.overdue(timezone.localdate())

@@ -2,16 +2,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from assurance.models import (
-    CqcDomain,
     Finding,
     FindingKind,
     Recommendation,
     StaffFeedback,
     VisitReport,
+    VisitTemplate,
     VisitType,
 )
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
-from assurance.visits.selectors import default_lines_of_enquiry
 from lmns.access import providers_where
 from lmns.exports import person as _person
 from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
@@ -25,11 +24,26 @@ NAME_MAX = 120
 LINE_MAX = 300
 
 
+def template_label(template: VisitTemplate) -> str:
+    where = f", local to {template.lmns}" if template.lmns_id else ""
+    return f"{template.name} ({template.version}{where})"
+
+
 class VisitForm(NHSErrorMessagesMixin, forms.Form):
     """Plan a visit, or change its plan. The team and the key lines of enquiry are typed one
-    per line, which is quicker on the day than a row of boxes per person."""
+    per line, which is quicker on the day than a row of boxes per person.
+
+    A new visit chooses its template, and its lines of enquiry are copied from it; once planned,
+    the lines are edited per section of that template."""
 
     provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label="Provider visited")
+    template = forms.ModelChoiceField(
+        queryset=VisitTemplate.objects.none(),
+        label="Visit template",
+        widget=Radios,
+        help_text="The sections and lines of enquiry the visit uses. You can change the lines for this "
+        "visit once it is planned.",
+    )
     visit_on = forms.DateField(label="Date of visit", widget=DateInput())
     visit_type = forms.ChoiceField(label="Type of visit", choices=VisitType.choices, widget=Radios)
     units = RecordsChoiceField(
@@ -51,14 +65,11 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
     )
 
     def __init__(self, *args, user, visit=None, **kwargs):
-        if visit is None:
-            kwargs.setdefault("initial", {}).update(
-                {f"lines_{domain}": "\n".join(lines) for domain, lines in default_lines_of_enquiry().items()}
-            )
         super().__init__(*args, **kwargs)
-        for domain, label in CqcDomain.choices:
-            self.fields[f"lines_{domain}"] = forms.CharField(
-                label=f"Key lines of enquiry: {label}",
+        self.sections = visit.sections() if visit is not None else []
+        for code, title in self.sections:
+            self.fields[f"lines_{code}"] = forms.CharField(
+                label=f"Key lines of enquiry: {title}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
                 help_text=LINES_HELP,
@@ -66,10 +77,16 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
         if visit is None:
             providers = providers_where(user, "run_visits")
             self.fields["provider"].queryset = providers
+            templates = VisitTemplate.objects.visible_to(user).published().select_related("lmns")
+            self.fields["template"].queryset = templates
+            self.fields["template"].label_from_instance = template_label
+            # The deployment-wide CQC template is where most visits start.
+            self.fields["template"].initial = templates.filter(slug="cqc-five-key-questions").first()
             del self.fields["summary"]
         else:
             providers = Provider.objects.filter(pk=visit.provider_id)
             del self.fields["provider"]
+            del self.fields["template"]
         units = Unit.objects.filter(provider__in=providers).select_related("provider")
         self.fields["units"].queryset = units
         if visit is None and len({unit.provider_id for unit in units}) > 1:
@@ -77,9 +94,9 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
 
     @classmethod
     def initial_for(cls, visit) -> dict:
-        lines = {domain: [] for domain in CqcDomain.values}
+        lines = {code: [] for code, _title in visit.sections()}
         for line in visit.lines_of_enquiry.all():
-            lines[line.domain].append(line.text)
+            lines.setdefault(line.domain, []).append(line.text)
         return {
             "visit_on": visit.visit_on,
             "visit_type": visit.visit_type,
@@ -109,17 +126,18 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        for domain, label in CqcDomain.choices:
-            key = f"lines_{domain}"
+        for code, title in self.sections:
+            key = f"lines_{code}"
             lines = [line.strip() for line in data.get(key, "").splitlines() if line.strip()]
             if any(len(line) > LINE_MAX for line in lines):
-                self.add_error(key, f"Keep each {label} line of enquiry to {LINE_MAX} characters.")
+                self.add_error(key, f"Keep each {title} line of enquiry to {LINE_MAX} characters.")
             data[key] = lines
         return data
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
-        data["lines"] = {domain: data.pop(f"lines_{domain}") for domain in CqcDomain.values}
+        if self.sections:
+            data["lines"] = {code: data.pop(f"lines_{code}") for code, _title in self.sections}
         return data
 
 
@@ -128,14 +146,14 @@ class FindingForm(NHSErrorMessagesMixin, forms.ModelForm):
         model = Finding
         fields = ["domain", "kind", "unit", "description"]
         widgets = {"domain": Radios, "kind": Radios}
-        labels = {"domain": "CQC domain", "kind": "What kind of finding is it?"}
+        labels = {"domain": "Section", "kind": "What kind of finding is it?"}
         help_texts = {
             "kind": "An immediate safety concern is sent to the LMNS safety lead as soon as you save it.",
         }
 
     def __init__(self, *args, visit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = CqcDomain.choices
+        self.fields["domain"] = forms.ChoiceField(label="Section", choices=visit.sections(), widget=Radios)
         self.fields["kind"].choices = FindingKind.choices
         self.fields["unit"].queryset = visit.provider.units.all()
         self.fields["unit"].empty_label = "The whole service"
@@ -145,12 +163,11 @@ class StaffFeedbackForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = StaffFeedback
         fields = ["staff_group", "domain", "feedback"]
-        widgets = {"domain": Radios}
-        labels = {"domain": "CQC domain", "feedback": "What staff told us"}
+        labels = {"feedback": "What staff told us"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, visit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = CqcDomain.choices
+        self.fields["domain"] = forms.ChoiceField(label="Section", choices=visit.sections(), widget=Radios)
 
 
 class RecommendationForm(NHSErrorMessagesMixin, forms.ModelForm):
@@ -164,8 +181,7 @@ class RecommendationForm(NHSErrorMessagesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["finding"].queryset = visit.findings.exclude(kind=FindingKind.GOOD_PRACTICE)
         self.fields["finding"].label_from_instance = lambda finding: (
-            f"{finding.get_domain_display()}, {finding.get_kind_display().lower()}: "
-            f"{finding.description[:90]}"
+            f"{finding.section_label}, {finding.get_kind_display().lower()}: {finding.description[:90]}"
         )
         members = Membership.objects.filter(provider_id=visit.provider_id).values("user")
         self.fields["owner"].queryset = (

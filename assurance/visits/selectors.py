@@ -2,10 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 
-import yaml
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -30,16 +27,26 @@ from lmns.exports import person as _person
 from workforce import selectors as workforce_selectors
 from workforce.selectors import LatestFigure
 
-DOMAIN_ORDER = {domain: position for position, domain in enumerate(CqcDomain.values)}
-DOMAIN_LABELS = dict(CqcDomain.choices)
-LINES_OF_ENQUIRY_FILE = Path(__file__).with_name("lines_of_enquiry.yaml")
+
+def visit_with_sections(queryset):
+    """Visits with their template's sections read in one query, for pages that label each record."""
+    return queryset.select_related("template").prefetch_related("template__sections")
 
 
-@cache
-def default_lines_of_enquiry() -> dict[str, list[str]]:
-    """Suggested key lines of enquiry per CQC domain, from a data file the LMNS can edit."""
-    data = yaml.safe_load(LINES_OF_ENQUIRY_FILE.read_text(encoding="utf-8"))
-    return {domain: list(data["domains"].get(domain, [])) for domain in CqcDomain.values}
+@dataclass
+class SectionLines:
+    code: str
+    title: str
+    lines: list
+
+
+def lines_by_section(visit: Visit) -> list[SectionLines]:
+    """The visit's lines of enquiry under each section of its template, in the template's order."""
+    sections = {code: SectionLines(code=code, title=title, lines=[]) for code, title in visit.sections()}
+    for line in visit.lines_of_enquiry.all():
+        sections.setdefault(line.domain, SectionLines(code=line.domain, title=line.domain, lines=[]))
+        sections[line.domain].lines.append(line)
+    return [section for section in sections.values() if section.lines]
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -49,13 +56,14 @@ def report_content(*, visit: Visit) -> dict:
     """What the report says, as plain data: the draft is drawn from it live, and an issued
     version stores it, so both print the same way. Staff feedback goes in without the staff
     group, so that what someone said cannot be traced to them through a small team."""
-    findings = sorted(visit.findings.select_related("unit"), key=lambda f: (DOMAIN_ORDER[f.domain], f.pk))
+    order = visit.section_position
+    findings = sorted(visit.findings.select_related("unit"), key=lambda f: (order(f.domain), f.pk))
     numbers = {finding.pk: number for number, finding in enumerate(findings, start=1)}
     recommendations = sorted(
         visit.recommendations.select_related("owner"), key=lambda r: (numbers[r.finding_id], r.pk)
     )
-    feedback = sorted(visit.staff_feedback.all(), key=lambda item: (DOMAIN_ORDER[item.domain], item.pk))
-    return {
+    feedback = sorted(visit.staff_feedback.all(), key=lambda item: (order(item.domain), item.pk))
+    content = {
         "provider": {"name": visit.provider.name, "ods_code": visit.provider.ods_code},
         "visit_on": visit.visit_on.isoformat(),
         "visit_type": visit.get_visit_type_display(),
@@ -66,7 +74,7 @@ def report_content(*, visit: Visit) -> dict:
         "lines_of_enquiry": [
             {"domain": line.domain, "text": line.text}
             for line in sorted(
-                visit.lines_of_enquiry.all(), key=lambda line: (DOMAIN_ORDER[line.domain], line.position)
+                visit.lines_of_enquiry.all(), key=lambda line: (order(line.domain), line.position)
             )
         ],
         "findings": [
@@ -92,6 +100,19 @@ def report_content(*, visit: Visit) -> dict:
             for position, recommendation in enumerate(recommendations, start=1)
         ],
     }
+    if visit.template_id:
+        # A visit planned before templates has no key: its report reads as it always did, and an
+        # issued version of it still compares equal to an unchanged draft.
+        content["template"] = str(visit.template)
+        content["sections"] = [{"code": code, "title": title} for code, title in visit.sections()]
+    return content
+
+
+def content_sections(content: dict) -> list[tuple[str, str]]:
+    """(code, title) of a report's sections: its template's, or the CQC's five key questions."""
+    if "sections" in content:
+        return [(section["code"], section["title"]) for section in content["sections"]]
+    return list(CqcDomain.choices)
 
 
 @dataclass
@@ -109,13 +130,14 @@ class ReportView:
     content: dict
     visit_on: date
     domains: list[DomainSection]
+    labels: dict[str, str]
     immediate: list
     good_practice: list
     recommendations: list
 
 
 def report_view(content: dict) -> ReportView:
-    domains = {domain: DomainSection(label=label) for domain, label in CqcDomain.choices}
+    domains = {code: DomainSection(label=title) for code, title in content_sections(content)}
     for line in content["lines_of_enquiry"]:
         domains[line["domain"]].lines.append(line["text"])
     for finding in content["findings"]:
@@ -129,6 +151,7 @@ def report_view(content: dict) -> ReportView:
         content=content,
         visit_on=date.fromisoformat(content["visit_on"]),
         domains=list(domains.values()),
+        labels={code: section.label for code, section in domains.items()},
         immediate=[f for f in content["findings"] if f["kind"] == "immediate"],
         good_practice=[f for f in content["findings"] if f["kind"] == "good_practice"],
         recommendations=recommendations,

@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assurance.models import (
-    CqcDomain,
     Finding,
     FindingKind,
     KeyLineOfEnquiry,
@@ -28,6 +27,7 @@ from assurance.models import (
     VisitReport,
     VisitStatus,
     VisitTeamMember,
+    VisitTemplate,
 )
 from assurance.services import evidence_add
 from assurance.visits.selectors import report_content
@@ -48,16 +48,50 @@ def _check_units(provider: Provider, units: Iterable[Unit]) -> list[Unit]:
     return units
 
 
-def _replace_scope(visit: Visit, *, team: Iterable[tuple[str, str]], lines: dict[str, list[str]]):
+def _replace_team(visit: Visit, team: Iterable[tuple[str, str]]):
     visit.team.all().delete()
     VisitTeamMember.objects.bulk_create(VisitTeamMember(visit=visit, name=n, role=r) for n, r in team)
+
+
+def _set_lines(visit: Visit, entries: list[dict]):
     visit.lines_of_enquiry.all().delete()
     KeyLineOfEnquiry.objects.bulk_create(
-        KeyLineOfEnquiry(visit=visit, domain=domain, text=text, position=position)
-        for position, (domain, text) in enumerate(
-            (domain, text) for domain in CqcDomain.values for text in lines.get(domain, [])
-        )
+        KeyLineOfEnquiry(visit=visit, position=position, **entry) for position, entry in enumerate(entries)
     )
+
+
+def _template_lines(template: VisitTemplate) -> list[dict]:
+    """The template's wording, copied: a later version of the template leaves this visit as it was."""
+    return [
+        {"domain": section.code, "code": line.code, "text": line.prompt, "guidance": line.guidance}
+        for section in template.sections.prefetch_related("lines")
+        for line in section.lines.all()
+    ]
+
+
+def _edited_lines(visit: Visit, lines: dict[str, list[str]]) -> list[dict]:
+    """The visit team's lines per section; one whose wording is unchanged keeps its code and guidance."""
+    kept = {(line.domain, line.text): line for line in visit.lines_of_enquiry.all()}
+    entries = []
+    for section, _title in visit.sections():
+        for text in lines.get(section, []):
+            old = kept.get((section, text))
+            entries.append(
+                {
+                    "domain": section,
+                    "text": text,
+                    "code": old.code if old else "",
+                    "guidance": old.guidance if old else "",
+                }
+            )
+    return entries
+
+
+def _check_template(template: VisitTemplate, provider: Provider):
+    if not template.is_published:
+        raise ValidationError({"template": f"{template} is not published, so a visit cannot use it yet."})
+    if template.lmns_id not in (None, provider.lmns_id):
+        raise ValidationError({"template": "Choose a template of the provider's LMNS, or a national one."})
 
 
 @transaction.atomic
@@ -68,17 +102,27 @@ def visit_create(
     visit_on: date,
     visit_type: str,
     purpose: str = "",
+    template: VisitTemplate,
     units: Iterable[Unit] = (),
     team: Iterable[tuple[str, str]] = (),
-    lines: dict[str, list[str]] | None = None,
 ) -> Visit:
-    """Plan a visit: who goes, to which units, and the key lines of enquiry by CQC domain."""
+    """Plan a visit: who goes, to which units, and the template whose lines of enquiry it asks,
+    copied into the visit so that the team can adjust them for this visit."""
     units = _check_units(provider, units)
-    visit = Visit(provider=provider, visit_on=visit_on, visit_type=visit_type, purpose=purpose, created_by=by)
+    _check_template(template, provider)
+    visit = Visit(
+        provider=provider,
+        visit_on=visit_on,
+        visit_type=visit_type,
+        purpose=purpose,
+        template=template,
+        created_by=by,
+    )
     visit.full_clean()
     visit.save()
     visit.units.set(units)
-    _replace_scope(visit, team=team, lines=lines or {})
+    _replace_team(visit, team)
+    _set_lines(visit, _template_lines(template))
     return visit
 
 
@@ -105,7 +149,8 @@ def visit_update(
     visit.full_clean()
     visit.save()
     visit.units.set(units)
-    _replace_scope(visit, team=team, lines=lines or {})
+    _replace_team(visit, team)
+    _set_lines(visit, _edited_lines(visit, lines or {}))
     return visit
 
 
@@ -152,7 +197,7 @@ def _escalate(finding: Finding):
     """Tell the LMNS's safety leads of an immediate safety concern, once, as soon as it is saved.
     With no safety lead to email, ``escalated_at`` stays empty and the page says so.
 
-    The email names the provider, the visit and the CQC domain and links to the finding;
+    The email names the provider, the visit and the section and links to the finding;
     the description stays behind sign-in, as in every other email this product sends.
     """
     visit = finding.visit

@@ -196,6 +196,8 @@ def test_loading_twice_changes_nothing():
         "Ockenden review (Interim report, 10 Dec 2020): 7 actions, 15 requirements, created",
         "CNST Maternity Incentive Scheme (Year 7): 10 actions, 34 requirements, created",
         "CNST Maternity Incentive Scheme (Year 8): 10 actions, 34 requirements, created",
+        "Visit template CQC five key questions (2026): 5 sections, created",
+        "Visit template NHS England maternity self-assessment tool (2020): 6 sections, created",
     ]
     assert second.getvalue().splitlines() == [
         line.replace("created", "unchanged") for line in first.getvalue().splitlines()

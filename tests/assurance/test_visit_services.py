@@ -15,8 +15,9 @@ from assurance.models import (
     VisitStatus,
 )
 from assurance.visits import services
-from assurance.visits.selectors import report_content
+from assurance.visits.selectors import report_content, report_view
 from lmns.models import Role
+from tests.assurance.visit_template_records import make_visit_template
 from tests.factories import (
     make_finding,
     make_lmns,
@@ -53,6 +54,11 @@ def lead(provider):
 
 
 @pytest.fixture
+def template():
+    return make_visit_template()
+
+
+@pytest.fixture
 def visited(provider, officer):
     return make_visit(
         provider,
@@ -66,7 +72,9 @@ def visited(provider, officer):
 # --- Planning ----------------------------------------------------------------------------------
 
 
-def test_a_visit_is_planned_with_its_team_units_and_lines_of_enquiry(provider, officer):
+def test_a_visit_is_planned_with_its_team_units_and_its_templates_lines_of_enquiry(
+    provider, officer, template
+):
     unit = make_unit(provider)
     visit = services.visit_create(
         provider=provider,
@@ -75,50 +83,140 @@ def test_a_visit_is_planned_with_its_team_units_and_lines_of_enquiry(provider, o
         visit_type="routine",
         units=[unit],
         team=[("Sam Patel", "LMNS lead midwife"), ("Jo Smith", "MNVP representative")],
-        lines={"safe": ["Is triage timely?"], "well_led": ["Is leadership visible?"]},
+        template=template,
     )
+    assert visit.template == template
     assert visit.status == VisitStatus.PLANNED
     assert list(visit.units.all()) == [unit]
     assert [(m.name, m.role) for m in visit.team.all()] == [
         ("Sam Patel", "LMNS lead midwife"),
         ("Jo Smith", "MNVP representative"),
     ]
-    assert [(line.domain, line.text) for line in visit.lines_of_enquiry.all()] == [
-        ("safe", "Is triage timely?"),
-        ("well_led", "Is leadership visible?"),
+    assert [(line.domain, line.code, line.text, line.guidance) for line in visit.lines_of_enquiry.all()] == [
+        ("safe", "S1", "Is triage timely?", "Triage audit."),
+        ("well_led", "W1", "Is leadership visible?", ""),
     ]
 
 
-def test_units_of_another_provider_are_refused_and_nothing_is_saved(lmns, provider, officer):
+def test_units_of_another_provider_are_refused_and_nothing_is_saved(lmns, provider, officer, template):
     other = make_unit(make_provider(lmns))
     with pytest.raises(ValidationError, match="units of the provider visited"):
         services.visit_create(
-            provider=provider, by=officer, visit_on=TODAY, visit_type="routine", units=[other]
+            provider=provider,
+            by=officer,
+            visit_on=TODAY,
+            visit_type="routine",
+            units=[other],
+            template=template,
         )
     assert not provider.visits.exists()
 
 
-def test_editing_replaces_team_and_lines(provider, officer):
+@pytest.mark.parametrize("status", ["draft", "awaiting_approval", "closed"])
+def test_only_a_published_template_plans_a_visit(provider, officer, status):
+    template = make_visit_template(status=status)
+    with pytest.raises(ValidationError, match="not published"):
+        services.visit_create(
+            provider=provider, by=officer, visit_on=TODAY, visit_type="routine", template=template
+        )
+    assert not provider.visits.exists()
+
+
+def test_another_lmnss_local_template_is_refused(provider, officer):
+    template = make_visit_template(lmns=make_lmns("Elsewhere LMNS"))
+    with pytest.raises(ValidationError, match="provider's LMNS"):
+        services.visit_create(
+            provider=provider, by=officer, visit_on=TODAY, visit_type="routine", template=template
+        )
+
+
+def test_editing_replaces_team_and_lines_keeping_the_code_of_unchanged_wording(provider, officer, template):
     visit = services.visit_create(
         provider=provider,
         by=officer,
         visit_on=TODAY,
         visit_type="routine",
         team=[("A", "B")],
-        lines={"safe": ["x"]},
+        template=template,
     )
     services.visit_update(
         visit=visit,
         by=officer,
         team=[("C", "D")],
-        lines={"caring": ["y"]},
+        lines={"safe": ["Is triage timely?", "New line"], "caring": ["not a section of the template"]},
         summary="All well.",
         visit_on=TODAY,
     )
     visit.refresh_from_db()
     assert visit.summary == "All well."
     assert [m.name for m in visit.team.all()] == ["C"]
-    assert [line.text for line in visit.lines_of_enquiry.all()] == ["y"]
+    assert [(line.domain, line.code, line.text) for line in visit.lines_of_enquiry.all()] == [
+        ("safe", "S1", "Is triage timely?"),
+        ("safe", "", "New line"),
+    ]
+
+
+def test_a_new_version_of_the_template_leaves_a_planned_visit_as_it_was(provider, officer, template):
+    visit = services.visit_create(
+        provider=provider, by=officer, visit_on=TODAY, visit_type="routine", template=template
+    )
+    line = template.sections.get(code="safe").lines.get()
+    # Published templates are never edited in place; even a direct change must not reach the visit.
+    line.prompt = "Reworded"
+    line.save()
+    assert [line.text for line in visit.lines_of_enquiry.all()] == [
+        "Is triage timely?",
+        "Is leadership visible?",
+    ]
+    assert report_content(visit=visit)["lines_of_enquiry"][0]["text"] == "Is triage timely?"
+
+
+def test_a_finding_must_be_filed_under_a_section_of_the_visits_template(provider, officer):
+    six = make_visit_template(slug="six", sections=[("leadership", "Leadership", [("L1", "Visible?", "")])])
+    visit = services.visit_create(
+        provider=provider, by=officer, visit_on=TODAY, visit_type="routine", template=six
+    )
+    with pytest.raises(ValidationError, match="section of the visit's template"):
+        services.finding_record(visit=visit, by=officer, domain="safe", kind="concern", description="x")
+    finding = services.finding_record(
+        visit=visit, by=officer, domain="leadership", kind="concern", description="x"
+    )
+    assert finding.section_label == "Leadership"
+
+
+def test_a_report_of_a_templated_visit_is_organised_by_its_sections(provider, officer):
+    six = make_visit_template(
+        slug="six",
+        sections=[
+            ("leadership", "Leadership", [("L1", "Visible?", "")]),
+            ("voice", "Patient voice", [("P1", "MNVP?", "")]),
+        ],
+    )
+    visit = services.visit_create(
+        provider=provider, by=officer, visit_on=TODAY, visit_type="routine", template=six
+    )
+    services.finding_record(visit=visit, by=officer, domain="voice", kind="concern", description="Late.")
+    content = report_content(visit=visit)
+    assert content["sections"] == [
+        {"code": "leadership", "title": "Leadership"},
+        {"code": "voice", "title": "Patient voice"},
+    ]
+    view = report_view(content)
+    assert [(section.label, [f["description"] for f in section.findings]) for section in view.domains] == [
+        ("Leadership", []),
+        ("Patient voice", ["Late."]),
+    ]
+
+
+def test_a_visit_planned_before_templates_keeps_the_cqc_questions_and_its_report_content(visited, officer):
+    """Existing visits are left with no template (migration 0007): their records keep the CQC codes
+    they had, their pages label them with the five key questions, and their report content has no
+    new keys, so an issued version still compares equal to an unchanged draft."""
+    assert visited.template is None
+    make_finding(visited, domain="well_led")
+    assert visited.section_label("well_led") == "Well-led"
+    content = report_content(visit=visited)
+    assert "sections" not in content and "template" not in content
 
 
 # --- The path from planned to closed -----------------------------------------------------------

@@ -13,6 +13,7 @@ from assurance.visits import services
 from incidents.models import PhysicalHarm
 from lmns.models import Role
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
+from tests.assurance.visit_template_records import make_visit_template
 from tests.factories import (
     make_action,
     make_concern,
@@ -76,23 +77,26 @@ def _issued(visited, officer, lead, **finding):
 # --- Planning ----------------------------------------------------------------------------------
 
 
-def test_an_officer_plans_a_visit_with_its_team(client, provider, officer):
+def test_an_officer_plans_a_visit_with_its_team_and_a_template(client, lmns, provider, officer):
+    template = make_visit_template()
+    draft = make_visit_template(slug="draft", name="Unagreed draft", status="draft")
+    elsewhere = make_visit_template(slug="elsewhere", name="Another LMNS's own", lmns=make_lmns())
     client.force_login(officer)
     form = client.get(reverse("assurance:visit-create"))
-    # The scope comes pre-filled with suggested lines of enquiry per CQC domain.
-    assert "Key lines of enquiry: Well-led" in form.content.decode()
-    assert form.context["form"].initial["lines_safe"]
+    offered = list(form.context["form"].fields["template"].queryset)
+    # Only published templates the officer may see: never a draft, nor another LMNS's own.
+    assert template in offered and draft not in offered and elsewhere not in offered
+    assert "Unagreed draft" not in form.content.decode()
     response = client.post(
         reverse("assurance:visit-create"),
         {
             "provider": provider.pk,
+            "template": template.pk,
             "visit_on": (TODAY + timedelta(days=14)).isoformat(),
             "visit_type": "ockenden",
             "units": [provider.units.get().pk],
             "purpose": "Ockenden check.",
             "team": "Sam Patel, LMNS lead midwife\n\nJo Smith, MNVP representative",
-            "lines_safe": "Is triage timely?\n",
-            "lines_caring": "",
         },
     )
     visit = Visit.objects.get()
@@ -102,7 +106,62 @@ def test_an_officer_plans_a_visit_with_its_team(client, provider, officer):
         ("Sam Patel", "LMNS lead midwife"),
         ("Jo Smith", "MNVP representative"),
     ]
-    assert [line.text for line in visit.lines_of_enquiry.all()] == ["Is triage timely?"]
+    assert visit.template == template
+    assert [line.text for line in visit.lines_of_enquiry.all()] == [
+        "Is triage timely?",
+        "Is leadership visible?",
+    ]
+
+
+def test_planning_with_a_draft_template_is_refused_and_nothing_is_lost(client, provider, officer):
+    draft = make_visit_template(status="draft")
+    client.force_login(officer)
+    response = client.post(
+        reverse("assurance:visit-create"),
+        {
+            "provider": provider.pk,
+            "template": draft.pk,
+            "visit_on": TODAY.isoformat(),
+            "visit_type": "routine",
+            "purpose": "Routine visit purpose",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert "Routine visit purpose" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_visit_page_and_its_edit_form_follow_the_templates_sections(
+    client, provider, officer, django_assert_max_num_queries
+):
+    six = make_visit_template(
+        slug="six",
+        name="Self-assessment",
+        sections=[
+            ("leadership", "Leadership", [("L1", "Is leadership visible?", "Walk the floor.")]),
+            ("voice", "Patient voice", [("P1", "Is the MNVP heard?", "")]),
+        ],
+    )
+    visit = services.visit_create(
+        provider=provider, by=officer, visit_on=TODAY, visit_type="routine", template=six
+    )
+    services.finding_record(visit=visit, by=officer, domain="voice", kind="concern", description="Not heard.")
+    client.force_login(officer)
+    with django_assert_max_num_queries(19):
+        page = client.get(visit.get_absolute_url()).content.decode()
+    assert "<h3>Leadership</h3>" in page and "<h3>Patient voice</h3>" in page
+    assert "Walk the floor." in page and "<h3>Safe</h3>" not in page
+    edit = client.get(reverse("assurance:visit-edit", kwargs={"pk": visit.pk}))
+    assert "Key lines of enquiry: Patient voice" in edit.content.decode()
+    assert edit.context["form"].initial["lines_leadership"] == "Is leadership visible?"
+    finding_form = client.get(reverse("assurance:finding-create", kwargs={"pk": visit.pk}))
+    assert finding_form.context["form"].fields["domain"].choices == [
+        ("leadership", "Leadership"),
+        ("voice", "Patient voice"),
+    ]
+    report = client.get(reverse("assurance:visit-report", kwargs={"pk": visit.pk})).content.decode()
+    assert "Self-assessment (1)" in report and "Patient voice" in report
 
 
 def test_a_team_line_without_a_role_is_explained_and_nothing_is_lost(client, provider, officer):
@@ -113,6 +172,7 @@ def test_a_team_line_without_a_role_is_explained_and_nothing_is_lost(client, pro
             "provider": provider.pk,
             "visit_on": TODAY.isoformat(),
             "visit_type": "routine",
+            "template": make_visit_template().pk,
             "team": "Sam Patel, LMNS lead midwife\nJo Smith",
             "purpose": "Routine visit purpose",
         },
@@ -144,8 +204,15 @@ def test_the_calendar_shows_upcoming_visits_unless_asked_for_others(client, prov
 def test_list_pages_take_a_fixed_number_of_queries(
     client, lmns, provider, officer, lead, django_assert_max_num_queries
 ):
+    # Half planned with a template, half before templates: each recommendation names its section.
+    template = make_visit_template()
     for days in range(8):
-        visit = make_visit(provider, created_by=officer, visit_on=TODAY + timedelta(days=days + 1))
+        visit = make_visit(
+            provider,
+            created_by=officer,
+            visit_on=TODAY + timedelta(days=days + 1),
+            template=template if days % 2 else None,
+        )
         visit.units.set(provider.units.all())
         make_recommendation(make_finding(visit), owner=lead)
     client.force_login(officer)

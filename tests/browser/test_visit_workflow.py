@@ -26,6 +26,7 @@ from assurance.models import (
     VisitReport,
     VisitStatus,
 )
+from assurance.visits.template_files import load_template_files
 from lmns.demo import DEMO_PROVIDERS
 from tests.browser.conftest import EXTERNAL_URL, sign_in
 
@@ -106,7 +107,7 @@ def screenshot(page, artifacts, name):
 def record_finding(page, *, domain, kind, description, unit=None):
     page.get_by_role("link", name="Record a finding", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a finding")
-    page.get_by_role("group", name="CQC domain").get_by_label(domain, exact=True).check()
+    page.get_by_role("group", name="Section").get_by_label(domain, exact=True).check()
     page.get_by_label(kind, exact=True).check()
     if unit:
         page.get_by_label("Unit", exact=True).select_option(label=unit)
@@ -121,8 +122,9 @@ def test_visit_planned_recorded_reported_and_followed_up(
     today = timezone.localdate()
     due = today + timedelta(days=60)
     mail.outbox.clear()
+    load_template_files()  # as load_frameworks does on a real deployment
 
-    # 1. The LMNS officer plans a visit to ZZA, today.
+    # 1. The LMNS officer plans a visit to ZZA, today, with the CQC five key questions.
     sign_in(page, "demo.officer")
     expect(page).to_have_url(HOME_URL)
     open_visits(page)
@@ -134,9 +136,10 @@ def test_visit_planned_recorded_reported_and_followed_up(
     page.get_by_label("Routine assurance", exact=True).check()
     page.get_by_label(f"{ZZA}: {UNIT}", exact=True).check()
     page.get_by_label("Visit team", exact=True).fill("\n".join(f"{name}, {role}" for name, role in TEAM))
-    # The key lines of enquiry come suggested, one box per CQC domain.
-    for domain in ["Safe", "Effective", "Caring", "Responsive", "Well-led"]:
-        expect(page.get_by_label(f"Key lines of enquiry: {domain}", exact=True)).not_to_be_empty()
+    # The CQC template is chosen for a start; the self-assessment draft is not offered at all.
+    templates = page.get_by_role("group", name="Visit template")
+    expect(templates.get_by_label("CQC five key questions (2026)", exact=True)).to_be_checked()
+    expect(templates).not_to_contain_text("self-assessment")
     page.get_by_role("button", name="Plan the visit", exact=True).click()
     expect(page).to_have_url(VISIT_URL)
     expect_status_message(page, "Visit planned.")
@@ -187,7 +190,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     assert email.subject == f"Immediate safety concern: visit to {ZZA}"
     for line in [
         f"Provider: {ZZA} (ZZA)",
-        "CQC domain: Safe",
+        "Section: Safe",
         f"Unit: {UNIT}",
         "Recorded by: Olivia Officer",
     ]:
@@ -213,7 +216,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     page.get_by_role("link", name="Record staff feedback", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record what staff told us")
     page.get_by_label("Staff group", exact=True).select_option(label="Midwife")
-    page.get_by_role("group", name="CQC domain").get_by_label("Safe", exact=True).check()
+    page.get_by_role("group", name="Section").get_by_label("Safe", exact=True).check()
     page.get_by_label("What staff told us", exact=True).fill(FEEDBACK)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page).to_have_url(VISIT_URL)

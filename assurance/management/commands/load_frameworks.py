@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from assurance.frameworks import FRAMEWORKS_DIR, FrameworkFileError, framework_files, load_parsed, parse_files
@@ -7,7 +8,8 @@ from assurance.frameworks import FRAMEWORKS_DIR, FrameworkFileError, framework_f
 
 class Command(BaseCommand):
     help = (
-        "Load or update the compliance frameworks from their data files (idempotent). "
+        "Load or update the compliance frameworks, and the visit templates, from their data files "
+        "(idempotent). "
         "Every file is checked before any is loaded; each file loads completely or not at all."
     )
 
@@ -31,3 +33,6 @@ class Command(BaseCommand):
                 )
         except FrameworkFileError as exc:
             raise CommandError(str(exc)) from exc
+        if not files:
+            # The visit templates are reference data of the same kind, loaded by the same step.
+            call_command("load_visit_templates", stdout=self.stdout)
