@@ -299,11 +299,18 @@ def requirement_change(request, pk):
 def _retire_or_move(request, item, *, retire):
     """The one-click steps shared by an action and a requirement of a draft."""
     step = request.POST.get("step")
+    framework = item.framework if isinstance(item, FrameworkAction) else item.action.framework
+    # Retiring deletes from the draft and stops evidence being carried forward: asked once more.
+    if step == "retire" and request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "assurance/retire_confirm.html",
+            {"item": item, "framework": framework, "is_action": isinstance(item, FrameworkAction)},
+        )
     if step == "retire":
         run_service(request, retire, f"{item.code} retired.", by=request.user)
     elif step in {"up", "down"}:
         run_service(request, authoring.move, "", item=item, by=request.user, up=step == "up")
     else:
         raise Http404("Unknown step.")
-    framework = item.framework if isinstance(item, FrameworkAction) else item.action.framework
     return redirect(framework)
