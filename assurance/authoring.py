@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assurance.models import Framework, FrameworkAction, FrameworkStatus, Requirement
+from assurance.models import Deadline, Framework, FrameworkAction, FrameworkStatus, Requirement
 from assurance.uploads import PDF, check_upload
 from lmns import access
 
@@ -33,6 +33,7 @@ FRAMEWORK_FIELDS = (
     "change_note",
 )
 ACTION_FIELDS = ("code", "title", "summary")
+DEADLINE_FIELDS = ("name", "due_on")
 REQUIREMENT_FIELDS = (
     "code",
     "title",
@@ -169,6 +170,28 @@ def framework_attach_source(*, framework: Framework, by, file) -> Framework:
     framework.source_document = file
     framework.save()
     return framework
+
+
+@transaction.atomic
+def deadline_save(*, framework: Framework, by, deadline: Deadline | None = None, **fields) -> Deadline:
+    """Add or change a draft's deadline, e.g. next year's board declaration date after a copy."""
+    ensure_draft(framework)
+    _ensure_author(framework, by)
+    if deadline is None:
+        deadline = Deadline(framework=framework)
+    _assign(deadline, fields, DEADLINE_FIELDS)
+    if framework.deadlines.filter(name=deadline.name).exclude(pk=deadline.pk).exists():
+        raise ValidationError({"name": f"This framework already has a deadline called {deadline.name}."})
+    deadline.full_clean(validate_constraints=False)
+    deadline.save()
+    return deadline
+
+
+@transaction.atomic
+def deadline_remove(*, deadline: Deadline, by) -> None:
+    ensure_draft(deadline.framework)
+    _ensure_author(deadline.framework, by)
+    deadline.delete()
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ changed threshold shows in the difference, retiring asks first, a kept source do
 "Not recorded", and two versions of a framework are told apart by their links."""
 
 import io
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -170,3 +171,71 @@ def test_each_version_of_a_framework_is_linked_by_its_name_and_version(client, w
 
     assert f'{year7.name}<span class="nhsuk-u-visually-hidden"> 1</span></a>' in page
     assert 'MIS<span class="nhsuk-u-visually-hidden"> Year 8</span></a>' in page
+
+
+def test_a_copied_deadline_is_changed_a_new_one_added_and_one_removed_through_the_pages(
+    client, world, lead_a, year7
+):
+    year7.deadlines.create(name="Board declaration", due_on="2026-03-03")
+    draft = draft_year8(year7, lead_a, world.lmns_a)
+    copied = draft.deadlines.get()
+    client.force_login(lead_a)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    edit_url = reverse("assurance:framework-deadline-edit", kwargs={"pk": copied.pk})
+    assert f'href="{edit_url}">Change<span class="nhsuk-u-visually-hidden"> Board declaration</span>' in page
+
+    response = client.post(edit_url, {"name": "Board declaration", "due_on": "2027-03-02"})
+    assert response.status_code == 302 and response.url == draft.get_absolute_url()
+    response = client.post(
+        reverse("assurance:framework-deadline-add", kwargs={"slug": draft.slug}),
+        {"name": "Safety champions' report", "due_on": "2027-01-15"},
+    )
+    assert response.status_code == 302
+
+    assert list(draft.deadlines.values_list("name", "due_on")) == [
+        ("Safety champions' report", date(2027, 1, 15)),
+        ("Board declaration", date(2027, 3, 2)),
+    ]
+    assert year7.deadlines.get().due_on == date(2026, 3, 3)
+
+    client.post(edit_url, {"remove": "yes"})
+    assert list(draft.deadlines.values_list("name", flat=True)) == ["Safety champions' report"]
+
+
+def test_a_deadline_named_twice_is_refused_beside_what_was_typed(client, world, lead_a, year7):
+    year7.deadlines.create(name="Board declaration", due_on="2026-03-03")
+    draft = draft_year8(year7, lead_a, world.lmns_a)
+    client.force_login(lead_a)
+
+    response = client.post(
+        reverse("assurance:framework-deadline-add", kwargs={"slug": draft.slug}),
+        {"name": "Board declaration", "due_on": "2027-03-02"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This framework already has a deadline called Board declaration." in page
+    assert 'value="2027-03-02"' in page
+    assert draft.deadlines.count() == 1
+
+
+def test_a_published_frameworks_deadlines_are_not_changed(client, world, lead_a, year7):
+    deadline = year7.deadlines.create(name="Board declaration", due_on="2026-03-03")
+    local = draft_year8(year7, lead_a, world.lmns_a)
+    client.force_login(lead_a)
+
+    # Year 7 is deployment-wide: a safety lead does not author it at all.
+    response = client.post(
+        reverse("assurance:framework-deadline-edit", kwargs={"pk": deadline.pk}), {"remove": "yes"}
+    )
+    assert response.status_code == 403
+
+    authoring.framework_prepare(framework=local, by=lead_a)
+    local_deadline = local.deadlines.get()
+    response = client.post(
+        reverse("assurance:framework-deadline-edit", kwargs={"pk": local_deadline.pk}),
+        {"name": "Board declaration", "due_on": "2027-03-02"},
+    )
+    assert "awaiting approval, so it cannot be edited" in response.content.decode()
+    local_deadline.refresh_from_db()
+    assert local_deadline.due_on == date(2026, 3, 3) and year7.deadlines.get().pk == deadline.pk
