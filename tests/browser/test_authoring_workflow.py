@@ -173,6 +173,16 @@ def test_a_safety_lead_writes_year_8_another_person_publishes_it_and_a_provider_
     expect(summary_row(page, "Source document")).to_contain_text(
         "Download the kept copy (mis-year-8-guidance.pdf)"
     )
+    # Copied from Year 7, the declaration deadline is Year 7's until it is changed.
+    declaration = "Board declaration to NHS Resolution"
+    expect(summary_row(page, "Deadlines")).to_contain_text(f"{declaration}: 3 March 2026")
+    page.get_by_role("link", name=f"Change {declaration}", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change a deadline")
+    page.get_by_label("Due on", exact=True).fill("2027-03-02")
+    shots(page, "05-deadline")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect_status_message(page, f"{declaration} saved.")
+    expect(summary_row(page, "Deadlines")).to_contain_text(f"{declaration}: 2 March 2027")
     expect(framework_row(page, "SA1.2")).to_contain_text("Changed")
     expect(framework_row(page, NEW_CODE)).to_contain_text("New")
     expect(framework_row(page, "SA1.1")).to_contain_text("Wording not checked against the source")
@@ -224,6 +234,7 @@ def test_a_safety_lead_writes_year_8_another_person_publishes_it_and_a_provider_
         lead.get_by_label("Framework", exact=True).select_option(label=YEAR_8)
         lead.get_by_role("button", name="Start", exact=True).click()
         expect_status_message(lead, f"Assessment of {YEAR_8} ready.")
+        expect(lead.get_by_text("Next deadline:")).to_contain_text(f"{declaration}, 2 March 2027")
         summary = lead.locator(".nhsuk-inset-text").filter(has_text="carried forward")
         expect(summary).to_contain_text(
             f"Year 8 follows {MIS_NAME} (Year 7): 1 new, 2 changed and 1 retired requirement."
