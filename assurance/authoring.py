@@ -95,7 +95,14 @@ def framework_copy(
         publisher=source.publisher,
         period_start=source.period_start,
         period_end=source.period_end,
-        source_note=source.source_note,
+        # A revision keeps the provenance it corrects; a new version's note would describe last year's
+        # checks, so it starts by saying what it is until its author records how it was checked.
+        source_note=source.source_note
+        if revision
+        else (
+            f"Copied from {source}: its wording, thresholds, period and deadlines are that version's "
+            "until each is checked against this version's published guidance."
+        ),
         change_note=change_note,
         previous=source.previous if revision else source,
         revises=source if revision else None,

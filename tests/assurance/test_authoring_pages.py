@@ -239,3 +239,21 @@ def test_a_published_frameworks_deadlines_are_not_changed(client, world, lead_a,
     assert "awaiting approval, so it cannot be edited" in response.content.decode()
     local_deadline.refresh_from_db()
     assert local_deadline.due_on == date(2026, 3, 3) and year7.deadlines.get().pk == deadline.pk
+
+
+def test_a_new_version_does_not_take_last_years_account_of_how_it_was_checked(
+    world, lead_a, second_lead_a, year7
+):
+    year7.source_note = "Checked line by line against the Year 7 guidance by the LMNS on 1 May 2025."
+    year7.save()
+
+    year8 = draft_year8(year7, lead_a, world.lmns_a)
+    revision = authoring.framework_copy(
+        source=year7, by=lead_a, name="MIS", version="Year 7, revised", lmns=world.lmns_a, revision=True
+    )
+
+    assert year8.source_note == (
+        f"Copied from {year7}: its wording, thresholds, period and deadlines are that version's until "
+        "each is checked against this version's published guidance."
+    )
+    assert revision.source_note == year7.source_note
