@@ -257,3 +257,24 @@ def test_a_new_version_does_not_take_last_years_account_of_how_it_was_checked(
         "each is checked against this version's published guidance."
     )
     assert revision.source_note == year7.source_note
+
+
+def test_a_requirements_threshold_and_guidance_sit_on_their_own_lines_with_no_empty_ones_between(
+    client, world, lead_a, year7
+):
+    draft = draft_year8(year7, lead_a, world.lmns_a)
+    authoring.requirement_save(
+        action=draft.actions.get(),
+        requirement=requirement(draft, "A1.1"),
+        by=lead_a,
+        threshold="95%",
+        evidence_guidance="The audit",
+    )
+    client.force_login(lead_a)
+
+    page = client.get(draft.get_absolute_url()).content.decode()
+
+    assert '<span class="nhsuk-body-s nhsuk-u-margin-bottom-1">Threshold: 95%</span>' in page
+    assert '<span class="nhsuk-body-s nhsuk-u-margin-bottom-1">Evidence: The audit</span>' in page
+    # nhsuk-body-s is display: block, so a <br> before it is an empty line.
+    assert '<br><span class="nhsuk-body-s' not in page
