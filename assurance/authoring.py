@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assurance.models import Framework, FrameworkAction, FrameworkStatus, Requirement
+from assurance.models import Deadline, Framework, FrameworkAction, FrameworkStatus, Requirement
 from assurance.uploads import PDF, check_upload
 from lmns import access
 
@@ -33,6 +33,7 @@ FRAMEWORK_FIELDS = (
     "change_note",
 )
 ACTION_FIELDS = ("code", "title", "summary")
+DEADLINE_FIELDS = ("name", "due_on")
 REQUIREMENT_FIELDS = (
     "code",
     "title",
@@ -94,7 +95,14 @@ def framework_copy(
         publisher=source.publisher,
         period_start=source.period_start,
         period_end=source.period_end,
-        source_note=source.source_note,
+        # A revision keeps the provenance it corrects; a new version's note would describe last year's
+        # checks, so it starts by saying what it is until its author records how it was checked.
+        source_note=source.source_note
+        if revision
+        else (
+            f"Copied from {source}: its wording, thresholds, period and deadlines are that version's "
+            "until each is checked against this version's published guidance."
+        ),
         change_note=change_note,
         previous=source.previous if revision else source,
         revises=source if revision else None,
@@ -169,6 +177,28 @@ def framework_attach_source(*, framework: Framework, by, file) -> Framework:
     framework.source_document = file
     framework.save()
     return framework
+
+
+@transaction.atomic
+def deadline_save(*, framework: Framework, by, deadline: Deadline | None = None, **fields) -> Deadline:
+    """Add or change a draft's deadline, e.g. next year's board declaration date after a copy."""
+    ensure_draft(framework)
+    _ensure_author(framework, by)
+    if deadline is None:
+        deadline = Deadline(framework=framework)
+    _assign(deadline, fields, DEADLINE_FIELDS)
+    if framework.deadlines.filter(name=deadline.name).exclude(pk=deadline.pk).exists():
+        raise ValidationError({"name": f"This framework already has a deadline called {deadline.name}."})
+    deadline.full_clean(validate_constraints=False)
+    deadline.save()
+    return deadline
+
+
+@transaction.atomic
+def deadline_remove(*, deadline: Deadline, by) -> None:
+    ensure_draft(deadline.framework)
+    _ensure_author(deadline.framework, by)
+    deadline.delete()
 
 
 @transaction.atomic

@@ -407,6 +407,9 @@ def _source(framework) -> str:
     parts = [framework.source_title, framework.source_publisher]
     if framework.source_date:
         parts.append(_long_date(framework.source_date))
+    # An author may attach the guidance without typing its title: the board still learns a copy is kept.
+    if framework.source_document_name:
+        parts.append(f"copy kept in the product as {framework.source_document_name}")
     return ", ".join(p for p in parts if p) or "Not recorded"
 
 

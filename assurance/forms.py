@@ -1,7 +1,15 @@
 from django import forms
 
-from assurance.authoring import ACTION_FIELDS, FRAMEWORK_FIELDS, REQUIREMENT_FIELDS
-from assurance.models import Evidence, Framework, FrameworkAction, Requirement, RequirementAssessment, Status
+from assurance.authoring import ACTION_FIELDS, DEADLINE_FIELDS, FRAMEWORK_FIELDS, REQUIREMENT_FIELDS
+from assurance.models import (
+    Deadline,
+    Evidence,
+    Framework,
+    FrameworkAction,
+    Requirement,
+    RequirementAssessment,
+    Status,
+)
 from assurance.services import ITEM_FIELDS
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from lmns.access import lmnss_where, providers_where
@@ -172,6 +180,15 @@ class SourceDocumentForm(NHSErrorMessagesMixin, forms.Form):
 
 class FrameworkUploadForm(NHSErrorMessagesMixin, forms.Form):
     file = forms.FileField(label="The edited framework workbook (.xlsx)")
+
+
+class DeadlineForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = Deadline
+        fields = list(DEADLINE_FIELDS)
+        widgets = {"due_on": DateInput()}
+        labels = {"due_on": "Due on"}
+        help_texts = {"name": "For example, Board declaration to NHS Resolution."}
 
 
 class FrameworkActionForm(NHSErrorMessagesMixin, forms.ModelForm):

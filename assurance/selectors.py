@@ -6,7 +6,7 @@ Both are derived here from the requirement rows, never stored.
 """
 
 import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -218,7 +218,9 @@ def word_difference(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def _wording(requirement) -> str:
-    return f"{requirement.title}. {requirement.text}"
+    # The threshold is part of what a provider is held to: a changed one must show in the difference.
+    threshold = f" Threshold: {requirement.threshold}." if requirement.threshold else ""
+    return f"{requirement.title}. {requirement.text}{threshold}"
 
 
 def requirement_change(*, requirement, framework) -> RequirementChange | None:
@@ -228,7 +230,7 @@ def requirement_change(*, requirement, framework) -> RequirementChange | None:
     old = requirement.replaces
     if old is None:
         return RequirementChange(Change.NEW, requirement)
-    if _wording(old) == _wording(requirement) and old.threshold == requirement.threshold:
+    if _wording(old) == _wording(requirement):
         return RequirementChange(Change.UNCHANGED, requirement, old)
     return RequirementChange(
         Change.CHANGED, requirement, old, word_difference(_wording(old), _wording(requirement))
@@ -256,3 +258,34 @@ def framework_changes(*, framework) -> dict[int, RequirementChange] | None:
         .select_related("action")
     ]
     return changes
+
+
+@dataclass
+class ChangeSummary:
+    """What a provider's assessment of a new version needs to know first: how much changed since the
+    version it follows, and how much evidence came forward from it to review."""
+
+    previous: object
+    new: int
+    changed: int
+    retired: int
+    to_review: int
+
+
+def assessment_changes(*, assessment, positions: list[ActionPosition]) -> ChangeSummary | None:
+    """Marks each item of ``positions`` (from ``assessment_positions``) with its requirement's change
+    since the previous version, as ``item.change``; None when the framework follows no version."""
+    changes = framework_changes(framework=assessment.framework)
+    if changes is None:
+        return None
+    items = [item for position in positions for item in position.items]
+    for item in items:
+        item.change = changes.get(item.requirement_id)
+    kinds = Counter(change.kind for key, change in changes.items() if key is not None)
+    return ChangeSummary(
+        previous=assessment.framework.previous,
+        new=kinds[Change.NEW],
+        changed=kinds[Change.CHANGED],
+        retired=len(changes[None]),
+        to_review=sum(item.to_review_count for item in items),
+    )

@@ -33,6 +33,8 @@ urlpatterns = [
     ),
     path("frameworks/<slug:slug>/upload/", authoring.framework_upload, name="framework-upload"),
     path("frameworks/<slug:slug>/status/", authoring.framework_transition, name="framework-transition"),
+    path("frameworks/<slug:slug>/deadlines/new/", authoring.deadline_add, name="framework-deadline-add"),
+    path("framework-deadlines/<int:pk>/edit/", authoring.deadline_edit, name="framework-deadline-edit"),
     path("frameworks/<slug:slug>/actions/new/", authoring.action_add, name="framework-action-add"),
     path("framework-actions/<int:pk>/edit/", authoring.action_edit, name="framework-action-edit"),
     path("framework-actions/<int:pk>/change/", authoring.action_change, name="framework-action-change"),

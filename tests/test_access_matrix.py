@@ -103,6 +103,8 @@ FRAMEWORK_DRAFT_KWARGS = {
     "assurance:framework-source-download": _framework("draft"),
     "assurance:framework-transition": _framework("draft"),
     "assurance:framework-action-add": _framework("draft"),
+    "assurance:framework-deadline-add": _framework("draft"),
+    "assurance:framework-deadline-edit": _framework("deadline"),
     "assurance:framework-history": _framework("draft"),
     "assurance:framework-copy": _framework("draft"),
     "assurance:framework-spreadsheet": _framework("draft"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from assurance import authoring, framework_workbook
 from assurance.forms import (
+    DeadlineForm,
     FrameworkActionForm,
     FrameworkCopyForm,
     FrameworkForm,
@@ -18,7 +19,7 @@ from assurance.forms import (
     RequirementForm,
     SourceDocumentForm,
 )
-from assurance.models import Framework, FrameworkAction, Requirement
+from assurance.models import Deadline, Framework, FrameworkAction, Requirement
 from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.responses import stored_file_response, xlsx_response
@@ -48,7 +49,14 @@ def _requirement_for(request, pk) -> Requirement:
     return requirement
 
 
-def _form_page(request, form, *, framework, heading, submit="Save", intro="", multipart=False):
+def _deadline_for(request, pk) -> Deadline:
+    deadline = get_object_or_404(Deadline.objects.select_related("framework"), pk=pk)
+    framework_for(request.user, deadline.framework.slug)
+    _authored(request, deadline.framework)
+    return deadline
+
+
+def _form_page(request, form, *, framework, heading, submit="Save", intro="", multipart=False, remove=""):
     return render(
         request,
         "assurance/authoring_form.html",
@@ -59,6 +67,7 @@ def _form_page(request, form, *, framework, heading, submit="Save", intro="", mu
             "submit": submit,
             "intro": intro,
             "multipart": multipart,
+            "remove": remove,
         },
     )
 
@@ -216,6 +225,50 @@ def framework_transition(request, slug):
     return redirect(framework)
 
 
+def deadline_add(request, slug):
+    framework = _authored(request, framework_for(request.user, slug))
+    form = DeadlineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        deadline = save_with(
+            form, authoring.deadline_save, framework=framework, by=request.user, **form.cleaned_data
+        )
+        if deadline:
+            messages.success(request, f"{deadline.name} added.")
+            return redirect(framework)
+    return _form_page(request, form, framework=framework, heading="Add a deadline")
+
+
+def deadline_edit(request, pk):
+    """Change a draft's deadline, or remove it."""
+    deadline = _deadline_for(request, pk)
+    framework = deadline.framework
+    if request.method == "POST" and request.POST.get("remove") == "yes":
+        run_service(
+            request,
+            authoring.deadline_remove,
+            f"{deadline.name} removed.",
+            deadline=deadline,
+            by=request.user,
+        )
+        return redirect(framework)
+    form = DeadlineForm(request.POST or None, instance=deadline)
+    if request.method == "POST" and form.is_valid():
+        saved = save_with(
+            form,
+            authoring.deadline_save,
+            framework=framework,
+            deadline=deadline,
+            by=request.user,
+            **form.cleaned_data,
+        )
+        if saved:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect(framework)
+    return _form_page(
+        request, form, framework=framework, heading="Change a deadline", remove="Remove this deadline"
+    )
+
+
 def action_add(request, slug):
     framework = _authored(request, framework_for(request.user, slug))
     form = FrameworkActionForm(request.POST or None)
@@ -299,11 +352,18 @@ def requirement_change(request, pk):
 def _retire_or_move(request, item, *, retire):
     """The one-click steps shared by an action and a requirement of a draft."""
     step = request.POST.get("step")
+    framework = item.framework if isinstance(item, FrameworkAction) else item.action.framework
+    # Retiring deletes from the draft and stops evidence being carried forward: asked once more.
+    if step == "retire" and request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "assurance/retire_confirm.html",
+            {"item": item, "framework": framework, "is_action": isinstance(item, FrameworkAction)},
+        )
     if step == "retire":
         run_service(request, retire, f"{item.code} retired.", by=request.user)
     elif step in {"up", "down"}:
         run_service(request, authoring.move, "", item=item, by=request.user, up=step == "up")
     else:
         raise Http404("Unknown step.")
-    framework = item.framework if isinstance(item, FrameworkAction) else item.action.framework
     return redirect(framework)

@@ -101,15 +101,17 @@ def assessment_start(request):
 
 def assessment_detail(request, pk):
     assessment = access.get_for_user(
-        Assessment.objects.select_related("provider", "framework"), request.user, pk=pk
+        Assessment.objects.select_related("provider", "framework__previous"), request.user, pk=pk
     )
     provider = assessment.provider
+    positions = selectors.assessment_positions(assessment=assessment)
     return render(
         request,
         "assurance/assessment_detail.html",
         {
             "assessment": assessment,
-            "positions": selectors.assessment_positions(assessment=assessment),
+            "positions": positions,
+            "changes": selectors.assessment_changes(assessment=assessment, positions=positions),
             "next_deadline": assessment.framework.next_deadline(),
             "can_assess": access.can(request.user, "assess", provider),
             "can_submit": access.can(request.user, "submit_assessment", provider),

@@ -1,6 +1,8 @@
 """For the access matrix: an LMNS's own frameworks (a draft and a published one), made on first use
 so tests/conftest.py's World needs no change."""
 
+from datetime import date
+
 from django.core.files.base import ContentFile
 
 from assurance.models import Framework, FrameworkAction, FrameworkStatus, Requirement
@@ -29,7 +31,7 @@ def _local_framework(lmns, status) -> Framework:
 
 def framework_record(world, kind: str, provider) -> dict:
     """URL kwargs for ``provider``'s LMNS's local framework (``draft`` or ``published``), or for its
-    draft's first action (``action``) or requirement (``requirement``)."""
+    draft's first action (``action``), requirement (``requirement``) or deadline (``deadline``)."""
     records = world.records.setdefault(("frameworks", provider.lmns_id), {})
     status = FrameworkStatus.PUBLISHED if kind == "published" else FrameworkStatus.DRAFT
     framework = records.get(status)
@@ -38,6 +40,11 @@ def framework_record(world, kind: str, provider) -> dict:
         framework = records[status] = _local_framework(provider.lmns, status)
     if kind == "action":
         return {"pk": framework.actions.get().pk}
+    if kind == "deadline":
+        deadline, _ = framework.deadlines.get_or_create(
+            name="Local return", defaults={"due_on": date(2027, 1, 4)}
+        )
+        return {"pk": deadline.pk}
     if kind == "requirement":
         return {"pk": Requirement.objects.filter(action__framework=framework).order_by("order").first().pk}
     return {"slug": framework.slug}

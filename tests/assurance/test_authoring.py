@@ -303,7 +303,7 @@ def test_copy_edit_retire_add_attach_and_publish_through_the_pages(
     assert response.status_code == 302
     client.post(
         reverse("assurance:requirement-change", kwargs={"pk": requirement(year8, "A1.3").pk}),
-        {"step": "retire"},
+        {"step": "retire", "confirm": "yes"},
     )
     client.post(
         reverse("assurance:requirement-add", kwargs={"pk": year8.actions.get().pk}),

@@ -379,3 +379,32 @@ def test_a_published_framework_page_offers_the_download_only(client, draft, lead
     page = client.get(published.get_absolute_url()).content.decode()
 
     assert "Download as a spreadsheet" in page and "Upload an edited spreadsheet" not in page
+
+
+# --- An edited sheet, through LibreOffice, comes back as it was uploaded --------------------------
+
+
+def test_a_sheet_edited_and_saved_by_libreoffice_downloads_again_exactly_as_uploaded(draft, lead, tmp_path):
+    workbook = download(draft, lead)
+    requirements = workbook["Requirements"]
+    requirements["D3"] = "Requirement 1.2, reworded in the sheet."
+    requirements["F4"] = "90%"
+    requirements["H5"] = "Yes"
+    requirements.delete_rows(6)  # 3.1 retired
+    requirements.append(
+        ["SA3", "3.3", "Added in the sheet", "Something else new.", None, None, None, "No", None]
+    )
+    edited = tmp_path / "framework.xlsx"
+    workbook.save(edited)
+    edited_rows = {sheet: rows(workbook, sheet) for sheet in ("Actions", "Requirements")}
+    resaved = soffice(tmp_path, edited, "xlsx:Calc MS Excel 2007 XML") / "framework.xlsx"
+
+    framework_upload(
+        framework=draft, file=SimpleUploadedFile("framework.xlsx", resaved.read_bytes()), by=lead
+    )
+
+    again = download(draft, lead)
+    assert {sheet: rows(again, sheet) for sheet in ("Actions", "Requirements")} == edited_rows
+    before = snapshot(draft)
+    framework_upload(framework=draft, file=upload_file(again), by=lead)
+    assert snapshot(draft) == before
