@@ -697,6 +697,17 @@ class SsigMeeting(models.Model):
     def is_held(self):
         return self.held_at is not None
 
+    @property
+    def has_met(self) -> bool:
+        """The meeting's day has come: only then can it be recorded as held."""
+        return self.meeting_on <= timezone.localdate()
+
+    @property
+    def is_past_deadline(self) -> bool:
+        """Providers submit their own learning until the end of the deadline day; a late
+        submission is the LMNS's to accept only after it."""
+        return timezone.localdate() > self.submission_deadline
+
 
 class SsigSubmission(models.Model):
     meeting = models.ForeignKey(SsigMeeting, on_delete=models.PROTECT, related_name="submissions")
