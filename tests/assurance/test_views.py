@@ -461,6 +461,21 @@ def test_item_list_keeps_a_fixed_number_of_queries(client, world, olivia, django
     assert len(response.context["page"]) == 8 + 12
 
 
+def test_the_submit_page_keeps_a_fixed_number_of_queries(client, world, alice, django_assert_max_num_queries):
+    assessment = world.record("assessment", world.a1)
+    client.force_login(alice)
+    url = _url("assessment-submit", assessment)
+    _set(_items(world, world.a1)["A1.1"], status=Status.MET)
+    baseline = _queries(client, url)
+    assessment.items.update(status=Status.MET)
+    assessment.items.filter(requirement__code="A2.1").update(
+        verification=Verification.CHALLENGED, challenge_comment="Attach the audit."
+    )
+    with django_assert_max_num_queries(baseline):
+        response = client.get(url)
+    assert len(response.context["to_send"]) == assessment.items.count() - 1
+
+
 def test_matrix_keeps_a_fixed_number_of_queries(client, world, olivia, django_assert_max_num_queries):
     client.force_login(olivia)
     url = reverse("assurance:matrix", kwargs={"slug": world.framework.slug})
