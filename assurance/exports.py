@@ -45,8 +45,22 @@ from lmns.exports import stamp
 DATE_FORMAT = "d mmm yyyy"
 
 # NHS identity colours (opaque ARGB). Text on green and red is white, so that it stays readable.
-RAG_COLOURS = {Rag.GREEN: "FF007F3B", Rag.AMBER: "FFFFB81C", Rag.RED: "FFD5281B", Rag.GREY: "FFD8DDE0"}
-RAG_NAMES = {Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red", Rag.GREY: "Grey"}
+# In progress is a pale yellow: on its way, plainly not the amber of "met", and not the blue
+# that NHS BRAG ratings use for "complete".
+RAG_COLOURS = {
+    Rag.GREEN: "FF007F3B",
+    Rag.AMBER: "FFFFB81C",
+    Rag.IN_PROGRESS: "FFFFF59D",
+    Rag.RED: "FFD5281B",
+    Rag.GREY: "FFD8DDE0",
+}
+RAG_NAMES = {
+    Rag.GREEN: "Green",
+    Rag.AMBER: "Amber",
+    Rag.IN_PROGRESS: "In progress",
+    Rag.RED: "Red",
+    Rag.GREY: "Grey",
+}
 RAG_FILLS = {rag: PatternFill("solid", fgColor=colour) for rag, colour in RAG_COLOURS.items()}
 RAG_FONTS = {
     rag: Font(name=FONT, size=FONT_SIZE, color="FFFFFFFF" if rag in {Rag.GREEN, Rag.RED} else "FF000000")

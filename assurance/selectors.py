@@ -23,15 +23,28 @@ from assurance.models import (
 
 
 class Rag:
+    """An action's rating: the one definition the matrix, the assessment page and every board
+    workbook use, so that a colour means the same wherever the board sees it."""
+
     GREEN = "green"
     AMBER = "amber"
+    IN_PROGRESS = "in_progress"
     RED = "red"
     GREY = "grey"
 
     LABELS = {
         GREEN: "Met and verified by the LMNS",
         AMBER: "Met by self-assessment, awaiting LMNS verification",
-        RED: "Not met, or challenged by the LMNS",
+        IN_PROGRESS: "In progress: some requirements met or partly met, none not met or challenged",
+        RED: "A requirement assessed as not met, or challenged by the LMNS",
+        GREY: "Not started",
+    }
+    # Short words for a tag or a cell, beside the colour (never colour alone).
+    NAMES = {
+        GREEN: "Met, verified",
+        AMBER: "Met, awaiting LMNS",
+        IN_PROGRESS: "In progress",
+        RED: "Not met or challenged",
         GREY: "Not started",
     }
 
@@ -44,6 +57,7 @@ class ActionPosition:
     accepted: int = 0  # accepted by the LMNS
     accepted_done: int = 0  # both: what the board should rely on
     challenged: int = 0
+    not_met: int = 0  # assessed as not met: partly met is progress, not failure
     not_started: int = 0
     overdue_plans: int = 0
     items: list = field(default_factory=list)
@@ -66,9 +80,15 @@ class ActionPosition:
             return Rag.GREY
         if self.is_verified_met:
             return Rag.GREEN
-        if self.is_met and not self.challenged:
+        if self.not_met or self.challenged:
+            return Rag.RED
+        if self.is_met:
             return Rag.AMBER
-        return Rag.RED
+        return Rag.IN_PROGRESS
+
+    @property
+    def rag_name(self) -> str:
+        return Rag.NAMES[self.rag]
 
     @property
     def reason(self) -> str:
@@ -80,8 +100,14 @@ class ActionPosition:
         if self.rag == Rag.AMBER:
             return f"All met; {self.total - self.accepted_done} awaiting LMNS verification"
         parts = []
-        if self.outstanding:
-            parts.append(f"{self.outstanding} of {self.total} not yet met")
+        partly_met = self.outstanding - self.not_met - self.not_started
+        for count, words in (
+            (self.not_met, "not met"),
+            (partly_met, "partly met"),
+            (self.not_started, "not started"),
+        ):
+            if count:
+                parts.append(f"{count} of {self.total} {words}")
         if self.challenged:
             parts.append(f"{self.challenged} challenged by the LMNS")
         if self.overdue_plans:
@@ -106,6 +132,7 @@ def _count(position: ActionPosition, row: dict) -> None:
     position.accepted += n if accepted else 0
     position.accepted_done += n if done and accepted else 0
     position.challenged += n if row["verification"] == Verification.CHALLENGED else 0
+    position.not_met += n if row["status"] == Status.NOT_MET else 0
     position.not_started += n if row["status"] == Status.NOT_STARTED else 0
     position.overdue_plans += row["overdue"]
 
@@ -175,6 +202,32 @@ def compliance_matrix(*, framework, providers, today=None) -> tuple[list[Framewo
         for provider in providers
     ]
     return actions, matrix
+
+
+@dataclass(frozen=True)
+class Challenge:
+    at: object
+    by: object
+    comment: str
+
+
+def item_challenges(*, item) -> list[Challenge]:
+    """Every challenge the LMNS made to a requirement, oldest first, read from its history so
+    that an answered, resubmitted or later accepted requirement still shows what was asked."""
+    records = (
+        item.history.filter(verification=Verification.CHALLENGED)
+        .exclude(challenge_comment="")
+        .select_related("verified_by")
+        .order_by("history_date")
+    )
+    challenges = {}
+    for record in records:
+        # Later saves of a challenged item repeat its challenge: one per time it was made.
+        challenges.setdefault(
+            (record.verified_at, record.challenge_comment),
+            Challenge(at=record.verified_at, by=record.verified_by, comment=record.challenge_comment),
+        )
+    return list(challenges.values())
 
 
 # --- Year on year: what a version changed from the one before it ---------------------------------

@@ -142,21 +142,30 @@ def assessment_submit(*, items: Iterable[RequirementAssessment], by) -> int:
     for item in items:
         ensure_open(item.assessment.framework)
         # Requirements not yet assessed stay with the provider, so a lead can submit the
-        # actions that are ready without waiting for the rest of the framework.
-        if item.status == Status.NOT_STARTED:
-            continue
-        if item.verification in {Verification.AWAITING, Verification.ACCEPTED}:
+        # actions that are ready without waiting for the rest of the framework; a challenged
+        # one stays until the provider changes it, so the LMNS is not sent the same answer twice.
+        if not item.is_ready_to_submit:
             continue
         item.verification = Verification.AWAITING
         item.submitted_by, item.submitted_at = by, now
-        item.challenge_comment = ""
+        # The earlier challenge is kept: the officer reads it beside the answer, and the
+        # item's history keeps every one.
+        item.verified_by = item.verified_at = None
         item.save(
-            update_fields=["verification", "submitted_by", "submitted_at", "challenge_comment", "updated_at"]
+            update_fields=[
+                "verification",
+                "submitted_by",
+                "submitted_at",
+                "verified_by",
+                "verified_at",
+                "updated_at",
+            ]
         )
         submitted += 1
     if not submitted:
         raise ValidationError(
-            "There is nothing new to submit: give requirements a status first, or wait for the LMNS."
+            "There is nothing new to submit: give requirements a status first, change a requirement "
+            "the LMNS challenged, or wait for the LMNS."
         )
     return submitted
 

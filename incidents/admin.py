@@ -61,8 +61,8 @@ class ReferenceDataAdmin(SimpleHistoryAdmin):
 
 @admin.register(IncidentType)
 class IncidentTypeAdmin(ReferenceDataAdmin):
-    list_display = ["name", "group", "scope", "is_active", "source"]
-    list_filter = ["group", "is_active"]
+    list_display = ["name", "group", "scope", "is_death", "is_active", "source"]
+    list_filter = ["group", "is_death", "is_active"]
 
 
 @admin.register(Theme)

@@ -162,7 +162,9 @@ def history_incident(*, provider, unit, month, rng, types, today, reference, sum
         local_reference=reference,
         occurred_on=occurred,
         reported_on=min(occurred + timedelta(days=rng.randrange(3)), today),
-        incident_type=rng.choice(types),
+        # A death is graded fatal and a fatal grade is a death: the pre-visit pack counts
+        # harm by type, and "Maternal death: no physical harm" would be nonsense there.
+        incident_type=rng.choice([t for t in types if t.is_death == (harm == "fatal")] or types),
         physical_harm=harm,
         psychological_harm="low" if serious else "none",
         response_type=("psii" if harm in {"severe", "fatal"} else rng.choice(HISTORY_RESPONSES))

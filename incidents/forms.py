@@ -58,6 +58,7 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             "reported_on",
             "incident_type",
             "physical_harm",
+            "not_fatal_reason",
             "psychological_harm",
             "summary",
             "immediate_actions",

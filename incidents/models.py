@@ -95,6 +95,14 @@ class IncidentType(ReferenceEntry):
     group = models.CharField(max_length=20, choices=Group.choices)
     is_active = models.BooleanField(default=True, help_text="Inactive types stay on old incidents only.")
     source = models.CharField(max_length=200, blank=True, help_text="Where this entry comes from.")
+    is_death = models.BooleanField(
+        "A death",
+        default=False,
+        # In the database too, so that a row written by code older than the column (migration
+        # 0014's own) still saves.
+        db_default=False,
+        help_text="An incident of this type is graded fatal, or says why not.",
+    )
 
     history = HistoricalRecords()
 
@@ -268,6 +276,12 @@ class Incident(models.Model):
     reported_on = models.DateField("Date reported")
     incident_type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="incidents")
     physical_harm = models.CharField(max_length=20, choices=PhysicalHarm.choices)
+    not_fatal_reason = models.TextField(
+        "Why the physical harm is not graded fatal",
+        blank=True,
+        help_text="Only for a death graded other than fatal, for example when the harm is graded "
+        "for the mother after a stillbirth. " + PID_WARNING,
+    )
     psychological_harm = models.CharField(max_length=20, choices=PsychologicalHarm.choices)
     response_type = models.CharField(
         "Learning response", max_length=20, choices=ResponseType.choices, blank=True
@@ -390,6 +404,7 @@ class Incident(models.Model):
             errors["reported_on"] = "The date reported cannot be before the date occurred."
         if self.unit_id and self.provider_id and self.unit.provider_id != self.provider_id:
             errors["unit"] = "Choose a unit of this provider."
+        errors |= self._harm_errors()
         for body, label in REFERRAL_BODIES:
             referred_on = getattr(self, f"{body}_referred_on")
             if getattr(self, f"{body}_reference") and not referred_on:
@@ -420,6 +435,24 @@ class Incident(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _harm_errors(self) -> dict[str, str]:
+        """A death is graded fatal: a board reading "Maternal death: no physical harm" stops
+        trusting every figure beside it. Another grade needs its reason recorded."""
+        if not self.incident_type_id or not self.physical_harm:
+            return {}
+        is_death = self.incident_type.is_death
+        if is_death and self.physical_harm != PhysicalHarm.FATAL and not self.not_fatal_reason.strip():
+            return {
+                "physical_harm": f"{self.incident_type} is a death: choose “Fatal”, or say why the harm "
+                "is graded otherwise"
+            }
+        if self.not_fatal_reason.strip() and (not is_death or self.physical_harm == PhysicalHarm.FATAL):
+            return {
+                "not_fatal_reason": "Only say why the harm is not fatal for a death graded other "
+                "than fatal: clear this box"
+            }
+        return {}
 
     def _mnsi_errors(self, today) -> dict[str, str]:
         """What MNSI did with a referral must follow the referral, in order, and not lie ahead."""
@@ -663,6 +696,17 @@ class SsigMeeting(models.Model):
     @property
     def is_held(self):
         return self.held_at is not None
+
+    @property
+    def has_met(self) -> bool:
+        """The meeting's day has come: only then can it be recorded as held."""
+        return self.meeting_on <= timezone.localdate()
+
+    @property
+    def is_past_deadline(self) -> bool:
+        """Providers submit their own learning until the end of the deadline day; a late
+        submission is the LMNS's to accept only after it."""
+        return timezone.localdate() > self.submission_deadline
 
 
 class SsigSubmission(models.Model):

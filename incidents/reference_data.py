@@ -51,6 +51,17 @@ INCIDENT_TYPES = [
     ("service", "Equipment failure", RECALLED),
 ]
 
+# The types that are a death (of the mother, or of the baby before or after birth): an incident
+# of one of them is graded fatal, or says why not (migration 0015 marks them; the admin can
+# mark an LMNS's own).
+DEATH_TYPES = [
+    "Maternal death",
+    "Stillbirth",
+    "Intrapartum stillbirth",
+    "Late fetal loss (22+0 to 23+6 weeks)",
+    "Neonatal death",
+]
+
 THEMES = [
     (
         "Fetal monitoring",

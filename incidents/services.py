@@ -219,7 +219,14 @@ def learning_submit(
         raise ValidationError({"meeting": "Choose a meeting of your LMNS."})
     if meeting.is_held:
         raise ValidationError({"meeting": "This meeting has already been held."})
-    late = timezone.localdate() > meeting.submission_deadline
+    late = meeting.is_past_deadline
+    if accept_late and not late:
+        raise ValidationError(
+            {
+                "meeting": f"The deadline for this meeting is {meeting.submission_deadline:%-d %B %Y}: "
+                "until then the provider lead submits the learning, and nothing is late."
+            }
+        )
     if late and not accept_late:
         raise ValidationError(
             {

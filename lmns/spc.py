@@ -20,6 +20,22 @@ Choices where the sources leave room, matching the R package NHSRplotthedots unl
   including the limit; a point beyond the limit is rule 1's and does not count. The third point
   may be anywhere (NHSRplotthedots also wants it on the same side of the mean).
 - A point exactly on a limit is inside it.
+
+Below ``minimum_points`` the chart is a run chart and the run-chart rules apply instead (as NHS
+England's run-chart guidance and Perla, Provost and Murray, "The run chart", BMJ Qual Saf 2011
+teach them; recalled, not checked against a stored copy):
+
+- Shift: 6 or more points in a row above, or below, the median. A point on the median is
+  skipped: it neither breaks nor adds to the run.
+- Trend: 5 or more points in a row going up, or down. A repeated value is counted once.
+- Runs: a run is a series of points on one side of the median. Too few or too many runs for the
+  number of points off the median signal a non-random pattern; counted from 10 such points.
+  The limits come from the exact distribution of the number of runs (Swed and Eisenhart),
+  2.5% in each tail, rather than a printed table: Perla's table rounds the same test and differs
+  from it by one run at a few sizes.
+- Astronomical point: a point plainly unlike the rest. The guidance leaves it to judgement; here
+  it is a point beyond Tukey's "far out" fences (3 interquartile ranges past the quartiles), from
+  5 points and only when the middle half of the points is not all one value.
 """
 
 from __future__ import annotations
@@ -29,12 +45,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
-from statistics import fmean, median
+from math import comb
+from statistics import fmean, median, quantiles
 from typing import Literal
 
 # 3 / d2, where d2 = 1.128 is the expected range of two normal points in sigma units.
 LIMIT_FACTOR = 2.66
 DEFAULT_BASELINE = 20
+RUN_CHART_SHIFT = 6
+RUN_CHART_TREND = 5
+RUNS_MINIMUM_POINTS = 10
+RUNS_TAIL = 0.025
+ASTRONOMICAL_FENCE = 3
+ASTRONOMICAL_MINIMUM_POINTS = 5
 
 Signal = Literal["improvement", "concern", "neither"]
 Side = Literal["high", "low"]
@@ -59,6 +82,7 @@ class Direction(StrEnum):
 class Rule(StrEnum):
     # Declaration order is the priority when a point's patterns disagree about high or low.
     OUTSIDE_LIMITS = "outside_limits"
+    ASTRONOMICAL = "astronomical"
     TREND = "trend"
     TWO_OF_THREE = "two_of_three"
     SHIFT = "shift"
@@ -112,6 +136,21 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class Runs:
+    count: int
+    lower: int  # fewer runs than this signals
+    upper: int  # more runs than this signals
+
+    @property
+    def signal(self) -> Literal["too_few", "too_many"] | None:
+        if self.count < self.lower:
+            return "too_few"
+        if self.count > self.upper:
+            return "too_many"
+        return None
+
+
+@dataclass(frozen=True)
 class SpcResult:
     points: tuple[SpcPoint, ...]
     phases: tuple[Phase, ...]  # empty for a run chart
@@ -123,6 +162,7 @@ class SpcResult:
     reason: str = ""
     direction: Direction = Direction.NEUTRAL
     target: float | None = None
+    runs: Runs | None = None  # a run chart's count of runs about the median, when judged
 
     def phase_at(self, index: int) -> Phase | None:
         return next((p for p in self.phases if p.start <= index < p.end), None)
@@ -178,8 +218,10 @@ def xmr(
         notes.append(
             f"Fewer than {minimum_points} points: shown as a run chart; limits are not yet reliable."
         )
-        marks = _run_marks(ys, present, centre, run_length)
+        marks = _run_marks(ys, present, centre)
+        runs = _runs_about(ys, present, centre)
     else:
+        runs = None
         phases = tuple(
             _phase(ys, start, end, baseline, floor) for start, end in _bounds(ys, recalculate_at, notes)
         )
@@ -202,10 +244,10 @@ def xmr(
     assurance = _assurance(phases[-1], target, direction) if phases else Assurance.NONE
     reason = " ".join(notes)
     summary = _summary(
-        phases, centre, latest, marks.get(latest.index, {}), assurance, target, direction, reason
+        phases, centre, latest, marks.get(latest.index, {}), assurance, target, direction, reason, runs
     )
     return SpcResult(
-        points, phases, variation, assurance, is_run_chart, centre, summary, reason, direction, target
+        points, phases, variation, assurance, is_run_chart, centre, summary, reason, direction, target, runs
     )
 
 
@@ -266,10 +308,60 @@ def _run_rules(idx, vals, centre, run_length, marks: _Marks) -> None:
                 marks.setdefault(idx[j], {})[Rule.TREND] = (_side(key), last - first + 2)
 
 
-def _run_marks(ys, present, centre, run_length) -> _Marks:
+def _run_marks(ys, present, centre) -> _Marks:
+    """The run-chart rules' shift, trend and astronomical points (see the module's docstring)."""
     marks: _Marks = {}
-    _run_rules(present, [ys[i] for i in present], centre, run_length, marks)
+    off = [i for i in present if ys[i] != centre]
+    for first, last, key in _runs([_sign(ys[i] - centre) for i in off]):
+        if last - first + 1 >= RUN_CHART_SHIFT:
+            for i in present:
+                if off[first] <= i <= off[last] and ys[i] != centre:
+                    marks.setdefault(i, {})[Rule.SHIFT] = (_side(key), last - first + 1)
+    counted = [i for k, i in enumerate(present) if k == 0 or ys[i] != ys[present[k - 1]]]
+    for first, last, key in _runs([_sign(ys[b] - ys[a]) for a, b in pairwise(counted)]):
+        if last - first + 2 >= RUN_CHART_TREND:
+            for i in present:
+                if counted[first] <= i <= counted[last + 1]:
+                    marks.setdefault(i, {})[Rule.TREND] = (_side(key), last - first + 2)
+    if len(present) >= ASTRONOMICAL_MINIMUM_POINTS:
+        q1, _, q3 = quantiles([ys[i] for i in present], n=4, method="inclusive")
+        if q3 > q1:
+            fence = ASTRONOMICAL_FENCE * (q3 - q1)
+            for i in present:
+                if ys[i] > q3 + fence or ys[i] < q1 - fence:
+                    marks.setdefault(i, {})[Rule.ASTRONOMICAL] = (_side(_sign(ys[i] - centre)), 1)
     return marks
+
+
+def _runs_about(ys, present, centre) -> Runs | None:
+    """How many runs the points make about the median, and how many chance allows."""
+    sides = [_sign(ys[i] - centre) for i in present if ys[i] != centre]
+    if len(sides) < RUNS_MINIMUM_POINTS:
+        return None
+    count = 1 + sum(a != b for a, b in pairwise(sides))
+    above = sides.count(1)
+    lower, upper = runs_limits(above, len(sides) - above)
+    return Runs(count, lower, upper)
+
+
+def runs_limits(above: int, below: int) -> tuple[int, int]:
+    """The fewest and the most runs that chance explains for ``above`` and ``below`` points, with
+    at most ``RUNS_TAIL`` of the probability in each tail beyond them."""
+    total = comb(above + below, above)
+
+    def ways(r: int) -> int:
+        k = r // 2
+        if r % 2 == 0:
+            return 2 * comb(above - 1, k - 1) * comb(below - 1, k - 1)
+        return comb(above - 1, k - 1) * comb(below - 1, k) + comb(above - 1, k) * comb(below - 1, k - 1)
+
+    if not above or not below:
+        return 1, 1
+    possible = range(2, above + below + 1)
+    p = {r: ways(r) / total for r in possible}
+    lower = next(r for r in possible if sum(p[x] for x in possible if x <= r) >= RUNS_TAIL)
+    upper = next(r for r in reversed(possible) if sum(p[x] for x in possible if x >= r) >= RUNS_TAIL)
+    return lower, upper
 
 
 def _xmr_marks(ys, phase: Phase, run_length) -> _Marks:
@@ -353,6 +445,7 @@ def _describe(rule: Rule, side: Side, length: int, centre_name: str) -> str:
     high = side == "high"
     return {
         Rule.OUTSIDE_LIMITS: "above the upper process limit" if high else "below the lower process limit",
+        Rule.ASTRONOMICAL: f"an astronomical point, far {'above' if high else 'below'} the others",
         Rule.SHIFT: f"{length} points in a row {'above' if high else 'below'} the {centre_name}",
         Rule.TREND: f"{length} points in a row {'increasing' if high else 'decreasing'}",
         Rule.TWO_OF_THREE: f"{length} of 3 points in a row close to the {'upper' if high else 'lower'} "
@@ -360,7 +453,7 @@ def _describe(rule: Rule, side: Side, length: int, centre_name: str) -> str:
     }[rule]
 
 
-def _summary(phases, centre, latest: SpcPoint, rules, assurance, target, direction, reason) -> str:
+def _summary(phases, centre, latest: SpcPoint, rules, assurance, target, direction, reason, runs=None) -> str:
     if phases:
         p = phases[-1]
         d = _decimals(max(abs(p.mean), abs(p.lower), abs(p.upper)))
@@ -380,6 +473,16 @@ def _summary(phases, centre, latest: SpcPoint, rules, assurance, target, directi
         parts.append(f"The latest point is {_SIGNAL_WORDS[latest.signal]}: {detail}.")
     else:
         parts.append("The latest point shows common cause variation.")
+    if runs is not None and runs.signal:
+        parts.append(
+            f"The points make {runs.count} runs above and below the median, "
+            + (
+                f"fewer than chance explains (at least {runs.lower})"
+                if runs.signal == "too_few"
+                else f"more than chance explains (at most {runs.upper})"
+            )
+            + ": a sign of a non-random pattern."
+        )
     if target is not None and direction is not Direction.NEUTRAL:
         t = format_number(target)
         parts.append(

@@ -355,7 +355,6 @@ POST_ONLY_RECORDS = {
     "incidents:learning-return",
     "incidents:meeting-hold",
     "incidents:meeting-accept-late",
-    "assurance:assessment-submit",
     "assurance:item-verify",
     "assurance:evidence-link",
     "assurance:evidence-review",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import IncidentType, Theme
-from incidents.reference_data import INCIDENT_TYPES, THEMES
+from incidents.reference_data import DEATH_TYPES, INCIDENT_TYPES, THEMES
 from lmns.models import Role
 from tests.assurance.visit_template_records import make_visit_template
 from tests.factories import make_user
@@ -29,7 +29,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _reference_data(transactional_db):
     # Flushing after an earlier transactional test empties what the 0002 data migration loads.
     for group, name, source in INCIDENT_TYPES:
-        IncidentType.objects.get_or_create(name=name, defaults={"group": group, "source": source})
+        IncidentType.objects.get_or_create(
+            name=name, defaults={"group": group, "source": source, "is_death": name in DEATH_TYPES}
+        )
     for name, description in THEMES:
         Theme.objects.get_or_create(name=name, defaults={"description": description})
 

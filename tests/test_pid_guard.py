@@ -42,7 +42,7 @@ def _incident_form(world, **overrides):
         "local_reference": "DATIX-12345",
         "occurred_on": (TODAY - timedelta(days=3)).isoformat(),
         "reported_on": (TODAY - timedelta(days=2)).isoformat(),
-        "incident_type": IncidentType.objects.first().pk,
+        "incident_type": IncidentType.objects.filter(is_death=False).first().pk,
         "physical_harm": "moderate",
         "psychological_harm": "low",
         "summary": "CTG at 14:30 showed late decelerations at 39+2; 3rd degree tear on ward 3.",

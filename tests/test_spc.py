@@ -485,3 +485,86 @@ def test_random_series_keep_the_invariants():
             assert latest.signal is not None
         root = parse(spc_svg(result, labels=[f"P{i}" for i in range(n)], title="Random"))
         assert len(markers(root)) == sum(v is not None for v in values)
+
+
+# Run-chart rules, below 15 points: shift 6, trend 5, runs, astronomical point
+
+
+def test_six_steadily_rising_points_signal_on_a_run_chart():
+    # The SPC rules want 7; a run chart's trend is 5, so all six points are a trend.
+    result = xmr([10, 11, 12, 13, 14, 15], direction=HIGHER)
+    assert result.is_run_chart
+    assert flagged(result, Rule.TREND) == list(range(6))
+    assert result.variation is Variation.IMPROVING_HIGH
+    assert "6 points in a row increasing" in result.summary
+
+
+def test_a_run_chart_trend_is_five_and_counts_a_repeated_value_once():
+    assert flagged(xmr([5, 1, 2, 3, 4, 0], direction=HIGHER), Rule.TREND) == []  # 4 rising
+    rising = xmr([9, 1, 2, 3, 4, 5, 0], direction=HIGHER)
+    assert flagged(rising, Rule.TREND) == [1, 2, 3, 4, 5]
+    # 1, 2, 2, 3, 4, 5: the repeated 2 neither breaks the trend nor lengthens it.
+    tied = xmr([9, 1, 2, 2, 3, 4, 5, 0], direction=HIGHER)
+    assert flagged(tied, Rule.TREND) == [1, 2, 3, 4, 5, 6]
+    assert tied.points[6].rules == {Rule.TREND}
+
+
+def test_a_run_chart_shift_is_six_and_skips_points_on_the_median():
+    # Six 1s, one 5 and six 9s: the median is 5. Above it: 9, 9, 9, (5 on the median), 9, 9, 9,
+    # six points with the median point skipped.
+    values = [1, 1, 1, 1, 1, 1, 9, 9, 9, 5, 9, 9, 9]
+    result = xmr(values, direction=LOWER)
+    assert result.median == 5
+    assert flagged(result, Rule.SHIFT) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12]
+    assert result.points[9].rules == frozenset()
+    assert result.variation is Variation.CONCERN_HIGH
+    assert "6 points in a row above the median" in result.summary
+    # Five in a row is not enough on a run chart.
+    assert flagged(xmr([1, 1, 1, 1, 9, 9, 9, 9, 9, 1], direction=LOWER), Rule.SHIFT) == []
+    six = xmr([1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 1], direction=LOWER)
+    assert flagged(six, Rule.SHIFT) == [5, 6, 7, 8, 9, 10]
+
+
+def test_too_many_runs_signal_from_ten_points_off_the_median():
+    # 3, 4 alternating: 12 points, 6 above and 6 below the median 3.5, make 12 runs; chance
+    # explains at most 10 (P(12 runs) = 2 / C(12, 6) = 2 / 924, P(11 or more) = 12 / 924, both
+    # under 2.5%; P(10 or more) = 62 / 924 is not).
+    result = xmr([3, 4] * 6, direction=HIGHER)
+    assert (result.runs.count, result.runs.lower, result.runs.upper) == (12, 4, 10)
+    assert result.runs.signal == "too_many"
+    assert "12 runs above and below the median, more than chance explains (at most 10)" in result.summary
+    assert xmr([3, 4] * 4, direction=HIGHER).runs is None  # 8 points: too few to judge runs
+
+
+def test_too_few_runs_signal():
+    # 5 below then 5 above, each too short to be a shift on its own, make 2 runs, fewer than the 3 chance
+    # explains for 10 points (P(2 runs) = 2 / C(10, 5) = 2 / 252).
+    result = xmr([1, 2, 1, 2, 1, 8, 9, 8, 9, 8], direction=HIGHER)
+    assert (result.runs.count, result.runs.lower) == (2, 3)
+    assert result.runs.signal == "too_few"
+    assert "fewer than chance explains (at least 3)" in result.summary
+
+
+def test_runs_limits_for_equal_halves_match_the_published_table_where_it_is_exact():
+    from lmns.spc import runs_limits
+
+    # Perla, Provost and Murray's table (recalled): 10 points, 3 to 9 runs; 14 points, 4 to 12.
+    assert runs_limits(5, 5) == (3, 9)
+    assert runs_limits(7, 7) == (4, 12)
+
+
+def test_an_astronomical_point_signals_on_a_run_chart():
+    # Quartiles of 5, 6, 5, 6, 5, 6, 30 (inclusive): 5 and 6, so the far-out fence is 6 + 3 = 9.
+    result = xmr([5, 6, 5, 6, 5, 6, 30], direction=LOWER)
+    assert flagged(result, Rule.ASTRONOMICAL) == [6]
+    assert result.variation is Variation.CONCERN_HIGH
+    assert "an astronomical point, far above the others" in result.summary
+    # When the middle half is all one value there is no spread to judge by.
+    assert flagged(xmr([5, 5, 5, 5, 5, 6], direction=LOWER), Rule.ASTRONOMICAL) == []
+
+
+def test_quiet_run_charts_stay_quiet():
+    result = xmr([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], direction=HIGHER)
+    assert not any(p.rules for p in result.points)
+    assert result.variation is Variation.COMMON_CAUSE
+    assert result.runs is not None and result.runs.signal is None

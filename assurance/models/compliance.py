@@ -276,6 +276,12 @@ class RequirementAssessmentQuerySet(models.QuerySet):
     def overdue_action_plans(self, today=None):
         return self.filter(overdue_action_plan(today))
 
+    def ready_to_submit(self):
+        """What "Submit to the LMNS" sends: assessed and not yet submitted. A challenged
+        requirement comes back here only when the provider changes its position or answers the
+        challenge in its commentary (``item_update`` withdraws it), never unchanged."""
+        return self.filter(verification=Verification.NOT_SUBMITTED).exclude(status=Status.NOT_STARTED)
+
 
 def overdue_action_plan(today=None) -> models.Q:
     """Items not met (nor not applicable) whose action plan was due before ``today``: a condition
@@ -338,6 +344,10 @@ class RequirementAssessment(models.Model):
     @property
     def is_done(self):
         return self.status in DONE_STATUSES
+
+    @property
+    def is_ready_to_submit(self):
+        return self.verification == Verification.NOT_SUBMITTED and self.status != Status.NOT_STARTED
 
     @property
     def is_action_plan_overdue(self):

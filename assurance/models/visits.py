@@ -134,6 +134,12 @@ class Visit(models.Model):
         return self.status in {VisitStatus.PLANNED, VisitStatus.VISITED, VisitStatus.REPORT_ISSUED}
 
     @property
+    def has_taken_place(self) -> bool:
+        """The day of the visit has come: findings, staff feedback and recommendations (and so
+        an immediate safety concern's email) are recorded from then, never ahead of it."""
+        return self.visit_on <= timezone.localdate()
+
+    @property
     def report_issued(self) -> bool:
         return self.status in {VisitStatus.REPORT_ISSUED, VisitStatus.CLOSED}
 
@@ -363,6 +369,8 @@ class Recommendation(models.Model):
             errors["finding"] = (
                 "Recommendations answer concerns and areas for improvement, not good practice."
             )
+        if self.due_on and self.visit_id and self.due_on < self.visit.visit_on:
+            errors["due_on"] = f"The due date cannot be before the visit, {self.visit.visit_on:%-d %B %Y}"
         if self.owner_id and self.visit_id:
             belongs = Membership.objects.filter(provider_id=self.visit.provider_id, user_id=self.owner_id)
             if not belongs.exists():

@@ -6,7 +6,14 @@ from django.views.decorators.http import require_POST
 from assurance import selectors, services
 from assurance.filters import ItemFilter
 from assurance.forms import AssessmentStartForm, EvidenceLinkForm, ItemForm, VerifyForm
-from assurance.models import Assessment, Framework, Requirement, RequirementAssessment, Verification
+from assurance.models import (
+    Assessment,
+    Framework,
+    Requirement,
+    RequirementAssessment,
+    Status,
+    Verification,
+)
 from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.models import Provider
@@ -119,20 +126,34 @@ def assessment_detail(request, pk):
     )
 
 
-@require_POST
 def assessment_submit(request, pk):
-    assessment = access.get_for_user(Assessment.objects, request.user, action="submit_assessment", pk=pk)
-    items = assessment.items.select_related("requirement").exclude(
-        verification__in=[Verification.AWAITING, Verification.ACCEPTED]
+    """Lists what will go to the LMNS, and what stays, before the lead confirms."""
+    assessment = access.get_for_user(
+        Assessment.objects.select_related("provider", "framework"),
+        request.user,
+        action="submit_assessment",
+        pk=pk,
     )
-    run_service(
+    items = assessment.items.select_related("requirement")
+    if request.method == "POST":
+        run_service(
+            request,
+            services.assessment_submit,
+            "Assessed requirements submitted to the LMNS for verification.",
+            items=items.ready_to_submit(),
+            by=request.user,
+        )
+        return redirect(assessment)
+    return render(
         request,
-        services.assessment_submit,
-        "Assessed requirements submitted to the LMNS for verification.",
-        items=items,
-        by=request.user,
+        "assurance/assessment_submit.html",
+        {
+            "assessment": assessment,
+            "to_send": items.ready_to_submit(),
+            "challenged": items.filter(verification=Verification.CHALLENGED),
+            "not_started": items.filter(status=Status.NOT_STARTED).count(),
+        },
     )
-    return redirect(assessment)
 
 
 def item_detail(request, pk):
@@ -160,6 +181,7 @@ def item_detail(request, pk):
                 requirement=item.requirement, framework=item.assessment.framework
             ),
             "links": item.evidence_links.select_related("evidence", "evidence__added_by"),
+            "challenges": selectors.item_challenges(item=item),
             "can_assess": can_assess,
             "link_form": EvidenceLinkForm(item=item) if can_assess else None,
             "verify_form": VerifyForm() if can_verify else None,

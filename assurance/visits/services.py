@@ -143,6 +143,12 @@ def visit_update(
         raise ValidationError(f"This visit is {visit.get_status_display().lower()}; it can no longer change.")
     if visit.status != VisitStatus.PLANNED and fields.get("visit_on", visit.visit_on) > timezone.localdate():
         raise ValidationError({"visit_on": "The visit has taken place: its date cannot be in the future."})
+    if fields.get("visit_on", visit.visit_on) > timezone.localdate() and (
+        visit.findings.exists() or visit.staff_feedback.exists()
+    ):
+        raise ValidationError(
+            {"visit_on": "Findings are recorded for this visit, so its date cannot be in the future."}
+        )
     units = _check_units(visit.provider, units)
     for name, value in fields.items():
         setattr(visit, name, value)
@@ -190,6 +196,10 @@ def _check_open_for_findings(visit: Visit):
     if not visit.is_open_for_findings:
         raise ValidationError(
             f"This visit is {visit.get_status_display().lower()}; nothing more can be recorded."
+        )
+    if not visit.has_taken_place:
+        raise ValidationError(
+            f"The visit is planned for {long_date(visit.visit_on)}: record what it finds from that day."
         )
 
 

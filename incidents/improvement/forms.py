@@ -203,23 +203,72 @@ ROW_FORMS = {
 
 
 class MeasureValuesForm(NHSErrorMessagesMixin, forms.Form):
-    """One box per month; an empty box means no value for that month."""
+    """One box per month, and a "remove" tick for each month that has a value.
 
-    def __init__(self, *args, months, **kwargs):
+    The boxes are text, not number inputs: a browser sends a number input it cannot read
+    ("7e") as empty, which read as "remove" and lost the stored value while the page said
+    "Values saved.". Now unreadable text is refused, and a stored value goes only when its
+    "remove" box is ticked.
+    """
+
+    def __init__(self, *args, months, stored: dict, **kwargs):
+        kwargs["initial"] = {self._box(month): value for month, value in stored.items()}
         super().__init__(*args, **kwargs)
-        self.months = months
+        self.months, self.stored = months, stored
         for month in months:
-            self.fields[f"m{month:%Y-%m}"] = forms.DecimalField(
-                label=f"{month:%B %Y}",
+            label = f"{month:%B %Y}"
+            self.fields[self._box(month)] = forms.DecimalField(
+                label=label,
                 required=False,
                 max_digits=12,
                 decimal_places=2,
-                widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "step": "any"}),
-                error_messages={"invalid": f"Enter a number for {month:%B %Y}, or leave it empty"},
+                widget=forms.TextInput(
+                    attrs={"class": "nhsuk-input--width-5", "inputmode": "decimal", "spellcheck": "false"}
+                ),
+                error_messages={
+                    "invalid": f"Enter a number for {label}",
+                    "max_digits": f"Enter a number for {label} of up to 12 digits",
+                    "max_decimal_places": f"Enter a number for {label} with up to 2 decimal places",
+                    "max_whole_digits": f"Enter a number for {label} of up to 10 digits before the point",
+                },
             )
+            if month in stored:
+                self.fields[self._remove(month)] = forms.BooleanField(
+                    label=f"Remove the {label} value", required=False
+                )
+
+    @staticmethod
+    def _box(month) -> str:
+        return f"m{month:%Y-%m}"
+
+    @staticmethod
+    def _remove(month) -> str:
+        return f"remove-{month:%Y-%m}"
+
+    def clean(self):
+        data = super().clean()
+        for month in self.months:
+            box, label = self._box(month), f"{month:%B %Y}"
+            if box in self.errors:
+                continue
+            value, remove = data.get(box), data.get(self._remove(month), False)
+            stored = self.stored.get(month)
+            if self.add_prefix(box) not in self.data and not remove:
+                # A box the page never sent (a month added since it was drawn) keeps its value.
+                data[box] = stored
+                continue
+            if remove and value is not None and value != stored:
+                self.add_error(box, f"Enter a new value for {label} or remove it, not both")
+            elif value is None and stored is not None and not remove:
+                self.add_error(box, f"Enter a number for {label}, or tick “Remove the {label} value”")
+        return data
 
     def values(self) -> dict:
-        return {month: self.cleaned_data[f"m{month:%Y-%m}"] for month in self.months}
+        """Each month's value; None for a month whose value is to be removed or was never given."""
+        return {
+            month: None if self.cleaned_data.get(self._remove(month)) else self.cleaned_data[self._box(month)]
+            for month in self.months
+        }
 
 
 # --- The health survey --------------------------------------------------------------------------

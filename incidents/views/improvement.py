@@ -229,8 +229,8 @@ def improvement_measure_values(request, pk, row):
     plan = _plan(request, pk, edit=True)
     measure = _row(plan, "measure", row)
     months = selectors.value_months(measure=measure, today=timezone.localdate())
-    initial = {f"m{v.month:%Y-%m}": v.value for v in measure.values.all()}
-    form = MeasureValuesForm(request.POST or None, months=months, initial=initial)
+    stored = {v.month: v.value for v in measure.values.all()}
+    form = MeasureValuesForm(request.POST or None, months=months, stored=stored)
     if (
         request.method == "POST"
         and form.is_valid()

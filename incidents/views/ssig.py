@@ -38,7 +38,9 @@ def meeting_detail(request, pk):
             "agenda": selectors.ssig_agenda(meeting=meeting, user=request.user),
             "submissions": selectors.ssig_agenda_submissions(meeting=meeting, user=request.user),
             "can_run": can_run,
-            "accept_late_form": AcceptLateForm(meeting=meeting) if can_run and not meeting.is_held else None,
+            "accept_late_form": AcceptLateForm(meeting=meeting)
+            if can_run and not meeting.is_held and meeting.is_past_deadline
+            else None,
         },
     )
 

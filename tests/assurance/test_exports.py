@@ -46,7 +46,7 @@ PROVIDER_HEADINGS = [
     "Action owner",
     "Action plan due",
 ]
-GREEN, AMBER, RED, GREY = "FF007F3B", "FFFFB81C", "FFD5281B", "FFD8DDE0"
+GREEN, AMBER, IN_PROGRESS, RED, GREY = "FF007F3B", "FFFFB81C", "FFFFF59D", "FFD5281B", "FFD8DDE0"
 
 
 def build_framework(slug="mis-test", *, shape=(2, 2, 1)) -> Framework:
@@ -199,6 +199,7 @@ def test_cover_says_what_whose_and_when(world, board):
     )
     assert lines["SA3"] == "Safety action 3"
     assert lines["Green"] == "Met and verified by the LMNS"
+    assert lines["In progress"].startswith("In progress: some requirements met or partly met")
 
 
 def test_summary_shows_self_assessed_beside_lmns_verified(world, board):
@@ -213,7 +214,7 @@ def test_summary_shows_self_assessed_beside_lmns_verified(world, board):
     ]
     assert rows[0]["SA1"] == "Green: All 2 requirements met and verified"
     assert rows[0]["SA2"] == "Amber: All met; 2 awaiting LMNS verification"
-    assert rows[0]["SA3"] == "Red: 1 of 1 not yet met"
+    assert rows[0]["SA3"] == "Red: 1 of 1 not met"
     assert rows[1]["SA1"] == "Grey: No requirement assessed yet"
     assert rows[2]["SA1"] == "Grey: assessment not started"
 
@@ -227,6 +228,22 @@ def test_summary_cells_are_filled_in_their_rag_colour(world, board):
     # White on green and red, black on amber and grey: readable, and the words say it too.
     assert rows[0]["SA1"].font.color.rgb == "FFFFFFFF"
     assert rows[0]["SA2"].font.color.rgb == "FF000000"
+
+
+def test_partial_progress_is_its_own_state_in_both_workbooks(world, board):
+    """One requirement met and verified, the other not started: nothing is not met, so not red."""
+    items = {item.requirement.code: item for item in board["assessment"].items.select_related("requirement")}
+    services.item_update(item=items["1.2"], by=board["lead"], status=Status.NOT_STARTED)
+    provider_workbook = load_workbook(
+        io.BytesIO(
+            saved(board_workbook_for_provider(assessment=board["assessment"], generated_by=board["lead"]))
+        )
+    )
+    for workbook in (lmns_workbook(world, board), provider_workbook):
+        summary = cells(workbook["Summary"])[0]
+        assert summary["SA1"].value == "In progress: 1 of 2 not started"
+        assert summary["SA1"].fill.fgColor.rgb == IN_PROGRESS
+        assert summary["SA3"].fill.fgColor.rgb == RED  # 3.1 is assessed as not met
 
 
 def test_provider_sheet_has_every_requirement(world, board):
@@ -476,7 +493,7 @@ def test_libreoffice_reads_the_workbook(world, board, tmp_path):
         "1",
         "Green: All 2 requirements met and verified",
         "Amber: All met; 2 awaiting LMNS verification",
-        "Red: 1 of 1 not yet met",
+        "Red: 1 of 1 not met",
     ]
     a1 = _csv(out / "board-Aardvark Hospitals NHS Trust.csv")
     last = dict(zip(PROVIDER_HEADINGS, a1[-1], strict=True))

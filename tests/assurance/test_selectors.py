@@ -43,7 +43,16 @@ def test_positions_count_each_kind_of_requirement():
     position = _position(assessment)
     counts = {
         name: getattr(position, name)
-        for name in ("total", "done", "accepted", "accepted_done", "outstanding", "challenged", "not_started")
+        for name in (
+            "total",
+            "done",
+            "accepted",
+            "accepted_done",
+            "outstanding",
+            "challenged",
+            "not_met",
+            "not_started",
+        )
     }
     assert counts == {
         "total": 4,
@@ -52,12 +61,15 @@ def test_positions_count_each_kind_of_requirement():
         "accepted_done": 1,
         "outstanding": 2,
         "challenged": 1,
+        "not_met": 1,
         "not_started": 0,
     }
     assert position.overdue_plans == 1  # due today is not yet overdue
     assert (position.is_met, position.is_verified_met) == (False, False)
     assert position.rag == Rag.RED
-    assert position.reason == "2 of 4 not yet met; 1 challenged by the LMNS; 1 action plan overdue"
+    assert position.reason == (
+        "1 of 4 not met; 1 of 4 partly met; 1 challenged by the LMNS; 1 action plan overdue"
+    )
 
 
 def test_a_done_requirement_never_has_an_overdue_plan():
@@ -121,7 +133,7 @@ def test_only_reviewed_evidence_counts_as_support():
             {"verification": Verification.ACCEPTED, **MET},
             {"verification": Verification.ACCEPTED, "status": Status.NOT_MET, **PLAN},
             Rag.RED,
-            "1 of 2 not yet met",
+            "1 of 2 not met",
         ),
         (
             {"verification": Verification.CHALLENGED, **MET},
@@ -129,12 +141,19 @@ def test_only_reviewed_evidence_counts_as_support():
             Rag.RED,
             "1 challenged by the LMNS",
         ),
-        ({"verification": Verification.ACCEPTED, **MET}, {}, Rag.RED, "1 of 2 not yet met"),
+        # Met and verified beside not started is progress: nothing is assessed as not met.
+        ({"verification": Verification.ACCEPTED, **MET}, {}, Rag.IN_PROGRESS, "1 of 2 not started"),
+        (
+            {"verification": Verification.ACCEPTED, **MET},
+            {"status": Status.PARTIALLY_MET, **PLAN, "action_due_on": TODAY},
+            Rag.IN_PROGRESS,
+            "1 of 2 partly met",
+        ),
         (
             {"status": Status.PARTIALLY_MET, "action_due_on": TODAY - timedelta(1), **PLAN},
             {"status": Status.NOT_MET, "action_due_on": TODAY - timedelta(2), **PLAN},
             Rag.RED,
-            "2 of 2 not yet met; 2 action plans overdue",
+            "1 of 2 not met; 1 of 2 partly met; 2 action plans overdue",
         ),
     ],
     ids=[
@@ -144,7 +163,8 @@ def test_only_reviewed_evidence_counts_as_support():
         "amber-none-submitted",
         "red-not-met-even-if-accepted",
         "red-challenged",
-        "red-part-started",
+        "in-progress-part-started",
+        "in-progress-partly-met",
         "red-overdue-plans",
     ],
 )
@@ -155,6 +175,7 @@ def test_rag_rating_and_reason(first, second, rag, reason):
     position = _position(assessment)
     assert (position.rag, position.reason) == (rag, reason)
     assert rag in Rag.LABELS
+    assert position.rag_name == Rag.NAMES[rag]
 
 
 def test_an_action_without_requirements_is_grey():
@@ -193,7 +214,7 @@ def test_matrix_has_a_row_per_provider_passed_in_with_cells_in_action_order(lmns
     for row in rows:
         assert [cell.action for cell in row.cells] == actions
     assert [(c.rag, c.done, c.total) for c in rows[0].cells] == [(Rag.GREY, 0, 0), (Rag.GREY, 0, 0)]
-    assert [(c.rag, c.done, c.total) for c in rows[1].cells] == [(Rag.RED, 1, 2), (Rag.GREEN, 2, 2)]
+    assert [(c.rag, c.done, c.total) for c in rows[1].cells] == [(Rag.IN_PROGRESS, 1, 2), (Rag.GREEN, 2, 2)]
     assert (rows[1].actions_met, rows[1].actions_verified) == (1, 1)
 
 

@@ -19,7 +19,7 @@ from assurance.models import (
     Status,
     Verification,
 )
-from assurance.selectors import assessment_positions
+from assurance.selectors import assessment_positions, item_challenges
 from assurance.services import (
     assessment_start,
     assessment_submit,
@@ -339,16 +339,42 @@ def test_submit_sends_assessed_items_for_verification(assessment, user):
         _set(_item(assessment, "A1.1"), status=Status.MET),
         _set(_item(assessment, "A1.2"), status=Status.NOT_MET),
     )
-    _set(b, verification=Verification.CHALLENGED, challenge_comment="Where is the audit?")
     assert assessment_submit(items=[a, b], by=user) == 2
     for item in (a, b):
         item.refresh_from_db()
-        assert (item.verification, item.submitted_by, item.challenge_comment) == (
-            Verification.AWAITING,
-            user,
-            "",
-        )
+        assert (item.verification, item.submitted_by) == (Verification.AWAITING, user)
         assert item.submitted_at is not None
+
+
+def test_an_unchanged_challenged_requirement_is_not_sent_back_and_keeps_its_comment(assessment, user):
+    officer = make_user()
+    challenged = _set(_item(assessment, "A1.1"), status=Status.MET, verification=Verification.AWAITING)
+    item_verify(item=challenged, by=officer, accept=False, comment="Where is the audit?")
+    new = _set(_item(assessment, "A1.2"), status=Status.MET)
+    assert assessment_submit(items=[challenged, new], by=user) == 1
+    challenged.refresh_from_db()
+    assert (challenged.verification, challenged.challenge_comment) == (
+        Verification.CHALLENGED,
+        "Where is the audit?",
+    )
+    with pytest.raises(ValidationError, match="change a requirement the LMNS challenged"):
+        assessment_submit(items=[challenged], by=user)
+
+
+def test_a_challenged_requirement_goes_back_once_answered_and_its_challenge_stays_in_history(
+    assessment, user
+):
+    officer = make_user()
+    item = _set(_item(assessment, "A1.1"), status=Status.MET, verification=Verification.AWAITING)
+    item_verify(item=item, by=officer, accept=False, comment="Where is the audit?")
+    item_update(item=item, by=user, status=Status.MET, commentary="The March audit is attached.")
+    assert assessment_submit(items=[item], by=user) == 1
+    item.refresh_from_db()
+    assert item.verification == Verification.AWAITING
+    assert (item.verified_by, item.verified_at) == (None, None)
+    item_verify(item=item, by=officer, accept=True)
+    [challenge] = item_challenges(item=item)
+    assert (challenge.by, challenge.comment) == (officer, "Where is the audit?")
 
 
 def test_submit_leaves_not_started_items_with_the_provider(assessment, user):

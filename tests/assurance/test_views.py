@@ -157,6 +157,59 @@ def test_an_invalid_position_shows_the_error_and_changes_nothing(client, world, 
     assert item.status == Status.NOT_STARTED
 
 
+def test_the_submit_page_lists_what_it_will_send_and_what_stays_before_confirming(client, world, alice):
+    items = _items(world, world.a1)
+    _set(items["A1.1"], status=Status.MET)
+    _set(
+        items["A1.2"],
+        status=Status.MET,
+        verification=Verification.CHALLENGED,
+        challenge_comment="Attach the March audit.",
+    )
+    assessment = world.record("assessment", world.a1)
+    client.force_login(alice)
+    page = client.get(_url("assessment-submit", assessment)).content.decode()
+    to_send, stays = page.split("Staying with you")
+    assert "A1.1" in to_send and "A1.2" not in to_send
+    assert "A1.2" in stays and "Attach the March audit." in stays
+    assert "Confirm and submit 1 requirement" in page
+    # Looking is not submitting.
+    assert not RequirementAssessment.objects.filter(verification=Verification.AWAITING).exists()
+
+    client.post(_url("assessment-submit", assessment))
+    states = dict(
+        RequirementAssessment.objects.filter(assessment=assessment).values_list(
+            "requirement__code", "verification"
+        )
+    )
+    assert (states["A1.1"], states["A1.2"]) == (Verification.AWAITING, Verification.CHALLENGED)
+
+
+def test_the_item_page_keeps_the_challenge_and_says_verified_only_once_accepted(client, world, alice, olivia):
+    item = _items(world, world.a1)["A1.1"]
+    _set(item, status=Status.MET, verification=Verification.AWAITING)
+    client.force_login(olivia)
+    client.post(_url("item-verify", item), {"decision": "challenge", "comment": "Attach the March audit."})
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "Challenged</dt>" in page and "Verified</dt>" not in page
+    assert "Attach the March audit." in page
+
+    client.force_login(alice)
+    client.post(_url("item-edit", item), {**BLANK_ITEM, "status": Status.MET, "commentary": "Attached."})
+    client.post(_url("assessment-submit", world.record("assessment", world.a1)))
+    item.refresh_from_db()
+    assert item.verification == Verification.AWAITING
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "Verified</dt>" not in page and "Challenged</dt>" not in page
+    assert "Attach the March audit." in page  # the challenge stays visible beside the answer
+
+    client.force_login(olivia)
+    client.post(_url("item-verify", item), {"decision": "accept"})
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "Verified</dt>" in page
+    assert "Attach the March audit." in page
+
+
 def test_submitting_with_nothing_assessed_is_refused_clearly(client, world, alice):
     client.force_login(alice)
     response = client.post(_url("assessment-submit", world.record("assessment", world.a1)), follow=True)
@@ -406,6 +459,21 @@ def test_item_list_keeps_a_fixed_number_of_queries(client, world, olivia, django
     with django_assert_max_num_queries(baseline):
         response = client.get(url)
     assert len(response.context["page"]) == 8 + 12
+
+
+def test_the_submit_page_keeps_a_fixed_number_of_queries(client, world, alice, django_assert_max_num_queries):
+    assessment = world.record("assessment", world.a1)
+    client.force_login(alice)
+    url = _url("assessment-submit", assessment)
+    _set(_items(world, world.a1)["A1.1"], status=Status.MET)
+    baseline = _queries(client, url)
+    assessment.items.update(status=Status.MET)
+    assessment.items.filter(requirement__code="A2.1").update(
+        verification=Verification.CHALLENGED, challenge_comment="Attach the audit."
+    )
+    with django_assert_max_num_queries(baseline):
+        response = client.get(url)
+    assert len(response.context["to_send"]) == assessment.items.count() - 1
 
 
 def test_matrix_keeps_a_fixed_number_of_queries(client, world, olivia, django_assert_max_num_queries):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from incidents.models import IncidentType, Theme
-from incidents.reference_data import INCIDENT_TYPES, THEMES
+from incidents.reference_data import DEATH_TYPES, INCIDENT_TYPES, THEMES
 from lmns.demo import DEMO_PASSWORD, demo_seed
 from tests.conftest import IN_CI, skip_or_fail
 
@@ -61,7 +61,9 @@ def seeded_live_server(live_server, transactional_db):
     # transactional test also empties the incident types and themes that the 0002 data
     # migration loads, so put them back as it does.
     for group, name, source in INCIDENT_TYPES:
-        IncidentType.objects.get_or_create(name=name, defaults={"group": group, "source": source})
+        IncidentType.objects.get_or_create(
+            name=name, defaults={"group": group, "source": source, "is_death": name in DEATH_TYPES}
+        )
     for name, description in THEMES:
         Theme.objects.get_or_create(name=name, defaults={"description": description})
     demo_seed()

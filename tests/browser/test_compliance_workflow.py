@@ -224,7 +224,11 @@ def test_mis_safety_action_assessed_verified_and_reported(
     open_assurance(page)
     page.get_by_role("link", name=f"{ZZA}: {MIS}", exact=True).click()
     expect(requirement_row(page, "SA1.1").locator("td").nth(3)).to_have_text("1")
-    page.get_by_role("button", name="Submit to the LMNS for verification").click()
+    page.get_by_role("link", name="Submit to the LMNS for verification").click()
+    # The lead sees what goes before it goes: SA1's requirements only.
+    sending = page.get_by_role("table", name="Requirements to send")
+    expect(sending.locator("tbody tr")).to_have_count(len(SA1))
+    page.get_by_role("button", name=re.compile(r"^Confirm and submit")).click()
     expect(page).to_have_url(re.compile(rf"{mis.get_absolute_url()}$"))
     # Either message: a refusal (before 2f8bdca, any requirement not started refused the whole
     # submission) fails here with its own words.
@@ -252,7 +256,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
         officer.get_by_role("rowheader").get_by_role("link", name=ZZA, exact=True).click()
         expect(officer).to_have_url(re.compile(rf"{mis.get_absolute_url()}$"))
         # An LMNS officer verifies; only the provider lead submits.
-        expect(officer.get_by_role("button", name="Submit to the LMNS for verification")).to_have_count(0)
+        expect(officer.get_by_role("link", name="Submit to the LMNS for verification")).to_have_count(0)
 
         for code in [CHALLENGED] + [code for code in SA1 if code != CHALLENGED]:
             open_requirement(officer, code)
@@ -268,7 +272,8 @@ def test_mis_safety_action_assessed_verified_and_reported(
                 officer.get_by_role("button", name="Record verification").click()
                 expect_status_message(officer, "Challenged and returned to the provider.")
                 expect(summary_row(officer, "LMNS verification")).to_have_text("Challenged by the LMNS")
-                expect(summary_row(officer, "LMNS challenge")).to_have_text(CHALLENGE)
+                expect(officer.get_by_role("heading", name="LMNS challenges")).to_be_visible()
+                expect(officer.get_by_text(CHALLENGE, exact=True)).to_be_visible()
             else:
                 officer.get_by_label("Accept", exact=True).check()
                 officer.get_by_role("button", name="Record verification").click()

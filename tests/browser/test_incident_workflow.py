@@ -198,11 +198,14 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
         officer.screenshot(path=artifacts / "workflow-agenda.png", full_page=True)
 
         hold = officer.get_by_role("button", name="Record the meeting as held and share its learning")
-        hold.click()
-        refusal = officer.locator(".nhsuk-error-summary")
-        expect(refusal.get_by_role("alert")).to_contain_text(
-            "A meeting can only be recorded as held on or after its date."
-        )
+        # Not offered before the meeting's day; the page says when it will be.
+        expect(hold).to_have_count(0)
+        expect(
+            officer.get_by_text(
+                f"You can record the meeting as held, and share its learning, from its date, "
+                f"{upcoming.meeting_on:%-d %B %Y}."
+            )
+        ).to_be_visible()
         expect(summary_row(officer, "Held")).to_contain_text("Not yet")
         assert Learning.objects.get(pk=learning_pk).status == LearningStatus.SUBMITTED
 

@@ -182,7 +182,9 @@ def test_records_of_one_lmns_cannot_hold_anothers_local_entries(world, local_the
         services.incident_create(
             provider=world.b1, by=by, local_reference="B-NEW", incident_type=local_type, **fields
         )
-    assert services.incident_update(incident=incident, by=by, incident_type=IncidentType.objects.first())
+    assert services.incident_update(
+        incident=incident, by=by, incident_type=IncidentType.objects.filter(is_death=False).first()
+    )
     with pytest.raises(ValidationError, match="Choose entries used in this LMNS"):
         services.learning_create(
             provider=world.b1,

@@ -574,10 +574,12 @@ def test_late_submission_accepted_records_who_accepted_it(world, signed_off):
     assert signed_off.status == LearningStatus.SUBMITTED
 
 
-def test_accept_late_on_time_records_no_late_acceptance(world, alice, signed_off):
+def test_nothing_is_accepted_late_before_the_deadline(world, alice, signed_off):
     meeting = make_meeting(world.lmns_a, meeting_on=days(21))
-    submission = services.learning_submit(learning=signed_off, meeting=meeting, by=alice, accept_late=True)
-    assert submission.late_accepted_by is None
+    with pytest.raises(ValidationError) as excinfo:
+        services.learning_submit(learning=signed_off, meeting=meeting, by=alice, accept_late=True)
+    assert "until then the provider lead submits the learning, and nothing is late" in message_of(excinfo)
+    assert not SsigSubmission.objects.filter(learning=signed_off).exists()
 
 
 @pytest.mark.parametrize("same_meeting", [True, False])

@@ -25,7 +25,7 @@ def _incident_form(**overrides):
         "local_reference": "DATIX-900",
         "occurred_on": (TODAY - timedelta(days=3)).isoformat(),
         "reported_on": (TODAY - timedelta(days=2)).isoformat(),
-        "incident_type": IncidentType.objects.first().pk,
+        "incident_type": IncidentType.objects.filter(is_death=False).first().pk,
         "physical_harm": "moderate",
         "psychological_harm": "low",
         "summary": "Delayed review of a deteriorating MEOWS score on the postnatal ward.",

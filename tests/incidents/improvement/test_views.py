@@ -164,12 +164,41 @@ def test_monthly_values_are_entered_and_charted(client, lead, plan):
     response = client.post(url, {f"m{last:%Y-%m}": "91.5", f"m{this_month:%Y-%m}": "x"})
     assert "Enter a number for" in response.content.decode()
     assert not PlanMeasureValue.objects.filter(month=last).exists()
-    assert client.post(url, {f"m{last:%Y-%m}": "91.5", "m2026-01": ""}).status_code == 302
+    removed = {f"m{last:%Y-%m}": "91.5", "m2026-01": "", "remove-2026-01": "on"}
+    assert client.post(url, removed).status_code == 302
     assert PlanMeasureValue.objects.get(measure=measure, month=last).value == 91.5
     assert not PlanMeasureValue.objects.filter(measure=measure, month=date(2026, 1, 1)).exists()
     page = client.get(reverse("incidents:improvement-measure", kwargs={"pk": plan.pk, "row": measure.pk}))
     body = page.content.decode()
     assert "<svg" in body and "Sticker on the CTG" in body
+
+
+def test_unreadable_or_emptied_values_are_refused_and_a_stored_value_goes_only_when_removed(
+    client, lead, plan
+):
+    measure = plan.measures.get()
+    client.force_login(lead)
+    url = reverse("incidents:improvement-measure-values", kwargs={"pk": plan.pk, "row": measure.pk})
+    month = add_months(first_of_month(date.today()), -2)
+    box, remove = f"m{month:%Y-%m}", f"remove-{month:%Y-%m}"
+    PlanMeasureValue.objects.create(measure=measure, month=month, value=7)
+    # A number input would send "7e" as empty: the box is text, so the server sees what was typed.
+    page = client.get(url).content.decode()
+    assert 'type="number"' not in page and 'inputmode="decimal"' in page
+
+    for data, message in [
+        ({box: "7e"}, f"Enter a number for {month:%B %Y}"),
+        ({box: ""}, f"Enter a number for {month:%B %Y}, or tick “Remove the {month:%B %Y} value”"),
+        ({box: "8", remove: "on"}, f"Enter a new value for {month:%B %Y} or remove it, not both"),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert "Values saved." not in response.content.decode()
+        assert PlanMeasureValue.objects.get(measure=measure, month=month).value == 7
+
+    assert client.post(url, {box: "7", remove: "on"}).status_code == 302
+    assert not PlanMeasureValue.objects.filter(measure=measure, month=month).exists()
 
 
 def test_the_all_view_prints_every_tab(client, board, plan, django_assert_max_num_queries):
