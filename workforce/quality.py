@@ -56,7 +56,7 @@ def workforce_summaries(*, providers, months: list[date]) -> dict[int, Workforce
     by_month = defaultdict(dict)
     for item in WorkforceReturn.objects.filter(
         provider__in=[provider.pk for provider in providers], month__gte=months[0], month__lte=months[-1]
-    ):
+    ).with_training():
         by_month[item.provider_id][item.month] = item
     summaries = {}
     for provider in providers:

@@ -76,8 +76,10 @@ def return_flags(*, workforce_return: WorkforceReturn) -> list[str]:
         return []
     flags = []
     for measure in MEASURES:
+        if measure.jump is None:
+            continue
         now, before = measure.of(workforce_return), measure.of(previous)
-        if measure.jump is None or now is None or before is None:
+        if now is None or before is None:
             continue
         change = Decimal(now) - Decimal(before)
         if measure.unit == "%":
@@ -191,7 +193,9 @@ def provider_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date
     end = first_of_month(end or timezone.localdate())
     month_list = [add_months(end, offset) for offset in range(-months + 1, 1)]
     returns = list(
-        WorkforceReturn.objects.filter(provider=provider, month__gte=month_list[0], month__lte=end)
+        WorkforceReturn.objects.filter(
+            provider=provider, month__gte=month_list[0], month__lte=end
+        ).with_training()
     )
     by_month = {r.month: r for r in returns}
     rows = [
