@@ -28,6 +28,9 @@ from workforce.selectors import (
 class MeasureSeries:
     measure: Measure
     values: list  # one per month asked for, None where there is no return or no figure
+    # Whose figure the latest value is, for a measure that is one group's of several: the
+    # lowest staff group of a training module. Empty otherwise.
+    latest_name: str = ""
 
     @property
     def latest(self):
@@ -69,6 +72,7 @@ def workforce_summaries(*, providers, months: list[date]) -> dict[int, Workforce
                 MeasureSeries(
                     measure=measure,
                     values=[measure.of(returns[month]) if month in returns else None for month in months],
+                    latest_name=measure.name_of(returns[months[-1]]) if months[-1] in returns else "",
                 )
                 for measure in MEASURES
             ],

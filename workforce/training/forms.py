@@ -14,7 +14,11 @@ from workforce.training.services import FigureInput
 
 MAX_STAFF = 100_000
 PARTS = ("in_scope", "compliant")
-PART_LABELS = {"in_scope": "staff who need the training", "compliant": "of whom up to date"}
+# Each label names the group and the module, so that it makes sense read on its own.
+PART_LABELS = {
+    "in_scope": "{group}: staff who need {module} training",
+    "compliant": "{group}: of whom up to date with {module}",
+}
 
 
 def grid_field_name(module: str, group: StaffGroup, part: str) -> str:
@@ -29,7 +33,7 @@ def _field(group: StaffGroup, module: str, part: str, initial) -> forms.IntegerF
         else f"the number of {whom} up to date with {MODULE_SHORT[module]} training"
     )
     field = forms.IntegerField(
-        label=f"{group.name}: {PART_LABELS[part]}",
+        label=PART_LABELS[part].format(group=group.name, module=MODULE_SHORT[module]),
         min_value=0,
         max_value=MAX_STAFF,
         initial=initial,

@@ -36,6 +36,7 @@ def provider_workforce(request, ods_code):
             "months": months,
             "trends": trends,
             "returns": returns,
+            "training_target": TRAINING_TARGET,
             "can_submit": access.can(request.user, "submit_workforce_return", provider),
         },
     )
