@@ -69,161 +69,405 @@ MODULES = ["fetal_monitoring", "emergencies", "newborn_life_support"]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lmns', '0010_user_history'),
-        ('workforce', '0003_unlink_public_concern_raisers'),
+        ("lmns", "0010_user_history"),
+        ("workforce", "0003_unlink_public_concern_raisers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        # The old totals may be empty while their figures move, so that the migration also runs
+        # backwards on an install with returns (the columns come back before they are filled).
+        *(
+            migrations.AlterField(
+                model_name=model,
+                name=f"{module}_{part}",
+                field=models.PositiveIntegerField(
+                    null=True, validators=[django.core.validators.MaxValueValidator(100000)]
+                ),
+            )
+            for model in ("workforcereturn", "historicalworkforcereturn")
+            for module in MODULES
+            for part in ("in_scope", "compliant")
+        ),
         migrations.CreateModel(
-            name='HistoricalStaffGroup',
+            name="HistoricalStaffGroup",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(help_text='A short fixed name for the group, used by the API and exports.', max_length=40)),
-                ('name', models.CharField(max_length=120)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Where the group comes in forms and tables.')),
-                ('needs_fetal_monitoring', models.BooleanField(default=False, verbose_name='Needs fetal monitoring training')),
-                ('needs_emergencies', models.BooleanField(default=False, verbose_name='Needs maternity emergencies (PROMPT) training')),
-                ('needs_newborn_life_support', models.BooleanField(default=False, verbose_name='Needs newborn life support training')),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive groups are not asked for in new returns; old returns keep theirs.')),
-                ('source', models.CharField(blank=True, help_text='Where this entry comes from.', max_length=300)),
-                ('wording_checked', models.BooleanField(default=False, help_text='Tick once the group and its modules have been checked against the published guidance.', verbose_name='Checked against the current MIS guidance')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lmns', models.ForeignKey(blank=True, db_constraint=False, help_text='Empty for an entry every LMNS uses; otherwise only this LMNS sees it.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='lmns.lmns', verbose_name='LMNS')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A short fixed name for the group, used by the API and exports.",
+                        max_length=40,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Where the group comes in forms and tables."
+                    ),
+                ),
+                (
+                    "needs_fetal_monitoring",
+                    models.BooleanField(default=False, verbose_name="Needs fetal monitoring training"),
+                ),
+                (
+                    "needs_emergencies",
+                    models.BooleanField(
+                        default=False, verbose_name="Needs maternity emergencies (PROMPT) training"
+                    ),
+                ),
+                (
+                    "needs_newborn_life_support",
+                    models.BooleanField(default=False, verbose_name="Needs newborn life support training"),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive groups are not asked for in new returns; old returns keep theirs.",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="Where this entry comes from.", max_length=300),
+                ),
+                (
+                    "wording_checked",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick once the group and its modules have been checked against the published guidance.",
+                        verbose_name="Checked against the current MIS guidance",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lmns",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Empty for an entry every LMNS uses; otherwise only this LMNS sees it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="lmns.lmns",
+                        verbose_name="LMNS",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical staff group',
-                'verbose_name_plural': 'historical staff groups',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical staff group",
+                "verbose_name_plural": "historical staff groups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='StaffGroup',
+            name="StaffGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='A short fixed name for the group, used by the API and exports.', max_length=40, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Where the group comes in forms and tables.')),
-                ('needs_fetal_monitoring', models.BooleanField(default=False, verbose_name='Needs fetal monitoring training')),
-                ('needs_emergencies', models.BooleanField(default=False, verbose_name='Needs maternity emergencies (PROMPT) training')),
-                ('needs_newborn_life_support', models.BooleanField(default=False, verbose_name='Needs newborn life support training')),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive groups are not asked for in new returns; old returns keep theirs.')),
-                ('source', models.CharField(blank=True, help_text='Where this entry comes from.', max_length=300)),
-                ('wording_checked', models.BooleanField(default=False, help_text='Tick once the group and its modules have been checked against the published guidance.', verbose_name='Checked against the current MIS guidance')),
-                ('lmns', models.ForeignKey(blank=True, help_text='Empty for an entry every LMNS uses; otherwise only this LMNS sees it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lmns.lmns', verbose_name='LMNS')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A short fixed name for the group, used by the API and exports.",
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Where the group comes in forms and tables."
+                    ),
+                ),
+                (
+                    "needs_fetal_monitoring",
+                    models.BooleanField(default=False, verbose_name="Needs fetal monitoring training"),
+                ),
+                (
+                    "needs_emergencies",
+                    models.BooleanField(
+                        default=False, verbose_name="Needs maternity emergencies (PROMPT) training"
+                    ),
+                ),
+                (
+                    "needs_newborn_life_support",
+                    models.BooleanField(default=False, verbose_name="Needs newborn life support training"),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive groups are not asked for in new returns; old returns keep theirs.",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="Where this entry comes from.", max_length=300),
+                ),
+                (
+                    "wording_checked",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick once the group and its modules have been checked against the published guidance.",
+                        verbose_name="Checked against the current MIS guidance",
+                    ),
+                ),
+                (
+                    "lmns",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for an entry every LMNS uses; otherwise only this LMNS sees it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="lmns.lmns",
+                        verbose_name="LMNS",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalTrainingFigure',
+            name="HistoricalTrainingFigure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('module', models.CharField(choices=[('fetal_monitoring', 'Fetal monitoring and surveillance'), ('emergencies', 'Maternity emergencies and multi-professional training (PROMPT)'), ('newborn_life_support', 'Newborn life support')], max_length=30)),
-                ('in_scope', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='Staff who need the training')),
-                ('compliant', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='Of whom are up to date')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workforce_return', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='workforce.workforcereturn')),
-                ('staff_group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='workforce.staffgroup')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "module",
+                    models.CharField(
+                        choices=[
+                            ("fetal_monitoring", "Fetal monitoring and surveillance"),
+                            ("emergencies", "Maternity emergencies and multi-professional training (PROMPT)"),
+                            ("newborn_life_support", "Newborn life support"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "in_scope",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="Staff who need the training",
+                    ),
+                ),
+                (
+                    "compliant",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="Of whom are up to date",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workforce_return",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="workforce.workforcereturn",
+                    ),
+                ),
+                (
+                    "staff_group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="workforce.staffgroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical training figure',
-                'verbose_name_plural': 'historical training figures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical training figure",
+                "verbose_name_plural": "historical training figures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='TrainingFigure',
+            name="TrainingFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('module', models.CharField(choices=[('fetal_monitoring', 'Fetal monitoring and surveillance'), ('emergencies', 'Maternity emergencies and multi-professional training (PROMPT)'), ('newborn_life_support', 'Newborn life support')], max_length=30)),
-                ('in_scope', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='Staff who need the training')),
-                ('compliant', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='Of whom are up to date')),
-                ('staff_group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workforce.staffgroup')),
-                ('workforce_return', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_figures', to='workforce.workforcereturn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "module",
+                    models.CharField(
+                        choices=[
+                            ("fetal_monitoring", "Fetal monitoring and surveillance"),
+                            ("emergencies", "Maternity emergencies and multi-professional training (PROMPT)"),
+                            ("newborn_life_support", "Newborn life support"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "in_scope",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="Staff who need the training",
+                    ),
+                ),
+                (
+                    "compliant",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="Of whom are up to date",
+                    ),
+                ),
+                (
+                    "staff_group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workforce.staffgroup",
+                    ),
+                ),
+                (
+                    "workforce_return",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_figures",
+                        to="workforce.workforcereturn",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['module', 'staff_group__position', 'staff_group__name'],
+                "ordering": ["module", "staff_group__position", "staff_group__name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='staffgroup',
-            constraint=models.UniqueConstraint(models.F('name'), condition=models.Q(('lmns__isnull', True)), name='staff_group_name_unique_deployment_wide'),
+            model_name="staffgroup",
+            constraint=models.UniqueConstraint(
+                models.F("name"),
+                condition=models.Q(("lmns__isnull", True)),
+                name="staff_group_name_unique_deployment_wide",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffgroup',
-            constraint=models.UniqueConstraint(models.F('lmns'), models.F('name'), name='staff_group_name_unique_in_lmns'),
+            model_name="staffgroup",
+            constraint=models.UniqueConstraint(
+                models.F("lmns"), models.F("name"), name="staff_group_name_unique_in_lmns"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingfigure',
-            constraint=models.UniqueConstraint(fields=('workforce_return', 'module', 'staff_group'), name='training_figure_one_per_group'),
+            model_name="trainingfigure",
+            constraint=models.UniqueConstraint(
+                fields=("workforce_return", "module", "staff_group"), name="training_figure_one_per_group"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingfigure',
-            constraint=models.CheckConstraint(condition=models.Q(('compliant__lte', models.F('in_scope'))), name='training_compliant_of_in_scope'),
+            model_name="trainingfigure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("compliant__lte", models.F("in_scope"))),
+                name="training_compliant_of_in_scope",
+            ),
         ),
         migrations.RunPython(forward, backward),
         migrations.RemoveField(
-            model_name='historicalworkforcereturn',
-            name='emergencies_compliant',
+            model_name="historicalworkforcereturn",
+            name="emergencies_compliant",
         ),
         migrations.RemoveField(
-            model_name='historicalworkforcereturn',
-            name='emergencies_in_scope',
+            model_name="historicalworkforcereturn",
+            name="emergencies_in_scope",
         ),
         migrations.RemoveField(
-            model_name='historicalworkforcereturn',
-            name='fetal_monitoring_compliant',
+            model_name="historicalworkforcereturn",
+            name="fetal_monitoring_compliant",
         ),
         migrations.RemoveField(
-            model_name='historicalworkforcereturn',
-            name='fetal_monitoring_in_scope',
+            model_name="historicalworkforcereturn",
+            name="fetal_monitoring_in_scope",
         ),
         migrations.RemoveField(
-            model_name='historicalworkforcereturn',
-            name='newborn_life_support_compliant',
+            model_name="historicalworkforcereturn",
+            name="newborn_life_support_compliant",
         ),
         migrations.RemoveField(
-            model_name='historicalworkforcereturn',
-            name='newborn_life_support_in_scope',
+            model_name="historicalworkforcereturn",
+            name="newborn_life_support_in_scope",
         ),
         migrations.RemoveField(
-            model_name='workforcereturn',
-            name='emergencies_compliant',
+            model_name="workforcereturn",
+            name="emergencies_compliant",
         ),
         migrations.RemoveField(
-            model_name='workforcereturn',
-            name='emergencies_in_scope',
+            model_name="workforcereturn",
+            name="emergencies_in_scope",
         ),
         migrations.RemoveField(
-            model_name='workforcereturn',
-            name='fetal_monitoring_compliant',
+            model_name="workforcereturn",
+            name="fetal_monitoring_compliant",
         ),
         migrations.RemoveField(
-            model_name='workforcereturn',
-            name='fetal_monitoring_in_scope',
+            model_name="workforcereturn",
+            name="fetal_monitoring_in_scope",
         ),
         migrations.RemoveField(
-            model_name='workforcereturn',
-            name='newborn_life_support_compliant',
+            model_name="workforcereturn",
+            name="newborn_life_support_compliant",
         ),
         migrations.RemoveField(
-            model_name='workforcereturn',
-            name='newborn_life_support_in_scope',
+            model_name="workforcereturn",
+            name="newborn_life_support_in_scope",
         ),
     ]
