@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -236,3 +237,26 @@ def test_the_superuser_keeps_deployment_wide_groups_and_a_safety_lead_only_reads
     response = client.post(url, data)
     assert response.status_code == 403
     assert _group("midwives").name == "Midwives"
+
+
+def test_a_returns_page_takes_the_same_queries_however_many_groups(
+    client, world, django_assert_max_num_queries
+):
+    workforce_return = make_workforce_return(world.a1, month=LAST_MONTH)
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+    url = workforce_return.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(4):
+        group = StaffGroup.objects.create(code=f"extra_{n}", name=f"Extra group {n}", needs_emergencies=True)
+        TrainingFigure.objects.create(
+            workforce_return=workforce_return,
+            module="emergencies",
+            staff_group=group,
+            in_scope=10,
+            compliant=9,
+        )
+    with django_assert_max_num_queries(len(few)):
+        body = client.get(url).content.decode()
+    assert "Extra group 3" in body
