@@ -260,3 +260,17 @@ def test_a_returns_page_takes_the_same_queries_however_many_groups(
     with django_assert_max_num_queries(len(few)):
         body = client.get(url).content.decode()
     assert "Extra group 3" in body
+
+
+def test_a_new_return_asks_for_its_own_lmnss_groups_and_never_anothers(client, world, alice):
+    StaffGroup.objects.create(
+        code="alpha_bank", name="Alpha bank midwives", lmns=world.lmns_a, needs_emergencies=True
+    )
+    StaffGroup.objects.create(
+        code="beta_locums", name="Beta locums", lmns=world.lmns_b, needs_emergencies=True
+    )
+    StaffGroup.objects.filter(code="anaesthetists").update(is_active=False)
+    client.force_login(alice)
+    body = client.get(reverse("workforce:return-create")).content.decode()
+    assert 'name="training-emergencies-alpha_bank-in_scope"' in body
+    assert "Beta locums" not in body and 'name="training-emergencies-anaesthetists-in_scope"' not in body
