@@ -220,7 +220,8 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
         )
         for provider, n in cursor.fetchall():
             figures[provider]["immediate"] = n
-        # Each measure as MEASURES defines it; rates unrounded (ours rounds to 0.1).
+        # Each measure as MEASURES defines it, training by its lowest staff group; rates unrounded
+        # (ours rounds to 0.1).
         cursor.execute(
             "SELECT provider_id, month, funded_midwife_wte, in_post_midwife_wte, birthrate_plus_wte,"
             " CASE WHEN funded_midwife_wte > 0 THEN CASE WHEN in_post_midwife_wte >= funded_midwife_wte"
@@ -231,12 +232,18 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
             " CASE WHEN women_in_labour > 0 THEN one_to_one_care * 100.0 / women_in_labour END,"
             " CASE WHEN coordinator_shifts > 0 THEN supernumerary_shifts * 100.0 / coordinator_shifts END,"
             " consultant_hours, preceptees,"
-            " CASE WHEN fetal_monitoring_in_scope > 0"
-            "  THEN fetal_monitoring_compliant * 100.0 / fetal_monitoring_in_scope END,"
-            " CASE WHEN emergencies_in_scope > 0"
-            "  THEN emergencies_compliant * 100.0 / emergencies_in_scope END,"
-            " CASE WHEN newborn_life_support_in_scope > 0"
-            "  THEN newborn_life_support_compliant * 100.0 / newborn_life_support_in_scope END"
+            " (SELECT MIN(t.compliant * 100.0 / t.in_scope) FROM workforce_trainingfigure t"
+            "  WHERE t.workforce_return_id = workforce_workforcereturn.id"
+            "  AND t.module = 'fetal_monitoring'"
+            "  AND t.in_scope > 0),"
+            " (SELECT MIN(t.compliant * 100.0 / t.in_scope) FROM workforce_trainingfigure t"
+            "  WHERE t.workforce_return_id = workforce_workforcereturn.id"
+            "  AND t.module = 'emergencies'"
+            "  AND t.in_scope > 0),"
+            " (SELECT MIN(t.compliant * 100.0 / t.in_scope) FROM workforce_trainingfigure t"
+            "  WHERE t.workforce_return_id = workforce_workforcereturn.id"
+            "  AND t.module = 'newborn_life_support'"
+            "  AND t.in_scope > 0)"
             f" FROM workforce_workforcereturn WHERE provider_id IN ({ids}) AND month >= %s AND month <= %s",
             [*provider_ids, months[0], months[-1]],
         )

@@ -243,7 +243,8 @@ def floor(provider_id: int, period) -> dict:
             [provider_id],
         )
         figures["immediate"] = cursor.fetchall()
-        # Each measure as MEASURES defines it; rates unrounded (ours rounds to 0.1).
+        # Each measure as MEASURES defines it, training by its lowest staff group; rates unrounded
+        # (ours rounds to 0.1).
         cursor.execute(
             "SELECT month, funded_midwife_wte, in_post_midwife_wte, birthrate_plus_wte,"
             " CASE WHEN funded_midwife_wte > 0 THEN CASE WHEN in_post_midwife_wte >= funded_midwife_wte"
@@ -254,12 +255,18 @@ def floor(provider_id: int, period) -> dict:
             " CASE WHEN women_in_labour > 0 THEN one_to_one_care * 100.0 / women_in_labour END,"
             " CASE WHEN coordinator_shifts > 0 THEN supernumerary_shifts * 100.0 / coordinator_shifts END,"
             " consultant_hours, preceptees,"
-            " CASE WHEN fetal_monitoring_in_scope > 0"
-            "  THEN fetal_monitoring_compliant * 100.0 / fetal_monitoring_in_scope END,"
-            " CASE WHEN emergencies_in_scope > 0"
-            "  THEN emergencies_compliant * 100.0 / emergencies_in_scope END,"
-            " CASE WHEN newborn_life_support_in_scope > 0"
-            "  THEN newborn_life_support_compliant * 100.0 / newborn_life_support_in_scope END"
+            " (SELECT MIN(t.compliant * 100.0 / t.in_scope) FROM workforce_trainingfigure t"
+            "  WHERE t.workforce_return_id = workforce_workforcereturn.id"
+            "  AND t.module = 'fetal_monitoring'"
+            "  AND t.in_scope > 0),"
+            " (SELECT MIN(t.compliant * 100.0 / t.in_scope) FROM workforce_trainingfigure t"
+            "  WHERE t.workforce_return_id = workforce_workforcereturn.id"
+            "  AND t.module = 'emergencies'"
+            "  AND t.in_scope > 0),"
+            " (SELECT MIN(t.compliant * 100.0 / t.in_scope) FROM workforce_trainingfigure t"
+            "  WHERE t.workforce_return_id = workforce_workforcereturn.id"
+            "  AND t.module = 'newborn_life_support'"
+            "  AND t.in_scope > 0)"
             " FROM workforce_workforcereturn WHERE provider_id = %s AND month >= %s AND month <= %s"
             " ORDER BY month",
             [provider_id, months[0], months[-1]],

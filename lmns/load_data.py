@@ -46,8 +46,8 @@ from incidents.models import (
     SsigSubmission,
 )
 from lmns.models import Lmns, Provider, Unit, UnitType
-from workforce.demo import _return_figures
-from workforce.models import CATEGORIES, FtsuConcern, WorkforceReturn, add_months
+from workforce.demo import _return_figures, _training_figures
+from workforce.models import CATEGORIES, FtsuConcern, StaffGroup, TrainingFigure, WorkforceReturn, add_months
 
 LMNS_CODE_PREFIX = "load-"
 GENERATOR_USERNAME = "load.generator"
@@ -270,6 +270,24 @@ def workforce_returns(provider, months, rng, *, today, funded=200, in_post=Decim
         if month < today.replace(day=1)
     ]
     WorkforceReturn.objects.bulk_create(returns, batch_size=BATCH)
+    groups = {group.code: group for group in StaffGroup.objects.filter(lmns__isnull=True, is_active=True)}
+    TrainingFigure.objects.bulk_create(
+        (
+            TrainingFigure(
+                workforce_return=item,
+                module=module,
+                staff_group=groups[code],
+                in_scope=in_scope,
+                compliant=compliant,
+            )
+            for index, item in enumerate(returns)
+            for (module, code), (in_scope, compliant) in _training_figures(
+                provider.ods_code, index, funded, rng
+            ).items()
+            if code in groups and groups[code].needs(module)
+        ),
+        batch_size=BATCH,
+    )
     return len(returns)
 
 

@@ -441,6 +441,8 @@ def _workforce(summary, thresholds) -> Domain:
         measure, value = series.measure, series.latest
         unit = UNITS[measure.unit]
         shown = f"{number(value)}{unit}" if value is not None else "Not given"
+        if value is not None and series.latest_name:
+            shown += f" ({series.latest_name})"  # a training module's lowest staff group, named
         threshold = thresholds.get(measure.key)
         rating = None
         if threshold is not None:

@@ -20,7 +20,7 @@ from assurance.models import (
 from incidents.models import Incident, IncidentType, Learning, SafetyAction, SsigMeeting, Theme
 from lmns.models import Lmns, Membership, Provider, Unit, UnitType
 from workforce import crypto
-from workforce.models import FtsuConcern, WorkforceReturn
+from workforce.models import FtsuConcern, StaffGroup, TrainingFigure, TrainingModule, WorkforceReturn
 
 PASSWORD = "correct-horse-battery-staple"
 _sequence = count(1)
@@ -171,8 +171,10 @@ def make_recommendation(finding: Finding, *, owner, **fields) -> Recommendation:
     )
 
 
-def make_workforce_return(provider: Provider, *, month, **fields) -> WorkforceReturn:
-    """A plausible, complete return for ``month`` (a first-of-month date)."""
+def make_workforce_return(provider: Provider, *, month, training=None, **fields) -> WorkforceReturn:
+    """A plausible, complete return for ``month`` (a first-of-month date), with training figures
+    for every active staff group each module applies to: 95 of 100 up to date unless ``training``
+    gives ``{(module, group code): (in_scope, compliant)}``."""
     defaults = {
         "funded_midwife_wte": 200,
         "in_post_midwife_wte": 185,
@@ -185,14 +187,24 @@ def make_workforce_return(provider: Provider, *, month, **fields) -> WorkforceRe
         "supernumerary_shifts": 60,
         "consultant_hours": "60.0",
         "preceptees": 8,
-        "fetal_monitoring_in_scope": 220,
-        "fetal_monitoring_compliant": 205,
-        "emergencies_in_scope": 260,
-        "emergencies_compliant": 240,
-        "newborn_life_support_in_scope": 240,
-        "newborn_life_support_compliant": 200,
     }
-    return WorkforceReturn.objects.create(provider=provider, month=month, **{**defaults, **fields})
+    workforce_return = WorkforceReturn.objects.create(
+        provider=provider, month=month, **{**defaults, **fields}
+    )
+    training = training or {}
+    TrainingFigure.objects.bulk_create(
+        TrainingFigure(
+            workforce_return=workforce_return,
+            module=module,
+            staff_group=group,
+            in_scope=training.get((module, group.code), (100, 95))[0],
+            compliant=training.get((module, group.code), (100, 95))[1],
+        )
+        for group in StaffGroup.objects.active().filter(lmns__isnull=True)
+        for module in TrainingModule.values
+        if group.needs(module)
+    )
+    return workforce_return
 
 
 def make_concern(provider: Provider | None = None, *, lmns: Lmns | None = None, contact: str = "", **fields):

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from lmns.models import Lmns
 from workforce import crypto
-from workforce.models import FtsuConcern, FtsuNote, WorkforceReturn, add_months, first_of_month
+from workforce.models import (
+    FtsuConcern,
+    FtsuNote,
+    StaffGroup,
+    TrainingFigure,
+    WorkforceReturn,
+    add_months,
+    first_of_month,
+)
 
 # ODS code: (funded midwife WTE, in post at the start of the year, monthly change)
 ESTABLISHMENTS = {
@@ -51,17 +59,13 @@ DEMO_MONTHS = 24  # two years: enough for SPC charts to draw process limits
 
 
 def _return_figures(ods_code: str, index: int, funded: int, in_post: Decimal, change: Decimal, rng):
-    """One month's plausible figures: a steady process with noise, plus the stories the demo
+    """One month's plausible figures: a steady process with noise, plus the story the demo
     tells on the SPC charts: ZZB's 1:1 care in labour falls away over the last seven months
-    (special cause concern), and ZZA's fetal monitoring training climbs after a new programme."""
+    (special cause concern). Training figures come from ``_training_figures``."""
     women = funded + 80 + rng.randint(-12, 12)
     one_to_one_rate = 0.975 + rng.uniform(-0.012, 0.012)
     if ods_code == "ZZB" and index >= DEMO_MONTHS - 7:
         one_to_one_rate -= 0.035
-    fetal_rate = 0.86 + rng.uniform(-0.02, 0.02)
-    if ods_code == "ZZA" and index >= DEMO_MONTHS - 8:
-        fetal_rate += 0.07
-    in_scope = {"fetal": funded + 40, "emergencies": funded + 60, "nls": funded + 50}
     msw_funded = funded // 4
     return {
         "funded_midwife_wte": funded,
@@ -75,13 +79,35 @@ def _return_figures(ods_code: str, index: int, funded: int, in_post: Decimal, ch
         "supernumerary_shifts": 62 - rng.randint(0, 5),
         "consultant_hours": Decimal(60 + rng.randint(-4, 4)),
         "preceptees": 4 + rng.randint(0, 3),
-        "fetal_monitoring_in_scope": in_scope["fetal"],
-        "fetal_monitoring_compliant": min(in_scope["fetal"], int(in_scope["fetal"] * fetal_rate)),
-        "emergencies_in_scope": in_scope["emergencies"],
-        "emergencies_compliant": int(in_scope["emergencies"] * (0.91 + rng.uniform(-0.02, 0.02))),
-        "newborn_life_support_in_scope": in_scope["nls"],
-        "newborn_life_support_compliant": int(in_scope["nls"] * (0.88 + rng.uniform(-0.03, 0.03))),
     }
+
+
+# Headcounts by staff group for a unit with ``funded`` midwife WTE, and the usual share up to
+# date. Obstetric doctors in training rotate every few months, so fewer of them are up to date:
+# they are the group below 90% that the demo's ratings name.
+DEMO_GROUPS = {
+    "obstetric_consultants": (lambda funded: 14 + funded // 40, 0.95),
+    "obstetric_doctors_in_training": (lambda funded: 20 + funded // 30, 0.86),
+    "anaesthetists": (lambda funded: 18 + funded // 40, 0.93),
+    "midwives": (lambda funded: funded + funded // 6, 0.94),
+    "maternity_support_workers": (lambda funded: funded // 4 + 8, 0.93),
+    "neonatal_staff": (lambda funded: 40 + funded // 5, 0.92),
+}
+
+
+def _training_figures(ods_code: str, index: int, funded: int, rng) -> dict[tuple[str, str], tuple[int, int]]:
+    """Each module's (in scope, up to date) by staff group code for one month: ZZA's fetal
+    monitoring training for doctors in training climbs after a new programme in the last eight
+    months, to above 90%."""
+    figures = {}
+    for code, (headcount, usual) in DEMO_GROUPS.items():
+        for module in ("fetal_monitoring", "emergencies", "newborn_life_support"):
+            in_scope = headcount(funded)
+            rate = usual + rng.uniform(-0.02, 0.02)
+            if code == "obstetric_doctors_in_training" and module == "fetal_monitoring" and ods_code == "ZZA":
+                rate = 0.84 + (0.09 if index >= DEMO_MONTHS - 8 else 0) + rng.uniform(-0.02, 0.02)
+            figures[module, code] = (in_scope, min(in_scope, round(in_scope * rate)))
+    return figures
 
 
 @transaction.atomic
@@ -90,19 +116,22 @@ def demo_seed(*, lmns: Lmns) -> None:
     providers = {provider.ods_code: provider for provider in lmns.providers.all()}
     this_month = first_of_month(timezone.localdate())
     now = timezone.now()
+    groups = {group.code: group for group in StaffGroup.objects.filter(lmns__isnull=True, is_active=True)}
     for ods_code, (funded, in_post, change) in ESTABLISHMENTS.items():
         provider = providers.get(ods_code)
         if provider is None:
             continue
         # Seeded by provider, so the demo draws the same charts every time.
         rng = random.Random(ods_code)
+        training_rng = random.Random(f"{ods_code} training")
         for index in range(DEMO_MONTHS):
             month = add_months(this_month, index - DEMO_MONTHS)
             figures = _return_figures(ods_code, index, funded, in_post, change, rng)
             # Returns are due on the 15th of the next month; one in four of ZZB's came in late.
             late = ods_code == "ZZB" and index % 4 == 3
             submitted_on = add_months(month, 1).replace(day=20 if late else 10)
-            WorkforceReturn.objects.get_or_create(
+            training = _training_figures(ods_code, index, funded, training_rng)
+            workforce_return, created = WorkforceReturn.objects.get_or_create(
                 provider=provider,
                 month=month,
                 defaults={
@@ -119,6 +148,18 @@ def demo_seed(*, lmns: Lmns) -> None:
                     ),
                 },
             )
+            if created:
+                TrainingFigure.objects.bulk_create(
+                    TrainingFigure(
+                        workforce_return=workforce_return,
+                        module=module,
+                        staff_group=groups[code],
+                        in_scope=in_scope,
+                        compliant=compliant,
+                    )
+                    for (module, code), (in_scope, compliant) in training.items()
+                    if code in groups and groups[code].needs(module)
+                )
     today = timezone.localdate()
     for (reference, ods_code, received_by, route, days_ago, raised_as, group, categories, detriment,
          status, summary, contact, handler) in DEMO_CONCERNS:  # fmt: skip

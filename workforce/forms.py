@@ -15,11 +15,11 @@ from workforce.models import (
     ProfessionalGroup,
     RaisedAs,
     Route,
-    TrainingModule,
     WorkforceReturn,
     add_months,
     first_of_month,
 )
+from workforce.training.forms import TrainingGridMixin, grid_groups
 
 MONTHS_BACK = 24
 
@@ -46,10 +46,7 @@ RETURN_SECTIONS = [
         ],
     ),
     ("Preceptorship and retention", ["preceptees", "retention_midwife"]),
-    (
-        "Training compliance (Core Competency Framework)",
-        [f"{module}_{part}" for module in TrainingModule.values for part in ("in_scope", "compliant")],
-    ),
+    # Training compliance by staff group follows, in its own grid (workforce.training.forms).
     ("Anything to explain", ["notes"]),
 ]
 
@@ -61,7 +58,7 @@ def month_choices(today: date) -> list[tuple[str, str]]:
     return [(month.isoformat(), f"{month:%B %Y}") for month in months]
 
 
-class WorkforceReturnForm(NHSErrorMessagesMixin, forms.ModelForm):
+class WorkforceReturnForm(TrainingGridMixin, NHSErrorMessagesMixin, forms.ModelForm):
     month = forms.TypedChoiceField(label="Month", coerce=date.fromisoformat)
     confirm_changes = forms.BooleanField(
         label="I have checked the figures flagged above and they are right", required=False
@@ -86,9 +83,23 @@ class WorkforceReturnForm(NHSErrorMessagesMixin, forms.ModelForm):
             self.fields["month"].initial = add_months(first_of_month(timezone.localdate()), -1).isoformat()
         for name in ("birthrate_plus_wte", "birthrate_plus_on", "notes"):
             self.fields[name].required = False
+        if workforce_return is not None:
+            figures = list(workforce_return.training_figures.select_related("staff_group"))
+            self.add_training_grid(groups=_groups_of(figures), figures=figures)
+        else:
+            lmns_ids = {provider.lmns_id for provider in self.fields["provider"].queryset}
+            self.add_training_grid(groups=grid_groups(lmns_ids=lmns_ids))
+
+    def clean(self):
+        return self.clean_training_grid(super().clean())
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in RETURN_SECTIONS]
+
+
+def _groups_of(figures):
+    groups = {figure.staff_group.pk: figure.staff_group for figure in figures}
+    return sorted(groups.values(), key=lambda group: (group.position, group.name))
 
 
 # --- Freedom to Speak Up ---------------------------------------------------------------------

@@ -86,6 +86,14 @@ class TrainingModule(models.TextChoices):
 TRAINING_TARGET = 90
 
 
+class WorkforceReturnQuerySet(ProviderScopedQuerySet):
+    def with_training(self):
+        """Fetch each return's training figures and their staff groups in one more query."""
+        return self.prefetch_related(
+            models.Prefetch("training_figures", queryset=TrainingFigure.objects.select_related("staff_group"))
+        )
+
+
 class WorkforceReturn(models.Model):
     """One provider's workforce figures for one calendar month."""
 
@@ -128,13 +136,8 @@ class WorkforceReturn(models.Model):
     retention_midwife = models.BooleanField(
         "A retention or pastoral support midwife is in post", default=False
     )
-    # Training compliance, counted per module so the rate is worked out, never typed.
-    fetal_monitoring_in_scope = _count("Fetal monitoring: staff who need the training")
-    fetal_monitoring_compliant = _count("Fetal monitoring: of whom are up to date")
-    emergencies_in_scope = _count("Maternity emergencies (PROMPT): staff who need the training")
-    emergencies_compliant = _count("Maternity emergencies (PROMPT): of whom are up to date")
-    newborn_life_support_in_scope = _count("Newborn life support: staff who need the training")
-    newborn_life_support_compliant = _count("Newborn life support: of whom are up to date")
+    # Training compliance is counted per module and staff group in TrainingFigure
+    # (workforce.training), so that each group is rated on its own.
 
     notes = models.TextField(blank=True, max_length=2000, help_text=NO_STAFF_ID_HINT)
     # The flagged month-on-month changes the submitter confirmed were right, in words.
@@ -144,7 +147,7 @@ class WorkforceReturn(models.Model):
     )
     submitted_at = models.DateTimeField(default=timezone.now)
 
-    objects = ProviderScopedQuerySet.as_manager()
+    objects = WorkforceReturnQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -174,10 +177,6 @@ class WorkforceReturn(models.Model):
         pairs = [
             ("one_to_one_care", "women_in_labour", "women in established labour"),
             ("supernumerary_shifts", "coordinator_shifts", "labour ward shifts"),
-            *(
-                (f"{module}_compliant", f"{module}_in_scope", "staff who need the training")
-                for module in TrainingModule.values
-            ),
         ]
         for part, whole, words in pairs:
             part_value, whole_value = getattr(self, part), getattr(self, whole)
@@ -220,20 +219,22 @@ class WorkforceReturn(models.Model):
     def supernumerary_rate(self):
         return _rate(self.supernumerary_shifts, self.coordinator_shifts)
 
-    def training_rate(self, module: str):
-        return _rate(getattr(self, f"{module}_compliant"), getattr(self, f"{module}_in_scope"))
-
     @property
-    def training(self) -> list[tuple[str, int, int, Decimal | None]]:
-        return [
-            (
-                label,
-                getattr(self, f"{module}_compliant"),
-                getattr(self, f"{module}_in_scope"),
-                self.training_rate(module),
-            )
-            for module, label in TrainingModule.choices
-        ]
+    def training(self) -> list["ModuleCompliance"]:
+        """Each module's figures by staff group. Fetch returns with ``with_training()`` first, or
+        this costs a query per return."""
+        figures = list(self.training_figures.all()) if self.pk else []
+        return [module_compliance(figures, module) for module in TrainingModule.values]
+
+    def training_module(self, module: str) -> "ModuleCompliance":
+        return next(item for item in self.training if item.module == module)
+
+    def training_rate(self, module: str) -> Decimal | None:
+        """The module's rate in its lowest staff group: never a blend of groups."""
+        return self.training_module(module).rate
+
+    def training_lowest_group(self, module: str) -> str:
+        return self.training_module(module).lowest_name
 
 
 def _rate(part, whole) -> Decimal | None:
@@ -255,6 +256,9 @@ class Measure:
     label: str
     unit: str  # "%", "WTE", "hours", or "" for a count
     value: object  # WorkforceReturn -> number or None
+    # WorkforceReturn -> whose figure the value is, where it is one group's of several: a
+    # training module is rated by its lowest staff group, and says which.
+    named: object = None
     target: int | None = None
     # Largest month-on-month change taken as plausible without confirmation: percentage
     # points for rates, a share of last month's figure for WTE, None for no check.
@@ -264,6 +268,9 @@ class Measure:
 
     def of(self, workforce_return):
         return self.value(workforce_return)
+
+    def name_of(self, workforce_return) -> str:
+        return self.named(workforce_return) if self.named else ""
 
 
 HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
@@ -290,14 +297,21 @@ MEASURES = [
             lambda r: r.consultant_hours, jump=Decimal("0.25"), direction=HIGHER),
     Measure("preceptees", "Midwives on preceptorship", "", lambda r: r.preceptees),
     *(
-        Measure(f"{module}_rate", f"Training: {label}", "%",
-                lambda r, module=module: r.training_rate(module), target=TRAINING_TARGET, jump=Decimal(20),
-                direction=HIGHER)
+        # The month-on-month check is made per staff group (workforce.training.selectors).
+        Measure(f"{module}_rate", f"Training: {label}, lowest staff group", "%",
+                lambda r, module=module: r.training_rate(module), target=TRAINING_TARGET,
+                direction=HIGHER, named=lambda r, module=module: r.training_lowest_group(module))
         for module, label in TrainingModule.choices
     ),
 ]  # fmt: skip
 MEASURES_BY_KEY = {measure.key: measure for measure in MEASURES}
 
+from workforce.training.models import (  # noqa: E402
+    ModuleCompliance,
+    StaffGroup,  # noqa: F401
+    TrainingFigure,
+    module_compliance,
+)
 
 # --- Freedom to Speak Up -------------------------------------------------------------------
 

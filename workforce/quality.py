@@ -28,6 +28,9 @@ from workforce.selectors import (
 class MeasureSeries:
     measure: Measure
     values: list  # one per month asked for, None where there is no return or no figure
+    # Whose figure the latest value is, for a measure that is one group's of several: the
+    # lowest staff group of a training module. Empty otherwise.
+    latest_name: str = ""
 
     @property
     def latest(self):
@@ -56,7 +59,7 @@ def workforce_summaries(*, providers, months: list[date]) -> dict[int, Workforce
     by_month = defaultdict(dict)
     for item in WorkforceReturn.objects.filter(
         provider__in=[provider.pk for provider in providers], month__gte=months[0], month__lte=months[-1]
-    ):
+    ).with_training():
         by_month[item.provider_id][item.month] = item
     summaries = {}
     for provider in providers:
@@ -69,6 +72,7 @@ def workforce_summaries(*, providers, months: list[date]) -> dict[int, Workforce
                 MeasureSeries(
                     measure=measure,
                     values=[measure.of(returns[month]) if month in returns else None for month in months],
+                    latest_name=measure.name_of(returns[months[-1]]) if months[-1] in returns else "",
                 )
                 for measure in MEASURES
             ],

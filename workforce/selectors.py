@@ -76,8 +76,10 @@ def return_flags(*, workforce_return: WorkforceReturn) -> list[str]:
         return []
     flags = []
     for measure in MEASURES:
+        if measure.jump is None:
+            continue
         now, before = measure.of(workforce_return), measure.of(previous)
-        if measure.jump is None or now is None or before is None:
+        if now is None or before is None:
             continue
         change = Decimal(now) - Decimal(before)
         if measure.unit == "%":
@@ -152,6 +154,17 @@ class TrendRow:
     measure: Measure
     months: list[date]
     values: list  # one per month, None where there is no return or no figure
+    # Whose figure each month's value is, where it is one group's of several (the lowest staff
+    # group of a training module); empty strings otherwise.
+    names: list = field(default_factory=list)
+
+    @property
+    def latest_named(self) -> tuple[date, str, object] | None:
+        """The latest month with a named figure: (month, name, value)."""
+        for month, name, value in reversed(list(zip(self.months, self.names, self.values, strict=False))):
+            if name and value is not None:
+                return month, name, value
+        return None
 
     @property
     def formatted(self):
@@ -191,7 +204,9 @@ def provider_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date
     end = first_of_month(end or timezone.localdate())
     month_list = [add_months(end, offset) for offset in range(-months + 1, 1)]
     returns = list(
-        WorkforceReturn.objects.filter(provider=provider, month__gte=month_list[0], month__lte=end)
+        WorkforceReturn.objects.filter(
+            provider=provider, month__gte=month_list[0], month__lte=end
+        ).with_training()
     )
     by_month = {r.month: r for r in returns}
     rows = [
@@ -199,6 +214,7 @@ def provider_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date
             measure=measure,
             months=month_list,
             values=[measure.of(by_month[m]) if m in by_month else None for m in month_list],
+            names=[measure.name_of(by_month[m]) if m in by_month else "" for m in month_list],
         )
         for measure in MEASURES
     ]
@@ -387,10 +403,12 @@ class LatestFigure:
     month: date | None  # of the latest return that gives the figure
     value: object
     variation: str  # Making Data Count's reading of the trend, in words
+    name: str = ""  # whose figure: a training module's lowest staff group
 
     @property
     def formatted(self) -> str:
-        return format_value(self.value, self.measure.unit)
+        shown = format_value(self.value, self.measure.unit)
+        return f"{shown} ({self.name})" if self.name and self.value is not None else shown
 
 
 def latest_figures(*, provider: Provider, end: date | None = None) -> list[LatestFigure]:
@@ -401,7 +419,10 @@ def latest_figures(*, provider: Provider, end: date | None = None) -> list[Lates
         pairs = zip(row.months, row.values, strict=True)
         known = [(month, value) for month, value in pairs if value is not None]
         month, value = known[-1] if known else (None, None)
-        figures.append(LatestFigure(row.measure, month, value, row.spc.variation.label if known else ""))
+        name = row.names[row.months.index(month)] if known else ""
+        figures.append(
+            LatestFigure(row.measure, month, value, row.spc.variation.label if known else "", name)
+        )
     return figures
 
 

@@ -35,13 +35,16 @@ from workforce.models import (
     Route,
     WorkforceReturn,
 )
+from workforce.training.selectors import training_flags
+from workforce.training.services import FigureInput, training_figures_check, training_figures_save
 
 # --- Workforce returns ---------------------------------------------------------------------
 
 
-def _check_changes(workforce_return: WorkforceReturn, confirm_changes: bool) -> None:
+def _check_changes(workforce_return: WorkforceReturn, confirm_changes: bool, figures=()) -> None:
     """Refuse implausible month-on-month jumps until the submitter confirms them."""
     flags = selectors.return_flags(workforce_return=workforce_return)
+    flags += training_flags(workforce_return=workforce_return, figures=figures)
     if flags and not confirm_changes:
         messages = [
             "Some figures changed a lot since the previous month. Check them, then confirm "
@@ -54,25 +57,39 @@ def _check_changes(workforce_return: WorkforceReturn, confirm_changes: bool) -> 
 
 @transaction.atomic
 def workforce_return_submit(
-    *, provider: Provider, month: date, by, confirm_changes: bool = False, **fields
+    *,
+    provider: Provider,
+    month: date,
+    by,
+    confirm_changes: bool = False,
+    training: list[FigureInput] = (),
+    **fields,
 ) -> WorkforceReturn:
-    """Submit a provider's return for a month: one per provider and month."""
+    """Submit a provider's return for a month: one per provider and month, with its training
+    figures by module and staff group."""
     workforce_return = WorkforceReturn(
         provider=provider, month=month, submitted_by=by, submitted_at=timezone.now(), **fields
     )
     workforce_return.full_clean()  # one return per provider and month (unique_error_message)
-    _check_changes(workforce_return, confirm_changes)
+    figures = training_figures_check(workforce_return=workforce_return, training=training)
+    _check_changes(workforce_return, confirm_changes, figures)
     try:
         with transaction.atomic():
             workforce_return.save()
     except IntegrityError:  # submitted by someone else a moment ago
         raise ValidationError(f"{provider.name} has already submitted a return for {month:%B %Y}.") from None
+    training_figures_save(workforce_return=workforce_return, figures=figures)
     return workforce_return
 
 
 @transaction.atomic
 def workforce_return_update(
-    *, workforce_return: WorkforceReturn, by, confirm_changes: bool = False, **fields
+    *,
+    workforce_return: WorkforceReturn,
+    by,
+    confirm_changes: bool = False,
+    training: list[FigureInput] = (),
+    **fields,
 ) -> WorkforceReturn:
     """Correct a submitted return. Its month and provider never change; lateness is kept."""
     if {"provider", "month", "submitted_at", "submitted_by"} & fields.keys():
@@ -81,8 +98,10 @@ def workforce_return_update(
     for name, value in fields.items():
         setattr(workforce_return, name, value)
     workforce_return.full_clean()
-    _check_changes(workforce_return, confirm_changes)
+    figures = training_figures_check(workforce_return=workforce_return, training=training)
+    _check_changes(workforce_return, confirm_changes, figures)
     workforce_return.save()
+    training_figures_save(workforce_return=workforce_return, figures=figures)
     return workforce_return
 
 

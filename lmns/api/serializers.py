@@ -18,7 +18,7 @@ from incidents.models import Incident, Learning, SafetyAction, SsigMeeting
 from lmns.models import Lmns, Provider
 from lmns.quality import RAG_LABELS
 from workforce.forms import WorkforceReturnForm
-from workforce.models import WorkforceReturn
+from workforce.models import TrainingFigure, WorkforceReturn
 
 PROVIDER_HELP = "The provider's ODS code (for example RX1) or id: one you may act at."
 
@@ -229,18 +229,66 @@ class AssessmentItemWriteSerializer(serializers.ModelSerializer):
 # --- Workforce ---------------------------------------------------------------------------------
 
 
+class TrainingFigureSerializer(serializers.ModelSerializer):
+    staff_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    staff_group_name = serializers.CharField(source="staff_group.name", read_only=True)
+    rate = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        read_only=True,
+        help_text="Up to date as a percentage of those in scope.",
+    )
+
+    class Meta:
+        model = TrainingFigure
+        fields = ["module", "staff_group", "staff_group_name", "in_scope", "compliant", "rate"]
+
+
+class TrainingLowestSerializer(serializers.Serializer):
+    module = serializers.CharField()
+    staff_group_name = serializers.CharField(
+        source="lowest_name", help_text="Empty when no group has staff in scope."
+    )
+    rate = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
+
+
 class WorkforceReturnSerializer(serializers.ModelSerializer):
     provider = ProviderSerializer(read_only=True)
     is_late = serializers.BooleanField(
         read_only=True, help_text="Submitted after the 15th of the next month."
     )
+    training = TrainingFigureSerializer(
+        source="training_figures",
+        many=True,
+        read_only=True,
+        help_text="Each module's figures by staff group.",
+    )
+    training_lowest = TrainingLowestSerializer(
+        source="training",
+        many=True,
+        read_only=True,
+        help_text="Each module's lowest staff group: MIS safety action 8 rates each group against 90%, "
+        "never a blend of groups.",
+    )
 
     class Meta:
         model = WorkforceReturn
-        fields = ["id", *WorkforceReturnForm.Meta.fields, "is_late", "confirmed_changes", "submitted_at"]
+        fields = [
+            "id",
+            *WorkforceReturnForm.Meta.fields,
+            "training",
+            "training_lowest",
+            "is_late",
+            "confirmed_changes",
+            "submitted_at",
+        ]
 
 
 class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
+    """Training figures are sent as two fields per module and staff group, as the page's form
+    names them: ``training-<module>-<staff group code>-in_scope`` and ``...-compliant``, for each
+    active staff group the module applies to (for example ``training-fetal_monitoring-midwives-in_scope``)."""
+
     provider = serializers.CharField(help_text=PROVIDER_HELP)
     month = serializers.DateField(help_text="The first day of the month, one of the last few months.")
     confirm_changes = serializers.BooleanField(

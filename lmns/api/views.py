@@ -246,7 +246,9 @@ class WorkforceReturnViewSet(CreateThroughForm, ReadViewSet):
     serializer_class = serializers.WorkforceReturnSerializer
 
     def get_queryset(self):
-        return WorkforceReturn.objects.visible_to(self.request.user).select_related("provider")
+        return (
+            WorkforceReturn.objects.visible_to(self.request.user).select_related("provider").with_training()
+        )
 
     def save_new(self, user, data):
         form = WorkforceReturnForm(data, user=user)

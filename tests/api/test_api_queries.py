@@ -34,7 +34,7 @@ MAX_QUERIES = {
     "api:framework-list": 3,
     "api:assessment-list": 3,
     "api:assessment-item-list": 3,
-    "api:workforce-return-list": 3,
+    "api:workforce-return-list": 4,
 }
 
 

@@ -234,9 +234,16 @@ def test_a_workforce_return_is_submitted_once_a_month(world, lead):
             for name in names
             if getattr(current, name) is not None
         },
+        # Training by module and staff group, named as the page's form names them.
+        **{
+            f"training-{figure.module}-{figure.staff_group.code}-{part}": getattr(figure, part)
+            for figure in current.training_figures.select_related("staff_group")
+            for part in ("in_scope", "compliant")
+        },
     }
     response = lead.post("/api/v1/workforce-returns/", body, format="json")
     assert response.status_code == 201, response.content
+    assert len(response.json()["training"]) == current.training_figures.count() == 10
     again = lead.post("/api/v1/workforce-returns/", body, format="json")
     assert again.status_code == 400
     assert WorkforceReturn.objects.filter(provider=world.a1, month=month).count() == 1

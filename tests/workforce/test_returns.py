@@ -11,12 +11,26 @@ from django.utils import timezone
 
 from tests.factories import make_concern, make_workforce_return
 from workforce import selectors
-from workforce.models import WorkforceReturn, add_months, first_of_month
+from workforce.models import TrainingModule, WorkforceReturn, add_months, first_of_month
+from workforce.training.reference import STAFF_GROUPS
 
 pytestmark = pytest.mark.django_db
 
 THIS_MONTH = first_of_month(timezone.localdate())
 LAST_MONTH = add_months(THIS_MONTH, -1)
+
+
+def training_grid(**cells):
+    """The training grid's fields, every group 95 of 100 up to date unless ``cells`` gives
+    ``{"<module>-<group code>": (in scope, up to date)}``."""
+    data = {}
+    for code, _name, *needs in STAFF_GROUPS:
+        for module, needed in zip(TrainingModule.values, needs, strict=True):
+            if needed:
+                in_scope, compliant = cells.get(f"{module}-{code}", (100, 95))
+                data[f"training-{module}-{code}-in_scope"] = str(in_scope)
+                data[f"training-{module}-{code}-compliant"] = str(compliant)
+    return data
 
 
 def _form(world, month=LAST_MONTH, **overrides):
@@ -37,12 +51,7 @@ def _form(world, month=LAST_MONTH, **overrides):
         "consultant_hours": "60",
         "preceptees": "9",
         "retention_midwife": "on",
-        "fetal_monitoring_in_scope": "220",
-        "fetal_monitoring_compliant": "200",
-        "emergencies_in_scope": "260",
-        "emergencies_compliant": "247",
-        "newborn_life_support_in_scope": "240",
-        "newborn_life_support_compliant": "230",
+        **training_grid(),
         "notes": "",
     }
     return {**data, **overrides}
@@ -55,7 +64,7 @@ def test_provider_lead_submits_a_return_and_sees_its_trends(client, world, alice
     submitted = WorkforceReturn.objects.get(provider=world.a1, month=LAST_MONTH)
     assert submitted.submitted_by == alice
     assert (submitted.vacancy_rate, submitted.one_to_one_rate) == (Decimal("9.8"), Decimal("97.0"))
-    assert submitted.training_rate("fetal_monitoring") == Decimal("90.9")
+    assert submitted.training_rate("fetal_monitoring") == Decimal("95.0")
     page = client.get(response.url).content.decode()
     assert f"Return for {LAST_MONTH:%B %Y} submitted." in page
     assert '<title id="chart-vacancy_rate-title">Midwifery vacancy rate,' in page
@@ -90,7 +99,12 @@ def test_two_years_of_returns_draw_process_limits_and_call_a_fall_in_care_a_conc
         ({"turnover_rate": "101"}, "turnover_rate", "Enter a percentage of 100 or less."),
         ({"in_post_midwife_wte": "-1"}, "in_post_midwife_wte", "WTE cannot be negative."),
         ({"one_to_one_care": "301"}, "one_to_one_care", "cannot be more than the number of women"),
-        ({"emergencies_compliant": "261"}, "emergencies_compliant", "staff who need the training"),
+        (
+            {"training-emergencies-anaesthetists-compliant": "101"},
+            "training-emergencies-anaesthetists-compliant",
+            "Anaesthetists, maternity emergencies (PROMPT): the number up to date (101) cannot be more "
+            "than the number who need the training (100)",
+        ),
         ({"consultant_hours": "169"}, "consultant_hours", "A week has 168 hours"),
         ({"month": add_months(THIS_MONTH, 1)}, "month", "Select a valid choice"),
         ({"month": THIS_MONTH}, "month", "Select a valid choice"),
@@ -254,6 +268,7 @@ def test_a_return_for_this_month_is_refused_until_the_month_has_ended(world, ali
         name: value
         for name, value in _form(world).items()
         if name not in {"provider", "month", "retention_midwife", "birthrate_plus_wte", "birthrate_plus_on"}
+        and not name.startswith("training-")
     }
     WorkforceReturn.objects.filter(provider=world.a2).delete()  # the world's, made by a factory
     with pytest.raises(ValidationError) as refused:

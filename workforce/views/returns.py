@@ -9,7 +9,7 @@ from lmns import access
 from lmns.models import Provider
 from workforce import selectors, services
 from workforce.forms import WorkforceReturnForm
-from workforce.models import WorkforceReturn
+from workforce.models import TRAINING_TARGET, WorkforceReturn
 
 
 def index(request):
@@ -36,6 +36,7 @@ def provider_workforce(request, ods_code):
             "months": months,
             "trends": trends,
             "returns": returns,
+            "training_target": TRAINING_TARGET,
             "can_submit": access.can(request.user, "submit_workforce_return", provider),
         },
     )
@@ -43,7 +44,9 @@ def provider_workforce(request, ods_code):
 
 def return_detail(request, pk):
     workforce_return = access.get_for_user(
-        WorkforceReturn.objects.select_related("provider", "submitted_by"), request.user, pk=pk
+        WorkforceReturn.objects.select_related("provider", "submitted_by").with_training(),
+        request.user,
+        pk=pk,
     )
     return render(
         request,
@@ -51,6 +54,7 @@ def return_detail(request, pk):
         {
             "return": workforce_return,
             "summary": selectors.return_summary(workforce_return),
+            "training_target": TRAINING_TARGET,
             "can_edit": access.can(request.user, "submit_workforce_return", workforce_return.provider),
         },
     )

@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from incidents.admin import ReferenceDataAdmin
+from workforce.models import StaffGroup
+
+
+@admin.register(StaffGroup)
+class StaffGroupAdmin(ReferenceDataAdmin):
+    """Staff groups for training compliance (MIS safety action 8): deployment-wide groups are
+    the deployment administrator's, as for every reference list (ReferenceDataAdmin)."""
+
+    list_display = [
+        "name",
+        "scope",
+        "needs_fetal_monitoring",
+        "needs_emergencies",
+        "needs_newborn_life_support",
+        "is_active",
+        "wording_checked",
+    ]
+    list_filter = ["is_active", "wording_checked"]
