@@ -267,6 +267,13 @@ class OutcomeSignal(models.Model):
         return not self.is_complete and timezone.localdate() > self.check_due_on
 
 
+class SafetyCheckActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from lmns.access import providers_for
+
+        return self.filter(signal__provider__in=providers_for(user))
+
+
 class SafetyCheckAction(models.Model):
     """An action agreed in a critical safety check, with its owner."""
 
@@ -280,6 +287,7 @@ class SafetyCheckAction(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = SafetyCheckActionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -290,6 +298,11 @@ class SafetyCheckAction(models.Model):
 
     def get_absolute_url(self):
         return self.signal.get_absolute_url()
+
+    @property
+    def provider(self) -> Provider:
+        """The provider that owns the action (lmns.access.organisation_of)."""
+        return self.signal.provider
 
     @property
     def is_overdue(self) -> bool:
