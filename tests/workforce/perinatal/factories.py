@@ -30,4 +30,6 @@ PERINATAL_FORM = {f"perinatal-{name}": str(value) for name, value in PERINATAL_F
 def make_perinatal_return(provider, *, month, workforce_return=None, **fields) -> PerinatalReturn:
     """A month's perinatal figures, with the workforce return they belong to."""
     workforce_return = workforce_return or make_workforce_return(provider, month=month)
-    return PerinatalReturn.objects.create(workforce_return=workforce_return, **{**PERINATAL_FIGURES, **fields})
+    return PerinatalReturn.objects.create(
+        workforce_return=workforce_return, **{**PERINATAL_FIGURES, **fields}
+    )
