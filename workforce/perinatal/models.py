@@ -213,6 +213,10 @@ class OutcomeSignalQuerySet(ProviderScopedQuerySet):
     def overdue(self, today: date | None = None):
         return self.open_checks().filter(check_due_on__lt=today or timezone.localdate())
 
+    def filter_open_or_raised(self, start: date, end: date):
+        """Signals whose check is still open, or that were raised from ``start`` to before ``end``."""
+        return self.filter(Q(check_completed_on__isnull=True) | Q(raised_on__gte=start, raised_on__lt=end))
+
 
 class OutcomeSignal(models.Model):
     """A signal that a site's term stillbirth or neonatal death rate may have doubled, and the

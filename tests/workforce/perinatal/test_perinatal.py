@@ -202,3 +202,28 @@ def test_perinatal_pages_keep_their_query_count_however_many_months(
     assert "p-chart: pooled rate" in page
     with django_assert_max_num_queries(8):
         client.get(reverse("workforce:signals"))
+
+
+def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client, world):
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    perinatal = make_perinatal_return(world.a1, month=LAST_MONTH, stillbirths=2, term_stillbirths=1)
+    signal = services.national_signal_record(
+        provider=world.a1,
+        by=None,
+        measure="term_stillbirths",
+        level="amber",
+        month=LAST_MONTH,
+        raised_on=timezone.localdate() - timedelta(days=40),
+    )
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+    response = client.get(
+        reverse("lmns:quality-provider", kwargs={"ods_code": "AA1"}), {"month": f"{LAST_MONTH:%Y-%m}"}
+    )
+    page = response.content.decode()
+    assert "Perinatal outcomes and signals" in page
+    assert "5.35 per 1,000 (2 of 374 births)" in page
+    assert "1 critical safety check overdue" in page
+    assert 'nhsuk-tag--red">Overdue' in page
+    assert f'href="{signal.get_absolute_url()}"' in page
+    assert f'href="{perinatal.workforce_return.get_absolute_url()}"' in page
+    assert "not MOSS" in page
