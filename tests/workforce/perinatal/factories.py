@@ -33,3 +33,33 @@ def make_perinatal_return(provider, *, month, workforce_return=None, **fields) -
     return PerinatalReturn.objects.create(
         workforce_return=workforce_return, **{**PERINATAL_FIGURES, **fields}
     )
+
+
+def signal_record(world, kind: str, provider):
+    """For the access matrix: a national signal of ``provider`` with one action, made on first
+    use so that tests/conftest.py's World needs no change."""
+    from django.utils import timezone
+
+    from workforce.perinatal import services
+
+    records = world.records.setdefault(("perinatal", provider.pk), {})
+    if not records:
+        signal = services.national_signal_record(
+            provider=provider,
+            by=None,
+            measure="term_stillbirths",
+            level="amber",
+            month=timezone.localdate().replace(day=1),
+            raised_on=timezone.localdate(),
+        )
+        records.update(
+            signal=signal,
+            action=services.safety_check_action_add(
+                signal=signal,
+                by=None,
+                description="Review triage",
+                owner="Triage lead",
+                due_on=timezone.localdate(),
+            ),
+        )
+    return records[kind]
