@@ -60,14 +60,14 @@ def _pack_month(query):
 
 def quality(request):
     providers = list(Provider.objects.visible_to(request.user).select_related("lmns").order_by("name"))
-    overview = quality_selectors.lmns_overview(
-        providers=providers, period=quality_selectors.period_from(request.GET)
-    )
+    period = quality_selectors.period_from(request.GET)
+    overview = quality_selectors.lmns_overview(providers=providers, period=period)
     return render(
         request,
         "lmns/quality.html",
         {
             "view": overview,
+            "signals": perinatal_quality.lmns_signals(providers=providers, period=period),
             "choices": quality_selectors.period_choices(),
             "pack_lmnss": access.lmnss_where(request.user, "lmns_workbook").order_by("name"),
         },

@@ -105,3 +105,15 @@ def provider_section(*, provider: Provider, period, today: date | None = None) -
             else None
         ),
     )
+
+
+def lmns_signals(*, providers, period) -> list[OutcomeSignal]:
+    """For the LMNS overview: every provider's open checks and signals raised in the period,
+    overdue first, in one query."""
+    signals = list(
+        OutcomeSignal.objects.filter(provider__in=[provider.pk for provider in providers])
+        .filter_open_or_raised(period.start, period.end)
+        .select_related("provider")
+    )
+    signals.sort(key=lambda s: (not s.is_overdue, s.is_complete, s.check_due_on, s.provider.name))
+    return signals

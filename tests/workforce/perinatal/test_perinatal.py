@@ -227,3 +227,21 @@ def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client,
     assert f'href="{signal.get_absolute_url()}"' in page
     assert f'href="{perinatal.workforce_return.get_absolute_url()}"' in page
     assert "not MOSS" in page
+
+
+def test_the_lmns_overview_lists_every_providers_signals_with_overdue_checks_in_red(client, world):
+    for provider, days in [(world.a1, 40), (world.a2, 0), (world.b1, 40)]:
+        services.national_signal_record(
+            provider=provider,
+            by=None,
+            measure="term_stillbirths",
+            level="red",
+            month=LAST_MONTH,
+            raised_on=timezone.localdate() - timedelta(days=days),
+        )
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+    page = client.get(reverse("lmns:quality")).content.decode()
+    section = page[page.index('id="signals"') : page.index("Special cause concern")]
+    assert section.count("National MOSS signal") == 2
+    assert section.count('nhsuk-tag--red">Overdue') == 1
+    assert "Albatross Health NHS Trust" in section and "Badger" not in page
