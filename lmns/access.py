@@ -50,6 +50,9 @@ ACTION_ROLES = {
     "keep_reference_data": frozenset({Role.LMNS_SAFETY_LEAD}),
     # Submit and correct the provider's monthly workforce return.
     "submit_workforce_return": frozenset({Role.PROVIDER_LEAD}),
+    # Enter a national MOSS signal the trust received, and record the critical safety check
+    # of any outcome signal: its findings and actions. The LMNS reads every one.
+    "record_safety_check": frozenset({Role.PROVIDER_LEAD}),
     # Put records under legal hold, or lift it, so that retention keeps them (lmns.retention).
     "hold_records": frozenset({Role.LMNS_SAFETY_LEAD, Role.SYSTEM_ADMINISTRATOR}),
     # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role

@@ -341,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # A critical safety check is due in eight working days, so its reminder is daily.
+    "overdue-safety-check-reminders": {
+        "task": "workforce.tasks.send_overdue_check_reminders",
+        "schedule": crontab(hour=8, minute=40, day_of_week="mon-fri"),
+        "options": {"expires": 60 * 60 * 12},
+    },
     # Jobs and emails queued while the broker was unreachable (lmns.outbox).
     "resend-unsent": {
         "task": "lmns.tasks.resend_unsent",

@@ -11,6 +11,7 @@ from lmns.forms import UnitForm
 from lmns.models import BoardPackJob, ExportStatus, Provider
 from lmns.query import BadQuery
 from lmns.responses import export_job_response, xlsx_response
+from workforce.perinatal import quality as perinatal_quality
 
 
 def home(request):
@@ -59,14 +60,14 @@ def _pack_month(query):
 
 def quality(request):
     providers = list(Provider.objects.visible_to(request.user).select_related("lmns").order_by("name"))
-    overview = quality_selectors.lmns_overview(
-        providers=providers, period=quality_selectors.period_from(request.GET)
-    )
+    period = quality_selectors.period_from(request.GET)
+    overview = quality_selectors.lmns_overview(providers=providers, period=period)
     return render(
         request,
         "lmns/quality.html",
         {
             "view": overview,
+            "signals": perinatal_quality.lmns_signals(providers=providers, period=period),
             "choices": quality_selectors.period_choices(),
             "pack_lmnss": access.lmnss_where(request.user, "lmns_workbook").order_by("name"),
         },
@@ -75,13 +76,13 @@ def quality(request):
 
 def quality_provider(request, ods_code):
     provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
+    period = quality_selectors.period_from(request.GET)
     return render(
         request,
         "lmns/quality_provider.html",
         {
-            "view": quality_selectors.provider_quality(
-                provider=provider, period=quality_selectors.period_from(request.GET)
-            ),
+            "view": quality_selectors.provider_quality(provider=provider, period=period),
+            "perinatal": perinatal_quality.provider_section(provider=provider, period=period),
             "choices": quality_selectors.period_choices(),
         },
     )

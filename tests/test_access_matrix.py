@@ -19,6 +19,7 @@ from tests.assurance.visit_template_records import visit_template_record
 from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
+from tests.workforce.perinatal.factories import signal_record
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,10 @@ def _person(world, provider):
 def _person_role(world, provider):
     kwargs = _person(world, provider)
     return {**kwargs, "membership": Membership.objects.get(user_id=kwargs["pk"]).pk}
+
+
+def _signal(kind):
+    return lambda world, provider: {"pk": signal_record(world, kind, provider).pk}
 
 
 def _framework(kind):
@@ -257,6 +262,17 @@ OBJECT_KWARGS = {
     "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
     "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
     "workforce:provider": lambda world, provider: {"ods_code": provider.ods_code},
+    "workforce:perinatal": lambda world, provider: {"ods_code": provider.ods_code},
+    **dict.fromkeys(
+        [
+            "workforce:signal-detail",
+            "workforce:signal-history",
+            "workforce:signal-check",
+            "workforce:signal-action-create",
+        ],
+        _signal("signal"),
+    ),
+    "workforce:signal-action-complete": _signal("action"),
     **{
         f"incidents:improvement-{name}": _improvement(kind)
         for kind, names in {
@@ -361,6 +377,7 @@ POST_ONLY_RECORDS = {
     "assurance:workbook-start",
     "assurance:visit-transition",
     "assurance:recommendation-review",
+    "workforce:signal-action-complete",
     "workforce:concern-reply",
     "workforce:concern-note",
     "workforce:concern-take",
@@ -389,6 +406,8 @@ VERIFIERS = SSIG_RUNNERS
 VISIT_RUNNERS = SSIG_RUNNERS
 LMNS_WORKBOOK_ROLES = [Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR]
 WORKFORCE_RETURNERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
+# Entering a national MOSS signal and recording any signal's critical safety check.
+SAFETY_CHECKERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
 # Not the superuser: speaking up is confidential even from the deployment's administrators.
 FTSU_RECORDERS = {f"provider:{Role.PROVIDER_FTSU_GUARDIAN}", f"lmns:{Role.LMNS_FTSU_LEAD}"}
 # Improvement plans: the provider's recorders, and LMNS staff who run the SSIG (at any of its providers).
@@ -492,6 +511,15 @@ MAY = {
     },
     "workforce:return-create": WORKFORCE_RETURNERS,
     "workforce:return-edit": WORKFORCE_RETURNERS,
+    **dict.fromkeys(
+        [
+            "workforce:signal-create",
+            "workforce:signal-check",
+            "workforce:signal-action-create",
+            "workforce:signal-action-complete",
+        ],
+        SAFETY_CHECKERS,
+    ),
     "workforce:concern-create": FTSU_RECORDERS,
     "workforce:ftsu-return": FTSU_RECORDERS,
     "workforce:ftsu-return-xlsx": FTSU_RECORDERS,

@@ -28,6 +28,7 @@ FORMS = [
     ("assurance:visit-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("workforce:return-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("workforce:concern-create", f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"),
+    ("workforce:signal-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("people:invite", f"lmns:{Role.SYSTEM_ADMINISTRATOR}"),
 ]
 

@@ -55,7 +55,9 @@ DEMO_CONCERNS = [
 ]  # fmt: skip
 
 
-DEMO_MONTHS = 24  # two years: enough for SPC charts to draw process limits
+# Three years: the SPC charts want two to draw process limits, and the perinatal return's
+# outcome signal (workforce.perinatal.demo) runs over all three.
+DEMO_MONTHS = 36
 
 
 def _return_figures(ods_code: str, index: int, funded: int, in_post: Decimal, change: Decimal, rng):

@@ -581,3 +581,12 @@ class FtsuNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.concern.reference}"
+
+
+# The perinatal return and outcome signals live in their own module; imported here so that
+# Django finds their models with the app's.
+from workforce.perinatal.models import (  # noqa: E402, F401
+    OutcomeSignal,
+    PerinatalReturn,
+    SafetyCheckAction,
+)

@@ -41,15 +41,19 @@ from workforce.training.services import FigureInput, training_figures_check, tra
 # --- Workforce returns ---------------------------------------------------------------------
 
 
-def _check_changes(workforce_return: WorkforceReturn, confirm_changes: bool, figures=()) -> None:
-    """Refuse implausible month-on-month jumps until the submitter confirms them."""
+def _check_changes(
+    workforce_return: WorkforceReturn, confirm_changes: bool, figures=(), also_flagged=()
+) -> None:
+    """Refuse implausible month-on-month jumps until the submitter confirms them, with those the
+    caller found in figures submitted with the return (``also_flagged``, kept by the caller)."""
     flags = selectors.return_flags(workforce_return=workforce_return)
     flags += training_flags(workforce_return=workforce_return, figures=figures)
-    if flags and not confirm_changes:
+    if (flags or also_flagged) and not confirm_changes:
         messages = [
             "Some figures changed a lot since the previous month. Check them, then confirm "
             "that they are right.",
             *flags,
+            *also_flagged,
         ]
         raise ValidationError([ValidationError(message, code="unconfirmed_changes") for message in messages])
     workforce_return.confirmed_changes = "\n".join(flags)
@@ -63,6 +67,7 @@ def workforce_return_submit(
     by,
     confirm_changes: bool = False,
     training: list[FigureInput] = (),
+    also_flagged: list[str] = (),
     **fields,
 ) -> WorkforceReturn:
     """Submit a provider's return for a month: one per provider and month, with its training
@@ -72,7 +77,7 @@ def workforce_return_submit(
     )
     workforce_return.full_clean()  # one return per provider and month (unique_error_message)
     figures = training_figures_check(workforce_return=workforce_return, training=training)
-    _check_changes(workforce_return, confirm_changes, figures)
+    _check_changes(workforce_return, confirm_changes, figures, also_flagged)
     try:
         with transaction.atomic():
             workforce_return.save()
@@ -89,6 +94,7 @@ def workforce_return_update(
     by,
     confirm_changes: bool = False,
     training: list[FigureInput] = (),
+    also_flagged: list[str] = (),
     **fields,
 ) -> WorkforceReturn:
     """Correct a submitted return. Its month and provider never change; lateness is kept."""
@@ -99,7 +105,7 @@ def workforce_return_update(
         setattr(workforce_return, name, value)
     workforce_return.full_clean()
     figures = training_figures_check(workforce_return=workforce_return, training=training)
-    _check_changes(workforce_return, confirm_changes, figures)
+    _check_changes(workforce_return, confirm_changes, figures, also_flagged)
     workforce_return.save()
     training_figures_save(workforce_return=workforce_return, figures=figures)
     return workforce_return

@@ -2,9 +2,15 @@
 
 from celery import shared_task
 
+from workforce.perinatal.reminders import overdue_check_reminders_send
 from workforce.reminders import late_return_reminders_send
 
 
 @shared_task
 def send_late_return_reminders() -> int:
     return late_return_reminders_send()
+
+
+@shared_task
+def send_overdue_check_reminders() -> int:
+    return overdue_check_reminders_send()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from lmns.history import history_view
 from workforce.models import FtsuConcern, WorkforceReturn
+from workforce.perinatal.urls import urlpatterns as perinatal_urlpatterns
 from workforce.views import concerns, returns, speak_up
 
 app_name = "workforce"
@@ -29,3 +30,5 @@ urlpatterns = [
     path("speak-up/", speak_up.speak_up, name="speak-up"),
     path("speak-up/case/", speak_up.speak_up_case, name="speak-up-case"),
 ]
+# The perinatal return's rates, and the outcome signal log with its safety checks.
+urlpatterns += perinatal_urlpatterns

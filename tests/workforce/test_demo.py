@@ -8,12 +8,12 @@ from workforce.models import FtsuConcern, WorkforceReturn
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_adds_two_years_of_returns_and_some_concerns_once(settings):
+def test_seed_demo_adds_three_years_of_returns_and_some_concerns_once(settings):
     settings.DEBUG = True
     call_command("seed_demo")
     counts = (WorkforceReturn.objects.count(), FtsuConcern.objects.count())
     call_command("seed_demo")
-    assert counts == (WorkforceReturn.objects.count(), FtsuConcern.objects.count()) == (5 * 24, 4)
+    assert counts == (WorkforceReturn.objects.count(), FtsuConcern.objects.count()) == (5 * 36, 4)
     assert FtsuConcern.objects.filter(raised_as="anonymous", contact_encrypted="").count() == 3
     assert FtsuConcern.objects.filter(raised_as="confidential").exclude(contact_encrypted="").count() == 1
     for workforce_return in WorkforceReturn.objects.all():

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_concern, make_workforce_return
+from tests.workforce.perinatal.factories import PERINATAL_FORM
 from workforce import selectors
 from workforce.models import TrainingModule, WorkforceReturn, add_months, first_of_month
 from workforce.training.reference import STAFF_GROUPS
@@ -53,6 +54,8 @@ def _form(world, month=LAST_MONTH, **overrides):
         "retention_midwife": "on",
         **training_grid(),
         "notes": "",
+        # One form: the perinatal figures are submitted with the workforce figures.
+        **PERINATAL_FORM,
     }
     return {**data, **overrides}
 
@@ -269,6 +272,7 @@ def test_a_return_for_this_month_is_refused_until_the_month_has_ended(world, ali
         for name, value in _form(world).items()
         if name not in {"provider", "month", "retention_midwife", "birthrate_plus_wte", "birthrate_plus_on"}
         and not name.startswith("training-")
+        and name not in PERINATAL_FORM
     }
     WorkforceReturn.objects.filter(provider=world.a2).delete()  # the world's, made by a factory
     with pytest.raises(ValidationError) as refused:

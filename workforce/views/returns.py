@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from incidents.views.common import save_with
 from lmns import access
 from lmns.models import Provider
-from workforce import selectors, services
+from workforce import selectors
 from workforce.forms import WorkforceReturnForm
 from workforce.models import TRAINING_TARGET, WorkforceReturn
+from workforce.perinatal import services as perinatal_services
+from workforce.perinatal.forms import PerinatalReturnForm
+from workforce.perinatal.views import perinatal_context, perinatal_of, save_monthly
 
 
 def index(request):
@@ -55,6 +57,7 @@ def return_detail(request, pk):
             "return": workforce_return,
             "summary": selectors.return_summary(workforce_return),
             "training_target": TRAINING_TARGET,
+            **perinatal_context(workforce_return),
             "can_edit": access.can(request.user, "submit_workforce_return", workforce_return.provider),
         },
     )
@@ -62,12 +65,23 @@ def return_detail(request, pk):
 
 def return_create(request):
     form = WorkforceReturnForm(request.POST or None, user=request.user)
+    perinatal_form = PerinatalReturnForm(request.POST or None)
     if not form.fields["provider"].queryset.exists():
         raise PermissionDenied
     needs_confirmation = False
-    if request.method == "POST" and form.is_valid():
+    # Both forms are checked, so that every mistake is shown at once.
+    if request.method == "POST" and all([form.is_valid(), perinatal_form.is_valid()]):
         fields = dict(form.cleaned_data)
-        workforce_return = save_with(form, services.workforce_return_submit, by=request.user, **fields)
+        workforce_return = save_monthly(
+            [form, perinatal_form],
+            perinatal_services.monthly_return_submit,
+            provider=fields.pop("provider"),
+            month=fields.pop("month"),
+            confirm_changes=fields.pop("confirm_changes"),
+            by=request.user,
+            workforce=fields,
+            perinatal=perinatal_form.cleaned_data,
+        )
         if workforce_return:
             late = (
                 " It is late: returns are due by the 15th of the next month."
@@ -78,7 +92,9 @@ def return_create(request):
             return redirect("workforce:provider", ods_code=workforce_return.provider.ods_code)
         needs_confirmation = _needs_confirmation(form)
     return render(
-        request, "workforce/return_form.html", {"form": form, "needs_confirmation": needs_confirmation}
+        request,
+        "workforce/return_form.html",
+        {"form": form, "perinatal_form": perinatal_form, "needs_confirmation": needs_confirmation},
     )
 
 
@@ -90,15 +106,18 @@ def return_edit(request, pk):
         pk=pk,
     )
     form = WorkforceReturnForm(request.POST or None, user=request.user, workforce_return=workforce_return)
+    perinatal_form = PerinatalReturnForm(request.POST or None, instance=perinatal_of(workforce_return))
     needs_confirmation = False
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and all([form.is_valid(), perinatal_form.is_valid()]):
         fields = dict(form.cleaned_data)
-        if save_with(
-            form,
-            services.workforce_return_update,
+        if save_monthly(
+            [form, perinatal_form],
+            perinatal_services.monthly_return_update,
             workforce_return=workforce_return,
+            confirm_changes=fields.pop("confirm_changes"),
             by=request.user,
-            **fields,
+            workforce=fields,
+            perinatal=perinatal_form.cleaned_data,
         ):
             messages.success(request, f"Return for {workforce_return.month:%B %Y} corrected.")
             return redirect(workforce_return)
@@ -107,7 +126,12 @@ def return_edit(request, pk):
     return render(
         request,
         "workforce/return_form.html",
-        {"form": form, "needs_confirmation": needs_confirmation, "return": workforce_return},
+        {
+            "form": form,
+            "perinatal_form": perinatal_form,
+            "needs_confirmation": needs_confirmation,
+            "return": workforce_return,
+        },
     )
 
 

@@ -1,0 +1,65 @@
+from tests.factories import make_workforce_return
+from workforce.perinatal.models import PerinatalReturn
+
+# A plausible month at a unit of about 4,500 births a year.
+PERINATAL_FIGURES = {
+    "live_births": 372,
+    "stillbirths": 1,
+    "term_births": 345,
+    "term_stillbirths": 0,
+    "neonatal_deaths": 1,
+    "term_neonatal_deaths": 0,
+    "late_fetal_losses": 1,
+    "pmrt_reviews": 2,
+    "hie_cooled": 1,
+    "term_nnu_admissions": 18,
+    "pph_1500": 11,
+    "third_fourth_degree_tears": 9,
+    "obstetric_rota_gaps": 3,
+    "midwifery_shifts_planned": 1240,
+    "midwifery_shifts_filled": 1178,
+    "complaints": 4,
+    "compliments": 21,
+    "fft_responses": 160,
+    "fft_positive": 150,
+}
+# The same, as the monthly return's form posts them.
+PERINATAL_FORM = {f"perinatal-{name}": str(value) for name, value in PERINATAL_FIGURES.items()}
+
+
+def make_perinatal_return(provider, *, month, workforce_return=None, **fields) -> PerinatalReturn:
+    """A month's perinatal figures, with the workforce return they belong to."""
+    workforce_return = workforce_return or make_workforce_return(provider, month=month)
+    return PerinatalReturn.objects.create(
+        workforce_return=workforce_return, **{**PERINATAL_FIGURES, **fields}
+    )
+
+
+def signal_record(world, kind: str, provider):
+    """For the access matrix: a national signal of ``provider`` with one action, made on first
+    use so that tests/conftest.py's World needs no change."""
+    from django.utils import timezone
+
+    from workforce.perinatal import services
+
+    records = world.records.setdefault(("perinatal", provider.pk), {})
+    if not records:
+        signal = services.national_signal_record(
+            provider=provider,
+            by=None,
+            measure="term_stillbirths",
+            level="amber",
+            month=timezone.localdate().replace(day=1),
+            raised_on=timezone.localdate(),
+        )
+        records.update(
+            signal=signal,
+            action=services.safety_check_action_add(
+                signal=signal,
+                by=None,
+                description="Review triage",
+                owner="Triage lead",
+                due_on=timezone.localdate(),
+            ),
+        )
+    return records[kind]

@@ -1,0 +1,247 @@
+"""The perinatal half of the monthly return, its rates and charts, and the outcome signal log."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lmns.models import Role
+from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
+from tests.workforce.test_returns import _form
+from workforce.models import WorkforceReturn, add_months, first_of_month
+from workforce.perinatal import services
+from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, SafetyCheckAction, SignalKind
+from workforce.perinatal.working_days import add_working_days
+
+pytestmark = pytest.mark.django_db
+
+THIS_MONTH = first_of_month(timezone.localdate())
+LAST_MONTH = add_months(THIS_MONTH, -1)
+
+
+def test_the_perinatal_figures_are_submitted_with_the_workforce_return(client, world, alice):
+    client.force_login(alice)
+    response = client.post(reverse("workforce:return-create"), _form(world))
+    assert response.status_code == 302
+    perinatal = PerinatalReturn.objects.get(
+        workforce_return__provider=world.a1, workforce_return__month=LAST_MONTH
+    )
+    assert (perinatal.total_births, perinatal.term_live_births) == (373, 345)
+    page = client.get(perinatal.workforce_return.get_absolute_url()).content.decode()
+    # Every rate with its count and denominator.
+    assert "2.68 per 1,000 (1 of 373 births)" in page
+    assert "2.69 per 1,000 (1 of 372 live births)" in page
+    assert "95.0% (1,178 of 1,240 shifts planned)" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"term_stillbirths": "2"}, "term_stillbirths", "the number of stillbirths (1)"),
+        ({"term_births": "400"}, "term_births", "births (live births and stillbirths) (373)"),
+        ({"term_neonatal_deaths": "2"}, "term_neonatal_deaths", "the number of neonatal deaths (1)"),
+        ({"midwifery_shifts_filled": "1300"}, "midwifery_shifts_filled", "midwifery shifts planned (1240)"),
+        ({"fft_positive": "161"}, "fft_positive", "Friends and Family Test responses (160)"),
+        ({"live_births": "-1"}, "live_births", "greater than or equal to 0"),
+    ],
+)
+def test_a_part_larger_than_its_whole_is_refused_and_nothing_is_saved(
+    client, world, alice, overrides, field, message
+):
+    client.force_login(alice)
+    data = _form(world, **{f"perinatal-{name}": value for name, value in overrides.items()})
+    response = client.post(reverse("workforce:return-create"), data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["perinatal_form"].errors[field])
+    assert "There is a problem" in response.content.decode()
+    assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).exists()
+
+
+def test_a_jump_in_births_must_be_confirmed_before_the_return_is_saved(client, world, alice):
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    make_perinatal_return(world.a1, month=add_months(LAST_MONTH, -1))
+    client.force_login(alice)
+    data = _form(world, **{"perinatal-live_births": "600", "perinatal-term_births": "560"})
+    response = client.post(reverse("workforce:return-create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and response.context["needs_confirmation"]
+    assert "Live births: 372 in" in page and "600 now." in page
+    assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).exists()
+    response = client.post(reverse("workforce:return-create"), {**data, "confirm_changes": "on"})
+    assert response.status_code == 302
+    saved = PerinatalReturn.objects.get(
+        workforce_return__provider=world.a1, workforce_return__month=LAST_MONTH
+    )
+    assert "Live births: 372" in saved.confirmed_changes
+
+
+def test_correcting_an_old_return_adds_its_perinatal_figures(client, world, alice):
+    workforce_return = world.record("workforce_return", world.a1)
+    client.force_login(alice)
+    data = {k: v for k, v in _form(world).items() if k not in {"provider", "month"}}
+    response = client.post(reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk}), data)
+    assert response.status_code == 302
+    assert workforce_return.perinatal.live_births == PERINATAL_FIGURES["live_births"]
+
+
+def _cluster(provider, months=6, deaths_in_last=4):
+    """Quiet months at a provider, then a month with ``deaths_in_last`` term stillbirths."""
+    WorkforceReturn.objects.filter(provider=provider).delete()
+    for offset in range(months):
+        month = add_months(LAST_MONTH, offset - months + 1)
+        deaths = deaths_in_last if offset == months - 1 else 0
+        make_perinatal_return(provider, month=month, stillbirths=deaths, term_stillbirths=deaths)
+
+
+def test_a_cluster_of_term_stillbirths_opens_an_lmns_outcome_signal_once(world, alice):
+    _cluster(world.a1)
+    today = date(2026, 12, 23)
+    (signal,) = services.outcome_signals_detect(provider=world.a1, by=alice, today=today)
+    assert (signal.kind, signal.measure, signal.month) == (SignalKind.LMNS, "term_stillbirths", LAST_MONTH)
+    # 4 x ln 2 - 341 x -ln(0.9976/0.9988) after quiet months have held W at zero: amber (2.0).
+    assert signal.level == "amber" and 2.0 <= float(signal.statistic) < 3.0
+    assert signal.check_due_on == date(2027, 1, 7)  # over Christmas, Boxing Day and New Year
+    assert services.outcome_signals_detect(provider=world.a1, by=alice, today=today) == []
+
+
+def test_submitting_the_month_that_crosses_the_threshold_opens_the_signal(client, world, alice):
+    _cluster(world.a1, months=3, deaths_in_last=0)
+    WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
+    client.force_login(alice)
+    data = _form(world, **{"perinatal-stillbirths": "5", "perinatal-term_stillbirths": "5"})
+    assert client.post(reverse("workforce:return-create"), data).status_code == 302
+    signal = OutcomeSignal.objects.get(provider=world.a1)
+    assert signal.level == "red"
+    assert signal.check_due_on == add_working_days(timezone.localdate(), 8)
+    page = client.get(reverse("workforce:perinatal", kwargs={"ods_code": "AA1"})).content.decode()
+    assert "LMNS outcome signal: Term stillbirths" in page
+    assert "MOSS</span>" not in page.replace("is not MOSS", "")
+
+
+def test_an_overdue_check_is_red_and_the_lmns_sees_it(client, world):
+    signal = services.national_signal_record(
+        provider=world.a2,
+        by=None,
+        measure="term_neonatal_deaths",
+        level="red",
+        month=LAST_MONTH,
+        raised_on=timezone.localdate() - timedelta(days=30),
+    )
+    assert signal.is_overdue
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+    page = client.get(reverse("workforce:signals")).content.decode()
+    assert "National MOSS signal (received by the trust): Term neonatal deaths" in page
+    assert 'nhsuk-tag--red">Overdue' in page
+    # A provider's users see only their own provider's signals.
+    client.force_login(world.personas[f"provider:{Role.PROVIDER_LEAD}"])
+    assert "Albatross" not in client.get(reverse("workforce:signals")).content.decode()
+    assert client.get(signal.get_absolute_url()).status_code == 404
+
+
+def test_the_provider_lead_records_the_check_and_its_actions(client, world, alice, bob):
+    client.force_login(alice)
+    response = client.post(
+        reverse("workforce:signal-create"),
+        {
+            "provider": world.a1.pk,
+            "measure": "term_stillbirths",
+            "level": "amber",
+            "month": LAST_MONTH.isoformat(),
+            "raised_on": timezone.localdate().isoformat(),
+        },
+    )
+    signal = OutcomeSignal.objects.get(provider=world.a1, kind=SignalKind.NATIONAL)
+    assert response.url == signal.get_absolute_url()
+    check_url = reverse("workforce:signal-check", kwargs={"pk": signal.pk})
+    # Completing needs findings.
+    response = client.post(
+        check_url, {"findings": "", "check_completed_on": timezone.localdate().isoformat()}
+    )
+    assert "Enter the findings before completing the check." in response.content.decode()
+    client.post(
+        check_url,
+        {
+            "findings": "Escalation in triage was delayed on nights.",
+            "check_completed_on": timezone.localdate(),
+        },
+    )
+    signal.refresh_from_db()
+    assert signal.is_complete and signal.shared_with_lmns_at is not None
+    client.post(
+        reverse("workforce:signal-action-create", kwargs={"pk": signal.pk}),
+        {"description": "Audit triage escalation", "owner": "Triage lead midwife", "due_on": "2027-01-31"},
+    )
+    action = SafetyCheckAction.objects.get(signal=signal)
+    client.post(reverse("workforce:signal-action-complete", kwargs={"pk": action.pk}))
+    action.refresh_from_db()
+    assert action.completed_on == timezone.localdate()
+    # A contributor reads the signal but cannot record its check.
+    client.force_login(bob)
+    assert client.get(signal.get_absolute_url()).status_code == 200
+    assert client.get(check_url).status_code == 403
+
+
+def test_perinatal_pages_keep_their_query_count_however_many_months(
+    client, world, alice, django_assert_max_num_queries
+):
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    client.force_login(alice)
+    url = reverse("workforce:perinatal", kwargs={"ods_code": "AA1"})
+    client.get(url)
+    for offset in range(24):
+        make_perinatal_return(world.a1, month=add_months(LAST_MONTH, -offset))
+    for offset in range(5):
+        services.national_signal_record(
+            provider=world.a1, by=None, measure="term_stillbirths", level="amber",
+            month=LAST_MONTH, raised_on=timezone.localdate() - timedelta(days=offset),
+        )  # fmt: skip
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    assert 'aria-labelledby="chart-stillbirth_rate-title' in page
+    assert "p-chart: pooled rate" in page
+    with django_assert_max_num_queries(8):
+        client.get(reverse("workforce:signals"))
+
+
+def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client, world):
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    perinatal = make_perinatal_return(world.a1, month=LAST_MONTH, stillbirths=2, term_stillbirths=1)
+    signal = services.national_signal_record(
+        provider=world.a1,
+        by=None,
+        measure="term_stillbirths",
+        level="amber",
+        month=LAST_MONTH,
+        raised_on=timezone.localdate() - timedelta(days=40),
+    )
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+    response = client.get(
+        reverse("lmns:quality-provider", kwargs={"ods_code": "AA1"}), {"month": f"{LAST_MONTH:%Y-%m}"}
+    )
+    page = response.content.decode()
+    assert "Perinatal outcomes and signals" in page
+    assert "5.35 per 1,000 (2 of 374 births)" in page
+    assert "1 critical safety check overdue" in page
+    assert 'nhsuk-tag--red">Overdue' in page
+    assert f'href="{signal.get_absolute_url()}"' in page
+    assert f'href="{perinatal.workforce_return.get_absolute_url()}"' in page
+    assert "not MOSS" in page
+
+
+def test_the_lmns_overview_lists_every_providers_signals_with_overdue_checks_in_red(client, world):
+    for provider, days in [(world.a1, 40), (world.a2, 0), (world.b1, 40)]:
+        services.national_signal_record(
+            provider=provider,
+            by=None,
+            measure="term_stillbirths",
+            level="red",
+            month=LAST_MONTH,
+            raised_on=timezone.localdate() - timedelta(days=days),
+        )
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+    page = client.get(reverse("lmns:quality")).content.decode()
+    section = page[page.index('id="signals"') : page.index("Special cause concern")]
+    assert section.count("National MOSS signal") == 2
+    assert section.count('nhsuk-tag--red">Overdue') == 1
+    assert "Albatross Health NHS Trust" in section and "Badger" not in page

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils import timezone
+
+from lmns.forms import DateInput, NHSErrorMessagesMixin
+from workforce.perinatal.models import (
+    OutcomeSignal,
+    PerinatalReturn,
+    SafetyCheckAction,
+    SignalLevel,
+    SignalMeasure,
+)
+
+PERINATAL_SECTIONS = [
+    (
+        "Births",
+        ["live_births", "stillbirths", "term_births", "term_stillbirths"],
+    ),
+    (
+        "Deaths and their reviews",
+        ["neonatal_deaths", "term_neonatal_deaths", "late_fetal_losses", "pmrt_reviews"],
+    ),
+    (
+        "Harm to babies and mothers",
+        ["hie_cooled", "term_nnu_admissions", "pph_1500", "third_fourth_degree_tears"],
+    ),
+    (
+        "Obstetric and midwifery staffing",
+        ["obstetric_rota_gaps", "midwifery_shifts_planned", "midwifery_shifts_filled"],
+    ),
+    (
+        "Feedback from women and families",
+        ["complaints", "compliments", "fft_responses", "fft_positive"],
+    ),
+]
+
+
+class PerinatalReturnForm(NHSErrorMessagesMixin, forms.ModelForm):
+    """The perinatal half of the monthly return: counts only; rates are worked out."""
+
+    prefix = "perinatal"
+
+    class Meta:
+        model = PerinatalReturn
+        fields = [name for _title, names in PERINATAL_SECTIONS for name in names]
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in PERINATAL_SECTIONS]
+
+
+class NationalSignalForm(NHSErrorMessagesMixin, forms.Form):
+    provider = forms.ModelChoiceField(queryset=None, label="Provider")
+    measure = forms.ChoiceField(label="What the signal is about", choices=SignalMeasure.choices)
+    level = forms.ChoiceField(label="Level", choices=SignalLevel.choices)
+    month = forms.DateField(
+        label="Month of the figures",
+        widget=DateInput(),
+        help_text="Any day of the month the national signal is for.",
+    )
+    raised_on = forms.DateField(label="Date the trust received the signal", widget=DateInput())
+    notes = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Figures and context only: never anything that could identify a family.",
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        if len(providers) == 1:
+            self.fields["provider"].initial = providers[0]
+
+    def clean_raised_on(self):
+        value = self.cleaned_data["raised_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date the signal was received cannot be in the future.")
+        return value
+
+
+class SafetyCheckForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = OutcomeSignal
+        fields = ["findings", "check_completed_on"]
+        widgets = {"findings": forms.Textarea(attrs={"rows": 6}), "check_completed_on": DateInput()}
+        help_texts = {
+            "findings": "What the check found about care, staffing and escalation. Never anything that "
+            "could identify a family.",
+            "check_completed_on": "Leave empty while the check is under way. Completing it shares it "
+            "with the LMNS.",
+        }
+
+
+class SafetyCheckActionForm(NHSErrorMessagesMixin, forms.ModelForm):
+    class Meta:
+        model = SafetyCheckAction
+        fields = ["description", "owner", "due_on"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "due_on": DateInput()}

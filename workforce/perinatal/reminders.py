@@ -1,0 +1,52 @@
+"""The daily reminder to a provider's leads that a critical safety check is overdue.
+
+Like every scheduled email here it carries what is overdue, since when and a link, nothing
+about the deaths behind the signal. See lmns.notifications for why each goes at most once.
+"""
+
+from datetime import date
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lmns.models import Membership, Role
+from lmns.notifications import absolute_url, queue_email_once
+from workforce.perinatal.models import OutcomeSignal
+
+DAILY_KEY_TIMEOUT = 2 * 24 * 60 * 60  # the key names the day
+
+
+def overdue_check_reminders_send(*, today: date | None = None) -> int:
+    """Email each active provider lead of a provider with an overdue critical safety check,
+    once a day per check. Returns the number of emails queued."""
+    today = today or timezone.localdate()
+    signals = list(OutcomeSignal.objects.overdue(today).select_related("provider").order_by("check_due_on"))
+    leads = {}
+    for membership in (
+        Membership.objects.filter(
+            role=Role.PROVIDER_LEAD, provider__in={s.provider_id for s in signals}, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__pk")
+    ):
+        leads.setdefault(membership.provider_id, []).append(membership.user)
+    count = 0
+    for signal in signals:
+        for lead in leads.get(signal.provider_id, []):
+            count += queue_email_once(
+                key=f"perinatal:overdue-check:{signal.pk}:{lead.pk}:{today.isoformat()}",
+                timeout=DAILY_KEY_TIMEOUT,
+                to=lead.email,
+                subject=f"Critical safety check overdue: {signal.provider.name}",
+                body=render_to_string(
+                    "workforce/email/overdue_safety_check.txt",
+                    {
+                        "lead": lead,
+                        "signal": signal,
+                        "days_overdue": (today - signal.check_due_on).days,
+                        "url": absolute_url(signal.get_absolute_url()),
+                    },
+                ),
+            )
+    return count

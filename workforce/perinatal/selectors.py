@@ -1,0 +1,231 @@
+"""Reads that carry rules: month-on-month checks, rates over time with their p-charts, the
+LMNS outcome signal's CUSUM per provider, and the signal log."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from lmns.models import Provider
+from lmns.spc import SpcResult
+from lmns.spc_chart import spc_svg
+from workforce.models import add_months, first_of_month
+from workforce.perinatal.cusum import CusumPoint, bernoulli_cusum
+from workforce.perinatal.models import COUNT_JUMPS, RATES, OutcomeSignal, PerinatalReturn, Rate, format_rate
+from workforce.perinatal.pchart import p_chart
+from workforce.perinatal.reference import SignalMeasureReference, signal_reference
+
+TREND_MONTHS = 24
+
+
+def perinatal_flags(*, provider: Provider, month: date, perinatal: PerinatalReturn) -> list[str]:
+    """Figures that moved implausibly far since the provider's previous month, in words."""
+    previous = (
+        PerinatalReturn.objects.filter(
+            workforce_return__provider=provider, workforce_return__month=add_months(month, -1)
+        )
+        .select_related("workforce_return")
+        .first()
+    )
+    if previous is None:
+        return []
+    when = f"{previous.workforce_return.month:%B %Y}"
+    flags = []
+    for name, (label, share) in COUNT_JUMPS.items():
+        now, before = getattr(perinatal, name), getattr(previous, name)
+        if now is not None and before and abs(Decimal(now - before)) / before > share:
+            flags.append(f"{label}: {before:,} in {when}, {now:,} now.")
+    for rate in RATES:
+        if rate.jump is None:
+            continue
+        now, before = rate.of(perinatal), rate.of(previous)
+        if now is not None and before is not None and abs(now - before) > rate.jump:
+            flags.append(
+                f"{rate.label}: {format_rate(before, rate.unit)} in {when}, "
+                f"{format_rate(now, rate.unit)} now."
+            )
+    return flags
+
+
+def return_rates(perinatal: PerinatalReturn) -> list[tuple[str, str]]:
+    """Each rate in words, with its count and denominator."""
+    return [(rate.label, rate.describe(perinatal)) for rate in RATES]
+
+
+def return_counts(perinatal: PerinatalReturn) -> list[tuple[str, list[tuple[str, str]]]]:
+    p = perinatal
+    return [
+        (
+            "Births and deaths",
+            [
+                (
+                    "Births",
+                    f"{p.total_births:,} ({p.live_births:,} live births, {p.stillbirths:,} stillbirths)",
+                ),
+                ("Term births", f"{p.term_births:,}, of which {p.term_stillbirths:,} stillbirths"),
+                (
+                    "Neonatal deaths",
+                    f"{p.neonatal_deaths:,}, of which {p.term_neonatal_deaths:,} born at term",
+                ),
+                ("Late fetal losses (22+0 to 23+6)", f"{p.late_fetal_losses:,}"),
+                ("Perinatal deaths reviewed with PMRT", f"{p.pmrt_reviews:,}"),
+            ],
+        ),
+        (
+            "Harm",
+            [
+                ("Babies cooled for HIE", f"{p.hie_cooled:,}"),
+                ("Term admissions to the neonatal unit", f"{p.term_nnu_admissions:,}"),
+                ("Postpartum haemorrhages of 1.5 litres or more", f"{p.pph_1500:,}"),
+                ("Third and fourth degree tears", f"{p.third_fourth_degree_tears:,}"),
+            ],
+        ),
+        (
+            "Staffing",
+            [
+                ("Obstetric rota gaps", f"{p.obstetric_rota_gaps:,}"),
+                (
+                    "Midwifery shifts",
+                    f"{p.midwifery_shifts_filled:,} filled of {p.midwifery_shifts_planned:,} planned",
+                ),
+            ],
+        ),
+        (
+            "Service users",
+            [
+                ("Complaints", f"{p.complaints:,}"),
+                ("Compliments", f"{p.compliments:,}"),
+                ("Friends and Family Test", f"{p.fft_positive:,} positive of {p.fft_responses:,} responses"),
+            ],
+        ),
+    ]
+
+
+def _month_list(end: date, months: int) -> list[date]:
+    end = first_of_month(end)
+    return [add_months(end, offset) for offset in range(-months + 1, 1)]
+
+
+def _returns_by_month(provider: Provider, first: date | None = None, last: date | None = None) -> dict:
+    returns = PerinatalReturn.objects.filter(workforce_return__provider=provider).select_related(
+        "workforce_return"
+    )
+    if first:
+        returns = returns.filter(workforce_return__month__gte=first)
+    if last:
+        returns = returns.filter(workforce_return__month__lte=last)
+    return {item.workforce_return.month: item for item in returns}
+
+
+@dataclass
+class RateTrend:
+    rate: Rate
+    months: list[date]
+    counts: list  # (count, denominator) per month, None where there is no return
+
+    @cached_property
+    def spc(self) -> SpcResult:
+        return p_chart(
+            self.counts, direction=self.rate.direction, per=self.rate.per, unit_words=self.rate.unit
+        )
+
+    @cached_property
+    def chart(self) -> str:
+        # spc_svg escapes every text it is given, so its output is safe to insert as is.
+        return mark_safe(
+            spc_svg(
+                self.spc,
+                labels=[f"{month:%b %Y}" for month in self.months],
+                title=(
+                    f"{self.rate.label} ({self.rate.unit}), {self.months[0]:%B %Y} to {self.months[-1]:%B %Y}"
+                ),
+                units=self.rate.unit,
+                chart_id=f"chart-{self.rate.key}",
+            )
+        )
+
+    @property
+    def rows(self):
+        """Month, count, denominator and rate, for the table under the chart."""
+        return [
+            (month, c[0], c[1], format_rate(Decimal(c[0]) * self.rate.per / Decimal(c[1]), self.rate.unit))
+            for month, c in zip(self.months, self.counts, strict=True)
+            if c is not None and c[1]
+        ]
+
+
+def rate_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date | None = None):
+    """Each rate month by month over ``months`` months to ``end``, one query."""
+    month_list = _month_list(end or timezone.localdate(), months)
+    by_month = _returns_by_month(provider, month_list[0], month_list[-1])
+    trends = [
+        RateTrend(
+            rate=rate,
+            months=month_list,
+            counts=[rate.counts(by_month[m]) if m in by_month else None for m in month_list],
+        )
+        for rate in RATES
+    ]
+    return month_list, trends
+
+
+@dataclass
+class CusumSeries:
+    reference: SignalMeasureReference
+    months: list[date]
+    points: list[CusumPoint]
+
+    @property
+    def crossings(self) -> list[tuple[date, CusumPoint]]:
+        return [(self.months[p.index], p) for p in self.points if p.level]
+
+    @property
+    def current(self) -> float:
+        """W now: where the latest month left it (zero straight after a signal)."""
+        if not self.points:
+            return 0.0
+        latest = self.points[-1]
+        return 0.0 if latest.level else latest.statistic
+
+    @property
+    def recent(self) -> list[tuple[date, CusumPoint]]:
+        return [(self.months[p.index], p) for p in self.points[-12:]]
+
+
+_SIGNAL_COUNTS = {
+    "term_stillbirths": lambda p: (p.term_stillbirths, p.term_births),
+    "term_neonatal_deaths": lambda p: (p.term_neonatal_deaths, p.term_live_births),
+}
+
+
+def provider_cusums(*, provider: Provider, by_month: dict | None = None) -> list[CusumSeries]:
+    """The LMNS outcome signal's CUSUM for each measure, over every month the provider has
+    returned, from its first return to its last (a month missing between leaves W as it was)."""
+    by_month = _returns_by_month(provider) if by_month is None else by_month
+    reference = signal_reference()
+    if not by_month:
+        return [CusumSeries(ref, [], []) for ref in reference.measures.values()]
+    first, last = min(by_month), max(by_month)
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    series = []
+    for key, ref in reference.measures.items():
+        counts = [_SIGNAL_COUNTS[key](by_month[m]) if m in by_month else None for m in months]
+        points = bernoulli_cusum(
+            counts,
+            reference_rate=ref.reference_rate,
+            amber=ref.amber,
+            red=ref.red,
+            rate_ratio=reference.rate_ratio,
+        )
+        series.append(CusumSeries(ref, months, points))
+    return series
+
+
+def signals_visible_to(user):
+    return OutcomeSignal.objects.visible_to(user).select_related("provider")

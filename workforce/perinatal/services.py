@@ -1,0 +1,183 @@
+"""Every change to perinatal returns, outcome signals and critical safety checks.
+
+A monthly return is one submission: the workforce figures (workforce.services) and the
+perinatal figures are saved together or not at all, and the month-on-month changes of both
+are confirmed together. Saving a return re-runs the LMNS outcome signal for its provider,
+and every new crossing of a threshold opens a signal with its check due.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from lmns.models import Provider
+from workforce.models import WorkforceReturn
+from workforce.perinatal import selectors
+from workforce.perinatal.models import (
+    CHECK_WORKING_DAYS,
+    OutcomeSignal,
+    PerinatalReturn,
+    SafetyCheckAction,
+    SignalKind,
+)
+from workforce.perinatal.working_days import add_working_days
+from workforce.services import workforce_return_submit, workforce_return_update
+
+
+@transaction.atomic
+def monthly_return_submit(
+    *,
+    provider: Provider,
+    month: date,
+    by,
+    workforce: dict,
+    perinatal: dict,
+    confirm_changes: bool = False,
+) -> WorkforceReturn:
+    """Submit a provider's workforce and perinatal figures for a month, together."""
+    perinatal_return = PerinatalReturn(**perinatal)
+    perinatal_return.full_clean(exclude=["workforce_return"])
+    perinatal_flags = selectors.perinatal_flags(provider=provider, month=month, perinatal=perinatal_return)
+    # The workforce service confirms both returns' changes together, its training figures' too.
+    workforce_return = workforce_return_submit(
+        provider=provider,
+        month=month,
+        by=by,
+        confirm_changes=confirm_changes,
+        also_flagged=perinatal_flags,
+        **workforce,
+    )
+    perinatal_return.workforce_return = workforce_return
+    perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
+    perinatal_return.save()
+    outcome_signals_detect(provider=provider, by=by)
+    return workforce_return
+
+
+@transaction.atomic
+def monthly_return_update(
+    *,
+    workforce_return: WorkforceReturn,
+    by,
+    workforce: dict,
+    perinatal: dict,
+    confirm_changes: bool = False,
+) -> WorkforceReturn:
+    """Correct a month's figures; a return from before the perinatal figures gains them here."""
+    current = PerinatalReturn.objects.select_for_update().filter(workforce_return=workforce_return).first()
+    perinatal_return = current or PerinatalReturn(workforce_return=workforce_return)
+    for name, value in perinatal.items():
+        setattr(perinatal_return, name, value)
+    perinatal_return.full_clean(exclude=["workforce_return"])
+    perinatal_flags = selectors.perinatal_flags(
+        provider=workforce_return.provider, month=workforce_return.month, perinatal=perinatal_return
+    )
+    workforce_return = workforce_return_update(
+        workforce_return=workforce_return,
+        by=by,
+        confirm_changes=confirm_changes,
+        also_flagged=perinatal_flags,
+        **workforce,
+    )
+    perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
+    perinatal_return.save()
+    outcome_signals_detect(provider=workforce_return.provider, by=by)
+    return workforce_return
+
+
+@transaction.atomic
+def outcome_signals_detect(*, provider: Provider, by=None, today: date | None = None) -> list[OutcomeSignal]:
+    """Open a signal for every month in which the provider's LMNS outcome signal crossed a
+    threshold and has none yet. A signal already opened stays, even if a correction later
+    moves the crossing: its check may have begun, and the log is the record of what was seen."""
+    today = today or timezone.localdate()
+    opened = []
+    for series in selectors.provider_cusums(provider=provider):
+        for month, point in series.crossings:
+            signal, created = OutcomeSignal.objects.get_or_create(
+                provider=provider,
+                kind=SignalKind.LMNS,
+                measure=series.reference.key,
+                month=month,
+                defaults={
+                    "level": point.level,
+                    "statistic": round(point.statistic, 3),
+                    "threshold": series.reference.red if point.level == "red" else series.reference.amber,
+                    "raised_on": today,
+                    "check_due_on": add_working_days(today, CHECK_WORKING_DAYS),
+                    "recorded_by": by,
+                },
+            )
+            if created:
+                opened.append(signal)
+    return opened
+
+
+@transaction.atomic
+def national_signal_record(
+    *, provider: Provider, by, measure: str, level: str, month: date, raised_on: date, notes: str = ""
+) -> OutcomeSignal:
+    """Enter a MOSS signal the trust received from NHS England: its check is due, like ours,
+    eight working days from the day it was raised."""
+    signal = OutcomeSignal(
+        provider=provider,
+        kind=SignalKind.NATIONAL,
+        measure=measure,
+        level=level,
+        month=month.replace(day=1),
+        raised_on=raised_on,
+        check_due_on=add_working_days(raised_on, CHECK_WORKING_DAYS),
+        notes=notes,
+        recorded_by=by,
+    )
+    signal.full_clean()
+    signal.save()
+    return signal
+
+
+@transaction.atomic
+def safety_check_record(
+    *, signal: OutcomeSignal, by, findings: str, check_completed_on: date | None
+) -> OutcomeSignal:
+    """Record the critical safety check's findings; completing it shares it with the LMNS."""
+    signal = OutcomeSignal.objects.select_for_update().get(pk=signal.pk)
+    if check_completed_on is not None:
+        if not findings.strip():
+            raise ValidationError({"findings": "Enter the findings before completing the check."})
+        if check_completed_on < signal.raised_on:
+            raise ValidationError(
+                {"check_completed_on": "The check cannot be completed before the signal was raised."}
+            )
+        if check_completed_on > timezone.localdate():
+            raise ValidationError({"check_completed_on": "The completion date cannot be in the future."})
+    signal.findings = findings
+    signal.check_completed_on = check_completed_on
+    if check_completed_on is None:
+        signal.shared_with_lmns_at = None
+    elif signal.shared_with_lmns_at is None:
+        signal.shared_with_lmns_at = timezone.now()
+    signal.save()
+    return signal
+
+
+@transaction.atomic
+def safety_check_action_add(
+    *, signal: OutcomeSignal, by, description: str, owner: str, due_on: date
+) -> SafetyCheckAction:
+    action = SafetyCheckAction(
+        signal=signal, description=description, owner=owner, due_on=due_on, created_by=by
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def safety_check_action_complete(*, action: SafetyCheckAction, by) -> SafetyCheckAction:
+    action = SafetyCheckAction.objects.select_for_update().get(pk=action.pk)
+    if action.completed_on is None:
+        action.completed_on = timezone.localdate()
+        action.save()
+    return action

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from lmns.history import history_view
+from workforce.perinatal import views
+from workforce.perinatal.models import OutcomeSignal
+
+# Included in workforce.urls, so the names are workforce:signal-detail and so on.
+urlpatterns = [
+    path("perinatal/providers/<str:ods_code>/", views.provider_perinatal, name="perinatal"),
+    path("perinatal/signals/", views.signal_list, name="signals"),
+    path("perinatal/signals/new/", views.signal_create, name="signal-create"),
+    path("perinatal/signals/<int:pk>/", views.signal_detail, name="signal-detail"),
+    path("perinatal/signals/<int:pk>/history/", history_view(OutcomeSignal.objects), name="signal-history"),
+    path("perinatal/signals/<int:pk>/check/", views.signal_check, name="signal-check"),
+    path("perinatal/signals/<int:pk>/actions/new/", views.signal_action_create, name="signal-action-create"),
+    path("perinatal/actions/<int:pk>/complete/", views.signal_action_complete, name="signal-action-complete"),
+]
