@@ -1,6 +1,6 @@
 import copy
-import importlib
 import io
+import itertools
 import os
 import shutil
 from datetime import date, datetime, time, timedelta
@@ -12,9 +12,10 @@ import time_machine
 from celery.app.task import Task
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
+from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -348,13 +349,33 @@ def _shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
     shared.close()
 
 
-def restore_reference_data():
-    """Put back the rows the data migrations load, as a new test database has them."""
-    importlib.import_module("incidents.migrations.0002_reference_data").load(django_apps, None)
+# The apps whose data migrations load reference data (incident types, themes, staff groups...).
+REFERENCE_APPS = ("lmns", "incidents", "assurance", "workforce")
+
+
+@pytest.fixture(scope="session")
+def _reference_data(django_db_setup, django_db_blocker) -> str:
+    """Every row the migrations left in the project's own tables, as a new test database has
+    them: all of it, so that no data migration can be forgotten here."""
+    with django_db_blocker.unblock():
+        return serializers.serialize(
+            "json",
+            itertools.chain.from_iterable(
+                model._base_manager.order_by("pk")
+                for app in REFERENCE_APPS
+                for model in django_apps.get_app_config(app).get_models()
+            ),
+        )
+
+
+def restore_reference_data(rows: str):
+    with connection.constraint_checks_disabled():
+        for row in serializers.deserialize("json", rows):
+            row.save()
 
 
 @pytest.fixture
-def _database_around_test(request, _shared_world, django_db_blocker):
+def _database_around_test(request, _shared_world, _reference_data, django_db_blocker):
     """Set up before each database test's own transaction opens, and torn down after it ends."""
     if _uses_shared_world(request.node):
         _shared_world.open()
@@ -365,7 +386,7 @@ def _database_around_test(request, _shared_world, django_db_blocker):
         # The test emptied every table; the next test, whatever it is, finds the database
         # as migrations left it, so that tests pass in any order and on any xdist worker.
         with django_db_blocker.unblock():
-            restore_reference_data()
+            restore_reference_data(_reference_data)
 
 
 @pytest.fixture
