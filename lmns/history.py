@@ -93,10 +93,12 @@ def _related_names(records, fields) -> dict:
         if field.is_relation:
             for record in records:
                 if (pk := getattr(record, field.attname)) is not None:
-                    wanted[field.related_model].add(pk)
+                    # Most links hold the related pk; a few hold a code (to_field), such as a concern's
+                    # professional group.
+                    wanted[field.related_model, field.target_field.name].add(pk)
     names = {}
-    for model, pks in wanted.items():
-        found = model._base_manager.select_related().in_bulk(pks)
+    for (model, key), pks in wanted.items():
+        found = model._base_manager.select_related().in_bulk(pks, field_name=key)
         for pk in pks:
             related = found.get(pk)
             if related is None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lmns.models import Lmns
 from workforce import crypto
-from workforce.models import FtsuConcern, FtsuNote, WorkforceReturn, add_months, first_of_month
+from workforce.models import FtsuCategory, FtsuConcern, FtsuNote, WorkforceReturn, add_months, first_of_month
 
 # ODS code: (funded midwife WTE, in post at the start of the year, monthly change)
 ESTABLISHMENTS = {
@@ -132,15 +132,15 @@ def demo_seed(*, lmns: Lmns) -> None:
             route=route,
             received_on=today - timedelta(days=days_ago),
             raised_as=raised_as,
-            professional_group=group,
+            professional_group_id=group,
             detriment_reported=detriment,
             status=status,
             summary=summary,
             contact_encrypted=crypto.encrypt(contact) if contact else "",
             handler=users.get(handler) if handler else None,
             recorded_by=users.get(handler) if handler else None,
-            **{f"cat_{key}": True for key in categories},
         )
+        concern.categories.set(FtsuCategory.objects.filter(code__in=categories))
         if handler:
             FtsuNote.objects.create(
                 concern=concern,
