@@ -351,6 +351,9 @@ def _shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
 def restore_reference_data():
     """Put back the rows the data migrations load, as a new test database has them."""
     importlib.import_module("incidents.migrations.0002_reference_data").load(django_apps, None)
+    importlib.import_module("workforce.migrations.0004_ftsu_reference_lists").add_starting_rows(
+        django_apps, None
+    )
 
 
 @pytest.fixture

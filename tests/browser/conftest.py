@@ -1,13 +1,19 @@
+import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 from incidents.models import IncidentType, Theme
 from incidents.reference_data import INCIDENT_TYPES, THEMES
 from lmns.demo import DEMO_PASSWORD, demo_seed
 from tests.conftest import IN_CI, skip_or_fail
+
+restore_ftsu_lists = importlib.import_module(
+    "workforce.migrations.0004_ftsu_reference_lists"
+).add_starting_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -64,6 +70,7 @@ def seeded_live_server(live_server, transactional_db):
         IncidentType.objects.get_or_create(name=name, defaults={"group": group, "source": source})
     for name, description in THEMES:
         Theme.objects.get_or_create(name=name, defaults={"description": description})
+    restore_ftsu_lists(django_apps, None)
     demo_seed()
     return live_server
 
