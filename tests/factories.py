@@ -213,13 +213,13 @@ def make_concern(provider: Provider | None = None, *, lmns: Lmns | None = None, 
     codes = [
         name.removeprefix("cat_") for name in list(fields) if name.startswith("cat_") and fields.pop(name)
     ]
-    concern = FtsuConcern.objects.create(
+    concern = FtsuConcern(
         lmns=lmns or provider.lmns,
         provider=provider,
         contact_encrypted=crypto.encrypt(contact) if contact else "",
         **fields,
     )
-    concern.categories.set(FtsuCategory.objects.filter(code__in=codes))
+    concern.save_with_categories(FtsuCategory.objects.filter(code__in=codes))
     return concern
 
 

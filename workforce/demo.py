@@ -124,7 +124,7 @@ def demo_seed(*, lmns: Lmns) -> None:
          status, summary, contact, handler) in DEMO_CONCERNS:  # fmt: skip
         if FtsuConcern.objects.filter(reference=reference).exists():
             continue
-        concern = FtsuConcern.objects.create(
+        concern = FtsuConcern(
             reference=reference,
             lmns=lmns,
             provider=providers.get(ods_code),
@@ -140,7 +140,7 @@ def demo_seed(*, lmns: Lmns) -> None:
             handler=users.get(handler) if handler else None,
             recorded_by=users.get(handler) if handler else None,
         )
-        concern.categories.set(FtsuCategory.objects.filter(code__in=categories))
+        concern.save_with_categories(FtsuCategory.objects.filter(code__in=categories))
         if handler:
             FtsuNote.objects.create(
                 concern=concern,

@@ -423,6 +423,15 @@ class DayOnlyHistoricalRecords(HistoricalRecords):
         history_model.day_only = True  # so that the History page shows no time either
         return history_model
 
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        cls._history_records = self
+
+    def m2m_changed(self, *args, **kwargs):
+        # No row of its own for a change of links: it would show as a change with nothing in
+        # it. ``FtsuConcern.save_with_categories`` puts the links in the row of the save.
+        return
+
 
 def start_of_day() -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
@@ -513,7 +522,7 @@ class FtsuConcern(models.Model):
     objects = FtsuConcernQuerySet.as_manager()
     # The passphrase hash stays out of history: a past hash would still open the case's
     # replies for whoever learnt the old passphrase.
-    history = DayOnlyHistoricalRecords(excluded_fields=["passphrase_hash"])
+    history = DayOnlyHistoricalRecords(excluded_fields=["passphrase_hash"], m2m_fields=["categories"])
     # Kept in history as it is kept here, encrypted; the History page says only that it changed.
     history_withheld_fields = {"contact_encrypted": "Contact details"}
 
@@ -562,6 +571,17 @@ class FtsuConcern(models.Model):
             errors["closed_on"] = "Only a closed concern has a date closed; clear it or close the concern."
         if errors:
             raise ValidationError(errors)
+
+    def save_with_categories(self, categories) -> None:
+        """Save the concern and link its categories, so that the one history row this change
+        makes holds both (a new concern needs its pk before it can be linked)."""
+        if self._state.adding:
+            self.save()
+            self.categories.set(categories)
+            self._history_records.create_historical_record_m2ms(self.history.latest(), self)
+        else:
+            self.categories.set(categories)
+            self.save()
 
     @property
     def has_contact(self) -> bool:

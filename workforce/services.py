@@ -179,8 +179,7 @@ def concern_record(
     chosen = _categories_for(concern, categories)
     _set_contact(concern, contact)
     concern.full_clean()
-    concern.save()
-    concern.categories.set(chosen)
+    concern.save_with_categories(chosen)
     return concern
 
 
@@ -226,8 +225,7 @@ def concern_update(*, concern: FtsuConcern, by, categories: list[str], contact: 
     chosen = _categories_for(concern, categories, held={c.code for c in concern.categories.all()})
     _set_contact(concern, contact)
     concern.full_clean()
-    concern.save()
-    concern.categories.set(chosen)
+    concern.save_with_categories(chosen)
     return concern
 
 
@@ -366,8 +364,7 @@ def speak_up_submit(
     chosen = _categories_for(concern, categories)
     _set_contact(concern, contact)
     concern.full_clean()
-    concern.save()
-    concern.categories.set(chosen)
+    concern.save_with_categories(chosen)
     _notify(concern, "New Freedom to Speak Up concern", "A concern has been raised with {lmns} online.")
     return concern, passphrase
 

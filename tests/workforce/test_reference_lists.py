@@ -16,6 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
+from lmns import history as lmns_history
 from lmns.models import Role
 from tests.factories import make_concern, make_provider, make_user
 from workforce import selectors, services
@@ -148,6 +149,18 @@ def test_a_concern_needs_a_category(world):
     assert not FtsuConcern.objects.filter(summary="Staffing on the labour ward.").exists()
 
 
+def test_the_history_page_shows_when_the_categories_changed(client, world):
+    guardian = world.personas[GUARDIAN]
+    concern = _record(guardian, world.a1, categories=["patient_safety"])
+    services.concern_update(concern=concern, by=guardian, categories=["bullying", "patient_safety"])
+    assert concern.history.count() == 2  # one row a change, links and all
+    client.force_login(guardian)
+    page = client.get(reverse("workforce:concern-history", kwargs={"pk": concern.pk})).content.decode()
+    assert "Bullying or harassment, Patient safety or quality" in page
+    # Created with it; then changed from it to both.
+    assert page.count("Patient safety or quality") == 3
+
+
 # --- Editing the lists: the admin ----------------------------------------------------------------
 
 
@@ -251,8 +264,9 @@ def test_the_migrations_turn_each_flag_into_a_link_and_keep_the_group_codes():
         "B": {"cat_bullying": True, "cat_behaviour": True},
         "C": {"cat_worker_safety": True, "cat_patient_safety": True},
     }
+    old_history = executor.loader.project_state([BEFORE]).apps.get_model("workforce", "HistoricalFtsuConcern")
     for reference, set_flags in flags.items():
-        old.objects.create(
+        made = old.objects.create(
             reference=reference,
             lmns_id=provider.lmns_id,
             provider_id=provider.pk,
@@ -264,6 +278,13 @@ def test_the_migrations_turn_each_flag_into_a_link_and_keep_the_group_codes():
             summary="Before the lists were data.",
             **set_flags,
         )
+        # The old models send no history signals: write the row history would have kept.
+        values = {
+            f.attname: getattr(made, f.attname)
+            for f in old._meta.concrete_fields
+            if f.name != "passphrase_hash"
+        }
+        old_history.objects.create(history_date=timezone.now(), history_type="+", **values)
 
     executor = MigrationExecutor(connection)
     executor.migrate([AFTER])
@@ -272,6 +293,11 @@ def test_the_migrations_turn_each_flag_into_a_link_and_keep_the_group_codes():
         concern = FtsuConcern.objects.get(reference=reference)
         assert {c.code for c in concern.categories.all()} == {f.removeprefix("cat_") for f in set_flags}
     assert FtsuConcern.objects.get(reference="B").professional_group.label == "Estates and ancillary"
+    # The flags kept in each concern's history became links there too.
+    history = FtsuConcern.objects.get(reference="B").history.get()
+    links = FtsuConcern.history.model._history_m2m_fields[0]
+    kept = lmns_history._linked_names(FtsuConcern.history.model, [history])[history.history_id, links]
+    assert kept == "Bullying or harassment, Inappropriate attitudes or behaviours"
 
     # And back: the flags return as they were.
     executor = MigrationExecutor(connection)
