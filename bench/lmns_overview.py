@@ -54,12 +54,27 @@ from assurance.models import VisitType  # noqa: E402
 from incidents.models import Incident, PhysicalHarm  # noqa: E402
 from lmns.models import Membership, Provider, Role  # noqa: E402
 from lmns.quality import SPC_MONTHS, lmns_overview, month_period  # noqa: E402
-from workforce.models import CATEGORIES, MEASURES, add_months  # noqa: E402
+from workforce.models import MEASURES, FtsuCategory, add_months  # noqa: E402
 from workforce.selectors import latest_complete_quarter, suppress  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data
 PERIOD = month_period(date(2026, 10, 1))
 TARGET = 3.0  # issue #10 groups the overview with the quality view: within 3x its SQL floor
+
+
+def ftsu_categories() -> list[tuple[str, str]]:
+    """The deployment-wide FTSU categories a provider's page counts: (code, label), in order."""
+    return list(FtsuCategory.objects.filter(lmns__isnull=True, is_active=True).values_list("code", "label"))
+
+
+def category_sums() -> str:
+    """One SQL column per category: how many of the concerns counted have it."""
+    return "".join(
+        ", SUM(CASE WHEN EXISTS (SELECT 1 FROM workforce_ftsuconcern_categories l"
+        " JOIN workforce_ftsucategory c ON c.id = l.ftsucategory_id"
+        f" WHERE l.ftsuconcern_id = workforce_ftsuconcern.id AND c.code = '{code}') THEN 1 ELSE 0 END)"
+        for code, _ in ftsu_categories()
+    )
 
 
 # --- Ours ------------------------------------------------------------------------------------------
@@ -106,7 +121,7 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
             "recommendations": (0, 0),
             "immediate": 0,
             "workforce": [],
-            "ftsu": [0] * (1 + len(CATEGORIES)),
+            "ftsu": [0] * (1 + len(ftsu_categories())),
         }
         for provider in provider_ids
     }
@@ -251,7 +266,7 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
             figures[provider]["workforce"].append((str(month), values))
         cursor.execute(
             "SELECT provider_id, COUNT(*)"
-            + "".join(f", SUM(CASE WHEN cat_{key} THEN 1 ELSE 0 END)" for key, _ in CATEGORIES)
+            + category_sums()
             + f" FROM workforce_ftsuconcern WHERE provider_id IN ({ids}) AND received_by = 'provider'"
             + " AND received_on >= %s AND received_on < %s GROUP BY provider_id",
             [*provider_ids, quarter.start, quarter.end],
@@ -300,7 +315,7 @@ def check_same(overview, figures) -> None:
         values.update(
             {
                 f"About: {label}": suppress(n or 0)
-                for (_, label), n in zip(CATEGORIES, by_category, strict=True)
+                for (_, label), n in zip(ftsu_categories(), by_category, strict=True)
             }
         )
         shown = {label: rows[label].value for label in values}

@@ -62,12 +62,27 @@ from lmns.load_data import months_back  # noqa: E402
 from lmns.models import Lmns, Provider  # noqa: E402
 from lmns.quality import SPC_MONTHS, month_period, provider_quality  # noqa: E402
 from workforce import quality as workforce_quality  # noqa: E402
-from workforce.models import CATEGORIES, MEASURES, add_months  # noqa: E402
+from workforce.models import MEASURES, FtsuCategory, add_months  # noqa: E402
 from workforce.selectors import latest_complete_quarter, suppress  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data
 NEIGHBOUR_YEARS = 2
 TARGET = 3.0  # issue #10: the quality view within 3x its SQL floor
+
+
+def ftsu_categories() -> list[tuple[str, str]]:
+    """The deployment-wide FTSU categories a provider's page counts: (code, label), in order."""
+    return list(FtsuCategory.objects.filter(lmns__isnull=True, is_active=True).values_list("code", "label"))
+
+
+def category_sums() -> str:
+    """One SQL column per category: how many of the concerns counted have it."""
+    return "".join(
+        ", SUM(CASE WHEN EXISTS (SELECT 1 FROM workforce_ftsuconcern_categories l"
+        " JOIN workforce_ftsucategory c ON c.id = l.ftsucategory_id"
+        f" WHERE l.ftsuconcern_id = workforce_ftsuconcern.id AND c.code = '{code}') THEN 1 ELSE 0 END)"
+        for code, _ in ftsu_categories()
+    )
 
 
 # --- Data --------------------------------------------------------------------------------------
@@ -274,7 +289,7 @@ def floor(provider_id: int, period) -> dict:
         figures["workforce"] = cursor.fetchall()
         cursor.execute(
             "SELECT COUNT(*)"
-            + "".join(f", SUM(CASE WHEN cat_{key} THEN 1 ELSE 0 END)" for key, _ in CATEGORIES)
+            + category_sums()
             + " FROM workforce_ftsuconcern WHERE provider_id = %s AND received_by = 'provider'"
             + " AND received_on >= %s AND received_on < %s",
             [provider_id, quarter.start, quarter.end],

@@ -7,7 +7,8 @@ value under its label, with choice labels instead of codes and related records b
 Access is the caller's business: ``history_view`` fetches the record through the same
 door as its detail page (``get_for_user``), so whoever may not see the record gets a 404
 here too. The query count per page is fixed: a count, the page, the change just before
-it, and one query per kind of related record named on the page.
+it, one query per kind of related record named on the page, and one per kind of link kept
+(simple-history's ``m2m_fields``, such as a concern's categories).
 """
 
 from collections import defaultdict
@@ -93,10 +94,12 @@ def _related_names(records, fields) -> dict:
         if field.is_relation:
             for record in records:
                 if (pk := getattr(record, field.attname)) is not None:
-                    wanted[field.related_model].add(pk)
+                    # Most links hold the related pk; a few hold a code (to_field), such as a concern's
+                    # professional group.
+                    wanted[field.related_model, field.target_field.name].add(pk)
     names = {}
-    for model, pks in wanted.items():
-        found = model._base_manager.select_related().in_bulk(pks)
+    for (model, key), pks in wanted.items():
+        found = model._base_manager.select_related().in_bulk(pks, field_name=key)
         for pk in pks:
             related = found.get(pk)
             if related is None:
@@ -151,6 +154,39 @@ def _field_changes(record, before, fields, withheld, names) -> list[FieldChange]
     return changes
 
 
+def _linked_names(history_model, records) -> dict:
+    """{(history id, field name): text} for the many-to-many links each history row kept
+    (simple-history's ``m2m_fields``), in one query per such field."""
+    names = {}
+    for field in getattr(history_model, "_history_m2m_fields", []):
+        links_model = next(
+            rel.related_model
+            for rel in history_model._meta.related_objects
+            if rel.related_model._meta.object_name == f"{history_model._meta.object_name}_{field.name}"
+        )
+        target = field.m2m_reverse_field_name()
+        linked = defaultdict(list)
+        for link in links_model.objects.filter(history__in=[r.history_id for r in records]).select_related(
+            target
+        ):
+            linked[link.history_id].append(str(getattr(link, target)))
+        for record in records:
+            names[record.history_id, field] = ", ".join(sorted(linked[record.history_id]))
+    return names
+
+
+def _link_changes(record, before, fields, linked) -> list[FieldChange]:
+    changes = []
+    for field in fields:
+        new = linked[record.history_id, field]
+        old = linked[before.history_id, field] if before is not None else ""
+        if new != old:
+            changes.append(
+                FieldChange(_label(field), (old or "Not recorded") if before else "", new or "Not recorded")
+            )
+    return changes
+
+
 def record_history(obj, *, page_number=None) -> Page:
     """A page of the record's changes, newest first, as ``Change`` objects."""
     history = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
@@ -167,25 +203,26 @@ def record_history(obj, *, page_number=None) -> Page:
     fields = _shown_fields(history_model)
     withheld = getattr(type(obj), "history_withheld_fields", {})
     names = _related_names([r for r in records if r is not None], fields)
+    links = getattr(history_model, "_history_m2m_fields", [])
+    linked = _linked_names(history_model, [r for r in records if r is not None])
     day_only = getattr(history_model, "day_only", False)
-    page.object_list = [
-        Change(
-            when=record.history_date,
-            day_only=day_only,
-            who=_person(record.history_user),
-            kind=KINDS[record.history_type],
-            fields=[]
-            if record.history_type == "-"
-            else _field_changes(
-                record,
-                records[index + 1] if record.history_type == "~" and index + 1 < len(records) else None,
-                fields,
-                withheld,
-                names,
-            ),
+    changes = []
+    for index, record in enumerate(records[: len(page.object_list)]):
+        before = records[index + 1] if record.history_type == "~" and index + 1 < len(records) else None
+        shown = []
+        if record.history_type != "-":
+            shown = _field_changes(record, before, fields, withheld, names)
+            shown += _link_changes(record, before, links, linked)
+        changes.append(
+            Change(
+                when=record.history_date,
+                day_only=day_only,
+                who=_person(record.history_user),
+                kind=KINDS[record.history_type],
+                fields=shown,
+            )
         )
-        for index, record in enumerate(records[: len(page.object_list)])
-    ]
+    page.object_list = changes
     return page
 
 

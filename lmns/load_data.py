@@ -47,7 +47,14 @@ from incidents.models import (
 )
 from lmns.models import Lmns, Provider, Unit, UnitType
 from workforce.demo import _return_figures, _training_figures
-from workforce.models import CATEGORIES, FtsuConcern, StaffGroup, TrainingFigure, WorkforceReturn, add_months
+from workforce.models import (
+    FtsuCategory,
+    FtsuConcern,
+    StaffGroup,
+    TrainingFigure,
+    WorkforceReturn,
+    add_months,
+)
 
 LMNS_CODE_PREFIX = "load-"
 GENERATOR_USERNAME = "load.generator"
@@ -293,15 +300,16 @@ def workforce_returns(provider, months, rng, *, today, funded=200, in_post=Decim
 
 def concerns(lmns, provider, months, rng, *, today) -> int:
     """Six Freedom to Speak Up concerns a month, anonymous, about situations only."""
-    made = []
+    category_pks = list(
+        FtsuCategory.objects.filter(lmns__isnull=True, is_active=True).values_list("pk", flat=True)
+    )
+    made, chosen_for = [], []
     for month in months:
         for n in range(6):
             received_on = month + timedelta(days=rng.randrange(28))
             if received_on >= today:
                 continue
-            categories = {key: rng.random() < 0.5 for key, _ in CATEGORIES}
-            if not any(categories.values()):
-                categories["patient_safety"] = True
+            chosen = [pk for pk in category_pks if rng.random() < 0.5] or category_pks[:1]
             closed = (today - received_on).days > 60
             made.append(
                 FtsuConcern(
@@ -316,10 +324,19 @@ def concerns(lmns, provider, months, rng, *, today) -> int:
                     status="closed" if closed else "received",
                     closed_on=received_on + timedelta(days=30) if closed else None,
                     outcome="Discussed with the matron." if closed else "",
-                    **{f"cat_{key}": value for key, value in categories.items()},
                 )
             )
+            chosen_for.append(chosen)
     FtsuConcern.objects.bulk_create(made, batch_size=BATCH)
+    Link = FtsuConcern.categories.through
+    Link.objects.bulk_create(
+        (
+            Link(ftsuconcern_id=concern.pk, ftsucategory_id=category_pk)
+            for concern, chosen in zip(made, chosen_for, strict=True)
+            for category_pk in chosen
+        ),
+        batch_size=BATCH,
+    )
     return len(made)
 
 

@@ -20,7 +20,14 @@ from assurance.models import (
 from incidents.models import Incident, IncidentType, Learning, SafetyAction, SsigMeeting, Theme
 from lmns.models import Lmns, Membership, Provider, Unit, UnitType
 from workforce import crypto
-from workforce.models import FtsuConcern, StaffGroup, TrainingFigure, TrainingModule, WorkforceReturn
+from workforce.models import (
+    FtsuCategory,
+    FtsuConcern,
+    StaffGroup,
+    TrainingFigure,
+    TrainingModule,
+    WorkforceReturn,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 _sequence = count(1)
@@ -216,16 +223,23 @@ def make_concern(provider: Provider | None = None, *, lmns: Lmns | None = None, 
         "route": "in_person",
         "received_on": timezone.localdate() - timedelta(days=3),
         "raised_as": "confidential" if contact else "anonymous",
-        "professional_group": "nurses_midwives",
+        "professional_group_id": fields.pop("professional_group", "nurses_midwives"),
         "cat_patient_safety": True,
         "summary": f"Staffing on the labour ward left no coordinator cover ({n}).",
     }
-    return FtsuConcern.objects.create(
+    # Tests name categories as cat_<code>=True, as when each was a column of the concern.
+    fields = {**defaults, **fields}
+    codes = [
+        name.removeprefix("cat_") for name in list(fields) if name.startswith("cat_") and fields.pop(name)
+    ]
+    concern = FtsuConcern(
         lmns=lmns or provider.lmns,
         provider=provider,
         contact_encrypted=crypto.encrypt(contact) if contact else "",
-        **{**defaults, **fields},
+        **fields,
     )
+    concern.save_with_categories(FtsuCategory.objects.filter(code__in=codes))
+    return concern
 
 
 def app_code(device) -> str:

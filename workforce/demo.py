@@ -14,6 +14,7 @@ from django.utils import timezone
 from lmns.models import Lmns
 from workforce import crypto
 from workforce.models import (
+    FtsuCategory,
     FtsuConcern,
     FtsuNote,
     StaffGroup,
@@ -167,7 +168,7 @@ def demo_seed(*, lmns: Lmns) -> None:
          status, summary, contact, handler) in DEMO_CONCERNS:  # fmt: skip
         if FtsuConcern.objects.filter(reference=reference).exists():
             continue
-        concern = FtsuConcern.objects.create(
+        concern = FtsuConcern(
             reference=reference,
             lmns=lmns,
             provider=providers.get(ods_code),
@@ -175,15 +176,15 @@ def demo_seed(*, lmns: Lmns) -> None:
             route=route,
             received_on=today - timedelta(days=days_ago),
             raised_as=raised_as,
-            professional_group=group,
+            professional_group_id=group,
             detriment_reported=detriment,
             status=status,
             summary=summary,
             contact_encrypted=crypto.encrypt(contact) if contact else "",
             handler=users.get(handler) if handler else None,
             recorded_by=users.get(handler) if handler else None,
-            **{f"cat_{key}": True for key in categories},
         )
+        concern.save_with_categories(FtsuCategory.objects.filter(code__in=categories))
         if handler:
             FtsuNote.objects.create(
                 concern=concern,

@@ -5,14 +5,7 @@ from openpyxl import Workbook
 
 from incidents.exports import Column, write_table
 from lmns.exports import stamp
-from workforce.models import ProfessionalGroup
-from workforce.selectors import return_layout
-
-GROUP_COLUMNS = [
-    Column("Organisation", 30),
-    Column("Received by", 30),
-    *(Column(label, 14) for label in ProfessionalGroup.labels),
-]
+from workforce.selectors import return_groups, return_layout
 
 
 def ftsu_return_workbook(*, quarter, rows, generated_by) -> Workbook:
@@ -37,11 +30,15 @@ def ftsu_return_workbook(*, quarter, rows, generated_by) -> Workbook:
         columns=[Column(heading, 30 if index < 2 else 14) for index, heading in enumerate(layout.headings)],
         rows=layout.table(rows),
     )
-    groups = workbook.create_sheet("Professional groups")
+    groups = return_groups(user=generated_by, rows=rows)
     write_table(
-        groups,
+        workbook.create_sheet("Professional groups"),
         cover=["Cases by professional group", quarter.label],
-        columns=GROUP_COLUMNS,
-        rows=[[row.organisation, row.received_by, *row.group_counts] for row in rows],
+        columns=[
+            Column("Organisation", 30),
+            Column("Received by", 30),
+            *(Column(group.label, 14) for group in groups),
+        ],
+        rows=[[row.organisation, row.received_by, *row.counts_by_group(groups)] for row in rows],
     )
     return workbook

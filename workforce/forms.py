@@ -8,9 +8,9 @@ from lmns.access import lmnss_where, providers_where
 from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios
 from lmns.models import Lmns, Provider
 from workforce.models import (
-    CATEGORIES,
     MAX_TEXT,
     ConcernStatus,
+    FtsuCategory,
     FtsuConcern,
     ProfessionalGroup,
     RaisedAs,
@@ -141,10 +141,9 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
     contact = forms.CharField(
         label="Contact details", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    professional_group = forms.ChoiceField(label="Professional group", choices=ProfessionalGroup.choices)
+    professional_group = forms.ChoiceField(label="Professional group")
     categories = forms.MultipleChoiceField(
         label="What the concern is about",
-        choices=CATEGORIES,
         widget=Checkboxes,
         help_text=(
             "The elements of the quarterly return to NHS England's FTSU data collection. "
@@ -188,10 +187,12 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
                 {
                     **{name: getattr(concern, name) for name in self.EDITABLE},
                     "detriment_reported": "yes" if concern.detriment_reported else "no",
-                    "categories": [key for key, _label in CATEGORIES if getattr(concern, f"cat_{key}")],
+                    "professional_group": concern.professional_group_id,
+                    "categories": [category.code for category in concern.categories.all()],
                 },
             )
         super().__init__(*args, **kwargs)
+        self._offer_reference_choices(user, concern)
         self.fields["categories"].error_messages["required"] = (
             "Select at least one thing the concern is about."
         )
@@ -235,6 +236,22 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
         "closed_on",
         "outcome",
     ]
+
+    def _offer_reference_choices(self, user, concern: FtsuConcern | None) -> None:
+        """Rows that can still be chosen, and those the concern holds already, so that saving
+        an edit never drops a retired one: of the concern's LMNS, or for a new concern of the
+        LMNSs the user records for (the service checks the one chosen)."""
+        for name, model in (("professional_group", ProfessionalGroup), ("categories", FtsuCategory)):
+            if concern is None:
+                rows = model.objects.visible_to(user).active()
+            else:
+                held = (
+                    [concern.professional_group.pk]
+                    if name == "professional_group"
+                    else concern.categories.all()
+                )
+                rows = model.objects.available_to(concern.lmns_id).active_or(held)
+            self.fields[name].choices = [(row.code, row.label) for row in rows.order_by("order", "label")]
 
     def clean_organisation(self):
         value = self.cleaned_data["organisation"]
@@ -341,13 +358,11 @@ class SpeakUpForm(NHSErrorMessagesMixin, forms.Form):
     )
     professional_group = forms.ChoiceField(
         label="Your professional group",
-        choices=ProfessionalGroup.choices,
         initial=ProfessionalGroup.NOT_KNOWN,
         help_text="Choose 'Not known' if you would rather not say.",
     )
     categories = forms.MultipleChoiceField(
         label="What is your concern about?",
-        choices=CATEGORIES,
         widget=Checkboxes,
         help_text="Select all that apply.",
     )
@@ -372,6 +387,11 @@ class SpeakUpForm(NHSErrorMessagesMixin, forms.Form):
         self.fields["categories"].error_messages["required"] = (
             "Select at least one thing your concern is about."
         )
+        # One public form serves every LMNS, so it offers the deployment-wide rows only; an LMNS's
+        # own rows are chosen by its guardians when they record or edit a concern.
+        for name, model in (("professional_group", ProfessionalGroup), ("categories", FtsuCategory)):
+            rows = model.objects.filter(lmns__isnull=True).active()
+            self.fields[name].choices = [(row.code, row.label) for row in rows]
         choices = []
         for lmns in Lmns.objects.prefetch_related("providers").order_by("name"):
             group = [(f"p:{provider.pk}", provider.name) for provider in lmns.providers.all()]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from incidents.models import ReferenceEntry
 from lmns.models import Lmns, Membership, Provider, ProviderScopedQuerySet, Role
 from lmns.spc import Direction
 
@@ -340,32 +341,77 @@ class RaisedAs(models.TextChoices):
     ANONYMOUS = "anonymous", "Anonymously"
 
 
-class ProfessionalGroup(models.TextChoices):
-    AHP = "ahp", "Allied health professionals"
-    MEDICAL = "medical", "Medical and dental"
-    NURSES_MIDWIVES = "nurses_midwives", "Registered nurses and midwives"
-    ASSISTANTS = "assistants", "Nursing and healthcare assistants (including maternity support workers)"
-    ADMIN = "admin", "Administrative and clerical"
-    SCIENTIFIC = "scientific", "Additional professional scientific and technical"
-    CLINICAL_SERVICES = "clinical_services", "Additional clinical services"
-    ESTATES = "estates", "Estates and ancillary"
-    HEALTHCARE_SCIENTISTS = "healthcare_scientists", "Healthcare scientists"
-    STUDENTS = "students", "Students"
-    CORPORATE = "corporate", "Corporate"
-    OTHER = "other", "Other"
-    NOT_KNOWN = "not_known", "Not known"
+class CodedReferenceEntry(ReferenceEntry):
+    """An entry of a reference list that records store by its code.
+
+    The code is what a record holds, so it never changes once the entry exists; the label,
+    order and source note are corrected as the published guidance is read. An entry is
+    retired (not deleted) when the guidance drops it, so the records that hold it keep it.
+    """
+
+    code = models.SlugField(
+        max_length=30,
+        unique=True,
+        help_text="What records store. It cannot be changed once the entry is saved.",
+    )
+    label = models.CharField(max_length=120)
+    source = models.CharField(max_length=300, blank=True, help_text="Where this entry comes from.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    is_active = models.BooleanField(
+        "Can be chosen", default=True, help_text="Retired entries stay readable on old records only."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "label"]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        # ReferenceEntry's duplicate check is by name; these lists are known by their labels.
+        same_label = type(self).objects.filter(label__iexact=self.label).exclude(pk=self.pk)
+        if self.lmns_id is not None:
+            same_label = same_label.filter(Q(lmns__isnull=True) | Q(lmns_id=self.lmns_id))
+        if same_label.exists():
+            raise ValidationError({"label": "An entry with this label is already in use here."})
 
 
-# The elements of a case in the quarterly FTSU return (the National Guardian's Office's, kept
-# by NHS England's FTSU data collection when the Office closed in June 2026); a case
-# may have several. Detriment for speaking up is the fifth, recorded as detriment_reported.
-CATEGORIES = [
-    ("patient_safety", "Patient safety or quality"),
-    ("worker_safety", "Worker safety or wellbeing"),
-    ("bullying", "Bullying or harassment"),
-    ("behaviour", "Inappropriate attitudes or behaviours"),
-]
-CATEGORY_FIELDS = [f"cat_{key}" for key, _ in CATEGORIES]
+class ProfessionalGroup(CodedReferenceEntry):
+    """The professional group of the person who spoke up, as the FTSU return counts them."""
+
+    NOT_KNOWN = "not_known"
+
+    history = HistoricalRecords()
+
+    class Meta(CodedReferenceEntry.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                "label",
+                condition=Q(lmns__isnull=True),
+                name="professional_group_label_unique_deployment_wide",
+            ),
+            models.UniqueConstraint("lmns", "label", name="professional_group_label_unique_in_lmns"),
+        ]
+
+
+class FtsuCategory(CodedReferenceEntry):
+    """An element of a Freedom to Speak Up case (the National Guardian's Office's, kept by NHS
+    England's FTSU data collection when the Office closed in June 2026); a case may have several.
+    Detriment for speaking up, the fifth element, is a yes-or-no question of its own
+    (``FtsuConcern.detriment_reported``)."""
+
+    history = HistoricalRecords()
+
+    class Meta(CodedReferenceEntry.Meta):
+        verbose_name = "Freedom to Speak Up category"
+        verbose_name_plural = "Freedom to Speak Up categories"
+        constraints = [
+            models.UniqueConstraint(
+                "label", condition=Q(lmns__isnull=True), name="ftsu_category_label_unique_deployment_wide"
+            ),
+            models.UniqueConstraint("lmns", "label", name="ftsu_category_label_unique_in_lmns"),
+        ]
 
 
 class ConcernStatus(models.TextChoices):
@@ -390,6 +436,15 @@ class DayOnlyHistoricalRecords(HistoricalRecords):
         history_model = super().create_history_model(model, inherited)
         history_model.day_only = True  # so that the History page shows no time either
         return history_model
+
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        cls._history_records = self
+
+    def m2m_changed(self, *args, **kwargs):
+        # No row of its own for a change of links: it would show as a change with nothing in
+        # it. ``FtsuConcern.save_with_categories`` puts the links in the row of the save.
+        return
 
 
 def start_of_day() -> datetime:
@@ -440,13 +495,17 @@ class FtsuConcern(models.Model):
     route = models.CharField("How it was raised", max_length=10, choices=Route.choices)
     received_on = models.DateField("Date received")
     raised_as = models.CharField("Raised", max_length=12, choices=RaisedAs.choices)
-    professional_group = models.CharField(
-        max_length=30, choices=ProfessionalGroup.choices, default=ProfessionalGroup.NOT_KNOWN
+    # Keyed by code in the same column as when the groups were fixed choices, so stored values
+    # and exports read as before.
+    professional_group = models.ForeignKey(
+        ProfessionalGroup,
+        on_delete=models.PROTECT,
+        to_field="code",
+        db_column="professional_group",
+        related_name="+",
+        default=ProfessionalGroup.NOT_KNOWN,
     )
-    cat_patient_safety = models.BooleanField(default=False)
-    cat_worker_safety = models.BooleanField(default=False)
-    cat_bullying = models.BooleanField(default=False)
-    cat_behaviour = models.BooleanField(default=False)
+    categories = models.ManyToManyField(FtsuCategory, related_name="concerns", verbose_name="About")
     detriment_reported = models.BooleanField(
         "Detriment for speaking up reported",
         default=False,
@@ -477,7 +536,7 @@ class FtsuConcern(models.Model):
     objects = FtsuConcernQuerySet.as_manager()
     # The passphrase hash stays out of history: a past hash would still open the case's
     # replies for whoever learnt the old passphrase.
-    history = DayOnlyHistoricalRecords(excluded_fields=["passphrase_hash"])
+    history = DayOnlyHistoricalRecords(excluded_fields=["passphrase_hash"], m2m_fields=["categories"])
     # Kept in history as it is kept here, encrypted; the History page says only that it changed.
     history_withheld_fields = {"contact_encrypted": "Contact details"}
 
@@ -509,8 +568,6 @@ class FtsuConcern(models.Model):
 
     def clean(self):
         errors = {}
-        if not any(getattr(self, name) for name in CATEGORY_FIELDS):
-            errors["cat_patient_safety"] = "Select at least one thing the concern is about."
         if self.received_by == ReceivedBy.PROVIDER and not self.provider_id:
             errors["provider"] = "Select the provider whose guardian received the concern."
         if self.provider_id and self.lmns_id and self.provider.lmns_id != self.lmns_id:
@@ -529,9 +586,16 @@ class FtsuConcern(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def categories(self) -> list[str]:
-        return [label for key, label in CATEGORIES if getattr(self, f"cat_{key}")]
+    def save_with_categories(self, categories) -> None:
+        """Save the concern and link its categories, so that the one history row this change
+        makes holds both (a new concern needs its pk before it can be linked)."""
+        if self._state.adding:
+            self.save()
+            self.categories.set(categories)
+            self._history_records.create_historical_record_m2ms(self.history.latest(), self)
+        else:
+            self.categories.set(categories)
+            self.save()
 
     @property
     def has_contact(self) -> bool:

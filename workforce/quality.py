@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from lmns.models import Provider
-from workforce.models import CATEGORIES, MEASURES, Measure, WorkforceReturn
+from workforce.models import MEASURES, FtsuCategory, Measure, WorkforceReturn
 from workforce.selectors import (
     Quarter,
     in_complete_quarter,
@@ -104,19 +104,23 @@ class SpeakingUpSummary:
 
 def speaking_up_summaries(*, providers, day: date) -> dict[int, SpeakingUpSummary]:
     """Concerns each provider's own guardians received in the latest complete quarter at or
-    before ``day``, by provider pk, in one query: the same concerns as the speaking-up page's row
+    before ``day``, by provider pk, in two queries: the same concerns as the speaking-up page's row
     for the provider (``received_by_guardians``, ``in_complete_quarter``), so the two pages
     agree. A concern may be about several categories.
     """
     quarter = latest_complete_quarter(day)
+    categories = list(
+        FtsuCategory.objects.filter(Q(lmns__isnull=True) | Q(lmns__in={p.lmns_id for p in providers}))
+    )
+    # Each case counts once in "raised" however many categories it has, hence distinct.
     counts = {
         row.pop("provider"): row
         for row in received_by_guardians([provider.pk for provider in providers])
         .filter(in_complete_quarter(quarter))
         .values("provider")
         .annotate(
-            raised=Count("pk"),
-            **{key: Count("pk", filter=Q(**{f"cat_{key}": True})) for key, _label in CATEGORIES},
+            raised=Count("pk", distinct=True),
+            **{f"category_{c.pk}": Count("pk", filter=Q(categories=c), distinct=True) for c in categories},
         )
         .order_by()
     }
@@ -127,7 +131,11 @@ def speaking_up_summaries(*, providers, day: date) -> dict[int, SpeakingUpSummar
         summaries[provider.pk] = SpeakingUpSummary(
             quarter=quarter,
             raised=suppress(found.get("raised", 0)),
-            by_category=[(label, suppress(found.get(key, 0))) for key, label in CATEGORIES],
+            by_category=[
+                (c.label, suppress(found.get(f"category_{c.pk}", 0)))
+                for c in categories
+                if c.available_in(provider.lmns_id) and (c.is_active or found.get(f"category_{c.pk}"))
+            ],
             url=url,
         )
     return summaries

@@ -25,8 +25,8 @@ from lmns.models import Membership, Provider, Role
 from lmns.spc import SpcResult, xmr
 from lmns.spc_chart import spc_svg
 from workforce.models import (
-    CATEGORIES,
     MEASURES,
+    FtsuCategory,
     FtsuConcern,
     Measure,
     ProfessionalGroup,
@@ -450,9 +450,8 @@ class FtsuReturnRow:
     def anonymous(self):
         return self.raised_as[RaisedAs.ANONYMOUS]
 
-    @property
-    def group_counts(self):
-        return [self.groups[value] for value in ProfessionalGroup.values]
+    def counts_by_group(self, groups) -> list[int]:
+        return [self.groups[group.code] for group in groups]
 
     def count(self, name: str):
         """The figure a column of the return layout names (see ftsu_return.yaml)."""
@@ -481,7 +480,9 @@ class ReturnLayout:
 def return_layout() -> ReturnLayout:
     """The return's columns, from a data file that follows the collection's specification."""
     data = yaml.safe_load(RETURN_LAYOUT_FILE.read_text(encoding="utf-8"))
-    known = _COUNTS | {f"category:{key}" for key, _label in CATEGORIES}
+    # Codes never change and rows are never deleted, so a layout checked once stays valid.
+    categories = FtsuCategory.objects.filter(lmns__isnull=True).values_list("code", flat=True)
+    known = _COUNTS | {f"category:{code}" for code in categories}
     columns = data["columns"]
     if unknown := [column["count"] for column in columns if column["count"] not in known]:
         raise ImproperlyConfigured(
@@ -515,21 +516,24 @@ def concern_handlers(*, concern: FtsuConcern):
 def ftsu_return(*, user, quarter: Quarter) -> list[FtsuReturnRow]:
     """Counts of the concerns the user may read, received in ``quarter``, for the FTSU return:
     one row per provider and route, exact (the readers know the cases already)."""
-    concerns = (
-        FtsuConcern.objects.visible_to(user)
-        .filter(received_on__gte=quarter.start, received_on__lt=quarter.end)
-        .values_list(
-            "lmns__name",
-            "provider__name",
-            "received_by",
-            "raised_as",
-            "professional_group",
-            "detriment_reported",
-            *(f"cat_{key}" for key, _label in CATEGORIES),
-        )
+    in_quarter = FtsuConcern.objects.visible_to(user).filter(
+        received_on__gte=quarter.start, received_on__lt=quarter.end
     )
+    concerns = in_quarter.values_list(
+        "pk",
+        "lmns__name",
+        "provider__name",
+        "received_by",
+        "raised_as",
+        "professional_group",
+        "detriment_reported",
+    )
+    categories: dict[int, list[str]] = {}
+    links = FtsuConcern.categories.through.objects.filter(ftsuconcern__in=in_quarter.values("pk"))
+    for concern_pk, code in links.values_list("ftsuconcern_id", "ftsucategory__code"):
+        categories.setdefault(concern_pk, []).append(code)
     rows: dict[tuple, FtsuReturnRow] = {}
-    for lmns_name, provider_name, received_by, raised_as, group, detriment, *flags in concerns:
+    for pk, lmns_name, provider_name, received_by, raised_as, group, detriment in concerns:
         key = (provider_name or "", received_by, lmns_name)
         if key not in rows:
             rows[key] = FtsuReturnRow(
@@ -541,6 +545,17 @@ def ftsu_return(*, user, quarter: Quarter) -> list[FtsuReturnRow]:
         row.raised_as[raised_as] += 1
         row.groups[group] += 1
         row.detriment += int(detriment)
-        for (category, _label), flagged in zip(CATEGORIES, flags, strict=True):
-            row.categories[category] += int(flagged)
+        row.categories.update(categories.get(pk, []))
     return [rows[key] for key in sorted(rows, key=lambda k: (k[2], k[0] == "", k[0], k[1]))]
+
+
+def return_groups(*, user, rows: list[FtsuReturnRow]) -> list[ProfessionalGroup]:
+    """The professional groups the return counts, in their order: those that can be chosen in
+    the user's LMNSs, and any retired or local one a counted case holds, so that no case drops
+    out of the total by group."""
+    counted = set().union(*(row.groups for row in rows)) if rows else set()
+    return list(
+        ProfessionalGroup.objects.filter(
+            Q(pk__in=ProfessionalGroup.objects.visible_to(user).active()) | Q(code__in=counted)
+        ).order_by("order", "label")
+    )

@@ -25,11 +25,12 @@ from lmns.notifications import absolute_url
 from lmns.services import email_queue
 from workforce import crypto, selectors
 from workforce.models import (
-    CATEGORIES,
     ConcernStatus,
+    FtsuCategory,
     FtsuConcern,
     FtsuMessage,
     FtsuNote,
+    ProfessionalGroup,
     RaisedAs,
     ReceivedBy,
     Route,
@@ -127,10 +128,29 @@ def _new_reference() -> str:
             return reference
 
 
-def _set_categories(concern: FtsuConcern, categories) -> None:
-    chosen = set(categories)
-    for key, _label in CATEGORIES:
-        setattr(concern, f"cat_{key}", key in chosen)
+def _choosable(model, codes, *, lmns_id: int, held: set[str], field: str) -> list:
+    """The reference rows with these codes that a concern of LMNS ``lmns_id`` may hold: rows
+    every LMNS uses or the LMNS's own, and, unless the concern holds them already, not retired."""
+    codes = set(codes)
+    rows = list(model.objects.filter(code__in=codes))
+    if len(rows) != len(codes) or not all(row.available_in(lmns_id) for row in rows):
+        raise ValidationError({field: "Choose from the list."})
+    if retired := [row.label for row in rows if not row.is_active and row.code not in held]:
+        raise ValidationError({field: f"{', '.join(retired)} can no longer be chosen."})
+    return rows
+
+
+def _categories_for(concern: FtsuConcern, codes, *, held: set[str] = frozenset()) -> list[FtsuCategory]:
+    if not codes:
+        raise ValidationError({"categories": "Select at least one thing the concern is about."})
+    return _choosable(FtsuCategory, codes, lmns_id=concern.lmns_id, held=held, field="categories")
+
+
+def _set_professional_group(concern: FtsuConcern, code: str, *, held: str = "") -> None:
+    (group,) = _choosable(
+        ProfessionalGroup, [code], lmns_id=concern.lmns_id, held={held}, field="professional_group"
+    )
+    concern.professional_group = group
 
 
 def _set_contact(concern: FtsuConcern, contact: str) -> None:
@@ -173,7 +193,6 @@ def concern_record(
         route=route,
         received_on=received_on,
         raised_as=raised_as,
-        professional_group=professional_group,
         detriment_reported=detriment_reported,
         summary=summary,
         actions_taken=actions_taken,
@@ -181,10 +200,11 @@ def concern_record(
         handler=by,
         recorded_by=by,
     )
-    _set_categories(concern, categories)
+    _set_professional_group(concern, professional_group)
+    chosen = _categories_for(concern, categories)
     _set_contact(concern, contact)
     concern.full_clean()
-    concern.save()
+    concern.save_with_categories(chosen)
     return concern
 
 
@@ -220,14 +240,17 @@ def concern_update(*, concern: FtsuConcern, by, categories: list[str], contact: 
             "Only the guardian handling this concern can change how it was raised, because that "
             "can erase the person's contact details. Ask them, or ask them to hand it over to you."
         )
+    held_group = concern.professional_group_id
+    if "professional_group" in fields:
+        _set_professional_group(concern, fields.pop("professional_group"), held=held_group)
     for name, value in fields.items():
         setattr(concern, name, value)
     if concern.status != ConcernStatus.CLOSED:
         concern.closed_on = None
-    _set_categories(concern, categories)
+    chosen = _categories_for(concern, categories, held={c.code for c in concern.categories.all()})
     _set_contact(concern, contact)
     concern.full_clean()
-    concern.save()
+    concern.save_with_categories(chosen)
     return concern
 
 
@@ -358,15 +381,15 @@ def speak_up_submit(
         route=Route.ONLINE,
         received_on=timezone.localdate(),
         raised_as=raised_as,
-        professional_group=professional_group,
         detriment_reported=detriment_reported,
         summary=summary.strip(),
         passphrase_hash=_hash_passphrase(passphrase),
     )
-    _set_categories(concern, categories)
+    _set_professional_group(concern, professional_group)
+    chosen = _categories_for(concern, categories)
     _set_contact(concern, contact)
     concern.full_clean()
-    concern.save()
+    concern.save_with_categories(chosen)
     _notify(concern, "New Freedom to Speak Up concern", "A concern has been raised with {lmns} online.")
     return concern, passphrase
 

@@ -4,8 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from incidents.models import IncidentType, Theme
-from incidents.reference_data import DEATH_TYPES, INCIDENT_TYPES, THEMES
 from lmns.demo import DEMO_PASSWORD, demo_seed
 from tests.conftest import IN_CI, skip_or_fail
 
@@ -56,16 +54,9 @@ def browser():
 
 @pytest.fixture
 def seeded_live_server(live_server, transactional_db):
-    # The live server runs in another thread, so the data must be committed, not
-    # wrapped in a test transaction: hence transactional_db. Flushing after an earlier
-    # transactional test also empties the incident types and themes that the 0002 data
-    # migration loads, so put them back as it does.
-    for group, name, source in INCIDENT_TYPES:
-        IncidentType.objects.get_or_create(
-            name=name, defaults={"group": group, "source": source, "is_death": name in DEATH_TYPES}
-        )
-    for name, description in THEMES:
-        Theme.objects.get_or_create(name=name, defaults={"description": description})
+    # The live server runs in another thread, so the data must be committed, not wrapped in a
+    # test transaction: hence transactional_db. (The reference data the migrations loaded is
+    # there: tests/conftest.py puts it back after every transactional test.)
     demo_seed()
     return live_server
 

@@ -198,6 +198,7 @@ def ftsu_return(request):
     quarter = _quarter(request)
     layout = selectors.return_layout()
     rows = selectors.ftsu_return(user=request.user, quarter=quarter)
+    groups = selectors.return_groups(user=request.user, rows=rows)
     return render(
         request,
         "workforce/ftsu_return.html",
@@ -207,7 +208,8 @@ def ftsu_return(request):
             "rows": rows,
             "layout": layout,
             "table": layout.table(rows),
-            "groups": selectors.ProfessionalGroup.choices,
+            "groups": groups,
+            "group_table": [(row, row.counts_by_group(groups)) for row in rows],
         },
     )
 
