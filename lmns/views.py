@@ -11,6 +11,7 @@ from lmns.forms import UnitForm
 from lmns.models import BoardPackJob, ExportStatus, Provider
 from lmns.query import BadQuery
 from lmns.responses import export_job_response, xlsx_response
+from workforce.champions import selectors as champions_selectors
 
 
 def home(request):
@@ -83,6 +84,7 @@ def quality_provider(request, ods_code):
                 provider=provider, period=quality_selectors.period_from(request.GET)
             ),
             "choices": quality_selectors.period_choices(),
+            "champions": champions_selectors.provider_champions_summary(provider=provider),
         },
     )
 

@@ -581,3 +581,12 @@ class FtsuNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.concern.reference}"
+
+
+# Safety champions and the MNVP's feedback live in their own package; loading them here registers them.
+from workforce.champions.models import (  # noqa: E402, F401
+    ChampionAction,
+    ChampionsMeeting,
+    MnvpFeedback,
+    Walkabout,
+)
