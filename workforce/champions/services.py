@@ -132,7 +132,8 @@ def champion_action_update(
     """Changes an action; marking it done stamps today, reopening it clears the date."""
     if due_on < action.source.held_on:
         raise ValidationError("The due date must be on or after the day the action arose")
-    if status == ActionStatus.DONE and action.status != ActionStatus.DONE:
+    # Read from the date, not the status: a form may already have put the new status on the action.
+    if status == ActionStatus.DONE and action.done_on is None:
         action.done_on = timezone.localdate()
     elif status == ActionStatus.OPEN:
         action.done_on = None
