@@ -17,7 +17,8 @@ from workforce.champions.models import (
 
 
 def _with_action_counts(queryset, today: date):
-    return queryset.annotate(
+    # Meta.ordering is dropped from a grouped query: order again, latest first.
+    return queryset.order_by("-held_on", "-pk").annotate(
         open_count=Count("actions", filter=Q(actions__status=ActionStatus.OPEN)),
         overdue_count=Count(
             "actions", filter=Q(actions__status=ActionStatus.OPEN, actions__due_on__lt=today)
