@@ -7,6 +7,7 @@ from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from workforce import demo as workforce_demo
+from workforce.champions import demo as champions_demo
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         improvement_demo.demo_seed(lmns=result.lmns)  # after the learning its plan grew from
         assurance_demo.demo_seed(lmns=result.lmns)
         workforce_demo.demo_seed(lmns=result.lmns)
+        champions_demo.demo_seed(lmns=result.lmns)
         visits_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
             f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."

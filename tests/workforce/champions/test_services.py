@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -15,7 +16,14 @@ from tests.workforce.champions.factories import (
     make_walkabout,
 )
 from workforce.champions import selectors, services
-from workforce.champions.models import ActionStatus, ChampionAction, FeedbackStatus
+from workforce.champions.models import (
+    ActionStatus,
+    ChampionAction,
+    ChampionsMeeting,
+    FeedbackStatus,
+    MnvpFeedback,
+    Walkabout,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +177,16 @@ def test_the_quality_summary_of_a_provider_with_nothing_recorded(world):
         0,
         None,
     )
+
+
+def test_seed_demo_shows_walkabouts_an_overdue_action_a_meeting_and_mnvp_feedback_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert (Walkabout.objects.count(), ChampionsMeeting.objects.count(), MnvpFeedback.objects.count()) == (
+        2,
+        1,
+        1,
+    )
+    assert ChampionAction.objects.overdue().count() == 1
+    assert ChampionAction.objects.filter(status=ActionStatus.DONE).count() == 1
