@@ -38,6 +38,7 @@ class WalkaboutForm(NHSErrorMessagesMixin, forms.ModelForm):
             _provider_field(self, user)
             units = Unit.objects.filter(provider__in=self.fields["provider"].queryset)
         self.fields["unit"].queryset = units.select_related("provider")
+        self.fields["unit"].error_messages["invalid_choice"] = "Select one of the provider's own units"
         self.fields["unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.provider.name})"
 
     def clean(self):

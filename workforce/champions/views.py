@@ -4,10 +4,12 @@ the provider's contributors and leads record them (``record_champions``)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 
 from incidents.views.common import save_with
 from lmns import access
+from lmns.models import Provider
 from lmns.pagination import paginate
 from workforce.champions import selectors, services
 from workforce.champions.forms import (
@@ -24,16 +26,35 @@ def _records(user) -> bool:
     return access.providers_where(user, ACTION).exists()
 
 
+# The open actions listed at once, soonest due first; the rest are counted.
+ACTIONS_SHOWN = 50
+
+
+def _provider_asked(request) -> Provider | None:
+    """The provider named by ``?provider=<ODS code>``, among those the user sees; 404 otherwise."""
+    code = request.GET.get("provider", "")
+    if not code:
+        return None
+    # Checked before the database sees it: PostgreSQL refuses a NUL in a string outright.
+    if not (code.isascii() and code.isalnum() and len(code) <= 5):
+        raise Http404("No such provider.")
+    return get_object_or_404(Provider.objects.visible_to(request.user), ods_code=code.upper())
+
+
 def champions(request):
     user = request.user
+    provider = _provider_asked(request)
+    actions = selectors.open_actions_for(user=user, provider=provider)
     return render(
         request,
         "workforce/champions/index.html",
         {
-            "walkabouts": paginate(request, selectors.walkabouts_for(user=user)),
-            "meetings": selectors.meetings_for(user=user)[:10],
-            "feedback": selectors.feedback_for(user=user)[:10],
-            "actions": selectors.open_actions_for(user=user),
+            "provider": provider,
+            "walkabouts": paginate(request, selectors.walkabouts_for(user=user, provider=provider)),
+            "meetings": selectors.meetings_for(user=user, provider=provider)[:10],
+            "feedback": selectors.feedback_for(user=user, provider=provider)[:10],
+            "actions": actions[:ACTIONS_SHOWN],
+            "action_count": actions.count(),
             "can_record": _records(user),
         },
     )

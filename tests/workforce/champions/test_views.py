@@ -82,7 +82,7 @@ def test_a_unit_of_another_provider_is_not_offered_and_is_refused(client, world,
         _walkabout_post(world, unit=world.a2.units.first().pk),
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select one of the provider&#x27;s own units" in response.content.decode()
     assert not Walkabout.objects.exists()
 
 
@@ -204,3 +204,15 @@ def test_the_quality_view_shows_the_section(client, world, alice):
     assert walkabout.held_on.strftime("%-d %B %Y") in page
     assert "1 overdue" in page
     assert "help with feeding at night" in page
+
+
+def test_the_index_narrows_to_one_provider_and_refuses_one_out_of_sight(client, world):
+    make_walkabout(world.a1, staff_said="x")
+    make_champion_action(make_walkabout(world.a2), we_did="Only at A2")
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+    url = reverse("workforce:champions")
+    page = client.get(url, {"provider": world.a1.ods_code}).content.decode()
+    assert "Only at A2" not in page
+    assert "Only at A2" in client.get(url).content.decode()
+    assert client.get(url, {"provider": world.b1.ods_code}).status_code == 404
+    assert client.get(url, {"provider": "AA1\x00"}).status_code == 404
