@@ -60,6 +60,9 @@ ACTION_ROLES = {
     "record_ftsu_concern": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
     # The quarterly return to NHS England's FTSU data collection (exact counts).
     "ftsu_return": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
+    # Record safety champion walkabouts and meetings, their "you said, we did" actions, and the
+    # MNVP's feedback with the provider's response. The LMNS reads them all but records none.
+    "record_champions": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
     # Author the LMNS's local compliance frameworks, and approve another's draft.
     "author_framework": frozenset({Role.LMNS_SAFETY_LEAD}),
 }

@@ -11,6 +11,7 @@ from lmns.forms import UnitForm
 from lmns.models import BoardPackJob, ExportStatus, Provider
 from lmns.query import BadQuery
 from lmns.responses import export_job_response, xlsx_response
+from workforce.champions import selectors as champions_selectors
 from workforce.perinatal import quality as perinatal_quality
 
 
@@ -84,6 +85,7 @@ def quality_provider(request, ods_code):
             "view": quality_selectors.provider_quality(provider=provider, period=period),
             "perinatal": perinatal_quality.provider_section(provider=provider, period=period),
             "choices": quality_selectors.period_choices(),
+            "champions": champions_selectors.provider_champions_summary(provider=provider),
         },
     )
 

@@ -19,6 +19,7 @@ from tests.assurance.visit_template_records import visit_template_record
 from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
+from tests.workforce.champions.factories import champion_record
 from tests.workforce.perinatal.factories import signal_record
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,10 @@ def _improvement(kind):
 
 def _import(kind):
     return lambda world, provider: {"pk": import_record(world, kind, provider).pk}
+
+
+def _champions(kind):
+    return lambda world, provider: {"pk": champion_record(world, kind, provider).pk}
 
 
 def _api_token(world, provider):
@@ -298,6 +303,16 @@ OBJECT_KWARGS = {
         }.items()
         for name in names
     },
+    **{
+        f"workforce:champions-{name}": _champions(kind)
+        for kind, names in {
+            "walkabout": ["walkabout", "walkabout-edit", "walkabout-action-add"],
+            "meeting": ["meeting", "meeting-edit", "meeting-action-add"],
+            "action": ["action-edit"],
+            "feedback": ["feedback", "feedback-edit"],
+        }.items()
+        for name in names
+    },
     "lmns:quality-provider": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack-workbook": lambda world, provider: {"ods_code": provider.ods_code},
@@ -509,6 +524,24 @@ MAY = {
             "lmns:board-pack-download",
         ]
     },
+    # Safety champion records and MNVP feedback: the provider's recorders; the LMNS reads them.
+    **dict.fromkeys(
+        [
+            f"workforce:champions-{name}"
+            for name in [
+                "walkabout-create",
+                "walkabout-edit",
+                "walkabout-action-add",
+                "meeting-create",
+                "meeting-edit",
+                "meeting-action-add",
+                "action-edit",
+                "feedback-create",
+                "feedback-edit",
+            ]
+        ],
+        RECORDERS,
+    ),
     "workforce:return-create": WORKFORCE_RETURNERS,
     "workforce:return-edit": WORKFORCE_RETURNERS,
     **dict.fromkeys(

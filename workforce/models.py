@@ -649,6 +649,13 @@ class FtsuNote(models.Model):
 
 # The perinatal return and outcome signals live in their own module; imported here so that
 # Django finds their models with the app's.
+# Safety champions and the MNVP's feedback live in their own package; loading them here registers them.
+from workforce.champions.models import (  # noqa: E402, F401
+    ChampionAction,
+    ChampionsMeeting,
+    MnvpFeedback,
+    Walkabout,
+)
 from workforce.perinatal.models import (  # noqa: E402, F401
     OutcomeSignal,
     PerinatalReturn,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lmns.history import history_view
+from workforce.champions import views as champions
 from workforce.models import FtsuConcern, WorkforceReturn
 from workforce.perinatal.urls import urlpatterns as perinatal_urlpatterns
 from workforce.views import concerns, returns, speak_up
@@ -29,6 +30,28 @@ urlpatterns = [
     # No account needed: staff speaking up to the LMNS directly.
     path("speak-up/", speak_up.speak_up, name="speak-up"),
     path("speak-up/case/", speak_up.speak_up_case, name="speak-up-case"),
+    # Safety champions and the voice of families (workforce.champions).
+    path("champions/", champions.champions, name="champions"),
+    path("champions/walkabouts/new/", champions.walkabout_create, name="champions-walkabout-create"),
+    path("champions/walkabouts/<int:pk>/", champions.walkabout_detail, name="champions-walkabout"),
+    path("champions/walkabouts/<int:pk>/edit/", champions.walkabout_edit, name="champions-walkabout-edit"),
+    path(
+        "champions/walkabouts/<int:pk>/actions/new/",
+        champions.walkabout_action_add,
+        name="champions-walkabout-action-add",
+    ),
+    path("champions/meetings/new/", champions.meeting_create, name="champions-meeting-create"),
+    path("champions/meetings/<int:pk>/", champions.meeting_detail, name="champions-meeting"),
+    path("champions/meetings/<int:pk>/edit/", champions.meeting_edit, name="champions-meeting-edit"),
+    path(
+        "champions/meetings/<int:pk>/actions/new/",
+        champions.meeting_action_add,
+        name="champions-meeting-action-add",
+    ),
+    path("champions/actions/<int:pk>/edit/", champions.action_edit, name="champions-action-edit"),
+    path("champions/feedback/new/", champions.feedback_create, name="champions-feedback-create"),
+    path("champions/feedback/<int:pk>/", champions.feedback_detail, name="champions-feedback"),
+    path("champions/feedback/<int:pk>/edit/", champions.feedback_edit, name="champions-feedback-edit"),
 ]
 # The perinatal return's rates, and the outcome signal log with its safety checks.
 urlpatterns += perinatal_urlpatterns

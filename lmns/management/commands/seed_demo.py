@@ -7,6 +7,7 @@ from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from workforce import demo as workforce_demo
+from workforce.champions import demo as champions_demo
 from workforce.perinatal import demo as perinatal_demo
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         assurance_demo.demo_seed(lmns=result.lmns)
         workforce_demo.demo_seed(lmns=result.lmns)
         perinatal_demo.demo_seed(lmns=result.lmns)  # each workforce return gains its perinatal half
+        champions_demo.demo_seed(lmns=result.lmns)
         visits_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
             f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."
