@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -250,6 +250,14 @@ class IncidentQuerySet(ProviderScopedQuerySet):
 
     def referred_to(self, body: str):
         return self.filter(**{f"{body}_referred_on__isnull": False})
+
+    def needing_learning(self):
+        """Open incidents with a learning response but no learning recorded from them yet."""
+        return (
+            self.open()
+            .exclude(response_type=ResponseType.NO_FURTHER_RESPONSE)
+            .exclude(Exists(Learning.incidents.through.objects.filter(incident=OuterRef("pk"))))
+        )
 
     def with_any_referral(self):
         condition = Q()
