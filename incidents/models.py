@@ -252,10 +252,11 @@ class IncidentQuerySet(ProviderScopedQuerySet):
         return self.filter(**{f"{body}_referred_on__isnull": False})
 
     def needing_learning(self):
-        """Open incidents with a learning response but no learning recorded from them yet."""
+        """Open incidents whose chosen learning response has no learning recorded from it yet.
+        Until a response is chosen, nobody yet knows whether learning will follow."""
         return (
             self.open()
-            .exclude(response_type=ResponseType.NO_FURTHER_RESPONSE)
+            .exclude(response_type__in=["", ResponseType.NO_FURTHER_RESPONSE])
             .exclude(Exists(Learning.incidents.through.objects.filter(incident=OuterRef("pk"))))
         )
 

@@ -74,11 +74,12 @@ def _awaiting(world, provider, n=1, submitted_days_ago=1):
 def test_contributor_sees_incidents_without_learning_and_own_drafts_at_their_provider_only(world):
     contributor = world.personas["provider:provider_contributor"]
     before = _count(contributor, "Incidents without learning")
-    make_incident(world.a1)
+    make_incident(world.a1, response_type="aar")
+    make_incident(world.a1)  # no learning response chosen yet
     make_incident(world.a1, response_type="none")  # no learning response is owed
-    make_incident(world.a1, status="closed")
-    make_incident(world.a2)
-    make_incident(world.b1)
+    make_incident(world.a1, response_type="aar", status="closed")
+    make_incident(world.a2, response_type="aar")
+    make_incident(world.b1, response_type="aar")
     assert _count(contributor, "Incidents without learning") == before + 1
 
     drafts = _count(contributor, "Your draft learning")
@@ -253,7 +254,7 @@ def _grow(world, n):
     """More of every kind of waiting work, at every provider."""
     for provider in world.providers:
         for _ in range(n):
-            make_incident(provider)
+            make_incident(provider, response_type="aar")
             make_learning(provider)
             make_learning(provider, status=LearningStatus.SIGNED_OFF)
             make_concern(provider)
@@ -318,7 +319,7 @@ def test_navigation_badges_the_home_counts_on_every_page_without_counting_again(
 
 def test_incident_list_filters_incidents_needing_learning(client, world):
     client.force_login(world.personas["provider:provider_contributor"])
-    waiting = make_incident(world.a1, local_reference="NEEDS-LEARNING")
+    waiting = make_incident(world.a1, local_reference="NEEDS-LEARNING", response_type="psii")
     response = client.get(reverse("incidents:incident-list"), {"learning": "none"})
     refs = {incident.local_reference for incident in response.context["page"]}
     assert waiting.local_reference in refs
