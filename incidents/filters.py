@@ -73,7 +73,9 @@ class IncidentFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="With overdue actions")
     learning = django_filters.ChoiceFilter(
-        choices=[("none", "Learning response chosen, no learning yet")], method="filter_learning", label="Learning"
+        choices=[("none", "Learning response chosen, no learning yet")],
+        method="filter_learning",
+        label="Learning",
     )
     order = django_filters.OrderingFilter(
         fields=[
