@@ -306,7 +306,7 @@ def test_navigation_badges_the_home_counts_on_every_page_without_counting_again(
         if item.section == "incidents" and item.is_work
     )
     page = client.get(reverse("incidents:index")).content.decode()
-    assert f'<span class="app-nav-badge">{counts["incidents"]}<span' in page
+    assert f'<span class="app-nav-badge" aria-hidden="true">{counts["incidents"]}</span>' in page
 
     # Other pages read the badges from the session: they never count the work again.
     def refuse(user, **kwargs):
@@ -314,7 +314,7 @@ def test_navigation_badges_the_home_counts_on_every_page_without_counting_again(
 
     monkeypatch.setattr("lmns.work.work_for", refuse)
     page = client.get(reverse("assurance:index")).content.decode()
-    assert f'<span class="app-nav-badge">{counts["incidents"]}<span' in page
+    assert f'<span class="app-nav-badge" aria-hidden="true">{counts["incidents"]}</span>' in page
 
 
 def test_incident_list_filters_incidents_needing_learning(client, world):

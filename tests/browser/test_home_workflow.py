@@ -73,8 +73,12 @@ def test_provider_lead_and_officer_see_their_waiting_work_on_home(page, browser,
     expect(page.get_by_role("link", name=re.compile("awaiting your verification"))).to_have_count(0)
     # Two learning items waiting in Incidents, one challenge in Assurance.
     menu = page.get_by_role("navigation", name="Menu")
-    expect(menu.get_by_role("link", name=re.compile(r"^Incidents 2 waiting for you"))).to_be_visible()
-    expect(menu.get_by_role("link", name=re.compile(r"^Assurance 1 waiting for you"))).to_be_visible()
+    incidents = menu.get_by_role("link", name="Incidents", exact=True)
+    expect(incidents).to_have_accessible_description("2 waiting for you")
+    expect(incidents.locator(".app-nav-badge")).to_have_text("2")
+    expect(menu.get_by_role("link", name="Assurance", exact=True)).to_have_accessible_description(
+        "1 waiting for you"
+    )
     _shoot(page, "lead-home")
 
     page.get_by_role("link", name="Requirements challenged by the LMNS").click()
@@ -83,7 +87,7 @@ def test_provider_lead_and_officer_see_their_waiting_work_on_home(page, browser,
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(challenged.requirement.code)
     # Away from home, the navigation keeps its badges.
-    expect(menu.get_by_role("link", name=re.compile(r"^Incidents 2 waiting for you"))).to_be_visible()
+    expect(incidents).to_have_accessible_description("2 waiting for you")
 
     context = browser.new_context(
         base_url=seeded_live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
