@@ -26,6 +26,8 @@ class ItemFilter(django_filters.FilterSet):
             ("status", "status"),
             ("verification", "verification"),
             ("action_due_on", "due"),
+            # The officer's queue: what has waited longest for verification first.
+            ("submitted_at", "submitted"),
         ]
     )
 

@@ -72,6 +72,11 @@ class IncidentFilter(django_filters.FilterSet):
         queryset=_themes, field_name="learning__themes", distinct=True, label="Learning theme"
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="With overdue actions")
+    learning = django_filters.ChoiceFilter(
+        choices=[("none", "Learning response chosen, no learning yet")],
+        method="filter_learning",
+        label="Learning",
+    )
     order = django_filters.OrderingFilter(
         fields=[
             ("local_reference", "reference"),
@@ -103,6 +108,9 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_referral(self, queryset, name, value):
         return queryset.with_any_referral() if value == "any" else queryset.referred_to(value)
+
+    def filter_learning(self, queryset, name, value):
+        return queryset.needing_learning()
 
     def filter_overdue(self, queryset, name, value):
         # Leave out actions without an incident: a NULL in NOT IN would exclude every row.

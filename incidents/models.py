@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -258,6 +258,15 @@ class IncidentQuerySet(ProviderScopedQuerySet):
 
     def referred_to(self, body: str):
         return self.filter(**{f"{body}_referred_on__isnull": False})
+
+    def needing_learning(self):
+        """Open incidents whose chosen learning response has no learning recorded from it yet.
+        Until a response is chosen, nobody yet knows whether learning will follow."""
+        return (
+            self.open()
+            .exclude(response_type__in=["", ResponseType.NO_FURTHER_RESPONSE])
+            .exclude(Exists(Learning.incidents.through.objects.filter(incident=OuterRef("pk"))))
+        )
 
     def with_any_referral(self):
         condition = Q()

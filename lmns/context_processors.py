@@ -1,12 +1,14 @@
 from lmns.models import Lmns, Membership, Role
 
+WORK_BADGES_SESSION_KEY = "work_badges"
+
 
 def navigation(request):
     """The LMNS name for the header, which top-level section is current, and whether the
     user manages people (a system administrator)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"header_lmns_name": "", "nav_section": "", "nav_people": False}
+        return {"header_lmns_name": "", "nav_section": "", "nav_people": False, "nav_badges": {}}
     if user.is_superuser:
         names = list(Lmns.objects.values_list("name", flat=True)[:2])
         manages_people = True
@@ -21,7 +23,14 @@ def navigation(request):
         "header_lmns_name": names[0] if len(names) == 1 else "All LMNSs" if names else "",
         "nav_section": _section(getattr(request, "resolver_match", None)),
         "nav_people": manages_people,
+        "nav_badges": _badges(request),
     }
+
+
+def _badges(request) -> dict[str, int]:
+    """Counts of waiting work for the navigation: the home page counts them (lmns.work) and
+    keeps them in the session, so that other pages badge the navigation without a query."""
+    return request.session.get(WORK_BADGES_SESSION_KEY, {}) if hasattr(request, "session") else {}
 
 
 def _section(match) -> str:

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from lmns import access, board_packs, health, services
+from lmns import access, board_packs, health, services, work
 from lmns import quality as quality_selectors
 from lmns.forms import UnitForm
 from lmns.models import BoardPackJob, ExportStatus, Provider
@@ -18,7 +18,11 @@ from workforce.perinatal import quality as perinatal_quality
 def home(request):
     memberships = request.user.memberships.select_related("provider", "lmns")
     providers = Provider.objects.visible_to(request.user).select_related("lmns")
-    return render(request, "lmns/home.html", {"memberships": memberships, "providers": providers})
+    return render(
+        request,
+        "lmns/home.html",
+        {"memberships": memberships, "providers": providers, "work": work.work_for_request(request)},
+    )
 
 
 def provider_list(request):

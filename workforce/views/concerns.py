@@ -10,6 +10,7 @@ no-store"), and the text of a concern is left out of error reports (``sensitive_
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -37,6 +38,8 @@ def _may_report(user) -> bool:
 def ftsu(request):
     quarters = selectors.recent_quarters()
     concerns = FtsuConcern.objects.visible_to(request.user).select_related("provider", "lmns", "handler")
+    # New concerns nobody has taken yet come first: they are the guardian's and lead's queue.
+    concerns = concerns.alias(taken=Q(handler__isnull=False)).order_by("taken", "-received_on", "-pk")
     return render(
         request,
         "workforce/ftsu.html",
