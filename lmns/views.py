@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from assurance.oversight import selectors as oversight_selectors
 from lmns import access, board_packs, health, services
 from lmns import quality as quality_selectors
 from lmns.forms import UnitForm
@@ -69,6 +70,7 @@ def quality(request):
             "view": overview,
             "choices": quality_selectors.period_choices(),
             "pack_lmnss": access.lmnss_where(request.user, "lmns_workbook").order_by("name"),
+            "oversight": oversight_selectors.providers_oversight(providers=providers).values(),
         },
     )
 
@@ -83,6 +85,7 @@ def quality_provider(request, ods_code):
                 provider=provider, period=quality_selectors.period_from(request.GET)
             ),
             "choices": quality_selectors.period_choices(),
+            "oversight": oversight_selectors.provider_oversight(provider=provider),
         },
     )
 
