@@ -63,6 +63,13 @@ class RespondForm(NHSErrorMessagesMixin, forms.Form):
 
 
 class CqcRatingForm(NHSErrorMessagesMixin, forms.ModelForm):
+    report_url = forms.URLField(
+        label="Link to the report",
+        max_length=500,
+        assume_scheme="https",
+        help_text="The report's page on the CQC website.",
+    )
+
     class Meta:
         model = CqcMaternityRating
         fields = [
