@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from assurance.oversight import selectors, services
@@ -13,7 +14,7 @@ from assurance.oversight.models import (
     ExternalConcern,
     OversightLevel,
 )
-from lmns.models import Role
+from lmns.models import Provider, Role
 from tests.assurance.oversight.records import make_concern
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +161,17 @@ def test_the_summary_counts_each_providers_own_concerns(world, alice):
     assert (summaries[world.a1.pk].open_concerns, len(summaries[world.a1.pk].overdue_concerns)) == (2, 1)
     assert (summaries[world.a2.pk].open_concerns, len(summaries[world.a2.pk].overdue_concerns)) == (1, 0)
     assert summaries[world.b1.pk].open_concerns == 0
+
+
+def test_demo_data_shows_a_regulation_28_report_a_rating_and_enhanced_oversight(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    vale = Provider.objects.get(ods_code="ZZB")
+    summary = selectors.provider_oversight(provider=vale)
+    assert summary.oversight.level == OversightLevel.ENHANCED
+    assert summary.latest_rating.overall == CqcRating.REQUIRES_IMPROVEMENT
+    coroner = ExternalConcern.objects.get(provider=vale, source=ConcernSource.CORONER)
+    assert coroner.status == ConcernStatus.OPEN and coroner.response_due_on > TODAY
+    assert len(selectors.provider_record(provider=vale)["decisions"]) == 2
+    assert ExternalConcern.objects.overdue().count() == 1
