@@ -5,7 +5,7 @@ records or providers there are."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assurance.oversight.models import (
@@ -36,26 +36,23 @@ def _latest_per_provider(model, providers: list[Provider], order: list[str]) -> 
 
 
 def providers_oversight(*, providers: Iterable[Provider]) -> dict[int, ProviderOversight]:
-    """Each provider's open and overdue concerns, latest CQC rating and oversight level, in four
+    """Each provider's open and overdue concerns, latest CQC rating and oversight level, in three
     queries. The caller passes providers already scoped to the user."""
     providers = list(providers)
     summaries = {provider.pk: ProviderOversight(provider=provider) for provider in providers}
     if not providers:
         return summaries
     today = timezone.localdate()
-    counts = (
-        ExternalConcern.objects.filter(provider__in=providers, status=ConcernStatus.OPEN)
-        .values("provider")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in counts:
-        summaries[row["provider"]].open_concerns = row["n"]
-    overdue = (
-        ExternalConcern.objects.filter(provider__in=providers).overdue(today).order_by("response_due_on")
-    )
-    for concern in overdue:
-        summaries[concern.provider_id].overdue_concerns.append(concern)
+    # Open concerns are few (a handful a provider), so one query serves the count and the
+    # overdue list alike.
+    open_concerns = ExternalConcern.objects.filter(
+        provider__in=providers, status=ConcernStatus.OPEN
+    ).order_by("response_due_on", "pk")
+    for concern in open_concerns:
+        summary = summaries[concern.provider_id]
+        summary.open_concerns += 1
+        if concern.response_due_on is not None and concern.response_due_on < today:
+            summary.overdue_concerns.append(concern)
     ratings = _latest_per_provider(CqcMaternityRating, providers, ["-published_on", "-inspected_on", "-pk"])
     decisions = _latest_per_provider(OversightDecision, providers, ["-decided_at", "-pk"])
     for pk, summary in summaries.items():
