@@ -95,7 +95,7 @@ __all__ = [
 
 # External concerns, CQC ratings and oversight levels live in their own package; loading
 # them here registers them.
-from assurance.oversight.models import (  # noqa: E402, F401
+from assurance.oversight.models import (  # noqa: F401
     CqcMaternityRating,
     ExternalConcern,
     OversightDecision,
