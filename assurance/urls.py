@@ -8,6 +8,7 @@ from assurance.models import (
     Visit,
     VisitTemplate,
 )
+from assurance.oversight import urls as oversight_urls
 from assurance.views import authoring, compliance, evidence, visit_templates, visits, workbooks
 from lmns.history import history_view
 
@@ -133,4 +134,5 @@ urlpatterns = [
     path("recommendations/<int:pk>/edit/", visits.recommendation_edit, name="recommendation-edit"),
     path("recommendations/<int:pk>/respond/", visits.recommendation_respond, name="recommendation-respond"),
     path("recommendations/<int:pk>/review/", visits.recommendation_review, name="recommendation-review"),
+    *oversight_urls.urlpatterns,
 ]

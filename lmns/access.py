@@ -36,6 +36,15 @@ ACTION_ROLES = {
     "run_visits": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
     # Answer a visit recommendation with progress and evidence, and ask for it to be closed.
     "respond_recommendation": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
+    # Log concerns and notices from MNSI, NHS Resolution, the CQC and coroners, and their
+    # responses: the trust receives and answers them; LMNS staff may log one they were sent.
+    "record_external_concern": frozenset(
+        {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}
+    ),
+    # Record a published CQC maternity rating: a public fact either side may enter.
+    "record_cqc_rating": frozenset({Role.PROVIDER_LEAD, Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
+    # Set a provider's oversight level (routine, enhanced, intensive support): the LMNS's call alone.
+    "set_oversight_level": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
     # LMNS-wide board workbooks hold every provider's position: LMNS members only.
     "lmns_workbook": frozenset(
         {Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR}

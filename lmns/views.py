@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from assurance.oversight import selectors as oversight_selectors
 from lmns import access, board_packs, health, services, work
 from lmns import quality as quality_selectors
 from lmns.forms import UnitForm
@@ -75,6 +76,7 @@ def quality(request):
             "signals": perinatal_quality.lmns_signals(providers=providers, period=period),
             "choices": quality_selectors.period_choices(),
             "pack_lmnss": access.lmnss_where(request.user, "lmns_workbook").order_by("name"),
+            "oversight": oversight_selectors.providers_oversight(providers=providers).values(),
         },
     )
 
@@ -90,6 +92,7 @@ def quality_provider(request, ods_code):
             "perinatal": perinatal_quality.provider_section(provider=provider, period=period),
             "choices": quality_selectors.period_choices(),
             "champions": champions_selectors.provider_champions_summary(provider=provider),
+            "oversight": oversight_selectors.provider_oversight(provider=provider),
         },
     )
 

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from lmns.api.services import api_token_create
 from lmns.models import Membership, Role
 from tests.assurance.framework_records import framework_record
+from tests.assurance.oversight.records import concern_record
 from tests.assurance.visit_template_records import visit_template_record
 from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
@@ -314,6 +315,20 @@ OBJECT_KWARGS = {
         for name in names
     },
     "lmns:quality-provider": lambda world, provider: {"ods_code": provider.ods_code},
+    **dict.fromkeys(
+        ["assurance:oversight-provider", "assurance:oversight-cqc-rating", "assurance:oversight-level"],
+        lambda world, provider: {"ods_code": provider.ods_code},
+    ),
+    **dict.fromkeys(
+        [
+            "assurance:concern-detail",
+            "assurance:concern-edit",
+            "assurance:concern-respond",
+            "assurance:concern-status",
+            "assurance:concern-history",
+        ],
+        concern_record,
+    ),
     "lmns:board-pack": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack-workbook": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack-job": _pk_of("pack_job"),
@@ -408,6 +423,7 @@ POST_ONLY_RECORDS = {
     "assurance:visit-template-transition",
     "assurance:visit-template-section-change",
     "assurance:visit-template-line-change",
+    "assurance:concern-status",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -428,6 +444,12 @@ FTSU_RECORDERS = {f"provider:{Role.PROVIDER_FTSU_GUARDIAN}", f"lmns:{Role.LMNS_F
 # Improvement plans: the provider's recorders, and LMNS staff who run the SSIG (at any of its providers).
 PLANNERS = RECORDERS | SSIG_RUNNERS
 PEOPLE_MANAGERS = {f"lmns:{Role.SYSTEM_ADMINISTRATOR}", "superuser"}
+# External concerns: the trust logs and answers them; LMNS staff may log one they were sent.
+CONCERN_RECORDERS = RECORDERS | SSIG_RUNNERS
+# A published CQC rating may be entered by the provider's lead or the LMNS; the oversight level
+# is the LMNS's decision alone.
+CQC_RATING_RECORDERS = {f"provider:{Role.PROVIDER_LEAD}"} | SSIG_RUNNERS
+OVERSIGHT_SETTERS = SSIG_RUNNERS
 MAY = {
     "incidents:incident-legal-hold": {
         f"lmns:{Role.LMNS_SAFETY_LEAD}",
@@ -514,6 +536,17 @@ MAY = {
         VISIT_RUNNERS,
     ),
     "assurance:recommendation-respond": RECORDERS,
+    **dict.fromkeys(
+        [
+            "assurance:concern-create",
+            "assurance:concern-edit",
+            "assurance:concern-respond",
+            "assurance:concern-status",
+        ],
+        CONCERN_RECORDERS,
+    ),
+    "assurance:oversight-cqc-rating": CQC_RATING_RECORDERS,
+    "assurance:oversight-level": OVERSIGHT_SETTERS,
     # LMNS-wide compliance workbooks: every LMNS role but the FTSU lead, whose work is elsewhere.
     **{
         name: {f"lmns:{role}" for role in LMNS_WORKBOOK_ROLES} | {"superuser"}

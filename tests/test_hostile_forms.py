@@ -26,6 +26,7 @@ FORMS = [
     ("incidents:improvement-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("incidents:import-mapping-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("assurance:visit-create", f"lmns:{Role.LMNS_OFFICER}"),
+    ("assurance:concern-create", f"provider:{Role.PROVIDER_CONTRIBUTOR}"),
     ("workforce:return-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("workforce:concern-create", f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"),
     ("workforce:signal-create", f"provider:{Role.PROVIDER_LEAD}"),

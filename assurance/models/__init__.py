@@ -92,3 +92,11 @@ __all__ = [
     "framework_source_upload_to",
     "overdue_action_plan",
 ]
+
+# External concerns, CQC ratings and oversight levels live in their own package; loading
+# them here registers them.
+from assurance.oversight.models import (  # noqa: F401
+    CqcMaternityRating,
+    ExternalConcern,
+    OversightDecision,
+)

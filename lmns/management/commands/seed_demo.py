@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assurance import demo as assurance_demo
+from assurance.oversight import demo as oversight_demo
 from assurance.visits import demo as visits_demo
 from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         perinatal_demo.demo_seed(lmns=result.lmns)  # each workforce return gains its perinatal half
         champions_demo.demo_seed(lmns=result.lmns)
         visits_demo.demo_seed(lmns=result.lmns)
+        oversight_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
             f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."
         )
