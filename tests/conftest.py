@@ -354,7 +354,7 @@ REFERENCE_APPS = ("lmns", "incidents", "assurance", "workforce")
 
 
 @pytest.fixture(scope="session")
-def _reference_data(django_db_setup, django_db_blocker) -> str:
+def _migrated_reference_rows(django_db_setup, django_db_blocker) -> str:
     """Every row the migrations left in the project's own tables, as a new test database has
     them: all of it, so that no data migration can be forgotten here."""
     with django_db_blocker.unblock():
@@ -368,14 +368,14 @@ def _reference_data(django_db_setup, django_db_blocker) -> str:
         )
 
 
-def restore_reference_data(rows: str):
+def restore_migrated_reference_rows(rows: str):
     with connection.constraint_checks_disabled():
         for row in serializers.deserialize("json", rows):
             row.save()
 
 
 @pytest.fixture
-def _database_around_test(request, _shared_world, _reference_data, django_db_blocker):
+def _database_around_test(request, _shared_world, _migrated_reference_rows, django_db_blocker):
     """Set up before each database test's own transaction opens, and torn down after it ends."""
     if _uses_shared_world(request.node):
         _shared_world.open()
@@ -386,7 +386,7 @@ def _database_around_test(request, _shared_world, _reference_data, django_db_blo
         # The test emptied every table; the next test, whatever it is, finds the database
         # as migrations left it, so that tests pass in any order and on any xdist worker.
         with django_db_blocker.unblock():
-            restore_reference_data(_reference_data)
+            restore_migrated_reference_rows(_migrated_reference_rows)
 
 
 @pytest.fixture

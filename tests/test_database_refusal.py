@@ -13,8 +13,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import IncidentType, Theme
-from incidents.reference_data import DEATH_TYPES, INCIDENT_TYPES, THEMES
 from lmns.models import Role
 from tests.assurance.visit_template_records import make_visit_template
 from tests.factories import make_user
@@ -23,17 +21,6 @@ from tests.workforce.test_returns import _form
 # Transactional: PostgreSQL's read-only default applies to the transactions that follow,
 # not to the one a plain django_db test runs inside.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    # Flushing after an earlier transactional test empties what the 0002 data migration loads.
-    for group, name, source in INCIDENT_TYPES:
-        IncidentType.objects.get_or_create(
-            name=name, defaults={"group": group, "source": source, "is_death": name in DEATH_TYPES}
-        )
-    for name, description in THEMES:
-        Theme.objects.get_or_create(name=name, defaults={"description": description})
 
 
 @contextmanager

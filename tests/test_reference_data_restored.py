@@ -7,24 +7,24 @@ from django.core import serializers
 from django.core.management import call_command
 
 from incidents.models import IncidentType
-from tests.conftest import restore_reference_data
+from tests.conftest import restore_migrated_reference_rows
 from workforce.models import StaffGroup
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_reference_data_is_put_back_exactly_as_the_migrations_left_it(_reference_data):
+def test_the_migrated_reference_rows_is_put_back_exactly_as_the_migrations_left_it(_migrated_reference_rows):
     assert StaffGroup.objects.filter(lmns=None).count() == 6
     assert IncidentType.objects.filter(is_death=True).count() == 5
 
     call_command("flush", interactive=False, verbosity=0)
     assert not StaffGroup.objects.exists() and not IncidentType.objects.exists()
-    restore_reference_data(_reference_data)
+    restore_migrated_reference_rows(_migrated_reference_rows)
 
     assert serializers.serialize("json", StaffGroup.objects.order_by("pk")) == serializers.serialize(
         "json",
         [
             row.object
-            for row in serializers.deserialize("json", _reference_data)
+            for row in serializers.deserialize("json", _migrated_reference_rows)
             if isinstance(row.object, StaffGroup)
         ],
     )

@@ -368,7 +368,7 @@ class Checker:
             for incident in Incident.objects.filter(provider=self.provider)
             .annotate(reference_key=Lower("local_reference"))
             .filter(reference_key__in=[row.reference.lower() for row in batch])
-            .select_related("unit")
+            .select_related("unit", "incident_type")
         }
         creates, updates, changed_fields = [], [], set()
         for row in batch:

@@ -177,7 +177,7 @@ def test_the_view_takes_a_fixed_number_of_queries(client, trust, today, django_a
     assert _queries(client, trust) == few
     # Three of them read the safety champions section (workforce.champions.selectors), and three
     # the external concerns and oversight section (assurance.oversight).
-    with django_assert_max_num_queries(99):
+    with django_assert_max_num_queries(31):
         client.get(url(trust.provider, "?month=2026-10"))
 
 
