@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from lmns.demo import DEMO_PROVIDERS
 from tests.browser.conftest import EXTERNAL_URL, sign_in
 from tests.factories import make_concern
+from tests.workforce.perinatal.factories import PERINATAL_FORM
 from workforce.models import FtsuConcern, FtsuMessage, WorkforceReturn, add_months, first_of_month
 from workforce.selectors import Quarter
 
@@ -89,6 +90,9 @@ def test_return_trends_speaking_up_reply_and_counts(page, browser, seeded_live_s
     for cell in page.locator("input[name^='training-']").all():
         if not cell.input_value():
             cell.fill("100" if cell.get_attribute("name").endswith("in_scope") else "93")
+    # The month's perinatal figures, submitted with the workforce figures on the same form.
+    for name, value in PERINATAL_FORM.items():
+        page.locator(f"input[name='{name}']").fill(value)
     # A percentage over 100 is refused beside its field, and nothing is saved.
     page.get_by_label("Midwife turnover, rolling 12 months (%)", exact=True).fill("112")
     page.get_by_role("button", name="Submit the return").click()
