@@ -43,7 +43,7 @@ def test_board_viewer_follows_a_red_measure_and_downloads_the_pack(page, demo, b
     # A trust's board sees its own trust only.
     heat_map = page.get_by_role("table", name="Providers by domain")
     expect(heat_map.get_by_role("row")).to_have_count(2)
-    page.get_by_role("link", name=ZZA).click()
+    heat_map.get_by_role("link", name=ZZA).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quality, ")
     page.screenshot(path=artifacts / "quality-provider.png", full_page=True)
 
