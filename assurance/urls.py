@@ -70,6 +70,21 @@ urlpatterns = [
         name="visit-template-copy",
     ),
     path(
+        "visit-templates/<slug:slug>/revise/",
+        visit_templates.visit_template_revise,
+        name="visit-template-revise",
+    ),
+    path(
+        "visit-templates/<slug:slug>/source/",
+        visit_templates.visit_template_source,
+        name="visit-template-source",
+    ),
+    path(
+        "visit-templates/<slug:slug>/source/download/",
+        visit_templates.visit_template_source_download,
+        name="visit-template-source-download",
+    ),
+    path(
         "visit-templates/<slug:slug>/edit/", visit_templates.visit_template_edit, name="visit-template-edit"
     ),
     path(

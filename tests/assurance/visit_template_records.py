@@ -29,8 +29,18 @@ def make_visit_template(
 
 def visit_template_record(world, kind: str, provider) -> dict:
     """URL kwargs for ``provider``'s LMNS's draft template (``draft``), its first section
-    (``section``) or that section's first line (``line``)."""
+    (``section``), that section's first line (``line``), or the LMNS's published template
+    (``published``)."""
     records = world.records.setdefault(("visit_templates", provider.lmns_id), {})
+    if kind == "published":
+        published = records.get("published")
+        if published is None or not VisitTemplate.objects.filter(pk=published.pk).exists():
+            published = records["published"] = make_visit_template(
+                slug=f"local-visits-published-{provider.lmns.code}".lower(),
+                name=f"Published local visits of {provider.lmns.code}",
+                lmns=provider.lmns,
+            )
+        return {"slug": published.slug}
     template = records.get("draft")
     # A record made by an earlier test is gone once that test's transaction rolled back.
     if template is None or not VisitTemplate.objects.filter(pk=template.pk).exists():
