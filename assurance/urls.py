@@ -6,10 +6,10 @@ from assurance.models import (
     Recommendation,
     RequirementAssessment,
     Visit,
-    VisitTemplate,
 )
 from assurance.oversight import urls as oversight_urls
 from assurance.views import authoring, compliance, evidence, visit_templates, visits, workbooks
+from assurance.visits import template_history
 from lmns.history import history_view
 
 app_name = "assurance"
@@ -99,7 +99,7 @@ urlpatterns = [
     ),
     path(
         "visit-templates/<slug:slug>/history/",
-        history_view(VisitTemplate.objects),
+        template_history.visit_template_history,
         name="visit-template-history",
     ),
     path(

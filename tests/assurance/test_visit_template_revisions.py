@@ -192,3 +192,41 @@ def test_a_draft_is_not_revised_and_a_provider_cannot_revise(client, lmns, publi
     assert (
         client.get(reverse("assurance:visit-template-revise", kwargs={"slug": draft.slug})).status_code == 404
     )
+
+
+# --- The template's History page ---------------------------------------------------------------
+
+
+def test_the_history_page_shows_section_and_line_changes_at_a_fixed_query_cost(
+    client, lmns, officer, django_assert_max_num_queries
+):
+    draft = _draft(lmns)
+    section = draft.sections.get(code="safe")
+    services.section_save(template=draft, by=officer, section=section, code="safe", title="Safe care")
+    line = section.lines.get(code="S1")
+    services.line_save(
+        section=section, by=officer, line=line, code="S1", prompt="Is triage within 15 minutes?", guidance=""
+    )
+    services.line_save(section=section, by=officer, code="S2", prompt="Is the CTG reviewed hourly?")
+    client.force_login(officer)
+    url = reverse("assurance:visit-template-history", kwargs={"slug": draft.slug})
+
+    with django_assert_max_num_queries(15):
+        page = client.get(url).content.decode()
+
+    assert "Section Safe care: changed by" in page
+    assert "Is triage timely?" in page and "Is triage within 15 minutes?" in page
+    assert "Line of enquiry S2 (Safe care): created by" in page
+    for n in range(5):
+        services.line_save(section=section, by=officer, code=f"X{n}", prompt="More?")
+    with django_assert_max_num_queries(15):
+        assert client.get(url).status_code == 200
+
+
+def test_a_provider_does_not_see_a_drafts_history(client, lmns):
+    draft = _draft(lmns)
+    client.force_login(make_user("plead", role=Role.PROVIDER_LEAD, provider=make_provider(lmns)))
+    assert (
+        client.get(reverse("assurance:visit-template-history", kwargs={"slug": draft.slug})).status_code
+        == 404
+    )
