@@ -1,6 +1,8 @@
 """Visit templates for tests: a small published one made in the database, and, for the access
 matrix, an LMNS's own draft, made on first use so tests/conftest.py's World needs no change."""
 
+from django.core.files.base import ContentFile
+
 from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine, VisitTemplateSection
 
 CQC_SECTIONS = [
@@ -54,6 +56,11 @@ def visit_template_record(world, kind: str, provider) -> dict:
                 ("second", "Second", [("S1", "Three?", "")]),
             ],
         )
+        # So that its download answers for whoever may see it.
+        template.source_token = f"token-{provider.lmns.code}"
+        template.source_document_name = "guidance.pdf"
+        template.source_document_type = "application/pdf"
+        template.source_document.save("guidance.pdf", ContentFile(b"%PDF-1.4 local guidance"), save=True)
     section = template.sections.order_by("order").first()
     if kind == "section":
         return {"pk": section.pk}
