@@ -113,14 +113,8 @@ def framework_copy(
     _ensure_author(draft, by)
     draft.full_clean()
     draft.save()
-    if revision and source.source_document:
-        draft.source_document = source.source_document.name
-        draft.source_token = source.source_token
-        draft.source_document_name = source.source_document_name
-        draft.source_document_type = source.source_document_type
-        draft.save(
-            update_fields=["source_document", "source_token", "source_document_name", "source_document_type"]
-        )
+    if revision:
+        copy_source_document(source, draft)
     for deadline in source.deadlines.all():
         draft.deadlines.create(name=deadline.name, due_on=deadline.due_on)
     for action in source.actions.prefetch_related("requirements"):
@@ -163,6 +157,14 @@ def framework_attach_source(*, framework: Framework, by, file) -> Framework:
     """Keep the source document itself, checked by content like evidence."""
     ensure_draft(framework)
     _ensure_author(framework, by)
+    keep_source_document(framework, file)
+    return framework
+
+
+def keep_source_document(record, file) -> None:
+    """Check a source document by its content and keep it on ``record``, which has the
+    ``source_document``, ``source_token``, ``source_document_name`` and ``source_document_type``
+    fields (a framework or a visit template). The caller checks who may and that it is a draft."""
     try:
         kind = check_upload(file)
     except ValueError as error:
@@ -171,12 +173,23 @@ def framework_attach_source(*, framework: Framework, by, file) -> Framework:
         raise ValidationError(
             {"source_document": "Attach the published guidance as a PDF, Word or Excel file."}
         )
-    framework.source_token = secrets.token_urlsafe(24)
-    framework.source_document_name = file.name[-255:]
-    framework.source_document_type = kind.content_type
-    framework.source_document = file
-    framework.save()
-    return framework
+    record.source_token = secrets.token_urlsafe(24)
+    record.source_document_name = file.name[-255:]
+    record.source_document_type = kind.content_type
+    record.source_document = file
+    record.save()
+
+
+SOURCE_DOCUMENT_FIELDS = ("source_document", "source_token", "source_document_name", "source_document_type")
+
+
+def copy_source_document(source, draft) -> None:
+    """A revision keeps the file its corrected record kept: the same stored file, not a copy."""
+    if source.source_document:
+        for field in SOURCE_DOCUMENT_FIELDS:
+            setattr(draft, field, getattr(source, field))
+        draft.source_document = source.source_document.name
+        draft.save(update_fields=list(SOURCE_DOCUMENT_FIELDS))
 
 
 @transaction.atomic

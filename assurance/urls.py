@@ -6,10 +6,10 @@ from assurance.models import (
     Recommendation,
     RequirementAssessment,
     Visit,
-    VisitTemplate,
 )
 from assurance.oversight import urls as oversight_urls
 from assurance.views import authoring, compliance, evidence, visit_templates, visits, workbooks
+from assurance.visits import template_history
 from lmns.history import history_view
 
 app_name = "assurance"
@@ -70,6 +70,21 @@ urlpatterns = [
         name="visit-template-copy",
     ),
     path(
+        "visit-templates/<slug:slug>/revise/",
+        visit_templates.visit_template_revise,
+        name="visit-template-revise",
+    ),
+    path(
+        "visit-templates/<slug:slug>/source/",
+        visit_templates.visit_template_source,
+        name="visit-template-source",
+    ),
+    path(
+        "visit-templates/<slug:slug>/source/download/",
+        visit_templates.visit_template_source_download,
+        name="visit-template-source-download",
+    ),
+    path(
         "visit-templates/<slug:slug>/edit/", visit_templates.visit_template_edit, name="visit-template-edit"
     ),
     path(
@@ -84,7 +99,7 @@ urlpatterns = [
     ),
     path(
         "visit-templates/<slug:slug>/history/",
-        history_view(VisitTemplate.objects),
+        template_history.visit_template_history,
         name="visit-template-history",
     ),
     path(

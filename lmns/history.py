@@ -2,7 +2,10 @@
 
 Every domain model keeps django-simple-history rows (``Model.history``); this module turns
 a page of them into changes a person can read: when, who, and each field's old and new
-value under its label, with choice labels instead of codes and related records by name.
+value under its label, with choice labels instead of codes and related records by name. A model
+whose codes are labelled by data rather than choices (a visit finding's section, named by its
+visit's template) names them through a ``history_display(field_name, value)`` method on the
+record, called with the live record so the labels cost the same queries whatever the page holds.
 
 Access is the caller's business: ``history_view`` fetches the record through the same
 door as its detail page (``get_for_user``), so whoever may not see the record gets a 404
@@ -132,7 +135,12 @@ def _label(field) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _field_changes(record, before, fields, withheld, names) -> list[FieldChange]:
+def _field_changes(record, before, fields, withheld, names, hook=None) -> list[FieldChange]:
+    def shown(field, value):
+        if hook is not None and value not in (None, "") and (text := hook(field.name, value)) is not None:
+            return text
+        return _display(field, value, names)
+
     changes = []
     for field in fields:
         new = getattr(record, field.attname)
@@ -147,8 +155,8 @@ def _field_changes(record, before, fields, withheld, names) -> list[FieldChange]
         changes.append(
             FieldChange(
                 _label(field),
-                _display(field, old, names) if before is not None else "",
-                _display(field, new, names),
+                shown(field, old) if before is not None else "",
+                shown(field, new),
             )
         )
     return changes
@@ -206,12 +214,13 @@ def record_history(obj, *, page_number=None) -> Page:
     links = getattr(history_model, "_history_m2m_fields", [])
     linked = _linked_names(history_model, [r for r in records if r is not None])
     day_only = getattr(history_model, "day_only", False)
+    hook = getattr(obj, "history_display", None)
     changes = []
     for index, record in enumerate(records[: len(page.object_list)]):
         before = records[index + 1] if record.history_type == "~" and index + 1 < len(records) else None
         shown = []
         if record.history_type != "-":
-            shown = _field_changes(record, before, fields, withheld, names)
+            shown = _field_changes(record, before, fields, withheld, names, hook)
             shown += _link_changes(record, before, links, linked)
         changes.append(
             Change(

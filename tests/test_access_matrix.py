@@ -143,6 +143,8 @@ VISIT_TEMPLATE_DRAFT_KWARGS = {
             "assurance:visit-template-transition",
             "assurance:visit-template-section-add",
             "assurance:visit-template-history",
+            "assurance:visit-template-source",
+            "assurance:visit-template-source-download",
         ],
         _visit_template("draft"),
     ),
@@ -177,6 +179,7 @@ OBJECT_KWARGS = {
     "people:role-remove": _person_role,
     **FRAMEWORK_DRAFT_KWARGS,
     "assurance:framework-revise": _framework("published"),
+    "assurance:visit-template-revise": _visit_template("published"),
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
@@ -385,7 +388,7 @@ LMNS_SCOPED = {
     name
     for name in OBJECT_KWARGS
     if name.startswith(("incidents:meeting", "incidents:event", "incidents:improvement-survey"))
-} | {"assurance:framework-revise"}
+} | {"assurance:framework-revise", "assurance:visit-template-revise"}
 # Actions that only take a POST; the matrix posts an empty form to them.
 POST_ONLY_RECORDS = {
     "tokens:revoke",
@@ -459,7 +462,7 @@ MAY = {
     **dict.fromkeys(["people:list", "people:invite"], PEOPLE_MANAGERS),
     **dict.fromkeys(FRAMEWORK_DRAFTS | {"assurance:framework-revise"}, FRAMEWORK_AUTHORS),
     # Officers and safety leads write their LMNS's visit templates; the superuser, every template.
-    **dict.fromkeys(VISIT_TEMPLATE_DRAFTS, FRAMEWORK_CHECKERS),
+    **dict.fromkeys(VISIT_TEMPLATE_DRAFTS | {"assurance:visit-template-revise"}, FRAMEWORK_CHECKERS),
     "assurance:framework-history": FRAMEWORK_CHECKERS,
     "assurance:framework-source-download": FRAMEWORK_CHECKERS,
     # The download follows the framework's visibility: on a draft, those who check it.

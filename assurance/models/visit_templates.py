@@ -8,6 +8,7 @@ the template never rewrites what a past visit asked.
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assurance.models.compliance import FrameworkQuerySet, FrameworkStatus
@@ -24,6 +25,12 @@ class VisitTemplateQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(status=FrameworkStatus.PUBLISHED)
+
+
+def visit_template_source_upload_to(instance, filename):
+    # Stored under an opaque name, like evidence and frameworks' sources; the original name is kept
+    # for download.
+    return f"visit-template-sources/{timezone.now():%Y/%m}/{instance.source_token}"
 
 
 class VisitTemplate(models.Model):
@@ -49,6 +56,10 @@ class VisitTemplate(models.Model):
     source_title = models.CharField("Source document title", max_length=300, blank=True)
     source_date = models.DateField("Source document date", null=True, blank=True)
     source_url = models.URLField("Link to the source document", max_length=500, blank=True)
+    source_document = models.FileField(upload_to=visit_template_source_upload_to, blank=True)
+    source_token = models.CharField(max_length=40, editable=False, blank=True)
+    source_document_name = models.CharField(max_length=255, blank=True)
+    source_document_type = models.CharField(max_length=100, blank=True)
     revise_note = models.TextField(
         "To be revised",
         blank=True,
@@ -63,7 +74,15 @@ class VisitTemplate(models.Model):
         related_name="+",
         help_text="The version this one was copied from.",
     )
-    change_note = models.TextField(blank=True, help_text="What this version changes, and why.")
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The published template this revision corrects.",
+    )
+    change_note = models.TextField(blank=True, help_text="What this version or revision changes, and why.")
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -103,6 +122,8 @@ class VisitTemplateSection(models.Model):
     code = models.CharField(max_length=SECTION_CODE_LENGTH)
     title = models.CharField(max_length=200)
     order = models.PositiveIntegerField()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["template", "order"]

@@ -166,7 +166,18 @@ class VisitTeamMember(models.Model):
 SECTION_HELP = "The section of the visit's template: a CQC key question for a visit planned before templates."
 
 
-class KeyLineOfEnquiry(models.Model):
+class SectionLabelled:
+    """A record filed under a section of its visit's template, stored as the section's code."""
+
+    def history_display(self, field_name: str, value) -> str | None:
+        # The section's title lives on the visit's template, not in choices, so the History page
+        # asks here; the visit caches its sections, so a page of changes costs no query per row.
+        if field_name == "domain":
+            return self.visit.section_label(value)
+        return None
+
+
+class KeyLineOfEnquiry(SectionLabelled, models.Model):
     """A line of enquiry of one visit: its wording is copied from the template when the visit is
     planned, so what was asked stays as it was when the template has a new version."""
 
@@ -202,7 +213,7 @@ class FindingKind(models.TextChoices):
     IMMEDIATE = "immediate", "Immediate safety concern"
 
 
-class Finding(models.Model):
+class Finding(SectionLabelled, models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="findings")
     domain = models.CharField("Section", max_length=20, help_text=SECTION_HELP)
     kind = models.CharField(max_length=20, choices=FindingKind.choices)
@@ -264,7 +275,7 @@ class StaffGroup(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class StaffFeedback(models.Model):
+class StaffFeedback(SectionLabelled, models.Model):
     """What staff said in conversations on the day, recorded without names."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="staff_feedback")
@@ -277,6 +288,7 @@ class StaffFeedback(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = VisitScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from assurance.forms import FrameworkReviseForm, SourceDocumentForm
 from assurance.models import VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from assurance.visits import template_services as services
 from assurance.visits.template_forms import (
@@ -20,10 +21,13 @@ from assurance.visits.template_forms import (
 )
 from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.responses import stored_file_response
 
 
 def template_for(user, slug) -> VisitTemplate:
-    return get_object_or_404(VisitTemplate.objects.visible_to(user).select_related("lmns"), slug=slug)
+    return get_object_or_404(
+        VisitTemplate.objects.visible_to(user).select_related("lmns", "previous", "revises"), slug=slug
+    )
 
 
 def _authored(request, template: VisitTemplate) -> VisitTemplate:
@@ -46,11 +50,18 @@ def _line_for(request, pk) -> VisitTemplateLine:
     return line
 
 
-def _form_page(request, form, *, template, heading, submit="Save", intro=""):
+def _form_page(request, form, *, template, heading, submit="Save", intro="", multipart=False):
     return render(
         request,
         "assurance/visit_templates/form.html",
-        {"form": form, "template": template, "heading": heading, "submit": submit, "intro": intro},
+        {
+            "form": form,
+            "template": template,
+            "heading": heading,
+            "submit": submit,
+            "intro": intro,
+            "multipart": multipart,
+        },
     )
 
 
@@ -113,6 +124,72 @@ def visit_template_copy(request, slug):
         submit="Start the draft",
         intro="Every section and line of enquiry is copied into a draft, marked 'wording not checked' until "
         "you compare it with the source. Visits already planned keep the lines they have.",
+    )
+
+
+def visit_template_revise(request, slug):
+    """Correct a published template: a new revision, published with two keys like the first."""
+    template = _authored(request, template_for(request.user, slug))
+    if not template.is_published:
+        raise Http404("Only a published template is revised.")
+    form = FrameworkReviseForm(request.POST or None)
+    form.fields["change_note"].help_text = "Shown on the template beside its source."
+    if request.method == "POST" and form.is_valid():
+        draft = save_with(
+            form,
+            services.visit_template_copy,
+            source=template,
+            by=request.user,
+            name=template.name,
+            version=f"{template.version}, revised",
+            lmns=template.lmns,
+            change_note=form.cleaned_data["change_note"],
+            revision=True,
+        )
+        if draft:
+            messages.success(
+                request, "Revision started as a draft. Visits use the published one until it is approved."
+            )
+            return redirect(draft)
+    return _form_page(
+        request,
+        form,
+        template=template,
+        heading="Correct a published template",
+        submit="Start the revision",
+        intro="The sections and lines of enquiry are copied into a draft with their checks. Once a different "
+        "person approves it, it replaces this one; visits already planned keep the lines they have.",
+    )
+
+
+def visit_template_source(request, slug):
+    template = _authored(request, template_for(request.user, slug))
+    form = SourceDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["source_document"]
+        if save_with(
+            form, services.visit_template_attach_source, template=template, by=request.user, file=file
+        ):
+            messages.success(request, f"{file.name} kept as the source document.")
+            return redirect(template)
+    return _form_page(
+        request,
+        form,
+        template=template,
+        heading="Attach the source document",
+        submit="Upload",
+        multipart=True,
+    )
+
+
+def visit_template_source_download(request, slug):
+    template = template_for(request.user, slug)
+    if not template.source_document:
+        raise Http404("No source document is kept for this template.")
+    return stored_file_response(
+        template.source_document,
+        filename=template.source_document_name,
+        content_type=template.source_document_type,
     )
 
 

@@ -2,7 +2,9 @@
 
 A template moves draft → awaiting approval → published → closed. Only a draft is edited; one person
 prepares it and a different one approves it. A published template is never edited in place: a
-change is a new version, copied from it, and visits already planned keep the wording they copied.
+correction is a new revision, which closes the one it corrects when it is published; a new edition
+of the source (the CQC's final framework, say) is a new version. Either way visits already planned
+keep the wording they copied.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assurance.authoring import _assign, _renumber
+from assurance.authoring import _assign, _renumber, copy_source_document, keep_source_document
 from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from lmns import access
 from lmns.models import Role
@@ -80,10 +82,23 @@ def _unique_slug(*parts: str) -> str:
 
 @transaction.atomic
 def visit_template_copy(
-    *, source: VisitTemplate, by, name: str, version: str, lmns=None, change_note: str = ""
+    *,
+    source: VisitTemplate,
+    by,
+    name: str,
+    version: str,
+    lmns=None,
+    change_note: str = "",
+    revision: bool = False,
 ) -> VisitTemplate:
-    """A new draft with the source's sections and lines. Its lines are marked "wording not checked",
-    as a new version is checked against its own source before it is published."""
+    """A new draft with the source's sections and lines.
+
+    A new version's lines are marked "wording not checked", as it is checked against its own source
+    before it is published. A revision corrects a published template in place of it: it keeps the
+    source document, the predecessor and each line's check, and its change note says what it fixes.
+    """
+    if revision and not source.is_published:
+        raise ValidationError("Only a published template is corrected by a revision.")
     draft = VisitTemplate(
         slug=_unique_slug(name, version, lmns.code if lmns else ""),
         name=name,
@@ -96,18 +111,28 @@ def visit_template_copy(
         source_url=source.source_url,
         revise_note=source.revise_note,
         change_note=change_note,
-        previous=source,
+        previous=source.previous if revision else source,
+        revises=source if revision else None,
     )
     _ensure_author(draft, by)
+    if revision and not change_note.strip():
+        raise ValidationError({"change_note": "Enter what the revision corrects, and why."})
     draft.full_clean()
     draft.save()
+    if revision:
+        copy_source_document(source, draft)
     for section in source.sections.prefetch_related("lines"):
         copy = VisitTemplateSection.objects.create(
             template=draft, code=section.code, title=section.title, order=section.order
         )
         VisitTemplateLine.objects.bulk_create(
             VisitTemplateLine(
-                section=copy, code=line.code, prompt=line.prompt, guidance=line.guidance, order=line.order
+                section=copy,
+                code=line.code,
+                prompt=line.prompt,
+                guidance=line.guidance,
+                order=line.order,
+                wording_checked=line.wording_checked if revision else False,
             )
             for line in section.lines.all()
         )
@@ -232,10 +257,26 @@ def visit_template_publish(*, template: VisitTemplate, by) -> VisitTemplate:
         raise ValidationError("A different person must approve the template from the one who prepared it.")
     if not approves_visit_template(by, template):
         raise PermissionDenied
+    now = timezone.now()
     template.status = FrameworkStatus.PUBLISHED
     template.approved_by = by
-    template.published_at = timezone.now()
+    template.published_at = now
     template.save()
+    # The corrected template stops being offered; visits planned with it keep the lines they copied.
+    if template.revises_id:
+        corrected = template.revises
+        if corrected.status == FrameworkStatus.PUBLISHED:
+            corrected.status = FrameworkStatus.CLOSED
+            corrected.closed_at = now
+            corrected.save()
+    return template
+
+
+@transaction.atomic
+def visit_template_attach_source(*, template: VisitTemplate, by, file) -> VisitTemplate:
+    """Keep the source document itself, checked by content like evidence and frameworks' sources."""
+    _editable(template, by)
+    keep_source_document(template, file)
     return template
 
 

@@ -1,6 +1,8 @@
 """Visit templates for tests: a small published one made in the database, and, for the access
 matrix, an LMNS's own draft, made on first use so tests/conftest.py's World needs no change."""
 
+from django.core.files.base import ContentFile
+
 from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine, VisitTemplateSection
 
 CQC_SECTIONS = [
@@ -29,8 +31,18 @@ def make_visit_template(
 
 def visit_template_record(world, kind: str, provider) -> dict:
     """URL kwargs for ``provider``'s LMNS's draft template (``draft``), its first section
-    (``section``) or that section's first line (``line``)."""
+    (``section``), that section's first line (``line``), or the LMNS's published template
+    (``published``)."""
     records = world.records.setdefault(("visit_templates", provider.lmns_id), {})
+    if kind == "published":
+        published = records.get("published")
+        if published is None or not VisitTemplate.objects.filter(pk=published.pk).exists():
+            published = records["published"] = make_visit_template(
+                slug=f"local-visits-published-{provider.lmns.code}".lower(),
+                name=f"Published local visits of {provider.lmns.code}",
+                lmns=provider.lmns,
+            )
+        return {"slug": published.slug}
     template = records.get("draft")
     # A record made by an earlier test is gone once that test's transaction rolled back.
     if template is None or not VisitTemplate.objects.filter(pk=template.pk).exists():
@@ -44,6 +56,11 @@ def visit_template_record(world, kind: str, provider) -> dict:
                 ("second", "Second", [("S1", "Three?", "")]),
             ],
         )
+        # So that its download answers for whoever may see it.
+        template.source_token = f"token-{provider.lmns.code}"
+        template.source_document_name = "guidance.pdf"
+        template.source_document_type = "application/pdf"
+        template.source_document.save("guidance.pdf", ContentFile(b"%PDF-1.4 local guidance"), save=True)
     section = template.sections.order_by("order").first()
     if kind == "section":
         return {"pk": section.pk}
