@@ -79,8 +79,12 @@ def perinatal_rows(*, providers: list[Provider], period, today: date | None = No
     result = {}
     for provider in providers:
         section = provider_section(provider=provider, period=period, today=today)
+        # A death counted by a rate shows there, with its denominator; once is enough for a board.
+        rated = {rate_row.rate.label for rate_row in section.rates}
         rows = [
-            ReportRow(DEATHS, label, f"{count:,}", url=section.records_url) for label, count in section.deaths
+            ReportRow(DEATHS, label, f"{count:,}", url=section.records_url)
+            for label, count in section.deaths
+            if label not in rated
         ]
         for rate_row in section.rates:
             key = rate_row.rate.key
