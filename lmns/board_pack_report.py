@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from assurance.oversight.selectors import providers_oversight
 from lmns.models import Provider
-from lmns.quality import ProviderQuality
+from lmns.quality import RAG_LABELS, RAG_TAGS, ProviderQuality
 from workforce.champions.models import FeedbackStatus, MnvpFeedback
 from workforce.perinatal.models import PerinatalReturn
 from workforce.perinatal.quality import provider_section
@@ -47,6 +47,14 @@ class ReportRow:
     rag: str | None = None
     why: str = ""
     url: str = ""
+
+    @property
+    def rating_label(self) -> str:
+        return RAG_LABELS.get(self.rag, "") if self.rag else ""
+
+    @property
+    def tag_class(self) -> str:
+        return RAG_TAGS.get(self.rag, "") if self.rag else ""
 
 
 def _from_quality(quality: ProviderQuality) -> list[ReportRow]:
@@ -81,11 +89,7 @@ def perinatal_rows(*, providers: list[Provider], period, today: date | None = No
         section = provider_section(provider=provider, period=period, today=today)
         # A death counted by a rate shows there, with its denominator; once is enough for a board.
         rated = {rate_row.rate.label for rate_row in section.rates}
-        rows = [
-            ReportRow(DEATHS, label, f"{count:,}", url=section.records_url)
-            for label, count in section.deaths
-            if label not in rated
-        ]
+        rows = []
         for rate_row in section.rates:
             key = rate_row.rate.key
             where = (
@@ -95,6 +99,12 @@ def perinatal_rows(*, providers: list[Provider], period, today: date | None = No
                 else HARM
             )  # fmt: skip
             rows.append(ReportRow(where, rate_row.rate.label, rate_row.text, url=section.records_url))
+        # The reviews follow the deaths they review (report_rows' sort keeps this order).
+        rows += [
+            ReportRow(DEATHS, label, f"{count:,}", url=section.records_url)
+            for label, count in section.deaths
+            if label not in rated
+        ]
         if not section.months_returned:
             rows.insert(0, ReportRow(DEATHS, "Monthly return", "Not yet submitted", "grey",
                                      "No perinatal figures for the month yet", section.url))  # fmt: skip

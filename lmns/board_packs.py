@@ -25,7 +25,6 @@ from lmns.models import BoardPackJob, ExportStatus, Lmns, Provider, QualitySnaps
 from lmns.notifications import absolute_url
 from lmns.outbox import job_send_on_commit
 from lmns.quality import (
-    RAG_LABELS,
     ProviderQuality,
     month_period,
     provider_qualities,
@@ -198,7 +197,7 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         ],
         rows=[
             [source.quality.provider.name, row.section, row.label, row.value,
-             RAG_LABELS.get(row.rag, "") if row.rag else "", row.why]
+             row.rating_label, row.why]
             for source, row in report
         ],
     )  # fmt: skip

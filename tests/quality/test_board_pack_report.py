@@ -131,3 +131,15 @@ def test_the_report_prints_readably_on_a4_landscape(client, trust, today, tmp_pa
     pdf = soffice(tmp_path, source, "pdf") / "pack.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert pdf.read_bytes().startswith(b"%PDF") and fonts
+
+
+def test_the_board_pack_page_shows_the_report_with_overdue_checks_in_red(client, trust, today):
+    _month(trust, today)
+    client.force_login(trust.board)
+    page = client.get(reverse("lmns:board-pack", kwargs={"ods_code": "QQA"}) + "?month=2026-10")
+    text = page.content.decode()
+    assert "Monthly report" in text
+    assert text.index("Stillbirths") < text.index("Perinatal deaths reviewed with PMRT")
+    signals = text[text.index("Outcome signals and their critical safety checks") :]
+    assert 'nhsuk-tag--red">Red</strong>' in signals[: signals.index("</table>")]
+    assert "2.68 per 1,000 (1 of 373 births)" in text
