@@ -220,8 +220,9 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
                 Column("Measure", 34),
                 Column("Figure", 16),
                 Column("Rating", 10),
-                Column("Why", 50),
-                Column("Records", 40),
+                # About 150 characters in all, so the text prints at 9 pt or more on A4 landscape.
+                Column("Why", 44),
+                Column("Records", 26),
             ],
             rows=[
                 [
