@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from incidents.exports import Column, write_table
+from lmns.board_pack_report import ReportRow, perinatal_rows, report_rows
 from lmns.exports import long_datetime, stamp
 from lmns.jobs import export_job_run
 from lmns.models import BoardPackJob, ExportStatus, Lmns, Provider, QualitySnapshot
@@ -44,12 +45,16 @@ RAG_FILLS = {
 # --- Snapshots -------------------------------------------------------------------------------------
 
 
-def _freeze(quality: ProviderQuality, month: date) -> QualitySnapshot:
-    """Keep ``quality`` as its provider's picture of ``month``, unless another run kept one first."""
+REPORT = "monthly_report"
+
+
+def _freeze(quality: ProviderQuality, month: date, report: list[dict]) -> QualitySnapshot:
+    """Keep ``quality`` and the monthly report's own rows as its provider's picture of ``month``,
+    unless another run kept one first."""
     try:
         with transaction.atomic():
             return QualitySnapshot.objects.create(
-                provider=quality.provider, month=month, content=quality_as_data(quality)
+                provider=quality.provider, month=month, content={**quality_as_data(quality), REPORT: report}
             )
     except IntegrityError:  # another worker froze it first: theirs stands
         return QualitySnapshot.objects.get(provider=quality.provider, month=month)
@@ -66,8 +71,11 @@ def snapshots_take(*, today: date | None = None) -> int:
     providers = Provider.objects.exclude(pk__in=frozen).order_by("pk")
     # Worked out for every provider at once: a fixed number of queries, however many there are.
     qualities = provider_qualities(providers=providers, period=month_period(month), today=today)
+    reports = perinatal_rows(
+        providers=[q.provider for q in qualities], period=month_period(month), today=today
+    )
     for quality in qualities:
-        _freeze(quality, month)
+        _freeze(quality, month, reports[quality.provider.pk])
     return len(qualities)
 
 
@@ -77,6 +85,12 @@ class PackSource:
 
     quality: ProviderQuality
     frozen_at: datetime | None
+    # The monthly report's rows beyond the quality view's; None if frozen before it existed.
+    report: list[dict] | None = None
+
+    @property
+    def report_rows(self) -> list[ReportRow]:
+        return report_rows(self.quality, self.report)
 
     @property
     def provenance(self) -> str:
@@ -94,20 +108,20 @@ def pack_sources(*, providers: list[Provider], month: date) -> list[PackSource]:
     snapshots = {
         s.provider_id: s for s in QualitySnapshot.objects.filter(provider__in=providers, month=month)
     }
+    unfrozen = [provider for provider in providers if provider.pk not in snapshots]
     live = {
         quality.provider.pk: quality
-        for quality in provider_qualities(
-            providers=[provider for provider in providers if provider.pk not in snapshots],
-            period=month_period(month),
-        )
+        for quality in provider_qualities(providers=unfrozen, period=month_period(month))
     }
+    reports = perinatal_rows(providers=unfrozen, period=month_period(month)) if unfrozen else {}
     sources = []
     for provider in providers:
         snapshot = snapshots.get(provider.pk)
         if snapshot:
-            sources.append(PackSource(quality_from_data(provider, snapshot.content), snapshot.taken_at))
+            quality = quality_from_data(provider, snapshot.content)
+            sources.append(PackSource(quality, snapshot.taken_at, snapshot.content.get(REPORT)))
         else:
-            sources.append(PackSource(live[provider.pk], None))
+            sources.append(PackSource(live[provider.pk], None, reports[provider.pk]))
     return sources
 
 
@@ -164,6 +178,36 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
             rags=[row[offset] for row in fills],
         )
 
+    report = [(source, row) for source in sources for row in source.report_rows]
+    report_cover = [
+        *cover,
+        "The month as the board's perinatal report reads it: each rate with its count and "
+        "denominator; an overdue critical safety check is red.",
+    ]
+    write_table(
+        workbook.create_sheet("Monthly report"),
+        cover=report_cover,
+        columns=[
+            Column("Provider", 20),
+            Column("Section", 18),
+            Column("Measure", 34),
+            Column("Figure", 28),
+            Column("Rating", 9),
+            Column("Why", 38),
+        ],
+        rows=[
+            [source.quality.provider.name, row.section, row.label, row.value,
+             row.rating_label, row.why]
+            for source, row in report
+        ],
+    )  # fmt: skip
+    _fill(
+        workbook["Monthly report"],
+        first_row=_first_row(report_cover),
+        column=5,
+        rags=[row.rag for _, row in report],
+    )
+
     for index, name in enumerate(names):
         sheet = workbook.create_sheet(name[:31])
         measured = [(source, row) for source in sources for row in source.quality.domains[index].rows]
@@ -176,8 +220,9 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
                 Column("Measure", 34),
                 Column("Figure", 16),
                 Column("Rating", 10),
-                Column("Why", 50),
-                Column("Records", 40),
+                # About 150 characters in all, so the text prints at 9 pt or more on A4 landscape.
+                Column("Why", 44),
+                Column("Records", 26),
             ],
             rows=[
                 [

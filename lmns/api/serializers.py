@@ -19,6 +19,8 @@ from lmns.models import Lmns, Provider
 from lmns.quality import RAG_LABELS
 from workforce.forms import WorkforceReturnForm
 from workforce.models import TrainingFigure, WorkforceReturn
+from workforce.perinatal.forms import PerinatalReturnForm
+from workforce.perinatal.models import RATES, PerinatalReturn
 
 PROVIDER_HELP = "The provider's ODS code (for example RX1) or id: one you may act at."
 
@@ -252,8 +254,55 @@ class TrainingLowestSerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
 
 
+class PerinatalRateSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    denominator = serializers.IntegerField()
+    denominator_words = serializers.CharField()
+    unit = serializers.ChoiceField(choices=["per 1,000", "%"])
+    rate = serializers.DecimalField(
+        max_digits=8, decimal_places=2, allow_null=True, help_text="Empty when the denominator is 0."
+    )
+
+
+class PerinatalFiguresSerializer(serializers.ModelSerializer):
+    """The month's perinatal counts, as the page's form asks them. A part may not be more than
+    its whole (term stillbirths than stillbirths, for example); rates are worked out, never sent."""
+
+    class Meta:
+        model = PerinatalReturn
+        fields = PerinatalReturnForm.Meta.fields
+
+
+class PerinatalReturnSerializer(PerinatalFiguresSerializer):
+    rates = serializers.SerializerMethodField(help_text="Each rate with its count and denominator.")
+
+    class Meta(PerinatalFiguresSerializer.Meta):
+        fields = [*PerinatalFiguresSerializer.Meta.fields, "rates", "confirmed_changes"]
+
+    @extend_schema_field(PerinatalRateSerializer(many=True))
+    def get_rates(self, perinatal):
+        rates = [
+            {
+                "key": rate.key,
+                "label": rate.label,
+                "count": rate.counts(perinatal)[0],
+                "denominator": rate.counts(perinatal)[1],
+                "denominator_words": rate.denominator_words,
+                "unit": rate.unit,
+                "rate": rate.of(perinatal),
+            }
+            for rate in RATES
+        ]
+        return PerinatalRateSerializer(rates, many=True).data
+
+
 class WorkforceReturnSerializer(serializers.ModelSerializer):
     provider = ProviderSerializer(read_only=True)
+    perinatal = serializers.SerializerMethodField(
+        help_text="The month's perinatal figures; empty for a return from before they were asked."
+    )
     is_late = serializers.BooleanField(
         read_only=True, help_text="Submitted after the 15th of the next month."
     )
@@ -278,10 +327,17 @@ class WorkforceReturnSerializer(serializers.ModelSerializer):
             *WorkforceReturnForm.Meta.fields,
             "training",
             "training_lowest",
+            "perinatal",
             "is_late",
             "confirmed_changes",
             "submitted_at",
         ]
+
+    @extend_schema_field(PerinatalReturnSerializer(allow_null=True))
+    def get_perinatal(self, workforce_return):
+        # A reverse one-to-one with no row raises rather than giving None.
+        perinatal = getattr(workforce_return, "perinatal", None)
+        return PerinatalReturnSerializer(perinatal).data if perinatal is not None else None
 
 
 class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
@@ -297,10 +353,15 @@ class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
         "without it such a return is refused with the changes listed.",
     )
     pid_checked = pid_checked_field()
+    perinatal = PerinatalFiguresSerializer(
+        help_text="The month's perinatal figures, submitted with the workforce figures: both are "
+        "saved or neither. A refused figure is named inside this object. Saving runs the LMNS "
+        "outcome signal for the provider, as the page does."
+    )
 
     class Meta:
         model = WorkforceReturn
-        fields = [*WorkforceReturnForm.Meta.fields, "confirm_changes", "pid_checked"]
+        fields = [*WorkforceReturnForm.Meta.fields, "perinatal", "confirm_changes", "pid_checked"]
 
 
 # --- The quality view --------------------------------------------------------------------------

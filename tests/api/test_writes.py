@@ -12,6 +12,7 @@ from incidents.models import Incident, IncidentType, Learning, SafetyAction, The
 from lmns.models import Role
 from tests.api.conftest import client_with_token
 from tests.factories import make_unit, make_user
+from tests.workforce.perinatal.factories import PERINATAL_FIGURES
 from workforce.forms import RETURN_SECTIONS
 from workforce.models import WorkforceReturn, add_months
 
@@ -240,6 +241,7 @@ def test_a_workforce_return_is_submitted_once_a_month(world, lead):
             for figure in current.training_figures.select_related("staff_group")
             for part in ("in_scope", "compliant")
         },
+        "perinatal": PERINATAL_FIGURES,
     }
     response = lead.post("/api/v1/workforce-returns/", body, format="json")
     assert response.status_code == 201, response.content
