@@ -15,14 +15,15 @@ from workforce.perinatal.forms import PerinatalReturnForm
 PERINATAL = "perinatal"
 
 
-def _perinatal_form(body) -> PerinatalReturnForm:
+def _perinatal_form(body) -> tuple[PerinatalReturnForm | None, str]:
+    """The perinatal figures' form, or why there is none."""
     if body is None:
-        raise ValidationError({PERINATAL: ["Give the month's perinatal figures as an object."]})
+        return None, "Give the month's perinatal figures as an object."
     if not isinstance(body, dict):
-        raise ValidationError({PERINATAL: ["Send the perinatal figures as a JSON object."]})
+        return None, "Send the perinatal figures as a JSON object."
     data = form_data(body)
     prefixed = {f"{PerinatalReturnForm.prefix}-{name}": data[name] for name in data}
-    return PerinatalReturnForm(prefixed)
+    return PerinatalReturnForm(prefixed), ""
 
 
 def _refusal(form, perinatal_form) -> ValidationError:
@@ -38,7 +39,11 @@ def monthly_return_save(user, data, *, perinatal) -> WorkforceReturn:
     form = WorkforceReturnForm(data, user=user)
     form.pid_how_to_confirm = PID_HOW_TO_CONFIRM
     choose_provider(form, action_label="submit workforce returns")
-    perinatal_form = _perinatal_form(perinatal)
+    perinatal_form, missing = _perinatal_form(perinatal)
+    if perinatal_form is None:
+        # Still the workforce figures' mistakes (a provider out of reach first), all at once.
+        form.is_valid()
+        raise ValidationError({**errors_of(form), PERINATAL: [missing]})
     # Both forms are checked, so every mistake is answered at once, as on the page.
     if not all([form.is_valid(), perinatal_form.is_valid()]):
         raise _refusal(form, perinatal_form)
