@@ -397,24 +397,32 @@ def framework_return_to_draft(*, framework: Framework, by) -> Framework:
 def framework_publish(*, framework: Framework, by) -> Framework:
     """The second key: a different person approves, and providers may assess it from now on."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
-    if framework.status != FrameworkStatus.AWAITING_APPROVAL:
-        raise ValidationError("Only a framework prepared for approval can be published.")
-    if by.pk == framework.prepared_by_id:
-        raise ValidationError("A different person must approve the framework from the one who prepared it.")
-    if not access.approves_framework(by, framework):
+    return publish_with_second_key(framework, by=by, noun="framework", approves=access.approves_framework)
+
+
+def publish_with_second_key(record, *, by, noun: str, approves):
+    """Publish an authored record (a framework, a visit template) prepared by someone else, whom
+    ``approves(by, record)`` allows; a revision closes the published record it corrects. The
+    caller holds the record's row lock."""
+    if record.status != FrameworkStatus.AWAITING_APPROVAL:
+        raise ValidationError(f"Only a {noun} prepared for approval can be published.")
+    if by.pk == record.prepared_by_id:
+        raise ValidationError(f"A different person must approve the {noun} from the one who prepared it.")
+    if not approves(by, record):
         raise PermissionDenied
     now = timezone.now()
-    framework.status = FrameworkStatus.PUBLISHED
-    framework.approved_by = by
-    framework.published_at = now
-    framework.save()
-    if framework.revises_id:
-        corrected = framework.revises
+    record.status = FrameworkStatus.PUBLISHED
+    record.approved_by = by
+    record.published_at = now
+    record.save()
+    # Work done with the corrected record keeps what it copied or answered.
+    if record.revises_id:
+        corrected = record.revises
         if corrected.status == FrameworkStatus.PUBLISHED:
             corrected.status = FrameworkStatus.CLOSED
             corrected.closed_at = now
             corrected.save()
-    return framework
+    return record
 
 
 @transaction.atomic

@@ -13,7 +13,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assurance.authoring import _assign, _renumber, copy_source_document, keep_source_document
+from assurance.authoring import (
+    _assign,
+    _renumber,
+    copy_source_document,
+    keep_source_document,
+    publish_with_second_key,
+)
 from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from lmns import access
 from lmns.models import Role
@@ -251,25 +257,7 @@ def visit_template_return_to_draft(*, template: VisitTemplate, by) -> VisitTempl
 def visit_template_publish(*, template: VisitTemplate, by) -> VisitTemplate:
     """The second key: a different person approves, and visits may be planned with it from now on."""
     template = VisitTemplate.objects.select_for_update().get(pk=template.pk)
-    if template.status != FrameworkStatus.AWAITING_APPROVAL:
-        raise ValidationError("Only a template prepared for approval can be published.")
-    if by.pk == template.prepared_by_id:
-        raise ValidationError("A different person must approve the template from the one who prepared it.")
-    if not approves_visit_template(by, template):
-        raise PermissionDenied
-    now = timezone.now()
-    template.status = FrameworkStatus.PUBLISHED
-    template.approved_by = by
-    template.published_at = now
-    template.save()
-    # The corrected template stops being offered; visits planned with it keep the lines they copied.
-    if template.revises_id:
-        corrected = template.revises
-        if corrected.status == FrameworkStatus.PUBLISHED:
-            corrected.status = FrameworkStatus.CLOSED
-            corrected.closed_at = now
-            corrected.save()
-    return template
+    return publish_with_second_key(template, by=by, noun="template", approves=approves_visit_template)
 
 
 @transaction.atomic
