@@ -1,9 +1,11 @@
-import copy
 import io
 import itertools
 import os
+import pickle
 import shutil
+import tempfile
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -42,6 +44,7 @@ from tests.factories import (
     make_visit,
     make_workforce_return,
 )
+from tests.migrated_database import preload_in_memory_test_database
 
 # CI sets these: there, a test that needs a browser or a broker must run, never skip.
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -137,6 +140,18 @@ def _workbook_bytes(title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """pytest-django's hook before the test databases are made: on SQLite, start from a copy of
+    the migrated database (tests/migrated_database.py)."""
+    cache = getattr(request.config, "cache", None)
+    cache_dir = cache.mkdir("lmns-migrated-database") if cache else Path(tempfile.gettempdir()) / "lmns-tests"
+    keeper = preload_in_memory_test_database(cache_dir)
+    yield
+    if keeper is not None:
+        keeper.close()
 
 
 class World:
@@ -320,6 +335,8 @@ class SharedWorld:
         # The world's files; each test gets a copy in its own MEDIA_ROOT.
         self.media_root = media_root
         self.world = None
+        # Each test's copy is unpickled from these bytes: three times quicker than a deepcopy.
+        self.pickled = None
         self._atomic = None
 
     def open(self):
@@ -329,6 +346,7 @@ class SharedWorld:
                 self._atomic.__enter__()
                 try:
                     self.world = World()
+                    self.pickled = pickle.dumps(self.world, pickle.HIGHEST_PROTOCOL)
                 except BaseException:
                     self.close()
                     raise
@@ -339,7 +357,7 @@ class SharedWorld:
                 transaction.set_rollback(True)
                 self._atomic.__exit__(None, None, None)
             shutil.rmtree(self.media_root, ignore_errors=True)
-            self.world = self._atomic = None
+            self.world = self.pickled = self._atomic = None
 
 
 @pytest.fixture(scope="session")
@@ -404,7 +422,7 @@ def world(request, db, _shared_world, settings):
         # Asked for in a way the collection did not see, or by a transactional test.
         return World()
     shutil.copytree(_shared_world.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
-    return copy.deepcopy(_shared_world.world)
+    return pickle.loads(_shared_world.pickled)
 
 
 @pytest.fixture
