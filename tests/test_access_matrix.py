@@ -419,7 +419,6 @@ POST_ONLY_RECORDS = {
     "incidents:improvement-pdsa-delete",
     "incidents:improvement-communication-delete",
     "incidents:improvement-team-delete",
-    "incidents:improvement-survey-close",
     "assurance:framework-transition",
     "assurance:framework-action-change",
     "assurance:requirement-change",

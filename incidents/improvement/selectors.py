@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from django.db.models import Count
@@ -224,8 +225,9 @@ SCALE = [
     (0, "Don't know"),
 ]
 SCALE_LABELS = dict(SCALE)
-# Too few answers and one person's can be picked out of the counts.
-MIN_RESULTS = 3
+# Too few answers and one person's can be picked out of the counts: with three, two who compare
+# their own answers can work out the third's.
+MIN_RESULTS = 5
 
 
 class SurveyFileError(ValueError):
@@ -277,6 +279,18 @@ def statements_of(definition: dict) -> list[dict]:
     return [statement for group in definition["groups"] for statement in group["statements"]]
 
 
+class Bar(NamedTuple):
+    value: int
+    label: str
+    count: int
+    percent: float  # of all answers
+    start: float  # percent of the bar's width before this part
+
+    @property
+    def middle(self) -> float:
+        return self.start + self.percent / 2
+
+
 @dataclass
 class Distribution:
     counts: dict[int, int]  # scale value -> answers
@@ -297,13 +311,14 @@ class Distribution:
         return 100 * (self.counts.get(4, 0) + self.counts.get(5, 0)) / self.known
 
     @property
-    def bars(self) -> list[tuple[int, str, int, float]]:
-        """(value, label, count, percent of all answers) for the stacked bar, agree first."""
-        return [
-            (value, label, self.counts.get(value, 0), 100 * self.counts.get(value, 0) / self.total)
-            for value, label in SCALE
-            if self.total
-        ]
+    def bars(self) -> list[Bar]:
+        """The stacked bar's parts, agree first, each placed after the one before."""
+        bars, start = [], 0.0
+        for value, label in SCALE if self.total else []:
+            count = self.counts.get(value, 0)
+            bars.append(Bar(value, label, count, 100 * count / self.total, start))
+            start += bars[-1].percent
+        return bars
 
 
 @dataclass

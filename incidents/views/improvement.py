@@ -315,11 +315,20 @@ def survey_invite(request, pk):
     return render(request, "incidents/improvement/survey_invite.html", {"form": form, "round": round_})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def survey_close(request, pk):
+    """Closing cannot be undone and ends every unused link, so the page asks first."""
     round_ = _round(request, pk, run=True)
-    run_service(request, services.survey_round_close, "Round closed.", round_=round_, by=request.user)
-    return redirect(round_)
+    if request.method == "POST":
+        run_service(request, services.survey_round_close, "Round closed.", round_=round_, by=request.user)
+        return redirect(round_)
+    if not round_.is_open:
+        return redirect(round_)
+    return render(
+        request,
+        "incidents/improvement/survey_close.html",
+        {"round": round_, "min_results": selectors.MIN_RESULTS},
+    )
 
 
 @require_GET

@@ -43,13 +43,44 @@ def browser():
         with sync_playwright() as p:
             # Debian's build, not Playwright's download: nothing is fetched at test time.
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
+            yield WatchedBrowser(browser)
             browser.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class WatchedBrowser:
+    """The package's Chromium, each of whose contexts records Content-Security-Policy violations,
+    so that any page a test opens, in any context, fails that test if the policy refused anything
+    on it (``_no_csp_violations``)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.csp_violations = []
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    yield
+    if "browser" in request.fixturenames:
+        violations = request.getfixturevalue("browser").csp_violations
+        found, violations[:] = list(violations), []
+        assert not found, f"Content-Security-Policy violations: {found}"
 
 
 @pytest.fixture
@@ -73,17 +104,8 @@ def page(browser, seeded_live_server):
     # Local pages answer in well under a second; a broken page should fail fast
     # rather than wait out Playwright's 30 s default on every action.
     context.set_default_timeout(5000)
-    page = context.new_page()
-    # The Content-Security-Policy allows no inline script or style: anything that breaks
-    # it fails the test that met it, rather than silently not working in production.
-    refused = []
-    page.on(
-        "console",
-        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    yield page
+    yield context.new_page()
     context.close()
-    assert not refused, f"Content-Security-Policy violations: {refused}"
 
 
 @pytest.fixture

@@ -283,7 +283,9 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
 
         # 8. The LMNS closes the round and reads the results against the autumn round.
         officer.goto(round_url)
-        officer.get_by_role("button", name="Close the round").click()
+        officer.get_by_role("link", name="Close the round").click()
+        expect(officer.get_by_role("heading", level=1)).to_have_text("Close Summer round?")
+        officer.get_by_role("button", name="Yes, close the round").click()
         expect(officer.get_by_role("status")).to_contain_text("Round closed.")
         expect(officer.get_by_text("10 answers from 10 invitations")).to_be_visible()
         expect(officer.get_by_text("Change is in percentage points since Autumn round.")).to_be_visible()
@@ -291,6 +293,14 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
         expect(purpose).to_contain_text("All members share a common purpose for the network.")
         expect(purpose).to_contain_text(re.compile(r"(up|down) \d+|no change"))
         screenshot(officer, artifacts, "improvement-07-results.png")
+        # Each part of a bar is as wide as its share of the ten answers (drawn without inline
+        # style, which the Content-Security-Policy refuses).
+        bar = purpose.locator("svg.app-likert").first
+        width = bar.bounding_box()["width"]
+        counts = [int(text) for text in bar.locator("text").all_text_contents()]
+        parts = [rect.bounding_box()["width"] for rect in bar.locator("rect").all()]
+        assert sum(counts) == 10
+        assert parts == pytest.approx([width * count / 10 for count in counts], abs=1)
         with officer.expect_download() as download_info:
             officer.get_by_role("link", name="Download the results (xlsx)").click()
         results = open_workbook(download_info.value, tmp_path)

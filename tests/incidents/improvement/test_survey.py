@@ -122,27 +122,27 @@ def test_closing_a_round_spends_its_unused_links(lmns, officer):
 
 def test_results_compare_with_the_previous_closed_round(client, lmns, officer, member):
     before = make_round(lmns, by=officer, title="Autumn", opened_on=date(2025, 10, 1))
-    answer(before, lambda key: 2, count=4)
+    answer(before, lambda key: 2, count=5)
     SurveyRound.objects.filter(pk=before.pk).update(closed_on=date(2025, 11, 1))
     now = make_round(lmns, by=officer, title="Spring", opened_on=date(2026, 3, 1))
-    answer(now, lambda key: 4, count=3)
+    answer(now, lambda key: 4, count=4)
     answer(now, lambda key: 0, count=1)
     SurveyRound.objects.filter(pk=now.pk).update(closed_on=date(2026, 4, 1))
     now.refresh_from_db()
     results = selectors.survey_results(round_=now)
-    assert results.previous == before and results.responses == 4
+    assert results.previous == before and results.responses == 5
     purpose = results.groups[0]
     row = purpose.rows[0]
-    assert row.now.counts == {4: 3, 0: 1}
+    assert row.now.counts == {4: 4, 0: 1}
     assert row.now.agree_percent == 100 and row.before.agree_percent == 0 and row.change == 100
-    assert purpose.summary.now.total == 12
+    assert purpose.summary.now.total == 15
     client.force_login(member)  # members of the network read the results
     body = client.get(now.get_absolute_url()).content.decode()
     assert "up 100" in body and "Autumn" in body
     response = client.get(reverse("incidents:improvement-survey-workbook", kwargs={"pk": now.pk}))
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     statement = next(r for r in rows if r[1] == "All members share a common purpose for the network.")
-    assert statement[2:8] == (0, 3, 0, 0, 0, 1) and statement[-3:] == (100, 0, 100)
+    assert statement[2:8] == (0, 4, 0, 0, 0, 1) and statement[-3:] == (100, 0, 100)
 
 
 def test_a_group_whose_statements_changed_has_no_group_change(lmns, officer):
@@ -151,10 +151,10 @@ def test_a_group_whose_statements_changed_has_no_group_change(lmns, officer):
     before.definition = copy.deepcopy(before.definition)  # the loaded definitions are shared
     del before.definition["groups"][0]["statements"][0]
     before.save()
-    answer(before, lambda key: 2, count=3)
+    answer(before, lambda key: 2, count=5)
     SurveyRound.objects.filter(pk=before.pk).update(closed_on=date(2025, 11, 1))
     now = make_round(lmns, by=officer, title="Spring", opened_on=date(2026, 3, 1))
-    answer(now, lambda key: 4, count=3)
+    answer(now, lambda key: 4, count=5)
     SurveyRound.objects.filter(pk=now.pk).update(closed_on=date(2026, 4, 1))
     now.refresh_from_db()
     changed, unchanged = selectors.survey_results(round_=now).groups[:2]
@@ -166,11 +166,11 @@ def test_a_group_whose_statements_changed_has_no_group_change(lmns, officer):
 def test_an_open_round_shows_no_figures_or_count(client, lmns, officer):
     """Otherwise each new answer could be read as the difference between two looks."""
     round_ = make_round(lmns, by=officer)
-    answer(round_, lambda key: 5, count=4)
+    answer(round_, lambda key: 5, count=5)
     client.force_login(officer)
     body = client.get(round_.get_absolute_url()).content.decode()
     assert "Answers are counted when the round closes" in body
-    assert "Strongly agree 4" not in body and "4 answers" not in body
+    assert "Strongly agree 5" not in body and "5 answers" not in body
     listing = client.get(reverse("incidents:improvement-surveys")).content.decode()
     assert "Counted at close" in listing
     response = client.get(reverse("incidents:improvement-survey-workbook", kwargs={"pk": round_.pk}))
@@ -179,17 +179,50 @@ def test_an_open_round_shows_no_figures_or_count(client, lmns, officer):
     assert "The round is still open: answers are counted and shown when it closes." in cells
     assert not any(isinstance(c, int) for c in cells)
     services.survey_round_close(round_=round_, by=officer)
-    assert "Strongly agree 4" in client.get(round_.get_absolute_url()).content.decode()
+    assert "Strongly agree 5" in client.get(round_.get_absolute_url()).content.decode()
 
 
 def test_too_few_answers_show_no_figures(client, lmns, officer):
+    """Four answers are too few: with three, two who compare their answers could work out a third's."""
     round_ = make_round(lmns, by=officer)
-    answer(round_, lambda key: 5, count=2)
+    answer(round_, lambda key: 5, count=4)
     services.survey_round_close(round_=round_, by=officer)
     client.force_login(officer)
     body = client.get(round_.get_absolute_url()).content.decode()
-    assert "Results appear once 3 people have answered" in body
-    assert "Strongly agree 2" not in body
+    assert "Results appear once 5 people have answered" in body
+    assert "Strongly agree 4" not in body
+
+
+def test_closing_asks_first_and_only_a_post_closes(client, lmns, officer):
+    round_ = make_round(lmns, by=officer)
+    url = reverse("incidents:improvement-survey-close", kwargs={"pk": round_.pk})
+    client.force_login(officer)
+    assert f'href="{url}"' in client.get(round_.get_absolute_url()).content.decode()
+    page = client.get(url).content.decode()
+    assert f"Close {round_.title}?" in page and "cannot be opened again" in page
+    round_.refresh_from_db()
+    assert round_.is_open
+    response = client.post(url)
+    assert response.status_code == 302
+    round_.refresh_from_db()
+    assert not round_.is_open
+    # Once closed, the question is not asked again.
+    assert client.get(url)["Location"] == round_.get_absolute_url()
+
+
+def test_the_bars_are_drawn_to_scale_without_inline_style(client, lmns, officer):
+    round_ = make_round(lmns, by=officer)
+    answer(round_, lambda key: 5, count=3)
+    answer(round_, lambda key: 2, count=1)
+    answer(round_, lambda key: 0, count=4)
+    services.survey_round_close(round_=round_, by=officer)
+    client.force_login(officer)
+    body = client.get(round_.get_absolute_url()).content.decode()
+    assert "style=" not in body
+    bar = re.search(r'<svg class="app-likert".*?</svg>', body).group(0)
+    parts = re.findall(r'<rect x="([\d.]+)%" y="0" width="([\d.]+)%"', bar)
+    # Strongly agree 3 of 8, disagree 1, don't know 4: side by side, from the left.
+    assert [(float(x), float(w)) for x, w in parts] == [(0, 37.5), (37.5, 12.5), (50, 50)]
 
 
 def test_only_lmns_staff_run_rounds(client, lmns, officer, member):
