@@ -919,6 +919,11 @@ class PdsaCycle(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        # The constraint's own message would sit only in the summary, not at the end date.
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "The end date cannot be before the start date"})
+
 
 class CommunicationItem(models.Model):
     """A row of the communications plan, which builds up as the project goes on."""

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
@@ -46,6 +47,14 @@ class Checkboxes(forms.CheckboxSelectMultiple):
 
 class Radios(forms.RadioSelect):
     template_name = "includes/widgets/radios.html"
+
+    def optgroups(self, name, value, attrs=None):
+        # Django offers a required model field without a default its "---------" choice, which
+        # as a radio button is a meaningless option, and the one ticked on a new form.
+        return [
+            (group, [option for option in options if option["label"] != BLANK_CHOICE_DASH[0][1]], index)
+            for group, options, index in super().optgroups(name, value, attrs)
+        ]
 
 
 # The largest id a 64-bit primary key can hold.

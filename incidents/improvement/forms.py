@@ -40,7 +40,7 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
     )
     overarching_aim = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The aim for this programme of work, which the project aims build on. " + PID_WARNING,
+        help_text="The aim for this programme of work, which the project's aims build on. " + PID_WARNING,
     )
     foundations = forms.MultipleChoiceField(
         label="Secondary drivers", required=False, widget=Checkboxes, help_text="The national foundations."

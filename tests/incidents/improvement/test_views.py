@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import date
 
 import pytest
@@ -142,6 +143,36 @@ def test_a_team_member_needs_a_name_and_a_complete_email(client, lead, plan):
     assert plan.team.count() == 1
     assert client.post(url, {"name": "Jo Evans"}).status_code == 302
     assert PlanTeamMember.objects.filter(plan=plan, name="Jo Evans", email="").exists()
+
+
+def test_a_new_measure_offers_no_blank_radio_and_ticks_none(client, lead, plan):
+    client.force_login(lead)
+    body = client.get(
+        reverse("incidents:improvement-measure-create", kwargs={"pk": plan.pk})
+    ).content.decode()
+    assert 'name="measure_type"' in body and 'name="direction"' in body
+    assert "---------" not in body
+    # The type has no default, so none is ticked; the direction's default is.
+    assert not re.search(r'name="measure_type"[^>]* checked>', body)
+    assert re.search(r'name="direction" value="neutral"[^>]* checked>', body)
+
+
+def test_a_pdsa_cycle_ending_before_it_starts_is_refused_at_its_end_date(client, lead, plan):
+    client.force_login(lead)
+    url = reverse("incidents:improvement-pdsa-create", kwargs={"pk": plan.pk})
+    cycles = plan.pdsa_cycles.count()
+    response = client.post(
+        url, {"title": "Huddle", "started_on": "2026-05-10", "ended_on": "2026-05-01", "change": "A huddle."}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"ended_on": ["The end date cannot be before the start date"]}
+    assert plan.pdsa_cycles.count() == cycles
+
+
+def test_a_local_plan_can_serve_none_of_the_national_drivers(client, lead, provider):
+    client.force_login(lead)
+    page = client.get(reverse("incidents:improvement-create")).content.decode()
+    assert "Another aim (say which in the overarching aim)" in page
 
 
 def test_rows_are_changed_and_removed_on_their_own_plan_only(client, lead, plan, provider):
