@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from assurance.models import Framework
 from lmns.demo import DEMO_PROVIDERS
 from lmns.models import Membership, Provider, Role
 from tests.browser.conftest import sign_in
@@ -97,3 +98,44 @@ def test_officer_sees_every_provider_and_builds_the_lmns_pack(page, demo, artifa
     workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     providers = {row[0] for row in workbook["Summary"].iter_rows(min_row=6, values_only=True)}
     assert providers == set(PROVIDER_NAMES.values())
+
+
+PHONE = {"width": 375, "height": 740}
+# Whether the page itself scrolls sideways: only a wide table's own wrapper may.
+PAGE_OVERFLOWS_JS = "() => document.documentElement.scrollWidth > window.innerWidth"
+WRAPS_JS = """() => [...document.querySelectorAll('.app-table-wrap')].map(w => ({
+    scrolls: w.scrollWidth > w.clientWidth + 1,
+    tabindex: w.getAttribute('tabindex'),
+    role: w.getAttribute('role'),
+    label: w.getAttribute('aria-label'),
+}))"""
+
+
+def test_wide_tables_scroll_in_their_own_region_on_a_phone(page, demo, artifacts):
+    framework = Framework.objects.filter(assessments__isnull=False).order_by("-pk").first()
+    sign_in(page, "demo.officer")
+    page.set_viewport_size(PHONE)
+    for url in (
+        "/quality/",
+        f"/quality/{Provider.objects.get(ods_code='ZZA').ods_code}/",
+        f"/assurance/frameworks/{framework.slug}/matrix/",
+    ):
+        assert page.goto(url).ok, url
+        assert not page.evaluate(PAGE_OVERFLOWS_JS), f"{url} is wider than a phone's screen"
+        wraps = page.evaluate(WRAPS_JS)
+        assert any(wrap["scrolls"] for wrap in wraps), f"{url} has no table too wide for a phone"
+        for wrap in wraps:
+            # A region that scrolls can be reached and scrolled from the keyboard, and says so;
+            # one that fits is not a stop in the tab order.
+            if wrap["scrolls"]:
+                assert wrap["tabindex"] == "0" and wrap["role"] == "region", url
+                assert wrap["label"].endswith("(scrolls sideways)"), url
+            else:
+                assert wrap["tabindex"] is None, url
+    page.screenshot(path=artifacts / "matrix-phone.png", full_page=True)
+    # The matrix's region takes focus from the keyboard and scrolls with the arrow keys.
+    page.goto(f"/assurance/frameworks/{framework.slug}/matrix/")
+    region = page.get_by_role("region", name=re.compile(r"scrolls sideways"))
+    region.first.focus()
+    page.keyboard.press("ArrowRight")
+    assert region.first.evaluate("wrap => wrap.scrollLeft") > 0
