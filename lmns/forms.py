@@ -175,8 +175,15 @@ class NHSErrorMessagesMixin(PidGuardMixin, PlausibleDatesMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            # A question for a label ("How do you want to raise it?") cannot be turned into an
+            # instruction this way: such a field says its own (tests/test_error_wording.py).
+            if str(field.error_messages.get("required")) != DJANGO_REQUIRED:
+                continue
             verb = "Select" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "Enter"
             field.error_messages["required"] = f"{verb} {_label(name, field)}"
+
+
+DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
 
 
 class NHSFormRenderer(TemplatesSetting):

@@ -155,6 +155,7 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
         choices=YES_NO,
         coerce=_yes,
         widget=Radios,
+        error_messages={"required": "Select whether the person has reported detriment for speaking up"},
     )
     summary = forms.CharField(
         max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 6}), help_text=NO_CONTACT_IN_TEXT
@@ -344,9 +345,13 @@ class SpeakUpForm(NHSErrorMessagesMixin, forms.Form):
     organisation = forms.ChoiceField(
         label="Which organisation is your concern about?",
         help_text="You do not have to say: choose 'I would rather not say' and nobody will ask.",
+        error_messages={"required": "Select which organisation your concern is about"},
     )
     raised_as = forms.ChoiceField(
-        label="How do you want to raise it?", choices=RaisedAs.choices, widget=Radios
+        label="How do you want to raise it?",
+        choices=RaisedAs.choices,
+        widget=Radios,
+        error_messages={"required": "Select how you want to raise your concern"},
     )
     contact = PlainTextField(
         label="How can we contact you? (only if you raise it openly or confidentially)",
@@ -365,12 +370,14 @@ class SpeakUpForm(NHSErrorMessagesMixin, forms.Form):
         label="What is your concern about?",
         widget=Checkboxes,
         help_text="Select all that apply.",
+        error_messages={"required": "Select at least one thing your concern is about"},
     )
     detriment_reported = forms.TypedChoiceField(
         label="Have you been treated badly because you spoke up before?",
         choices=YES_NO,
         coerce=_yes,
         widget=Radios,
+        error_messages={"required": "Select whether you have been treated badly because you spoke up before"},
     )
     summary = PlainTextField(
         label="Your concern",
@@ -384,9 +391,6 @@ class SpeakUpForm(NHSErrorMessagesMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categories"].error_messages["required"] = (
-            "Select at least one thing your concern is about."
-        )
         # One public form serves every LMNS, so it offers the deployment-wide rows only; an LMNS's
         # own rows are chosen by its guardians when they record or edit a concern.
         for name, model in (("professional_group", ProfessionalGroup), ("categories", FtsuCategory)):

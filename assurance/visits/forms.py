@@ -147,6 +147,7 @@ class FindingForm(NHSErrorMessagesMixin, forms.ModelForm):
         fields = ["domain", "kind", "unit", "description"]
         widgets = {"domain": Radios, "kind": Radios}
         labels = {"domain": "Section", "kind": "What kind of finding is it?"}
+        error_messages = {"kind": {"required": "Select what kind of finding it is"}}
         help_texts = {
             "kind": "An immediate safety concern is sent to the LMNS safety lead as soon as you save it.",
         }

@@ -31,7 +31,9 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
     """Start a plan (whose it is, driver, aim, secondary drivers, what prompted it), or change
     it on the General tab, which adds the nine sections."""
 
-    owner = forms.ChoiceField(label="Whose plan is it?")
+    owner = forms.ChoiceField(
+        label="Whose plan is it?", error_messages={"required": "Select whose plan it is"}
+    )
     title = forms.CharField(
         max_length=200, help_text="A short name the team will use, for example 'Fresh eyes'."
     )

@@ -167,7 +167,7 @@ def test_speaking_up_is_rate_limited(client, world):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"categories": []}, "Select at least one thing your concern is about."),
+        ({"categories": []}, "Select at least one thing your concern is about"),
         ({"summary": "<script>alert(1)</script>"}, "Write in plain text, without HTML tags"),
         ({"summary": "Look: <img src=x onerror=alert(1)>"}, "Write in plain text, without HTML tags"),
         ({"summary": "<svg/onload=alert(1)>"}, "Write in plain text, without HTML tags"),
