@@ -331,8 +331,19 @@ def test_a_month_with_a_return_is_updated_only_when_chosen(world, alice):
 def test_a_month_already_holding_these_figures_is_unchanged(world, alice):
     make_perinatal_return(world.a1, month=LAST, workforce_return=make_workforce_return(world.a1, month=LAST,
                           retention_midwife=True))  # fmt: skip
-    record = _start(world, alice, csv_bytes([row("AA1", _month(LAST))]), update_existing=True)
-    assert (record.to_update, record.unchanged, record.can_apply) == (0, 1, False), record.changes
+    for update_existing in (True, False):
+        record = _start(world, alice, csv_bytes([row("AA1", _month(LAST))]), update_existing=update_existing)
+        assert (record.to_update, record.unchanged, record.problem_count) == (0, 1, 0), record.problems
+        assert not record.can_apply
+
+
+def test_importing_the_same_file_twice_changes_nothing(world, alice):
+    data = csv_bytes([row("AA1", _month(BEFORE)), row("AA1", _month(LAST))])
+    _apply(_start(world, alice, data), alice)
+    history = WorkforceReturn.history.count()
+    record = _start(world, alice, data)
+    assert (record.to_create, record.unchanged, record.problem_count) == (0, 2, 0)
+    assert WorkforceReturn.history.count() == history
 
 
 def test_history_records_the_import_and_who_applied_it(client, world, alice):

@@ -355,17 +355,10 @@ class Checker:
             "site": row.code,
             "provider": row.provider.name,
             "month": row.month.isoformat(),
+            "month_label": f"{row.month:%B %Y}",
             "flags": [],
         }
         if current is not None:
-            if not self.record.update_existing:
-                self.outcome.add_problem(
-                    row.number,
-                    self.heading_of[MONTH],
-                    f"{row.provider.name} already has a return for {row.month:%B %Y}. Upload the file again "
-                    "with “Update months that already have a return” ticked to change it.",
-                )
-                return None
             changed = [
                 f"{FIELDS[name].label}: {_shown(getattr(current, name))} → {_shown(value)}"
                 for name, value in workforce.items()
@@ -376,7 +369,16 @@ class Checker:
                 if perinatal is None or getattr(perinatal, name) != value
             ]
             if not changed:
+                # The same file imported twice changes nothing, and is no problem.
                 self.outcome.unchanged += 1
+                return None
+            if not self.record.update_existing:
+                self.outcome.add_problem(
+                    row.number,
+                    self.heading_of[MONTH],
+                    f"{row.provider.name} already has a return for {row.month:%B %Y}. Upload the file again "
+                    "with “Update months that already have a return” ticked to change it.",
+                )
                 return None
             change.update(action="update", changes=changed)
         else:
