@@ -540,3 +540,25 @@ def test_checking_costs_a_bounded_number_of_queries_a_row(world, alice, django_a
 
 def test_the_perinatal_figures_in_the_template_match_the_form(world):
     assert set(PERINATAL_FIGURES) <= set(HEADING)
+
+
+def test_files_are_read_through_the_shared_bounds(world, alice):
+    record = _start(world, alice, b"\xd0\xcf\x11\xe0" + b"\x00" * 600, name="dashboard.xls")
+    assert "older Excel file (.xls)" in record.problems[0]["message"]
+
+
+def test_the_lmns_officer_keeps_the_lmns_mapping_and_names_are_unique_per_owner(client, world):
+    officer = world.personas[f"lmns:{Role.LMNS_OFFICER}"]
+    mapping = make_monthly_mapping(lmns=world.lmns_a, name="LMNS dashboard")
+    make_monthly_mapping(world.a1, name="Trust dashboard")
+    client.force_login(officer)
+    columns = "Code = site\nPeriod = month\nBirths = live_births"
+    response = client.post(mapping.get_absolute_url(), {"name": "Trust dashboard", "columns": columns})
+    assert response.status_code == 302
+    mapping.refresh_from_db()
+    assert mapping.columns == {"Code": "site", "Period": "month", "Births": "live_births"}
+    response = client.post(
+        reverse("workforce:monthly-import-mapping-create"),
+        {"owner": f"lmns-{world.lmns_a.pk}", "name": "trust DASHBOARD", "columns": columns},
+    )
+    assert "already has a mapping called" in " ".join(response.context["form"].errors["name"])
