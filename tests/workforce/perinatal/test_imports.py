@@ -475,11 +475,16 @@ def test_the_pages_upload_preview_and_apply(client, world, alice):
 
 
 def test_a_large_file_is_checked_and_applied_in_the_background(
-    world, alice, monkeypatch, django_capture_on_commit_callbacks
+    client, world, alice, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
     with django_capture_on_commit_callbacks(execute=True):
         record = _start(world, alice, csv_bytes([row("AA1", _month(LAST))]))
+        # Until the worker has checked it, the page says so (every row is checked in one
+        # transaction, so there is no percentage to show).
+        client.force_login(alice)
+        page = client.get(record.get_absolute_url()).content.decode()
+        assert 'http-equiv="refresh"' in page and "Checking the file. This page refreshes" in page
     record.refresh_from_db()
     assert record.status == ImportStatus.CHECKED and record.can_apply
     with django_capture_on_commit_callbacks(execute=True):
