@@ -59,6 +59,9 @@ ACTION_ROLES = {
     "keep_reference_data": frozenset({Role.LMNS_SAFETY_LEAD}),
     # Submit and correct the provider's monthly workforce return.
     "submit_workforce_return": frozenset({Role.PROVIDER_LEAD}),
+    # Import monthly returns from a dashboard or data warehouse extract: the provider's lead for
+    # its own sites; LMNS staff who keep the LMNS's figures for any of its providers.
+    "import_monthly_returns": frozenset({Role.PROVIDER_LEAD, Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
     # Enter a national MOSS signal the trust received, and record the critical safety check
     # of any outcome signal: its findings and actions. The LMNS reads every one.
     "record_safety_check": frozenset({Role.PROVIDER_LEAD}),

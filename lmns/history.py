@@ -16,6 +16,7 @@ it, one query per kind of related record named on the page, and one per kind of 
 
 from collections import defaultdict
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from lmns import access
 from lmns.exports import person
@@ -51,6 +53,8 @@ class Change:
     who: str
     kind: str
     fields: list[FieldChange]
+    # Why, where a workflow says so: "Imported from dashboard.xlsx (import 12)".
+    reason: str = ""
 
 
 @contextmanager
@@ -72,6 +76,35 @@ def unattributed():
     finally:
         if request is not None:
             context.request = request
+
+
+_recorded_as: ContextVar[tuple | None] = ContextVar("history_recorded_as", default=None)
+
+
+@contextmanager
+def recorded_as(*, user, reason: str):
+    """Keep the changes made inside in history as made by ``user``, for ``reason``.
+
+    For work done away from the user's request (an import applied by a Celery worker), where
+    simple-history has no request to take the user from, and to say which import made a change.
+    """
+    token = _recorded_as.set((user, reason[:100]))
+    try:
+        yield
+    finally:
+        _recorded_as.reset(token)
+
+
+def _attribute(sender, history_instance, **kwargs):
+    recorded = _recorded_as.get()
+    if recorded is not None:
+        user, reason = recorded
+        if user is not None and getattr(history_instance, "history_user_id", None) is None:
+            history_instance.history_user = user
+        history_instance.history_change_reason = reason
+
+
+pre_create_historical_record.connect(_attribute, dispatch_uid="lmns.history.recorded_as")
 
 
 def _person(user) -> str:
@@ -229,6 +262,7 @@ def record_history(obj, *, page_number=None) -> Page:
                 who=_person(record.history_user),
                 kind=KINDS[record.history_type],
                 fields=shown,
+                reason=getattr(record, "history_change_reason", None) or "",
             )
         )
     page.object_list = changes

@@ -22,6 +22,7 @@ from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
 from tests.workforce.champions.factories import champion_record
 from tests.workforce.perinatal.factories import signal_record
+from tests.workforce.perinatal.import_factories import monthly_import_record
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,10 @@ def _improvement(kind):
 
 def _import(kind):
     return lambda world, provider: {"pk": import_record(world, kind, provider).pk}
+
+
+def _monthly_import(kind):
+    return lambda world, provider: {"pk": monthly_import_record(world, kind, provider).pk}
 
 
 def _champions(kind):
@@ -267,6 +272,11 @@ OBJECT_KWARGS = {
         f"incidents:{name}": _import("import") for name in ["import-detail", "import-apply", "import-discard"]
     },
     "incidents:import-mapping-edit": _import("mapping"),
+    **{
+        f"workforce:{name}": _monthly_import("import")
+        for name in ["monthly-import-detail", "monthly-import-apply", "monthly-import-discard"]
+    },
+    "workforce:monthly-import-mapping-edit": _monthly_import("mapping"),
     "assurance:framework-detail": lambda world, provider: {"slug": world.framework.slug},
     "assurance:matrix": lambda world, provider: {"slug": world.framework.slug},
     "assurance:workbook-start": lambda world, provider: {"slug": world.framework.slug},
@@ -400,6 +410,8 @@ POST_ONLY_RECORDS = {
     "incidents:incident-legal-hold",
     "incidents:import-apply",
     "incidents:import-discard",
+    "workforce:monthly-import-apply",
+    "workforce:monthly-import-discard",
     "incidents:learning-sign-off",
     "incidents:learning-return",
     "incidents:meeting-hold",
@@ -439,6 +451,8 @@ VERIFIERS = SSIG_RUNNERS
 VISIT_RUNNERS = SSIG_RUNNERS
 LMNS_WORKBOOK_ROLES = [Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD, Role.BOARD_VIEWER, Role.SYSTEM_ADMINISTRATOR]
 WORKFORCE_RETURNERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
+# Importing monthly returns from a file: the provider's lead, and the LMNS staff who keep its figures.
+MONTHLY_IMPORTERS = WORKFORCE_RETURNERS | {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}"}
 # Entering a national MOSS signal and recording any signal's critical safety check.
 SAFETY_CHECKERS = {f"provider:{Role.PROVIDER_LEAD}", "superuser"}
 # Not the superuser: speaking up is confidential even from the deployment's administrators.
@@ -578,6 +592,17 @@ MAY = {
         RECORDERS,
     ),
     "workforce:return-create": WORKFORCE_RETURNERS,
+    **dict.fromkeys(
+        [
+            "workforce:monthly-import-create",
+            "workforce:monthly-import-detail",
+            "workforce:monthly-import-apply",
+            "workforce:monthly-import-discard",
+            "workforce:monthly-import-mapping-create",
+            "workforce:monthly-import-mapping-edit",
+        ],
+        MONTHLY_IMPORTERS,
+    ),
     "workforce:return-edit": WORKFORCE_RETURNERS,
     **dict.fromkeys(
         [

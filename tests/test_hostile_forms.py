@@ -28,6 +28,8 @@ FORMS = [
     ("assurance:visit-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("assurance:concern-create", f"provider:{Role.PROVIDER_CONTRIBUTOR}"),
     ("workforce:return-create", f"provider:{Role.PROVIDER_LEAD}"),
+    ("workforce:monthly-import-create", f"provider:{Role.PROVIDER_LEAD}"),
+    ("workforce:monthly-import-mapping-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("workforce:concern-create", f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"),
     ("workforce:signal-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("people:invite", f"lmns:{Role.SYSTEM_ADMINISTRATOR}"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assurance.returns import WORKBOOK_LIMITS
-from incidents.imports.parsing import MAX_ROWS, XLSX_LIMITS, open_sheet
+from lmns.imports.parsing import MAX_ROWS, XLSX_LIMITS, open_sheet
 from lmns.workbook_limits import WorkbookRefused, check_workbook
 
 MiB = 1024 * 1024
@@ -449,7 +449,7 @@ def test_checking_any_file_grows_the_process_by_less_than_100_mb(tmp_path, large
 
 
 READ_ALL = """
-    from incidents.imports.parsing import ImportFileError, open_sheet
+    from lmns.imports.parsing import ImportFileError, open_sheet
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     for path in sys.argv[1:]:
@@ -521,7 +521,7 @@ def test_the_import_refuses_the_issues_file_and_grows_by_less_than_100_mb(tmp_pa
 
     outcome, grown = child(
         """
-        from incidents.imports.parsing import ImportFileError, open_sheet
+        from lmns.imports.parsing import ImportFileError, open_sheet
 
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         try:

@@ -656,6 +656,10 @@ from workforce.champions.models import (  # noqa: E402, F401
     MnvpFeedback,
     Walkabout,
 )
+from workforce.perinatal.imports.models import (  # noqa: E402, F401
+    MonthlyImportMapping,
+    MonthlyReturnImport,
+)
 from workforce.perinatal.models import (  # noqa: E402, F401
     OutcomeSignal,
     PerinatalReturn,

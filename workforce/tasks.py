@@ -14,3 +14,7 @@ def send_late_return_reminders() -> int:
 @shared_task
 def send_overdue_check_reminders() -> int:
     return overdue_check_reminders_send()
+
+
+# Monthly return imports: checked and applied here when too large for the request.
+from workforce.perinatal.imports.tasks import apply_monthly_import, check_monthly_import  # noqa: E402, F401

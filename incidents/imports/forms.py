@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 
 from incidents.imports import mapping as mappings
 from incidents.imports.models import ImportMapping
-from incidents.imports.parsing import MAX_UPLOAD_BYTES
 from lmns.access import providers_where
 from lmns.forms import NHSErrorMessagesMixin
+from lmns.imports.parsing import MAX_UPLOAD_BYTES
 
 
 class ProviderChoice(forms.ModelChoiceField):

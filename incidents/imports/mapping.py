@@ -18,6 +18,13 @@ from incidents.models import (
     PsychologicalHarm,
     ResponseType,
 )
+from lmns.imports.mapping import (  # noqa: F401 (the mapping pages and the checker use these from here)
+    columns_from_text,
+    columns_to_text,
+    normalise_heading,
+    values_from_text,
+    values_to_text,
+)
 from lmns.models import Provider
 
 PRESETS_FILE = Path(__file__).with_name("mappings.yaml")
@@ -60,10 +67,6 @@ _FIELDS = [
 ]
 FIELDS = {field.name: field for field in _FIELDS}
 REQUIRED = [field.name for field in _FIELDS if field.required]
-
-
-def normalise_heading(heading) -> str:
-    return " ".join(str(heading).split()).casefold()
 
 
 @cache
@@ -120,44 +123,3 @@ def mapping_resolve(*, provider: Provider, name: str) -> dict:
     if preset is None:
         raise ValidationError(f"There is no import mapping called “{name}”.")
     return {"columns": preset["columns"], "values": preset.get("values") or {}}
-
-
-# --- Mappings as text, for editing in a textarea ----------------------------------------
-
-
-def columns_to_text(columns: dict) -> str:
-    return "\n".join(f"{heading} = {field}" for heading, field in columns.items())
-
-
-def values_to_text(values: dict) -> str:
-    return "\n".join(
-        f"{field}: {label} = {value}" for field, labels in values.items() for label, value in labels.items()
-    )
-
-
-def _split(line: str, separator: str, number: int, shape: str) -> list[str]:
-    left, found, right = line.rpartition(separator)
-    if not found or not left.strip() or not right.strip():
-        raise ValidationError(f"Line {number} should read “{shape}”.")
-    return [left.strip(), right.strip()]
-
-
-def columns_from_text(text: str) -> dict:
-    columns = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            heading, field = _split(line, "=", number, "Their heading = our field")
-            columns[heading] = field
-    return columns
-
-
-def values_from_text(text: str) -> dict:
-    values: dict[str, dict] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            label_part, value = _split(line, "=", number, "our field: their label = our value")
-            field, found, label = label_part.partition(":")
-            if not found or not label.strip():
-                raise ValidationError(f"Line {number} should read “our field: their label = our value”.")
-            values.setdefault(field.strip(), {})[label.strip()] = value
-    return values

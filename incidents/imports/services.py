@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from incidents.imports import mapping as mappings
 from incidents.imports.models import ImportMapping, ImportStatus, IncidentImport
-from incidents.imports.parsing import ImportFileError, check_size, file_size, open_sheet
 from incidents.imports.validation import Checker, Outcome
 from lmns import pid
+from lmns.imports.parsing import ImportFileError, check_size, file_size, open_sheet
+from lmns.imports.runs import queue_task, run_inline
 from lmns.models import Provider
-from lmns.outbox import task_send
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +59,10 @@ def incident_import_start(
     incident_import.file.save(incident_import.original_name, file, save=False)
     incident_import.save()
     if size <= INLINE_MAX_BYTES or not background:
-        _inline(incident_import_check, incident_import.pk)
+        run_inline(incident_import_check, incident_import.pk)
         incident_import.refresh_from_db()
     else:
-        _queue(
+        queue_task(
             "incidents.imports.tasks.check_incident_import",
             incident_import,
             status=ImportStatus.FAILED,
@@ -70,27 +70,6 @@ def incident_import_start(
             "Nothing was imported. Please upload it again in a few minutes.",
         )
     return incident_import
-
-
-def _queue(task_name: str, incident_import: IncidentImport, *, status: str, error: str) -> None:
-    """Hand the import to a worker once the transaction commits. If the broker cannot be
-    reached the import is not left waiting for ever: it is put in ``status`` with ``error``,
-    which its page shows."""
-
-    def send():
-        if not task_send(task_name, incident_import.pk):
-            IncidentImport.objects.filter(pk=incident_import.pk).update(status=status, error=error)
-
-    transaction.on_commit(send)
-
-
-def _inline(run, import_id: int) -> None:
-    """Run a check or apply in this process. A failure is already logged and recorded on
-    the import in words for the user, who sees it on the import's page."""
-    try:
-        run(import_id=import_id)
-    except Exception:
-        return
 
 
 def _outcome_fields(outcome: Outcome) -> dict:
@@ -187,9 +166,9 @@ def incident_import_apply_start(
     if not claimed:
         raise ValidationError("This import is already being applied.")
     if incident_import.size <= INLINE_MAX_BYTES or not background:
-        _inline(incident_import_apply, incident_import.pk)
+        run_inline(incident_import_apply, incident_import.pk)
     else:
-        _queue(
+        queue_task(
             "incidents.imports.tasks.apply_incident_import",
             incident_import,
             status=ImportStatus.CHECKED,

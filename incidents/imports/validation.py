@@ -10,7 +10,7 @@ wraps a write in a transaction and rolls it back if any row had a problem.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -19,13 +19,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from incidents.imports.mapping import FIELDS, REQUIRED, Field, normalise_heading
-from incidents.imports.parsing import MAX_COLUMNS, Formula, Sheet
 from incidents.models import Incident, IncidentStatus, IncidentType
 from lmns import dates, pid
+from lmns.imports.outcome import MAX_PROBLEMS, Outcome, Problem  # noqa: F401
+from lmns.imports.parsing import MAX_COLUMNS, Formula, Sheet
 from lmns.models import Provider, Unit
 
 BATCH = 500
-MAX_PROBLEMS = 1000
 MAX_CHANGES = 200
 # Fields set by the import itself or the workflow, never from a cell.
 _NOT_FROM_CELLS = ["provider", "unit", "incident_type", "created_by", "source_import", "status"]
@@ -42,41 +42,6 @@ _DATE_FORMATS = [
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 # What a spreadsheet would run as a formula if the text were exported again (CSV injection).
 _FORMULA_START = re.compile(r"^[=@]|^[+\-][^\d\s.]")
-
-
-@dataclass
-class Problem:
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass
-class Outcome:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    problem_count: int = 0
-    # Text that looks like personal data: applying needs the importer to say they checked it.
-    warnings: list[Problem] = field(default_factory=list)
-    warning_count: int = 0
-    notes: list[str] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
-
-    def add_problem(self, row, column, message) -> None:
-        self.problem_count += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(row, column, message))
-
-    def add_warning(self, row, column, message) -> None:
-        self.warning_count += 1
-        if len(self.warnings) < MAX_PROBLEMS:
-            self.warnings.append(Problem(row, column, message))
 
 
 class CellProblem(Exception):

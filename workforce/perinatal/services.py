@@ -35,8 +35,10 @@ def monthly_return_submit(
     workforce: dict,
     perinatal: dict,
     confirm_changes: bool = False,
+    detect_signals: bool = True,
 ) -> WorkforceReturn:
-    """Submit a provider's workforce and perinatal figures for a month, together."""
+    """Submit a provider's workforce and perinatal figures for a month, together. An import of
+    many months (``detect_signals`` off) runs the outcome signal once, when all are saved."""
     perinatal_return = PerinatalReturn(**perinatal)
     perinatal_return.full_clean(exclude=["workforce_return"])
     perinatal_flags = selectors.perinatal_flags(provider=provider, month=month, perinatal=perinatal_return)
@@ -52,7 +54,8 @@ def monthly_return_submit(
     perinatal_return.workforce_return = workforce_return
     perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
     perinatal_return.save()
-    outcome_signals_detect(provider=provider, by=by)
+    if detect_signals:
+        outcome_signals_detect(provider=provider, by=by)
     return workforce_return
 
 
@@ -64,6 +67,7 @@ def monthly_return_update(
     workforce: dict,
     perinatal: dict,
     confirm_changes: bool = False,
+    detect_signals: bool = True,
 ) -> WorkforceReturn:
     """Correct a month's figures; a return from before the perinatal figures gains them here."""
     current = PerinatalReturn.objects.select_for_update().filter(workforce_return=workforce_return).first()
@@ -83,7 +87,8 @@ def monthly_return_update(
     )
     perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
     perinatal_return.save()
-    outcome_signals_detect(provider=workforce_return.provider, by=by)
+    if detect_signals:
+        outcome_signals_detect(provider=workforce_return.provider, by=by)
     return workforce_return
 
 

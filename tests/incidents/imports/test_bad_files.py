@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incidents.imports import services
-from incidents.imports.parsing import ImportFileError, open_sheet
 from incidents.models import Incident
+from lmns.imports.parsing import ImportFileError, open_sheet
 from tests.incidents.imports.helpers import HEADINGS, checked, csv_bytes, problems_of, row, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,7 @@
-"""Reading an uploaded export as rows of cell values, whatever it turns out to be.
+"""Reading an uploaded spreadsheet as rows of cell values, whatever it turns out to be.
+
+Shared by every import (incidents, monthly returns): each keeps its own rules for what the
+cells mean, and all read files through here, with the same bounds.
 
 Anything that is not a readable xlsx workbook or CSV file ends in ImportFileError with
 a message for the person uploading it. Rows are streamed: an xlsx sheet through
@@ -26,9 +29,9 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
-# What openpyxl may be given to read (lmns.workbook_limits), from the largest export the
-# import takes: the headings and MAX_ROWS incidents; cells, about as many as a workbook
-# within MAX_UPLOAD_BYTES holds (3 to 4 bytes a cell packed), which allows 60 columns at
+# What openpyxl may be given to read (lmns.workbook_limits), from the largest export an
+# import takes (the incident import's): the headings and MAX_ROWS incidents; cells, about
+# as many as a workbook within MAX_UPLOAD_BYTES holds (3 to 4 bytes a cell packed), which allows 60 columns at
 # MAX_ROWS; shared strings, three pieces of free text an incident, their text bounded with
 # the styles and row settings by the default kept_bytes (about 75 characters a string at
 # 300,000). At these limits openpyxl's read-only mode stays under 100 MB (measured in
@@ -77,7 +80,7 @@ def check_size(size: int) -> None:
     if size > MAX_UPLOAD_BYTES:
         raise ImportFileError(
             f"The file is {size / (1024 * 1024):.0f} MB; the largest file that can be imported is "
-            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Export fewer incidents at a time."
+            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Export fewer rows at a time."
         )
 
 
@@ -111,9 +114,7 @@ def _xlsx(file) -> Sheet:
     if any(name.endswith("vbaProject.bin") for name in names):
         raise ImportFileError("The workbook contains macros. Save it as a plain .xlsx workbook or as CSV.")
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        raise ImportFileError(
-            "The workbook unpacks to more data than can be imported. Export fewer incidents."
-        )
+        raise ImportFileError("The workbook unpacks to more data than can be imported. Export fewer rows.")
     try:
         check_workbook(file, XLSX_LIMITS)
     except WorkbookRefused as error:
