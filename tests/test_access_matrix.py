@@ -37,6 +37,7 @@ PUBLIC = {
     # Staff speak up to the LMNS without an account.
     "workforce:speak-up",
     "workforce:speak-up-case",
+    "workforce:speak-up-sent",
     # Members answer the learning network's health survey through a single-use link.
     "incidents:improvement-survey-answer",
 }

@@ -30,6 +30,7 @@ urlpatterns = [
     # No account needed: staff speaking up to the LMNS directly.
     path("speak-up/", speak_up.speak_up, name="speak-up"),
     path("speak-up/case/", speak_up.speak_up_case, name="speak-up-case"),
+    path("speak-up/sent/", speak_up.speak_up_sent, name="speak-up-sent"),
     # Safety champions and the voice of families (workforce.champions).
     path("champions/", champions.champions, name="champions"),
     path("champions/walkabouts/new/", champions.walkabout_create, name="champions-walkabout-create"),

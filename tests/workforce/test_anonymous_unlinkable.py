@@ -97,7 +97,7 @@ def _speak_up(client, world, raised_as):
         "summary": SUMMARY,
         "website": "",
     }
-    response = client.post(reverse("workforce:speak-up"), data)
+    response = client.post(reverse("workforce:speak-up"), data, follow=True)
     assert response.status_code == 200
     body = response.content.decode()
     reference = re.search(r'id="case-reference">([^<]+)<', body).group(1)

@@ -3,10 +3,13 @@ rate limits, and refusing bad posts without saving anything or keeping who sent 
 
 import logging
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from lmns.models import Role
 from workforce import services
@@ -43,7 +46,11 @@ def _form(world, **overrides):
 
 def _raise(client, world, **overrides):
     return client.post(
-        reverse("workforce:speak-up"), _form(world, **overrides), REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER
+        reverse("workforce:speak-up"),
+        _form(world, **overrides),
+        REMOTE_ADDR=ADDRESS,
+        HTTP_USER_AGENT=BROWSER,
+        follow=True,
     )
 
 
@@ -80,6 +87,40 @@ def test_anonymous_concern_with_no_account_keeps_no_identity(client, world, capl
         assert identifier not in stored
         assert identifier not in caplog.text
     assert SUMMARY not in caplog.text
+
+
+def test_refreshing_the_sent_page_sends_nothing_again_and_shows_the_passphrase_once(client, world):
+    posted = client.post(reverse("workforce:speak-up"), _form(world), REMOTE_ADDR=ADDRESS)
+    sent_url = reverse("workforce:speak-up-sent")
+    # Post, redirect, get: the browser's refresh repeats the GET, not the post.
+    assert (posted.status_code, posted["Location"]) == (302, sent_url)
+    cookie = posted.cookies[speak_up.SENT_COOKIE]
+    assert (cookie["path"], cookie["httponly"], cookie["samesite"]) == (sent_url, True, "Strict")
+    assert 0 < int(cookie["max-age"]) <= 600
+    shown = client.get(sent_url)
+    reference, passphrase = _shown(shown)
+    # The cookie holds them encrypted, not readable in transit logs or by scripts.
+    assert passphrase not in cookie.value and reference not in cookie.value
+    assert {"private", "no-store"} <= {part.strip() for part in shown["Cache-Control"].split(",")}
+    refreshed = client.get(sent_url).content.decode()
+    assert passphrase not in refreshed and "cannot be shown again" in refreshed
+    assert "has not been sent twice" in refreshed
+    assert FtsuConcern.objects.filter(route="online").count() == 1
+
+
+def test_a_forged_or_stale_sent_cookie_shows_nothing(client, world):
+    client.cookies[speak_up.SENT_COOKIE] = "forged"
+    assert "cannot be shown again" in client.get(reverse("workforce:speak-up-sent")).content.decode()
+    client.post(reverse("workforce:speak-up"), _form(world), REMOTE_ADDR=ADDRESS)
+    # The browser would have dropped it by then; the page does not trust it to.
+    with time_machine.travel(timezone.now() + timedelta(seconds=speak_up.SENT_SECONDS + 5)):
+        page = client.get(reverse("workforce:speak-up-sent")).content.decode()
+    assert "cannot be shown again" in page and 'id="case-passphrase"' not in page
+
+
+def test_the_sign_in_page_links_to_speaking_up(client):
+    page = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("workforce:speak-up")}"' in page
 
 
 def test_signed_in_staff_speaking_up_are_not_recorded(client, world):
@@ -204,7 +245,7 @@ def test_a_less_than_sign_in_plain_words_is_accepted(client, world, summary):
 
 
 def test_what_people_type_is_kept_out_of_error_reports(client, world):
-    raised = _raise(client, world)
+    raised = client.post(reverse("workforce:speak-up"), _form(world), REMOTE_ADDR=ADDRESS)
     assert set(raised.wsgi_request.sensitive_post_parameters) >= {"summary", "contact"}
     opened = _open(client, "FTSU-ZZZZ-ZZZZ", "AAAAA-BBBBB")
     assert set(opened.wsgi_request.sensitive_post_parameters) >= {"passphrase", "body"}

@@ -7,16 +7,18 @@ in the cache for the window only (lmns.ratelimit). Nothing here logs, and what p
 type is left out of error reports (``sensitive_post_parameters``).
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lmns import ratelimit
-from workforce import services
+from workforce import crypto, services
 from workforce.forms import CaseAnswerForm, CaseOpenForm, SpeakUpForm
 from workforce.models import FtsuConcern
 
@@ -27,6 +29,8 @@ SUBMIT_LIMIT, SUBMIT_WINDOW = 5, 60 * 60  # concerns per address per hour
 OPEN_LIMIT, OPEN_WINDOW = 10, 15 * 60  # attempts to open a case, per address and per reference
 CASE_SESSION_SECONDS = 30 * 60  # how long an opened case stays open for answering
 CASE_SALT = "workforce.speak-up.case"
+SENT_COOKIE, SENT_SALT = "speak_up_sent", "workforce.speak-up.sent"
+SENT_SECONDS = 10 * 60  # from sending to the page that shows the reference and passphrase
 
 TOO_BIG = "Your concern is too long to send. Shorten it to 5,000 characters or fewer and send it again."
 TOO_MANY = "Too many attempts from your connection. Wait an hour and try again, or speak to a guardian."
@@ -72,13 +76,41 @@ def speak_up(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            # Shown once, never stored: rendered rather than redirected to.
-            return _private(
-                render(
-                    request, "workforce/speak_up_done.html", {"concern": concern, "passphrase": passphrase}
-                )
-            )
+            return _sent_redirect(request, concern.reference, passphrase)
     return _private(render(request, "workforce/speak_up.html", {"form": form}))
+
+
+def _sent_redirect(request, reference: str, passphrase: str):
+    """Post, redirect, get: refreshing the page that shows the reference and passphrase must
+    not send the concern again. They cross the redirect in a short-lived cookie for that page
+    alone, encrypted, so that the server keeps nothing that ties them to whoever sent it."""
+    response = redirect("workforce:speak-up-sent")
+    response.set_cookie(
+        SENT_COOKIE,
+        crypto.encrypt(signing.dumps({"reference": reference, "passphrase": passphrase}, salt=SENT_SALT)),
+        max_age=SENT_SECONDS,
+        path=reverse("workforce:speak-up-sent"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return _private(response)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def speak_up_sent(request):
+    """The reference and passphrase, shown once: the cookie that carried them is spent here."""
+    try:
+        sent = signing.loads(
+            crypto.decrypt(request.COOKIES[SENT_COOKIE]), salt=SENT_SALT, max_age=SENT_SECONDS
+        )
+    except (KeyError, ValueError, signing.BadSignature):
+        sent = None
+    response = _private(render(request, "workforce/speak_up_done.html", {"sent": sent}))
+    response.delete_cookie(SENT_COOKIE, path=reverse("workforce:speak-up-sent"), samesite="Strict")
+    return response
 
 
 @login_not_required
