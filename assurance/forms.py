@@ -51,7 +51,11 @@ class EvidenceForm(NHSErrorMessagesMixin, forms.Form):
         help_text=f"{ALLOWED_DESCRIPTION}, up to {MAX_EVIDENCE_BYTES // 2**20} MB. Or give a link instead.",
     )
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
-    effective_from = forms.DateField(widget=DateInput())
+    effective_from = forms.DateField(
+        widget=DateInput(),
+        help_text="The date from which it shows the requirement is met: for example the day an audit "
+        "was completed or a policy was approved.",
+    )
     expires_on = forms.DateField(label="Expires on (optional)", required=False, widget=DateInput())
     items = RecordsChoiceField(
         queryset=RequirementAssessment.objects.none(),
@@ -82,6 +86,16 @@ class EvidenceForm(NHSErrorMessagesMixin, forms.Form):
         if bool(data.get("file")) == bool(data.get("url")):
             self.add_error("file", "Upload a file or give a link (one of the two).")
         return data
+
+    def full_clean(self):
+        super().full_clean()
+        # A browser never keeps a chosen file when the page comes back with errors: say so at
+        # the field, rather than let the evidence be saved later without it.
+        chosen = self.files.get(self.add_prefix("file")) if self.is_bound else None
+        if chosen and self._errors and "file" not in self._errors:
+            self._errors["file"] = self.error_class(
+                [f"Choose {chosen.name} again: files are not kept when the page shows an error"]
+            )
 
 
 class EvidenceLinkForm(NHSErrorMessagesMixin, forms.Form):

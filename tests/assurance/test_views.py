@@ -272,6 +272,19 @@ def test_bad_evidence_shows_the_error_on_the_file_field_and_saves_nothing(
     assert _stored_files() == files_before
 
 
+def test_a_good_file_sent_with_another_error_is_asked_for_again_at_its_field(client, world, alice):
+    item = _items(world, world.a1)["A1.1"]
+    client.force_login(alice)
+    evidence_before = Evidence.objects.count()
+    data = _evidence_data(item, file=SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit"), effective_from="")
+    body = client.post(_url("evidence-add", item), data).content.decode()
+    file_error = body.split('id="id_file_error"')[1].split("</span>\n")[0]
+    assert "Choose audit.pdf again: files are not kept when the page shows an error" in file_error
+    assert "Enter effective from" in body
+    assert "the day an audit was completed" in body
+    assert Evidence.objects.count() == evidence_before
+
+
 def test_a_link_can_be_evidence(client, world, alice):
     item = _items(world, world.a1)["A1.1"]
     client.force_login(alice)
