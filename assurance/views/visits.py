@@ -377,7 +377,13 @@ def visit_report(request, pk):
     # Bound on any POST: issuing the first version posts no fields at all.
     form = ReportIssueForm(request.POST if request.method == "POST" else None) if can_run else None
     if request.method == "POST" and form.is_valid():
-        report = save_with(form, services.report_issue, visit=visit, by=request.user, **form.cleaned_data)
+        report = save_with(
+            form,
+            services.report_issue,
+            visit=visit,
+            by=request.user,
+            change_note=form.cleaned_data["change_note"],
+        )
         if report:
             messages.success(request, f"Report version {report.version} issued.")
             return redirect(report)

@@ -234,8 +234,14 @@ class ReviewForm(NHSErrorMessagesMixin, forms.Form):
 
 
 class ReportIssueForm(NHSErrorMessagesMixin, forms.ModelForm):
+    # Issuing cannot be undone (a correction is a new version) and emails every owner.
+    confirm = forms.BooleanField(
+        label="I have read the report as it reads now: issue it and email each recommendation's owner",
+        error_messages={"required": "Confirm that you have read the report and want to issue it"},
+    )
+
     class Meta:
         model = VisitReport
-        fields = ["change_note"]
+        fields = ["change_note", "confirm"]
         widgets = {"change_note": forms.Textarea(attrs={"rows": 3})}
         labels = {"change_note": "What changed since the last version"}

@@ -329,7 +329,10 @@ def test_the_draft_is_marked_and_issuing_makes_version_one(client, visited, offi
     client.force_login(officer)
     draft = client.get(reverse("assurance:visit-report", kwargs={"pk": visited.pk}))
     assert "This report has not been issued" in draft.content.decode()
-    response = client.post(reverse("assurance:visit-report", kwargs={"pk": visited.pk}))
+    unconfirmed = client.post(reverse("assurance:visit-report", kwargs={"pk": visited.pk}))
+    assert "Confirm that you have read the report and want to issue it" in unconfirmed.content.decode()
+    assert not VisitReport.objects.exists()
+    response = client.post(reverse("assurance:visit-report", kwargs={"pk": visited.pk}), {"confirm": "on"})
     report = VisitReport.objects.get()
     assert response.url == report.get_absolute_url()
     page = client.get(report.get_absolute_url()).content.decode()
@@ -340,7 +343,7 @@ def test_the_draft_is_marked_and_issuing_makes_version_one(client, visited, offi
 def test_a_refused_issue_says_why_on_the_page(client, provider, officer):
     visit = make_visit(provider, created_by=officer, visit_on=TODAY, status=VisitStatus.VISITED)
     client.force_login(officer)
-    response = client.post(reverse("assurance:visit-report", kwargs={"pk": visit.pk}))
+    response = client.post(reverse("assurance:visit-report", kwargs={"pk": visit.pk}), {"confirm": "on"})
     assert response.status_code == 200
     assert "Write the report summary" in response.content.decode()
     assert not VisitReport.objects.exists()

@@ -261,6 +261,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     expect(page.locator(".app-draft")).to_contain_text("Draft")
     expect(page.get_by_role("heading", level=2, name="Good practice")).to_be_visible()
     expect(page.get_by_text(GOOD_PRACTICE)).to_have_count(2)  # by domain, and under good practice
+    page.get_by_label("I have read the report as it reads now").check()
     page.get_by_role("button", name="Issue the report", exact=True).click()
     expect(page).to_have_url(REPORT_URL)
     expect_status_message(page, "Report version 1 issued.")
