@@ -342,3 +342,13 @@ def test_only_a_validated_quarter_is_cited_and_only_on_its_providers_open_sa6(wo
     with pytest.raises(ValidationError):
         services.sbl_cite_as_evidence(assessment=assessment, by=alice, items=[item])
     assert not Evidence.objects.filter(description__startswith="Saving Babies").exists()
+
+
+def test_demo_data_has_a_quarter_per_demo_provider(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    states = dict(SblAssessment.objects.values_list("provider__ods_code", "state"))
+    assert len(states) == 5
+    assert states["ZZA"] == SblState.VALIDATED and states["ZZB"] == SblState.AWAITING
+    assert {states[code] for code in states if code not in {"ZZA", "ZZB"}} == {SblState.IN_PROGRESS}
