@@ -141,8 +141,8 @@ def sbl_assessment_validate(
     if not accept and not comment:
         raise ValidationError({"comment": "Say what the provider needs to address."})
     assessment.state = SblState.VALIDATED if accept else SblState.CHALLENGED
-    # A challenge stays in the assessment's history once validated; the current one is shown.
-    assessment.challenge_comment = comment
+    # Every challenge stays in the assessment's history; the last is shown until it is validated.
+    assessment.challenge_comment = "" if accept else comment
     assessment.validated_by, assessment.validated_at = by, timezone.now()
     assessment._history_user = by
     assessment.save()

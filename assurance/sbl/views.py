@@ -139,7 +139,13 @@ def sbl_element_edit(request, pk, number):
     return render(
         request,
         "assurance/sbl/element_form.html",
-        {"assessment": assessment, "element": element, "forms": forms, "source_note": _source_note()},
+        {
+            "assessment": assessment,
+            "element": element,
+            "forms": forms,
+            "has_errors": any(form.errors for form in forms),
+            "source_note": _source_note(),
+        },
     )
 
 

@@ -66,6 +66,10 @@ def test_list_pages_run_a_fixed_number_of_queries(
         response = client.get(reverse("assurance:sbl-provider", kwargs={"ods_code": world.a1.ods_code}))
     assert response.status_code == 200
     assert response.content.decode().count("100%") >= 6
+    # A quarter's page, with every element's answers and their evidence.
+    assessment = SblAssessment.objects.filter(provider=world.a1).first()
+    with django_assert_max_num_queries(14):
+        assert client.get(assessment.get_absolute_url()).status_code == 200
 
 
 def test_the_quarter_page_shows_percentages_with_counts(client, world, alice):
@@ -142,6 +146,7 @@ def test_a_hostile_element_post_saves_nothing(client, world, bob):
     ):
         response = client.post(url, {**good, **bad})
         assert response.status_code == 200, bad
+        assert "There is a problem" in response.content.decode(), bad
     assert set(assessment.answers.values_list("implementation", flat=True)) == {Implementation.NOT_ANSWERED}
     assert SblAnswer.history.filter(history_type="~").count() == 0
     # An element that does not exist is not found.
