@@ -8,6 +8,7 @@ from django.urls import reverse
 from assurance.sbl import services
 from assurance.sbl.models import Implementation, SblAnswer, SblAssessment, SblIntervention, SblState
 from lmns.models import Role
+from lmns.work import work_for
 from tests.assurance.sbl.records import answer_all, make_sbl_assessment
 from tests.assurance.sbl.test_sbl import _sa6_item
 
@@ -229,3 +230,20 @@ def test_the_care_bundle_is_the_deployment_administrators_to_correct(client, wor
         intervention.wording_checked
         and intervention.history.latest().history_user == world.personas["superuser"]
     )
+
+
+def test_lmns_officers_are_told_of_quarters_awaiting_validation(client, world, alice, officer):
+    assessment = make_sbl_assessment(world.a1, by=alice)
+    answer_all(assessment, by=alice)
+    services.sbl_assessment_submit(assessment=assessment, by=alice)
+    other = make_sbl_assessment(world.b1, by=world.personas["superuser"])
+    answer_all(other, by=world.personas["superuser"])
+    services.sbl_assessment_submit(assessment=other, by=world.personas["superuser"])
+    client.force_login(officer)
+    page = " ".join(client.get(reverse("home")).content.decode().split())
+    assert "Saving Babies&#x27; Lives quarters awaiting your validation" in page
+    # Only the LMNS's own providers' quarters are counted.
+    items = [item for role in work_for(officer) for item in role.items if "Saving Babies" in item.label]
+    assert [item.count for item in items] == [1]
+    client.force_login(alice)
+    assert "awaiting your validation" not in client.get(reverse("home")).content.decode()
