@@ -4,8 +4,6 @@ assurance.urls."""
 from django.urls import path
 
 from assurance.sbl import views
-from assurance.sbl.models import SblAssessment
-from lmns.history import history_view
 
 urlpatterns = [
     path("sbl/", views.sbl_index, name="sbl"),
@@ -16,5 +14,5 @@ urlpatterns = [
     path("sbl/<int:pk>/submit/", views.sbl_submit, name="sbl-submit"),
     path("sbl/<int:pk>/validate/", views.sbl_validate, name="sbl-validate"),
     path("sbl/<int:pk>/cite/", views.sbl_cite, name="sbl-cite"),
-    path("sbl/<int:pk>/history/", history_view(SblAssessment.objects), name="sbl-history"),
+    path("sbl/<int:pk>/history/", views.sbl_history, name="sbl-history"),
 ]

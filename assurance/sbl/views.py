@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assurance.forms import VerifyForm
@@ -13,9 +14,11 @@ from assurance.models import Evidence
 from assurance.sbl import selectors, services
 from assurance.sbl.care_bundle import read_care_bundle
 from assurance.sbl.forms import SblAnswerForm, SblCiteForm, SblStartForm
-from assurance.sbl.models import SblAssessment, SblState
+from assurance.sbl.models import SblAnswer, SblAssessment, SblState
+from assurance.visits.template_history import part_changes
 from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.history import record_history
 from lmns.models import Provider
 from lmns.pagination import paginate
 
@@ -145,6 +148,36 @@ def sbl_element_edit(request, pk, number):
             "forms": forms,
             "has_errors": any(form.errors for form in forms),
             "source_note": _source_note(),
+        },
+    )
+
+
+# A quarter's answers change a few times each; beyond this, the page says how many more there are.
+ANSWER_CHANGES_SHOWN = 100
+
+
+@never_cache
+def sbl_history(request, pk):
+    """The quarter's own changes, and below them every change to its answers (separate records
+    with their own history rows), in a fixed number of queries."""
+    assessment = _assessment(request, pk)
+    codes = dict(assessment.answers.values_list("pk", "intervention__code"))
+    rows = list(SblAnswer.history.filter(assessment_id=assessment.pk).select_related("history_user"))
+    # Every answer is created "not yet answered" with the quarter: only what changed after is shown.
+    parts = [
+        part
+        for part in part_changes(rows, describe=lambda row: f"Intervention {codes.get(row.id, '')}")
+        if part.change.kind != "Created"
+    ]
+    parts.sort(key=lambda part: part.change.when, reverse=True)
+    return render(
+        request,
+        "assurance/sbl/history.html",
+        {
+            "record": assessment,
+            "page": record_history(assessment, page_number=request.GET.get("page")),
+            "parts": parts[:ANSWER_CHANGES_SHOWN],
+            "parts_total": len(parts),
         },
     )
 

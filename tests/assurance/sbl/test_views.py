@@ -247,3 +247,29 @@ def test_lmns_officers_are_told_of_quarters_awaiting_validation(client, world, a
     assert [item.count for item in items] == [1]
     client.force_login(alice)
     assert "awaiting your validation" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_history_page_lists_the_quarters_changes_and_its_answers(
+    client, world, alice, bob, officer, django_assert_max_num_queries
+):
+    assessment = make_sbl_assessment(world.a1, by=bob)
+    answer_all(assessment, by=bob)
+    answer = assessment.answers.get(intervention__code="1.2")
+    services.sbl_answers_update(
+        assessment=assessment,
+        by=alice,
+        answers={answer.pk: {"implementation": Implementation.PARTIALLY, "note": "Audit: 80%."}},
+    )
+    services.sbl_assessment_submit(assessment=assessment, by=alice)
+    services.sbl_assessment_validate(
+        assessment=assessment, by=officer, accept=False, comment="Show the audit."
+    )
+    client.force_login(officer)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("assurance:sbl-history", kwargs={"pk": assessment.pk}))
+    page = " ".join(response.content.decode().split())
+    assert "Show the audit." in page
+    assert "Intervention 1.2: changed by" in page
+    assert "Partially implemented" in page and "Audit: 80%." in page
+    # Creating the quarter's answers is not listed once per intervention.
+    assert "Intervention 1.1: created" not in page
