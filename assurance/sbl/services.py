@@ -25,7 +25,7 @@ from assurance.sbl.models import (
     SblState,
     quarter_start_of,
 )
-from assurance.services import evidence_add
+from assurance.services import evidence_add, evidence_link
 from lmns.models import Provider
 from lmns.notifications import absolute_url
 
@@ -175,11 +175,16 @@ def sbl_cite_as_evidence(*, assessment: SblAssessment, by, items: list[Requireme
         raise ValidationError(
             {"items": "Only the provider's open safety action 6 requirements can be chosen."}
         )
+    url = absolute_url(assessment.get_absolute_url())
+    # Cited again (on another year's safety action 6, say), the quarter stays one piece of evidence.
+    if existing := Evidence.objects.filter(provider=assessment.provider, url=url).first():
+        evidence_link(evidence=existing, items=items, by=by)
+        return existing
     return evidence_add(
         provider=assessment.provider,
         by=by,
         description=evidence_description(assessment),
         effective_from=assessment.quarter_start,
-        url=absolute_url(assessment.get_absolute_url()),
+        url=url,
         items=items,
     )

@@ -325,6 +325,13 @@ def test_a_validated_quarter_is_cited_as_evidence_on_safety_action_6(world, alic
     assert assessment.quarter_label in evidence.description
     assert list(item.evidence.all()) == [evidence]
 
+    # Cited again, on another MIS year's safety action 6, it stays one piece of evidence.
+    other = _sa6_item(world.a1, alice)
+    again = services.sbl_cite_as_evidence(assessment=assessment, by=alice, items=[other, item])
+    assert again == evidence
+    assert list(other.evidence.all()) == [evidence]
+    assert Evidence.objects.filter(url=evidence.url).count() == 1
+
 
 def test_only_a_validated_quarter_is_cited_and_only_on_its_providers_open_sa6(world, alice, officer):
     item = _sa6_item(world.a1, alice)
