@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from assurance.models import FrameworkStatus, RequirementAssessment
-from assurance.sbl.models import Implementation, SblAnswer, SblAssessment, SblElement
+from assurance.sbl.models import Implementation, SblAnswer, SblAssessment, SblElement, SblIntervention
 from lmns.models import Provider
 
 # The MIS safety action the validated assessment is evidence for: matched by its code in every
@@ -74,6 +74,13 @@ def scores_for(assessment_ids) -> dict[int, Scores]:
 
 def assessment_scores(assessment: SblAssessment) -> Scores:
     return scores_for([assessment.pk]).get(assessment.pk, Scores())
+
+
+def wording_unchecked() -> dict:
+    """How many of the interventions asked in new quarters are still unchecked, of how many."""
+    return SblIntervention.objects.filter(is_active=True).aggregate(
+        unchecked=Count("pk", filter=Q(wording_checked=False)), active=Count("pk")
+    )
 
 
 def elements() -> list[SblElement]:

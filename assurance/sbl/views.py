@@ -2,6 +2,8 @@
 quarterly history, a quarter's answers and percentages, answering an element, the two keys, and
 citing a validated quarter as MIS safety action 6 evidence."""
 
+from functools import cache
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -23,6 +25,13 @@ from lmns.models import Provider
 from lmns.pagination import paginate
 
 
+def _wording() -> dict:
+    """What the pages say about the interventions' wording: how many are still unchecked, and the
+    data file's source note (read once per process)."""
+    return {**selectors.wording_unchecked(), "source_note": _source_note()}
+
+
+@cache
 def _source_note() -> str:
     return read_care_bundle().source
 
@@ -39,6 +48,7 @@ def sbl_index(request):
             "elements": elements,
             "providers": Provider.objects.visible_to(request.user).order_by("name"),
             "may_start": access.providers_where(request.user, "assess").exists(),
+            "wording": _wording(),
         },
     )
 
@@ -56,6 +66,7 @@ def sbl_provider(request, ods_code):
             "rows": selectors.table_rows(page.object_list, elements),
             "elements": elements,
             "may_start": access.can(request.user, "assess", provider),
+            "wording": _wording(),
         },
     )
 
@@ -105,7 +116,7 @@ def sbl_detail(request, pk):
             "validate_form": VerifyForm() if may_validate else None,
             "cite_form": SblCiteForm(items=items) if items is not None and items.exists() else None,
             "may_cite": may_cite,
-            "source_note": _source_note(),
+            "wording": _wording(),
         },
     )
 
@@ -147,7 +158,7 @@ def sbl_element_edit(request, pk, number):
             "element": element,
             "forms": forms,
             "has_errors": any(form.errors for form in forms),
-            "source_note": _source_note(),
+            "wording": _wording(),
         },
     )
 

@@ -273,3 +273,12 @@ def test_the_history_page_lists_the_quarters_changes_and_its_answers(
     assert "Partially implemented" in page and "Audit: 80%." in page
     # Creating the quarter's answers is not listed once per intervention.
     assert "Intervention 1.1: created" not in page
+
+
+def test_the_warning_about_unchecked_wording_goes_once_every_intervention_is_checked(client, world, bob):
+    client.force_login(bob)
+    total = SblIntervention.objects.count()
+    page = client.get(reverse("assurance:sbl")).content.decode()
+    assert f"{total} of the {total} interventions asked have not been checked" in page
+    SblIntervention.objects.update(wording_checked=True)
+    assert "not checked" not in client.get(reverse("assurance:sbl")).content.decode()
