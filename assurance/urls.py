@@ -8,6 +8,7 @@ from assurance.models import (
     Visit,
 )
 from assurance.oversight import urls as oversight_urls
+from assurance.sbl import urls as sbl_urls
 from assurance.views import authoring, compliance, evidence, visit_templates, visits, workbooks
 from assurance.visits import template_history
 from lmns.history import history_view
@@ -150,4 +151,5 @@ urlpatterns = [
     path("recommendations/<int:pk>/respond/", visits.recommendation_respond, name="recommendation-respond"),
     path("recommendations/<int:pk>/review/", visits.recommendation_review, name="recommendation-review"),
     *oversight_urls.urlpatterns,
+    *sbl_urls.urlpatterns,
 ]

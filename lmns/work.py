@@ -26,9 +26,11 @@ from assurance.models import (
     Recommendation,
     RecommendationStatus,
     RequirementAssessment,
+    SblAssessment,
     Verification,
     VisitTemplate,
 )
+from assurance.sbl.models import SblState
 from incidents.models import Incident, Learning, LearningStatus, SsigMeeting, SsigSubmission
 from lmns import access
 from lmns.context_processors import WORK_BADGES_SESSION_KEY
@@ -291,7 +293,19 @@ def _officer(user, today: date, ctx: dict) -> list[WorkItem]:
         .count()
     )
     oldest = awaiting["oldest"]
+    sbl_awaiting = (
+        SblAssessment.objects.visible_to(user)
+        .filter(provider__in=access.providers_where(user, "verify"), state=SblState.AWAITING)
+        .aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    )
     items = [
+        WorkItem(
+            label="Saving Babies' Lives quarters awaiting your validation",
+            url=_url("assurance:sbl"),
+            section="assurance",
+            count=sbl_awaiting["n"],
+            urgency=_waiting_urgency(sbl_awaiting["oldest"], today),
+        ),
         WorkItem(
             label="Requirements awaiting your verification, oldest first",
             url=_url("assurance:item-list", {"verification": Verification.AWAITING, "order": "submitted"}),

@@ -16,6 +16,7 @@ from lmns.api.services import api_token_create
 from lmns.models import Membership, Role
 from tests.assurance.framework_records import framework_record
 from tests.assurance.oversight.records import concern_record
+from tests.assurance.sbl.records import sbl_element_record, sbl_record
 from tests.assurance.visit_template_records import visit_template_record
 from tests.factories import make_user
 from tests.incidents.imports.factories import import_record
@@ -343,6 +344,19 @@ OBJECT_KWARGS = {
         ],
         concern_record,
     ),
+    # Saving Babies' Lives v3: a provider's quarterly history, and one quarter of it.
+    "assurance:sbl-provider": lambda world, provider: {"ods_code": provider.ods_code},
+    **dict.fromkeys(
+        [
+            "assurance:sbl-detail",
+            "assurance:sbl-submit",
+            "assurance:sbl-validate",
+            "assurance:sbl-cite",
+            "assurance:sbl-history",
+        ],
+        sbl_record,
+    ),
+    "assurance:sbl-element-edit": sbl_element_record,
     "lmns:board-pack": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack-workbook": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:board-pack-job": _pk_of("pack_job"),
@@ -439,6 +453,9 @@ POST_ONLY_RECORDS = {
     "assurance:visit-template-section-change",
     "assurance:visit-template-line-change",
     "assurance:concern-status",
+    "assurance:sbl-submit",
+    "assurance:sbl-validate",
+    "assurance:sbl-cite",
 }
 FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
 
@@ -564,6 +581,11 @@ MAY = {
     ),
     "assurance:oversight-cqc-rating": CQC_RATING_RECORDERS,
     "assurance:oversight-level": OVERSIGHT_SETTERS,
+    # Saving Babies' Lives: the provider answers, its lead submits, the LMNS validates; citing a
+    # validated quarter adds evidence, which the provider's assessors do.
+    **dict.fromkeys(["assurance:sbl-start", "assurance:sbl-element-edit", "assurance:sbl-cite"], ASSESSORS),
+    "assurance:sbl-submit": REVIEWERS,
+    "assurance:sbl-validate": VERIFIERS,
     # LMNS-wide compliance workbooks: every LMNS role but the FTSU lead, whose work is elsewhere.
     **{
         name: {f"lmns:{role}" for role in LMNS_WORKBOOK_ROLES} | {"superuser"}

@@ -27,6 +27,7 @@ FORMS = [
     ("incidents:import-mapping-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("assurance:visit-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("assurance:concern-create", f"provider:{Role.PROVIDER_CONTRIBUTOR}"),
+    ("assurance:sbl-start", f"provider:{Role.PROVIDER_LEAD}"),
     ("workforce:return-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("workforce:monthly-import-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("workforce:monthly-import-mapping-create", f"lmns:{Role.LMNS_OFFICER}"),

@@ -100,3 +100,11 @@ from assurance.oversight.models import (  # noqa: F401
     ExternalConcern,
     OversightDecision,
 )
+
+# Saving Babies' Lives v3 (MIS safety action 6) lives in its own package too.
+from assurance.sbl.models import (  # noqa: F401
+    SblAnswer,
+    SblAssessment,
+    SblElement,
+    SblIntervention,
+)

@@ -25,7 +25,7 @@ class PartChange:
     change: Change
 
 
-def _changes(rows, *, describe) -> list[PartChange]:
+def part_changes(rows, *, describe) -> list[PartChange]:
     """Each row against the row before it of the same section or line."""
     if not rows:
         return []
@@ -63,7 +63,7 @@ def template_part_changes(template: VisitTemplate) -> tuple[list[PartChange], in
     line_rows = list(
         VisitTemplateLine.history.filter(section_id__in=list(titles)).select_related("history_user")
     )
-    changes = _changes(section_rows, describe=lambda row: f"Section {titles[row.id]}") + _changes(
+    changes = part_changes(section_rows, describe=lambda row: f"Section {titles[row.id]}") + part_changes(
         line_rows,
         describe=lambda row: (
             f"Line of enquiry {row.code}"

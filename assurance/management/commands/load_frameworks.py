@@ -4,6 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from assurance.frameworks import FRAMEWORKS_DIR, FrameworkFileError, framework_files, load_parsed, parse_files
+from assurance.sbl.care_bundle import CareBundleFileError, care_bundle_load
+from assurance.sbl.models import SblElement, SblIntervention
 
 
 class Command(BaseCommand):
@@ -36,3 +38,9 @@ class Command(BaseCommand):
         if not files:
             # The visit templates are reference data of the same kind, loaded by the same step.
             call_command("load_visit_templates", stdout=self.stdout)
+            # So is the Saving Babies' Lives care bundle: only what is missing is added.
+            try:
+                added = care_bundle_load(element_model=SblElement, intervention_model=SblIntervention)
+            except CareBundleFileError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(f"Saving Babies' Lives care bundle: {added} entries added")

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assurance import demo as assurance_demo
 from assurance.oversight import demo as oversight_demo
+from assurance.sbl import demo as sbl_demo
 from assurance.visits import demo as visits_demo
 from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         champions_demo.demo_seed(lmns=result.lmns)
         visits_demo.demo_seed(lmns=result.lmns)
         oversight_demo.demo_seed(lmns=result.lmns)
+        sbl_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
             f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."
         )
