@@ -43,7 +43,10 @@ class SblAnswerForm(NHSErrorMessagesMixin, forms.Form):
     own prefix."""
 
     implementation = forms.ChoiceField(
-        label="How far is it implemented?", choices=ANSWER_CHOICES, widget=Radios
+        label="How far is it implemented?",
+        choices=ANSWER_CHOICES,
+        widget=Radios,
+        error_messages={"required": "Select how far it is implemented"},
     )
     note = forms.CharField(
         label="Note",
