@@ -202,6 +202,10 @@ class LearningSubmitForm(NHSErrorMessagesMixin, forms.Form):
         self.fields["meeting"].label_from_instance = lambda meeting: (
             f"{meeting} (submit by {meeting.submission_deadline:%-d %B %Y})"
         )
+        # Usually one meeting is open for submissions: nothing to choose then.
+        open_meetings = list(meetings[:2])
+        if len(open_meetings) == 1:
+            self.fields["meeting"].initial = open_meetings[0]
 
 
 class SsigMeetingForm(NHSErrorMessagesMixin, forms.ModelForm):

@@ -75,12 +75,15 @@ def learning_create(request):
 
 
 def _initial_incident(request):
-    """Starting learning from an incident's page links that incident."""
+    """Starting learning from an incident's page links that incident and starts "What happened"
+    from the incident's own account, for the writer to edit."""
     incident_pk = query.optional_id(request.GET, "incident")
     if incident_pk is None:
         return {}
     incident = Incident.objects.visible_to(request.user).filter(pk=incident_pk).first()
-    return {"incidents": [incident], "provider": incident.provider} if incident else {}
+    if incident is None:
+        return {}
+    return {"incidents": [incident], "provider": incident.provider, "what_happened": incident.summary}
 
 
 def learning_edit(request, pk):

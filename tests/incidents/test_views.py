@@ -10,7 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Incident, IncidentType, Learning, LearningStatus, SsigSubmission, Theme
+from incidents.models import (
+    Incident,
+    IncidentType,
+    Learning,
+    LearningStatus,
+    SsigMeeting,
+    SsigSubmission,
+    Theme,
+)
 from lmns.models import Role
 from tests.factories import make_action, make_incident, make_learning, make_meeting
 
@@ -124,6 +132,32 @@ def test_learning_workflow_from_draft_to_the_agenda(client, world, bob, alice):
     learning.refresh_from_db()
     assert learning.status == LearningStatus.SUBMITTED
     assert SsigSubmission.objects.get(learning=learning).meeting == meeting
+
+
+def test_learning_started_from_an_incident_starts_from_its_account(client, world, bob):
+    incident = world.record("incident", world.a1)
+    client.force_login(bob)
+    form = client.get(reverse("incidents:learning-create"), {"incident": incident.pk}).context["form"]
+    assert form.initial["what_happened"] == incident.summary
+    assert form.initial["incidents"] == [incident]
+    # Another provider's incident lends nothing.
+    other = world.record("incident", world.b1)
+    form = client.get(reverse("incidents:learning-create"), {"incident": other.pk}).context["form"]
+    assert "what_happened" not in form.initial
+
+
+def test_the_only_open_meeting_is_chosen_for_the_lead(client, world, alice):
+    learning = make_learning(world.a1, status=LearningStatus.SIGNED_OFF)
+    SsigMeeting.objects.filter(lmns=world.lmns_a).delete()
+    meeting = make_meeting(world.lmns_a, meeting_on=TODAY + timedelta(days=20), submission_deadline=TODAY)
+    client.force_login(alice)
+    url = reverse("incidents:learning-submit", kwargs={"pk": learning.pk})
+    assert client.get(url).context["form"]["meeting"].value() == meeting.pk
+    make_meeting(
+        world.lmns_a, meeting_on=TODAY + timedelta(days=50), submission_deadline=TODAY + timedelta(days=40)
+    )
+    # With two, the lead chooses.
+    assert client.get(url).context["form"]["meeting"].value() is None
 
 
 def test_learning_cannot_link_another_providers_incident(client, world, bob):
