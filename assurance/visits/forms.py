@@ -126,6 +126,11 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        # Said with the form's other errors, not only after they are put right (the service
+        # checks it too).
+        provider = data.get("provider")
+        if provider is not None and any(unit.provider_id != provider.pk for unit in data.get("units", [])):
+            self.add_error("units", f"Choose only units of {provider}")
         for code, title in self.sections:
             key = f"lines_{code}"
             lines = [line.strip() for line in data.get(key, "").splitlines() if line.strip()]

@@ -132,6 +132,26 @@ def test_planning_with_a_draft_template_is_refused_and_nothing_is_lost(client, p
     assert not Visit.objects.exists()
 
 
+def test_a_unit_of_another_provider_is_refused_with_the_first_errors(client, lmns, provider, officer):
+    other = make_provider(lmns, "Heron Vale NHS Trust", "HV1")
+    their_unit = make_unit(other, "Heron Vale Birth Centre", "HV101")
+    client.force_login(officer)
+    response = client.post(
+        reverse("assurance:visit-create"),
+        {
+            "provider": provider.pk,
+            "template": make_visit_template().pk,
+            "visit_on": "",  # another error in the same round
+            "visit_type": "routine",
+            "units": [their_unit.pk],
+        },
+    )
+    errors = response.context["form"].errors
+    assert errors["units"] == ["Choose only units of Otter Bay NHS Trust"]
+    assert "visit_on" in errors
+    assert not Visit.objects.exists()
+
+
 def test_the_visit_page_and_its_edit_form_follow_the_templates_sections(
     client, provider, officer, django_assert_max_num_queries
 ):
