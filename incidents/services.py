@@ -242,6 +242,27 @@ def learning_submit(
     return submission
 
 
+@transaction.atomic
+def learning_withdraw(*, learning: Learning, by) -> Learning:
+    """Take submitted learning off an SSIG agenda, back to signed off: only until the submission
+    deadline, after which the LMNS is preparing the meeting from what was sent. The submission's
+    history keeps who sent it and when."""
+    learning = Learning.objects.select_for_update().get(pk=learning.pk)
+    submission = getattr(learning, "submission", None)
+    if learning.status != LearningStatus.SUBMITTED or submission is None:
+        raise ValidationError("Only submitted learning can be withdrawn.")
+    meeting = SsigMeeting.objects.select_for_update().get(pk=submission.meeting_id)
+    if meeting.is_held or meeting.is_past_deadline:
+        raise ValidationError(
+            f"The deadline for the {meeting} was {meeting.submission_deadline:%-d %B %Y}: ask the LMNS "
+            "to take the learning off its agenda."
+        )
+    submission.delete()
+    learning.status = LearningStatus.SIGNED_OFF
+    learning.save(update_fields=["status"])
+    return learning
+
+
 # --- Safety actions --------------------------------------------------------------------------
 
 

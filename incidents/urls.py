@@ -32,6 +32,7 @@ urlpatterns = [
     path("learning/<int:pk>/sign-off/", learning.learning_sign_off, name="learning-sign-off"),
     path("learning/<int:pk>/return-to-draft/", learning.learning_return_to_draft, name="learning-return"),
     path("learning/<int:pk>/submit/", learning.learning_submit, name="learning-submit"),
+    path("learning/<int:pk>/withdraw/", learning.learning_withdraw, name="learning-withdraw"),
     path("learning/<int:pk>/history/", history_view(Learning.objects), name="learning-history"),
     path("library/", learning.library, name="library"),
     path("actions/", actions.action_list, name="action-list"),

@@ -125,6 +125,19 @@ def learning_return_to_draft(request, pk):
     return redirect(learning)
 
 
+@require_POST
+def learning_withdraw(request, pk):
+    learning = access.get_for_user(Learning.objects, request.user, action="review_incident", pk=pk)
+    run_service(
+        request,
+        services.learning_withdraw,
+        "Submission withdrawn. The learning is signed off, ready to submit again.",
+        learning=learning,
+        by=request.user,
+    )
+    return redirect(learning)
+
+
 def learning_submit(request, pk):
     learning = access.get_for_user(Learning.objects, request.user, action="review_incident", pk=pk)
     form = LearningSubmitForm(request.POST or None, meetings=selectors.open_meetings_for(learning))

@@ -280,3 +280,41 @@ def test_an_action_owner_must_belong_to_the_provider_or_its_lmns(world, alice):
         provider=world.a1, by=alice, owner=alice, description="x", due_on=TODAY + timedelta(days=5)
     )
     assert action.pk
+
+
+def test_a_lead_withdraws_a_submission_until_the_deadline(client, world, alice):
+    learning = make_learning(world.a1, status=LearningStatus.SIGNED_OFF)
+    meeting = make_meeting(world.lmns_a, meeting_on=TODAY + timedelta(days=20), submission_deadline=TODAY)
+    client.force_login(alice)
+    client.post(reverse("incidents:learning-submit", kwargs={"pk": learning.pk}), {"meeting": meeting.pk})
+    page = client.get(learning.get_absolute_url()).content.decode()
+    assert "Withdraw from the SSIG meeting" in page
+    response = client.post(reverse("incidents:learning-withdraw", kwargs={"pk": learning.pk}), follow=True)
+    assert "Submission withdrawn" in response.content.decode()
+    learning.refresh_from_db()
+    assert learning.status == LearningStatus.SIGNED_OFF
+    assert not SsigSubmission.objects.filter(learning=learning).exists()
+    # Who sent it, and that it was withdrawn, stay in the submission's history.
+    assert [row.history_type for row in SsigSubmission.history.filter(learning_id=learning.pk)] == ["-", "+"]
+
+
+def test_after_the_deadline_withdrawing_is_for_the_lmns(client, world, alice):
+    learning = make_learning(world.a1, status=LearningStatus.SIGNED_OFF)
+    meeting = make_meeting(world.lmns_a, meeting_on=TODAY + timedelta(days=20), submission_deadline=TODAY)
+    client.force_login(alice)
+    client.post(reverse("incidents:learning-submit", kwargs={"pk": learning.pk}), {"meeting": meeting.pk})
+    SsigMeeting.objects.filter(pk=meeting.pk).update(submission_deadline=TODAY - timedelta(days=1))
+    assert "Withdraw from the SSIG meeting" not in client.get(learning.get_absolute_url()).content.decode()
+    response = client.post(reverse("incidents:learning-withdraw", kwargs={"pk": learning.pk}), follow=True)
+    assert "ask the LMNS to take the learning off its agenda" in response.content.decode()
+    learning.refresh_from_db()
+    assert learning.status == LearningStatus.SUBMITTED
+
+
+def test_only_submitted_learning_is_withdrawn(client, world, alice, bob):
+    learning = make_learning(world.a1, status=LearningStatus.SIGNED_OFF)
+    client.force_login(alice)
+    response = client.post(reverse("incidents:learning-withdraw", kwargs={"pk": learning.pk}), follow=True)
+    assert "Only submitted learning can be withdrawn." in response.content.decode()
+    client.force_login(bob)  # a contributor does not review
+    assert client.post(reverse("incidents:learning-withdraw", kwargs={"pk": learning.pk})).status_code == 403
