@@ -427,7 +427,7 @@ class Checker:
                 changed_fields.update(changes)
                 self.referral_writes.extend(writes)
                 labels = [self.fields[name].label for name in changes]
-                self._record_change(row, "update", labels + [w[1].label for w in writes])
+                self._record_change(row, "update", labels + [f"{w[1].label} referral" for w in writes])
         self.outcome.created += len(creates)
         self.outcome.updated += len(updates)
         if self.write and self.outcome.problem_count == 0:
