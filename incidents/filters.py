@@ -119,7 +119,7 @@ class IncidentFilter(django_filters.FilterSet):
         _, of, done = SA10_PARTS[value]
         return queryset.filter(of & ~done)
 
-    def filter_referral(self, queryset, name, value):
+    def filter_referral(self, queryset, name, value: str):
         return queryset.with_any_referral() if value == "any" else queryset.referred_to(value)
 
     def filter_learning(self, queryset, name, value):
