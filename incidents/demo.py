@@ -183,12 +183,14 @@ def history_incident(*, provider, unit, month, rng, types, today, reference, sum
 
 def history_referrals(incidents: list[Incident]) -> None:
     """The PMRT notifications of incidents made by ``history_incident`` and bulk-created since."""
+    notified = [incident for incident in incidents if getattr(incident, "pmrt_notified_on", None)]
+    if not notified:
+        return
     pmrt = ReferralBody.objects.get(code=ReferralBody.PMRT, lmns=None)
     IncidentReferral.objects.bulk_create(
         (
             IncidentReferral(incident=incident, body=pmrt, referred_on=incident.pmrt_notified_on)
-            for incident in incidents
-            if getattr(incident, "pmrt_notified_on", None)
+            for incident in notified
         ),
         batch_size=500,
     )
