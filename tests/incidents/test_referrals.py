@@ -229,3 +229,47 @@ def test_the_api_lists_referrals_and_a_patch_keeps_or_changes_them(world):
     response = lead.patch(url, {"pmrt_referred_on": days(1)}, format="json")
     assert response.status_code == 400
     assert response.json() == {"pmrt_referred_on": ["The PMRT referral date cannot be in the future."]}
+
+
+# --- The referrals' History page ------------------------------------------------------------
+
+
+def _squash(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+def test_the_referral_history_page_shows_who_changed_which_referral_when(client, world, alice):
+    from incidents import services
+
+    incident = make_incident(world.a1, occurred_on=TODAY - timedelta(days=10))
+    pmrt, coroner = ReferralBody.objects.get(code="pmrt"), ReferralBody.objects.get(code="coroner")
+    client.force_login(alice)
+    detail = client.get(incident.get_absolute_url()).content.decode()
+    url = reverse("incidents:incident-referral-history", kwargs={"pk": incident.pk})
+    assert url in detail
+    first = TODAY - timedelta(days=3)
+    services.incident_referrals_set(incident=incident, referrals={pmrt: (first, "P-1"), coroner: (first, "")})
+    services.incident_referrals_set(incident=incident, referrals={pmrt: (first, "P-2"), coroner: (None, "")})
+    body = _squash(client.get(url))
+    assert body.count("Created by") == 2 and body.count("Changed by") == 1 and body.count("Deleted by") == 1
+    assert '<td class="nhsuk-table__cell">P-1</td> <td class="nhsuk-table__cell">P-2</td>' in body
+    assert f"{first.day} {first:%B %Y}" in body
+    # Never another incident's referrals.
+    make_incident(world.a1, pmrt_referred_on=TODAY, pmrt_reference="NOT-MINE")
+    assert "NOT-MINE" not in _squash(client.get(url))
+
+
+def test_the_referral_history_page_keeps_a_fixed_number_of_queries(
+    client, world, alice, django_assert_max_num_queries
+):
+    incident = make_incident(world.a1, pmrt_referred_on=TODAY)
+    client.force_login(alice)
+    url = reverse("incidents:incident-referral-history", kwargs={"pk": incident.pk})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for code in ("coroner", "mbrrace"):
+        IncidentReferral.objects.create(
+            incident=incident, body=ReferralBody.objects.get(code=code), referred_on=TODAY
+        )
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(url).status_code == 200
