@@ -129,7 +129,9 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
         cursor.execute(
             "SELECT provider_id, physical_harm, COUNT(*),"
             " SUM(CASE WHEN mnsi_referred_on IS NOT NULL THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN pmrt_referred_on IS NOT NULL THEN 1 ELSE 0 END)"
+            " SUM(CASE WHEN EXISTS (SELECT 1 FROM incidents_incidentreferral r"
+            " JOIN incidents_referralbody b ON b.id = r.body_id"
+            " WHERE r.incident_id = incidents_incident.id AND b.code = 'pmrt') THEN 1 ELSE 0 END)"
             f" FROM incidents_incident WHERE provider_id IN ({ids})"
             " AND occurred_on >= %s AND occurred_on < %s GROUP BY provider_id, physical_harm",
             [*provider_ids, start, end],

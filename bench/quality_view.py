@@ -169,7 +169,9 @@ def floor(provider_id: int, period) -> dict:
         cursor.execute(
             "SELECT physical_harm, COUNT(*),"
             " SUM(CASE WHEN mnsi_referred_on IS NOT NULL THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN pmrt_referred_on IS NOT NULL THEN 1 ELSE 0 END)"
+            " SUM(CASE WHEN EXISTS (SELECT 1 FROM incidents_incidentreferral r"
+            " JOIN incidents_referralbody b ON b.id = r.body_id"
+            " WHERE r.incident_id = incidents_incident.id AND b.code = 'pmrt') THEN 1 ELSE 0 END)"
             " FROM incidents_incident WHERE provider_id = %s AND occurred_on >= %s AND occurred_on < %s"
             " GROUP BY physical_harm",
             [provider_id, start, end],

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import IncidentType, Theme
+from incidents.models import IncidentType, ReferralBody, Theme
 from lmns.access import edits_reference_data, lmnss_where
 
 
@@ -59,6 +59,19 @@ class ReferenceDataAdmin(SimpleHistoryAdmin):
         return False
 
 
+class CodedReferenceDataAdmin(ReferenceDataAdmin):
+    """Kept as incident types are (``ReferenceDataAdmin``); the code is fixed once saved,
+    because concerns store it and the FTSU return's layout (ftsu_return.yaml) names it."""
+
+    list_display = ["label", "code", "order", "scope", "is_active", "source"]
+    search_fields = ["label", "code"]
+    ordering = ["order", "label"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["code"] if obj is not None else []
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
+
 @admin.register(IncidentType)
 class IncidentTypeAdmin(ReferenceDataAdmin):
     list_display = ["name", "group", "scope", "is_death", "is_active", "source"]
@@ -68,3 +81,11 @@ class IncidentTypeAdmin(ReferenceDataAdmin):
 @admin.register(Theme)
 class ThemeAdmin(ReferenceDataAdmin):
     list_display = ["name", "scope", "is_active"]
+
+
+@admin.register(ReferralBody)
+class ReferralBodyAdmin(CodedReferenceDataAdmin):
+    """The bodies incidents are referred to. A retired body stays on the incidents referred to
+    it and is no longer offered; MNSI's row stays active (its referral is on the incident)."""
+
+    list_display = ["label", "code", "order", "scope", "is_active", "source"]

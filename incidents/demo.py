@@ -15,10 +15,12 @@ from incidents import services
 from incidents.models import (
     DutyOfCandour,
     Incident,
+    IncidentReferral,
     IncidentStatus,
     IncidentType,
     Learning,
     LearningEvent,
+    ReferralBody,
     SafetyAction,
     SsigMeeting,
     Theme,
@@ -99,9 +101,7 @@ DEMO_INCIDENTS = [
         "under_review",
         "Intrapartum stillbirth at term after reduced fetal movements were reported.",
         {
-            "pmrt_referred_on": 24,
-            "pmrt_reference": "PMRT-DEMO-77",
-            "mbrrace_referred_on": 24,
+            "referrals": {"pmrt": (24, "PMRT-DEMO-77"), "mbrrace": (24, "")},
             "mnsi_qualifying": True,
             "mnsi_referred_on": 24,
             "mnsi_reference": "MNSI-DEMO-12",
@@ -156,7 +156,7 @@ def history_incident(*, provider, unit, month, rng, types, today, reference, sum
     harm = rng.choices([h for h, _ in HISTORY_HARMS], [w for _, w in HISTORY_HARMS])[0]
     serious = harm in {"moderate", "severe", "fatal"}
     closed = (today - occurred).days > 90
-    return Incident(
+    incident = Incident(
         provider=provider,
         unit=unit,
         local_reference=reference,
@@ -171,11 +171,28 @@ def history_incident(*, provider, unit, month, rng, types, today, reference, sum
         if closed or serious
         else "",
         mnsi_referred_on=occurred + timedelta(days=1) if harm == "severe" else None,
-        pmrt_referred_on=occurred + timedelta(days=1) if harm == "fatal" else None,
         duty_of_candour=DutyOfCandour.APPLIES if serious else DutyOfCandour.DOES_NOT_APPLY,
         duty_of_candour_completed_on=occurred + timedelta(days=10) if serious and closed else None,
         summary=summary,
         status=IncidentStatus.CLOSED if closed else IncidentStatus.UNDER_REVIEW,
+    )
+    # Saved with the incidents by ``history_referrals``, once they have their ids.
+    incident.pmrt_notified_on = occurred + timedelta(days=1) if harm == "fatal" else None
+    return incident
+
+
+def history_referrals(incidents: list[Incident]) -> None:
+    """The PMRT notifications of incidents made by ``history_incident`` and bulk-created since."""
+    notified = [incident for incident in incidents if getattr(incident, "pmrt_notified_on", None)]
+    if not notified:
+        return
+    pmrt = ReferralBody.objects.get(code=ReferralBody.PMRT, lmns=None)
+    IncidentReferral.objects.bulk_create(
+        (
+            IncidentReferral(incident=incident, body=pmrt, referred_on=incident.pmrt_notified_on)
+            for incident in notified
+        ),
+        batch_size=500,
     )
 
 
@@ -231,6 +248,7 @@ def history_seed(*, lmns: Lmns, today: date | None = None) -> int:
     # Left out of the audit trail on purpose: synthetic background for the SPC charts, made by
     # no one; a history row each would only say "created by the seeding command".
     Incident.objects.bulk_create(new, batch_size=500)
+    history_referrals(new)
     return len(new)
 
 
@@ -260,9 +278,15 @@ def demo_seed(*, lmns: Lmns) -> None:
         if incident is None:
             occurred = today - timedelta(days=days_ago)
             candour = physical in {"moderate", "severe", "fatal"}
+            refs = dict(refs)
+            bodies = refs.pop("referrals", {})
             referrals = {
                 key: (today - timedelta(days=value) if key.endswith("_on") else value)
                 for key, value in refs.items()
+            }
+            referrals["referrals"] = {
+                ReferralBody.objects.get(code=code): (today - timedelta(days=days), reference)
+                for code, (days, reference) in bodies.items()
             }
             incident = services.incident_create(
                 provider=providers[ods],

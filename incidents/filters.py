@@ -3,7 +3,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import (
-    REFERRAL_BODIES,
     SA10_PARTS,
     ActionStatus,
     Incident,
@@ -14,6 +13,7 @@ from incidents.models import (
     LearningStatus,
     PhysicalHarm,
     PsychologicalHarm,
+    ReferralBody,
     ResponseType,
     SafetyAction,
     SsigMeeting,
@@ -34,6 +34,10 @@ def _incident_types(request):
 
 def _themes(request):
     return Theme.objects.visible_to(request.user)
+
+
+def _referral_choices(bodies) -> list[tuple[str, str]]:
+    return [("any", "Any referral"), *((body.code, body.label) for body in bodies)]
 
 
 def _units(request):
@@ -64,8 +68,11 @@ class IncidentFilter(django_filters.FilterSet):
         method="filter_sa10_gap",
         label="MIS safety action 10",
     )
+    # The bodies every LMNS uses; a page's own filter adds the user's LMNS's (``__init__``).
     referral = django_filters.ChoiceFilter(
-        choices=[("any", "Any referral"), *REFERRAL_BODIES], method="filter_referral", label="Referred to"
+        choices=lambda: _referral_choices(ReferralBody.objects.filter(lmns=None).active()),
+        method="filter_referral",
+        label="Referred to",
     )
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices)
     theme = django_filters.ModelChoiceFilter(
@@ -92,6 +99,12 @@ class IncidentFilter(django_filters.FilterSet):
         model = Incident
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is not None:
+            bodies = ReferralBody.objects.visible_to(self.request.user).active()
+            self.filters["referral"].extra["choices"] = lambda: _referral_choices(bodies)
+
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(local_reference__icontains=value)
@@ -106,7 +119,7 @@ class IncidentFilter(django_filters.FilterSet):
         _, of, done = SA10_PARTS[value]
         return queryset.filter(of & ~done)
 
-    def filter_referral(self, queryset, name, value):
+    def filter_referral(self, queryset, name, value: str):
         return queryset.with_any_referral() if value == "any" else queryset.referred_to(value)
 
     def filter_learning(self, queryset, name, value):

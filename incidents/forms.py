@@ -5,11 +5,13 @@ from django.db.models import Q
 from incidents.models import (
     PID_WARNING,
     Incident,
+    IncidentReferral,
     IncidentStatus,
     IncidentType,
     Learning,
     LearningEvent,
     LearningStatus,
+    ReferralBody,
     SafetyAction,
     SsigMeeting,
     Theme,
@@ -25,9 +27,6 @@ DATE_FIELDS = [
     "mnsi_decision_on",
     "mnsi_family_told_on",
     "mnsi_report_received_on",
-    "pmrt_referred_on",
-    "mbrrace_referred_on",
-    "coroner_referred_on",
     "duty_of_candour_completed_on",
 ]
 
@@ -75,12 +74,6 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             "mnsi_report_received_on",
             "early_notification",
             "early_notification_reference",
-            "pmrt_referred_on",
-            "pmrt_reference",
-            "mbrrace_referred_on",
-            "mbrrace_reference",
-            "coroner_referred_on",
-            "coroner_reference",
         ]
         widgets = {name: DateInput() for name in DATE_FIELDS}
 
@@ -92,6 +85,45 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         )
         current_type = [self.instance.incident_type_id] if self.instance.pk else []
         self.fields["incident_type"].queryset = IncidentType.objects.visible_to(user).active_or(current_type)
+        self._add_referral_fields(user)
+
+    def _add_referral_fields(self, user) -> None:
+        """A date and a reference per referral body in use, and per body the incident was
+        referred to (a retired one too, so an edit neither drops nor hides it). MNSI's are the
+        incident's own fields above."""
+        held = {r.body_id: r for r in self.instance.referrals.all()} if self.instance.pk else {}
+        self.referral_bodies = list(
+            ReferralBody.objects.visible_to(user).active_or(held).exclude(code=ReferralBody.MNSI)
+        )
+        length = IncidentReferral._meta.get_field("reference").max_length
+        for body in self.referral_bodies:
+            current = held.get(body.pk)
+            self.fields[body.date_field] = forms.DateField(
+                label=f"Referred to {body.label} on",
+                required=False,
+                widget=DateInput(),
+                initial=current and current.referred_on,
+                help_text=body.description,
+            )
+            self.fields[body.reference_field] = forms.CharField(
+                label=f"{body.label} reference",
+                required=False,
+                max_length=length,
+                initial=current.reference if current else "",
+            )
+
+    def full_clean(self):
+        """After every check (the PID guard and plausible dates too), the referral fields become
+        one ``referrals`` value: {body: (date or None, reference)} for the service."""
+        super().full_clean()
+        if not hasattr(self, "cleaned_data"):
+            return
+        referrals = {}
+        for body in self.referral_bodies:
+            referred_on = self.cleaned_data.pop(body.date_field, None)
+            reference = (self.cleaned_data.pop(body.reference_field, "") or "").strip()
+            referrals[body] = (referred_on, reference)
+        self.cleaned_data["referrals"] = referrals
 
     def clean_local_reference(self):
         reference = self.cleaned_data["local_reference"].strip()

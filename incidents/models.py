@@ -74,6 +74,42 @@ class ReferenceEntry(models.Model):
             raise ValidationError({"name": "An entry with this name is already in use here."})
 
 
+class CodedReferenceEntry(ReferenceEntry):
+    """An entry of a reference list that records store by its code.
+
+    The code is what a record holds, so it never changes once the entry exists; the label,
+    order and source note are corrected as the published guidance is read. An entry is
+    retired (not deleted) when the guidance drops it, so the records that hold it keep it.
+    """
+
+    code = models.SlugField(
+        max_length=30,
+        unique=True,
+        help_text="What records store. It cannot be changed once the entry is saved.",
+    )
+    label = models.CharField(max_length=120)
+    source = models.CharField(max_length=300, blank=True, help_text="Where this entry comes from.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    is_active = models.BooleanField(
+        "Can be chosen", default=True, help_text="Retired entries stay readable on old records only."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "label"]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        # ReferenceEntry's duplicate check is by name; these lists are known by their labels.
+        same_label = type(self).objects.filter(label__iexact=self.label).exclude(pk=self.pk)
+        if self.lmns_id is not None:
+            same_label = same_label.filter(Q(lmns__isnull=True) | Q(lmns_id=self.lmns_id))
+        if same_label.exists():
+            raise ValidationError({"label": "An entry with this label is already in use here."})
+
+
 def check_available(entries, *, lmns_id: int, field: str) -> None:
     """Refuse another LMNS's own entries: a record of LMNS ``lmns_id`` holds only the
     deployment-wide entries and those of its own LMNS."""
@@ -139,6 +175,58 @@ class Theme(ReferenceEntry):
 
     def __str__(self):
         return self.name
+
+
+class ReferralBody(CodedReferenceEntry):
+    """An external body an incident can be referred or notified to (MNSI, PMRT, MBRRACE-UK,
+    the coroner, or one an LMNS adds). The code is fixed: imports name a body's columns
+    ``<code>_referred_on`` and ``<code>_reference``, and saved import mappings keep them.
+
+    MNSI's referral is the one exception to ``IncidentReferral``: it stays on the incident
+    (``Incident.mnsi_referred_on``), beside what MNSI decided and the family being told, which
+    MIS safety action 10 counts; so its row here names and orders it, and stores nothing.
+    """
+
+    MNSI = "mnsi"
+    PMRT = "pmrt"  # counted on the quality view and the visit brief
+
+    description = models.TextField(blank=True, help_text="What is referred or notified, and when.")
+
+    history = HistoricalRecords()
+
+    class Meta(CodedReferenceEntry.Meta):
+        verbose_name = "referral body"
+        verbose_name_plural = "referral bodies"
+        constraints = [
+            models.UniqueConstraint(
+                "label", condition=Q(lmns__isnull=True), name="referral_body_label_unique_deployment_wide"
+            ),
+            models.UniqueConstraint("lmns", "label", name="referral_body_label_unique_in_lmns"),
+        ]
+
+    @property
+    def kept_on_incident(self) -> bool:
+        return self.code == self.MNSI
+
+    @property
+    def date_field(self) -> str:
+        """The name of its date in an import mapping, as the columns were called."""
+        return f"{self.code}_referred_on"
+
+    @property
+    def reference_field(self) -> str:
+        return f"{self.code}_reference"
+
+    def clean(self):
+        super().clean()
+        if self.kept_on_incident and not self.is_active:
+            raise ValidationError(
+                {"is_active": "MNSI's referral is part of the incident's MNSI questions: keep it."}
+            )
+        if not self.kept_on_incident and self.code:
+            taken = {field.name for field in Incident._meta.get_fields()}
+            if {self.date_field, self.reference_field} & taken:
+                raise ValidationError({"code": "This code would name an incident field. Choose another."})
 
 
 # --- Incidents ------------------------------------------------------------------------------
@@ -240,14 +328,6 @@ INCIDENT_TRANSITIONS = {
     IncidentStatus.CLOSED: {IncidentStatus.UNDER_REVIEW},
 }
 
-# External bodies an incident can be referred to: (field prefix, label).
-REFERRAL_BODIES = [
-    ("mnsi", "MNSI"),
-    ("pmrt", "PMRT"),
-    ("mbrrace", "MBRRACE-UK"),
-    ("coroner", "Coroner"),
-]
-
 
 class IncidentQuerySet(ProviderScopedQuerySet):
     def open(self):
@@ -256,8 +336,11 @@ class IncidentQuerySet(ProviderScopedQuerySet):
     def moderate_or_worse(self):
         return self.filter(MODERATE_OR_WORSE)
 
-    def referred_to(self, body: str):
-        return self.filter(**{f"{body}_referred_on__isnull": False})
+    def referred_to(self, code: str):
+        """Incidents referred to the body with ``code`` (MNSI's date is on the incident)."""
+        if code == ReferralBody.MNSI:
+            return self.filter(MNSI_REFERRED)
+        return self.filter(referral_exists(code))
 
     def needing_learning(self):
         """Open incidents whose chosen learning response has no learning recorded from it yet.
@@ -269,10 +352,7 @@ class IncidentQuerySet(ProviderScopedQuerySet):
         )
 
     def with_any_referral(self):
-        condition = Q()
-        for body, _ in REFERRAL_BODIES:
-            condition |= Q(**{f"{body}_referred_on__isnull": False})
-        return self.filter(condition)
+        return self.filter(MNSI_REFERRED | Q(referral_exists()))
 
 
 class Incident(models.Model):
@@ -319,12 +399,6 @@ class Incident(models.Model):
         blank=True,
     )
     early_notification_reference = models.CharField("Early Notification reference", max_length=50, blank=True)
-    pmrt_referred_on = models.DateField("Notified to PMRT on", null=True, blank=True)
-    pmrt_reference = models.CharField("PMRT reference", max_length=50, blank=True)
-    mbrrace_referred_on = models.DateField("Notified to MBRRACE-UK on", null=True, blank=True)
-    mbrrace_reference = models.CharField("MBRRACE-UK reference", max_length=50, blank=True)
-    coroner_referred_on = models.DateField("Referred to the coroner on", null=True, blank=True)
-    coroner_reference = models.CharField("Coroner reference", max_length=50, blank=True)
     duty_of_candour = models.CharField(
         max_length=20, choices=DutyOfCandour.choices, default=DutyOfCandour.NOT_YET_KNOWN
     )
@@ -389,14 +463,17 @@ class Incident(models.Model):
             or self.psychological_harm in MODERATE_OR_WORSE_PSYCHOLOGICAL
         )
 
-    @property
-    def referrals(self):
-        """(label, date, reference) for each external body this incident went to."""
-        return [
-            (label, getattr(self, f"{body}_referred_on"), getattr(self, f"{body}_reference"))
-            for body, label in REFERRAL_BODIES
-            if getattr(self, f"{body}_referred_on")
-        ]
+    def external_referrals(self) -> list[tuple[str, object, str]]:
+        """(body, date, reference) for each external body this incident went to, in the
+        bodies' order: MNSI's from the incident, the others from its referral rows."""
+        held = self.referrals.all()
+        if "referrals" not in getattr(self, "_prefetched_objects_cache", {}):
+            held = held.select_related("body")
+        rows = [(r.body, r.referred_on, r.reference) for r in held]
+        if self.mnsi_referred_on:
+            mnsi = ReferralBody.objects.filter(code=ReferralBody.MNSI).first()
+            rows.append((mnsi or "MNSI", self.mnsi_referred_on, self.mnsi_reference))
+        return sorted(rows, key=lambda row: (getattr(row[0], "order", 0), str(row[0])))
 
     def allowed_transitions(self) -> list[IncidentStatus]:
         allowed = INCIDENT_TRANSITIONS[IncidentStatus(self.status)]
@@ -414,18 +491,12 @@ class Incident(models.Model):
         if self.unit_id and self.provider_id and self.unit.provider_id != self.provider_id:
             errors["unit"] = "Choose a unit of this provider."
         errors |= self._harm_errors()
-        for body, label in REFERRAL_BODIES:
-            referred_on = getattr(self, f"{body}_referred_on")
-            if getattr(self, f"{body}_reference") and not referred_on:
-                errors[f"{body}_referred_on"] = (
-                    f"Enter the date of the {label} referral, or remove its reference."
-                )
-            elif referred_on and referred_on > today:
-                errors[f"{body}_referred_on"] = f"The {label} referral date cannot be in the future."
-            elif referred_on and self.occurred_on and referred_on < self.occurred_on:
-                errors[f"{body}_referred_on"] = (
-                    f"The {label} referral cannot be before the incident occurred."
-                )
+        if self.mnsi_reference and not self.mnsi_referred_on:
+            errors["mnsi_referred_on"] = "Enter the date of the MNSI referral, or remove its reference."
+        elif problem := referral_date_problem(
+            self.mnsi_referred_on, occurred_on=self.occurred_on, today=today
+        ):
+            errors["mnsi_referred_on"] = problem.format(body="MNSI")
         errors |= self._mnsi_errors(today)
         if self.early_notification_reference and self.early_notification != EarlyNotification.REFERRED:
             errors["early_notification_reference"] = (
@@ -501,6 +572,57 @@ class Incident(models.Model):
         elif told_on and self.occurred_on and told_on < self.occurred_on:
             errors["mnsi_family_told_on"] = "The family cannot be told before the incident occurred."
         return errors
+
+
+def referral_exists(code: str | None = None) -> Exists:
+    """True for an incident with a referral row (to the body with ``code``, if given): for a
+    count's filter. MNSI's referral is ``MNSI_REFERRED``, on the incident."""
+    rows = IncidentReferral.objects.filter(incident=OuterRef("pk"))
+    return Exists(rows.filter(body__code=code) if code else rows)
+
+
+def referral_date_problem(referred_on, *, occurred_on, today) -> str | None:
+    """What is wrong with a referral's date, with ``{body}`` for the body's name; or None."""
+    if referred_on and referred_on > today:
+        return "The {body} referral date cannot be in the future."
+    if referred_on and occurred_on and referred_on < occurred_on:
+        return "The {body} referral cannot be before the incident occurred."
+    return None
+
+
+class IncidentReferral(models.Model):
+    """An incident's referral or notification to one external body other than MNSI (whose
+    referral is the incident's own ``mnsi_referred_on``)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="referrals")
+    body = models.ForeignKey(ReferralBody, on_delete=models.PROTECT, related_name="referrals")
+    referred_on = models.DateField("Referred on")
+    reference = models.CharField(max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["body__order", "body__label"]
+        constraints = [
+            models.UniqueConstraint("incident", "body", name="incident_referral_one_per_body"),
+        ]
+
+    def __str__(self):
+        return f"{self.body} on {self.referred_on:%d %B %Y}"
+
+    def clean(self):
+        super().clean()
+        if not self.body_id or not self.incident_id:
+            return
+        if self.body.kept_on_incident:
+            raise ValidationError({"body": "Record the MNSI referral in the incident's MNSI questions."})
+        if not self.body.available_in(self.incident.provider.lmns_id):
+            raise ValidationError({"body": "Choose a body used in this LMNS."})
+        problem = referral_date_problem(
+            self.referred_on, occurred_on=self.incident.occurred_on, today=timezone.localdate()
+        )
+        if problem:
+            raise ValidationError({"referred_on": problem.format(body=self.body.label)})
 
 
 # --- Learning --------------------------------------------------------------------------------

@@ -21,8 +21,10 @@ from incidents.models import (
     Learning,
     LearningStatus,
     PhysicalHarm,
+    ReferralBody,
     ResponseType,
     SafetyAction,
+    referral_exists,
 )
 from incidents.selectors import Sa10Part, sa10_counts, sa10_from_counts
 from lmns.models import Provider
@@ -82,7 +84,7 @@ def incident_summaries(*, providers, start: date, end: date, today: date) -> dic
             n=Count("pk"),
             serious=Count("pk", filter=MODERATE_OR_WORSE),
             mnsi=Count("pk", filter=Q(mnsi_referred_on__isnull=False)),
-            pmrt=Count("pk", filter=Q(pmrt_referred_on__isnull=False)),
+            pmrt=Count("pk", filter=Q(referral_exists(ReferralBody.PMRT))),
             **sa10_counts(),
         )
         .order_by()

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from incidents.models import (
     SA10_PARTS,
+    Incident,
+    IncidentReferral,
     Learning,
     LearningStatus,
     SsigMeeting,
@@ -17,6 +19,8 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import can, lmnss_for, providers_for
+from lmns.exports import person
+from lmns.history import KINDS, Change, FieldChange
 
 
 @dataclass
@@ -159,3 +163,39 @@ def sa10_from_counts(counts) -> list[Sa10Part]:
         Sa10Part(key, label, counts[f"sa10_{key}_done"], counts[f"sa10_{key}_of"])
         for key, (label, _, _) in SA10_PARTS.items()
     ]
+
+
+def _long_date(value) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def incident_referral_changes(incident: Incident) -> list[Change]:
+    """Every change to the incident's referral rows, newest first, as its History page shows
+    changes (MNSI's referral is on the incident, so in the incident's own history). One query:
+    an incident has a handful of referrals, each changed a few times."""
+    rows = list(
+        IncidentReferral.history.filter(incident_id=incident.pk)
+        .select_related("history_user", "body")
+        .order_by("history_date", "history_id")
+    )
+    last, changes = {}, []
+    for row in rows:
+        before = last.get(row.id) if row.history_type == "~" else None
+        fields = [FieldChange("Body", "", str(row.body) if row.body else "A body since removed")]
+        for label, name, shown in [
+            ("Referred on", "referred_on", _long_date),
+            ("Reference", "reference", str),
+        ]:
+            old = shown(getattr(before, name)) if before is not None else ""
+            fields.append(FieldChange(label, old, shown(getattr(row, name))))
+        changes.append(
+            Change(
+                when=row.history_date,
+                day_only=False,
+                who=person(row.history_user) if row.history_user else "the system",
+                kind=KINDS[row.history_type],
+                fields=fields,
+            )
+        )
+        last[row.id] = row
+    return changes[::-1]

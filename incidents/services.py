@@ -17,16 +17,19 @@ from incidents.models import (
     ActionStatus,
     DutyOfCandour,
     Incident,
+    IncidentReferral,
     IncidentStatus,
     Learning,
     LearningEvent,
     LearningStatus,
+    ReferralBody,
     ResponseType,
     SafetyAction,
     SsigMeeting,
     SsigSubmission,
     Theme,
     check_available,
+    referral_date_problem,
 )
 from lmns.models import Lmns, Provider
 
@@ -34,11 +37,13 @@ from lmns.models import Lmns, Provider
 
 
 @transaction.atomic
-def incident_create(*, provider: Provider, by, **fields) -> Incident:
+def incident_create(*, provider: Provider, by, referrals: dict | None = None, **fields) -> Incident:
+    """``referrals`` is {body: (date or None, reference)}: see ``incident_referrals_set``."""
     incident = Incident(provider=provider, created_by=by, **fields)
     incident.full_clean()
     check_available([incident.incident_type], lmns_id=provider.lmns_id, field="incident_type")
     incident.save()
+    incident_referrals_set(incident=incident, referrals=referrals or {})
     return incident
 
 
@@ -52,7 +57,7 @@ def _refuse_workflow_fields(fields: dict) -> None:
 
 
 @transaction.atomic
-def incident_update(*, incident: Incident, by, **fields) -> Incident:
+def incident_update(*, incident: Incident, by, referrals: dict | None = None, **fields) -> Incident:
     _refuse_workflow_fields(fields)
     if incident.status == IncidentStatus.CLOSED:
         raise ValidationError("This incident is closed. Reopen it for review before changing it.")
@@ -62,7 +67,45 @@ def incident_update(*, incident: Incident, by, **fields) -> Incident:
     if "incident_type" in fields:
         check_available([incident.incident_type], lmns_id=incident.provider.lmns_id, field="incident_type")
     incident.save()
+    incident_referrals_set(incident=incident, referrals=referrals or {})
     return incident
+
+
+@transaction.atomic
+def incident_referrals_set(*, incident: Incident, referrals: dict[ReferralBody, tuple]) -> None:
+    """Record, change or remove (no date) the incident's referral to each body given; bodies
+    not given keep theirs. Each referral the incident then holds must follow the date it
+    occurred; an error names the body's date field (``<code>_referred_on``)."""
+    errors = {}
+    held = {referral.body_id: referral for referral in incident.referrals.select_related("body")}
+    for body, (referred_on, reference) in referrals.items():
+        current = held.pop(body.pk, None)
+        if referred_on is None:
+            if reference:
+                errors[body.date_field] = (
+                    f"Enter the date of the {body.label} referral, or remove its reference."
+                )
+            elif current is not None:
+                current.delete()
+            continue
+        if current is not None and (current.referred_on, current.reference) == (referred_on, reference):
+            held[body.pk] = current  # unchanged, but still checked against the incident below
+            continue
+        referral = current or IncidentReferral(incident=incident, body=body)
+        referral.referred_on, referral.reference = referred_on, reference
+        try:
+            referral.full_clean()
+        except ValidationError as error:
+            errors[body.date_field] = [m for messages in error.message_dict.values() for m in messages]
+            continue
+        referral.save()
+    today = timezone.localdate()
+    for referral in held.values():
+        problem = referral_date_problem(referral.referred_on, occurred_on=incident.occurred_on, today=today)
+        if problem:
+            errors.setdefault("__all__", []).append(problem.format(body=referral.body.label))
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -16,6 +16,9 @@ urlpatterns = [
     path("<int:pk>/status/", incidents.incident_transition, name="incident-transition"),
     path("<int:pk>/legal-hold/", incidents.incident_legal_hold, name="incident-legal-hold"),
     path("<int:pk>/history/", history_view(Incident.objects), name="incident-history"),
+    path(
+        "<int:pk>/referrals/history/", incidents.incident_referral_history, name="incident-referral-history"
+    ),
     path("<int:pk>/mnsi-action/", incidents.incident_mnsi_action, name="incident-mnsi-action"),
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_create, name="import-create"),

@@ -34,7 +34,7 @@ from assurance.models import (
     VisitStatus,
     VisitType,
 )
-from incidents.demo import history_incident
+from incidents.demo import history_incident, history_referrals
 from incidents.models import (
     ActionStatus,
     Incident,
@@ -422,6 +422,7 @@ def generate(
         for incident in made[::5]:
             incident.unit = units[1]  # a fifth of incidents at the birth centre
         Incident.objects.bulk_create(made, batch_size=BATCH)
+        history_referrals(made)
         rows.update(provider=1, unit=len(units), incident=len(made))
         rows.update(learning(provider, months, meetings[lmns.pk], user, rng, today=today))
         for framework in frameworks:

@@ -23,7 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.models import Incident, IncidentStatus, SafetyAction
+from incidents.models import Incident, IncidentReferral, IncidentStatus, SafetyAction
 from lmns.models import ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def _incidents(before: datetime, delete: bool) -> int:
             # Deleting wrote a last history row for each; those go too.
             SafetyAction.history.filter(id__in=actions).delete()
             Incident.history.filter(id__in=pks).delete()
+            IncidentReferral.history.filter(incident_id__in=pks).delete()
         deleted += len(pks)
 
 
@@ -97,7 +98,7 @@ def _export_jobs(before: datetime, delete: bool) -> int:
 
 KINDS = {
     "incidents": Kind(
-        "Closed incidents that happened before the period, with their safety actions and history, "
+        "Closed incidents that happened before the period, with their safety actions, referrals and history, "
         "unless under legal hold or with an action still open",
         _incidents,
     ),

@@ -17,7 +17,16 @@ from assurance.models import (
     Requirement,
     Visit,
 )
-from incidents.models import Incident, IncidentType, Learning, SafetyAction, SsigMeeting, Theme
+from incidents.models import (
+    Incident,
+    IncidentReferral,
+    IncidentType,
+    Learning,
+    ReferralBody,
+    SafetyAction,
+    SsigMeeting,
+    Theme,
+)
 from lmns.models import Lmns, Membership, Provider, Unit, UnitType
 from workforce import crypto
 from workforce.models import (
@@ -81,7 +90,22 @@ def make_incident(provider: Provider, **fields):
         "psychological_harm": "none",
         "summary": "Delay in escalating an abnormal CTG on the labour ward.",
     }
-    return Incident.objects.create(provider=provider, **{**defaults, **fields})
+    # A body other than MNSI is referred to as the incident's columns were: pmrt_referred_on=…
+    referrals = {}
+    own = {field.name for field in Incident._meta.get_fields()}
+    for name in [name for name in fields if name not in own]:
+        if name.endswith(("_referred_on", "_reference")):
+            code, _, _ = name.rpartition("_referred_on" if name.endswith("_referred_on") else "_reference")
+            referrals.setdefault(code, {})[name.removeprefix(f"{code}_")] = fields.pop(name)
+    incident = Incident.objects.create(provider=provider, **{**defaults, **fields})
+    for code, given in referrals.items():
+        IncidentReferral.objects.create(
+            incident=incident,
+            body=ReferralBody.objects.get(code=code),
+            referred_on=given["referred_on"],
+            reference=given.get("reference", ""),
+        )
+    return incident
 
 
 def make_learning(provider: Provider, *, status="draft", themes=None, incidents=(), **fields):

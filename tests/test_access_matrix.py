@@ -199,6 +199,7 @@ OBJECT_KWARGS = {
                 "incident-transition",
                 "incident-legal-hold",
                 "incident-history",
+                "incident-referral-history",
                 "incident-mnsi-action",
             ],
             "learning": [

@@ -44,7 +44,7 @@ def test_generates_a_region_in_proportion_and_prints_rows_per_table(capsys):
         harms = Incident.objects.filter(provider=provider).values_list("physical_harm", flat=True)
         assert sum(h in {"none", "low"} for h in harms) > 0.8 * count
         assert Incident.objects.filter(provider=provider, mnsi_referred_on__isnull=False).exists()
-        assert Incident.objects.filter(provider=provider, pmrt_referred_on__isnull=False).exists()
+        assert Incident.objects.filter(provider=provider).referred_to("pmrt").exists()
     old = Incident.objects.filter(occurred_on__lt=date.today() - timedelta(days=91))
     assert old.exists() and not old.exclude(status="closed").exists()
     assert Assessment.objects.count() == 4  # every framework, every provider

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from incidents.models import ActionStatus, Incident, IncidentStatus, SafetyAction
+from incidents.models import ActionStatus, Incident, IncidentReferral, IncidentStatus, SafetyAction
 from lmns import retention
 from lmns.models import BoardPackJob, ExportStatus, Role
 from lmns.settings import _retention_periods
@@ -42,9 +42,9 @@ def records():
         )
 
     made = {
-        "expired": incident(old),
+        "expired": incident(old, pmrt_referred_on=old),
         "recent": incident(recent),
-        "held": incident(old, legal_hold=True),
+        "held": incident(old, legal_hold=True, pmrt_referred_on=old),
         "open": incident(old, status=IncidentStatus.UNDER_REVIEW),
         "open action": incident(old),
     }
@@ -140,6 +140,10 @@ def test_a_run_deletes_only_what_has_expired_and_never_what_is_held(settings, re
     assert not SafetyAction.objects.filter(pk=action.pk).exists()
     assert not SafetyAction.history.filter(id=action.pk).exists()
     assert Incident.history.filter(id=records["held"].pk).exists()
+    # Its referrals and their history too.
+    assert not IncidentReferral.history.filter(incident_id=expired.pk).exists()
+    assert IncidentReferral.objects.filter(incident=records["held"]).exists()
+    assert IncidentReferral.history.filter(incident_id=records["held"].pk).exists()
     assert AccessLog.objects.count() == AccessFailureLog.objects.count() == 1
     assert list(BoardPackJob.objects.values_list("pk", flat=True)) == [new_job.pk]
     assert not old_job.file.storage.exists(old_file)

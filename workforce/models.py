@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.models import ReferenceEntry
+from incidents.models import CodedReferenceEntry
 from lmns.models import Lmns, Membership, Provider, ProviderScopedQuerySet, Role
 from lmns.spc import Direction
 
@@ -339,42 +339,6 @@ class RaisedAs(models.TextChoices):
     OPEN = "open", "Openly"
     CONFIDENTIAL = "confidential", "Confidentially"
     ANONYMOUS = "anonymous", "Anonymously"
-
-
-class CodedReferenceEntry(ReferenceEntry):
-    """An entry of a reference list that records store by its code.
-
-    The code is what a record holds, so it never changes once the entry exists; the label,
-    order and source note are corrected as the published guidance is read. An entry is
-    retired (not deleted) when the guidance drops it, so the records that hold it keep it.
-    """
-
-    code = models.SlugField(
-        max_length=30,
-        unique=True,
-        help_text="What records store. It cannot be changed once the entry is saved.",
-    )
-    label = models.CharField(max_length=120)
-    source = models.CharField(max_length=300, blank=True, help_text="Where this entry comes from.")
-    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
-    is_active = models.BooleanField(
-        "Can be chosen", default=True, help_text="Retired entries stay readable on old records only."
-    )
-
-    class Meta:
-        abstract = True
-        ordering = ["order", "label"]
-
-    def __str__(self):
-        return self.label
-
-    def clean(self):
-        # ReferenceEntry's duplicate check is by name; these lists are known by their labels.
-        same_label = type(self).objects.filter(label__iexact=self.label).exclude(pk=self.pk)
-        if self.lmns_id is not None:
-            same_label = same_label.filter(Q(lmns__isnull=True) | Q(lmns_id=self.lmns_id))
-        if same_label.exists():
-            raise ValidationError({"label": "An entry with this label is already in use here."})
 
 
 class ProfessionalGroup(CodedReferenceEntry):

@@ -20,8 +20,10 @@ from incidents.models import (
     Learning,
     LearningStatus,
     PhysicalHarm,
+    ReferralBody,
     ResponseType,
     SafetyAction,
+    referral_exists,
 )
 from lmns.exports import person as _person
 from workforce import selectors as workforce_selectors
@@ -218,7 +220,7 @@ def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
         total=Count("pk"),
         serious=Count("pk", filter=MODERATE_OR_WORSE),
         mnsi=Count("pk", filter=Q(mnsi_referred_on__isnull=False)),
-        pmrt=Count("pk", filter=Q(pmrt_referred_on__isnull=False)),
+        pmrt=Count("pk", filter=Q(referral_exists(ReferralBody.PMRT))),
     )
     open_psiis = (
         Incident.objects.filter(provider=provider, response_type=ResponseType.PSII)

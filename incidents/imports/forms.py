@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from incidents.imports import mapping as mappings
 from incidents.imports.models import ImportMapping
+from incidents.models import ReferralBody
 from lmns.access import providers_where
 from lmns.forms import NHSErrorMessagesMixin
 from lmns.imports.parsing import MAX_UPLOAD_BYTES
@@ -60,9 +61,6 @@ class ImportMappingForm(NHSErrorMessagesMixin, forms.Form):
     columns = forms.CharField(
         label="Columns",
         widget=forms.Textarea(attrs={"rows": 14}),
-        help_text="One line per column: Their heading = our field. Our fields: "
-        + ", ".join(mappings.FIELDS)
-        + ".",
     )
     values = forms.CharField(
         label="Value labels",
@@ -75,6 +73,11 @@ class ImportMappingForm(NHSErrorMessagesMixin, forms.Form):
     def __init__(self, *args, user, mapping: ImportMapping | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.mapping = mapping
+        bodies = ReferralBody.objects.visible_to(user).active()
+        names = [*mappings.FIELDS, *mappings.body_fields(bodies)]
+        self.fields["columns"].help_text = (
+            "One line per column: Their heading = our field. Our fields: " + ", ".join(names) + "."
+        )
         if mapping is None:
             self.fields["provider"] = ProviderChoice(user, label="Provider")
             self.order_fields(["provider"])

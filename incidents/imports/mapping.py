@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 
 from incidents.imports.models import ImportMapping
 from incidents.models import (
-    REFERRAL_BODIES,
     DutyOfCandour,
     Incident,
     PhysicalHarm,
     PsychologicalHarm,
+    ReferralBody,
     ResponseType,
 )
 from lmns.imports.mapping import (  # noqa: F401 (the mapping pages and the checker use these from here)
@@ -36,11 +36,17 @@ class Field:
     kind: str  # text, date, choice, incident_type, unit, provider
     required: bool = False
     choices: type | None = None
+    # A referral body's date or reference: kept in the incident's referral rows, not on it.
+    body: ReferralBody | None = None
 
     @property
     def label(self) -> str:
         if self.kind == "provider":
             return "Provider ODS code"
+        if self.body is not None:
+            if self.kind == "date":
+                return f"Referred to {self.body.label} on"
+            return f"{self.body.label} reference"
         return str(Incident._meta.get_field(self.name).verbose_name).capitalize()
 
 
@@ -57,16 +63,39 @@ _FIELDS = [
     Field("response_type", "choice", choices=ResponseType),
     Field("duty_of_candour", "choice", choices=DutyOfCandour),
     Field("duty_of_candour_completed_on", "date"),
-    *(
-        field
-        for body, _ in REFERRAL_BODIES
-        for field in (Field(f"{body}_referred_on", "date"), Field(f"{body}_reference", "text"))
-    ),
+    # MNSI's referral is the incident's own; the other bodies' columns come from the data
+    # (``import_fields``), named as the incident's columns were, so saved mappings still work.
+    Field("mnsi_referred_on", "date"),
+    Field("mnsi_reference", "text"),
     # Not stored: a check that each row belongs to the provider being imported for.
     Field("provider", "provider"),
 ]
 FIELDS = {field.name: field for field in _FIELDS}
 REQUIRED = [field.name for field in _FIELDS if field.required]
+
+
+def body_fields(bodies) -> dict[str, Field]:
+    return {
+        field.name: field
+        for body in bodies
+        if not body.kept_on_incident
+        for field in (
+            Field(body.date_field, "date", body=body),
+            Field(body.reference_field, "text", body=body),
+        )
+    }
+
+
+def import_fields(lmns) -> dict[str, Field]:
+    """What an import for a provider of ``lmns`` fills in: the incident's fields, then a date
+    and a reference for each referral body in use there, in the bodies' order."""
+    return FIELDS | body_fields(ReferralBody.objects.available_to(lmns).active())
+
+
+def known_fields(lmns) -> dict[str, Field]:
+    """What a saved mapping may name: as ``import_fields``, and retired bodies' columns too,
+    which an import passes over with a note."""
+    return FIELDS | body_fields(ReferralBody.objects.available_to(lmns))
 
 
 @cache
@@ -76,13 +105,14 @@ def presets() -> dict:
         return yaml.safe_load(file)
 
 
-def check_mapping(columns: dict, values: dict) -> None:
+def check_mapping(columns: dict, values: dict, *, lmns=None) -> None:
     """Refuse a mapping that names unknown fields or values, or leaves a required field out."""
     errors = []
+    fields = known_fields(lmns)
     if not isinstance(columns, dict) or not isinstance(values, dict):
         raise ValidationError("A mapping is a set of headings and a set of value labels.")
     for heading, field in columns.items():
-        if field not in FIELDS:
+        if field not in fields:
             errors.append(f"Heading “{heading}” maps to “{field}”, which is not a field we import.")
     seen = {}
     for heading, field in columns.items():
@@ -93,7 +123,7 @@ def check_mapping(columns: dict, values: dict) -> None:
     if missing := [name for name in REQUIRED if name not in columns.values()]:
         errors.append("No heading maps to: " + ", ".join(FIELDS[name].label for name in missing) + ".")
     for field, labels in values.items():
-        definition = FIELDS.get(field)
+        definition = fields.get(field)
         if definition is None or not isinstance(labels, dict):
             errors.append(f"Value labels are given for “{field}”, which is not a field we import.")
             continue

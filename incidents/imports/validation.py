@@ -10,7 +10,7 @@ wraps a write in a transaction and rolls it back if any row had a problem.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -18,8 +18,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from incidents.imports.mapping import FIELDS, REQUIRED, Field, normalise_heading
-from incidents.models import Incident, IncidentStatus, IncidentType
+from incidents.imports.mapping import REQUIRED, Field, import_fields, known_fields, normalise_heading
+from incidents.models import Incident, IncidentReferral, IncidentStatus, IncidentType, referral_date_problem
 from lmns import dates, pid
 from lmns.imports.outcome import MAX_PROBLEMS, Outcome, Problem  # noqa: F401
 from lmns.imports.parsing import MAX_COLUMNS, Formula, Sheet
@@ -53,6 +53,8 @@ class _Row:
     number: int
     reference: str
     values: dict
+    # Per referral body whose columns are mapped: {"referred_on": …, "reference": …}, as given.
+    referrals: dict = field(default_factory=dict)
 
 
 class Checker:
@@ -67,16 +69,27 @@ class Checker:
         self.source_import = source_import
         self.outcome = Outcome()
         self.today = timezone.localdate()
+        self.fields = import_fields(provider.lmns)
+        retired = known_fields(provider.lmns).keys() - self.fields.keys()
         self.heading_of: dict[str, str] = {}
         self.index_of: dict[str, int] = {}
         self.labels = {
             name: {str(label).casefold(): value for label, value in labels.items()}
             for name, labels in (mapping.get("values") or {}).items()
         }
-        self.column_field = {normalise_heading(heading): name for heading, name in mapping["columns"].items()}
+        self.column_field = {
+            normalise_heading(heading): name
+            for heading, name in mapping["columns"].items()
+            if name in self.fields
+        }
         self.mapped_heading = {}
         for heading, name in mapping["columns"].items():
-            self.mapped_heading.setdefault(name, heading)
+            if name in self.fields:
+                self.mapped_heading.setdefault(name, heading)
+        if passed := [heading for heading, name in mapping["columns"].items() if name in retired]:
+            self.outcome.notes.append(
+                "Columns of a referral body no longer in use, so not imported: " + ", ".join(passed) + "."
+            )
         # Reference data as the form offers it: active incident types, this provider's units.
         self.types = {
             incident_type.name.casefold(): incident_type
@@ -154,7 +167,7 @@ class Checker:
                 self.outcome.add_problem(
                     number,
                     heading,
-                    f"Both “{self.heading_of[name]}” and “{heading}” map to {FIELDS[name].label}.",
+                    f"Both “{self.heading_of[name]}” and “{heading}” map to {self.fields[name].label}.",
                 )
             else:
                 self.index_of[name], self.heading_of[name] = index, heading
@@ -164,7 +177,7 @@ class Checker:
                 self.outcome.add_problem(
                     number,
                     heading,
-                    f"The column “{heading}” ({FIELDS[name].label}) is missing. "
+                    f"The column “{heading}” ({self.fields[name].label}) is missing. "
                     "Check the file's headings or choose another mapping.",
                 )
         if ignored:
@@ -184,7 +197,7 @@ class Checker:
         for name, index in self.index_of.items():
             raw = cells[index] if index < len(cells) else None
             try:
-                values[name] = self._convert(FIELDS[name], raw)
+                values[name] = self._convert(self.fields[name], raw)
             except CellProblem as problem:
                 self.outcome.add_problem(number, self.heading_of[name], str(problem))
                 problems += 1
@@ -212,12 +225,17 @@ class Checker:
         if problems:
             return None
         values.pop("provider", None)
-        return _Row(number, reference, values)
+        referrals = {}
+        for name in list(values):
+            if (body := self.fields[name].body) is not None:
+                part = "referred_on" if name == body.date_field else "reference"
+                referrals.setdefault(body, {})[part] = values.pop(name)
+        return _Row(number, reference, values, referrals)
 
     def _guard(self, number: int, name: str, value) -> int:
         """Refuses the row if a text cell holds an NHS number, and warns about other text that
         looks like personal data (hazard H9, as on the incident form). Returns the problems."""
-        if FIELDS[name].kind != "text" or not value:
+        if self.fields[name].kind != "text" or not value:
             return 0
         matches = pid.find_identifiers(value)
         if refused := [match for match in matches if match.refused]:
@@ -334,14 +352,18 @@ class Checker:
             .annotate(reference_key=Lower("local_reference"))
             .filter(reference_key__in=[row.reference.lower() for row in batch])
             .select_related("unit", "incident_type")
+            .prefetch_related("referrals")
         }
         creates, updates, changed_fields = [], [], set()
+        self.referral_writes = []
         for row in batch:
             incident = existing.get(row.reference.lower())
             if incident is None:
                 incident = Incident(provider=self.provider, created_by=self.by, **row.values)
-                if self._clean(row, incident):
+                writes = self._referral_writes(row, incident, {})
+                if self._clean(row, incident, writes):
                     creates.append(incident)
+                    self.referral_writes.extend(writes)
                     self._record_change(row, "create", [])
                 continue
             # The reference matched (ignoring case, as the form does); it is not rewritten.
@@ -350,7 +372,9 @@ class Checker:
                 for name, value in row.values.items()
                 if name != "local_reference" and _differs(incident, name, value)
             ]
-            if not changes:
+            held = {referral.body_id: referral for referral in incident.referrals.all()}
+            writes = self._referral_writes(row, incident, held)
+            if not changes and not writes:
                 self.outcome.unchanged += 1
                 continue
             if incident.status == IncidentStatus.CLOSED:
@@ -363,26 +387,69 @@ class Checker:
                 continue
             for name in changes:
                 setattr(incident, name, row.values[name])
-            if self._clean(row, incident):
+            if self._clean(row, incident, writes, held=held):
                 updates.append(incident)
                 changed_fields.update(changes)
-                self._record_change(row, "update", [FIELDS[name].label for name in changes])
+                self.referral_writes.extend(writes)
+                labels = [self.fields[name].label for name in changes]
+                self._record_change(row, "update", labels + [f"{w[1].label} referral" for w in writes])
         self.outcome.created += len(creates)
         self.outcome.updated += len(updates)
         if self.write and self.outcome.problem_count == 0:
             self._save(creates, updates, changed_fields)
 
-    def _clean(self, row: _Row, incident: Incident) -> bool:
+    def _referral_writes(self, row: _Row, incident: Incident, held: dict) -> list[tuple]:
+        """(incident, body, referral or None, referred_on, reference) for each body whose
+        referral the row changes; a column not mapped keeps what the incident holds."""
+        writes = []
+        for body, given in row.referrals.items():
+            current = held.get(body.pk)
+            referred_on = given.get("referred_on", current.referred_on if current else None)
+            reference = given.get("reference", current.reference if current else "")
+            if current is None and referred_on is None and not reference:
+                continue
+            if current is not None and (current.referred_on, current.reference) == (referred_on, reference):
+                continue
+            writes.append((incident, body, current, referred_on, reference))
+        return writes
+
+    def _referral_errors(self, incident: Incident, writes: list[tuple], held: dict) -> dict:
+        errors = {}
+        # Every referral the incident will hold must still follow the date it occurred.
+        changed = {body.pk for _, body, *_ in writes}
+        checks = [(body, on, ref) for _, body, _, on, ref in writes]
+        checks += [(r.body, r.referred_on, r.reference) for r in held.values() if r.body_id not in changed]
+        for body, referred_on, reference in checks:
+            if reference and referred_on is None:
+                problem = f"Enter the date of the {body.label} referral, or remove its reference."
+            else:
+                problem = referral_date_problem(
+                    referred_on, occurred_on=incident.occurred_on, today=self.today
+                )
+                problem = problem and problem.format(body=body.label)
+            if (
+                not problem
+                and referred_on is not None
+                and (implausible := dates.implausible(referred_on, today=self.today))
+            ):
+                problem = f"Referred to {body.label} on {implausible}."
+            if problem:
+                errors[body.date_field] = [problem]
+        return errors
+
+    def _clean(self, row: _Row, incident: Incident, writes=(), *, held=None) -> bool:
         errors = {}
         try:
             incident.full_clean(exclude=_NOT_FROM_CELLS, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors = error.message_dict
+        for name, messages in self._referral_errors(incident, list(writes), held or {}).items():
+            errors.setdefault(name, messages)
         # After the model's rules, so that "cannot be in the future" is what a row is told first.
         for name, value in row.values.items():
             problem = dates.implausible(value, today=self.today) if isinstance(value, date) else ""
             if problem and name not in errors:
-                errors[name] = [f"{FIELDS[name].label} {problem}."]
+                errors[name] = [f"{self.fields[name].label} {problem}."]
         for name, messages in errors.items():
             for message in messages:
                 self.outcome.add_problem(row.number, self._column_for(name), message)
@@ -393,6 +460,8 @@ class Checker:
             return ""
         if name in self.heading_of:
             return self.heading_of[name]
+        if name in self.fields:
+            return self.fields[name].label
         return str(Incident._meta.get_field(name).verbose_name).capitalize()
 
     def _record_change(self, row: _Row, action: str, changes: list[str]) -> None:
@@ -417,6 +486,28 @@ class Checker:
             bulk_update_with_history(
                 updates, Incident, [*sorted(changed_fields), "updated_at", "source_import"], **history
             )
+        self._save_referrals(history)
+
+    def _save_referrals(self, history) -> None:
+        new, changed = [], []
+        for incident, body, current, referred_on, reference in self.referral_writes:
+            if current is None:
+                new.append(
+                    IncidentReferral(
+                        incident=incident, body=body, referred_on=referred_on, reference=reference
+                    )
+                )
+            elif referred_on is None:
+                current._change_reason = history["default_change_reason"]
+                current._history_user = history["default_user"]
+                current.delete()
+            else:
+                current.referred_on, current.reference = referred_on, reference
+                changed.append(current)
+        if new:
+            bulk_create_with_history(new, IncidentReferral, **history)
+        if changed:
+            bulk_update_with_history(changed, IncidentReferral, ["referred_on", "reference"], **history)
 
 
 def _filled(cell) -> bool:
@@ -424,7 +515,7 @@ def _filled(cell) -> bool:
 
 
 def _differs(incident: Incident, name: str, new) -> bool:
-    if FIELDS[name].kind in {"unit", "incident_type"}:
+    if name in {"unit", "incident_type"}:
         # Compare keys: reading the related object would cost a query per row.
         return getattr(incident, f"{name}_id") != (new.pk if new is not None else None)
     return getattr(incident, name) != new

@@ -1,15 +1,25 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from incidents import services
+from incidents import selectors, services
 from incidents.filters import IncidentFilter
 from incidents.forms import IncidentForm, IncidentTransitionForm, MnsiRecommendationForm
 from incidents.models import Incident, IncidentStatus
 from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.history import PER_PAGE
 from lmns.pagination import paginate
+
+
+@never_cache
+def incident_referral_history(request, pk):
+    """The History page of an incident's referrals (MNSI's is in the incident's own history)."""
+    incident = access.get_for_user(Incident.objects, request.user, pk=pk)
+    page = paginate(request, selectors.incident_referral_changes(incident), per_page=PER_PAGE)
+    return render(request, "incidents/incident_referral_history.html", {"record": incident, "page": page})
 
 
 def incident_list(request):

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from assurance.forms import ItemForm
 from assurance.models import Assessment, Framework, FrameworkAction, Requirement, RequirementAssessment
 from incidents.forms import IncidentForm, LearningForm, SafetyActionForm
-from incidents.models import Incident, Learning, SafetyAction, SsigMeeting
+from incidents.models import Incident, IncidentReferral, Learning, SafetyAction, SsigMeeting
 from lmns.models import Lmns, Provider
 from lmns.quality import RAG_LABELS
 from workforce.forms import WorkforceReturnForm
@@ -49,10 +49,26 @@ class LmnsSerializer(serializers.ModelSerializer):
 # --- Incidents, learning, safety actions -------------------------------------------------------
 
 
+class IncidentReferralSerializer(serializers.ModelSerializer):
+    body = serializers.CharField(source="body.code", read_only=True, help_text="The referral body's code.")
+    body_name = serializers.CharField(source="body.label", read_only=True)
+
+    class Meta:
+        model = IncidentReferral
+        fields = ["body", "body_name", "referred_on", "reference"]
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     provider = ProviderSerializer(read_only=True)
     incident_type_name = serializers.CharField(source="incident_type.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True, default=None)
+    referrals = IncidentReferralSerializer(
+        many=True,
+        read_only=True,
+        help_text="Referrals to bodies other than MNSI, in the bodies' order (MNSI's is mnsi_referred_on). "
+        "Write one as <code>_referred_on and <code>_reference, for example pmrt_referred_on; "
+        "an empty date removes it.",
+    )
 
     class Meta:
         model = Incident
@@ -61,6 +77,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             *IncidentForm.Meta.fields,
             "incident_type_name",
             "unit_name",
+            "referrals",
             "status",
             "created_at",
             "updated_at",

@@ -20,7 +20,7 @@ from assurance.models import Assessment, Framework, FrameworkAction, Requirement
 from incidents import services as incident_services
 from incidents.filters import IncidentFilter, SafetyActionFilter, SsigMeetingFilter
 from incidents.forms import IncidentForm, LearningForm, SafetyActionForm
-from incidents.models import Incident, Learning, SafetyAction, SsigMeeting
+from incidents.models import Incident, IncidentReferral, Learning, SafetyAction, SsigMeeting
 from lmns import access
 from lmns import quality as quality_selectors
 from lmns.api import serializers
@@ -77,8 +77,10 @@ class IncidentViewSet(CreateThroughForm, UpdateThroughForm, ReadViewSet):
     filterset_class = IncidentFilter
 
     def get_queryset(self):
-        return Incident.objects.visible_to(self.request.user).select_related(
-            "provider", "unit", "incident_type"
+        return (
+            Incident.objects.visible_to(self.request.user)
+            .select_related("provider", "unit", "incident_type")
+            .prefetch_related(Prefetch("referrals", IncidentReferral.objects.select_related("body")))
         )
 
     def form_for(self, incident, data):

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # The token, the page's count, the page, and each list's prefetches ("last used" is written
 # at most once a minute, so not here).
 MAX_QUERIES = {
-    "api:incident-list": 3,
+    "api:incident-list": 4,  # and the referrals with their bodies
     "api:learning-list": 5,
     "api:safety-action-list": 3,
     "api:ssig-meeting-list": 5,
@@ -42,7 +42,9 @@ def _more_records(world, owner):
     """Several more records of every kind, each with its own links."""
     themes = list(Theme.objects.order_by("pk")[:3])
     for n in range(4):
-        incident = make_incident(world.a1)
+        incident = make_incident(
+            world.a1, pmrt_referred_on=timezone.localdate(), coroner_referred_on=timezone.localdate()
+        )
         make_learning(world.a1, themes=themes, incidents=[incident])
         make_action(world.a1, owner=owner, incident=incident)
         make_meeting(world.lmns_a, meeting_on=timezone.localdate().replace(day=1).replace(year=2030 + n))

@@ -10,10 +10,12 @@ from incidents.filters import IncidentFilter
 from incidents.models import (
     ActionStatus,
     Incident,
+    IncidentReferral,
     IncidentStatus,
     IncidentType,
     PhysicalHarm,
     PsychologicalHarm,
+    ReferralBody,
     ResponseType,
     Theme,
 )
@@ -187,6 +189,25 @@ def test_filter_by_learning_response(world, officer, incidents, response_type, e
 )
 def test_filter_by_referral(world, officer, incidents, referral, expected):
     assert set(refs(incident_filter(officer, referral=referral), incidents)) == expected
+
+
+def test_the_referral_choices_are_the_active_bodies_the_user_sees_in_order(world, officer):
+    ReferralBody.objects.filter(code="mbrrace").update(is_active=False)
+    ReferralBody.objects.filter(code="coroner").update(order=1)
+    ReferralBody.objects.create(code="a_panel", label="A's own panel", lmns=world.a1.lmns, order=5)
+    ReferralBody.objects.create(code="b_panel", label="B's own panel", lmns=world.b1.lmns, order=5)
+    choices = [code for code, _ in incident_filter(officer, referral="any").form.fields["referral"].choices]
+    assert choices == ["", "any", "coroner", "a_panel", "mnsi", "pmrt"]
+    # A retired body, or another LMNS's, is not a choice: asking for it is an error.
+    assert not incident_filter(officer, referral="mbrrace").is_valid()
+    assert not incident_filter(officer, referral="b_panel").is_valid()
+
+
+def test_filter_by_a_body_an_lmns_added(world, officer, incidents):
+    panel = ReferralBody.objects.create(code="a_panel", label="A's own panel", lmns=world.a1.lmns)
+    IncidentReferral.objects.create(incident=incidents["F-3"], body=panel, referred_on=days(-1))
+    assert set(refs(incident_filter(officer, referral="a_panel"), incidents)) == {"F-3"}
+    assert set(refs(incident_filter(officer, referral="any"), incidents)) == {"F-1", "F-2", "F-3"}
 
 
 def test_filter_by_referral_lists_an_incident_referred_to_two_bodies_once(world, officer, incidents):

@@ -5,18 +5,21 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
+from incidents import services
 from incidents.models import (
     INCIDENT_TRANSITIONS,
-    REFERRAL_BODIES,
     ActionStatus,
     DutyOfCandour,
     Incident,
+    IncidentReferral,
     IncidentStatus,
     IncidentType,
     Learning,
     LearningStatus,
+    ReferralBody,
     SafetyAction,
     SsigMeeting,
     SsigSubmission,
@@ -26,7 +29,8 @@ from tests.factories import make_action, make_incident, make_learning, make_meet
 
 pytestmark = pytest.mark.django_db
 
-BODIES = [body for body, _ in REFERRAL_BODIES]
+# The starting bodies: MNSI's referral is the incident's own; the others are referral rows.
+BODIES = ["mnsi", "pmrt", "mbrrace", "coroner"]
 
 
 def days(n: int):
@@ -94,31 +98,46 @@ def test_no_unit_is_allowed(world):
     build_incident(world.a1, unit=None).full_clean()
 
 
+def referral_problems(provider, code, *, referred_on=None, reference="", **fields) -> list[str]:
+    """What the rules say about a referral to ``code``: MNSI's through the incident's clean(),
+    the others' through the service that records them (and IncidentReferral.clean())."""
+    if code == ReferralBody.MNSI:
+        incident = build_incident(provider, mnsi_referred_on=referred_on, mnsi_reference=reference, **fields)
+        try:
+            incident.full_clean()
+        except ValidationError as error:
+            return error.message_dict.get("mnsi_referred_on", [])
+        return []
+    incident = make_incident(provider, **fields)
+    body = ReferralBody.objects.get(code=code)
+    try:
+        services.incident_referrals_set(incident=incident, referrals={body: (referred_on, reference)})
+    except ValidationError as error:
+        return error.message_dict[f"{code}_referred_on"]
+    return []
+
+
 @pytest.mark.parametrize("body", BODIES)
 def test_referral_reference_without_a_date_is_refused(world, body):
-    errors = errors_of(build_incident(world.a1, **{f"{body}_reference": "REF-1"}))
-    assert f"{body}_referred_on" in errors
-    assert "Enter the date" in errors[f"{body}_referred_on"][0]
+    assert "Enter the date" in referral_problems(world.a1, body, reference="REF-1")[0]
 
 
 @pytest.mark.parametrize("body", BODIES)
 def test_referral_date_in_the_future_is_refused(world, body):
-    errors = errors_of(build_incident(world.a1, **{f"{body}_referred_on": days(1)}))
-    assert "cannot be in the future" in errors[f"{body}_referred_on"][0]
+    assert "cannot be in the future" in referral_problems(world.a1, body, referred_on=days(1))[0]
 
 
 @pytest.mark.parametrize("body", BODIES)
 def test_referral_before_the_incident_is_refused(world, body):
-    errors = errors_of(build_incident(world.a1, occurred_on=days(-10), **{f"{body}_referred_on": days(-11)}))
-    assert "cannot be before the incident occurred" in errors[f"{body}_referred_on"][0]
+    problems = referral_problems(world.a1, body, occurred_on=days(-10), referred_on=days(-11))
+    assert "cannot be before the incident occurred" in problems[0]
 
 
 @pytest.mark.parametrize("body", BODIES)
 @pytest.mark.parametrize("offset", [-10, -3, 0])
 def test_referral_dated_from_occurrence_to_today_is_allowed(world, body, offset):
-    build_incident(
-        world.a1, occurred_on=days(-10), **{f"{body}_referred_on": days(offset), f"{body}_reference": "R1"}
-    ).full_clean()
+    fields = {"occurred_on": days(-10), "reported_on": days(-10)}
+    assert referral_problems(world.a1, body, referred_on=days(offset), reference="R1", **fields) == []
 
 
 def test_referral_date_without_a_reference_is_allowed(world):
@@ -162,9 +181,9 @@ def test_duty_of_candour_completion_before_the_incident_is_refused(world):
 
 def test_several_broken_rules_are_reported_together(world):
     errors = errors_of(
-        build_incident(world.a1, unit=world.b1.units.get(), reported_on=days(3), pmrt_reference="P1")
+        build_incident(world.a1, unit=world.b1.units.get(), reported_on=days(3), mnsi_reference="M1")
     )
-    assert {"unit", "reported_on", "pmrt_referred_on"} <= set(errors)
+    assert {"unit", "reported_on", "mnsi_referred_on"} <= set(errors)
 
 
 # --- Incident constraints and queryset -------------------------------------------------------
@@ -219,8 +238,90 @@ def test_referral_querysets_and_property(world):
     unreferred = make_incident(world.a1)
     mine = Incident.objects.filter(pk__in=[mnsi.pk, coroner.pk, unreferred.pk])
     assert list(mine.referred_to("mnsi")) == [mnsi]
+    assert list(mine.referred_to("coroner")) == [coroner]
+    assert not mine.referred_to("pmrt").exists()
     assert set(mine.with_any_referral()) == {mnsi, coroner}
-    assert mnsi.referrals == [("MNSI", days(-2), "MNSI-1")]
+    both = make_incident(
+        world.a1, mnsi_referred_on=days(-2), mnsi_reference="M-2", coroner_referred_on=days(-1)
+    )
+    # In the bodies' order, each under its body's label as the data has it.
+    ReferralBody.objects.filter(code="coroner").update(label="HM Coroner", order=1)
+    shown = [(str(body), on, ref) for body, on, ref in both.external_referrals()]
+    assert shown == [("HM Coroner", days(-1), ""), ("MNSI", days(-2), "M-2")]
+
+
+# --- Referral bodies and referral rows --------------------------------------------------------
+
+
+def test_the_starting_bodies_each_carry_a_source_note_saying_how_far_it_was_checked():
+    bodies = list(ReferralBody.objects.filter(lmns=None))
+    assert [b.code for b in bodies] == BODIES
+    assert [b.label for b in bodies] == ["MNSI", "PMRT", "MBRRACE-UK", "Coroner"]
+    assert all(b.is_active and b.source and ("[V]" in b.source or "[M]" in b.source) for b in bodies)
+    # What was recalled says so.
+    assert "[M]" in ReferralBody.objects.get(code="coroner").source
+    assert "not checked" in ReferralBody.objects.get(code="coroner").source
+
+
+def test_one_referral_per_body_per_incident(world):
+    incident = make_incident(world.a1, pmrt_referred_on=days(-1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncidentReferral.objects.create(
+            incident=incident, body=ReferralBody.objects.get(code="pmrt"), referred_on=days(-1)
+        )
+
+
+def test_a_body_in_use_cannot_be_deleted_only_retired(world):
+    make_incident(world.a1, pmrt_referred_on=days(-1))
+    with pytest.raises(ProtectedError):
+        ReferralBody.objects.get(code="pmrt").delete()
+
+
+def test_mnsi_has_no_referral_rows_and_cannot_be_retired(world):
+    incident = make_incident(world.a1)
+    mnsi = ReferralBody.objects.get(code="mnsi")
+    with pytest.raises(ValidationError) as excinfo:
+        IncidentReferral(incident=incident, body=mnsi, referred_on=days(-1)).full_clean()
+    assert "MNSI questions" in str(excinfo.value)
+    mnsi.is_active = False
+    with pytest.raises(ValidationError):
+        mnsi.full_clean()
+
+
+def test_a_body_code_cannot_name_an_incident_field(world):
+    body = ReferralBody(code="early_notification", label="Early notification again")
+    with pytest.raises(ValidationError) as excinfo:
+        body.full_clean()
+    assert "code" in excinfo.value.message_dict
+
+
+def test_another_lmnss_own_body_is_refused(world):
+    other = ReferralBody.objects.create(code="b_local", label="B's panel", lmns=world.b1.lmns)
+    incident = make_incident(world.a1)
+    with pytest.raises(ValidationError) as excinfo:
+        IncidentReferral(incident=incident, body=other, referred_on=days(-1)).full_clean()
+    assert excinfo.value.message_dict == {"body": ["Choose a body used in this LMNS."]}
+
+
+def test_moving_the_incident_date_after_a_referral_is_refused(world, bob):
+    incident = make_incident(world.a1, occurred_on=days(-10), pmrt_referred_on=days(-5))
+    with pytest.raises(ValidationError) as excinfo:
+        services.incident_update(incident=incident, by=bob, occurred_on=days(-4), reported_on=days(-4))
+    assert "The PMRT referral cannot be before the incident occurred." in str(excinfo.value)
+    incident.refresh_from_db()
+    assert incident.occurred_on == days(-10)
+
+
+def test_referrals_keep_their_history(world, bob):
+    incident = make_incident(world.a1)
+    pmrt = ReferralBody.objects.get(code="pmrt")
+    services.incident_referrals_set(incident=incident, referrals={pmrt: (days(-2), "P-1")})
+    services.incident_referrals_set(incident=incident, referrals={pmrt: (days(-1), "P-1")})
+    services.incident_referrals_set(incident=incident, referrals={pmrt: (None, "")})
+    assert not incident.referrals.exists()
+    history = IncidentReferral.history.filter(incident_id=incident.pk)
+    kinds = list(history.values_list("history_type", flat=True))
+    assert sorted(kinds) == ["+", "-", "~"]
 
 
 # --- Learning ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from incidents.models import (
     Learning,
     LearningEvent,
     LearningStatus,
+    ReferralBody,
     ResponseType,
     SafetyAction,
     SsigMeeting,
@@ -104,8 +105,9 @@ def test_incident_create_allows_the_same_reference_at_another_provider(world, bo
         ({"reported_on": days(1)}, "reported_on", "cannot be in the future"),
         ({"occurred_on": days(-3), "reported_on": days(-4)}, "reported_on", "before the date occurred"),
         ({"mnsi_reference": "MNSI-1"}, "mnsi_referred_on", "Enter the date of the MNSI referral"),
-        ({"pmrt_referred_on": days(1)}, "pmrt_referred_on", "cannot be in the future"),
-        ({"coroner_referred_on": days(-11)}, "coroner_referred_on", "before the incident occurred"),
+        ({"referrals": {"pmrt": (days(1), "")}}, "pmrt_referred_on", "cannot be in the future"),
+        ({"referrals": {"coroner": (days(-11), "")}}, "coroner_referred_on", "before the incident occurred"),
+        ({"referrals": {"coroner": (None, "C-1")}}, "coroner_referred_on", "Enter the date of the Coroner"),
         (
             {"duty_of_candour_completed_on": days(-1)},
             "duty_of_candour_completed_on",
@@ -114,6 +116,10 @@ def test_incident_create_allows_the_same_reference_at_another_provider(world, bo
     ],
 )
 def test_incident_create_refuses_invalid_incidents_and_saves_nothing(world, bob, overrides, field, message):
+    if "referrals" in overrides:
+        overrides["referrals"] = {
+            ReferralBody.objects.get(code=code): given for code, given in overrides["referrals"].items()
+        }
     with pytest.raises(ValidationError) as excinfo:
         services.incident_create(provider=world.a1, by=bob, **incident_fields(**overrides))
     assert message.lower() in " ".join(excinfo.value.message_dict[field]).lower()
@@ -140,7 +146,9 @@ def test_incident_update_changes_an_open_incident(world, bob):
     incident.refresh_from_db()
     assert incident.duty_of_candour == DutyOfCandour.APPLIES
     assert incident.duty_of_candour_completed_on == days(-1)
-    assert incident.referrals == [("MNSI", days(-2), "MNSI-9")]
+    assert [(str(body), on, ref) for body, on, ref in incident.external_referrals()] == [
+        ("MNSI", days(-2), "MNSI-9")
+    ]
 
 
 def test_incident_update_refuses_invalid_changes_and_keeps_the_stored_incident(world, bob):
