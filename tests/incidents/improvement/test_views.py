@@ -172,7 +172,7 @@ def test_a_pdsa_cycle_ending_before_it_starts_is_refused_at_its_end_date(client,
 def test_a_local_plan_can_serve_none_of_the_national_drivers(client, lead, provider):
     client.force_login(lead)
     page = client.get(reverse("incidents:improvement-create")).content.decode()
-    assert "Another aim (say which in the overarching aim)" in page
+    assert "A local driver, not one of the five national ones" in page
 
 
 def test_rows_are_changed_and_removed_on_their_own_plan_only(client, lead, plan, provider):
