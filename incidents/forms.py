@@ -46,6 +46,16 @@ class ProviderChoiceMixin:
         return provider
 
 
+def _grouped_types(types) -> list:
+    """Incident types under their group's heading (maternal, fetal loss and stillbirth, neonatal,
+    service), so that a long list is read in parts."""
+    groups = {value: [] for value in IncidentType.Group.values}
+    for incident_type in types:
+        groups[incident_type.group].append((incident_type.pk, incident_type.name))
+    labels = dict(IncidentType.Group.choices)
+    return [("", "---------"), *((labels[group], options) for group, options in groups.items() if options)]
+
+
 class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
     class Meta:
         model = Incident
@@ -76,6 +86,14 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             "early_notification_reference",
         ]
         widgets = {name: DateInput() for name in DATE_FIELDS}
+        help_texts = {
+            "response_type": "How the provider will learn from it under PSIRF, if decided: an investigation "
+            "(PSII) for the incidents your plan names, a review or huddle for others; an MNSI "
+            "investigation or a PMRT review where one is under way.",
+            "duty_of_candour": "Moderate harm or worse, physical or psychological, is usually a "
+            "notifiable safety incident: the family must be told and given an apology. Say whether "
+            "the statutory duty of candour applies.",
+        }
 
     def __init__(self, *args, user, provider=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +102,9 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             self.fields["unit"].queryset.visible_to(user).select_related("provider")
         )
         current_type = [self.instance.incident_type_id] if self.instance.pk else []
-        self.fields["incident_type"].queryset = IncidentType.objects.visible_to(user).active_or(current_type)
+        types = IncidentType.objects.visible_to(user).active_or(current_type)
+        self.fields["incident_type"].queryset = types
+        self.fields["incident_type"].choices = _grouped_types(types)
         self._add_referral_fields(user)
 
     def _add_referral_fields(self, user) -> None:

@@ -1,6 +1,7 @@
 """Client-level tests of the incident pages: the happy paths, the refusals, and
 query counts that stay fixed however many rows a list has."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -48,6 +49,28 @@ def test_contributor_records_an_incident(client, world, bob):
     incident = Incident.objects.get(local_reference="DATIX-900")
     assert response.url == incident.get_absolute_url()
     assert (incident.provider, incident.created_by, incident.status) == (world.a1, bob, "reported")
+
+
+def test_incident_types_are_offered_under_their_groups(client, world, bob):
+    client.force_login(bob)
+    page = client.get(reverse("incidents:incident-create")).content.decode()
+    groups = re.findall(r'<optgroup label="([^"]+)">', page)
+    assert groups == ["Maternal", "Fetal loss and stillbirth", "Neonatal", "Service and organisation"]
+    stillbirth = IncidentType.objects.get(name__icontains="intrapartum stillbirth")
+    fetal = page.split('<optgroup label="Fetal loss and stillbirth">')[1].split("</optgroup>")[0]
+    assert f'value="{stillbirth.pk}"' in fetal
+    assert "PSIRF" in page and "notifiable safety incident" in page
+
+
+def test_moderate_harm_with_duty_of_candour_undecided_is_flagged_on_the_incident(client, world, bob):
+    client.force_login(bob)
+    client.post(
+        reverse("incidents:incident-create"), _incident_form(provider=world.a1.pk, duty_of_candour="unknown")
+    )
+    incident = Incident.objects.get(local_reference="DATIX-900")
+    assert "Duty of candour not yet decided" in client.get(incident.get_absolute_url()).content.decode()
+    Incident.objects.filter(pk=incident.pk).update(duty_of_candour="applies")
+    assert "Duty of candour not yet decided" not in client.get(incident.get_absolute_url()).content.decode()
 
 
 def test_incident_form_shows_every_problem_and_saves_nothing(client, world, bob):
