@@ -138,4 +138,6 @@ def test_wide_tables_scroll_in_their_own_region_on_a_phone(page, demo, artifacts
     region = page.get_by_role("region", name=re.compile(r"scrolls sideways"))
     region.first.focus()
     page.keyboard.press("ArrowRight")
-    assert region.first.evaluate("wrap => wrap.scrollLeft") > 0
+    # The browser scrolls smoothly: wait for it to move rather than read it at once.
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+    assert region.first.evaluate("wrap => wrap === document.activeElement")
