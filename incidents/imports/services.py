@@ -18,6 +18,7 @@ from incidents.imports import mapping as mappings
 from incidents.imports.models import ImportMapping, ImportStatus, IncidentImport
 from incidents.imports.validation import Checker, Outcome
 from lmns import pid
+from lmns.imports import runs
 from lmns.imports.parsing import ImportFileError, check_size, file_size, open_sheet
 from lmns.imports.runs import queue_task, run_inline
 from lmns.models import Provider
@@ -131,7 +132,7 @@ def incident_import_check(*, import_id: int) -> None:
     try:
         outcome = _run(incident_import, write=False, progress=progress)
     except Exception as error:
-        _fail(checking, "checked", error)
+        runs.mark_failed(checking, "checked", error)
         raise
     checking.update(
         status=ImportStatus.CHECKED,
@@ -218,7 +219,7 @@ def incident_import_apply(*, import_id: int) -> None:
             )
             return
         except Exception as error:
-            _fail(imports, "applied", error)
+            runs.mark_failed(imports, "applied", error)
             failure = error
         else:
             imports.update(
@@ -233,24 +234,9 @@ def incident_import_apply(*, import_id: int) -> None:
     incident_import.file.delete(save=False)
 
 
-def _fail(imports, what: str, error: Exception) -> None:
-    logger.error("Incident import %s could not be %s", imports.first(), what, exc_info=error)
-    imports.update(
-        status=ImportStatus.FAILED,
-        error=f"The file could not be {what} ({type(error).__name__}). Please upload it again.",
-    )
-
-
 @transaction.atomic
 def incident_import_discard(*, incident_import: IncidentImport, by) -> None:
-    """Throw away an import that has not been applied, and its file."""
-    if incident_import.status == ImportStatus.APPLIED:
-        raise ValidationError("An applied import cannot be discarded.")
-    if incident_import.status in {ImportStatus.CHECKING, ImportStatus.APPLYING}:
-        raise ValidationError("Wait until the import has been checked or applied before discarding it.")
-    incident_import.file.delete(save=False)
-    incident_import.status = ImportStatus.DISCARDED
-    incident_import.save(update_fields=["file", "status"])
+    runs.discard(incident_import)
 
 
 # --- Mappings -----------------------------------------------------------------------------

@@ -1,8 +1,15 @@
-"""Handing an import's check or apply to Celery, or running it in the request for a small file."""
+"""Handing an import's check or apply to Celery, or running it in the request for a small file;
+recording a failure, and discarding an import not applied. Shared by every import."""
 
+import logging
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from lmns.imports.models import ImportStatus
 from lmns.outbox import task_send
+
+logger = logging.getLogger(__name__)
 
 
 def queue_task(task_name: str, record, *, status: str, error: str) -> None:
@@ -24,3 +31,24 @@ def run_inline(run, import_id: int) -> None:
         run(import_id=import_id)
     except Exception:
         return
+
+
+def mark_failed(imports, what: str, error: Exception) -> None:
+    """Record on the import (a queryset of one) that it could not be ``what`` ("checked",
+    "applied"), in words for its page; the details go to the log, never to the user."""
+    logger.error("%s could not be %s", imports.first(), what, exc_info=error)
+    imports.update(
+        status=ImportStatus.FAILED,
+        error=f"The file could not be {what} ({type(error).__name__}). Please upload it again.",
+    )
+
+
+def discard(record) -> None:
+    """Throw away an import that has not been applied, and its file."""
+    if record.status == ImportStatus.APPLIED:
+        raise ValidationError("An applied import cannot be discarded.")
+    if record.status in {ImportStatus.CHECKING, ImportStatus.APPLYING}:
+        raise ValidationError("Wait until the import has been checked or applied before discarding it.")
+    record.file.delete(save=False)
+    record.status = ImportStatus.DISCARDED
+    record.save(update_fields=["file", "status"])

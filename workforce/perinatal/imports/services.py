@@ -8,13 +8,13 @@ is applied only once the importer confirms them, and only if applying finds the 
 preview showed. Small files are handled in the request; larger ones by Celery (``tasks``).
 """
 
-import logging
 import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lmns.imports import runs
 from lmns.imports.models import ImportStatus
 from lmns.imports.outcome import Outcome
 from lmns.imports.parsing import ImportFileError, check_size, file_size, open_sheet
@@ -23,8 +23,6 @@ from lmns.models import Lmns, Provider
 from workforce.perinatal.imports import fields
 from workforce.perinatal.imports.checking import Checker
 from workforce.perinatal.imports.models import MonthlyImportMapping, MonthlyReturnImport
-
-logger = logging.getLogger(__name__)
 
 # Every row runs through the return's services, so a file is checked in the request only while
 # it is small (about a hundred site-months).
@@ -116,7 +114,7 @@ def monthly_import_check(*, import_id: int) -> None:
     try:
         outcome, checker = _run(record, by=record.requested_by, write=False)
     except Exception as error:
-        _fail(checking, "checked", error)
+        runs.mark_failed(checking, "checked", error)
         raise
     checking.update(
         status=ImportStatus.CHECKED,
@@ -199,7 +197,7 @@ def monthly_import_apply(*, import_id: int) -> None:
             )
             return
         except Exception as error:
-            _fail(imports, "applied", error)
+            runs.mark_failed(imports, "applied", error)
             failure = error
         else:
             if outcome.problem_count:
@@ -226,24 +224,9 @@ class _NewFlags(Exception):
     pass
 
 
-def _fail(imports, what: str, error: Exception) -> None:
-    logger.error("Monthly return import %s could not be %s", imports.first(), what, exc_info=error)
-    imports.update(
-        status=ImportStatus.FAILED,
-        error=f"The file could not be {what} ({type(error).__name__}). Please upload it again.",
-    )
-
-
 @transaction.atomic
 def monthly_import_discard(*, record: MonthlyReturnImport, by) -> None:
-    """Throw away an import that has not been applied, and its file."""
-    if record.status == ImportStatus.APPLIED:
-        raise ValidationError("An applied import cannot be discarded.")
-    if record.status in {ImportStatus.CHECKING, ImportStatus.APPLYING}:
-        raise ValidationError("Wait until the import has been checked or applied before discarding it.")
-    record.file.delete(save=False)
-    record.status = ImportStatus.DISCARDED
-    record.save(update_fields=["file", "status"])
+    runs.discard(record)
 
 
 # --- Mappings -----------------------------------------------------------------------------
