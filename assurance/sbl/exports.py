@@ -63,9 +63,10 @@ def wording_lines() -> list[str]:
 def _position(assessment: SblAssessment) -> str:
     if assessment.state == SblState.VALIDATED and assessment.validated_at:
         return f"Validated by the LMNS on {long_datetime(assessment.validated_at)}"
-    if assessment.state == SblState.AWAITING:
-        return "Self-assessed: awaiting LMNS validation"
-    return f"Self-assessed: {assessment.get_state_display().lower()}"
+    return {
+        SblState.AWAITING: "Self-assessed: awaiting LMNS validation",
+        SblState.CHALLENGED: "Self-assessed: challenged by the LMNS, back with the provider",
+    }.get(assessment.state, "Self-assessment in progress")
 
 
 # --- One provider's quarter -------------------------------------------------------------------

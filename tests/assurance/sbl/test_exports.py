@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assurance.exports import board_workbook
 from assurance.sbl import services
+from assurance.sbl.exports import board_tables
 from assurance.sbl.models import Implementation, SblIntervention
 from lmns.board_packs import board_pack_workbook, pack_sources
 from lmns.models import Role
@@ -134,3 +135,20 @@ def test_the_board_pack_shows_the_quarter_of_its_month(world, alice, officer):
     assert f"each provider's latest quarter to {last_day} {month:%B %Y}" in text
     rows = _values(workbook["SBL interventions"])
     assert sum(row[0] == world.a1.name for row in rows) == SblIntervention.objects.count()
+
+
+def test_the_board_reads_each_quarter_s_position_in_words(world, alice, officer):
+    assessment = make_sbl_assessment(world.a1, by=alice)
+    answer_all(assessment, by=alice)
+
+    def position():
+        tables = board_tables(providers=[world.a1], on=assessment.quarter_start)
+        return tables.summary_rows[0][2]
+
+    assert position() == "Self-assessment in progress"
+    services.sbl_assessment_submit(assessment=assessment, by=alice)
+    assert position() == "Self-assessed: awaiting LMNS validation"
+    services.sbl_assessment_validate(
+        assessment=assessment, by=officer, accept=False, comment="Show the audit."
+    )
+    assert position() == "Self-assessed: challenged by the LMNS, back with the provider"
