@@ -1,4 +1,5 @@
-"""Board workbooks: one provider's, or the whole LMNS's, compliance position on a framework.
+"""Board workbooks: one provider's, or the whole LMNS's, compliance position on a framework;
+for a framework with a safety action 6 (the MIS), each provider's Saving Babies' Lives quarter.
 
 The board sees two positions side by side: what each provider says (self-assessed)
 and what the LMNS has checked and accepted (LMNS-verified). Only the second is green.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Case, Count, Q, Value, When
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.cell.cell import ERROR_CODES
@@ -26,6 +28,8 @@ from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assurance.models import Requirement, RequirementAssessment, Status, Verification
+from assurance.sbl import exports as sbl_exports
+from assurance.sbl.selectors import SA6_CODE
 from assurance.selectors import MatrixRow, Rag, compliance_matrix
 from incidents.exports import (
     FONT,
@@ -190,7 +194,30 @@ def board_workbook(
         )
         if progress:
             progress(done, len(matrix))
+    if any(action.code == SA6_CODE for action in actions):
+        _write_sbl(workbook, styles, framework=framework, providers=providers, used=used)
     return workbook
+
+
+def _write_sbl(workbook, styles, *, framework, providers: list, used: set[str]) -> None:
+    """Safety action 6's Saving Babies' Lives position: each provider's latest quarter in the
+    framework's period (to today while it runs), its percentages and every intervention."""
+    on = min(filter(None, [framework.period_end, timezone.localdate()]))
+    tables = sbl_exports.board_tables(providers=providers, on=on)
+    _write_table(
+        workbook.create_sheet(_sheet_name("Saving Babies' Lives", used)),
+        styles,
+        cover=tables.cover,
+        columns=tables.summary_columns,
+        rows=tables.summary_rows,
+    )
+    _write_table(
+        workbook.create_sheet(_sheet_name("SBL interventions", used)),
+        styles,
+        cover=tables.cover,
+        columns=tables.intervention_columns,
+        rows=tables.intervention_rows,
+    )
 
 
 def board_workbook_for_provider(*, assessment, generated_by) -> Workbook:

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from assurance import reminders
+from assurance.sbl import reminders as sbl_reminders
 from assurance.visits.reminders import overdue_recommendation_reminders_send
 from assurance.workbooks import board_workbook_job_run
 
@@ -31,3 +32,13 @@ def send_awaiting_verification_digests() -> int:
 @shared_task
 def send_overdue_recommendation_reminders() -> int:
     return overdue_recommendation_reminders_send()
+
+
+@shared_task
+def send_sbl_due_reminders() -> int:
+    return sbl_reminders.due_reminders_send()
+
+
+@shared_task
+def send_sbl_awaiting_validation_reminders() -> int:
+    return sbl_reminders.awaiting_validation_reminders_send()

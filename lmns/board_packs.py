@@ -10,13 +10,14 @@ compliance board workbooks are: both run through lmns.jobs.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from assurance.sbl.exports import board_tables as sbl_board_tables
 from incidents.exports import Column, write_table
 from lmns.board_pack_report import ReportRow, perinatal_rows, report_rows
 from lmns.exports import long_datetime, stamp
@@ -246,6 +247,7 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         if progress:
             progress(index + 1, len(names) + 1)
 
+    _sbl_sheets(workbook, cover=cover, sources=sources)
     write_table(
         workbook.create_sheet("SPC data"),
         cover=[
@@ -258,6 +260,23 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         rows=[row for source in sources for row in _spc_rows(source.quality)],
     )
     return workbook
+
+
+def _sbl_sheets(workbook, *, cover: list[str], sources: list[PackSource]) -> None:
+    """Saving Babies' Lives (MIS safety action 6): each provider's latest quarter started by the
+    end of the pack's month, with its percentages, then every intervention's answer. Worked out
+    now even for a frozen month: a quarter changes only until the LMNS validates it, and its
+    position says which it is."""
+    if not sources:
+        return
+    last_day = sources[0].quality.period.end - timedelta(days=1)
+    tables = sbl_board_tables(providers=[source.quality.provider for source in sources], on=last_day)
+    sbl_cover = [*cover, *tables.cover, "Worked out now, from each quarter as it stands today."]
+    for name, columns, rows in [
+        ("Saving Babies' Lives", tables.summary_columns, tables.summary_rows),
+        ("SBL interventions", tables.intervention_columns, tables.intervention_rows),
+    ]:
+        write_table(workbook.create_sheet(name), cover=sbl_cover, columns=columns, rows=rows)
 
 
 def _first_row(cover: list[str]) -> int:

@@ -336,6 +336,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=15, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Saving Babies' Lives: a quarter due or overdue from the provider, or awaiting the LMNS.
+    "sbl-due-reminders": {
+        "task": "assurance.tasks.send_sbl_due_reminders",
+        "schedule": crontab(hour=8, minute=20, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    "sbl-awaiting-validation-reminders": {
+        "task": "assurance.tasks.send_sbl_awaiting_validation_reminders",
+        "schedule": crontab(hour=8, minute=25, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
     "late-workforce-return-reminders": {
         "task": "workforce.tasks.send_late_return_reminders",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),

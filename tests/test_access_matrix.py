@@ -355,6 +355,7 @@ OBJECT_KWARGS = {
             "assurance:sbl-validate",
             "assurance:sbl-cite",
             "assurance:sbl-history",
+            "assurance:sbl-workbook",
         ],
         sbl_record,
     ),

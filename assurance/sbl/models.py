@@ -3,7 +3,7 @@ interventions (reference data, loaded from care_bundle.yaml), and each provider'
 self-assessment of how far every intervention is implemented, submitted by the provider lead and
 validated by the LMNS."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,6 +41,15 @@ def quarter_label(start: date) -> str:
     first_year = start.year if start.month >= 4 else start.year - 1
     first, last = MONTH_NAMES[start.month - 1], MONTH_NAMES[start.month + 1]
     return f"Q{number} {first_year}/{(first_year + 1) % 100:02d} ({first} to {last} {start.year})"
+
+
+def quarter_due_on(start: date) -> date:
+    """The last day for the provider to submit the quarter's self-assessment: the end of the
+    month after the quarter. A local rule, not a national one (no deadline from the care bundle
+    or the MIS has been checked here): it gives the LMNS the month after to validate it."""
+    month = start.month + 4  # the month after the month after the quarter
+    first_after = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return first_after - timedelta(days=1)
 
 
 class SblElement(models.Model):

@@ -14,5 +14,6 @@ urlpatterns = [
     path("sbl/<int:pk>/submit/", views.sbl_submit, name="sbl-submit"),
     path("sbl/<int:pk>/validate/", views.sbl_validate, name="sbl-validate"),
     path("sbl/<int:pk>/cite/", views.sbl_cite, name="sbl-cite"),
+    path("sbl/<int:pk>/workbook/", views.sbl_workbook, name="sbl-workbook"),
     path("sbl/<int:pk>/history/", views.sbl_history, name="sbl-history"),
 ]

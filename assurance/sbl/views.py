@@ -1,6 +1,6 @@
 """Saving Babies' Lives v3 pages: every quarter the user may see in one table, one provider's
 quarterly history, a quarter's answers and percentages, answering an element, the two keys, and
-citing a validated quarter as MIS safety action 6 evidence."""
+citing a validated quarter as MIS safety action 6 evidence, and the quarter as a workbook."""
 
 from functools import cache
 
@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from assurance.forms import VerifyForm
 from assurance.models import Evidence
-from assurance.sbl import selectors, services
+from assurance.sbl import exports, selectors, services
 from assurance.sbl.care_bundle import read_care_bundle
 from assurance.sbl.forms import SblAnswerForm, SblCiteForm, SblStartForm
 from assurance.sbl.models import SblAnswer, SblAssessment, SblState
@@ -23,6 +23,7 @@ from lmns import access
 from lmns.history import record_history
 from lmns.models import Provider
 from lmns.pagination import paginate
+from lmns.responses import xlsx_response
 
 
 def _wording() -> dict:
@@ -119,6 +120,13 @@ def sbl_detail(request, pk):
             "wording": _wording(),
         },
     )
+
+
+@require_GET
+def sbl_workbook(request, pk):
+    assessment = _assessment(request, pk)
+    workbook = exports.sbl_quarter_workbook(assessment=assessment, generated_by=request.user)
+    return xlsx_response(workbook, exports.quarter_filename(assessment))
 
 
 def sbl_element_edit(request, pk, number):

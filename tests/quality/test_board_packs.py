@@ -100,6 +100,8 @@ def test_the_provider_workbook_has_a_summary_a_sheet_per_domain_and_the_spc_data
         "Assurance visits",
         "Workforce",
         "Speaking up",
+        "Saving Babies' Lives",
+        "SBL interventions",
         "SPC data",
     ]
     summary = list(workbook["Summary"].iter_rows(values_only=True))

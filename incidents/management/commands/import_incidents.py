@@ -1,20 +1,25 @@
 """python manage.py import_incidents FILE --provider ODS [--mapping NAME] [--apply [--pid-checked]]
 [--user NAME]"""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.imports import services
 from incidents.imports.models import ImportStatus, IncidentImport
-from lmns.models import Provider
+from lmns.imports.command import (
+    kept_only_if_applied,
+    problem_lines,
+    provider_by_ods,
+    refuse_unchecked,
+    user_by_name,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Check an export of incidents (xlsx or CSV) for one provider and show what importing it would do; "
-        "with --apply, import it if every row is clean."
+        "with --apply, import it if every row is clean. Only an applied import is kept."
     )
 
     def add_arguments(self, parser):
@@ -32,14 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username recorded as having imported the incidents.")
 
     def handle(self, *args, file, provider, mapping, apply, user, pid_checked, **options):
-        provider = Provider.objects.filter(ods_code__iexact=provider).first()
-        if provider is None:
-            raise CommandError("There is no provider with that ODS code.")
-        by = None
-        if user:
-            by = get_user_model().objects.filter(username=user).first()
-            if by is None:
-                raise CommandError(f"There is no user called {user}.")
+        provider = provider_by_ods(provider)
+        by = user_by_name(user)
         try:
             with open(file, "rb") as handle:
                 incident_import = services.incident_import_start(
@@ -53,6 +52,11 @@ class Command(BaseCommand):
             raise CommandError(f"{file} cannot be read: {error.strerror}.") from None
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        with kept_only_if_applied(incident_import):
+            self._check_then_apply(incident_import, by=by, apply=apply, pid_checked=pid_checked)
+
+    def _check_then_apply(self, incident_import: IncidentImport, *, by, apply: bool, pid_checked: bool):
+        refuse_unchecked(incident_import)
         self._report(incident_import)
         if incident_import.problem_count:
             raise CommandError(f"{incident_import.problem_count} problem(s): nothing was imported.")
@@ -79,13 +83,8 @@ class Command(BaseCommand):
     def _report(self, incident_import: IncidentImport) -> None:
         for note in incident_import.notes:
             self.stdout.write(note)
-        for problem in incident_import.problems:
-            where = ", ".join(
-                part
-                for part in (f"row {problem['row']}" if problem["row"] else "", problem["column"])
-                if part
-            )
-            self.stderr.write(f"{where}: {problem['message']}" if where else problem["message"])
+        for line in problem_lines(incident_import):
+            self.stderr.write(line)
         for warning in incident_import.warnings:
             self.stdout.write(f"row {warning['row']}, {warning['column']}: {warning['message']}")
         if not incident_import.problem_count:

@@ -67,3 +67,14 @@ def test_unknown_provider_file_or_mapping_are_refused(world, tmp_path):
     with pytest.raises(CommandError, match="no import mapping called “ours”"):
         run(str(path), "--provider", "AA1", "--mapping", "ours")
     assert not IncidentImport.objects.exists()
+
+
+def test_a_run_that_imports_nothing_leaves_no_import_behind(world, tmp_path):
+    """Issue #22: each preview left a "Checked" import in the provider's list for ever."""
+    path = tmp_path / "datix.csv"
+    path.write_bytes(csv_bytes([row("W1")]))
+    run(str(path), "--provider", "AA1")
+    path.write_bytes(csv_bytes([row("W2", Result="Dreadful")]))
+    with pytest.raises(CommandError):
+        run(str(path), "--provider", "AA1", "--apply")
+    assert not IncidentImport.objects.exists()
