@@ -17,7 +17,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from incidents.exports import Column, write_table
+from incidents.exports import PRINT_WIDTH, Column, write_table
 from lmns.board_pack_report import ReportRow, perinatal_rows, report_rows
 from lmns.exports import long_datetime, stamp
 from lmns.jobs import export_job_run
@@ -167,7 +167,11 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
     write_table(
         summary,
         cover=summary_cover,
-        columns=[Column("Provider", 24), *(Column(name, 30) for name in names), Column("Figures as of", 30)],
+        columns=[
+            Column("Provider", 24),
+            *(Column(name, _domain_width(len(names))) for name in names),
+            Column("Figures as of", 24),
+        ],
         rows=rows,
     )
     for offset in range(len(names)):
@@ -258,6 +262,12 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         rows=[row for source in sources for row in _spc_rows(source.quality)],
     )
     return workbook
+
+
+def _domain_width(count: int) -> int:
+    """A domain's column on the summary: as wide as the page allows beside the provider and
+    the date columns, so that the sheet prints at 9 pt or more whatever the number of domains."""
+    return max(12, min(30, (PRINT_WIDTH - 48) // max(1, count)))
 
 
 def _first_row(cover: list[str]) -> int:
