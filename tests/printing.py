@@ -58,13 +58,18 @@ def assert_prints_readably(workbook) -> None:
 ARIAL_BOX_HEIGHT = 0.905 + 0.212
 
 
-def smallest_pdf_points(pdf) -> float:
-    """The size of the smallest word on any page of ``pdf``, as pdftotext lays it out."""
+def pdf_text(pdf, *options) -> str:
+    """The text of ``pdf`` as pdftotext gives it, pages parted by form feeds."""
     if not shutil.which("pdftotext"):
         skip_or_fail("pdftotext is not installed (apt-get install poppler-utils)", required=IN_CI)
-    text = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True
+    return subprocess.run(
+        ["pdftotext", *options, str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True
     ).stdout
+
+
+def smallest_pdf_points(pdf) -> float:
+    """The size of the smallest word on any page of ``pdf``, as pdftotext lays it out."""
+    text = pdf_text(pdf, "-bbox")
     boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', text)
     assert boxes
     return min((float(bottom) - float(top)) / ARIAL_BOX_HEIGHT for top, bottom in boxes)
