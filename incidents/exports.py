@@ -158,15 +158,17 @@ def write_table(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if len(columns) > 1:
             worksheet.merge_cells(f"A{line_number}:{last_column}{line_number}")
-        worksheet.row_dimensions[line_number].height = _height(
-            _lines(line, table_width, bold=line_number == 1)
-        )
+        # Cover lines are a point larger than the table's text: a little less to a line, a little taller.
+        lines = _lines(line, table_width * FONT_SIZE // (FONT_SIZE + 1), bold=line_number == 1)
+        worksheet.row_dimensions[line_number].height = min(MAX_ROW_HEIGHT, lines * (LINE_HEIGHT + 2) + 4)
     header_row = len(cover) + 2
     wrap = Alignment(wrap_text=True, vertical="top")
     plain, bold = Font(name=FONT, size=FONT_SIZE), Font(name=FONT, size=FONT_SIZE, bold=True)
     for column_number, column in enumerate(columns, start=1):
         cell = _set(worksheet.cell(row=header_row, column=column_number), column.heading)
-        cell.font, cell.alignment, cell.border = bold, wrap, CELL_BORDER
+        cell.font, cell.alignment = bold, wrap
+        if column.heading:  # a list of labels and values has no heading row to rule
+            cell.border = CELL_BORDER
         worksheet.column_dimensions[get_column_letter(column_number)].width = column.width
     worksheet.row_dimensions[header_row].height = header_height(columns)
     if not rows:
