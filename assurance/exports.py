@@ -30,19 +30,22 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assurance.models import Requirement, RequirementAssessment, Status, Verification
 from assurance.sbl import exports as sbl_exports
 from assurance.sbl.selectors import SA6_CODE
-from assurance.selectors import MatrixRow, Rag, compliance_matrix
+from assurance.selectors import MatrixRow, Rag, compliance_matrix, requirement_rag
 from incidents.exports import (
+    CELL_BORDER,
     FONT,
     FONT_SIZE,
     FORMULA_PREFIXES,
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
+    PRINT_WIDTH,
     Column,
     _lines,
     _long_date,
     _set,
     _sheet_name,
     _text,
+    header_height,
 )
 from lmns.exports import stamp
 
@@ -79,23 +82,32 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 # Cells take a named style: setting font, fill and alignment on each cell instead hashes
 # every style object every time, which was most of the build time when measured.
-TEXT, DATE, HEADING, LABEL, HEADLINE, STRAPLINE = (
+TEXT, DATE, HEADING, LABEL, HEADLINE, STRAPLINE, BLANK = (
     "Board text",
     "Board date",
     "Board heading",
     "Board label",
     "Board title",
     "Board subtitle",
+    "Board blank",
 )
 STYLES = {
-    TEXT: {"font": PLAIN, "alignment": WRAP},
-    DATE: {"font": PLAIN, "alignment": WRAP, "number_format": DATE_FORMAT},
-    HEADING: {"font": BOLD, "alignment": WRAP},
+    TEXT: {"font": PLAIN, "alignment": WRAP, "border": CELL_BORDER},
+    DATE: {"font": PLAIN, "alignment": WRAP, "border": CELL_BORDER, "number_format": DATE_FORMAT},
+    HEADING: {"font": BOLD, "alignment": WRAP, "border": CELL_BORDER},
     LABEL: {"font": BOLD},
-    HEADLINE: {"font": TITLE},
-    STRAPLINE: {"font": SUBTITLE},
+    HEADLINE: {"font": TITLE, "alignment": WRAP},
+    STRAPLINE: {"font": SUBTITLE, "alignment": WRAP},
+    # Written in the cells round a table that are otherwise empty, for LibreOffice: it gives an
+    # empty cell its column's format, and so its rule (_set_up).
+    BLANK: {"font": PLAIN},
     **{
-        f"RAG {RAG_NAMES[rag]}": {"font": RAG_FONTS[rag], "fill": RAG_FILLS[rag], "alignment": WRAP}
+        f"RAG {RAG_NAMES[rag]}": {
+            "font": RAG_FONTS[rag],
+            "fill": RAG_FILLS[rag],
+            "alignment": WRAP,
+            "border": CELL_BORDER,
+        }
         for rag in RAG_COLOURS
     },
 }
@@ -104,25 +116,30 @@ STATUS_LABELS = dict(Status.choices)
 VERIFICATION_LABELS = dict(Verification.choices)
 
 COVER_COLUMNS = [Column("", 26), Column("", 90)]
+# Every sheet within PRINT_WIDTH, so that it prints at 9 pt or more on landscape A4: the
+# summary takes five actions a sheet, and a provider's columns are narrow and wrap.
 SUMMARY_COLUMNS = [
-    Column("Provider", 30),
-    Column("ODS code", 9),
-    Column("Self-assessed actions met", 14),
-    Column("LMNS-verified actions met", 14),
+    Column("Provider", 24),
+    Column("ODS code", 7),
+    Column("Self-assessed actions met", 10),
+    Column("LMNS-verified actions met", 10),
 ]
-ACTION_COLUMN_WIDTH = 22
+ACTION_COLUMN_WIDTH = 20
+ACTIONS_PER_SUMMARY = (PRINT_WIDTH - sum(column.width for column in SUMMARY_COLUMNS)) // ACTION_COLUMN_WIDTH
 PROVIDER_COLUMNS = [
-    Column("Action", 9),
-    Column("Requirement", 12),
-    Column("Requirement text", 48),
-    Column("Wording checked", 12),
-    Column("Self-assessed status", 14),
-    Column("LMNS verification", 16),
-    Column("Provider commentary", 40),
-    Column("Evidence items", 10),
-    Column("Action plan", 32),
-    Column("Action owner", 18),
-    Column("Action plan due", 13),
+    Column("Action", 6),
+    Column("Requirement", 11),
+    Column("Requirement text", 22),
+    Column("Wording checked", 9),
+    Column("Rating", 12),
+    Column("Self-assessed status", 12),
+    Column("LMNS verification", 13),
+    Column("LMNS challenge reason", 14),
+    Column("Provider commentary", 15),
+    Column("Evidence items", 9),
+    Column("Action plan", 12),
+    Column("Action owner", 9),
+    Column("Action plan due", 11),
 ]
 
 
@@ -170,18 +187,23 @@ def board_workbook(
             ("Wording checked", _checked(framework)),
         ],
     )
-    _write_table(
-        workbook.create_sheet("Summary"),
-        styles,
-        cover=[
-            f"{framework.name} ({framework.version}): actions by provider",
-            "Self-assessed: the provider's own position. LMNS-verified: accepted by the LMNS. "
-            "Only green is both met and verified.",
-        ],
-        columns=SUMMARY_COLUMNS + [Column(action.code, ACTION_COLUMN_WIDTH) for action in actions],
-        rows=(_summary_row(row) for row in matrix),
-    )
-    used = {"cover", "summary"}
+    used = {"cover"}
+    # Five actions a sheet: all of them side by side printed at 5 pt (issue #22).
+    for first in range(0, max(1, len(actions)), ACTIONS_PER_SUMMARY):
+        part = actions[first : first + ACTIONS_PER_SUMMARY]
+        name = "Summary" if not first else f"Summary {part[0].code}-{part[-1].code}"
+        _write_table(
+            workbook.create_sheet(_sheet_name(name, used)),
+            styles,
+            cover=[
+                f"{framework.name} ({framework.version}): actions by provider"
+                + (f", {part[0].code} to {part[-1].code}" if len(actions) > ACTIONS_PER_SUMMARY else ""),
+                "Self-assessed: the provider's own position. LMNS-verified: accepted by the LMNS. "
+                "Only green is both met and verified.",
+            ],
+            columns=SUMMARY_COLUMNS + [Column(action.code, ACTION_COLUMN_WIDTH) for action in part],
+            rows=(_summary_row(row, first, len(part)) for row in matrix),
+        )
     items = _ItemRows([row.assessment_id for row in matrix if row.assessment_id is not None])
     for done, row in enumerate(matrix, start=1):
         _write_provider(
@@ -253,7 +275,7 @@ def _write_cover(
     def row(*values, style=TEXT):
         worksheet.append([_cell(worksheet, styles, value, style=style) for value in values])
 
-    _set_up(worksheet, COVER_COLUMNS)
+    _set_up(worksheet, COVER_COLUMNS, ruled=False)
     row("Board assurance workbook", style=HEADLINE)
     row(generated)
     row()
@@ -271,11 +293,14 @@ def _write_cover(
     worksheet.close()
 
 
-def _summary_row(row: MatrixRow) -> list:
+def _summary_row(row: MatrixRow, first: int, count: int) -> list:
     if row.assessment_id is None:
-        cells = [Rated("Grey: assessment not started", Rag.GREY) for _ in row.cells]
+        cells = [Rated("Grey: assessment not started", Rag.GREY) for _ in range(count)]
     else:
-        cells = [Rated(f"{RAG_NAMES[cell.rag]}: {cell.reason}", cell.rag) for cell in row.cells]
+        cells = [
+            Rated(f"{RAG_NAMES[cell.rag]}: {cell.reason}", cell.rag)
+            for cell in row.cells[first : first + count]
+        ]
     return [row.provider.name, row.provider.ods_code, row.actions_met, row.actions_verified, *cells]
 
 
@@ -296,6 +321,8 @@ def _write_provider(
         cover=[provider.name, f"{framework.name} ({framework.version}): {position}"],
         columns=PROVIDER_COLUMNS,
         rows=rows,
+        # The sheet's own name may be cut to 31 characters; the footer names the provider in full.
+        footer=provider.name.replace("&", "&&"),
     )
 
 
@@ -335,6 +362,7 @@ def _item_rows(assessment_ids: list[int]) -> Iterator[tuple[int, list]]:
             "requirement__wording_checked",
             "status",
             "verification",
+            "challenge_comment",
             "commentary",
             "evidence_count",
             "action_plan",
@@ -344,23 +372,56 @@ def _item_rows(assessment_ids: list[int]) -> Iterator[tuple[int, list]]:
     )
     # In chunks of 100 rows: the last chunk is still held while the next is fetched, and
     # larger chunks made the peak memory of an LMNS's workbook grow by half.
-    for assessment_id, action, code, text, checked, status, verification, *rest in items.iterator(
+    for assessment_id, action, code, text, checked, status, verification, challenge, *rest in items.iterator(
         chunk_size=100
     ):
-        labels = [STATUS_LABELS.get(status, status), VERIFICATION_LABELS.get(verification, verification)]
-        yield assessment_id, [action, code, text, "Yes" if checked else "NO", *labels, *rest]
+        rag = requirement_rag(status=status, verification=verification)
+        yield (
+            assessment_id,
+            [
+                action,
+                code,
+                text,
+                "Yes" if checked else "NO",
+                Rated(f"{RAG_NAMES[rag]}: {Rag.NAMES[rag]}", rag),
+                STATUS_LABELS.get(status, status),
+                VERIFICATION_LABELS.get(verification, verification),
+                # The LMNS's reason while the challenge stands; its history keeps earlier ones.
+                challenge if verification == Verification.CHALLENGED else "",
+                *rest,
+            ],
+        )
 
 
-def _write_table(worksheet, styles, *, cover: list[str], columns: list[Column], rows: Iterable[list]) -> None:
-    """Cover lines, a blank row, then a filterable table that prints on landscape pages."""
+def _write_table(
+    worksheet,
+    styles,
+    *,
+    cover: list[str],
+    columns: list[Column],
+    rows: Iterable[list],
+    footer: str = "&A",
+) -> None:
+    """Cover lines, a blank row, then a filterable table that prints on landscape pages.
+
+    Each cover line spans the table and wraps within it: left to overflow, a long line
+    widened what LibreOffice printed and so shrank the table under it."""
     header_row = len(cover) + 2
     _set_up(worksheet, columns, freeze=f"A{header_row + 1}")
-    for number, line in enumerate(cover, start=1):
-        worksheet.append([_cell(worksheet, styles, line, style=HEADLINE if number == 1 else STRAPLINE)])
-    worksheet.append([])
+    last = get_column_letter(len(columns))
+    width = sum(column.width for column in columns)
     heights = {}
+    for number, line in enumerate(cover, start=1):
+        _set_height(worksheet, number, min(MAX_ROW_HEIGHT, _lines(line, width) * LINE_HEIGHT + 6), heights)
+        first = _cell(worksheet, styles, line, style=HEADLINE if number == 1 else STRAPLINE)
+        worksheet.append([first, *_blanks(worksheet, styles, len(columns) - 1)])
+        del worksheet.row_dimensions[number]
+        worksheet.merged_cells.add(f"A{number}:{last}{number}")
+    worksheet.append(_blanks(worksheet, styles, len(columns)))
     headings = [_cell(worksheet, styles, column.heading, style=HEADING) for column in columns]
-    _append(worksheet, header_row, headings, columns, heights)
+    _set_height(worksheet, header_row, header_height(columns), heights)
+    worksheet.append(headings)
+    del worksheet.row_dimensions[header_row]
     row_number = header_row
     for values in rows:
         row_number += 1
@@ -368,31 +429,34 @@ def _write_table(worksheet, styles, *, cover: list[str], columns: list[Column], 
         _append(worksheet, row_number, cells, columns, heights)
     worksheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{row_number}"
     worksheet.print_title_rows = f"{header_row}:{header_row}"
-    _set_up_printing(worksheet)
+    _set_up_printing(worksheet, footer=footer)
     # Finish the sheet's file now rather than at save, so that finished sheets hold no
     # buffers open and memory stays flat as the providers go by.
     worksheet.close()
 
 
-def _set_up(worksheet, columns: list[Column], *, freeze: str | None = None) -> None:
-    """What write-only mode writes with the first row, so must be set before it."""
+def _set_up(worksheet, columns: list[Column], *, freeze: str | None = None, ruled: bool = True) -> None:
+    """What write-only mode writes with the first row, so must be set before it. A table's
+    columns are ruled, so that neighbouring cells' text does not run together in print."""
     for number, column in enumerate(columns, start=1):
         dimension = worksheet.column_dimensions[get_column_letter(number)]
         dimension.width = column.width
         # Body text, which LibreOffice gives the cells written with no style (_add_styles).
         dimension.font, dimension.alignment = PLAIN, WRAP
+        if ruled:
+            dimension.border = CELL_BORDER
     worksheet.freeze_panes = freeze
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _set_up_printing(worksheet) -> None:
+def _set_up_printing(worksheet, footer: str = "&A") -> None:
     """Landscape A4, one page wide: written at the end of the sheet, so may be set last."""
     worksheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     worksheet.page_setup.fitToWidth = 1
     worksheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     worksheet.page_margins.left = worksheet.page_margins.right = 0.3
-    worksheet.oddFooter.left.text = "&A"
+    worksheet.oddFooter.left.text = footer
     worksheet.oddFooter.right.text = "Page &P of &N"
 
 
@@ -405,12 +469,19 @@ def _append(worksheet, row_number: int, cells: list, columns: list[Column], heig
         value = cell.value if isinstance(cell, Cell) else cell
         if isinstance(value, str):
             lines = max(lines, _lines(value, column.width))
-    height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4)
+    _set_height(worksheet, row_number, min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4), heights)
+    worksheet.append(cells)
+    del worksheet.row_dimensions[row_number]
+
+
+def _blanks(worksheet, styles: dict, count: int) -> list[Cell]:
+    return [Cell(worksheet, row=1, column=1, style_array=styles[BLANK]) for _ in range(count)]
+
+
+def _set_height(worksheet, row_number: int, height: float, heights: dict) -> None:
     if height not in heights:
         heights[height] = RowDimension(worksheet, ht=height)
     worksheet.row_dimensions[row_number] = heights[height]
-    worksheet.append(cells)
-    del worksheet.row_dimensions[row_number]
 
 
 def _cell(worksheet, styles: dict, value, *, style: str = TEXT) -> Cell | str | int | None:

@@ -137,6 +137,13 @@ def _count(position: ActionPosition, row: dict) -> None:
     position.overdue_plans += row["overdue"]
 
 
+def requirement_rag(*, status: str, verification: str) -> str:
+    """One requirement's rating, by the same rules as an action of that one requirement."""
+    position = ActionPosition(action=None)
+    _count(position, {"n": 1, "status": status, "verification": verification, "overdue": 0})
+    return position.rag
+
+
 def _grouped_rows(items, today=None):
     """Requirement rows counted by (provider, action, status, verification), in one query."""
     overdue = overdue_action_plan(today)

@@ -1,17 +1,16 @@
 """Spreadsheet exports (openpyxl workbook builders). Pure functions: the view saves the result."""
 
-import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from incidents.models import IncidentStatus, ResponseType
 from lmns.exports import person as _person
 from lmns.exports import stamp
 
@@ -26,6 +25,16 @@ FONT = "Arial"  # the NHS identity's fallback for Frutiger, and metric-compatibl
 FONT_SIZE = 11
 LINE_HEIGHT = 14  # points per line of wrapped text at FONT_SIZE
 MAX_ROW_HEIGHT = 409  # Excel's limit
+# A light rule round each cell of a table: printed without one, the text of neighbouring cells
+# ran together into one line (issue #22). NHS grey 4.
+_RULE = Side(style="thin", color="FFD8DDE0")
+CELL_BORDER = Border(left=_RULE, right=_RULE, top=_RULE, bottom=_RULE)
+# How many characters of column width a landscape A4 page (0.3 inch side margins) holds at
+# 100%, as LibreOffice prints it: measured from the PDFs it makes of these workbooks. Fitted to
+# the page's width, a sheet wider than this is printed smaller; at PRINT_WIDTH (155) the text
+# prints at 11 pt x 131 / 155 = 9.3 pt, and no sheet may be wider (issue #22: nothing under 9 pt).
+PAGE_WIDTH = 131
+PRINT_WIDTH = 155
 
 
 @dataclass(frozen=True)
@@ -34,37 +43,31 @@ class Column:
     width: int
 
 
-# Widths in characters. A landscape A4 page is fitted to the table's width: at about 150
-# characters in all the text prints at 9.5 pt or more (at 213 it was 7 pt). The provider column
-# holds a trust's name on one line ("Albatross Health NHS Trust"); long text wraps.
+# Widths in characters, within PRINT_WIDTH so that the text prints at 9 pt or more. The
+# provider column holds a trust's name on two lines; long text wraps.
 AGENDA_COLUMNS = [
-    Column("Provider", 22),
-    Column("Title", 18),
-    Column("Themes", 14),
-    Column("What happened", 21),
-    Column("What we learned", 21),
-    Column("What we changed", 21),
-    Column("Submitted by", 12),
-    Column("Submitted on", 14),
-    Column("Late accepted", 12),
-]
-
-THEME_COLUMNS = [
-    Column("Provider", 22),
-    Column("Title", 20),
-    Column("Also tagged", 16),
-    Column("What happened", 31),
-    Column("What we learned", 31),
-    Column("What we changed", 31),
+    Column("Provider", 17),
+    Column("Title", 15),
+    Column("Themes", 12),
+    Column("Incidents: type, harm, PSII, MNSI", 26),
+    Column("What happened", 17),
+    Column("What we learned", 17),
+    Column("What we changed", 17),
+    Column("Submitted by", 10),
+    Column("Submitted on", 12),
+    Column("Late accepted", 10),
 ]
 
 
 def meeting_pack_workbook(*, meeting, submissions, generated_by) -> Workbook:
-    """The SSIG meeting pack: the whole agenda, then one sheet per theme.
+    """The SSIG meeting pack: the agenda, each item of learning once with its themes.
 
     ``submissions`` comes from ``selectors.ssig_agenda_submissions``, already scoped
-    to what ``generated_by`` may read. The pack shares learning only: nothing about
-    the incidents behind it, which stay private to their provider.
+    to what ``generated_by`` may read. Of the incidents behind the learning the pack
+    gives only what the SSIG weighs: type, harm, and where the PSII and MNSI stand;
+    never their references, dates or accounts, which stay with their provider.
+    A sheet per theme printed each item again under each of its themes (issue #22);
+    the Themes column filters the agenda to one theme instead.
     """
     submissions = list(submissions)
     generated = stamp(generated_by)
@@ -77,69 +80,104 @@ def meeting_pack_workbook(*, meeting, submissions, generated_by) -> Workbook:
         f"Submission deadline: {_long_date(meeting.submission_deadline)}",
         generated.line,
     ]
-    if not submissions:
-        cover.append("No learning has been submitted that you can see.")
     rows = [
         [
             submission.learning.provider.name,
             submission.learning.title,
             ", ".join(theme.name for theme in submission.learning.themes.all()),
+            "\n".join(incident_line(incident) for incident in submission.learning.incidents.all())
+            or "Thematic: no single incident",
             submission.learning.what_happened,
             submission.learning.what_we_learned,
             submission.learning.what_we_changed,
             _person(submission.submitted_by),
-            timezone.localtime(submission.submitted_at).replace(tzinfo=None),
+            # The day alone: with its time the date was too wide for its column and printed as ###.
+            timezone.localtime(submission.submitted_at).date(),
             f"Accepted by {_person(submission.late_accepted_by)}" if submission.late_accepted_by else "",
         ]
         for submission in submissions
     ]
-    write_table(agenda, cover=cover, columns=AGENDA_COLUMNS, rows=rows)
-
-    by_theme = defaultdict(list)
-    for submission in submissions:
-        for theme in submission.learning.themes.all():
-            by_theme[theme].append(submission.learning)
-    used_names = {"agenda"}
-    for theme in sorted(by_theme, key=lambda theme: theme.name):
-        learning_items = by_theme[theme]
-        worksheet = workbook.create_sheet(_sheet_name(theme.name, used_names))
-        cover = [
-            f"Theme: {theme.name}",
-            f"{meeting.lmns.name} SSIG, {_long_date(meeting.meeting_on)}: {_items(len(learning_items))}",
-        ]
-        rows = [
-            [
-                learning.provider.name,
-                learning.title,
-                ", ".join(other.name for other in learning.themes.all() if other.pk != theme.pk),
-                learning.what_happened,
-                learning.what_we_learned,
-                learning.what_we_changed,
-            ]
-            for learning in learning_items
-        ]
-        write_table(worksheet, cover=cover, columns=THEME_COLUMNS, rows=rows)
+    write_table(
+        agenda,
+        cover=cover,
+        columns=AGENDA_COLUMNS,
+        rows=rows,
+        empty="No learning has been submitted that you can see.",
+    )
     return workbook
 
 
-def write_table(worksheet, *, cover: list[str], columns: list[Column], rows: list[list]):
-    """Cover lines, a blank row, then a filterable table set up to print on landscape pages."""
+def incident_line(incident) -> str:
+    """An incident as the SSIG pack shows it: "Stillbirth; fatal physical harm, low
+    psychological harm; PSII underway; MNSI accepted"."""
+    harm = f"{incident.get_physical_harm_display()}, {incident.get_psychological_harm_display()}"
+    parts = [str(incident.incident_type), harm.lower()]
+    if incident.response_type == ResponseType.PSII:
+        parts.append(f"PSII {PSII_STATES[incident.status]}")
+    else:
+        parts.append("no PSII")
+    if not incident.mnsi_referred_on:
+        parts.append("not referred to MNSI")
+    elif incident.mnsi_decision:
+        parts.append(f"MNSI {incident.get_mnsi_decision_display().lower()}")
+    else:
+        parts.append("MNSI decision awaited")
+    return "; ".join(parts)
+
+
+# Where a PSII stands, by its incident's status.
+PSII_STATES = {
+    IncidentStatus.REPORTED: "planned",
+    IncidentStatus.UNDER_REVIEW: "planned",
+    IncidentStatus.RESPONSE_UNDERWAY: "underway",
+    IncidentStatus.CLOSED: "complete",
+}
+
+
+def write_table(
+    worksheet,
+    *,
+    cover: list[str],
+    columns: list[Column],
+    rows: list[list],
+    empty: str = "None recorded.",
+    footer: str = "&A",
+):
+    """Cover lines, a blank row, then a filterable table set up to print on landscape pages.
+
+    Each cover line wraps within the table's width: left to overflow, a long line widened
+    what LibreOffice printed and so shrank the table under it. A table with no rows says
+    ``empty`` under its headings rather than printing a page of headings alone. ``footer``
+    names the sheet at the foot of each page: a sheet's own name may be cut to 31 characters.
+    """
+    last_column = get_column_letter(len(columns))
+    table_width = sum(column.width for column in columns)
     for line_number, line in enumerate(cover, start=1):
         cell = _set(worksheet.cell(row=line_number, column=1), line)
         cell.font = Font(name=FONT, bold=line_number == 1, size=FONT_SIZE + 1)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if len(columns) > 1:
+            worksheet.merge_cells(f"A{line_number}:{last_column}{line_number}")
+        # Cover lines are a point larger than the table's text: a little less to a line, a little taller.
+        lines = _lines(line, table_width * FONT_SIZE // (FONT_SIZE + 1), bold=line_number == 1)
+        worksheet.row_dimensions[line_number].height = min(MAX_ROW_HEIGHT, lines * (LINE_HEIGHT + 2) + 4)
     header_row = len(cover) + 2
     wrap = Alignment(wrap_text=True, vertical="top")
     plain, bold = Font(name=FONT, size=FONT_SIZE), Font(name=FONT, size=FONT_SIZE, bold=True)
     for column_number, column in enumerate(columns, start=1):
         cell = _set(worksheet.cell(row=header_row, column=column_number), column.heading)
         cell.font, cell.alignment = bold, wrap
+        if column.heading:  # a list of labels and values has no heading row to rule
+            cell.border = CELL_BORDER
         worksheet.column_dimensions[get_column_letter(column_number)].width = column.width
-    header_lines = max(_lines(column.heading, column.width) for column in columns)
-    worksheet.row_dimensions[header_row].height = header_lines * LINE_HEIGHT + 4
+    worksheet.row_dimensions[header_row].height = header_height(columns)
+    if not rows:
+        cell = _set(worksheet.cell(row=header_row + 1, column=1), empty)
+        cell.font = plain
     for row_number, values in enumerate(rows, start=header_row + 1):
         for column_number, value in enumerate(values, start=1):
             cell = _set(worksheet.cell(row=row_number, column=column_number), value)
-            cell.font, cell.alignment = plain, wrap
+            cell.font, cell.alignment, cell.border = plain, wrap, CELL_BORDER
             if isinstance(value, datetime):
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(value, date):
@@ -147,11 +185,10 @@ def write_table(worksheet, *, cover: list[str], columns: list[Column], rows: lis
         # Set row heights: LibreOffice does not fit rows to wrapped text when it opens
         # an .xlsx, so without them long text overprints the rows below when printed.
         lines = max(_lines(value, column.width) for value, column in zip(values, columns, strict=True))
-        worksheet.row_dimensions[row_number].height = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4)
+        worksheet.row_dimensions[row_number].height = _height(lines)
 
-    last_column = get_column_letter(len(columns))
     worksheet.freeze_panes = f"A{header_row + 1}"
-    worksheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + len(rows)}"
+    worksheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + max(1, len(rows))}"
     worksheet.print_title_rows = f"{header_row}:{header_row}"
     worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
     worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
@@ -159,8 +196,17 @@ def write_table(worksheet, *, cover: list[str], columns: list[Column], rows: lis
     worksheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     worksheet.page_margins.left = worksheet.page_margins.right = 0.3
-    worksheet.oddFooter.left.text = "&A"
+    worksheet.oddFooter.left.text = footer
     worksheet.oddFooter.right.text = "Page &P of &N"
+
+
+def header_height(columns: list[Column]) -> float:
+    """A header row's height: its headings are bold, so wrap sooner than body text."""
+    return _height(max(_lines(column.heading, column.width, bold=True) for column in columns))
+
+
+def _height(lines: int) -> float:
+    return min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4)
 
 
 def _set(cell, value):
@@ -183,14 +229,28 @@ def _text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS]
 
 
-def _lines(value, width: int) -> int:
-    """Roughly how many lines ``value`` wraps to in a column ``width`` characters wide."""
+def _lines(value, width: int, *, bold: bool = False) -> int:
+    """Roughly how many lines ``value`` wraps to in a column ``width`` characters wide.
+
+    Wrapped word by word, as LibreOffice does: counting characters alone missed the line a
+    long word starts, and a heading printed a line taller than its row, over the first row.
+    Arial is a little wider than the width's unit (the default font's digit), bold more so.
+    """
     if not isinstance(value, str):
         return 1
-    per_line = max(1, int(width * 1.1))
-    if value.isprintable():  # no line breaks: one paragraph, without splitting it
-        return max(1, math.ceil(len(value) * 1.1 / per_line))
-    return sum(max(1, math.ceil(len(part) * 1.1 / per_line)) for part in value.splitlines() or [""])
+    per_line = max(1.0, width * (1.0 if bold else 1.2))
+    return sum(_wrapped(part, per_line) for part in value.splitlines() or [""])
+
+
+def _wrapped(paragraph: str, per_line: float) -> int:
+    lines, used = 1, 0
+    for word in paragraph.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        used = used + 1 + len(word) if used else len(word)
+        while used > per_line:  # a word longer than the line breaks where it must
+            lines, used = lines + 1, used - int(per_line)
+    return lines
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -204,10 +264,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
         candidate = base[: SHEET_NAME_MAX - len(suffix)].rstrip(" '") + suffix
     used.add(candidate.lower())
     return candidate
-
-
-def _items(count: int) -> str:
-    return f"{count} item{'' if count == 1 else 's'} of learning"
 
 
 def _long_date(value) -> str:

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -41,9 +41,11 @@ def ssig_agenda_submissions(*, meeting: SsigMeeting, user):
     ).select_related("learning__provider", "submitted_by", "late_accepted_by")
     if not meeting.is_held and not can(user, "run_ssig", meeting.lmns):
         submissions = submissions.filter(learning__provider__in=providers_for(user))
-    return submissions.prefetch_related("learning__themes").order_by(
-        "learning__provider__name", "submitted_at"
-    )
+    # The pack names each incident's type: fetched with the incidents, not one query each.
+    incidents = Incident.objects.select_related("incident_type")
+    return submissions.prefetch_related(
+        "learning__themes", Prefetch("learning__incidents", queryset=incidents)
+    ).order_by("learning__provider__name", "submitted_at")
 
 
 def ssig_agenda(*, meeting: SsigMeeting, user) -> list[AgendaTheme]:

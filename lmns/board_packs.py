@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from assurance.sbl.exports import board_tables as sbl_board_tables
-from incidents.exports import Column, write_table
+from incidents.exports import PRINT_WIDTH, Column, write_table
 from lmns.board_pack_report import ReportRow, perinatal_rows, report_rows
 from lmns.exports import long_datetime, stamp
 from lmns.jobs import export_job_run
@@ -168,7 +168,11 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
     write_table(
         summary,
         cover=summary_cover,
-        columns=[Column("Provider", 24), *(Column(name, 30) for name in names), Column("Figures as of", 30)],
+        columns=[
+            Column("Provider", 24),
+            *(Column(name, _domain_width(len(names))) for name in names),
+            Column("Figures as of", 24),
+        ],
         rows=rows,
     )
     for offset in range(len(names)):
@@ -277,6 +281,12 @@ def _sbl_sheets(workbook, *, cover: list[str], sources: list[PackSource]) -> Non
         ("SBL interventions", tables.intervention_columns, tables.intervention_rows),
     ]:
         write_table(workbook.create_sheet(name), cover=sbl_cover, columns=columns, rows=rows)
+
+
+def _domain_width(count: int) -> int:
+    """A domain's column on the summary: as wide as the page allows beside the provider and
+    the date columns, so that the sheet prints at 9 pt or more whatever the number of domains."""
+    return max(12, min(30, (PRINT_WIDTH - 48) // max(1, count)))
 
 
 def _first_row(cover: list[str]) -> int:

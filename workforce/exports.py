@@ -22,13 +22,12 @@ def ftsu_return_workbook(*, quarter, rows, generated_by) -> Workbook:
         "Counts only. A case can have several elements. Exact figures: do not publish counts of 1 to 4.",
         f"Layout: {layout.source}",
     ]
-    if not rows:
-        cover.append("No cases that you can see were received in this quarter.")
     write_table(
         cases,
         cover=cover,
         columns=[Column(heading, 30 if index < 2 else 14) for index, heading in enumerate(layout.headings)],
         rows=layout.table(rows),
+        empty="No cases that you can see were received in this quarter.",
     )
     groups = return_groups(user=generated_by, rows=rows)
     write_table(
@@ -40,5 +39,6 @@ def ftsu_return_workbook(*, quarter, rows, generated_by) -> Workbook:
             *(Column(group.label, 14) for group in groups),
         ],
         rows=[[row.organisation, row.received_by, *row.counts_by_group(groups)] for row in rows],
+        empty="No cases that you can see were received in this quarter.",
     )
     return workbook

@@ -75,6 +75,7 @@ def report_workbook(*, view, version: int | None, issued_at=None, generated_by) 
     sheets = [
         (
             "Findings",
+            "No findings recorded.",
             REPORT_FINDING_COLUMNS,
             [
                 [f["number"], view.labels[f["domain"]], f["kind_label"], f["unit"], f["description"]]
@@ -84,6 +85,7 @@ def report_workbook(*, view, version: int | None, issued_at=None, generated_by) 
         ),
         (
             "Good practice",
+            "No good practice recorded.",
             GOOD_PRACTICE_COLUMNS,
             [
                 [f["number"], view.labels[f["domain"]], f["unit"], f["description"]]
@@ -92,22 +94,28 @@ def report_workbook(*, view, version: int | None, issued_at=None, generated_by) 
         ),
         (
             "Recommendations",
+            "No recommendations.",
             RECOMMENDATION_COLUMNS,
             [[r["number"], r["finding"], r["text"], r["owner"], r["due_on"]] for r in view.recommendations],
         ),
         (
             "Staff feedback",
+            "No staff feedback recorded.",
             FEEDBACK_COLUMNS,
             [[section.label, text] for section in view.domains for text in section.feedback],
         ),
         (
             "Scope",
+            "No key lines of enquiry recorded.",
             SCOPE_COLUMNS,
             [[section.label, text] for section in view.domains for text in section.lines],
         ),
     ]
-    for title, columns, table in sheets:
-        write_table(workbook.create_sheet(title), cover=[heading[0], title], columns=columns, rows=table)
+    # An empty part says so rather than printing a page of headings alone (issue #22).
+    for title, empty, columns, table in sheets:
+        write_table(
+            workbook.create_sheet(title), cover=[heading[0], title], columns=columns, rows=table, empty=empty
+        )
     return workbook
 
 
@@ -173,6 +181,7 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
         workbook.create_sheet("Open safety actions"),
         cover=[heading, "Safety actions not yet completed"],
         columns=ACTION_COLUMNS,
+        empty="No safety actions are open.",
         rows=[
             [
                 action.description,
@@ -187,6 +196,7 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
         workbook.create_sheet("Compliance"),
         cover=[heading, "Actions met on each framework the provider has assessed"],
         columns=COMPLIANCE_COLUMNS,
+        empty="The provider has not assessed itself against any framework.",
         rows=[[str(p.framework), p.actions, p.met, p.verified] for p in pack.compliance],
     )
     write_table(
@@ -213,6 +223,7 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
         workbook.create_sheet("Open recommendations"),
         cover=[heading, "Recommendations from earlier visits not yet closed"],
         columns=OPEN_RECOMMENDATION_COLUMNS,
+        empty="No recommendations from earlier visits are open.",
         rows=[
             [
                 item.visit.visit_on,

@@ -11,22 +11,27 @@ from incidents.improvement.selectors import MIN_RESULTS, SCALE
 from lmns.exports import stamp
 
 WIDE = [Column("", 34), Column("", 90)]
+# Widths within PRINT_WIDTH, so that every sheet prints at 9 pt or more on landscape A4.
 MEASURE_COLUMNS = [
-    Column("Measure", 26),
-    Column("Type", 11),
-    Column("Definition", 36),
-    Column("Which way is better", 14),
-    Column("Who collects it", 18),
-    Column("How often", 12),
-    Column("Lead", 18),
-    Column("Due date", 13),
-    Column("Risks and mitigations", 30),
+    Column("Measure", 20),
+    Column("Type", 9),
+    Column("Unit", 8),
+    Column("Definition", 26),
+    Column("Which way is better", 11),
+    Column("Who collects it", 14),
+    Column("How often", 10),
+    Column("Lead", 14),
+    Column("Due date", 12),
+    Column("Risks and mitigations", 24),
 ]
 VALUE_COLUMNS = [
     Column("Measure", 30),
-    Column("Month", 13),
-    Column("Value", 11),
-    Column("PDSA cycles starting", 40),
+    Column("Unit", 8),
+    Column("Month", 12),
+    Column("Value", 10),
+    # What the page's chart draws its centre line at, so the workbook can redraw it.
+    Column("Centre line (median, or mean on an SPC chart)", 16),
+    Column("PDSA cycles starting", 36),
 ]
 PDSA_COLUMNS = [Column("PDSA cycle", 30), Column("Start", 13), Column("End", 13), Column("What changed", 70)]
 COMMUNICATION_COLUMNS = [
@@ -39,12 +44,12 @@ COMMUNICATION_COLUMNS = [
 TEAM_COLUMNS = [Column("Name", 26), Column("Role", 30), Column("Email", 32)]
 RESULT_COLUMNS = [
     Column("Group", 14),
-    Column("Statement", 60),
-    *(Column(label, 11) for _, label in SCALE),
-    Column("Answers", 9),
-    Column("Agree (%)", 10),
+    Column("Statement", 44),
+    *(Column(label, 8) for _, label in SCALE),
+    Column("Answers", 8),
+    Column("Agree (%)", 9),
     Column("Previous round agree (%)", 12),
-    Column("Change (points)", 10),
+    Column("Change (points)", 9),
 ]
 
 
@@ -75,6 +80,7 @@ def plan_workbook(*, detail: dict, series, generated_by) -> Workbook:
                 [
                     m.name,
                     m.get_measure_type_display(),
+                    m.unit,
                     m.definition,
                     m.get_direction_display(),
                     m.collected_by,
@@ -90,9 +96,9 @@ def plan_workbook(*, detail: dict, series, generated_by) -> Workbook:
             "Measure values",
             VALUE_COLUMNS,
             [
-                [s.measure.name, month, value, ", ".join(c.title for c in cycles)]
+                [s.measure.name, s.measure.unit, month, value, centre, ", ".join(c.title for c in cycles)]
                 for s in series
-                for month, value, cycles in s.rows
+                for (month, value, cycles), centre in zip(s.rows, _centres(s), strict=True)
             ],
         ),
         (
@@ -110,6 +116,18 @@ def plan_workbook(*, detail: dict, series, generated_by) -> Workbook:
     for title, columns, table in sheets:
         write_table(workbook.create_sheet(title), cover=[heading, title], columns=columns, rows=table)
     return workbook
+
+
+def _centres(series) -> list:
+    """Each month's centre line as the measure's chart draws it: the median of a run chart,
+    or the mean of the SPC phase the month falls in."""
+    result = series.spc
+    centres = []
+    for index in range(len(series.months)):
+        phase = result.phase_at(index)
+        centre = phase.mean if phase else result.median
+        centres.append(None if centre is None else round(centre, 2))
+    return centres
 
 
 def _percent(value):

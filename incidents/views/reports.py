@@ -31,12 +31,17 @@ def meeting_pack(request, pk):
 def meeting_print(request, pk):
     meeting = access.get_for_user(SsigMeeting.objects.select_related("lmns"), request.user, pk=pk)
     agenda = selectors.ssig_agenda(meeting=meeting, user=request.user)
-    # Learning with several themes is listed under each, but is one item on the agenda.
-    learning_ids = {item.pk for group in agenda for items in group.by_provider.values() for item in items}
+    submissions = selectors.ssig_agenda_submissions(meeting=meeting, user=request.user)
+    # Each item once, by provider, with its themes: printed under each of its themes, an item of
+    # two themes filled two pages with the same text (issue #22). Its incidents as the pack says.
+    items = [
+        (s.learning, [exports.incident_line(incident) for incident in s.learning.incidents.all()])
+        for s in submissions
+    ]
     return render(
         request,
         "incidents/meeting_print.html",
-        {"meeting": meeting, "agenda": agenda, "item_count": len(learning_ids)},
+        {"meeting": meeting, "agenda": agenda, "items": items},
     )
 
 

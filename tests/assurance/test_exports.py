@@ -26,6 +26,7 @@ from assurance.models import (
 from lmns.models import Role
 from tests.conftest import IN_CI, skip_or_fail
 from tests.factories import make_lmns, make_provider, make_user
+from tests.printing import assert_prints_readably, smallest_pdf_points
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,10 @@ PROVIDER_HEADINGS = [
     "Requirement",
     "Requirement text",
     "Wording checked",
+    "Rating",
     "Self-assessed status",
     "LMNS verification",
+    "LMNS challenge reason",
     "Provider commentary",
     "Evidence items",
     "Action plan",
@@ -267,6 +270,9 @@ def test_provider_sheet_has_every_requirement(world, board):
     first, last = rows[0], rows[-1]
     assert first["Requirement text"] == "The trust shows that it does 1.1."
     assert first["Wording checked"] == "NO"
+    assert first["Rating"] == "Green: Met, verified"
+    assert rows[2]["Rating"] == "Amber: Met, awaiting LMNS"
+    assert last["Rating"] == "Red: Not met or challenged"
     assert first["Self-assessed status"] == "Met"
     assert first["LMNS verification"] == "Accepted by the LMNS"
     assert first["Provider commentary"] == "Done 1.1"
@@ -278,6 +284,58 @@ def test_provider_sheet_has_every_requirement(world, board):
     assert (last["Action plan"], last["Action owner"]) == (PLAN, OWNER)
     assert last["Action plan due"].date() == DUE
     assert cells(worksheet, "Action")[-1]["Action plan due"].number_format == "d mmm yyyy"
+
+
+def test_provider_sheet_rates_each_requirement_and_gives_the_challenge(world, board):
+    """A board reading a provider's sheet alone sees each requirement's colour, and why the LMNS
+    challenged it."""
+    item = board["assessment"].items.get(requirement__code="2.1")
+    services.item_verify(item=item, by=officer(world), accept=False, comment="Send the audit's dates.")
+    rows = cells(lmns_workbook(world, board)["Aardvark Hospitals NHS Trust"], "Action")
+    challenged = rows[2]
+
+    assert challenged["LMNS verification"].value == "Challenged by the LMNS"
+    assert challenged["LMNS challenge reason"].value == "Send the audit's dates."
+    assert challenged["Rating"].value == "Red: Not met or challenged"
+    assert [row["Rating"].fill.fgColor.rgb for row in rows] == [GREEN, GREEN, RED, AMBER, RED]
+    assert rows[3]["LMNS challenge reason"].value is None
+
+
+def test_every_sheet_prints_at_9_pt_or_more(world, board):
+    """Ten actions no longer print side by side at 5 pt: the summary takes five a sheet."""
+    framework = build_framework("ten", shape=(1,) * 10)
+    services.assessment_start(provider=world.a1, framework=framework, by=board["lead"])
+    workbook = load_workbook(
+        io.BytesIO(
+            saved(
+                board_workbook(
+                    framework=framework,
+                    providers=providers(world, board),
+                    lmns=world.lmns_a,
+                    generated_by=None,
+                )
+            )
+        )
+    )
+
+    assert workbook.sheetnames[:3] == ["Cover", "Summary", "Summary SA6-SA10"]
+    assert [cell.value for cell in workbook["Summary SA6-SA10"][header_row(workbook["Summary SA6-SA10"])]][
+        -5:
+    ] == ["SA6", "SA7", "SA8", "SA9", "SA10"]
+    assert_prints_readably(workbook)
+    assert_prints_readably(lmns_workbook(world, board))
+
+
+def test_footer_names_the_provider_in_full(world, board):
+    """A sheet's name stops at 31 characters; the footer of each printed page does not."""
+    long = make_provider(world.lmns_a, "Eastmoor & Coast Community Healthcare NHS Foundation Trust", "EC1")
+    workbook = board_workbook(
+        framework=board["framework"], providers=[long], lmns=world.lmns_a, generated_by=None
+    )
+    worksheet = load_workbook(io.BytesIO(saved(workbook))).worksheets[-1]
+
+    assert worksheet.title == "Eastmoor & Coast Community Heal"
+    assert worksheet.oddFooter.left.text == "Eastmoor && Coast Community Healthcare NHS Foundation Trust"
 
 
 def test_providers_without_an_assessment_get_an_empty_table(world, board):
@@ -346,7 +404,6 @@ def test_tables_are_set_up_to_filter_and_print(world, board, sheet):
     assert worksheet.page_setup.fitToWidth == 1
     assert worksheet.page_setup.fitToHeight == 0
     assert worksheet.sheet_properties.pageSetUpPr.fitToPage is True
-    assert all(worksheet.column_dimensions[cell.column_letter].width >= 9 for cell in headings)
     assert worksheet.oddFooter.right.text == "Page &P of &N"
     if body_rows:
         assert worksheet.cell(row=header + 1, column=3).alignment.wrap_text is True
@@ -470,6 +527,8 @@ def test_libreoffice_reads_the_workbook(world, board, tmp_path):
     pdf = soffice(tmp_path, source, "pdf") / "board.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 1000
+    # Every page, the summary's and each provider's, at a size a board member can read.
+    assert smallest_pdf_points(pdf) >= 9
 
     out = soffice(tmp_path, source, CSV_EVERY_SHEET)
     cover = {row[0]: row[1] for row in _csv(out / "board-Cover.csv") if row and row[0]}
@@ -531,4 +590,4 @@ def test_libreoffice_keeps_fills_panes_and_print_titles(world, board, tmp_path):
     # for a workbook it made itself; test_tables_are_set_up_to_filter_and_print checks them.)
     assert summary.print_title_rows == f"${header}:${header}"
     assert summary.page_setup.orientation == "landscape"
-    assert workbook["Aardvark Hospitals NHS Trust"].auto_filter.ref == "A4:K9"
+    assert workbook["Aardvark Hospitals NHS Trust"].auto_filter.ref == "A4:M9"

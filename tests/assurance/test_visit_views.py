@@ -27,6 +27,7 @@ from tests.factories import (
     make_visit,
     make_workforce_return,
 )
+from tests.printing import assert_prints_readably, pdf_text, smallest_pdf_points
 from workforce.models import add_months, first_of_month
 from workforce.selectors import Quarter
 
@@ -339,6 +340,13 @@ def test_the_pack_gathers_what_the_lmns_knows_about_this_provider_only(
     assert summary["Safety actions overdue"] == 1
     speaking_up = list(workbook["Speaking up"].iter_rows(values_only=True))
     assert speaking_up[-1] == (pack.ftsu_quarters[-1], "<5")
+    assert list(workbook["Compliance"].iter_rows(values_only=True))[-1][0] == (
+        "The provider has not assessed itself against any framework."
+    )
+    assert_prints_readably(workbook)
+    # A heading's row is as tall as its bold words wrap to: "Moderate physical harm" takes two lines.
+    by_type = workbook["Incidents by type"]
+    assert by_type.row_dimensions[4].height >= 2 * 14
 
 
 # --- The report and recommendations ------------------------------------------------------------
@@ -470,6 +478,15 @@ def test_libreoffice_reads_the_report_workbook(client, visited, officer, lead, t
     source.write_bytes(
         client.get(reverse("assurance:report-version-workbook", kwargs={"pk": report.pk})).content
     )
+    # Printed, every sheet fills its page: an empty one says so rather than printing its headings
+    # alone, and nothing is smaller than 9 pt.
+    pdf = soffice(tmp_path, source, "pdf") / "report.pdf"
+    pages = pdf_text(pdf).split("\f")[:-1]
+    assert len(pages) == 6
+    assert "No good practice recorded." in pages[2]
+    assert "No staff feedback recorded." in pages[4]
+    assert smallest_pdf_points(pdf) >= 9
+
     out = soffice(tmp_path, source, CSV_EVERY_SHEET)
     findings = _csv(out / "report-Findings.csv")
     assert ["F1", "Safe", "Area for improvement", "", "Triage times missing."] in findings

@@ -16,11 +16,12 @@ from openpyxl import load_workbook
 
 from incidents import selectors
 from incidents.exports import _sheet_name, meeting_pack_workbook
-from incidents.models import LearningStatus, SsigSubmission, Theme
+from incidents.models import IncidentStatus, LearningStatus, ResponseType, SsigSubmission, Theme
 from incidents.views import reports
 from lmns.models import Role
 from tests.conftest import IN_CI, skip_or_fail
 from tests.factories import make_incident, make_learning, make_meeting, make_user
+from tests.printing import assert_prints_readably, smallest_pdf_points
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ AGENDA_HEADINGS = [
     "Provider",
     "Title",
     "Themes",
+    "Incidents: type, harm, PSII, MNSI",
     "What happened",
     "What we learned",
     "What we changed",
@@ -106,16 +108,37 @@ def _table(worksheet):
 # --- Workbook structure ----------------------------------------------------------------------
 
 
-def test_pack_has_an_agenda_and_one_sheet_per_theme(pack, world):
+def test_pack_prints_each_item_once_with_its_themes(pack, world):
+    """A sheet per theme printed an item of two themes three times over; the Themes column
+    filters the one agenda instead."""
     workbook = _workbook(pack, _officer(world))
 
-    # The SBL theme's 32-character name is cut to Excel's 31.
-    assert workbook.sheetnames == ["Agenda", "Fetal monitoring", "Saving Babies' Lives care bundl"]
-    assert [row[1] for row in _table(workbook["Fetal monitoring"])] == [HYPERLINK_TITLE, "-1+2"]
-    sbl_rows = _table(workbook["Saving Babies' Lives care bundl"])
-    assert [(row[0], row[1], row[2]) for row in sbl_rows] == [
-        ("Aardvark Hospitals NHS Trust", HYPERLINK_TITLE, "Fetal monitoring")
+    assert workbook.sheetnames == ["Agenda"]
+    rows = [dict(zip(AGENDA_HEADINGS, row, strict=True)) for row in _table(workbook["Agenda"])]
+    assert [row["Title"] for row in rows] == [HYPERLINK_TITLE, "-1+2"]
+    assert rows[0]["Themes"] == "Fetal monitoring, Saving Babies' Lives care bundle"
+
+
+def test_pack_gives_each_incidents_type_harm_psii_and_mnsi(pack, world):
+    incident = pack["a1"].incidents.get()
+    incident.response_type = ResponseType.PSII
+    incident.status = IncidentStatus.RESPONSE_UNDERWAY
+    incident.mnsi_referred_on = incident.occurred_on
+    incident.save()
+    rows = [
+        dict(zip(AGENDA_HEADINGS, row, strict=True))
+        for row in _table(_workbook(pack, _officer(world))["Agenda"])
     ]
+
+    assert rows[0]["Incidents: type, harm, PSII, MNSI"] == (
+        f"{incident.incident_type}; {incident.get_physical_harm_display().lower()}, "
+        f"{incident.get_psychological_harm_display().lower()}; PSII underway; MNSI decision awaited"
+    )
+    assert rows[1]["Incidents: type, harm, PSII, MNSI"] == "Thematic: no single incident"
+
+
+def test_pack_prints_readably(pack, world):
+    assert_prints_readably(_workbook(pack, _officer(world)))
 
 
 def test_agenda_has_cover_lines_and_a_row_per_submission(pack, world):
@@ -136,9 +159,8 @@ def test_agenda_has_cover_lines_and_a_row_per_submission(pack, world):
     assert rows[0][AGENDA_HEADINGS.index("Late accepted")] is None  # on time: left blank
 
 
-@pytest.mark.parametrize("sheet", ["Agenda", "Fetal monitoring"])
-def test_every_table_is_set_up_to_filter_and_print(pack, world, sheet):
-    worksheet = _workbook(pack, _officer(world))[sheet]
+def test_every_table_is_set_up_to_filter_and_print(pack, world):
+    worksheet = _workbook(pack, _officer(world))["Agenda"]
     header = _header_row(worksheet)
     headings = [cell for cell in worksheet[header] if cell.value]
     last_column = headings[-1].column_letter
@@ -152,7 +174,6 @@ def test_every_table_is_set_up_to_filter_and_print(pack, world, sheet):
     assert worksheet.page_setup.fitToHeight == 0
     assert worksheet.sheet_properties.pageSetUpPr.fitToPage is True
     assert worksheet.cell(row=header + 1, column=4).alignment.wrap_text is True
-    assert all(worksheet.column_dimensions[cell.column_letter].width >= 12 for cell in headings)
     # LibreOffice does not fit rows to wrapped text on opening, so the pack sets heights itself.
     assert worksheet.row_dimensions[header + 1].height >= 3 * 14
 
@@ -198,8 +219,8 @@ def test_empty_agenda_still_makes_a_valid_pack(world):
     agenda = workbook["Agenda"]
 
     assert workbook.sheetnames == ["Agenda"]
-    assert agenda.cell(row=5, column=1).value == "No learning has been submitted that you can see."
-    assert agenda.auto_filter.ref == "A7:I7"
+    assert agenda.cell(row=7, column=1).value == "No learning has been submitted that you can see."
+    assert agenda.auto_filter.ref == "A6:J7"
 
 
 def test_sheet_names_are_valid_and_unique():
@@ -277,20 +298,16 @@ def test_pack_converts_to_pdf_and_reads_correctly_in_libreoffice(pack, world, tm
     assert rows[0][0] == "Alpha LMNS"
     table = {row[1]: row for row in rows if len(row) > 1 and row[0].endswith("NHS Trust")}
     assert set(table) == {HYPERLINK_TITLE, "-1+2"}
-    assert table["-1+2"][3] == "@SUM(1,2) was typed into the handover sheet."
-    assert table["-1+2"][5] == "+44 numbers are now checked."
+    assert table["-1+2"][4] == "@SUM(1,2) was typed into the handover sheet."
+    assert table["-1+2"][6] == "+44 numbers are now checked."
 
-    # As a board member reads it on paper: a trust's name on one line, titles as written (wrapped
-    # within their column), and text at a readable size (it printed at 7 pt).
-    assert "Albatross Health NHS Trust" in _pdftotext(pdf, "-layout")
-    assert "Click for the CTG guideline" in " ".join(_pdftotext(pdf, "-raw").split())
-    boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', _pdftotext(pdf, "-bbox", "-l", "1"))
-    assert boxes
-    assert min((float(bottom) - float(top)) / ARIAL_BOX_HEIGHT for top, bottom in boxes) >= 9
-
-
-# A word's box is as tall as Arial's ascent and descent together: 1.117 times the font size.
-ARIAL_BOX_HEIGHT = 0.905 + 0.212
+    # As a board member reads it on paper: names and titles whole (wrapped within their column,
+    # the incidents' column beside them), each item once, and text at a readable size (it printed
+    # at 7 pt).
+    words = re.findall(r">([^<]*)</word>", _pdftotext(pdf, "-bbox"))
+    assert "Albatross" in words
+    assert sum("guideline" in word for word in words) == 1
+    assert smallest_pdf_points(pdf) >= 9
 
 
 def _pdftotext(pdf, *options) -> str:

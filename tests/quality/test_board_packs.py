@@ -14,6 +14,7 @@ from lmns import board_packs, quality
 from lmns.models import BoardPackJob, ExportStatus, QualitySnapshot
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
 from tests.factories import make_incident, make_provider, make_workforce_return
+from tests.printing import assert_prints_readably, smallest_pdf_points
 from workforce.models import RETURN_DUE_DAY, add_months
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +125,9 @@ def test_the_provider_workbook_has_a_summary_a_sheet_per_domain_and_the_spc_data
     source.write_bytes(response.content)
     out = soffice(tmp_path, source, CSV_EVERY_SHEET)
     assert _csv(out / "pack-Summary.csv")[5][0] == "Quail Hospitals NHS Trust"
+    # And prints it readably: a long cover line widened the page and shrank the table to 5 pt.
+    assert_prints_readably(workbook)
+    assert smallest_pdf_points(soffice(tmp_path, source, "pdf") / "pack.pdf") >= 9
 
 
 def test_the_lmns_pack_is_built_in_the_background_for_lmns_members(

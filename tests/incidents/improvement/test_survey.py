@@ -17,6 +17,7 @@ from incidents.models import SurveyAnswer, SurveyInvitation, SurveyResponse, Sur
 from lmns.models import Role
 from tests.factories import make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import answer, make_round
+from tests.printing import assert_prints_readably
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +141,11 @@ def test_results_compare_with_the_previous_closed_round(client, lmns, officer, m
     body = client.get(now.get_absolute_url()).content.decode()
     assert "up 100" in body and "Autumn" in body
     response = client.get(reverse("incidents:improvement-survey-workbook", kwargs={"pk": now.pk}))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    workbook = load_workbook(io.BytesIO(response.content))
+    rows = list(workbook.active.iter_rows(values_only=True))
     statement = next(r for r in rows if r[1] == "All members share a common purpose for the network.")
     assert statement[2:8] == (0, 4, 0, 0, 0, 1) and statement[-3:] == (100, 0, 100)
+    assert_prints_readably(workbook)  # six answer columns beside the statement printed at 8 pt
 
 
 def test_a_group_whose_statements_changed_has_no_group_change(lmns, officer):

@@ -17,6 +17,7 @@ from tests.incidents.improvement.factories import (
     make_plan,
     make_team_member,
 )
+from tests.printing import assert_prints_readably
 from workforce.models import add_months, first_of_month
 
 pytestmark = pytest.mark.django_db
@@ -276,6 +277,22 @@ def test_the_plan_workbook_holds_every_tab(client, board, plan):
     ]
     text = "\n".join(str(c) for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c)
     assert "Reach 95% by March." in text and "Sam Patel" in text and "Sticker on the CTG" in text
+    assert_prints_readably(workbook)
+
+
+def test_the_plan_workbook_gives_units_and_the_charts_centre_line(client, board, plan):
+    """A board member can redraw the run chart from the workbook: its unit and its median."""
+    client.force_login(board)
+    response = client.get(reverse("incidents:improvement-workbook", kwargs={"pk": plan.pk}))
+    workbook = load_workbook(io.BytesIO(response.content))
+    measures = list(workbook["Measurement plan"].iter_rows(min_row=5, values_only=True))
+    values = list(workbook["Measure values"].iter_rows(min_row=5, values_only=True))
+
+    assert measures[0][2] == "%"
+    assert [(row[1], row[3], row[4]) for row in values] == [("%", 80 + m, 83.5) for m in range(1, 7)]
+    # The heading over the centre line wraps to three lines; its row leaves room for them all,
+    # so it no longer overprints the first value in LibreOffice.
+    assert workbook["Measure values"].row_dimensions[4].height >= 3 * 14
 
 
 def test_another_providers_plan_is_not_found_and_a_reader_cannot_edit(client, plan, sibling, board):
