@@ -10,10 +10,14 @@ from lmns.imports.parsing import MAX_UPLOAD_BYTES
 
 
 class ProviderChoice(forms.ModelChoiceField):
+    """The providers the user may import for. With only one there is nothing to choose: it is
+    chosen, and no empty option is offered in its place."""
+
     def __init__(self, user, **kwargs):
         super().__init__(queryset=providers_where(user, "record_incident"), **kwargs)
         if len(self.queryset) == 1:
             self.initial = self.queryset[0]
+            self.empty_label = None
 
 
 class ImportUploadForm(NHSErrorMessagesMixin, forms.Form):
@@ -66,8 +70,10 @@ class ImportMappingForm(NHSErrorMessagesMixin, forms.Form):
         label="Value labels",
         required=False,
         widget=forms.Textarea(attrs={"rows": 14}),
-        help_text="One line per label: our field: their label = our value, "
-        "for example “physical_harm: No harm = none”.",
+        help_text="One line per label: our field: their label = our value, for example "
+        "“physical_harm: No harm = none” or “unit: Labour Ward = Delivery Suite” (a unit by our name "
+        "or site code). Labels apply to incident_type, unit, provider and the harm, response and "
+        "duty of candour fields.",
     )
 
     def __init__(self, *args, user, mapping: ImportMapping | None = None, **kwargs):

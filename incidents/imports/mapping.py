@@ -13,6 +13,7 @@ from incidents.imports.models import ImportMapping
 from incidents.models import (
     DutyOfCandour,
     Incident,
+    IncidentType,
     PhysicalHarm,
     PsychologicalHarm,
     ReferralBody,
@@ -25,7 +26,7 @@ from lmns.imports.mapping import (  # noqa: F401 (the mapping pages and the chec
     values_from_text,
     values_to_text,
 )
-from lmns.models import Provider
+from lmns.models import Provider, Unit
 
 PRESETS_FILE = Path(__file__).with_name("mappings.yaml")
 
@@ -72,6 +73,9 @@ _FIELDS = [
 ]
 FIELDS = {field.name: field for field in _FIELDS}
 REQUIRED = [field.name for field in _FIELDS if field.required]
+# Columns whose cells are codes a value label can translate; the others are taken as they are.
+CODED = frozenset({"choice", "incident_type", "unit", "provider"})
+CODED_NAMES = frozenset(field.name for field in _FIELDS if field.kind in CODED)
 
 
 def body_fields(bodies) -> dict[str, Field]:
@@ -105,9 +109,12 @@ def presets() -> dict:
         return yaml.safe_load(file)
 
 
-def check_mapping(columns: dict, values: dict, *, lmns=None) -> None:
-    """Refuse a mapping that names unknown fields or values, or leaves a required field out."""
+def check_mapping(columns: dict, values: dict, *, lmns=None, provider: Provider | None = None) -> None:
+    """Refuse a mapping that names unknown fields or values, or leaves a required field out.
+    With ``provider``, a label for a unit must name one of its units and a label for the
+    provider its ODS code, as an import of its file would need."""
     errors = []
+    lmns = provider.lmns if provider is not None else lmns
     fields = known_fields(lmns)
     if not isinstance(columns, dict) or not isinstance(values, dict):
         raise ValidationError("A mapping is a set of headings and a set of value labels.")
@@ -126,14 +133,48 @@ def check_mapping(columns: dict, values: dict, *, lmns=None) -> None:
         definition = fields.get(field)
         if definition is None or not isinstance(labels, dict):
             errors.append(f"Value labels are given for “{field}”, which is not a field we import.")
-            continue
-        if definition.choices is not None:
-            allowed = {value for value, _ in definition.choices.choices}
+        elif definition.kind not in CODED:
+            errors.append(
+                f"Value labels are given for “{field}”, which takes the cell as it is: "
+                "give labels only for " + ", ".join(sorted(CODED_NAMES)) + "."
+            )
+        else:
+            allowed = _label_targets(definition, lmns=lmns, provider=provider)
             for label, value in labels.items():
-                if value not in allowed:
-                    errors.append(f"“{label}” maps to “{value}”, which is not a value of {definition.label}.")
+                if allowed is not None and str(value).casefold() not in allowed:
+                    errors.append(
+                        f"“{label}” maps to “{value}”, which is not {_target_words(definition, provider)}."
+                    )
     if errors:
         raise ValidationError(errors)
+
+
+def _label_targets(definition: Field, *, lmns, provider) -> set[str] | None:
+    """What a label for this field may map to, casefolded; None if it cannot be known here
+    (units and the provider without a provider)."""
+    if definition.kind == "choice":
+        return {value.casefold() for value, _ in definition.choices.choices}
+    if definition.kind == "incident_type":
+        types = IncidentType.objects.active()
+        if lmns is not None:
+            types = types.available_to(lmns)
+        return {name.casefold() for name in types.values_list("name", flat=True)}
+    if provider is None:
+        return None
+    if definition.kind == "unit":
+        units = Unit.objects.filter(provider=provider).values_list("name", "ods_site_code")
+        return {code.casefold() for unit in units for code in unit if code}
+    return {provider.ods_code.casefold()}
+
+
+def _target_words(definition: Field, provider) -> str:
+    if definition.kind == "choice":
+        return f"a value of {definition.label}"
+    if definition.kind == "incident_type":
+        return "the name of an incident type in use"
+    if definition.kind == "unit":
+        return f"the name or site code of a unit of {provider.name}"
+    return f"{provider.name}'s ODS code ({provider.ods_code})"
 
 
 def mapping_choices(provider: Provider) -> list[tuple[str, str]]:

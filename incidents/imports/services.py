@@ -254,7 +254,7 @@ def import_mapping_save(
     based_on: str = "",
 ) -> ImportMapping:
     """Create or change a provider's mapping, refusing one that could never import a row."""
-    mappings.check_mapping(columns, values, lmns=provider.lmns)
+    mappings.check_mapping(columns, values, provider=provider)
     mapping = mapping or ImportMapping(provider=provider, based_on=based_on)
     mapping.name, mapping.columns, mapping.values = name.strip(), columns, values
     mapping.full_clean()

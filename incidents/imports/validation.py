@@ -295,12 +295,17 @@ class Checker:
         shown = str(raw)[:40]
         raise CellProblem(f"“{shown}” is not a date. Use a date such as 31/01/2026 or 2026-01-31.")
 
+    def _relabelled(self, name: str, raw) -> str:
+        """The cell as our value: what the mapping's value labels say their label means, else
+        the cell itself. Every coded column (a choice, the incident type, the unit, the
+        provider) reads its cells through this, so a label saved in a mapping is never ignored."""
+        text = str(raw).strip()
+        return self.labels.get(name, {}).get(text.casefold(), text)
+
     def _choice(self, definition, raw):
         if raw is None:
             return Incident._meta.get_field(definition.name).get_default()
-        key = str(raw).casefold()
-        if key in self.labels.get(definition.name, {}):
-            return self.labels[definition.name][key]
+        key = self._relabelled(definition.name, raw).casefold()
         for value, label in definition.choices.choices:
             if key in {value, str(label).casefold()}:
                 return value
@@ -311,8 +316,7 @@ class Checker:
         )
 
     def _incident_type(self, definition, raw):
-        name = str(raw)
-        name = self.labels.get("incident_type", {}).get(name.casefold(), name)
+        name = self._relabelled("incident_type", raw)
         incident_type = self.types.get(name.casefold())
         if incident_type is None:
             raise CellProblem(
@@ -324,15 +328,17 @@ class Checker:
     def _unit(self, definition, raw):
         if raw is None:
             return None
-        unit = self.units.get(str(raw).casefold())
+        name = self._relabelled("unit", raw)
+        unit = self.units.get(name.casefold())
         if unit is None:
             raise CellProblem(
-                f"“{str(raw)[:80]}” is not a unit of {self.provider.name} (by site name or ODS code)."
+                f"“{name[:80]}” is not a unit of {self.provider.name} (by site name or ODS code). "
+                "Use the unit's name or site code, or add it to the mapping's value labels."
             )
         return unit
 
     def _provider(self, definition, raw):
-        code = "" if raw is None else str(raw).strip()
+        code = "" if raw is None else self._relabelled("provider", raw)
         if code.casefold() != self.provider.ods_code.casefold():
             shown = f"“{code[:20]}”" if code else "An empty code"
             raise CellProblem(
@@ -364,7 +370,7 @@ class Checker:
                 if self._clean(row, incident, writes):
                     creates.append(incident)
                     self.referral_writes.extend(writes)
-                    self._record_change(row, "create", [])
+                    self._record_change(row, incident, "create", [])
                 continue
             # The reference matched (ignoring case, as the form does); it is not rewritten.
             changes = [
@@ -392,7 +398,9 @@ class Checker:
                 changed_fields.update(changes)
                 self.referral_writes.extend(writes)
                 labels = [self.fields[name].label for name in changes]
-                self._record_change(row, "update", labels + [f"{w[1].label} referral" for w in writes])
+                self._record_change(
+                    row, incident, "update", labels + [f"{w[1].label} referral" for w in writes]
+                )
         self.outcome.created += len(creates)
         self.outcome.updated += len(updates)
         if self.write and self.outcome.problem_count == 0:
@@ -464,10 +472,21 @@ class Checker:
             return self.fields[name].label
         return str(Incident._meta.get_field(name).verbose_name).capitalize()
 
-    def _record_change(self, row: _Row, action: str, changes: list[str]) -> None:
+    def _record_change(self, row: _Row, incident: Incident, action: str, changes: list[str]) -> None:
+        """What the preview lists for a row: the change, and the incident's type, harm and unit
+        as they will be, so that a label mapped wrongly shows before anything is applied."""
         if len(self.outcome.changes) < MAX_CHANGES:
             self.outcome.changes.append(
-                {"row": row.number, "reference": row.reference, "action": action, "changes": changes}
+                {
+                    "row": row.number,
+                    "reference": row.reference,
+                    "action": action,
+                    "changes": changes,
+                    "incident_type": incident.incident_type.name,
+                    "physical_harm": incident.get_physical_harm_display(),
+                    "psychological_harm": incident.get_psychological_harm_display(),
+                    "unit": incident.unit.name if incident.unit else "",
+                }
             )
 
     def _save(self, creates, updates, changed_fields) -> None:

@@ -1,3 +1,4 @@
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -10,14 +11,16 @@ SET_UP_FIRST = _(
     "app; until you have, the API refuses your tokens."
 )
 CODE_FIRST = _("Enter your two-factor code on the website first.")
+EXPIRED = "This token expired on {date}. Create a new one on your API tokens page."
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer <secret>``: the request acts as the token's user.
 
     A revoked token, or one whose user is inactive or has become a superuser, answers 401
-    with the same message as an unknown one. A token whose user must set up two-factor
-    sign-in first answers 401 saying so.
+    with the same message as an unknown one. An expired token, or one whose user must set up
+    two-factor sign-in first, answers 401 saying so: only its holder can send it, and they
+    need to know to make a new one.
     """
 
     keyword = b"bearer"
@@ -33,10 +36,16 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(self.refused) from None
-        tokens = ApiToken.objects.active().select_related("user").filter(digest=token_digest(secret))
+        tokens = ApiToken.objects.filter(revoked_at__isnull=True, digest=token_digest(secret))
+        tokens = tokens.select_related("user")
         token = two_factor_services.with_set_up_owed(tokens, user_field="user_id").first()
         if token is None or not may_hold_tokens(token.user):
             raise exceptions.AuthenticationFailed(self.refused)
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed(
+                EXPIRED.format(date=formats.date_format(timezone.localtime(token.expires_at), "j F Y")),
+                code="token_expired",
+            )
         # A token made before the user's LMNS required two-factor sign-in must not outlast
         # the rule: it works again once they have set up an app (and so passed a code).
         if token.set_up_owed:

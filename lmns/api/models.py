@@ -2,6 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 def token_digest(secret: str) -> str:
@@ -12,7 +13,8 @@ def token_digest(secret: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Neither revoked nor expired: what may still authenticate."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -27,6 +29,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A secret kept in another system is not kept for ever: it stops working at this moment,
+    # chosen when it is created, and a new one is made.
+    expires_at = models.DateTimeField()
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -40,3 +45,7 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

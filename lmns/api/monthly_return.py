@@ -6,7 +6,13 @@ on save as the page does."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
 
-from lmns.api.writes import PID_HOW_TO_CONFIRM, choose_provider, errors_of, form_data
+from lmns.api.writes import (
+    PID_HOW_TO_CONFIRM,
+    choose_provider,
+    errors_of,
+    form_data,
+    refuse_unknown_fields,
+)
 from workforce.forms import WorkforceReturnForm
 from workforce.models import WorkforceReturn
 from workforce.perinatal import services as perinatal_services
@@ -39,7 +45,13 @@ def monthly_return_save(user, data, *, perinatal) -> WorkforceReturn:
     form = WorkforceReturnForm(data, user=user)
     form.pid_how_to_confirm = PID_HOW_TO_CONFIRM
     choose_provider(form, action_label="submit workforce returns")
+    refuse_unknown_fields(form)
     perinatal_form, missing = _perinatal_form(perinatal)
+    if perinatal_form is not None:
+        try:
+            refuse_unknown_fields(perinatal_form, prefix=PerinatalReturnForm.prefix)
+        except ValidationError as error:
+            raise ValidationError({PERINATAL: error.detail}) from None
     if perinatal_form is None:
         # Still the workforce figures' mistakes (a provider out of reach first), all at once.
         form.is_valid()

@@ -29,7 +29,9 @@ def token_create(request):
         raise PermissionDenied
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        token, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        token, secret = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        )
         return render(request, "api/token_created.html", {"token": token, "secret": secret})
     return render(request, "api/token_form.html", {"form": form})
 

@@ -14,8 +14,16 @@ from rest_framework import serializers
 from assurance.forms import ItemForm
 from assurance.models import Assessment, Framework, FrameworkAction, Requirement, RequirementAssessment
 from incidents.forms import IncidentForm, LearningForm, SafetyActionForm
-from incidents.models import Incident, IncidentReferral, Learning, SafetyAction, SsigMeeting
-from lmns.models import Lmns, Provider
+from incidents.models import (
+    Incident,
+    IncidentReferral,
+    IncidentType,
+    Learning,
+    SafetyAction,
+    SsigMeeting,
+    Theme,
+)
+from lmns.models import Lmns, Provider, Unit
 from lmns.quality import RAG_LABELS
 from workforce.forms import WorkforceReturnForm
 from workforce.models import TrainingFigure, WorkforceReturn
@@ -91,6 +99,16 @@ class IncidentWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = [*IncidentForm.Meta.fields, "pid_checked"]
+        extra_kwargs = {
+            # Optional, as on the incident form, which starts at "Not yet known": often not known
+            # when an incident is reported, and it concerns only moderate harm or worse.
+            "duty_of_candour": {
+                "help_text": "Whether the statutory duty of candour applies. Left out of a new "
+                "incident (or of a PUT), it is recorded as not yet known. Moderate harm or worse, "
+                "physical or psychological, is usually a notifiable safety incident: say whether "
+                "it applies as soon as that is known."
+            }
+        }
 
 
 class IncidentUpdateSerializer(IncidentWriteSerializer):
@@ -98,6 +116,37 @@ class IncidentUpdateSerializer(IncidentWriteSerializer):
 
     class Meta(IncidentWriteSerializer.Meta):
         fields = [*(name for name in IncidentForm.Meta.fields if name != "provider"), "pid_checked"]
+
+
+# --- Reference data an integration needs to find ids -------------------------------------------
+
+
+class IncidentTypeSerializer(serializers.ModelSerializer):
+    lmns = LmnsSerializer(
+        read_only=True, allow_null=True, help_text="The LMNS whose own type this is; null for every LMNS's."
+    )
+
+    class Meta:
+        model = IncidentType
+        fields = ["id", "name", "group", "is_death", "is_active", "lmns"]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    lmns = LmnsSerializer(
+        read_only=True, allow_null=True, help_text="The LMNS whose own theme this is; null for every LMNS's."
+    )
+
+    class Meta:
+        model = Theme
+        fields = ["id", "name", "description", "is_active", "lmns"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    provider = ProviderSerializer(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "ods_site_code", "unit_type", "provider"]
 
 
 class LearningSerializer(serializers.ModelSerializer):

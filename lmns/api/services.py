@@ -14,6 +14,10 @@ SECRET_PREFIX = "lmns_"
 VISIBLE_CHARACTERS = len(SECRET_PREFIX) + 6
 # A token's "last used" is written at most this often, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# How long a new token lasts, in days, as offered on the page. A year at most: a secret kept
+# in another system is replaced at least that often; 90 days unless the person chooses.
+LIFETIMES = (30, 90, 180, 365)
+DEFAULT_LIFETIME = 90
 
 
 def may_hold_tokens(user) -> bool:
@@ -23,16 +27,22 @@ def may_hold_tokens(user) -> bool:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``, and its secret: shown once, never kept."""
+def api_token_create(*, user, name: str, days: int = DEFAULT_LIFETIME) -> tuple[ApiToken, str]:
+    """A new token for ``user``, lasting ``days``, and its secret: shown once, never kept."""
     if not may_hold_tokens(user):
         raise PermissionDenied
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Enter a name for the token."})
+    if days not in LIFETIMES:
+        raise ValidationError({"days": "Select how long the token lasts."})
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=secret[:VISIBLE_CHARACTERS], digest=token_digest(secret)
+        user=user,
+        name=name,
+        prefix=secret[:VISIBLE_CHARACTERS],
+        digest=token_digest(secret),
+        expires_at=timezone.now() + timedelta(days=days),
     )
     return token, secret
 

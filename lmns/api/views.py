@@ -20,14 +20,22 @@ from assurance.models import Assessment, Framework, FrameworkAction, Requirement
 from incidents import services as incident_services
 from incidents.filters import IncidentFilter, SafetyActionFilter, SsigMeetingFilter
 from incidents.forms import IncidentForm, LearningForm, SafetyActionForm
-from incidents.models import Incident, IncidentReferral, Learning, SafetyAction, SsigMeeting
+from incidents.models import (
+    Incident,
+    IncidentReferral,
+    IncidentType,
+    Learning,
+    SafetyAction,
+    SsigMeeting,
+    Theme,
+)
 from lmns import access
 from lmns import quality as quality_selectors
 from lmns.api import serializers
 from lmns.api.filters import ApiLearningFilter
 from lmns.api.monthly_return import monthly_return_save
 from lmns.api.writes import choose_provider, current_values, form_data, save
-from lmns.models import Provider
+from lmns.models import Provider, Unit
 from workforce.models import WorkforceReturn
 
 LEARNING_FIELDS = ["title", "what_happened", "what_we_learned", "what_we_changed", "themes", "incidents"]
@@ -183,6 +191,37 @@ class SsigMeetingViewSet(ReadViewSet):
             .select_related("lmns")
             .prefetch_related("attended_by", "themes_agreed")
         )
+
+
+class IncidentTypeViewSet(ReadViewSet):
+    """Incident types a record of your LMNS may use (every LMNS's and your LMNS's own): the ids
+    an incident's ``incident_type`` takes. Retired types (``is_active`` false) stay listed for
+    older incidents but cannot be given to a new one."""
+
+    serializer_class = serializers.IncidentTypeSerializer
+
+    def get_queryset(self):
+        return IncidentType.objects.visible_to(self.request.user).select_related("lmns")
+
+
+class ThemeViewSet(ReadViewSet):
+    """Learning themes of your LMNS (every LMNS's and your LMNS's own): the ids learning's
+    ``themes`` take. Retired themes (``is_active`` false) stay listed for older learning."""
+
+    serializer_class = serializers.ThemeSerializer
+
+    def get_queryset(self):
+        return Theme.objects.visible_to(self.request.user).select_related("lmns")
+
+
+class UnitViewSet(ReadViewSet):
+    """Maternity and neonatal units of the providers you can see: the ids an incident's
+    ``unit`` takes (a unit of the incident's own provider)."""
+
+    serializer_class = serializers.UnitSerializer
+
+    def get_queryset(self):
+        return Unit.objects.visible_to(self.request.user).select_related("provider")
 
 
 class FrameworkViewSet(ReadViewSet):

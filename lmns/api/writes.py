@@ -3,7 +3,7 @@ exactly what the pages refuse, with the same messages, and nothing is half-saved
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.datastructures import MultiValueDict
 from rest_framework.exceptions import ValidationError
@@ -68,11 +68,61 @@ def errors_of(form) -> dict:
 PID_HOW_TO_CONFIRM = f'send "{pid.CHECKED}": true with the request'
 
 
+def refuse_unknown_fields(form, *, prefix: str = "") -> None:
+    """Refuse a body naming anything the form does not take, rather than answer 200 and
+    quietly ignore it: an integration that sends ``"status": "closed"`` must learn that the
+    incident is still open. A record's own field that the form leaves out is read-only; any
+    other name is not a field at all. A form with a ``prefix`` reads its fields prefixed."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    refused = {}
+    for key in form.data:
+        name = key.removeprefix(f"{prefix}-") if prefix else key
+        if name in form.fields or name == pid.CHECKED:
+            continue
+        if _is_read_only(model, name):
+            refused[name] = [f"“{name}” is read-only: it cannot be set through the API."]
+        else:
+            refused[name] = [f"“{name}” is not a field that can be sent here."]
+    if refused:
+        raise ValidationError(refused)
+
+
+def _is_read_only(model, name: str) -> bool:
+    if model is None:
+        return False
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return isinstance(getattr(model, name, None), property)
+    return True
+
+
+def fill_defaults(form) -> None:
+    """Give a field the body leaves out its record's default, as the page's form starts with
+    it selected, so that the schema (which marks a field with a default optional) and the API
+    agree: an incident sent without ``duty_of_candour`` is recorded "Not yet known"."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is None:
+        return
+    for name in form.fields:
+        if name in form.data:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.has_default() and not callable(field.default):
+            form.data[name] = _as_form_value(field.get_default())
+
+
 def save(form, service, *, fields, **arguments):
     """Validate ``form``, then call ``service(**arguments, **fields(cleaned_data))``.
 
-    A refusal by the form or by the service is a 400 of ``{field: [messages]}``.
+    A body naming a field the form does not take, or a refusal by the form or by the
+    service, is a 400 of ``{field: [messages]}``.
     """
+    refuse_unknown_fields(form)
+    fill_defaults(form)
     form.pid_how_to_confirm = PID_HOW_TO_CONFIRM
     if form.is_valid():
         try:

@@ -17,6 +17,7 @@ from tests.factories import (
     make_incident,
     make_learning,
     make_meeting,
+    make_unit,
     make_user,
     make_workforce_return,
 )
@@ -35,6 +36,9 @@ MAX_QUERIES = {
     "api:assessment-list": 3,
     "api:assessment-item-list": 3,
     "api:workforce-return-list": 4,
+    "api:incident-type-list": 3,
+    "api:theme-list": 3,
+    "api:unit-list": 3,
 }
 
 
@@ -50,6 +54,7 @@ def _more_records(world, owner):
         make_meeting(world.lmns_a, meeting_on=timezone.localdate().replace(day=1).replace(year=2030 + n))
         assessment_start(provider=world.a1, framework=make_framework(), by=owner)
         make_workforce_return(world.a1, month=add_months(timezone.localdate().replace(day=1), -1 - n))
+        make_unit(world.a1)
 
 
 def test_every_list_route_has_a_bound():

@@ -7,6 +7,7 @@ editing this file; one this file cannot place fails ``test_every_api_route_is_cl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from incidents.models import IncidentType, Theme
 from lmns.models import Role
 from tests.api.conftest import client_with_token
 from tests.test_access_matrix import MAY, PERSONAS, _other_names
@@ -34,9 +35,12 @@ RECORD_KINDS = {
     "assessment": "assessment",
     "assessment-item": "item",
     "workforce-return": "workforce_return",
+    "unit": "unit",
 }
 # Records owned by an LMNS: seen by everyone in it, its providers included.
 LMNS_SCOPED = {"ssig-meeting"}
+# Reference lists: every LMNS's entries for everyone, an LMNS's own only for those in it.
+REFERENCE = {"incident-type": IncidentType, "theme": Theme}
 # Reference data every signed-in user reads; it holds no provider's data.
 GLOBAL = {"framework"}
 # Routes that are about one provider, named by its ODS code.
@@ -69,7 +73,7 @@ DETAIL_ROUTES = sorted(name for name in API_ROUTES if name.endswith("-detail"))
 
 
 def test_every_api_route_is_classified():
-    known = set(RECORD_KINDS) | GLOBAL
+    known = set(RECORD_KINDS) | GLOBAL | set(REFERENCE)
     unclassified = [
         name
         for name in API_ROUTES
@@ -82,7 +86,7 @@ def test_every_api_route_is_classified():
 def _visible(world, persona, basename, provider) -> bool:
     if basename in GLOBAL:
         return True
-    if basename in LMNS_SCOPED:
+    if basename in LMNS_SCOPED or basename in REFERENCE:
         return provider.lmns in world.visible_lmnss(persona)
     return provider in world.visible_providers(persona)
 
@@ -91,7 +95,18 @@ def _detail_url(world, name, provider):
     basename = _basename(name)
     if basename in GLOBAL:
         return reverse(name, kwargs={"slug": world.framework.slug})
+    if basename in REFERENCE:
+        return reverse(name, kwargs={"pk": _own_entry(REFERENCE[basename], provider.lmns).pk})
+    if basename == "unit":
+        return reverse(name, kwargs={"pk": provider.units.get().pk})
     return reverse(name, kwargs={"pk": world.record(RECORD_KINDS[basename], provider).pk})
+
+
+def _own_entry(model, lmns):
+    """An LMNS's own entry of a reference list, made on first use."""
+    fields = {"group": IncidentType.Group.MATERNAL} if model is IncidentType else {}
+    entry, _ = model.objects.get_or_create(lmns=lmns, name=f"Own entry of {lmns.code}", defaults=fields)
+    return entry
 
 
 @pytest.mark.parametrize("persona", TOKEN_PERSONAS)
@@ -128,11 +143,19 @@ def test_records_answer_by_scope_and_role(world, persona, name):
 def test_lists_hold_exactly_what_the_role_may_see(world, persona, name):
     client = client_with_token(world.personas[persona])
     basename = _basename(name)
+    if basename in REFERENCE:
+        for lmns in (world.lmns_a, world.lmns_b):
+            _own_entry(REFERENCE[basename], lmns)
     response = client.get(reverse(name), {"page_size": 100})
     assert response.status_code == 200
     results = response.json()["results"]
     if basename in GLOBAL:
         assert [result["slug"] for result in results] == [world.framework.slug]
+        return
+    if basename in REFERENCE:
+        assert response.json()["count"] == len(results), "every entry on one page"
+        seen = {result["lmns"]["code"] if result["lmns"] else None for result in results}
+        assert seen == {None} | {lmns.code for lmns in world.visible_lmnss(persona)}
         return
     if basename in LMNS_SCOPED:
         seen = {result["lmns"]["code"] for result in results}

@@ -99,3 +99,15 @@ def test_saving_the_month_that_crosses_the_threshold_opens_the_outcome_signal(wo
     assert response.status_code == 201, response.content
     signal = OutcomeSignal.objects.get(provider=world.a1)
     assert (signal.measure, signal.month, signal.level) == ("term_stillbirths", LAST_MONTH, "red")
+
+
+def test_a_figure_the_return_does_not_take_is_refused_by_name_and_nothing_saved(world, api):
+    _saved().delete()
+    response = api.post(RETURNS, {**_body(world, births_at_home=3), "status": "verified"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["status"] == ["“status” is not a field that can be sent here."]
+    response = api.post(RETURNS, _body(world, births_at_home=3), format="json")
+    assert response.json() == {
+        "perinatal": {"births_at_home": ["“births_at_home” is not a field that can be sent here."]}
+    }
+    assert not _saved().exists()

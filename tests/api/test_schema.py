@@ -38,6 +38,22 @@ def test_freedom_to_speak_up_is_not_in_the_schema():
         assert word not in text
 
 
+def test_the_schema_marks_optional_only_what_the_api_lets_a_body_leave_out():
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    write = components["IncidentWriteRequest"]
+    assert "duty_of_candour" not in write["required"]
+    assert "not yet known" in write["properties"]["duty_of_candour"]["description"]
+    assert {"local_reference", "incident_type", "physical_harm", "summary"} <= set(write["required"])
+
+
+def test_the_reference_lists_are_documented_read_only():
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ["/api/v1/incident-types/", "/api/v1/themes/", "/api/v1/units/"]:
+        assert set(paths[path]) == {"get"}
+        assert set(paths[path + "{id}/"]) == {"get"}
+        assert paths[path]["get"]["description"]
+
+
 @pytest.fixture
 def wsgi_keeps_the_test_connection():
     """Called directly, the WSGI handler closes the database connection after each request,

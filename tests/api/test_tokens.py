@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lmns.api.models import ApiToken
@@ -20,7 +23,7 @@ def _bearer(secret: str) -> APIClient:
 
 def test_creating_a_token_shows_its_secret_once_and_keeps_only_a_hash(client, alice):
     client.force_login(alice)
-    response = client.post(reverse("tokens:create"), {"name": "Datix export"})
+    response = client.post(reverse("tokens:create"), {"name": "Datix export", "days": "90"})
     assert response.status_code == 200
     secret = response.context["secret"]
     assert secret.startswith("lmns_") and secret in response.content.decode()
@@ -131,3 +134,28 @@ def test_a_token_acts_with_its_users_roles_only(world):
     incident = world.record("incident", world.a1)
     assert client.get(f"{INCIDENTS}{incident.pk}/").status_code == 200
     assert client.patch(f"{INCIDENTS}{incident.pk}/", {"summary": "x"}, format="json").status_code == 403
+
+
+def test_a_token_lasts_90_days_unless_another_time_is_chosen(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("tokens:create"))
+    assert page.context["form"]["days"].value() == 90
+    before = timezone.now()
+    client.post(reverse("tokens:create"), {"name": "Datix export", "days": "30"})
+    token = ApiToken.objects.get(user=alice)
+    assert timedelta(days=30) <= token.expires_at - before < timedelta(days=30, minutes=1)
+    response = client.post(reverse("tokens:create"), {"name": "Longer", "days": "3650"})
+    assert response.context["form"].errors["days"]
+    assert ApiToken.objects.filter(user=alice).count() == 1
+
+
+def test_an_expired_token_answers_401_saying_so_and_shows_as_expired(client, world, alice):
+    token, secret = api_token_create(user=alice, name="Risk system")
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = _bearer(secret).get(INCIDENTS)
+    assert response.status_code == 401
+    assert response.json()["detail"].startswith("This token expired on ")
+    assert "Create a new one on your API tokens page." in response.json()["detail"]
+    client.force_login(alice)
+    listing = client.get(reverse("tokens:list")).content.decode()
+    assert "Expired " in listing and "Revoke<" not in listing

@@ -132,9 +132,70 @@ def test_a_closed_incident_is_refused_as_on_its_page(world, lead):
 
 def test_status_cannot_be_set_through_an_edit(world, lead):
     incident = world.record("incident", world.a1)
-    lead.patch(f"{INCIDENTS}{incident.pk}/", {"status": "closed"}, format="json")
+    response = lead.patch(
+        f"{INCIDENTS}{incident.pk}/", {"status": "closed", "summary": "Revised."}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"status": ["“status” is read-only: it cannot be set through the API."]}
     incident.refresh_from_db()
-    assert incident.status == "reported"
+    assert (incident.status, incident.summary) != ("closed", "Revised.")
+
+
+READ_ONLY = "is read-only: it cannot be set through the API."
+NOT_A_FIELD = "is not a field that can be sent here."
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("colour", "red", NOT_A_FIELD),
+        ("provider", "AA2", READ_ONLY),
+        ("created_at", "2026-01-01", READ_ONLY),
+        ("incident_type_name", "Stillbirth", NOT_A_FIELD),
+    ],
+)
+def test_an_edit_naming_a_field_it_cannot_set_is_refused_by_name(world, lead, field, value, message):
+    incident = world.record("incident", world.a1)
+    response = lead.put(f"{INCIDENTS}{incident.pk}/", {field: value}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: [f"“{field}” {message}"]}
+
+
+def test_a_new_record_naming_a_read_only_field_is_refused_and_nothing_saved(world, lead):
+    response = lead.post(INCIDENTS, _incident(world, status="closed"), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"status": ["“status” is read-only: it cannot be set through the API."]}
+    assert not Incident.objects.filter(local_reference="DATIX-API-1").exists()
+
+
+def test_duty_of_candour_may_be_left_out_as_the_schema_says_and_is_then_not_yet_known(world, lead):
+    body = _incident(world)
+    del body["duty_of_candour"]
+    response = lead.post(INCIDENTS, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["duty_of_candour"] == "unknown"
+    response = lead.patch(
+        f"{INCIDENTS}{response.json()['id']}/", {"duty_of_candour": "applies"}, format="json"
+    )
+    assert response.json()["duty_of_candour"] == "applies"
+
+
+def test_the_reference_lists_give_the_ids_an_incident_takes(world, lead):
+    unit = make_unit(world.a1, "Aardvark Birth Centre")
+    units = lead.get("/api/v1/units/").json()["results"]
+    assert {u["name"] for u in units} == {
+        "Aardvark Hospitals NHS Trust Maternity Unit",
+        "Aardvark Birth Centre",
+    }
+    types = lead.get("/api/v1/incident-types/", {"page_size": 100}).json()["results"]
+    stillbirth = next(t for t in types if t["name"] == "Stillbirth")
+    assert stillbirth["is_death"] and stillbirth["group"] == "fetal"
+    body = _incident(world, unit=unit.pk, incident_type=stillbirth["id"], physical_harm="fatal")
+    response = lead.post(INCIDENTS, body, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["unit_name"], response.json()["incident_type_name"]) == (unit.name, "Stillbirth")
+    themes = lead.get("/api/v1/themes/", {"page_size": 100}).json()["results"]
+    assert themes and all(theme["lmns"] is None for theme in themes)
 
 
 def test_learning_is_created_as_a_draft_and_needs_a_theme(world, lead):

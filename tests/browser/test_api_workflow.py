@@ -14,6 +14,10 @@ def test_a_lead_creates_a_token_and_reads_the_api_docs(page, artifacts):
     page.wait_for_url("**/accounts/api-tokens/")
     page.get_by_role("link", name="Create a token").click()
     page.locator("#id_name").fill("Datix export")
+    # 90 days unless another lifetime is chosen.
+    assert page.get_by_label("90 days", exact=False).is_checked()
+    page.get_by_label("180 days", exact=False).check()
+    page.screenshot(path=str(artifacts / "api-token-form.png"), full_page=True)
     page.get_by_role("button", name="Create token").click()
     secret = page.locator("#token-secret").inner_text()
     assert secret.startswith("lmns_")

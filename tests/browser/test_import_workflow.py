@@ -50,6 +50,9 @@ def test_upload_preview_apply(page, artifacts, tmp_path):
 
     upload(page, tmp_path, good)
     expect(page.locator("#summary")).to_have_text("2 created, 0 updated, 0 unchanged")
+    # Each row as it will be recorded, so that a wrongly mapped label shows before it is applied.
+    expect(page.locator("#changes tbody tr").nth(1)).to_contain_text("Shoulder dystocia")
+    expect(page.locator("#changes tbody tr").nth(1)).to_contain_text("Moderate physical harm")
     screenshot(page, artifacts, "import-02-preview.png")
     assert not Incident.objects.filter(local_reference__startswith="DX-900").exists()
 

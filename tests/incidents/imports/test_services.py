@@ -90,7 +90,18 @@ def test_a_changed_row_updates_only_that_incident(world, alice):
     apply(start(world, alice, csv_bytes([row("W1"), row("W2")])), alice)
     again = start(world, alice, csv_bytes([row("W1", Result="Severe harm"), row("w2")]))
     assert (again.to_create, again.to_update, again.unchanged) == (0, 1, 1)
-    assert again.changes == [{"row": 2, "reference": "W1", "action": "update", "changes": ["Physical harm"]}]
+    assert again.changes == [
+        {
+            "row": 2,
+            "reference": "W1",
+            "action": "update",
+            "changes": ["Physical harm"],
+            "incident_type": "Shoulder dystocia",
+            "physical_harm": "Severe physical harm",
+            "psychological_harm": "No psychological harm",
+            "unit": "",
+        }
+    ]
     apply(again, alice)
     assert Incident.objects.get(local_reference="W1").physical_harm == "severe"
     assert Incident.objects.get(local_reference="W1").source_import == again
