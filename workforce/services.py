@@ -23,6 +23,8 @@ from lmns.history import unattributed
 from lmns.models import Lmns, Membership, Provider, Role
 from lmns.notifications import absolute_url
 from lmns.services import email_queue
+from lmns.work_email.models import WorkKind
+from lmns.work_email.services import work_arrived_for
 from workforce import crypto, selectors
 from workforce.models import (
     ConcernStatus,
@@ -300,6 +302,13 @@ def concern_hand_over(*, concern: FtsuConcern, by, to) -> FtsuConcern:
     concern.handler = to
     concern.save(update_fields=["handler"])
     FtsuNote.objects.create(concern=concern, created_by=by, body=f"Handed over to {_person(to)}.")
+    # The email says only that a concern was handed over: nothing of it, nor who raised it.
+    work_arrived_for(
+        kind=WorkKind.CONCERN_HANDED_OVER,
+        url=reverse("workforce:concern-detail", kwargs={"pk": concern.pk}),
+        by=by,
+        people=[to],
+    )
     return concern
 
 
