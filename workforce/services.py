@@ -11,13 +11,13 @@ details or its reference: emails say where to sign in, nothing more.
 import secrets
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lmns import access
 from lmns.exports import person as _person
 from lmns.history import unattributed
 from lmns.models import Lmns, Membership, Provider, Role
@@ -444,15 +444,9 @@ def _notify(concern: FtsuConcern, subject: str, opening: str) -> None:
         recipients = [concern.handler.email]
     else:
         recipients = list(
-            get_user_model()
-            .objects.filter(
-                is_active=True,
-                memberships__role=Role.LMNS_FTSU_LEAD,
-                memberships__lmns=concern.lmns,
-            )
+            access.users_who_can("record_ftsu_concern", concern.lmns, roles={Role.LMNS_FTSU_LEAD})
             .exclude(email="")
             .values_list("email", flat=True)
-            .distinct()
         )
     link = absolute_url(reverse("workforce:concern-detail", kwargs={"pk": concern.pk}))
     body = (
