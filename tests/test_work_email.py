@@ -15,8 +15,9 @@ from incidents.services import learning_create
 from lmns.access import users_who_can
 from lmns.models import Role
 from lmns.tasks import send_work_digests
-from lmns.work_email.models import Frequency, PendingWorkEmail, WorkEmailPreference
-from lmns.work_email.services import digests_send, work_email_preference_set
+from lmns.work import work_for
+from lmns.work_email.models import Frequency, PendingWorkEmail, WorkEmailPreference, WorkKind
+from lmns.work_email.services import KINDS, digests_send, work_email_preference_set
 from tests.factories import make_concern, make_lmns, make_provider, make_user
 from workforce.services import concern_hand_over
 
@@ -220,6 +221,27 @@ def test_the_daily_summary_counts_what_arrived_in_one_email_and_only_once(
     assert mail.outbox == []
 
 
+def test_the_summary_links_to_the_queues_the_home_page_links(world):
+    """The emails' queues are written below the feature apps; lmns.work is their definition."""
+    _learning(world, world.personas[CONTRIBUTOR])
+    item_verify(item=_awaiting(world), by=world.personas[OFFICER], accept=False, comment="Why?")
+    recommendation = world.record("recommendation", world.a1)
+    recommendation_respond(
+        recommendation=recommendation, by=recommendation.owner, text="Done", request_closure=True
+    )
+    make_concern(world.a1, handler=None, recorded_by=world.personas[GUARDIAN])  # nobody has taken it
+    homes = {
+        WorkKind.LEARNING_TO_SIGN_OFF: LEAD,
+        WorkKind.REQUIREMENT_CHALLENGED: LEAD,
+        WorkKind.CLOSURE_REQUESTED: OFFICER,
+        WorkKind.CONCERN_HANDED_OVER: GUARDIAN,
+    }
+    assert set(homes) == set(KINDS)
+    for kind, persona in homes.items():
+        urls = {item.url for role in work_for(world.personas[persona]) for item in role.items}
+        assert KINDS[kind].queue_url() in urls, kind
+
+
 def test_the_summary_goes_only_to_people_with_something_new(world, django_capture_on_commit_callbacks):
     lead = world.personas[LEAD]
     quiet = make_user("a2-quiet-lead", role=Role.PROVIDER_LEAD, provider=world.a2)
@@ -259,7 +281,8 @@ def test_the_settings_page_shows_and_saves_the_signed_in_persons_choice(
 ):
     lead = world.personas[LEAD]
     client.force_login(lead)
-    with django_assert_max_num_queries(8):
+    # Session, user, two-factor sign-in, the person's choice, and their roles for the header.
+    with django_assert_max_num_queries(5):
         page = client.get(SETTINGS_URL)
     body = page.content.decode()
     assert 'value="immediately" id="id_frequency_0" checked' in body
