@@ -140,9 +140,14 @@ def digests_send() -> int:
             first = PendingWorkEmail.objects.select_for_update(skip_locked=True).order_by("pk").first()
             if first is None:
                 return sent
-            lines = PendingWorkEmail.objects.select_for_update(skip_locked=True).filter(user_id=first.user_id)
-            counts = Counter(lines.values_list("kind", flat=True))
-            lines.delete()
+            lines = list(
+                PendingWorkEmail.objects.select_for_update(skip_locked=True)
+                .filter(user_id=first.user_id)
+                .values_list("pk", "kind")
+            )
+            # By the rows read, not the person: work arriving meanwhile waits for the next summary.
+            PendingWorkEmail.objects.filter(pk__in=[pk for pk, _ in lines]).delete()
+            counts = Counter(kind for _, kind in lines)
             person = get_user_model().objects.get(pk=first.user_id)
             if person.is_active and person.email:
                 _email_digest(person, counts)
