@@ -85,28 +85,26 @@ KINDS = {
 }
 
 
-def work_arrived(*, kind: WorkKind, url: str, by, organisation: Provider | Lmns) -> int:
+def work_arrived(*, kind: WorkKind, url: str, by, organisation: Provider | Lmns) -> None:
     """Tell those who may act on work of ``kind`` at ``organisation`` that it waits at ``url``."""
     spec = KINDS[kind]
     people = access.users_who_can(spec.action, organisation, roles=spec.roles)
-    return work_arrived_for(kind=kind, url=url, by=by, people=people)
+    work_arrived_for(kind=kind, url=url, by=by, people=people)
 
 
-def work_arrived_for(*, kind: WorkKind, url: str, by, people: Iterable) -> int:
+def work_arrived_for(*, kind: WorkKind, url: str, by, people: Iterable) -> None:
     """Tell ``people`` that work of ``kind`` waits at ``url`` (a path), as each chose. The person
-    whose action made the work is not told of it. Returns how many were told or will be."""
+    whose action made the work is not told of it."""
     people = [p for p in people if p.is_active and p.email and (by is None or p.pk != by.pk)]
     chosen = dict(WorkEmailPreference.objects.filter(user__in=people).values_list("user_id", "frequency"))
-    told, daily = 0, []
+    daily = []
     for person in people:
         frequency = chosen.get(person.pk, Frequency.IMMEDIATELY)
         if frequency == Frequency.IMMEDIATELY:
             _email_now(person, kind, url)
         elif frequency == Frequency.DAILY:
             daily.append(PendingWorkEmail(user=person, kind=kind))
-        told += frequency != Frequency.NEVER
     PendingWorkEmail.objects.bulk_create(daily)
-    return told
 
 
 def _links() -> dict:
