@@ -26,6 +26,8 @@ from assurance.models import (
 )
 from assurance.uploads import check_upload
 from lmns.models import Provider
+from lmns.work_email.models import WorkKind
+from lmns.work_email.services import work_arrived
 
 ITEM_FIELDS = (
     "status",
@@ -189,6 +191,13 @@ def item_verify(*, item: RequirementAssessment, by, accept: bool, comment: str =
     item.challenge_comment = "" if accept else comment.strip()
     item.verified_by, item.verified_at = by, timezone.now()
     item.save(update_fields=["verification", "challenge_comment", "verified_by", "verified_at", "updated_at"])
+    if not accept:
+        work_arrived(
+            kind=WorkKind.REQUIREMENT_CHALLENGED,
+            url=item.get_absolute_url(),
+            by=by,
+            organisation=item.assessment.provider,
+        )
     return item
 
 

@@ -32,6 +32,8 @@ from incidents.models import (
     referral_date_problem,
 )
 from lmns.models import Lmns, Provider
+from lmns.work_email.models import WorkKind
+from lmns.work_email.services import work_arrived
 
 # --- Incidents -------------------------------------------------------------------------------
 
@@ -193,6 +195,9 @@ def learning_create(
     learning.save()
     learning.incidents.set(incidents)
     learning.themes.set(themes)
+    work_arrived(
+        kind=WorkKind.LEARNING_TO_SIGN_OFF, url=learning.get_absolute_url(), by=by, organisation=provider
+    )
     return learning
 
 

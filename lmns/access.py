@@ -7,6 +7,7 @@ its existence is not revealed. Permission to act is decided by ``can``, from
 the single ``ACTION_ROLES`` table below.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -174,6 +175,23 @@ def lmnss_where(user, action: str):
         return Lmns.objects.all()
     granting = Membership.objects.filter(user=user, role__in=ACTION_ROLES[action], lmns__isnull=False)
     return Lmns.objects.filter(pk__in=granting.values("lmns"))
+
+
+def users_who_can(action: str, organisation: Provider | Lmns, *, roles=None):
+    """Active people who may perform ``action`` at ``organisation`` (the rule of ``can``: a role
+    held at the provider, or at its LMNS): whom to tell of work waiting there.
+
+    ``roles`` narrows them to the roles whose home page lists the work, so an email never points
+    to work the person's own page does not show. Superusers are told only through a role they
+    hold: the deployment's administrator is not emailed about every provider's work.
+    """
+    granting = ACTION_ROLES[action] if roles is None else ACTION_ROLES[action] & frozenset(roles)
+    if isinstance(organisation, Provider):
+        where = Q(provider_id=organisation.pk) | Q(lmns_id=organisation.lmns_id)
+    else:
+        where = Q(lmns_id=organisation.pk)
+    members = Membership.objects.filter(where, role__in=granting).values("user")
+    return get_user_model().objects.filter(is_active=True, pk__in=members).order_by("pk")
 
 
 def organisation_of(obj) -> Provider | Lmns:

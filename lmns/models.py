@@ -428,3 +428,7 @@ class UserHistoricalRecords(HistoricalRecords):
 
 # Who invited, deactivated or reactivated whom (lmns.people). The password hash is never kept.
 register(User, app="lmns", records_class=UserHistoricalRecords, excluded_fields=["password", "last_login"])
+
+
+# How people hear of work arriving lives in its own package; loading it here registers it.
+from lmns.work_email.models import PendingWorkEmail, WorkEmailPreference  # noqa: E402, F401

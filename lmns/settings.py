@@ -358,6 +358,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=40, day_of_week="mon-fri"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # The daily summary of work that arrived, for those who chose it (lmns.work_email): before
+    # the working day, after the night's work has arrived.
+    "work-digests": {
+        "task": "lmns.tasks.send_work_digests",
+        "schedule": crontab(hour=7, minute=5),
+        "options": {"expires": 60 * 60 * 12},
+    },
     # Jobs and emails queued while the broker was unreachable (lmns.outbox).
     "resend-unsent": {
         "task": "lmns.tasks.resend_unsent",

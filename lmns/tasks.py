@@ -4,6 +4,7 @@ from celery import shared_task
 
 from lmns import board_packs, jobs, outbox, retention, services
 from lmns.people import services as people_services
+from lmns.work_email import services as work_email_services
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
@@ -42,3 +43,8 @@ def requeue_stale_jobs() -> tuple[int, int]:
 @shared_task
 def apply_retention() -> dict[str, int]:
     return retention.retention_apply()
+
+
+@shared_task
+def send_work_digests() -> int:
+    return work_email_services.digests_send()

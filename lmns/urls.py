@@ -6,6 +6,7 @@ from lmns.history import history_view
 from lmns.models import Provider
 from lmns.password_reset import PasswordResetView
 from lmns.two_factor import views as two_factor_views
+from lmns.work_email import views as work_email_views
 
 lmns_patterns = (
     [
@@ -40,6 +41,7 @@ urlpatterns = [
     path("accounts/two-factor/turn-off/", two_factor_views.turn_off, name="two-factor-turn-off"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/api-tokens/", include("lmns.api.token_urls")),
+    path("accounts/work-emails/", work_email_views.settings, name="work-email-settings"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include(lmns_patterns)),
     path("people/", include("lmns.people.urls")),

@@ -34,6 +34,7 @@ FORMS = [
     ("workforce:concern-create", f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"),
     ("workforce:signal-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("people:invite", f"lmns:{Role.SYSTEM_ADMINISTRATOR}"),
+    ("work-email-settings", f"provider:{Role.PROVIDER_LEAD}"),
 ]
 
 NASTY = st.sampled_from(

@@ -11,18 +11,20 @@ details or its reference: emails say where to sign in, nothing more.
 import secrets
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lmns import access
 from lmns.exports import person as _person
 from lmns.history import unattributed
 from lmns.models import Lmns, Membership, Provider, Role
 from lmns.notifications import absolute_url
 from lmns.services import email_queue
+from lmns.work_email.models import WorkKind
+from lmns.work_email.services import work_arrived_for
 from workforce import crypto, selectors
 from workforce.models import (
     ConcernStatus,
@@ -300,6 +302,13 @@ def concern_hand_over(*, concern: FtsuConcern, by, to) -> FtsuConcern:
     concern.handler = to
     concern.save(update_fields=["handler"])
     FtsuNote.objects.create(concern=concern, created_by=by, body=f"Handed over to {_person(to)}.")
+    # The email says only that a concern was handed over: nothing of it, nor who raised it.
+    work_arrived_for(
+        kind=WorkKind.CONCERN_HANDED_OVER,
+        url=reverse("workforce:concern-detail", kwargs={"pk": concern.pk}),
+        by=by,
+        people=[to],
+    )
     return concern
 
 
@@ -435,15 +444,9 @@ def _notify(concern: FtsuConcern, subject: str, opening: str) -> None:
         recipients = [concern.handler.email]
     else:
         recipients = list(
-            get_user_model()
-            .objects.filter(
-                is_active=True,
-                memberships__role=Role.LMNS_FTSU_LEAD,
-                memberships__lmns=concern.lmns,
-            )
+            access.users_who_can("record_ftsu_concern", concern.lmns, roles={Role.LMNS_FTSU_LEAD})
             .exclude(email="")
             .values_list("email", flat=True)
-            .distinct()
         )
     link = absolute_url(reverse("workforce:concern-detail", kwargs={"pk": concern.pk}))
     body = (

@@ -34,6 +34,8 @@ from assurance.visits.selectors import report_content
 from lmns import services as lmns_services
 from lmns.models import Membership, Provider, Role, Unit
 from lmns.notifications import absolute_url, long_date
+from lmns.work_email.models import WorkKind
+from lmns.work_email.services import work_arrived
 
 VISIT_FIELDS = ("visit_on", "visit_type", "purpose", "summary")
 
@@ -358,6 +360,13 @@ def recommendation_respond(
     if request_closure:
         recommendation.status = RecommendationStatus.AWAITING_REVIEW
         recommendation.save(update_fields=["status"])
+        # Progress alone asks nothing of the LMNS; asking to close puts it in their queue.
+        work_arrived(
+            kind=WorkKind.CLOSURE_REQUESTED,
+            url=recommendation.get_absolute_url(),
+            by=by,
+            organisation=recommendation.visit.provider,
+        )
     return update
 
 
