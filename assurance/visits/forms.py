@@ -29,6 +29,17 @@ def template_label(template: VisitTemplate) -> str:
     return f"{template.name} ({template.version}{where})"
 
 
+class UnitCheckboxes(Checkboxes):
+    """Each unit says which provider it belongs to (``data-provider``), so that the list can
+    follow the provider chosen (static/js/app.mjs); without JavaScript every unit is listed and
+    the form refuses another provider's."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["data-provider"] = value.instance.provider_id
+        return option
+
+
 class VisitForm(NHSErrorMessagesMixin, forms.Form):
     """Plan a visit, or change its plan. The team and the key lines of enquiry are typed one
     per line, which is quicker on the day than a row of boxes per person.
@@ -47,7 +58,7 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
     visit_on = DateField(label="Date of visit")
     visit_type = forms.ChoiceField(label="Type of visit", choices=VisitType.choices, widget=Radios)
     units = RecordsChoiceField(
-        queryset=Unit.objects.none(), required=False, label="Units visited", widget=Checkboxes
+        queryset=Unit.objects.none(), required=False, label="Units visited", widget=UnitCheckboxes
     )
     purpose = forms.CharField(
         required=False,
