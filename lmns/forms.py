@@ -141,7 +141,7 @@ class DateInput(forms.MultiWidget):
 class DateField(forms.DateField):
     """A date typed in the NHS.UK date input (``DateInput``), refused in the design system's
     words: "Date of visit must include a month", "Date of visit must be a real date". Every date
-    field of the product is one (tests/test_plausible_dates.py)."""
+    field of the product is one (tests/test_date_input.py)."""
 
     widget = DateInput
     default_error_messages = {
