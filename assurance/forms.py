@@ -13,7 +13,7 @@ from assurance.models import (
 from assurance.services import ITEM_FIELDS
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
+from lmns.forms import DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Lmns, Provider
 
 
@@ -33,7 +33,8 @@ class ItemForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = RequirementAssessment
         fields = list(ITEM_FIELDS)
-        widgets = {"status": Radios, "action_due_on": DateInput()}
+        widgets = {"status": Radios}
+        field_classes = {"action_due_on": DateField}
         help_texts = {
             "not_applicable_reason": "Required when the requirement does not apply.",
             "action_plan": "Required when the requirement is not met or partially met.",
@@ -51,12 +52,11 @@ class EvidenceForm(NHSErrorMessagesMixin, forms.Form):
         help_text=f"{ALLOWED_DESCRIPTION}, up to {MAX_EVIDENCE_BYTES // 2**20} MB. Or give a link instead.",
     )
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
-    effective_from = forms.DateField(
-        widget=DateInput(),
+    effective_from = DateField(
         help_text="The date from which it shows the requirement is met: for example the day an audit "
         "was completed or a policy was approved.",
     )
-    expires_on = forms.DateField(label="Expires on (optional)", required=False, widget=DateInput())
+    expires_on = DateField(label="Expires on (optional)", required=False)
     items = RecordsChoiceField(
         queryset=RequirementAssessment.objects.none(),
         label="Requirements it supports",
@@ -174,12 +174,10 @@ class FrameworkForm(NHSErrorMessagesMixin, forms.ModelForm):
         model = Framework
         fields = list(FRAMEWORK_FIELDS)
         widgets = {
-            "period_start": DateInput(),
-            "period_end": DateInput(),
-            "source_date": DateInput(),
             "source_note": forms.Textarea(attrs={"rows": 4}),
             "change_note": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"period_start": DateField, "period_end": DateField, "source_date": DateField}
         help_texts = {
             "source_note": "How far the wording was checked, and against what.",
             "source_publisher": "For example NHS Resolution.",
@@ -200,7 +198,7 @@ class DeadlineForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = Deadline
         fields = list(DEADLINE_FIELDS)
-        widgets = {"due_on": DateInput()}
+        field_classes = {"due_on": DateField}
         labels = {"due_on": "Due on"}
         help_texts = {"name": "For example, Board declaration to NHS Resolution."}
 
@@ -217,10 +215,10 @@ class RequirementForm(NHSErrorMessagesMixin, forms.ModelForm):
         model = Requirement
         fields = list(REQUIREMENT_FIELDS)
         widgets = {
-            "due_on": DateInput(),
             "text": forms.Textarea(attrs={"rows": 5}),
             "evidence_guidance": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"due_on": DateField}
         labels = {"text": "Requirement", "replaces": "Replaces, from the previous version"}
 
     def __init__(self, *args, framework, **kwargs):

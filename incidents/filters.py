@@ -20,7 +20,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_for, providers_for
-from lmns.forms import DateInput
+from lmns.filters import DateFilter
 from lmns.models import Provider, Unit
 
 
@@ -48,12 +48,8 @@ class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Reference or text", method="search")
     provider = django_filters.ModelChoiceFilter(queryset=_providers)
     unit = django_filters.ModelChoiceFilter(queryset=_units)
-    occurred_from = django_filters.DateFilter(
-        field_name="occurred_on", lookup_expr="gte", label="Occurred from", widget=DateInput
-    )
-    occurred_to = django_filters.DateFilter(
-        field_name="occurred_on", lookup_expr="lte", label="Occurred to", widget=DateInput
-    )
+    occurred_from = DateFilter(field_name="occurred_on", lookup_expr="gte", label="Occurred from")
+    occurred_to = DateFilter(field_name="occurred_on", lookup_expr="lte", label="Occurred to")
     incident_type = django_filters.ModelChoiceFilter(queryset=_incident_types, label="Type")
     physical_harm = django_filters.ChoiceFilter(choices=PhysicalHarm.choices)
     psychological_harm = django_filters.ChoiceFilter(choices=PsychologicalHarm.choices)
@@ -136,12 +132,8 @@ class LearningFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.none())
     theme = django_filters.ModelChoiceFilter(queryset=_themes, field_name="themes", distinct=True)
     status = django_filters.ChoiceFilter(choices=LearningStatus.choices)
-    created_from = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="gte", label="Recorded from", widget=DateInput
-    )
-    created_to = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="lte", label="Recorded to", widget=DateInput
-    )
+    created_from = DateFilter(field_name="created_at__date", lookup_expr="gte", label="Recorded from")
+    created_to = DateFilter(field_name="created_at__date", lookup_expr="lte", label="Recorded to")
     order = django_filters.OrderingFilter(
         fields=[
             ("title", "title"),
@@ -174,12 +166,8 @@ class SafetyActionFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=_providers)
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
-    due_from = django_filters.DateFilter(
-        field_name="due_on", lookup_expr="gte", label="Due from", widget=DateInput
-    )
-    due_to = django_filters.DateFilter(
-        field_name="due_on", lookup_expr="lte", label="Due to", widget=DateInput
-    )
+    due_from = DateFilter(field_name="due_on", lookup_expr="gte", label="Due from")
+    due_to = DateFilter(field_name="due_on", lookup_expr="lte", label="Due to")
     order = django_filters.OrderingFilter(
         fields=[("due_on", "due"), ("provider__name", "provider"), ("status", "status")]
     )
@@ -203,12 +191,8 @@ class SsigMeetingFilter(django_filters.FilterSet):
     held = django_filters.BooleanFilter(
         field_name="held_at", lookup_expr="isnull", exclude=True, label="Held"
     )
-    meeting_from = django_filters.DateFilter(
-        field_name="meeting_on", lookup_expr="gte", label="Meeting from", widget=DateInput
-    )
-    meeting_to = django_filters.DateFilter(
-        field_name="meeting_on", lookup_expr="lte", label="Meeting to", widget=DateInput
-    )
+    meeting_from = DateFilter(field_name="meeting_on", lookup_expr="gte", label="Meeting from")
+    meeting_to = DateFilter(field_name="meeting_on", lookup_expr="lte", label="Meeting to")
 
     class Meta:
         model = SsigMeeting
@@ -217,10 +201,8 @@ class SsigMeetingFilter(django_filters.FilterSet):
 
 class LearningEventFilter(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(queryset=_themes, field_name="themes", distinct=True)
-    held_from = django_filters.DateFilter(
-        field_name="held_on", lookup_expr="gte", label="From", widget=DateInput
-    )
-    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label="To", widget=DateInput)
+    held_from = DateFilter(field_name="held_on", lookup_expr="gte", label="From")
+    held_to = DateFilter(field_name="held_on", lookup_expr="lte", label="To")
 
     class Meta:
         model = LearningEvent

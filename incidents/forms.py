@@ -17,7 +17,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, RecordsChoiceField
+from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, RecordsChoiceField
 from lmns.models import Lmns, Membership, Provider
 
 DATE_FIELDS = [
@@ -85,7 +85,7 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             "early_notification",
             "early_notification_reference",
         ]
-        widgets = {name: DateInput() for name in DATE_FIELDS}
+        field_classes = dict.fromkeys(DATE_FIELDS, DateField)
         help_texts = {
             "response_type": "How the provider will learn from it under PSIRF, if decided: an investigation "
             "(PSII) for the incidents your plan names, a review or huddle for others; an MNSI "
@@ -118,10 +118,9 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         length = IncidentReferral._meta.get_field("reference").max_length
         for body in self.referral_bodies:
             current = held.get(body.pk)
-            self.fields[body.date_field] = forms.DateField(
+            self.fields[body.date_field] = DateField(
                 label=f"Referred to {body.label} on",
                 required=False,
-                widget=DateInput(),
                 initial=current and current.referred_on,
                 help_text=body.description,
             )
@@ -217,7 +216,7 @@ class SafetyActionForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelFo
             "status",
             "completion_evidence",
         ]
-        widgets = {"due_on": DateInput()}
+        field_classes = {"due_on": DateField}
 
     def __init__(self, *args, user, provider=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,7 +237,7 @@ class MnsiRecommendationForm(NHSErrorMessagesMixin, forms.Form):
         label="MNSI's safety recommendation", widget=forms.Textarea, help_text=PID_WARNING
     )
     owner = forms.ModelChoiceField(queryset=get_user_model().objects.none())
-    due_on = forms.DateField(label="Due date", widget=DateInput())
+    due_on = DateField(label="Due date")
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,7 +265,7 @@ class SsigMeetingForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = SsigMeeting
         fields = ["lmns", "meeting_on", "submission_deadline"]
-        widgets = {"meeting_on": DateInput(), "submission_deadline": DateInput()}
+        field_classes = {"meeting_on": DateField, "submission_deadline": DateField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -308,9 +307,9 @@ class LearningEventForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = LearningEvent
         fields = ["lmns", "topic", "held_on", "description", "themes", "learning"]
-        widgets = {"held_on": DateInput(), "themes": Checkboxes}
+        widgets = {"themes": Checkboxes}
         labels = {"learning": "Shared learning it draws on"}
-        field_classes = {"themes": RecordsChoiceField, "learning": RecordsChoiceField}
+        field_classes = {"held_on": DateField, "themes": RecordsChoiceField, "learning": RecordsChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,3 +1,7 @@
+import calendar
+import re
+from datetime import date
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db.models.fields import BLANK_CHOICE_DASH
@@ -20,6 +24,7 @@ _WIDGET_CLASSES = {
     "checkboxselectmultiple": "nhsuk-checkboxes",
     "radioselect": "nhsuk-radios",
     "clearablefile": "nhsuk-file-upload",
+    "date": "nhsuk-date-input",
     "file": "nhsuk-file-upload",
 }
 
@@ -33,12 +38,145 @@ class NHSBoundField(BoundField):
         attrs["class"] = f"{widget_class} {attrs.get('class', '')}".strip()
         return attrs
 
+    @property
+    def error_link_id(self) -> str:
+        """Where the error summary's link to this field goes: in a date input, the first box to
+        blame (the day box when all are), as the design system asks, since the fieldset itself
+        cannot take the focus."""
+        widget = self.field.widget
+        if isinstance(widget, DateInput):
+            return f"{self.auto_id}_{DATE_PARTS.index(widget.parts_in_error(self.value())[0])}"
+        return self.auto_id
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+
+DATE_PARTS = ("day", "month", "year")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTH_NAMES = {
+    name: number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower())
+}
+# "Sept" is as common as "Sep" in writing.
+_MONTH_NAMES["sept"] = 9
+
+
+def date_from_parts(day: str, month: str, year: str) -> tuple[date | None, tuple[str, ...], tuple[str, ...]]:
+    """The date typed in the day, month and year boxes, or why there is none: the parts left
+    empty, else the parts that cannot be right (all three when each is plausible alone but the
+    date is not, such as 31 2 2026). All empty is no date and no problem.
+
+    A month may be a number or a name ("jan", "January"), as the design system asks; only ASCII
+    digits count, so that "¹" is refused rather than read by int()."""
+    parts = {"day": day.strip(), "month": month.strip().lower(), "year": year.strip()}
+    missing = tuple(part for part in DATE_PARTS if not parts[part])
+    if len(missing) == len(DATE_PARTS):
+        return None, (), ()
+    if missing:
+        return None, missing, ()
+    numbers = {
+        "day": int(parts["day"]) if re.fullmatch(r"[0-9]{1,2}", parts["day"]) else 0,
+        "month": int(parts["month"])
+        if re.fullmatch(r"[0-9]{1,2}", parts["month"])
+        else _MONTH_NAMES.get(parts["month"], 0),
+        "year": int(parts["year"]) if re.fullmatch(r"[0-9]{4}", parts["year"]) else 0,
+    }
+    highest = {"day": 31, "month": 12, "year": 9999}
+    if wrong := tuple(part for part in DATE_PARTS if not 1 <= numbers[part] <= highest[part]):
+        return None, (), wrong
+    try:
+        return date(numbers["year"], numbers["month"], numbers["day"]), (), ()
+    except ValueError:  # 31 February
+        return None, (), DATE_PARTS
+
+
+class DateInput(forms.MultiWidget):
+    """The NHS.UK date input: day, month and year boxes in a fieldset whose legend is the
+    field's label (``includes/field.html``). The browser's date picker is hard to use with a
+    keyboard or a screen reader, and slow for a date years back.
+
+    A single ISO date posted under the field's own name (``visit_on=2026-01-31``) is read as
+    well, so that links, tests and API clients that send one value keep working."""
+
+    template_name = "includes/widgets/date_input.html"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+        super().__init__({part: forms.TextInput for part in DATE_PARTS}, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, date):
+            return [str(value.day), str(value.month), str(value.year)]
+        if isinstance(value, str) and (match := _ISO_DATE.fullmatch(value.strip())):
+            year, month, day = match.groups()
+            return [day.lstrip("0"), month.lstrip("0"), year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        return [data.get(f"{name}_{part}") or "" for part in DATE_PARTS]
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Django marks a field with errors aria-invalid; the boxes to blame are only those left
+        # empty or wrong when that can be told, else all three (the design system's rule).
+        invalid = context["widget"]["attrs"].get("aria-invalid") == "true"
+        blamed = self.parts_in_error(value) if invalid else ()
+        for part, subwidget in zip(DATE_PARTS, context["widget"]["subwidgets"], strict=True):
+            subwidget["part"] = part
+            subwidget["width"] = 4 if part == "year" else 2
+            subwidget["error"] = part in blamed
+        return context
+
+    def parts_in_error(self, value) -> tuple[str, ...]:
+        """The boxes a field error is about, given the value the form was sent."""
+        if isinstance(value, list | tuple) and len(value) == len(DATE_PARTS):
+            _date, missing, wrong = date_from_parts(*(str(part or "") for part in value))
+            return missing or wrong or DATE_PARTS
+        return DATE_PARTS
+
+
+class DateField(forms.DateField):
+    """A date typed in the NHS.UK date input (``DateInput``), refused in the design system's
+    words: "Date of visit must include a month", "Date of visit must be a real date". Every date
+    field of the product is one (tests/test_date_input.py)."""
+
+    widget = DateInput
+    default_error_messages = {
+        "incomplete": "%(label)s must include a %(missing)s",
+        "invalid": "%(label)s must be a real date",
+    }
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            parts = [str(part or "") for part in value] + [""] * (len(DATE_PARTS) - len(value))
+            found, missing, wrong = date_from_parts(*parts[: len(DATE_PARTS)])
+            if missing:
+                raise forms.ValidationError(
+                    self.error_messages["incomplete"],
+                    code="incomplete",
+                    params={"label": self._name(), "missing": " and ".join(missing)},
+                )
+            if wrong:
+                raise self._invalid()
+            return found
+        if value is not None and not isinstance(value, str | date):
+            raise self._invalid()
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise self._invalid() from None
+
+    def _name(self) -> str:
+        # "Expires on (optional) must be a real date" would read oddly.
+        return re.sub(r"\s*\(optional\)$", "", str(self.label or "Date"))
+
+    def _invalid(self) -> forms.ValidationError:
+        return forms.ValidationError(
+            self.error_messages["invalid"], code="invalid", params={"label": self._name()}
+        )
 
 
 class Checkboxes(forms.CheckboxSelectMultiple):

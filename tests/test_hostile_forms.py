@@ -11,7 +11,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lmns.forms import RecordsChoiceField
+from lmns.forms import DateInput, RecordsChoiceField
 from lmns.models import Provider, Role
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,15 @@ def test_hostile_posts_never_fail_or_half_save(client, world, url_name, persona)
     url = reverse(url_name)
     page = client.get(url)
     assert page.status_code == 200
-    fields = list(page.context["form"].fields)
+    form = page.context["form"]
+    fields = list(form.fields)
+    # A date is posted as its own value or as its day, month and year boxes: both are attacked.
+    fields += [
+        f"{name}{suffix}"
+        for name, field in form.fields.items()
+        if isinstance(field.widget, DateInput)
+        for suffix in field.widget.widgets_names
+    ]
 
     one_or_many = st.one_of(VALUE, st.lists(VALUE, min_size=1, max_size=3))
     posts = st.dictionaries(st.sampled_from(fields), one_or_many, max_size=len(fields))

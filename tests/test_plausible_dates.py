@@ -73,7 +73,9 @@ def test_an_implausible_ssig_date_is_refused_and_nothing_is_lost(client, world, 
     assert "There is a problem" in body and message in body
     # Every date typed is shown again, the refused one included, and the LMNS stays chosen.
     for name in ("meeting_on", "submission_deadline"):
-        assert f'name="{name}" value="{data[name]}"' in body
+        year, month, day = data[name].split("-")
+        for part, typed in (("day", day.lstrip("0")), ("month", month.lstrip("0")), ("year", year)):
+            assert f'name="{name}_{part}" type="text" inputmode="numeric" value="{typed}"' in body
     assert f'<option value="{world.lmns_a.pk}" selected>' in body
 
 

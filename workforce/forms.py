@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios
+from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios
 from lmns.models import Lmns, Provider
 from workforce.models import (
     MAX_TEXT,
@@ -67,7 +67,8 @@ class WorkforceReturnForm(TrainingGridMixin, NHSErrorMessagesMixin, forms.ModelF
     class Meta:
         model = WorkforceReturn
         fields = ["provider", "month", *(name for _title, names in RETURN_SECTIONS for name in names)]
-        widgets = {"birthrate_plus_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"birthrate_plus_on": DateField}
 
     def __init__(self, *args, user, workforce_return=None, **kwargs):
         super().__init__(*args, instance=workforce_return, **kwargs)
@@ -134,7 +135,7 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
         help_text="A guardian records the concerns of their own provider.",
     )
     route = forms.ChoiceField(label="How it was raised", choices=Route.choices)
-    received_on = forms.DateField(label="Date received", widget=DateInput(), input_formats=["%Y-%m-%d"])
+    received_on = DateField(label="Date received", input_formats=["%Y-%m-%d"])
     raised_as = forms.ChoiceField(
         label="How the person raised it", choices=RaisedAs.choices, widget=Radios, help_text=RAISED_AS_HINT
     )
@@ -170,9 +171,7 @@ class ConcernForm(NHSErrorMessagesMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     status = forms.ChoiceField(choices=ConcernStatus.choices)
-    closed_on = forms.DateField(
-        label="Date closed", required=False, widget=DateInput(), input_formats=["%Y-%m-%d"]
-    )
+    closed_on = DateField(label="Date closed", required=False, input_formats=["%Y-%m-%d"])
     outcome = forms.CharField(
         label="Outcome at closure",
         required=False,

@@ -9,7 +9,7 @@ from assurance.oversight.models import (
     OversightLevel,
 )
 from lmns.access import providers_where
-from lmns.forms import DateInput, NHSErrorMessagesMixin, Radios
+from lmns.forms import DateField, NHSErrorMessagesMixin, Radios
 
 
 class ExternalConcernForm(NHSErrorMessagesMixin, forms.ModelForm):
@@ -24,10 +24,9 @@ class ExternalConcernForm(NHSErrorMessagesMixin, forms.ModelForm):
         fields = ["source", "source_name", "received_on", "reference", "summary", "response_due_on"]
         widgets = {
             "source": Radios,
-            "received_on": DateInput(),
-            "response_due_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 5}),
         }
+        field_classes = {"received_on": DateField, "response_due_on": DateField}
 
     def __init__(self, *args, user, concern=None, provider=None, **kwargs):
         super().__init__(*args, instance=concern, **kwargs)
@@ -51,7 +50,7 @@ class ExternalConcernForm(NHSErrorMessagesMixin, forms.ModelForm):
 
 
 class RespondForm(NHSErrorMessagesMixin, forms.Form):
-    responded_on = forms.DateField(label="Date the response was sent", widget=DateInput())
+    responded_on = DateField(label="Date the response was sent")
     response_summary = forms.CharField(
         label="What the response said",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -79,7 +78,8 @@ class CqcRatingForm(NHSErrorMessagesMixin, forms.ModelForm):
             *(name for name, _ in KEY_QUESTIONS),
             "report_url",
         ]
-        widgets = {"inspected_on": DateInput(), "published_on": DateInput(), "overall": Radios}
+        widgets = {"overall": Radios}
+        field_classes = {"inspected_on": DateField, "published_on": DateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

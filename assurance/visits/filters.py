@@ -13,7 +13,7 @@ from assurance.models import (
     VisitType,
 )
 from lmns.access import providers_for
-from lmns.forms import DateInput
+from lmns.filters import DateFilter
 
 
 def _providers(request):
@@ -30,12 +30,8 @@ class VisitFilter(django_filters.FilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=_providers)
     visit_type = django_filters.ChoiceFilter(choices=VisitType.choices, label="Type")
     status = django_filters.ChoiceFilter(choices=VisitStatus.choices)
-    visit_from = django_filters.DateFilter(
-        field_name="visit_on", lookup_expr="gte", label="From", widget=DateInput
-    )
-    visit_to = django_filters.DateFilter(
-        field_name="visit_on", lookup_expr="lte", label="To", widget=DateInput
-    )
+    visit_from = DateFilter(field_name="visit_on", lookup_expr="gte", label="From")
+    visit_to = DateFilter(field_name="visit_on", lookup_expr="lte", label="To")
 
     class Meta:
         model = Visit
@@ -55,12 +51,8 @@ class RecommendationFilter(django_filters.FilterSet):
     domain = django_filters.ChoiceFilter(
         choices=CqcDomain.choices, field_name="finding__domain", label="Section"
     )
-    due_from = django_filters.DateFilter(
-        field_name="due_on", lookup_expr="gte", label="Due from", widget=DateInput
-    )
-    due_to = django_filters.DateFilter(
-        field_name="due_on", lookup_expr="lte", label="Due to", widget=DateInput
-    )
+    due_from = DateFilter(field_name="due_on", lookup_expr="gte", label="Due from")
+    due_to = DateFilter(field_name="due_on", lookup_expr="lte", label="Due to")
     order = django_filters.OrderingFilter(
         fields=[("due_on", "due"), ("visit__provider__name", "provider"), ("status", "status")]
     )

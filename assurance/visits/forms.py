@@ -13,7 +13,7 @@ from assurance.models import (
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from lmns.access import providers_where
 from lmns.exports import person as _person
-from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
+from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Membership, Provider, Unit
 
 TEAM_HELP = (
@@ -27,6 +27,17 @@ LINE_MAX = 300
 def template_label(template: VisitTemplate) -> str:
     where = f", local to {template.lmns}" if template.lmns_id else ""
     return f"{template.name} ({template.version}{where})"
+
+
+class UnitCheckboxes(Checkboxes):
+    """Each unit says which provider it belongs to (``data-provider``), so that the list can
+    follow the provider chosen (static/js/app.mjs); without JavaScript every unit is listed and
+    the form refuses another provider's."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["data-provider"] = value.instance.provider_id
+        return option
 
 
 class VisitForm(NHSErrorMessagesMixin, forms.Form):
@@ -44,10 +55,10 @@ class VisitForm(NHSErrorMessagesMixin, forms.Form):
         help_text="The sections and lines of enquiry the visit uses. You can change the lines for this "
         "visit once it is planned.",
     )
-    visit_on = forms.DateField(label="Date of visit", widget=DateInput())
+    visit_on = DateField(label="Date of visit")
     visit_type = forms.ChoiceField(label="Type of visit", choices=VisitType.choices, widget=Radios)
     units = RecordsChoiceField(
-        queryset=Unit.objects.none(), required=False, label="Units visited", widget=Checkboxes
+        queryset=Unit.objects.none(), required=False, label="Units visited", widget=UnitCheckboxes
     )
     purpose = forms.CharField(
         required=False,
@@ -180,7 +191,7 @@ class RecommendationForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["finding", "text", "owner", "due_on"]
-        widgets = {"due_on": DateInput()}
+        field_classes = {"due_on": DateField}
         labels = {"finding": "The finding it answers"}
 
     def __init__(self, *args, visit, **kwargs):

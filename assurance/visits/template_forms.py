@@ -2,7 +2,7 @@ from django import forms
 
 from assurance.models import VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from assurance.visits.template_services import LINE_FIELDS, SECTION_FIELDS, TEMPLATE_FIELDS
-from lmns.forms import DateInput, NHSErrorMessagesMixin
+from lmns.forms import DateField, NHSErrorMessagesMixin
 from lmns.models import Lmns
 
 
@@ -46,11 +46,11 @@ class VisitTemplateForm(NHSErrorMessagesMixin, forms.ModelForm):
         model = VisitTemplate
         fields = list(TEMPLATE_FIELDS)
         widgets = {
-            "source_date": DateInput(),
             "source_note": forms.Textarea(attrs={"rows": 4}),
             "revise_note": forms.Textarea(attrs={"rows": 3}),
             "change_note": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"source_date": DateField}
         help_texts = {
             "source_note": "How far the wording was checked, and against what.",
             "source_publisher": "For example Care Quality Commission.",

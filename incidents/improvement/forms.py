@@ -21,7 +21,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import Checkboxes, DateInput, NHSErrorMessagesMixin, Radios, RecordsChoiceField
+from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Lmns, Provider
 
 SECTION_HELP = "Describe care and services, not people: nothing that could identify a patient or family."
@@ -155,10 +155,10 @@ class MeasureForm(NHSErrorMessagesMixin, forms.ModelForm):
         widgets = {
             "measure_type": Radios,
             "direction": Radios,
-            "due_on": DateInput(),
             "definition": forms.Textarea(attrs={"rows": 3}),
             "risks": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"due_on": DateField}
         help_texts = {
             "measure_type": "Outcome: the result for women and babies. Process: whether the change is "
             "done. Balancing: whether it causes a problem elsewhere.",
@@ -189,10 +189,9 @@ class PdsaForm(NHSErrorMessagesMixin, forms.ModelForm):
         model = PdsaCycle
         fields = ["title", "started_on", "ended_on", "change"]
         widgets = {
-            "started_on": DateInput(),
-            "ended_on": DateInput(),
             "change": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"started_on": DateField, "ended_on": DateField}
         labels = {"ended_on": "End date (optional)"}
 
 

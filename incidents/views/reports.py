@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from incidents import charts, exports, selectors
 from incidents.models import SsigMeeting
 from lmns import access, query
-from lmns.forms import DateInput
+from lmns.forms import DateField
 from lmns.responses import xlsx_response
 
 MAX_ANALYSIS_MONTHS = 36
@@ -46,19 +46,17 @@ def meeting_print(request, pk):
 
 
 class ThemePeriodForm(forms.Form):
-    start = forms.DateField(
+    start = DateField(
         label="From",
         input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
         error_messages={
             "required": "Enter a start date.",
             "invalid": "Enter the start date as a real date, for example 2026-01-31.",
         },
     )
-    end = forms.DateField(
+    end = DateField(
         label="To",
         input_formats=["%Y-%m-%d"],
-        widget=DateInput(),
         error_messages={
             "required": "Enter an end date.",
             "invalid": "Enter the end date as a real date, for example 2026-12-31.",

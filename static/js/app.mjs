@@ -26,3 +26,21 @@ const markScrollingTables = () => {
 };
 markScrollingTables();
 window.addEventListener("resize", markScrollingTables);
+
+// Planning a visit: the units offered follow the provider chosen. Each unit names its provider in
+// data-provider; a unit of another provider is unticked as it is hidden, so that nothing unseen
+// is sent. (Without JavaScript every unit is listed, and the form refuses another provider's.)
+for (const form of document.querySelectorAll("form")) {
+  const provider = form.querySelector("select[name='provider']");
+  const units = form.querySelectorAll("input[data-provider]");
+  if (!provider || units.length === 0) continue;
+  const followProvider = () => {
+    for (const unit of units) {
+      const offered = !provider.value || unit.dataset.provider === provider.value;
+      unit.closest(".nhsuk-checkboxes__item").hidden = !offered;
+      if (!offered) unit.checked = false;
+    }
+  };
+  provider.addEventListener("change", followProvider);
+  followProvider();
+}

@@ -62,7 +62,7 @@ def test_the_provider_may_be_given_by_id(world, lead):
         ({"occurred_on": "2999-01-01"}, "occurred_on", "The date occurred cannot be in the future."),
         ({"incident_type": 999999}, "incident_type", "Select a valid choice"),
         ({"physical_harm": "catastrophic"}, "physical_harm", "Select a valid choice"),
-        ({"occurred_on": 20260101}, "occurred_on", "Enter a valid date."),
+        ({"occurred_on": 20260101}, "occurred_on", "Date occurred must be a real date"),
         ({"summary": {"nested": "object"}}, "summary", "Send text, a number, true or false"),
         ({"incident_type": [[1]]}, "incident_type", "Send text, a number, true or false"),
         (

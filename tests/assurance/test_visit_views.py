@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -151,6 +152,17 @@ def test_a_unit_of_another_provider_is_refused_with_the_first_errors(client, lmn
     assert errors["units"] == ["Choose only units of Otter Bay NHS Trust"]
     assert "visit_on" in errors
     assert not Visit.objects.exists()
+
+
+def test_each_unit_offered_names_its_provider_for_the_list_to_follow(client, lmns, provider, officer):
+    other = make_provider(lmns, "Heron Vale NHS Trust", "HV1")
+    their_unit = make_unit(other, "Heron Vale Birth Centre", "HV101")
+    client.force_login(officer)
+    body = client.get(reverse("assurance:visit-create")).content.decode()
+    # static/js/app.mjs hides the units whose data-provider is not the provider chosen.
+    assert re.search(rf'value="{their_unit.pk}" id="id_units_\d+" data-provider="{other.pk}"', body)
+    ours = provider.units.get()
+    assert re.search(rf'value="{ours.pk}" id="id_units_\d+" data-provider="{provider.pk}"', body)
 
 
 def test_the_visit_page_and_its_edit_form_follow_the_templates_sections(

@@ -121,3 +121,11 @@ def sign_in(page, username, password=DEMO_PASSWORD):
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def fill_date(page, legend, value):
+    """Type a date in the NHS.UK date input whose legend is ``legend``."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day", exact=True).fill(str(value.day))
+    group.get_by_label("Month", exact=True).fill(str(value.month))
+    group.get_by_label("Year", exact=True).fill(str(value.year))

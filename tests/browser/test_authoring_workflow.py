@@ -7,6 +7,7 @@ wording is checked."""
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from assurance import authoring, services
 from assurance.frameworks import FRAMEWORKS_DIR, load_parsed, parse_files
 from assurance.models import Assessment, EvidenceLink, Framework, FrameworkStatus
 from lmns.models import Provider
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import fill_date, sign_in
 from tests.browser.test_compliance_workflow import (
     HOME_URL,
     PDF,
@@ -182,7 +183,7 @@ def test_a_safety_lead_writes_year_8_another_person_publishes_it_and_a_provider_
     expect(summary_row(page, "Deadlines")).to_contain_text(f"{declaration}: 3 March 2026")
     page.get_by_role("link", name=f"Change {declaration}", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change a deadline")
-    page.get_by_label("Due on", exact=True).fill("2027-03-02")
+    fill_date(page, "Due on", date(2027, 3, 2))
     shots(page, "05-deadline")
     page.get_by_role("button", name="Save", exact=True).click()
     expect_status_message(page, f"{declaration} saved.")

@@ -18,7 +18,7 @@ from assurance import authoring
 from assurance.frameworks import load_all
 from assurance.models import Assessment, Evidence, Framework, RequirementAssessment, Verification
 from lmns.demo import DEMO_PROVIDERS
-from tests.browser.conftest import EXTERNAL_URL, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -196,7 +196,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
     expect(supports).to_have_values([str(mis.items.get(requirement__code="SA1.1").pk)])
     page.get_by_label("Description", exact=True).fill(EVIDENCE)
     page.get_by_label("File", exact=True).set_input_files(pdf)
-    page.get_by_label("Effective from", exact=True).fill(f"{today - timedelta(days=30):%Y-%m-%d}")
+    fill_date(page, "Effective from", today - timedelta(days=30))
     supports.select_option(label=[MIS_SA1_1, OCKENDEN_IEA1_3])
     page.get_by_role("button", name="Add evidence", exact=True).click()
     expect(page).to_have_url(ITEM_URL)

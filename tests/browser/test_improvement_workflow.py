@@ -20,7 +20,7 @@ from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
 from incidents.models import ImprovementPlan, SurveyResponse, SurveyRound
 from lmns.models import Lmns
-from tests.browser.conftest import EXTERNAL_URL, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
 from tests.browser.test_pages import HEADING_SKIPS_JS, UNLABELLED_FIELDS_JS
 from workforce.models import add_months, first_of_month
 
@@ -164,7 +164,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
     ):
         page.get_by_role("link", name="Add a PDSA cycle").click()
         page.get_by_label("Title").fill(title)
-        page.get_by_label("Start date").fill(start.isoformat())
+        fill_date(page, "Start date", start)
         page.get_by_label("What changed").fill(change)
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_role("status")).to_contain_text("PDSA cycle saved.")

@@ -15,7 +15,7 @@ from incidents import demo as incidents_demo
 from incidents.models import Incident, Learning, LearningStatus, SsigMeeting
 from lmns.demo import DEMO_LMNS, DEMO_PROVIDERS
 from lmns.models import Lmns
-from tests.browser.conftest import EXTERNAL_URL, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -93,8 +93,8 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
     page.get_by_label("Provider", exact=True).select_option(label=PROVIDER_NAMES["ZZA"])
     page.get_by_label("Unit", exact=True).select_option(label="Northshire General Hospital Maternity Unit")
     page.get_by_label("Local reference", exact=True).fill(REFERENCE)
-    page.get_by_label("Date occurred", exact=True).fill(f"{today + timedelta(days=7):%Y-%m-%d}")
-    page.get_by_label("Date reported", exact=True).fill(f"{today - timedelta(days=2):%Y-%m-%d}")
+    fill_date(page, "Date occurred", today + timedelta(days=7))
+    fill_date(page, "Date reported", today - timedelta(days=2))
     page.get_by_label("Incident type", exact=True).select_option(
         label="Hypoxic-ischaemic encephalopathy or therapeutic cooling"
     )
@@ -112,16 +112,16 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
     expect(error_summary).to_be_focused()
     expect(error_summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     future_error = "The date occurred cannot be in the future."
-    expect(error_summary.locator("a[href='#id_occurred_on']")).to_have_text(future_error)
+    expect(error_summary.locator("a[href='#id_occurred_on_0']")).to_have_text(future_error)
     expect(page.locator("#id_occurred_on_error")).to_contain_text(future_error)
-    expect(page.locator("#id_occurred_on")).to_have_class(re.compile(r"nhsuk-input--error"))
+    expect(page.locator("#id_occurred_on_0")).to_have_class(re.compile(r"nhsuk-input--error"))
     # What was typed survives the round trip: only the date needs fixing.
     expect(page.get_by_label("Local reference", exact=True)).to_have_value(REFERENCE)
     expect(page.get_by_label("What happened", exact=True)).to_have_value(summary_text)
     page.screenshot(path=artifacts / "workflow-incident-errors.png", full_page=True)
     assert not Incident.objects.filter(local_reference=REFERENCE).exists()
 
-    page.get_by_label("Date occurred", exact=True).fill(f"{today - timedelta(days=3):%Y-%m-%d}")
+    fill_date(page, "Date occurred", today - timedelta(days=3))
     page.get_by_role("button", name="Save incident").click()
 
     expect(page).to_have_url(INCIDENT_URL)

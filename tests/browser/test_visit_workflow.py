@@ -28,7 +28,7 @@ from assurance.models import (
 )
 from assurance.visits.template_files import load_template_files
 from lmns.demo import DEMO_PROVIDERS
-from tests.browser.conftest import EXTERNAL_URL, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -131,8 +131,15 @@ def test_visit_planned_recorded_reported_and_followed_up(
     expect(page.get_by_role("heading", level=1)).to_have_text("Assurance visits")
     page.get_by_role("link", name="Plan a visit", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan a visit")
+    units = page.get_by_role("group", name="Units visited", exact=True)
+    elsewhere = units.get_by_label(f"{PROVIDER_NAMES['ZZB']}: Vale Valley Women's Unit", exact=True)
+    elsewhere.check()
     page.get_by_label("Provider visited", exact=True).select_option(label=ZZA)
-    page.get_by_label("Date of visit", exact=True).fill(f"{today:%Y-%m-%d}")
+    # The units offered follow the provider chosen, and one of another provider is unticked.
+    expect(elsewhere).to_be_hidden()
+    expect(elsewhere).not_to_be_checked()
+    expect(units.get_by_label(f"{ZZA}: {UNIT}", exact=True)).to_be_visible()
+    fill_date(page, "Date of visit", today)
     page.get_by_label("Routine assurance", exact=True).check()
     page.get_by_label(f"{ZZA}: {UNIT}", exact=True).check()
     page.get_by_label("Visit team", exact=True).fill("\n".join(f"{name}, {role}" for name, role in TEAM))
@@ -233,7 +240,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     expect(page.get_by_label("The finding it answers", exact=True)).to_have_value(str(improvement.pk))
     page.get_by_label("Recommendation", exact=True).fill(RECOMMENDATION)
     page.get_by_label("Owner", exact=True).select_option(label="Lee Lead")
-    page.get_by_label("Due date", exact=True).fill(f"{due:%Y-%m-%d}")
+    fill_date(page, "Due date", due)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page).to_have_url(VISIT_URL)
     expect_status_message(page, "Recommendation added.")

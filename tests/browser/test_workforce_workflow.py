@@ -83,7 +83,7 @@ def test_return_trends_speaking_up_reply_and_counts(page, browser, seeded_live_s
     open_workforce(page)
     page.get_by_role("link", name="Submit a monthly return").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit a monthly workforce return")
-    expect(page.get_by_label("Month", exact=True)).to_have_value(last_month.isoformat())
+    expect(page.get_by_role("combobox", name="Month", exact=True)).to_have_value(last_month.isoformat())
     for label, value in RETURN_FIGURES.items():
         page.get_by_label(label, exact=True).fill(value)
     # Every other staff group's training: 93 of 100, close to the demo's previous month.

@@ -42,12 +42,12 @@ def test_the_form_offers_a_date_and_reference_per_active_body_with_mnsi_in_its_o
     ReferralBody.objects.create(code="b_panel", label="B's panel", lmns=world.lmns_b)
     client.force_login(bob)
     body = client.get(reverse("incidents:incident-create")).content.decode()
-    assert 'name="pmrt_referred_on"' in body and 'name="pmrt_reference"' in body
+    assert 'name="pmrt_referred_on_day"' in body and 'name="pmrt_reference"' in body
     assert "Referred to PMRT on" in body and "Referred to Coroner on" in body
     # A retired body is not offered for a new incident; another LMNS's body never is.
     assert "mbrrace_referred_on" not in body and "b_panel" not in body
     # MNSI's referral is asked once, among its own questions.
-    assert body.count('name="mnsi_referred_on"') == 1
+    assert body.count('name="mnsi_referred_on_day"') == 1
 
 
 def test_recording_an_incident_records_its_referrals(client, world, bob):
@@ -76,7 +76,7 @@ def test_recording_an_incident_records_its_referrals(client, world, bob):
         ({"pmrt_referred_on": days(1)}, "The PMRT referral date cannot be in the future."),
         ({"coroner_referred_on": days(-4)}, "The Coroner referral cannot be before the incident occurred."),
         ({"coroner_referred_on": "1999-01-01"}, "Referred to Coroner on"),
-        ({"pmrt_referred_on": "2026-02-31"}, "Enter a valid date"),
+        ({"pmrt_referred_on": "2026-02-31"}, "Referred to PMRT on must be a real date"),
     ],
 )
 def test_a_bad_referral_is_explained_beside_it_and_nothing_is_lost(client, world, bob, fields, message):
@@ -87,8 +87,14 @@ def test_a_bad_referral_is_explained_beside_it_and_nothing_is_lost(client, world
     assert response.status_code == 200 and "There is a problem" in body
     assert message in body
     assert "Kept as typed." in body
-    for value in fields.values():
-        assert value in body
+    for name, value in fields.items():
+        if name.endswith("_on"):  # a date is shown again in its day, month and year boxes
+            year, month, day = value.split("-")
+            assert f'name="{name}_day" type="text" inputmode="numeric" value="{day.lstrip("0")}"' in body
+            assert f'name="{name}_month" type="text" inputmode="numeric" value="{month.lstrip("0")}"' in body
+            assert f'name="{name}_year" type="text" inputmode="numeric" value="{year}"' in body
+        else:
+            assert value in body
     assert not Incident.objects.filter(local_reference="DATIX-900").exists()
 
 
@@ -109,7 +115,7 @@ def test_editing_changes_removes_and_keeps_a_retired_bodys_referral(client, worl
     url = reverse("incidents:incident-edit", kwargs={"pk": incident.pk})
     page = client.get(url).content.decode()
     # Retired since, but this incident was notified to it: shown, so an edit neither drops nor hides it.
-    assert 'name="mbrrace_referred_on"' in page and 'value="M-1"' in page
+    assert 'name="mbrrace_referred_on_day"' in page and 'value="M-1"' in page
     form = _incident_form(
         local_reference=incident.local_reference,
         occurred_on=incident.occurred_on.isoformat(),

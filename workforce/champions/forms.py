@@ -4,7 +4,7 @@ guard (``NHSErrorMessagesMixin``): what staff and families said is recorded as t
 from django import forms
 
 from lmns import access
-from lmns.forms import DateInput, NHSErrorMessagesMixin
+from lmns.forms import DateField, NHSErrorMessagesMixin
 from lmns.models import Unit
 from workforce.champions.models import ChampionAction, ChampionsMeeting, MnvpFeedback, Walkabout
 
@@ -27,7 +27,8 @@ class WalkaboutForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = Walkabout
         fields = ["provider", "unit", "held_on", "board_champions", "frontline_champions", "staff_said"]
-        widgets = {"held_on": DateInput(), "staff_said": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"staff_said": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {"held_on": DateField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +58,8 @@ class ChampionsMeetingForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = ChampionsMeeting
         fields = ["provider", "held_on", "attendees", "key_points"]
-        widgets = {"held_on": DateInput(), "key_points": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"key_points": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {"held_on": DateField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,10 +77,10 @@ class ChampionActionForm(NHSErrorMessagesMixin, forms.ModelForm):
         model = ChampionAction
         fields = ["you_said", "we_did", "owner", "due_on", "status"]
         widgets = {
-            "due_on": DateInput(),
             "you_said": forms.Textarea(attrs={"rows": 3}),
             "we_did": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"due_on": DateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,11 +97,10 @@ class MnvpFeedbackForm(NHSErrorMessagesMixin, forms.ModelForm):
         model = MnvpFeedback
         fields = ["provider", "period_start", "period_end", "themes", "response", "status"]
         widgets = {
-            "period_start": DateInput(),
-            "period_end": DateInput(),
             "themes": forms.Textarea(attrs={"rows": 6}),
             "response": forms.Textarea(attrs={"rows": 6}),
         }
+        field_classes = {"period_start": DateField, "period_end": DateField}
         help_texts = {"response": NO_PERSONAL_DETAILS}
 
     def __init__(self, *args, user, **kwargs):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from lmns.forms import DateInput, NHSErrorMessagesMixin
+from lmns.forms import DateField, NHSErrorMessagesMixin
 from workforce.perinatal.models import (
     OutcomeSignal,
     PerinatalReturn,
@@ -51,12 +51,11 @@ class NationalSignalForm(NHSErrorMessagesMixin, forms.Form):
     provider = forms.ModelChoiceField(queryset=None, label="Provider")
     measure = forms.ChoiceField(label="What the signal is about", choices=SignalMeasure.choices)
     level = forms.ChoiceField(label="Level", choices=SignalLevel.choices)
-    month = forms.DateField(
+    month = DateField(
         label="Month of the figures",
-        widget=DateInput(),
         help_text="Any day of the month the national signal is for.",
     )
-    raised_on = forms.DateField(label="Date the trust received the signal", widget=DateInput())
+    raised_on = DateField(label="Date the trust received the signal")
     notes = forms.CharField(
         required=False,
         max_length=2000,
@@ -81,7 +80,8 @@ class SafetyCheckForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = OutcomeSignal
         fields = ["findings", "check_completed_on"]
-        widgets = {"findings": forms.Textarea(attrs={"rows": 6}), "check_completed_on": DateInput()}
+        widgets = {"findings": forms.Textarea(attrs={"rows": 6})}
+        field_classes = {"check_completed_on": DateField}
         help_texts = {
             "findings": "What the check found about care, staffing and escalation. Never anything that "
             "could identify a family.",
@@ -94,4 +94,5 @@ class SafetyCheckActionForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = SafetyCheckAction
         fields = ["description", "owner", "due_on"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "due_on": DateInput()}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"due_on": DateField}
