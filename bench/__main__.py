@@ -30,6 +30,7 @@ BENCHES = {
     "incident_list": ["--sizes", "6", "30", "--repeat", "5"],
     "board_workbook": ["--sizes", "10", "30", "60", "--repeat", "3"],
     "http_throughput": [],
+    "perinatal_signals": [],
 }
 
 
