@@ -108,6 +108,7 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
     quarter = latest_complete_quarter(PERIOD.last_day)
     start, end = PERIOD.start, PERIOD.end
     ids = ", ".join(["%s"] * len(provider_ids))
+    categories = len(ftsu_categories())  # once: in the comprehension it was a query a provider
     figures = {
         provider: {
             "by_harm": [],
@@ -121,7 +122,7 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
             "recommendations": (0, 0),
             "immediate": 0,
             "workforce": [],
-            "ftsu": [0] * (1 + len(ftsu_categories())),
+            "ftsu": [0] * (1 + categories),
         }
         for provider in provider_ids
     }

@@ -348,6 +348,12 @@ def main(argv=None):
                 lambda: overview_floor(ids, signals=False),  # noqa: B023
                 None,
             ),
+            (
+                "signals alone",
+                lambda: lmns_signals(providers=providers, period=PERIOD),  # noqa: B023
+                lambda: signals_floor(ids),  # noqa: B023
+                None,
+            ),
             ("every site's CUSUM", lambda: cusums_ours(providers), lambda: cusums_floor(ids), CUSUM_TARGET),  # noqa: B023
             (
                 "CUSUM arithmetic alone",
@@ -357,7 +363,9 @@ def main(argv=None):
             ),
         ]
         page = overview_bench.page_queries(user)
-        print(f"\n{size} providers, {args.years} years: {returns:,} returns, {len(signals)} signals shown")
+        every = OutcomeSignal.objects.filter(provider__in=ids).count()
+        shown = len(signals)
+        print(f"\n{size} providers, {args.years} years: {returns:,} returns, {every} signals, {shown} shown")
         print(heading)
         for case, ours, floor, target in cases:
             queries = harness.count_queries(ours)
