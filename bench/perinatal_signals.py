@@ -299,7 +299,7 @@ def main(argv=None):
         present = present_ratio(args.repeat)
         harness.record(
             "perinatal",
-            "overview now, 6 providers x 3 years",
+            "overview now, 6 providers, 3 years",
             ours=present["ours"],
             floor=present["floor"],
             unit="ms",
@@ -340,7 +340,7 @@ def main(argv=None):
                 "overview with signals",
                 lambda: overview_ours(user),  # noqa: B023
                 lambda: overview_floor(ids),  # noqa: B023
-                present["ratio"] if present else None,
+                round(present["ratio"], 2) if present else None,
             ),
             (
                 "overview without signals",
