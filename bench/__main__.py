@@ -30,6 +30,7 @@ BENCHES = {
     "incident_list": ["--sizes", "6", "30", "--repeat", "5"],
     "board_workbook": ["--sizes", "10", "30", "60", "--repeat", "3"],
     "http_throughput": [],
+    "perinatal_signals": [],
 }
 
 
@@ -59,7 +60,7 @@ def _number(value: float) -> str:
 
 def table(lines: list[dict], database: str) -> str:
     heading = (
-        f"{'bench':<16} {'case':<34} {'ours':>9} {'floor':>9} {'unit':<6}"
+        f"{'bench':<16} {'case':<38} {'ours':>9} {'floor':>9} {'unit':<6}"
         f" {'ratio':>7} {'target':>7} {'met':<4} {'queries':>7}"
     )
     rows = [f"Database: {database}", heading, "-" * len(heading)]
@@ -67,7 +68,7 @@ def table(lines: list[dict], database: str) -> str:
         target = line["target"]
         met = "" if target is None else ("yes" if line["ratio"] <= target else "NO")
         rows.append(
-            f"{line['bench']:<16} {line['case']:<34} {_number(line['ours']):>9} {_number(line['floor']):>9}"
+            f"{line['bench']:<16} {line['case']:<38} {_number(line['ours']):>9} {_number(line['floor']):>9}"
             f" {line['unit']:<6} {line['ratio']:>6.2f}x {'' if target is None else f'{target:g}x':>7}"
             f" {met:<4} {'' if line['queries'] is None else line['queries']:>7}"
         )

@@ -25,12 +25,19 @@ SECRET_KEY = "bench-only-not-a-secret"
 FTSU_ENCRYPTION_KEY = "YmVuY2gtb25seS1mdHN1LWtleS1ub3QtZm9yLXVzZTA="
 
 
+_folder: Path | None = None
+
+
 def setup(name: str, *, client: bool = False) -> Path:
     """Point Django at the bench's own database and start it; return a temporary folder.
 
     ``client`` is for benches that make requests: the test client speaks plain HTTP to
     "testserver". The folder (with ``MEDIA_ROOT`` inside) is deleted when the process exits.
+    A bench that imports another's checks calls this twice: the first call's database stays.
     """
+    global _folder
+    if _folder is not None:
+        return _folder
     folder = tempfile.TemporaryDirectory(prefix=f"bench-{name}-")
     url = os.environ.get("BENCH_DATABASE_URL", "")
     if url and "bench" not in urlparse(url).path:
@@ -56,7 +63,8 @@ def setup(name: str, *, client: bool = False) -> Path:
         folder.cleanup()
 
     atexit.register(close)
-    return Path(folder.name)
+    _folder = Path(folder.name)
+    return _folder
 
 
 def clock():

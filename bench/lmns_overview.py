@@ -108,6 +108,7 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
     quarter = latest_complete_quarter(PERIOD.last_day)
     start, end = PERIOD.start, PERIOD.end
     ids = ", ".join(["%s"] * len(provider_ids))
+    categories = len(ftsu_categories())  # once: in the comprehension it was a query a provider
     figures = {
         provider: {
             "by_harm": [],
@@ -121,7 +122,7 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
             "recommendations": (0, 0),
             "immediate": 0,
             "workforce": [],
-            "ftsu": [0] * (1 + len(ftsu_categories())),
+            "ftsu": [0] * (1 + categories),
         }
         for provider in provider_ids
     }
@@ -131,13 +132,16 @@ def floor(provider_ids: list[int]) -> dict[int, dict]:
             " SUM(CASE WHEN mnsi_referred_on IS NOT NULL THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN EXISTS (SELECT 1 FROM incidents_incidentreferral r"
             " JOIN incidents_referralbody b ON b.id = r.body_id"
-            " WHERE r.incident_id = incidents_incident.id AND b.code = 'pmrt') THEN 1 ELSE 0 END)"
+            " WHERE r.incident_id = incidents_incident.id AND b.code = 'pmrt') THEN 1 ELSE 0 END),"
+            # Moderate harm or worse, physical or psychological (incidents.models.MODERATE_OR_WORSE).
+            " SUM(CASE WHEN physical_harm IN ('moderate', 'severe', 'fatal')"
+            "  OR psychological_harm IN ('moderate', 'severe') THEN 1 ELSE 0 END)"
             f" FROM incidents_incident WHERE provider_id IN ({ids})"
             " AND occurred_on >= %s AND occurred_on < %s GROUP BY provider_id, physical_harm",
             [*provider_ids, start, end],
         )
-        for provider, harm, n, mnsi, pmrt in cursor.fetchall():
-            figures[provider]["by_harm"].append((harm, n, mnsi, pmrt))
+        for provider, harm, n, mnsi, pmrt, serious in cursor.fetchall():
+            figures[provider]["by_harm"].append((harm, n, mnsi, pmrt, serious))
         cursor.execute(
             f"SELECT provider_id, COUNT(*) FROM incidents_incident WHERE provider_id IN ({ids})"
             " AND response_type = 'psii' AND status <> 'closed' GROUP BY provider_id",
@@ -284,13 +288,13 @@ def check_same(overview, figures) -> None:
     for quality in overview.qualities:
         f = figures[quality.provider.pk]
         rows = {row.label: row for domain in quality.domains for row in domain.rows}
-        harm = {h: n for h, n, _, _ in f["by_harm"]}
+        harm = {h: n for h, n, *_ in f["by_harm"]}
         values = {
             "Incidents reported (by date occurred)": sum(harm.values()),
             **{f"Harm: {h.label}": harm.get(h.value, 0) for h in PhysicalHarm},
-            "Moderate or worse physical harm": sum(harm.get(h, 0) for h in ("moderate", "severe", "fatal")),
-            "Referred to MNSI": sum(m or 0 for _, _, m, _ in f["by_harm"]),
-            "Notified to PMRT": sum(p or 0 for _, _, _, p in f["by_harm"]),
+            "Moderate or worse harm (physical or psychological)": sum(s or 0 for *_, s in f["by_harm"]),
+            "Referred to MNSI": sum(m or 0 for _, _, m, _, _ in f["by_harm"]),
+            "Notified to PMRT": sum(p or 0 for _, _, _, p, _ in f["by_harm"]),
             "Patient safety incident investigations open": f["psiis_open"],
             "Learning shared at the SSIG": f["learning_shared"],
             "Safety actions overdue": f["actions_overdue"],

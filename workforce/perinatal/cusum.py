@@ -34,6 +34,39 @@ def weights(reference_rate: float, rate_ratio: float = 2.0) -> tuple[float, floa
     return math.log(p1 / p0), math.log((1 - p1) / (1 - p0))
 
 
+def cusum_statistics(
+    months: Sequence[tuple[int, int] | None],
+    *,
+    reference_rate: float,
+    amber: float,
+    red: float,
+    rate_ratio: float = 2.0,
+) -> tuple[list[float], list[str | None]]:
+    """W at the end of each of ``months`` of (deaths, births), oldest first, before any reset,
+    and the threshold it reached ("amber", "red" or None); None for a month without a return,
+    which leaves W where it was. Two plain lists: a point object for each month costs more than
+    the arithmetic itself, and most months are never shown (bench/README.md)."""
+    if not 0 < amber <= red:
+        raise ValueError("Thresholds must be positive, amber no higher than red.")
+    death, survivor = weights(reference_rate, rate_ratio)
+    w, statistics, levels = 0.0, [], []
+    for index, counts in enumerate(months):
+        if counts is None:
+            statistics.append(w)
+            levels.append(None)
+            continue
+        deaths, births = counts
+        if not 0 <= deaths <= births:
+            raise ValueError(f"Month {index}: {deaths} deaths of {births} births.")
+        w = max(0.0, w + deaths * death + (births - deaths) * survivor)
+        level = "red" if w >= red else "amber" if w >= amber else None
+        statistics.append(w)
+        levels.append(level)
+        if level:
+            w = 0.0
+    return statistics, levels
+
+
 def bernoulli_cusum(
     months: Sequence[tuple[int, int] | None],
     *,
@@ -44,20 +77,10 @@ def bernoulli_cusum(
 ) -> list[CusumPoint]:
     """W month by month for ``months`` of (deaths, births), oldest first; None for a month
     without a return, which leaves W where it was."""
-    if not 0 < amber <= red:
-        raise ValueError("Thresholds must be positive, amber no higher than red.")
-    death, survivor = weights(reference_rate, rate_ratio)
-    w, points = 0.0, []
-    for index, counts in enumerate(months):
-        if counts is None:
-            points.append(CusumPoint(index, None, None, w, None))
-            continue
-        deaths, births = counts
-        if not 0 <= deaths <= births:
-            raise ValueError(f"Month {index}: {deaths} deaths of {births} births.")
-        w = max(0.0, w + deaths * death + (births - deaths) * survivor)
-        level = "red" if w >= red else "amber" if w >= amber else None
-        points.append(CusumPoint(index, deaths, births, w, level))
-        if level:
-            w = 0.0
-    return points
+    statistics, levels = cusum_statistics(
+        months, reference_rate=reference_rate, amber=amber, red=red, rate_ratio=rate_ratio
+    )
+    return [
+        CusumPoint(index, *(counts or (None, None)), statistics[index], levels[index])
+        for index, counts in enumerate(months)
+    ]

@@ -51,7 +51,10 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
-def _figures(rng: random.Random, births_a_year: int, month_index: int, cluster: bool) -> dict:
+def month_figures(rng: random.Random, births_a_year: int, month_index: int, cluster: bool) -> dict:
+    """One month's perinatal figures at a unit of ``births_a_year``; ``month_index`` is the
+    calendar month (1 to 12), ``cluster`` gives it the story's cluster of term stillbirths.
+    bench.perinatal_signals draws a region's returns with it."""
     # A little more in summer and autumn, as in England's births by month.
     season = 1 + 0.04 * math.sin((month_index % 12 - 3) / 12 * 2 * math.pi)
     births = round(births_a_year / 12 * season * rng.uniform(0.97, 1.03))
@@ -101,7 +104,9 @@ def demo_seed(*, lmns: Lmns) -> None:
             in_cluster = provider.ods_code == SIGNAL_SITE and workforce_return.month in cluster
             PerinatalReturn.objects.create(
                 workforce_return=workforce_return,
-                **_figures(rng, BIRTHS_A_YEAR[provider.ods_code], workforce_return.month.month, in_cluster),
+                **month_figures(
+                    rng, BIRTHS_A_YEAR[provider.ods_code], workforce_return.month.month, in_cluster
+                ),
             )
             services.outcome_signals_detect(
                 provider=provider, by=lead, today=timezone.localdate(workforce_return.submitted_at)

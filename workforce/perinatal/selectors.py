@@ -13,7 +13,7 @@ from lmns.models import Provider
 from lmns.spc import SpcResult
 from lmns.spc_chart import spc_svg
 from workforce.models import add_months, first_of_month
-from workforce.perinatal.cusum import CusumPoint, bernoulli_cusum
+from workforce.perinatal.cusum import CusumPoint, cusum_statistics
 from workforce.perinatal.models import COUNT_JUMPS, RATES, OutcomeSignal, PerinatalReturn, Rate, format_rate
 from workforce.perinatal.pchart import p_chart
 from workforce.perinatal.reference import SignalMeasureReference, signal_reference
@@ -176,55 +176,82 @@ def rate_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date | N
 class CusumSeries:
     reference: SignalMeasureReference
     months: list[date]
-    points: list[CusumPoint]
+    counts: list  # (deaths, births) per month, None where there is no return
+    statistics: list[float]  # W at each month's end, before any reset
+    levels: list  # the threshold reached each month: "amber", "red" or None
+
+    def _point(self, index: int) -> CusumPoint:
+        deaths, births = self.counts[index] or (None, None)
+        return CusumPoint(index, deaths, births, self.statistics[index], self.levels[index])
 
     @property
     def crossings(self) -> list[tuple[date, CusumPoint]]:
-        return [(self.months[p.index], p) for p in self.points if p.level]
+        return [(self.months[index], self._point(index)) for index, level in enumerate(self.levels) if level]
 
     @property
     def current(self) -> float:
         """W now: where the latest month left it (zero straight after a signal)."""
-        if not self.points:
+        if not self.levels:
             return 0.0
-        latest = self.points[-1]
-        return 0.0 if latest.level else latest.statistic
+        return 0.0 if self.levels[-1] else self.statistics[-1]
 
     @property
     def recent(self) -> list[tuple[date, CusumPoint]]:
-        return [(self.months[p.index], p) for p in self.points[-12:]]
+        return [(self.months[index], self._point(index)) for index in range(len(self.months))[-12:]]
 
 
+# Each measure's (deaths, births) from a return's term stillbirths, term births and term
+# neonatal deaths; term live births as PerinatalReturn.term_live_births works them out.
 _SIGNAL_COUNTS = {
-    "term_stillbirths": lambda p: (p.term_stillbirths, p.term_births),
-    "term_neonatal_deaths": lambda p: (p.term_neonatal_deaths, p.term_live_births),
+    "term_stillbirths": lambda stillbirths, births, neonatal: (stillbirths, births),
+    "term_neonatal_deaths": lambda stillbirths, births, neonatal: (neonatal, max(0, births - stillbirths)),
 }
 
 
-def provider_cusums(*, provider: Provider, by_month: dict | None = None) -> list[CusumSeries]:
-    """The LMNS outcome signal's CUSUM for each measure, over every month the provider has
-    returned, from its first return to its last (a month missing between leaves W as it was)."""
-    by_month = _returns_by_month(provider) if by_month is None else by_month
+def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
+    """The LMNS outcome signal's CUSUM for each measure at each provider (by id), over every
+    month the provider has returned, from its first return to its last (a month missing between
+    leaves W as it was). One query for all of them, reading only the counts it needs."""
     reference = signal_reference()
-    if not by_month:
-        return [CusumSeries(ref, [], []) for ref in reference.measures.values()]
-    first, last = min(by_month), max(by_month)
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    series = []
-    for key, ref in reference.measures.items():
-        counts = [_SIGNAL_COUNTS[key](by_month[m]) if m in by_month else None for m in months]
-        points = bernoulli_cusum(
-            counts,
-            reference_rate=ref.reference_rate,
-            amber=ref.amber,
-            red=ref.red,
-            rate_ratio=reference.rate_ratio,
+    rows = (
+        PerinatalReturn.objects.filter(workforce_return__provider__in=[provider.pk for provider in providers])
+        .order_by()
+        .values_list(
+            "workforce_return__provider",
+            "workforce_return__month",
+            "term_stillbirths",
+            "term_births",
+            "term_neonatal_deaths",
         )
-        series.append(CusumSeries(ref, months, points))
-    return series
+    )
+    by_provider: dict[int, dict] = {provider.pk: {} for provider in providers}
+    for provider, month, *counts in rows:
+        by_provider[provider][month] = counts
+    cusums = {}
+    for provider, by_month in by_provider.items():
+        months = []
+        if by_month:
+            month, last = min(by_month), max(by_month)
+            while month <= last:
+                months.append(month)
+                month = add_months(month, 1)
+        cusums[provider] = series = []
+        for key, ref in reference.measures.items():
+            counts = [_SIGNAL_COUNTS[key](*by_month[m]) if m in by_month else None for m in months]
+            statistics, levels = cusum_statistics(
+                counts,
+                reference_rate=ref.reference_rate,
+                amber=ref.amber,
+                red=ref.red,
+                rate_ratio=reference.rate_ratio,
+            )
+            series.append(CusumSeries(ref, months, counts, statistics, levels))
+    return cusums
+
+
+def provider_cusums(*, provider: Provider) -> list[CusumSeries]:
+    """One provider's CUSUM for each measure (providers_cusums)."""
+    return providers_cusums(providers=[provider])[provider.pk]
 
 
 def signals_visible_to(user):
