@@ -65,7 +65,12 @@ def test_return_opens_an_amber_signal_whose_check_falls_due_after_christmas(
     page.screenshot(path=artifacts / "perinatal-return-form.png", full_page=True)
     page.get_by_role("button", name="Submit the return").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ZZA)
-    expect(page.get_by_role("status")).to_contain_text("Return for November 2026 submitted.")
+    # The lead is told at once of the signal the return opened, and when its check is due.
+    expect(page.get_by_role("status")).to_contain_text(
+        "Return for November 2026 submitted. It opened an amber LMNS outcome signal for term "
+        "stillbirths (November 2026): its critical safety check is due by 29 December 2026."
+    )
+    page.screenshot(path=artifacts / "perinatal-submitted.png")
 
     # 2. The return's rates, each with its count and denominator.
     page.get_by_role("link", name="November 2026").first.click()
