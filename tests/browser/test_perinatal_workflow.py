@@ -40,8 +40,9 @@ PACK_MONTH = "2026-11"
 @pytest.fixture
 def before_christmas():
     # Started before the live server is seeded (the test asks for it first), so that "last
-    # month", the default on the return form, is November 2026. Chromium keeps the real clock:
-    # Django's cookies carry Max-Age, which the browser counts from when it receives them.
+    # month", the default on the return form, is November 2026. Chromium keeps the real clock,
+    # which no cookie minds: the session's lasts until the browser closes (its expiry is the
+    # server's, on the server's clock), and the CSRF cookie's Max-Age counts from its receipt.
     with time_machine.travel(SIGNAL_RAISED, tick=True) as traveller:
         yield traveller
 
