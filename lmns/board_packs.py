@@ -191,11 +191,11 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         columns=[
             # About 160 characters in all, as the domain sheets, so it prints at 9 pt on A4 landscape.
             Column("Provider", 18),
-            Column("Section", 16),
-            Column("Measure", 30),
-            Column("Figure", 28),
+            Column("Section", 18),
+            Column("Measure", 34),
+            Column("Figure", 24),
             Column("Rating", 9),
-            Column("Why", 34),
+            Column("Why", 32),
             Column("Records", 24),
         ],
         rows=[

@@ -111,6 +111,12 @@ def test_return_opens_an_amber_signal_whose_check_falls_due_after_christmas(
         row = overview.get_by_role("row", name=re.compile("^LMNS outcome signal: Term stillbirths"))
         expect(row).to_contain_text(ZZA)
         expect(row.locator(".nhsuk-tag--red")).to_have_text("Overdue: was due 29 Dec 2026")
+        # The heat map's perinatal column, its last, is red for the provider with the overdue check.
+        heat_map = officer.get_by_role("table", name="Providers by domain")
+        cell = heat_map.get_by_role("row", name=re.compile(f"^{ZZA}")).get_by_role("cell").last
+        expect(cell).to_have_class(re.compile(r"\bapp-heat-map__cell--red\b"))
+        expect(cell).to_contain_text(re.compile(r"Red: \d+ critical safety checks? overdue today"))
+        heat_map.screenshot(path=artifacts / "perinatal-overview-heat-map.png")
         officer.locator("#signals").scroll_into_view_if_needed()
         officer.screenshot(path=artifacts / "perinatal-overview-overdue.png")
 
