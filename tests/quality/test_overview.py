@@ -278,6 +278,15 @@ def test_a_return_not_yet_due_is_not_rated(client, trust, today):
     )
 
 
+def test_a_quarter_names_the_months_whose_return_is_overdue(client, trust, today):
+    make_perinatal_return(trust.provider, month=date(2026, 8, 1))
+    _text, cells = _perinatal_cells(client, trust.officer, {"quarter": "2026-Q2"})
+    returns = cells[trust.provider].rows[0]
+    assert returns.value == "1 of 3"
+    assert returns.rating.reason.startswith("Red: 2 monthly returns overdue for ")
+    assert returns.rating.reason.endswith("(July 2026, September 2026) (red at 2 or more)")
+
+
 def test_every_perinatal_figure_links_to_a_page_the_officer_may_open(client, trust, today):
     make_perinatal_return(trust.provider, month=OCTOBER)
     _signal(trust.provider, trust.lead, "red", today - timedelta(days=30))

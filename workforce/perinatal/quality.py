@@ -134,10 +134,10 @@ SUMMARY_RATES = [RATES_BY_KEY["stillbirth_rate"], RATES_BY_KEY["neonatal_death_r
 class PerinatalSummary:
     provider: Provider
     months: list[date]  # the period's months
+    today: date  # what is overdue is overdue on this day
     returned: dict[date, int] = field(default_factory=dict)  # month -> the return's workforce return pk
     sums: dict = field(default_factory=dict)
     signals: list[OutcomeSignal] = field(default_factory=list)  # open, or raised in the period
-    today: date | None = None
 
     @property
     def overdue_months(self) -> list[date]:
