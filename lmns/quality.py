@@ -196,7 +196,8 @@ def rate(value, threshold: Threshold, described: str, unit: str = "") -> Rating:
         rag = "red" if value < threshold.red else "amber" if value < threshold.amber else "green"
     else:
         rag = "red" if value >= threshold.red else "amber" if value >= threshold.amber else "green"
-    shown = "amber" if rag == "green" else rag
+    # Green says where rating starts; with no amber band (amber at red), that is red.
+    shown = ("red" if threshold.amber == threshold.red else "amber") if rag == "green" else rag
     return Rating(rag, f"{RAG_LABELS[rag]}: {described} ({_limit(threshold, shown, unit)})")
 
 

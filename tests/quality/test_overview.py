@@ -249,6 +249,10 @@ def test_the_perinatal_column_is_red_for_an_overdue_check_and_amber_for_an_open_
         cells[quoll].worst.reason == "Amber: 1 monthly return overdue for October 2026 (amber at 1 or more)"
     )
     assert cells[quokka].worst.rag == "green"
+    # Where amber and red are one threshold, green says where red starts.
+    assert cells[quokka].rows[3].rating.reason == (
+        "Green: 0 critical safety checks overdue today (red at 1 or more)"
+    )
     # The stillbirth rate is shown with its count and denominator.
     assert cells[quokka].rows[1].label == "Stillbirths per 1,000 births"
     assert cells[quokka].rows[1].value == "2.68 per 1,000 (1 of 373 births)"
