@@ -189,14 +189,15 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         workbook.create_sheet("Monthly report"),
         cover=report_cover,
         columns=[
-            # About 160 characters in all, as the domain sheets, so it prints at 9 pt on A4 landscape.
+            # 155 characters in all, as wide as a sheet may be and still print at 9 pt on A4
+            # landscape; Section and Measure as before, so each label prints whole.
             Column("Provider", 18),
             Column("Section", 18),
             Column("Measure", 34),
             Column("Figure", 24),
             Column("Rating", 9),
-            Column("Why", 32),
-            Column("Records", 24),
+            Column("Why", 30),
+            Column("Records", 22),
         ],
         rows=[
             [source.quality.provider.name, row.section, row.label, row.value,

@@ -148,7 +148,7 @@ def test_the_report_prints_readably_on_a4_landscape(client, trust, today, tmp_pa
     _month(trust, today)
     response, sheet, _rows = _report(client, trust)
     assert sheet.page_setup.orientation == "landscape"
-    assert sum(sheet.column_dimensions[c].width for c in "ABCDEFG") <= 160
+    assert sum(sheet.column_dimensions[c].width for c in "ABCDEFG") <= 155
     source = tmp_path / "pack.xlsx"
     source.write_bytes(response.content)
     pdf = soffice(tmp_path, source, "pdf") / "pack.pdf"
