@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from assurance.oversight.selectors import providers_oversight
@@ -114,22 +115,26 @@ def perinatal_rows(*, providers: list[Provider], period, today: date | None = No
         rows.append(ReportRow(FEEDBACK, "Compliments received", f"{counts.get('compliments') or 0:,}",
                               url=section.records_url))  # fmt: skip
         heard, awaiting = feedback.get(provider.pk, (0, 0))
+        champions = f"{reverse('workforce:champions')}?provider={provider.ods_code}"
         rows.append(
-            ReportRow(FEEDBACK, "MNVP feedback covering the month (themes from families)", str(heard))
-        )
+            ReportRow(FEEDBACK, "MNVP feedback covering the month (themes from families)", str(heard),
+                      url=champions)
+        )  # fmt: skip
         rows.append(
             ReportRow(FEEDBACK, "MNVP feedback awaiting the provider's response", str(awaiting),
                       "amber" if awaiting else None,
-                      f"{awaiting} set of MNVP themes awaiting a response" if awaiting else "")
+                      f"{awaiting} set of MNVP themes awaiting a response" if awaiting else "", champions)
         )  # fmt: skip
         concerns = oversight[provider.pk]
         overdue = len(concerns.overdue_concerns)
-        rows.append(ReportRow(CONCERNS, "External concerns open", str(concerns.open_concerns)))
+        concern_list = f"{reverse('assurance:concern-list')}?provider={provider.ods_code}"
+        rows.append(ReportRow(CONCERNS, "External concerns open", str(concerns.open_concerns),
+                              url=f"{concern_list}&status=open"))  # fmt: skip
         rows.append(
             ReportRow(CONCERNS, "External concerns with a response overdue", str(overdue),
                       "red" if overdue else "green",
                       f"{overdue} response{'s' if overdue != 1 else ''} overdue today" if overdue
-                      else "No response overdue today")
+                      else "No response overdue today", f"{concern_list}&overdue=true")
         )  # fmt: skip
         if not section.signals:
             rows.append(ReportRow(SIGNALS, "Signals", "None open or raised in the month", url=section.url))

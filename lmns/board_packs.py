@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Font, PatternFill
 
 from assurance.sbl.exports import board_tables as sbl_board_tables
 from incidents.exports import PRINT_WIDTH, Column, write_table
@@ -149,18 +149,19 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
     workbook = generated.workbook()
     summary = workbook.active
     summary.title = "Summary"
-    names = [domain.short_name for domain in sources[0].quality.domains] if sources else []
+    # A snapshot frozen before a domain existed lacks it: domains are matched by name, not place.
+    names = list(dict.fromkeys(d.short_name for source in sources for d in source.quality.domains))
     rows, fills = [], []
     for source in sources:
-        worst = [domain.worst for domain in source.quality.domains]
+        domains = {domain.short_name: domain for domain in source.quality.domains}
         rows.append(
             [
                 source.quality.provider.name,
-                *(rating.reason if rating else "Not rated: counts only" for rating in worst),
+                *(_summary_cell(domains.get(name)) for name in names),
                 source.provenance,
             ]
         )
-        fills.append([rating.rag if rating else None for rating in worst])
+        fills.append([domains[name].worst.rag if _rated(domains.get(name)) else None for name in names])
     summary_cover = [
         *cover,
         "Each cell is the domain's worst rating and why; the domain sheets give every measure.",
@@ -193,16 +194,19 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         workbook.create_sheet("Monthly report"),
         cover=report_cover,
         columns=[
-            Column("Provider", 20),
+            # 155 characters in all, as wide as a sheet may be and still print at 9 pt on A4
+            # landscape; Section and Measure as before, so each label prints whole.
+            Column("Provider", 18),
             Column("Section", 18),
             Column("Measure", 34),
-            Column("Figure", 28),
+            Column("Figure", 24),
             Column("Rating", 9),
-            Column("Why", 38),
+            Column("Why", 30),
+            Column("Records", 22),
         ],
         rows=[
             [source.quality.provider.name, row.section, row.label, row.value,
-             row.rating_label, row.why]
+             row.rating_label, row.why, absolute_url(row.url) if row.url else ""]
             for source, row in report
         ],
     )  # fmt: skip
@@ -212,11 +216,13 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
         column=5,
         rags=[row.rag for _, row in report],
     )
+    _link(workbook["Monthly report"], first_row=_first_row(report_cover), column=7, count=len(report))
 
     for index, name in enumerate(names):
         sheet = workbook.create_sheet(name[:31])
-        measured = [(source, row) for source in sources for row in source.quality.domains[index].rows]
-        notes = sorted({source.quality.domains[index].note for source in sources} - {""})
+        domains = [(source, d) for source in sources for d in source.quality.domains if d.short_name == name]
+        measured = [(source, row) for source, domain in domains for row in domain.rows]
+        notes = sorted({domain.note for _, domain in domains} - {""})
         write_table(
             sheet,
             cover=[*cover, *notes],
@@ -248,6 +254,7 @@ def board_pack_workbook(*, sources: list[PackSource], title: str, generated_by, 
             column=4,
             rags=[row.rating and row.rating.rag for _, row in measured],
         )
+        _link(sheet, first_row=_first_row([*cover, *notes]), column=6, count=len(measured))
         if progress:
             progress(index + 1, len(names) + 1)
 
@@ -287,6 +294,28 @@ def _domain_width(count: int) -> int:
     """A domain's column on the summary: as wide as the page allows beside the provider and
     the date columns, so that the sheet prints at 9 pt or more whatever the number of domains."""
     return max(12, min(30, (PRINT_WIDTH - 48) // max(1, count)))
+
+
+def _rated(domain) -> bool:
+    return domain is not None and domain.worst is not None
+
+
+def _summary_cell(domain) -> str:
+    if domain is None:
+        return "Not in this month's snapshot"
+    return domain.worst.reason if domain.worst else "Not rated: counts only"
+
+
+def _link(sheet, *, first_row: int, column: int, count: int) -> None:
+    """Make each record's address a link that opens it: LibreOffice and Excel show an address
+    written as text, but only follow one given as a hyperlink. Our own site's, built by
+    absolute_url, never a figure's text."""
+    for row in range(first_row, first_row + count):
+        cell = sheet.cell(row=row, column=column)
+        if cell.value:
+            cell.hyperlink = cell.value
+            # Underlined in link blue, in the table's own font, so it prints as the rest does.
+            cell.font = Font(name=cell.font.name, size=cell.font.size, color="005EB8", underline="single")
 
 
 def _first_row(cover: list[str]) -> int:

@@ -228,6 +228,8 @@ class RagMeasure(models.TextChoices):
     FETAL_MONITORING_RATE = "fetal_monitoring_rate", "Training: fetal monitoring (%)"
     EMERGENCIES_RATE = "emergencies_rate", "Training: maternity emergencies (%)"
     NEWBORN_LIFE_SUPPORT_RATE = "newborn_life_support_rate", "Training: newborn life support (%)"
+    PERINATAL_RETURNS_OVERDUE = "perinatal_returns_overdue", "Monthly perinatal returns overdue"
+    SAFETY_CHECKS_OVERDUE = "safety_checks_overdue", "Critical safety checks overdue"
 
 
 class RagDirection(models.TextChoices):

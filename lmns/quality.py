@@ -22,7 +22,8 @@ from lmns.query import BadQuery, parse_month
 from lmns.spc import Direction, SpcResult, format_number, xmr
 from lmns.spc_chart import spc_svg
 from workforce import quality as workforce_quality
-from workforce.models import add_months
+from workforce.models import add_months, return_due_on
+from workforce.perinatal import quality as perinatal_quality
 from workforce.selectors import Quarter
 
 SPC_MONTHS = 24
@@ -128,6 +129,11 @@ DEFAULT_THRESHOLDS = {
     M.FETAL_MONITORING_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
     M.EMERGENCIES_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
     M.NEWBORN_LIFE_SUPPORT_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
+    # A month's return overdue is amber; two in a quarter need a conversation.
+    M.PERINATAL_RETURNS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(2)),
+    # The national ask: a critical safety check within eight working days of its signal, so
+    # one overdue is red.
+    M.SAFETY_CHECKS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(1)),
 }
 
 
@@ -190,7 +196,8 @@ def rate(value, threshold: Threshold, described: str, unit: str = "") -> Rating:
         rag = "red" if value < threshold.red else "amber" if value < threshold.amber else "green"
     else:
         rag = "red" if value >= threshold.red else "amber" if value >= threshold.amber else "green"
-    shown = "amber" if rag == "green" else rag
+    # Green says where rating starts; with no amber band (amber at red), that is red.
+    shown = ("red" if threshold.amber == threshold.red else "amber") if rag == "green" else rag
     return Rating(rag, f"{RAG_LABELS[rag]}: {described} ({_limit(threshold, shown, unit)})")
 
 
@@ -222,6 +229,8 @@ class Domain:
     rows: list[Row] = field(default_factory=list)
     note: str = ""
     name: str = ""  # the heading of the domain's column in the LMNS overview, if not the title
+    # Where the overview's cell links: the domain's own page, if not its part of the quality view.
+    url: str = ""
 
     @property
     def short_name(self) -> str:
@@ -467,6 +476,72 @@ def _speaking_up(s) -> Domain:
     )
 
 
+PERINATAL = "Perinatal"
+
+
+def _perinatal(s, period, thresholds) -> Domain:
+    """Returns, the deaths a board reads first (with their denominators, counts only: the outcome
+    signal's CUSUM rates them), and the signals with their critical safety checks."""
+    overdue_months, awaited = s.overdue_months, s.awaited_months
+    if overdue_months or not awaited:
+        late = (
+            f" ({', '.join(f'{m:%B %Y}' for m in overdue_months)})"
+            if overdue_months and period.months > 1
+            else ""
+        )
+        described = f"{_plural(len(overdue_months), 'monthly return')} overdue for {period.label}{late}"
+        returns = rate(len(overdue_months), thresholds[M.PERINATAL_RETURNS_OVERDUE], described)
+    else:  # a return not due yet is no failing, nor yet a figure
+        due = return_due_on(awaited[-1])
+        returns = Rating("grey", f"Not rated: the return for {awaited[-1]:%B %Y} is due by {due:%-d %B %Y}")
+    rows = [Row("Monthly returns submitted", f"{len(s.returned)} of {len(s.months)}", s.return_url, returns)]
+    rows += [
+        Row(f"{item.rate.label} {item.rate.unit} {item.rate.denominator_words}", item.text, s.return_url)
+        for item in s.rates
+    ]
+    open_signals, overdue = s.open_signals, s.overdue_signals
+    # A signal's level is already a rating, from the CUSUM's amber and red thresholds (data, with
+    # their source note) or from the national signal as received: the worst open one stands.
+    worst = min(open_signals, key=lambda signal: RAG_ORDER[signal.level], default=None)
+    if worst:
+        signals = Rating(
+            worst.level,
+            f"{RAG_LABELS[worst.level]}: {worst.get_kind_display()}, {worst.get_measure_display().lower()}, "
+            f"{worst.month:%B %Y}, its check due {worst.check_due_on:%-d %B %Y}",
+        )
+    else:
+        signals = Rating("green", "Green: no outcome signal has its critical safety check open")
+    # Overdue checks first: where a red signal's check is also overdue, the overview says so.
+    due = f", due {overdue[0].check_due_on:%-d %B %Y}" if len(overdue) == 1 else ""
+    rows.append(
+        Row(
+            "Critical safety checks overdue",
+            str(len(overdue)),
+            overdue[0].get_absolute_url() if len(overdue) == 1 else s.signals_url,
+            rate(
+                len(overdue),
+                thresholds[M.SAFETY_CHECKS_OVERDUE],
+                f"{_plural(len(overdue), 'critical safety check')} overdue today{due}",
+            ),
+        )
+    )
+    rows.append(
+        Row(
+            "Outcome signals with their check open",
+            str(len(open_signals)),
+            open_signals[0].get_absolute_url() if len(open_signals) == 1 else s.signals_url,
+            signals,
+        )
+    )
+    return Domain(
+        "Perinatal returns, signals and checks",
+        rows,
+        "Rates are of the period's returns; signals and checks are as they stand today.",
+        name=PERINATAL,
+        url=s.url,
+    )
+
+
 def _chart(title, unit, values, months, **spc) -> SpcChart:
     floats = [float(value) if value is not None else None for value in values]
     return SpcChart(
@@ -498,6 +573,7 @@ def provider_qualities(*, providers, period: Period, today: date | None = None) 
     visits = assurance_quality.visit_summaries(providers=providers, today=today)
     workforce = workforce_quality.workforce_summaries(providers=providers, months=months)
     speaking_up = workforce_quality.speaking_up_summaries(providers=providers, day=period.last_day)
+    perinatal = perinatal_quality.perinatal_summaries(providers=providers, period=period, today=today)
     qualities = []
     for provider in providers:
         pk, rated = provider.pk, thresholds[provider.lmns_id]
@@ -523,6 +599,7 @@ def provider_qualities(*, providers, period: Period, today: date | None = None) 
             _visits(visits[pk], rated),
             _workforce(workforce[pk], rated),
             _speaking_up(speaking_up[pk]),
+            _perinatal(perinatal[pk], period, rated),
         ]
         qualities.append(ProviderQuality(provider=provider, period=period, domains=domains, charts=charts))
     return qualities
@@ -548,6 +625,7 @@ def quality_as_data(quality: ProviderQuality) -> dict:
                 "title": domain.title,
                 "name": domain.name,
                 "note": domain.note,
+                "url": domain.url,
                 "rows": [
                     {"label": row.label, "value": row.value, "url": row.url,
                      "rag": row.rating.rag if row.rating else None,
@@ -586,6 +664,7 @@ def quality_from_data(provider: Provider, data: dict) -> ProviderQuality:
                 ],
                 domain["note"],
                 domain["name"],
+                domain.get("url", ""),  # kept since the perinatal domain's
             )
             for domain in data["domains"]
         ],

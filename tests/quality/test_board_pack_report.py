@@ -6,6 +6,7 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +19,7 @@ from tests.assurance.test_exports import soffice
 from tests.factories import make_incident
 from tests.workforce.perinatal.factories import make_perinatal_return
 from workforce.perinatal import services as perinatal_services
+from workforce.perinatal.models import OutcomeSignal
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +84,27 @@ def test_the_report_reads_as_the_boards_monthly_report(client, trust, today):
     )
 
 
+def test_every_row_of_the_report_links_to_its_records(client, trust, today):
+    """As the domain sheets do: the record's full address, which the spreadsheet follows."""
+    _month(trust, today)
+    _response, sheet, rows = _report(client, trust)
+    assert rows["Measure"][6] == "Records"  # the header
+    links = {row[6] for label, row in rows.items() if label != "Measure"}
+    assert "" not in links and None not in links
+    for link in links:
+        assert link.startswith(settings.SITE_URL)
+        path = link.removeprefix(settings.SITE_URL.rstrip("/"))
+        assert client.get(path).status_code == 200, link
+    signal = OutcomeSignal.objects.get()
+    signal_row = next(cell.row for cell in sheet["D"] if cell.value and "overdue, due" in str(cell.value))
+    assert (
+        sheet.cell(signal_row, 7).hyperlink.target
+        == settings.SITE_URL.rstrip("/") + signal.get_absolute_url()
+    )
+    concerns = rows["External concerns with a response overdue"][6]
+    assert concerns.endswith("/assurance/concerns/?provider=QQA&overdue=true")
+
+
 def test_the_snapshot_keeps_the_report_as_it_was_known(client, trust, today):
     _month(trust, today)
     board_packs.snapshots_take(today=date(2026, 11, 16))
@@ -125,7 +148,7 @@ def test_the_report_prints_readably_on_a4_landscape(client, trust, today, tmp_pa
     _month(trust, today)
     response, sheet, _rows = _report(client, trust)
     assert sheet.page_setup.orientation == "landscape"
-    assert sum(sheet.column_dimensions[c].width for c in "ABCDEF") <= 160
+    assert sum(sheet.column_dimensions[c].width for c in "ABCDEFG") <= 155
     source = tmp_path / "pack.xlsx"
     source.write_bytes(response.content)
     pdf = soffice(tmp_path, source, "pdf") / "pack.pdf"

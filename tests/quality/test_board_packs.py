@@ -101,6 +101,7 @@ def test_the_provider_workbook_has_a_summary_a_sheet_per_domain_and_the_spc_data
         "Assurance visits",
         "Workforce",
         "Speaking up",
+        "Perinatal",
         "Saving Babies' Lives",
         "SBL interventions",
         "SPC data",
@@ -237,3 +238,21 @@ def test_a_pack_that_fails_says_so_and_a_finished_one_is_not_built_again(trust, 
     board_packs.board_pack_job_run(job_id=job.pk)  # a retried task finds it done
     job.refresh_from_db()
     assert job.file.name == built
+
+
+def test_a_snapshot_frozen_before_the_perinatal_domain_keeps_its_columns_in_place(client, trust, today):
+    """Domains are matched by name: an LMNS pack mixing an older snapshot with a live picture
+    says the older one lacks the domain, rather than shifting its cells or failing."""
+    board_packs.snapshots_take(today=today)
+    snapshot = QualitySnapshot.objects.get(provider=trust.provider, month=date(2026, 10, 1))
+    snapshot.content["domains"] = [d for d in snapshot.content["domains"] if d["name"] != quality.PERINATAL]
+    snapshot.save()
+    new = make_provider(trust.lmns, "Quoll Valley NHS Trust", "QQC")  # joined since: worked out live
+    sources = board_packs.pack_sources(providers=[trust.provider, new], month=date(2026, 10, 1))
+    workbook = board_packs.board_pack_workbook(sources=sources, title="Pack", generated_by=trust.officer)
+    header, ours, theirs = list(workbook["Summary"].iter_rows(min_row=5, max_row=7, values_only=True))
+    column = header.index("Perinatal")
+    assert ours[column] == "Not in this month's snapshot"
+    assert theirs[column] == "Amber: 1 monthly return overdue for October 2026 (amber at 1 or more)"
+    perinatal = list(workbook["Perinatal"].iter_rows(min_row=6, values_only=True))
+    assert {row[0] for row in perinatal} == {"Quoll Valley NHS Trust"}

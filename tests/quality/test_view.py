@@ -175,9 +175,9 @@ def test_the_view_takes_a_fixed_number_of_queries(client, trust, today, django_a
     few = _queries(client, trust)
     _lots_of_data(trust, months=range(1, 13))
     assert _queries(client, trust) == few
-    # Three of them read the safety champions section (workforce.champions.selectors), and three
-    # the external concerns and oversight section (assurance.oversight).
-    with django_assert_max_num_queries(31):
+    # Three of them read the safety champions section (workforce.champions.selectors), three the
+    # external concerns and oversight section (assurance.oversight) and two the perinatal domain.
+    with django_assert_max_num_queries(33):
         client.get(url(trust.provider, "?month=2026-10"))
 
 

@@ -3,9 +3,13 @@
 The period's deaths and rates come from the monthly returns of its months, summed, each rate
 with its count and denominator; the signals are the provider's open critical safety checks
 and any signal raised in the period, overdue checks first.
+
+``perinatal_summaries`` gives the LMNS overview's heat map its perinatal column: the same
+figures for every provider at once, in a fixed number of queries.
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Max, Sum
@@ -13,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.models import Provider
-from workforce.perinatal.models import RATES, OutcomeSignal, PerinatalReturn, Rate
+from workforce.models import add_months, return_due_on
+from workforce.perinatal.models import RATES, RATES_BY_KEY, OutcomeSignal, PerinatalReturn, Rate
 from workforce.perinatal.reference import SignalReference, signal_reference
 
 # The board's monthly picture leads with deaths and their reviews (domain.md section 3.2).
@@ -117,3 +122,90 @@ def lmns_signals(*, providers, period) -> list[OutcomeSignal]:
     )
     signals.sort(key=lambda s: (not s.is_overdue, s.is_complete, s.check_due_on, s.provider.name))
     return signals
+
+
+# --- For every provider at once: the quality view's perinatal domain -------------------------------
+
+# The rates the heat map's perinatal domain shows beside its ratings: the deaths a board reads first.
+SUMMARY_RATES = [RATES_BY_KEY["stillbirth_rate"], RATES_BY_KEY["neonatal_death_rate"]]
+
+
+@dataclass
+class PerinatalSummary:
+    provider: Provider
+    months: list[date]  # the period's months
+    today: date  # what is overdue is overdue on this day
+    returned: dict[date, int] = field(default_factory=dict)  # month -> the return's workforce return pk
+    sums: dict = field(default_factory=dict)
+    signals: list[OutcomeSignal] = field(default_factory=list)  # open, or raised in the period
+
+    @property
+    def overdue_months(self) -> list[date]:
+        """The period's months whose return is past its due date and not yet in."""
+        return [m for m in self.months if m not in self.returned and self.today > return_due_on(m)]
+
+    @property
+    def awaited_months(self) -> list[date]:
+        """The period's months whose return is not in and not yet due."""
+        return [m for m in self.months if m not in self.returned and self.today <= return_due_on(m)]
+
+    @property
+    def rates(self) -> list[RateRow]:
+        totals = _Totals(self.sums)
+        return [RateRow(rate, rate.describe(totals)) for rate in SUMMARY_RATES]
+
+    @property
+    def open_signals(self) -> list[OutcomeSignal]:
+        return [signal for signal in self.signals if not signal.is_complete]
+
+    @property
+    def overdue_signals(self) -> list[OutcomeSignal]:
+        # Against the day given, as the rest of the quality view is, not the clock.
+        return [signal for signal in self.open_signals if self.today > signal.check_due_on]
+
+    @property
+    def url(self) -> str:
+        """The provider's perinatal page: its signal log first, then its rates over time."""
+        return reverse("workforce:perinatal", kwargs={"ods_code": self.provider.ods_code})
+
+    @property
+    def signals_url(self) -> str:
+        return self.url + "#signals"
+
+    @property
+    def return_url(self) -> str:
+        """The month's return, or the provider's returns where a quarter or a missing return is asked."""
+        if len(self.months) == 1 and self.months[0] in self.returned:
+            return reverse("workforce:return-detail", kwargs={"pk": self.returned[self.months[0]]})
+        return reverse("workforce:provider", kwargs={"ods_code": self.provider.ods_code})
+
+
+def perinatal_summaries(*, providers, period, today: date | None = None) -> dict[int, PerinatalSummary]:
+    """Each provider's returns, summed deaths and births, and signals (open, or raised in the
+    period), by provider pk, in two queries however many providers there are."""
+    today = today or timezone.localdate()
+    months = [add_months(period.start, offset) for offset in range(period.months)]
+    summaries = {
+        provider.pk: PerinatalSummary(provider=provider, months=months, today=today) for provider in providers
+    }
+    # A quarter has at most three returns a provider: summed here rather than grouped in SQL, so
+    # that the months returned come with their figures in the one query.
+    for row in PerinatalReturn.objects.filter(
+        workforce_return__provider__in=list(summaries),
+        workforce_return__month__gte=period.start,
+        workforce_return__month__lt=period.end,
+    ).values("workforce_return__provider", "workforce_return__month", "workforce_return", *_SUMMED):
+        summary = summaries[row["workforce_return__provider"]]
+        summary.returned[row["workforce_return__month"]] = row["workforce_return"]
+        for name in _SUMMED:
+            summary.sums[name] = summary.sums.get(name, 0) + (row[name] or 0)
+    by_provider = defaultdict(list)
+    for signal in (
+        OutcomeSignal.objects.filter(provider__in=list(summaries))
+        .filter_open_or_raised(period.start, period.end)
+        .order_by("check_due_on", "pk")
+    ):
+        by_provider[signal.provider_id].append(signal)
+    for pk, signals in by_provider.items():
+        summaries[pk].signals = signals
+    return summaries

@@ -2,7 +2,7 @@
 LMNS outcome signal's CUSUM per provider, and the signal log."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
@@ -14,7 +14,15 @@ from lmns.spc import SpcResult
 from lmns.spc_chart import spc_svg
 from workforce.models import add_months, first_of_month
 from workforce.perinatal.cusum import CusumPoint, cusum_statistics
-from workforce.perinatal.models import COUNT_JUMPS, RATES, OutcomeSignal, PerinatalReturn, Rate, format_rate
+from workforce.perinatal.models import (
+    COUNT_JUMPS,
+    RATES,
+    OutcomeSignal,
+    PerinatalReturn,
+    Rate,
+    SignalKind,
+    format_rate,
+)
 from workforce.perinatal.pchart import p_chart
 from workforce.perinatal.reference import SignalMeasureReference, signal_reference
 
@@ -256,3 +264,13 @@ def provider_cusums(*, provider: Provider) -> list[CusumSeries]:
 
 def signals_visible_to(user):
     return OutcomeSignal.objects.visible_to(user).select_related("provider")
+
+
+def lmns_signals_opened_since(*, provider: Provider, since: datetime) -> list[OutcomeSignal]:
+    """The LMNS outcome signals opened for ``provider`` from ``since``: saving a return runs the
+    CUSUM in the same transaction, so these are the signals that saving opened."""
+    return list(
+        OutcomeSignal.objects.filter(provider=provider, kind=SignalKind.LMNS, created_at__gte=since).order_by(
+            "month", "measure"
+        )
+    )

@@ -28,6 +28,18 @@ def save_monthly(forms, service, **kwargs):
         return None
 
 
+def signals_opened_words(provider, since) -> str:
+    """A sentence for each LMNS outcome signal that saving a return opened, to follow "Return
+    submitted.": the submitter learns there and then that a critical safety check is due, and
+    by when, rather than only if they open the provider's perinatal page."""
+    return "".join(
+        f" It opened {'a red' if signal.level == 'red' else 'an amber'} LMNS outcome signal for "
+        f"{signal.get_measure_display().lower()} ({signal.month:%B %Y}): its critical safety check "
+        f"is due by {signal.check_due_on:%-d %B %Y}."
+        for signal in selectors.lmns_signals_opened_since(provider=provider, since=since)
+    )
+
+
 def perinatal_of(workforce_return):
     return PerinatalReturn.objects.filter(workforce_return=workforce_return).first()
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from lmns import access
 from lmns.models import Provider
@@ -11,7 +12,7 @@ from workforce.forms import WorkforceReturnForm
 from workforce.models import TRAINING_TARGET, WorkforceReturn
 from workforce.perinatal import services as perinatal_services
 from workforce.perinatal.forms import PerinatalReturnForm
-from workforce.perinatal.views import perinatal_context, perinatal_of, save_monthly
+from workforce.perinatal.views import perinatal_context, perinatal_of, save_monthly, signals_opened_words
 
 
 def index(request):
@@ -72,6 +73,7 @@ def return_create(request):
     # Both forms are checked, so that every mistake is shown at once.
     if request.method == "POST" and all([form.is_valid(), perinatal_form.is_valid()]):
         fields = dict(form.cleaned_data)
+        started = timezone.now()
         workforce_return = save_monthly(
             [form, perinatal_form],
             perinatal_services.monthly_return_submit,
@@ -88,7 +90,8 @@ def return_create(request):
                 if workforce_return.is_late
                 else ""
             )
-            messages.success(request, f"Return for {workforce_return.month:%B %Y} submitted.{late}")
+            signals = signals_opened_words(workforce_return.provider, started)
+            messages.success(request, f"Return for {workforce_return.month:%B %Y} submitted.{late}{signals}")
             return redirect("workforce:provider", ods_code=workforce_return.provider.ods_code)
         needs_confirmation = _needs_confirmation(form)
     return render(
@@ -110,6 +113,7 @@ def return_edit(request, pk):
     needs_confirmation = False
     if request.method == "POST" and all([form.is_valid(), perinatal_form.is_valid()]):
         fields = dict(form.cleaned_data)
+        started = timezone.now()
         if save_monthly(
             [form, perinatal_form],
             perinatal_services.monthly_return_update,
@@ -119,7 +123,8 @@ def return_edit(request, pk):
             workforce=fields,
             perinatal=perinatal_form.cleaned_data,
         ):
-            messages.success(request, f"Return for {workforce_return.month:%B %Y} corrected.")
+            signals = signals_opened_words(workforce_return.provider, started)
+            messages.success(request, f"Return for {workforce_return.month:%B %Y} corrected.{signals}")
             return redirect(workforce_return)
         workforce_return.refresh_from_db()
         needs_confirmation = _needs_confirmation(form)

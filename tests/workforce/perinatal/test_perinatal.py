@@ -119,6 +119,29 @@ def test_submitting_the_month_that_crosses_the_threshold_opens_the_signal(client
     assert "MOSS</span>" not in page.replace("is not MOSS", "")
 
 
+def test_the_submitter_is_told_of_the_signal_their_return_opened(client, world, alice):
+    # Only the provider's perinatal page used to show it: the lead who had just submitted the
+    # month that opened a signal was told "Return submitted." and nothing of the check now due.
+    _cluster(world.a1, months=3, deaths_in_last=0)
+    WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
+    client.force_login(alice)
+    data = _form(world, **{"perinatal-stillbirths": "4", "perinatal-term_stillbirths": "4"})
+    page = client.post(reverse("workforce:return-create"), data, follow=True).content.decode()
+    signal = OutcomeSignal.objects.get(provider=world.a1)
+    assert (
+        f"submitted. It opened an amber LMNS outcome signal for term stillbirths ({LAST_MONTH:%B %Y}): "
+        f"its critical safety check is due by {signal.check_due_on:%-d %B %Y}."
+    ) in page
+    # Correcting the month opens no new signal, and says nothing of the one already open.
+    correction = {k: v for k, v in data.items() if k not in {"provider", "month"}}
+    url = reverse(
+        "workforce:return-edit", kwargs={"pk": signal.provider.workforce_returns.get(month=LAST_MONTH).pk}
+    )
+    page = client.post(url, correction, follow=True).content.decode()
+    assert f"Return for {LAST_MONTH:%B %Y} corrected." in page
+    assert "It opened" not in page
+
+
 def test_an_overdue_check_is_red_and_the_lmns_sees_it(client, world):
     signal = services.national_signal_record(
         provider=world.a2,
