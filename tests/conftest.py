@@ -45,6 +45,7 @@ from tests.factories import (
     make_workforce_return,
 )
 from tests.migrated_database import preload_in_memory_test_database
+from tests.migrating import Migrator
 
 # CI sets these: there, a test that needs a browser or a broker must run, never skip.
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -146,12 +147,23 @@ def _workbook_bytes(title: str) -> bytes:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
     """pytest-django's hook before the test databases are made: on SQLite, start from a copy of
     the migrated database (tests/migrated_database.py)."""
-    cache = getattr(request.config, "cache", None)
-    cache_dir = cache.mkdir("lmns-migrated-database") if cache else Path(tempfile.gettempdir()) / "lmns-tests"
-    keeper = preload_in_memory_test_database(cache_dir)
+    keeper = preload_in_memory_test_database(_database_cache(request.config))
     yield
     if keeper is not None:
         keeper.close()
+
+
+def _database_cache(config) -> Path:
+    cache = getattr(config, "cache", None)
+    return cache.mkdir("lmns-migrated-database") if cache else Path(tempfile.gettempdir()) / "lmns-tests"
+
+
+@pytest.fixture
+def migrator(request, transactional_db):
+    """Moves the database between migrations (tests/migrating.py), and puts it back at the latest."""
+    migrator = Migrator(_database_cache(request.config))
+    yield migrator
+    migrator.back_to_latest()
 
 
 class World:
