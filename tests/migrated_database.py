@@ -15,6 +15,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def _inputs() -> list[Path]:
     return sorted(seen | data)
 
 
+@cache
 def cache_key() -> str:
     digest = hashlib.sha256()
     for path in _inputs():
@@ -103,6 +105,12 @@ def migrated_template(cache_dir: Path) -> Path:
     return template
 
 
+def is_in_memory_sqlite(connection) -> bool:
+    """Whether ``connection``'s test database is SQLite in memory, which these copies serve."""
+    creation = connection.creation
+    return connection.vendor == "sqlite" and creation.is_in_memory_db(creation._get_test_db_name())
+
+
 def preload_in_memory_test_database(cache_dir: Path) -> sqlite3.Connection | None:
     """Fill the default alias's in-memory test database from the migrated template.
 
@@ -110,13 +118,10 @@ def preload_in_memory_test_database(cache_dir: Path) -> sqlite3.Connection | Non
     database when its last connection closes), or None where the test database is not SQLite in
     memory, as on PostgreSQL, which then migrates as usual.
     """
-    creation = connections["default"].creation
-    if connections["default"].vendor != "sqlite":
+    if not is_in_memory_sqlite(connections["default"]):
         return None
     # Django's own name for the test database: "file:memorydb_default?mode=memory&cache=shared".
-    name = creation._get_test_db_name()
-    if not creation.is_in_memory_db(name):
-        return None
+    name = connections["default"].creation._get_test_db_name()
     source = sqlite3.connect(migrated_template(cache_dir))
     keeper = sqlite3.connect(name, uri=True)
     try:

@@ -2,9 +2,7 @@
 pages read it by the CQC's five key questions), its lines, findings and staff feedback under the
 CQC codes they had."""
 
-import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
 from assurance.models import Visit
@@ -18,34 +16,22 @@ def _targets():
     return before, graph.leaf_nodes("assurance")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.mark.django_db(transaction=True)
-def test_existing_visits_keep_their_records_and_have_no_template():
+def test_existing_visits_keep_their_records_and_have_no_template(migrator):
     before, after = _targets()
-    old = _migrate(before)
-    try:
-        user = old.get_model("auth", "User").objects.create(username="before-templates")
-        lmns = old.get_model("lmns", "Lmns").objects.create(name="Migrated LMNS", code="migrated")
-        provider = old.get_model("lmns", "Provider").objects.create(
-            lmns=lmns, name="Old Trust", ods_code="OLD"
-        )
-        visit = old.get_model("assurance", "Visit").objects.create(
-            provider=provider, visit_on="2025-05-01", visit_type="routine", created_by=user
-        )
-        old.get_model("assurance", "KeyLineOfEnquiry").objects.create(
-            visit=visit, domain="well_led", text="Is leadership visible?", position=0
-        )
-        old.get_model("assurance", "Finding").objects.create(
-            visit=visit, domain="safe", kind="concern", description="Triage times not kept.", recorded_by=user
-        )
-    finally:
-        new = _migrate(after)
+    old = migrator.reach(before)
+    user = old.get_model("auth", "User").objects.create(username="before-templates")
+    lmns = old.get_model("lmns", "Lmns").objects.create(name="Migrated LMNS", code="migrated")
+    provider = old.get_model("lmns", "Provider").objects.create(lmns=lmns, name="Old Trust", ods_code="OLD")
+    visit = old.get_model("assurance", "Visit").objects.create(
+        provider=provider, visit_on="2025-05-01", visit_type="routine", created_by=user
+    )
+    old.get_model("assurance", "KeyLineOfEnquiry").objects.create(
+        visit=visit, domain="well_led", text="Is leadership visible?", position=0
+    )
+    old.get_model("assurance", "Finding").objects.create(
+        visit=visit, domain="safe", kind="concern", description="Triage times not kept.", recorded_by=user
+    )
+    new = migrator.migrate(after)
     migrated = new.get_model("assurance", "Visit").objects.get(pk=visit.pk)
     assert migrated.template_id is None
     line = new.get_model("assurance", "KeyLineOfEnquiry").objects.get(visit_id=visit.pk)

@@ -12,7 +12,6 @@ import yaml
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -253,18 +252,16 @@ BEFORE = ("workforce", "0005_perinatal_return_and_outcome_signals")
 AFTER = ("workforce", "0008_remove_ftsu_category_flags")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migrations_turn_each_flag_into_a_link_and_keep_the_group_codes():
-    executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    old = executor.loader.project_state([BEFORE]).apps.get_model("workforce", "FtsuConcern")
+def test_the_migrations_turn_each_flag_into_a_link_and_keep_the_group_codes(migrator):
+    old_apps = migrator.reach([BEFORE])
+    old = old_apps.get_model("workforce", "FtsuConcern")
     provider = make_provider()
     flags = {
         "A": {"cat_patient_safety": True},
         "B": {"cat_bullying": True, "cat_behaviour": True},
         "C": {"cat_worker_safety": True, "cat_patient_safety": True},
     }
-    old_history = executor.loader.project_state([BEFORE]).apps.get_model("workforce", "HistoricalFtsuConcern")
+    old_history = old_apps.get_model("workforce", "HistoricalFtsuConcern")
     for reference, set_flags in flags.items():
         made = old.objects.create(
             reference=reference,
@@ -286,8 +283,7 @@ def test_the_migrations_turn_each_flag_into_a_link_and_keep_the_group_codes():
         }
         old_history.objects.create(history_date=timezone.now(), history_type="+", **values)
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([AFTER])
+    migrator.migrate([AFTER])
 
     for reference, set_flags in flags.items():
         concern = FtsuConcern.objects.get(reference=reference)
@@ -300,12 +296,7 @@ def test_the_migrations_turn_each_flag_into_a_link_and_keep_the_group_codes():
     assert kept == "Bullying or harassment, Inappropriate attitudes or behaviours"
 
     # And back: the flags return as they were.
-    executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    old = executor.loader.project_state([BEFORE]).apps.get_model("workforce", "FtsuConcern")
+    old = migrator.migrate([BEFORE]).get_model("workforce", "FtsuConcern")
     assert (
         old.objects.get(reference="B").cat_behaviour and not old.objects.get(reference="B").cat_patient_safety
     )
-    # Forward to the latest migration, as every other test expects the database.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes("workforce"))

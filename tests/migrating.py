@@ -1,0 +1,78 @@
+"""Moving the test database between migrations, for the tests of data migrations.
+
+Unapplying migrations from the latest state and applying them again costs each such test several
+seconds of CPU (up to 14 s to unapply down to an early workforce migration): Django renders the
+models' state around every operation and, on SQLite, rebuilds each altered table. Only the step a
+test is about has to run for real. On SQLite in memory (tests/migrated_database.py):
+- the state a test starts from is kept as a file the first time a process reaches it, keyed like
+  the migrated database and by the targets, so that later tests and runs copy it in;
+- the latest state is put back by copying the migrated database in, not by migrating forward.
+Elsewhere (PostgreSQL) every step migrates, as Django's own migration tests do.
+"""
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import StateApps
+
+from tests import migrated_database
+
+Targets = list[tuple[str, str]]
+
+
+class Migrator:
+    def __init__(self, cache_dir: Path):
+        self.cache_dir = cache_dir
+        connection.ensure_connection()
+        self.copies = migrated_database.is_in_memory_sqlite(connection)
+
+    def _copy_into_database(self, path: Path):
+        source = sqlite3.connect(path)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+
+    def _kept_state(self, targets: Targets) -> Path:
+        name = ",".join(f"{app}.{migration}" for app, migration in sorted(targets))
+        digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+        return self.cache_dir / f"state-{migrated_database.cache_key()}-{digest}.sqlite3"
+
+    def reach(self, targets: Targets) -> StateApps:
+        """The database as it was at ``targets``, where the test starts: copied in where a copy is
+        kept, otherwise migrated to and kept."""
+        if not self.copies:
+            return self.migrate(targets)
+        kept = self._kept_state(targets)
+        if kept.exists():
+            self._copy_into_database(kept)
+            return MigrationExecutor(connection).loader.project_state(targets).apps
+        apps = self.migrate(targets)
+        partial = kept.with_suffix(f".{os.getpid()}.partial")
+        destination = sqlite3.connect(partial)
+        try:
+            connection.connection.backup(destination)
+        finally:
+            destination.close()
+        # Another process may keep the same state at the same time: each writes its own file
+        # and the rename makes one of them whole.
+        os.replace(partial, kept)
+        return apps
+
+    def migrate(self, targets: Targets) -> StateApps:
+        """Run the migrations to ``targets`` for real: the step a test is about."""
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    def back_to_latest(self):
+        """Every app at its latest migration, as every other test expects the database."""
+        if self.copies:
+            self._copy_into_database(migrated_database.migrated_template(self.cache_dir))
+        else:
+            executor = MigrationExecutor(connection)
+            executor.migrate(executor.loader.graph.leaf_nodes())
