@@ -266,6 +266,9 @@ class Measure:
     jump: Decimal | None = None
     # Which way is better, so that SPC charts call a special cause improvement or concern.
     direction: Direction = Direction.NEUTRAL
+    # The training module a measure rates by its lowest staff group, "" for any other: a summary
+    # of many returns reads those from their figures fetched at once (workforce.quality).
+    module: str = ""
 
     def of(self, workforce_return):
         return self.value(workforce_return)
@@ -301,7 +304,8 @@ MEASURES = [
         # The month-on-month check is made per staff group (workforce.training.selectors).
         Measure(f"{module}_rate", f"Training: {label}, lowest staff group", "%",
                 lambda r, module=module: r.training_rate(module), target=TRAINING_TARGET,
-                direction=HIGHER, named=lambda r, module=module: r.training_lowest_group(module))
+                direction=HIGHER, named=lambda r, module=module: r.training_lowest_group(module),
+                module=module)
         for module, label in TrainingModule.choices
     ),
 ]  # fmt: skip

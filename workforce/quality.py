@@ -22,6 +22,7 @@ from workforce.selectors import (
     received_by_guardians,
     suppress,
 )
+from workforce.training.selectors import lowest_groups
 
 
 @dataclass(frozen=True)
@@ -55,27 +56,35 @@ class WorkforceSummary:
 
 def workforce_summaries(*, providers, months: list[date]) -> dict[int, WorkforceSummary]:
     """Every monthly measure over ``months`` (first-of-month dates, oldest first), by provider pk,
-    in one query however many providers there are."""
-    by_month = defaultdict(dict)
-    for item in WorkforceReturn.objects.filter(
+    in two queries however many providers there are: the returns, and their training figures as
+    plain values, each return's lowest staff groups worked out once (``lowest_groups``) rather
+    than each figure made a model instance and each module's figures sorted for every measure.
+    The values are ``Measure.of`` and ``Measure.name_of`` of each return.
+    """
+    returns = WorkforceReturn.objects.filter(
         provider__in=[provider.pk for provider in providers], month__gte=months[0], month__lte=months[-1]
-    ).with_training():
+    )
+    lowest = lowest_groups(returns)
+    by_month = defaultdict(dict)
+    for item in returns:
         by_month[item.provider_id][item.month] = item
+
+    def figure(measure, item) -> tuple:
+        """The measure's value in the return, and whose it is."""
+        if measure.module:
+            return lowest.get((item.pk, measure.module), (None, ""))
+        return measure.of(item), ""
+
     summaries = {}
     for provider in providers:
-        returns = by_month[provider.pk]
+        held = by_month[provider.pk]
+        series = []
+        for measure in MEASURES:
+            figures = [figure(measure, held[month]) if month in held else (None, "") for month in months]
+            values = [value for value, _ in figures]
+            series.append(MeasureSeries(measure=measure, values=values, latest_name=figures[-1][1]))
         summaries[provider.pk] = WorkforceSummary(
-            month=months[-1],
-            workforce_return=returns.get(months[-1]),
-            provider=provider,
-            series=[
-                MeasureSeries(
-                    measure=measure,
-                    values=[measure.of(returns[month]) if month in returns else None for month in months],
-                    latest_name=measure.name_of(returns[months[-1]]) if months[-1] in returns else "",
-                )
-                for measure in MEASURES
-            ],
+            month=months[-1], workforce_return=held.get(months[-1]), provider=provider, series=series
         )
     return summaries
 

@@ -1,6 +1,7 @@
 """Each app's quality summary against hand-built data, in a fixed number of queries."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -23,6 +24,8 @@ from tests.factories import (
     make_workforce_return,
 )
 from workforce import quality as workforce_quality
+from workforce.models import WorkforceReturn
+from workforce.training.models import StaffGroup, TrainingFigure
 
 pytestmark = pytest.mark.django_db
 
@@ -259,6 +262,70 @@ def test_workforce_summary(trust, django_assert_max_num_queries):
     assert [v is not None for v in theirs.series[0].values] == [False, True, False]
     assert theirs.workforce_return is None
     assert theirs.return_url == f"/workforce/providers/{trust.sibling.ods_code}/"
+
+
+def test_workforce_summary_gives_each_returns_measures_as_the_return_itself_does(
+    trust, django_assert_max_num_queries
+):
+    """The summary reads training from plain values; each value and name is still the one
+    ``Measure.of`` and ``Measure.name_of`` give for the return fetched whole: ties of rate broken
+    by group order (position, then name), rates equal only once rounded, a rate of 0, a module
+    with no one in scope, and a return with no training figures."""
+    months = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+    agency = StaffGroup.objects.create(
+        code="agency_obstetricians", name="Agency obstetricians", lmns=trust.lmns, position=1,
+        needs_fetal_monitoring=True,
+    )  # fmt: skip
+    zeta = StaffGroup.objects.create(
+        code="zeta_bank", name="Zeta bank staff", lmns=trust.lmns, position=3, needs_emergencies=True
+    )
+    make_workforce_return(
+        trust.provider, month=months[0], training={("emergencies", "midwives"): (50, 20)}, turnover_rate="9.0"
+    )
+    make_workforce_return(trust.provider, month=months[1]).training_figures.all().delete()
+    october = make_workforce_return(
+        trust.provider,
+        month=months[2],
+        training={
+            # 66.7% each once rounded: the consultants (position 1) and the agency group (also 1,
+            # first by name) tie.
+            ("fetal_monitoring", "obstetric_consultants"): (1000, 667),
+            ("fetal_monitoring", "obstetric_doctors_in_training"): (90, 85),
+            ("fetal_monitoring", "midwives"): (100, 100),
+            # 80% each: doctors in training (position 2) before anaesthetists and Zeta (both 3).
+            ("emergencies", "obstetric_doctors_in_training"): (10, 8),
+            ("emergencies", "anaesthetists"): (5, 4),
+            # No one in scope anywhere: no rate and no group.
+            ("newborn_life_support", "midwives"): (0, 0),
+            ("newborn_life_support", "neonatal_staff"): (0, 0),
+        },
+    )
+    TrainingFigure.objects.create(
+        workforce_return=october, module="fetal_monitoring", staff_group=agency, in_scope=3, compliant=2
+    )
+    TrainingFigure.objects.create(
+        workforce_return=october, module="emergencies", staff_group=zeta, in_scope=20, compliant=16
+    )
+    make_workforce_return(trust.sibling, month=months[1])
+    make_workforce_return(trust.sibling, month=months[2], training={("emergencies", "anaesthetists"): (7, 0)})
+
+    with django_assert_max_num_queries(2):
+        summaries = workforce_quality.workforce_summaries(
+            providers=[trust.provider, trust.sibling], months=months
+        )
+
+    whole = {(r.provider_id, r.month): r for r in WorkforceReturn.objects.with_training()}
+    for provider in (trust.provider, trust.sibling):
+        for series in summaries[provider.pk].series:
+            held = [whole.get((provider.pk, month)) for month in months]
+            assert series.values == [series.measure.of(r) if r else None for r in held], series.measure.key
+            assert series.latest_name == (series.measure.name_of(held[-1]) if held[-1] else "")
+    latest = {s.measure.key: (s.latest, s.latest_name) for s in summaries[trust.provider.pk].series}
+    assert latest["fetal_monitoring_rate"] == (Decimal("66.7"), "Agency obstetricians")
+    assert latest["emergencies_rate"] == (Decimal("80.0"), "Obstetric doctors in training")
+    assert latest["newborn_life_support_rate"] == (None, "")
+    theirs = {s.measure.key: (s.latest, s.latest_name) for s in summaries[trust.sibling.pk].series}
+    assert theirs["emergencies_rate"] == (Decimal("0.0"), "Anaesthetists")
 
 
 def test_speaking_up_counts_the_latest_complete_quarter_received_by_the_providers_guardians(

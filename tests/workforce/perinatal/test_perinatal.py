@@ -156,6 +156,8 @@ def test_an_overdue_check_is_red_and_the_lmns_sees_it(client, world):
     page = client.get(reverse("workforce:signals")).content.decode()
     assert "National MOSS signal (received by the trust): Term neonatal deaths" in page
     assert 'nhsuk-tag--red">Overdue' in page
+    # The table's focusable wrapper is named, by its caption, even without JavaScript.
+    assert 'tabindex="0" role="region" aria-label="Outcome signals and their critical safety checks"' in page
     # A provider's users see only their own provider's signals.
     client.force_login(world.personas[f"provider:{Role.PROVIDER_LEAD}"])
     assert "Albatross" not in client.get(reverse("workforce:signals")).content.decode()
