@@ -228,7 +228,8 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
         for row in workbook["Measure values"].iter_rows(values_only=True)
         if row[0] == "Infusions independently double checked"
     ]
-    assert [int(row[2]) for row in values] == [int(v) for v in VALUES]
+    # Measure, unit, month, value, then the chart's centre line.
+    assert [int(row[3]) for row in values] == [int(v) for v in VALUES]
 
     # 6. The LMNS opens a survey round and invites ten members.
     with new_context(browser, seeded_live_server) as officer:

@@ -197,8 +197,9 @@ def test_no_dates_shows_the_last_twelve_months(world):
     page = _page(_officer(world))
     start = reports.default_period(timezone.localdate())["start"]
 
-    assert f'value="{start:%Y-%m-%d}"' in page
-    assert f'value="{timezone.localdate():%Y-%m-%d}"' in page
+    for name, day in (("start", start), ("end", timezone.localdate())):
+        for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+            assert re.search(rf'name="{name}_{part}"[^>]*value="{value}"', page), f"{name} {part}"
     assert "There is a problem" not in page
 
 
