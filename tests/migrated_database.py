@@ -90,8 +90,9 @@ def migrated_template(cache_dir: Path) -> Path:
     with open(cache_dir / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
-            for old in cache_dir.glob("migrated-*.sqlite3"):
-                old.unlink()
+            # Databases of other code: the migrated one, and the states tests/migrating.py kept.
+            for old in [*cache_dir.glob("migrated-*.sqlite3"), *cache_dir.glob("state-*.sqlite3")]:
+                old.unlink(missing_ok=True)
             partial = template.with_suffix(".partial")
             partial.unlink(missing_ok=True)
             # A process of its own, so that nothing of this one's connections or app state is touched.
@@ -111,6 +112,11 @@ def is_in_memory_sqlite(connection) -> bool:
     return connection.vendor == "sqlite" and creation.is_in_memory_db(creation._get_test_db_name())
 
 
+# This process's own copy of the migrated database, in memory: tests that migrate the database
+# put it back from here, whatever another run has since done to the files in the cache.
+_latest: sqlite3.Connection | None = None
+
+
 def preload_in_memory_test_database(cache_dir: Path) -> sqlite3.Connection | None:
     """Fill the default alias's in-memory test database from the migrated template.
 
@@ -118,14 +124,25 @@ def preload_in_memory_test_database(cache_dir: Path) -> sqlite3.Connection | Non
     database when its last connection closes), or None where the test database is not SQLite in
     memory, as on PostgreSQL, which then migrates as usual.
     """
+    global _latest
     if not is_in_memory_sqlite(connections["default"]):
         return None
     # Django's own name for the test database: "file:memorydb_default?mode=memory&cache=shared".
     name = connections["default"].creation._get_test_db_name()
     source = sqlite3.connect(migrated_template(cache_dir))
     keeper = sqlite3.connect(name, uri=True)
+    _latest = sqlite3.connect(":memory:")
     try:
         source.backup(keeper)
+        source.backup(_latest)
     finally:
         source.close()
     return keeper
+
+
+def restore_latest(target: sqlite3.Connection) -> bool:
+    """Copy the migrated database over ``target``; False where this process has no copy."""
+    if _latest is None:
+        return False
+    _latest.backup(target)
+    return True

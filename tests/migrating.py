@@ -6,7 +6,8 @@ models' state around every operation and, on SQLite, rebuilds each altered table
 test is about has to run for real. On SQLite in memory (tests/migrated_database.py):
 - the state a test starts from is kept as a file the first time a process reaches it, keyed like
   the migrated database and by the targets, so that later tests and runs copy it in;
-- the latest state is put back by copying the migrated database in, not by migrating forward.
+- the latest state is put back by copying in the process's own copy of the migrated database,
+  not by migrating forward.
 Elsewhere (PostgreSQL) every step migrates, as Django's own migration tests do.
 """
 
@@ -30,12 +31,18 @@ class Migrator:
         connection.ensure_connection()
         self.copies = migrated_database.is_in_memory_sqlite(connection)
 
-    def _copy_into_database(self, path: Path):
-        source = sqlite3.connect(path)
+    def _copy_into_database(self, path: Path) -> bool:
+        """False where the file is gone (a run of other code rebuilt the cache meanwhile)."""
+        try:
+            # Read-only, so that a missing file is an error rather than a new empty database.
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.OperationalError:
+            return False
         try:
             source.backup(connection.connection)
         finally:
             source.close()
+        return True
 
     def _kept_state(self, targets: Targets) -> Path:
         name = ",".join(f"{app}.{migration}" for app, migration in sorted(targets))
@@ -48,8 +55,7 @@ class Migrator:
         if not self.copies:
             return self.migrate(targets)
         kept = self._kept_state(targets)
-        if kept.exists():
-            self._copy_into_database(kept)
+        if self._copy_into_database(kept):
             return MigrationExecutor(connection).loader.project_state(targets).apps
         apps = self.migrate(targets)
         partial = kept.with_suffix(f".{os.getpid()}.partial")
@@ -71,8 +77,6 @@ class Migrator:
 
     def back_to_latest(self):
         """Every app at its latest migration, as every other test expects the database."""
-        if self.copies:
-            self._copy_into_database(migrated_database.migrated_template(self.cache_dir))
-        else:
+        if not (self.copies and migrated_database.restore_latest(connection.connection)):
             executor = MigrationExecutor(connection)
             executor.migrate(executor.loader.graph.leaf_nodes())
