@@ -105,8 +105,9 @@ class CalendarEvent(models.Model):
             raise ValidationError(errors)
 
     @property
-    def is_past(self) -> bool:
-        return self.ends_at < timezone.now()
+    def has_started(self) -> bool:
+        """Attendance is recorded from the start of the event."""
+        return self.starts_at <= timezone.now()
 
 
 def material_upload_to(instance, filename):

@@ -94,7 +94,7 @@ def event_attendance_record(
 ) -> CalendarEvent:
     """Record how many came from each provider and in which roles; a provider left blank has
     no attendance recorded."""
-    if event.starts_at > timezone.now():
+    if not event.has_started:
         raise ValidationError("Attendance can be recorded once the event has started.")
     audience = set(event_audience(event))
     if set(rows) - audience:

@@ -32,6 +32,9 @@ def test_the_officer_adds_a_learning_set_that_reaches_both_leads_and_their_outlo
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{timezone.localdate():%B %Y}")
     page.get_by_role("link", name="Add an event").click()
+    page.get_by_role("button", name="Save event").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter title")
+    page.screenshot(path=str(artifacts / "calendar-event-form-errors.png"), full_page=True)
     page.get_by_label("Learning set", exact=True).check()
     page.get_by_label("Title").fill(TITLE)
     fill_date(page, "Start date", day)
@@ -45,6 +48,7 @@ def test_the_officer_adds_a_learning_set_that_reaches_both_leads_and_their_outlo
     page.get_by_role("button", name="Save event").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.get_by_text(f"“{TITLE}” added to the calendar.")).to_be_visible()
+    page.screenshot(path=str(artifacts / "calendar-event.png"), full_page=True)
 
     month = f"/incidents/calendar/?month={day:%Y-%m}"
     page.goto(month)
