@@ -207,6 +207,7 @@ OBJECT_KWARGS = {
         [
             "incidents:calendar-event",
             "incidents:calendar-event-edit",
+            "incidents:calendar-event-remove",
             "incidents:calendar-attendance",
             "incidents:calendar-material-add",
         ],
@@ -486,6 +487,7 @@ POST_ONLY_RECORDS = {
     "assurance:sbl-submit",
     "assurance:sbl-validate",
     "assurance:sbl-cite",
+    "incidents:calendar-event-remove",
 }
 FIXED_KWARGS = {
     "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -691,6 +693,7 @@ MAY = {
         [
             "incidents:calendar-event-create",
             "incidents:calendar-event-edit",
+            "incidents:calendar-event-remove",
             "incidents:calendar-attendance",
             "incidents:calendar-material-add",
         ],

@@ -229,10 +229,14 @@ def month_weeks(*, user, month: date) -> list[list[Day]]:
     return [[Day(d, d.month == month.month, d == today, by_day[d]) for d in week] for week in weeks]
 
 
+def _staffs(user, event: CalendarEvent) -> bool:
+    return lmnss_staffed_by(user).filter(pk=event.lmns_id).exists()
+
+
 def event_attendance_visible(*, user, event: CalendarEvent):
     """Attendance rows of the providers the person can see: another provider's attendance
     would say who else the event was for."""
-    if event.lmns in lmnss_staffed_by(user):
+    if _staffs(user, event):
         rows = event.attendance.all()
     else:
         rows = event.attendance.filter(provider__in=providers_for(user))
@@ -241,6 +245,6 @@ def event_attendance_visible(*, user, event: CalendarEvent):
 
 def event_audience_visible(*, user, event: CalendarEvent):
     """The chosen providers the person may know of (all of them, for the LMNS's own members)."""
-    if event.lmns in lmnss_staffed_by(user):
+    if _staffs(user, event):
         return event.providers.all()
     return event.providers.filter(pk__in=providers_for(user).values("pk"))

@@ -81,6 +81,16 @@ def event_material_add(*, event: CalendarEvent, by, title: str, file=None, url: 
     return material
 
 
+@transaction.atomic
+def calendar_event_remove(*, event: CalendarEvent, by) -> None:
+    """Take an event off the calendar, with its materials and attendance; calendar apps drop it
+    at their next refresh. Its files leave storage once the removal is committed."""
+    files = [material.file for material in event.materials.all() if material.file]
+    event.delete()
+    for file in files:
+        transaction.on_commit(lambda file=file: file.storage.delete(file.name))
+
+
 def event_audience(event: CalendarEvent):
     """The providers an event is for."""
     if event.for_all_providers:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/events/new/", views.event_create, name="calendar-event-create"),
     path("calendar/events/<int:pk>/", views.event_detail, name="calendar-event"),
     path("calendar/events/<int:pk>/edit/", views.event_edit, name="calendar-event-edit"),
+    path("calendar/events/<int:pk>/remove/", views.event_remove, name="calendar-event-remove"),
     path("calendar/events/<int:pk>/attendance/", views.attendance, name="calendar-attendance"),
     path("calendar/events/<int:pk>/materials/new/", views.material_add, name="calendar-material-add"),
     path(

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidents.calendar import selectors, services
 from incidents.calendar.feed import feed_calendar
@@ -102,6 +103,14 @@ def event_edit(request, pk):
             messages.success(request, "Event saved.")
             return redirect(saved)
     return render(request, "incidents/calendar/event_form.html", {"form": form, "event": event})
+
+
+@require_POST
+def event_remove(request, pk):
+    event = _event_for(request, pk, action="keep_calendar")
+    services.calendar_event_remove(event=event, by=request.user)
+    messages.success(request, f"“{event.title}” removed from the calendar.")
+    return redirect(f"{reverse('incidents:calendar')}?month={timezone.localtime(event.starts_at):%Y-%m}")
 
 
 def material_add(request, pk):

@@ -350,3 +350,23 @@ def test_only_a_hash_of_the_feed_address_is_kept(client, world, alice):
     token = _feed_token(client, alice)
     assert token not in alice.calendar_feed.token_hash
     assert len(token) >= 40
+
+
+def test_removing_an_event_takes_its_files_out_of_storage(
+    client, world, officer, alice, django_capture_on_commit_callbacks
+):
+    event = make_event(world.lmns_a, by=officer, providers=[world.a1])
+    material = services.event_material_add(
+        event=event, by=officer, title="Slides", file=SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides")
+    )
+    storage, name = material.file.storage, material.file.name
+    url = reverse("incidents:calendar-event-remove", kwargs={"pk": event.pk})
+    client.force_login(alice)
+    assert client.post(url).status_code == 403
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert not CalendarEvent.objects.filter(pk=event.pk).exists()
+    assert not storage.exists(name)
+    assert client.get(event.get_absolute_url()).status_code == 404
