@@ -70,6 +70,7 @@ def test_the_officer_adds_a_learning_set_that_reaches_both_leads_and_their_outlo
         # Three days, three links to the one event.
         expect(lead.get_by_role("link", name=re.compile(TITLE))).to_have_count(3)
         lead.get_by_role("link", name="List").click()
+        lead.screenshot(path=str(artifacts / f"calendar-list-{username}.png"), full_page=True)
         lead.get_by_role("link", name=TITLE).click()
         expect(lead.get_by_role("heading", level=1)).to_have_text(TITLE)
         other = next(name for name in LEADS.values() if name != provider)
