@@ -1161,5 +1161,12 @@ class SurveyAnswer(models.Model):
         return f"{self.statement}: {self.value}"
 
 
-# Import mappings and imports live in their own package; loading them here registers them.
+# The calendar of activities, import mappings and imports live in their own packages; loading
+# them here registers them.
+from incidents.calendar.models import (  # noqa: E402, F401
+    CalendarEvent,
+    CalendarFeed,
+    EventAttendance,
+    EventMaterial,
+)
 from incidents.imports.models import ImportMapping, IncidentImport  # noqa: E402, F401

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from incidents.calendar.urls import urlpatterns as calendar_urlpatterns
 from incidents.imports import views as imports
 from incidents.models import ImprovementPlan, Incident, Learning, LearningEvent, SafetyAction, SsigMeeting
 from incidents.views import actions, improvement, incidents, learning, overview, reports, ssig
@@ -125,3 +126,6 @@ urlpatterns += [
     ),
     path("improvement/survey/answer/", improvement.survey_answer, name="improvement-survey-answer"),
 ]
+
+# The calendar of activities (incidents.calendar).
+urlpatterns += calendar_urlpatterns

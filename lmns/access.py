@@ -76,6 +76,8 @@ ACTION_ROLES = {
     # Record safety champion walkabouts and meetings, their "you said, we did" actions, and the
     # MNVP's feedback with the provider's response. The LMNS reads them all but records none.
     "record_champions": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
+    # Keep the LMNS's calendar of activities: its events, their audience, materials and attendance.
+    "keep_calendar": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
     # Author the LMNS's local compliance frameworks, and approve another's draft.
     "author_framework": frozenset({Role.LMNS_SAFETY_LEAD}),
 }

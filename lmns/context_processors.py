@@ -36,6 +36,9 @@ def _badges(request) -> dict[str, int]:
 def _section(match) -> str:
     if match is None:
         return ""
+    # The calendar gathers every section's dates, so it is a section of its own.
+    if (match.url_name or "").startswith("calendar"):
+        return "calendar"
     if match.namespace in {"incidents", "assurance", "workforce", "people"}:
         return match.namespace
     return "quality" if (match.url_name or "").startswith("quality") else "home"

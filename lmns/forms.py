@@ -35,7 +35,9 @@ class NHSBoundField(BoundField):
         widget_class = _WIDGET_CLASSES.get(self.widget_type, "nhsuk-input")
         if self.errors and widget_class in {"nhsuk-input", "nhsuk-select", "nhsuk-textarea"}:
             widget_class += f" {widget_class}--error"
-        attrs["class"] = f"{widget_class} {attrs.get('class', '')}".strip()
+        # A width the widget was made with ("nhsuk-input--width-5") is kept beside the base class.
+        own = attrs.get("class") or (widget or self.field.widget).attrs.get("class", "")
+        attrs["class"] = f"{widget_class} {own}".strip()
         return attrs
 
     @property

@@ -20,6 +20,7 @@ from tests.assurance.oversight.records import concern_record
 from tests.assurance.sbl.records import sbl_element_record, sbl_record
 from tests.assurance.visit_template_records import visit_template_record
 from tests.factories import make_user
+from tests.incidents.calendar.factories import calendar_record
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
 from tests.workforce.champions.factories import champion_record
@@ -42,7 +43,11 @@ PUBLIC = {
     "workforce:speak-up-sent",
     # Members answer the learning network's health survey through a single-use link.
     "incidents:improvement-survey-answer",
+    # Calendar apps fetch a person's feed by its secret address, which is the credential.
+    "incidents:calendar-feed",
 }
+# Public pages whose address holds a secret: a wrong one is not found (tests/incidents/calendar).
+SECRET_ADDRESSES = {"incidents:calendar-feed"}
 # Signing out takes a POST (a signed-in GET answers 405); it is tested in test_auth, starting
 # an LMNS board pack in tests/quality/test_board_packs.py, and new recovery codes and turning
 # two-factor sign-in off in tests/test_two_factor.py.
@@ -104,6 +109,15 @@ def _person(world, provider):
 def _person_role(world, provider):
     kwargs = _person(world, provider)
     return {**kwargs, "membership": Membership.objects.get(user_id=kwargs["pk"]).pk}
+
+
+def _calendar_event(world, provider):
+    return {"pk": calendar_record(world, provider)["event"].pk}
+
+
+def _calendar_material(world, provider):
+    records = calendar_record(world, provider)
+    return {"pk": records["event"].pk, "material": records["material"].pk}
 
 
 def _signal(kind):
@@ -188,6 +202,18 @@ OBJECT_KWARGS = {
     **FRAMEWORK_DRAFT_KWARGS,
     "assurance:framework-revise": _framework("published"),
     "assurance:visit-template-revise": _visit_template("published"),
+    # An event of the provider's LMNS for that provider alone: seen by its users and the LMNS's.
+    **dict.fromkeys(
+        [
+            "incidents:calendar-event",
+            "incidents:calendar-event-edit",
+            "incidents:calendar-event-remove",
+            "incidents:calendar-attendance",
+            "incidents:calendar-material-add",
+        ],
+        _calendar_event,
+    ),
+    "incidents:calendar-material-download": _calendar_material,
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
@@ -461,8 +487,12 @@ POST_ONLY_RECORDS = {
     "assurance:sbl-submit",
     "assurance:sbl-validate",
     "assurance:sbl-cite",
+    "incidents:calendar-event-remove",
 }
-FIXED_KWARGS = {"password_reset_confirm": {"uidb64": "MQ", "token": "set-password"}}
+FIXED_KWARGS = {
+    "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    "incidents:calendar-feed": {"token": "not-a-feed-address"},
+}
 
 # The specification of who may do what, written independently of lmns.access.
 # A URL not listed here may be read by every role that can see the record.
@@ -658,6 +688,17 @@ MAY = {
         ],
         PLANNERS,
     ),
+    # The LMNS's officers and safety leads keep its calendar; everyone it is for reads it.
+    **dict.fromkeys(
+        [
+            "incidents:calendar-event-create",
+            "incidents:calendar-event-edit",
+            "incidents:calendar-event-remove",
+            "incidents:calendar-attendance",
+            "incidents:calendar-material-add",
+        ],
+        SSIG_RUNNERS,
+    ),
     # The learning network's health survey is run by the LMNS; its providers' users read the results.
     **dict.fromkeys(
         [
@@ -761,7 +802,9 @@ def test_every_url_is_classified():
 def test_anonymous_is_sent_to_sign_in_except_on_public_pages(client, name):
     url = reverse(name, kwargs=FIXED_KWARGS.get(name) or _unknown_kwargs(name))
     response = client.get(url)
-    if name in PUBLIC:
+    if name in SECRET_ADDRESSES:
+        assert response.status_code == 404
+    elif name in PUBLIC:
         assert response.status_code in {200, 302}
         if response.status_code == 302:
             assert not response.url.startswith(reverse("login"))

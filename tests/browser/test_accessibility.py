@@ -16,6 +16,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assurance.models import Framework, Visit
+from incidents.calendar.models import CalendarEvent, EventKind
 from incidents.models import ImprovementPlan, Incident, Learning
 from lmns.demo import DEMO_USERS
 from tests.browser.conftest import sign_in
@@ -49,6 +50,15 @@ def axe_source():
     return path.read_text(encoding="utf-8")
 
 
+def _learning_set():
+    return CalendarEvent.objects.filter(kind=EventKind.LEARNING_SET).order_by("pk").first()
+
+
+def _calendar_month():
+    """The month of the demo's learning set, so that the grid has events in it."""
+    return f"{reverse('incidents:calendar')}?month={_learning_set().starts_at:%Y-%m}"
+
+
 def _zza(queryset):
     return queryset.filter(provider__ods_code="ZZA").order_by("pk").first().get_absolute_url()
 
@@ -74,6 +84,8 @@ def _pages(username):
             reverse("incidents:improvement-index"),
             ImprovementPlan.objects.order_by("pk").first().get_absolute_url(),
             ("form", reverse("workforce:return-create"), "Submit the return"),
+            _calendar_month(),
+            _learning_set().get_absolute_url(),
         ],
         "demo.guardian": lambda: [reverse("workforce:ftsu"), _zza(FtsuConcern.objects)],
         "demo.officer": lambda: [
@@ -81,6 +93,7 @@ def _pages(username):
             _zza(Visit.objects),
             ("form", reverse("assurance:visit-create"), "Plan the visit"),
             reverse("assurance:recommendation-list"),
+            ("form", reverse("incidents:calendar-event-create"), "Save event"),
         ],
         "demo.safetylead": lambda: [reverse("assurance:index")],
         "demo.ftsulead": lambda: [reverse("workforce:ftsu")],
@@ -131,7 +144,11 @@ def test_axe_finds_no_violation_on_any_kind_of_page(page, demo, axe_source):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, "demo.lead")
     framework = Framework.objects.order_by("pk").first()
-    for url in (reverse("assurance:matrix", args=[framework.slug]), reverse("incidents:incident-list")):
+    for url in (
+        reverse("assurance:matrix", args=[framework.slug]),
+        reverse("incidents:incident-list"),
+        _calendar_month(),
+    ):
         assert page.goto(url).ok, url
         found[f"demo.lead at phone width {url}"] = _violations(page, axe_source)
     found = {where: violations for where, violations in found.items() if violations}

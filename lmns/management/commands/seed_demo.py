@@ -6,6 +6,7 @@ from assurance.oversight import demo as oversight_demo
 from assurance.sbl import demo as sbl_demo
 from assurance.visits import demo as visits_demo
 from incidents import demo as incidents_demo
+from incidents.calendar import demo as calendar_demo
 from incidents.improvement import demo as improvement_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from workforce import demo as workforce_demo
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         visits_demo.demo_seed(lmns=result.lmns)
         oversight_demo.demo_seed(lmns=result.lmns)
         sbl_demo.demo_seed(lmns=result.lmns)
+        calendar_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
             f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."
         )

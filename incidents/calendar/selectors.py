@@ -1,0 +1,250 @@
+"""What goes on a person's calendar: the events they may see, and the deadlines the product
+already knows (SSIG meetings and their submission deadlines, learning events, monthly returns,
+survey windows and framework deadlines), each linking to its page.
+
+Every source is read through its own ``visible_to`` scope, so the month, the list and the feed
+show one person exactly what their pages would.
+"""
+
+import calendar as calendar_module
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from assurance.models import Deadline, Framework
+from incidents.calendar.models import CalendarEvent
+from incidents.models import LearningEvent, SsigMeeting, SurveyRound
+from lmns import dates
+from lmns.access import lmnss_staffed_by, providers_for
+from workforce.models import add_months, first_of_month, return_due_on
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing on the calendar: an event (with times) or a deadline (a whole day)."""
+
+    uid: str
+    title: str
+    kind: str
+    starts_on: date
+    ends_on: date
+    url: str
+    event: CalendarEvent | None = None
+    is_deadline: bool = False
+
+    @property
+    def sort_key(self):
+        start = timezone.localtime(self.event.starts_at).time() if self.event else time.min
+        return (self.starts_on, not self.is_deadline, start, self.title)
+
+
+def month_bounds() -> tuple[date, date]:
+    """The first and last months the calendar will show: those a date may be entered in."""
+    today = timezone.localdate()
+    return first_of_month(dates.EARLIEST), first_of_month(dates.latest(today))
+
+
+def parse_month(text: str) -> tuple[date, str]:
+    """The month asked for as YYYY-MM, or this month and why the one asked for is refused."""
+    this_month = first_of_month(timezone.localdate())
+    if not text:
+        return this_month, ""
+    first, last = month_bounds()
+    problem = f"Enter a month between {first:%B %Y} and {last:%B %Y}, for example {this_month:%Y-%m}."
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        asked = date(year, month, 1)
+    except ValueError:
+        return this_month, problem
+    if not first <= asked <= last:
+        return this_month, problem
+    return asked, ""
+
+
+def _event_entries(*, user, first: date, last: date) -> list[Entry]:
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    events = CalendarEvent.objects.visible_to(user).filter(starts_at__lt=end, ends_at__gte=start)
+    return [
+        Entry(
+            uid=f"calendar-event-{event.pk}",
+            title=event.title,
+            kind=event.get_kind_display(),
+            starts_on=timezone.localdate(event.starts_at),
+            ends_on=timezone.localdate(event.ends_at),
+            url=event.get_absolute_url(),
+            event=event,
+        )
+        for event in events.order_by("starts_at", "pk")
+    ]
+
+
+def _deadline(uid: str, title: str, kind: str, day: date, url: str) -> Entry:
+    return Entry(uid=uid, title=title, kind=kind, starts_on=day, ends_on=day, url=url, is_deadline=True)
+
+
+def _ssig_entries(*, user, first: date, last: date) -> list[Entry]:
+    entries = []
+    meetings = SsigMeeting.objects.visible_to(user)
+    for meeting in meetings.filter(submission_deadline__range=(first, last)).order_by("pk"):
+        entries.append(
+            _deadline(
+                f"ssig-deadline-{meeting.pk}",
+                f"SSIG submission deadline (meeting {meeting.meeting_on:%-d %B})",
+                "SSIG deadline",
+                meeting.submission_deadline,
+                meeting.get_absolute_url(),
+            )
+        )
+    for meeting in meetings.filter(meeting_on__range=(first, last)).order_by("pk"):
+        entries.append(
+            _deadline(
+                f"ssig-meeting-{meeting.pk}",
+                "Safety System Improvement Group meeting",
+                "SSIG meeting",
+                meeting.meeting_on,
+                meeting.get_absolute_url(),
+            )
+        )
+    for event in LearningEvent.objects.visible_to(user).filter(held_on__range=(first, last)).order_by("pk"):
+        entries.append(
+            _deadline(
+                f"learning-event-{event.pk}",
+                event.topic,
+                "Learning event",
+                event.held_on,
+                event.get_absolute_url(),
+            )
+        )
+    return entries
+
+
+def _return_entries(*, user, first: date, last: date) -> list[Entry]:
+    """The monthly workforce and perinatal return (one form) falls due on a fixed day of the next
+    month, for every provider the person can see."""
+    month = add_months(first_of_month(first), -1)
+    due = []
+    while return_due_on(month) <= last:
+        if return_due_on(month) >= first:
+            due.append(month)
+        month = add_months(month, 1)
+    if not due or not providers_for(user).exists():
+        return []
+    url = reverse("workforce:index")
+    return [
+        _deadline(
+            f"monthly-return-{month:%Y-%m}",
+            f"Workforce and perinatal return for {month:%B %Y} due",
+            "Return due",
+            return_due_on(month),
+            url,
+        )
+        for month in due
+    ]
+
+
+def _survey_entries(*, user, first: date, last: date) -> list[Entry]:
+    entries = []
+    rounds = SurveyRound.objects.visible_to(user)
+    for survey in rounds.filter(opened_on__range=(first, last)).order_by("pk"):
+        entries.append(
+            _deadline(
+                f"survey-opens-{survey.pk}",
+                f"{survey.title} opens",
+                "Survey",
+                survey.opened_on,
+                survey.get_absolute_url(),
+            )
+        )
+    for survey in rounds.filter(closed_on__range=(first, last)).order_by("pk"):
+        entries.append(
+            _deadline(
+                f"survey-closes-{survey.pk}",
+                f"{survey.title} closed",
+                "Survey",
+                survey.closed_on,
+                survey.get_absolute_url(),
+            )
+        )
+    return entries
+
+
+def _framework_entries(*, user, first: date, last: date) -> list[Entry]:
+    # Published frameworks still in force: a draft's dates are not yet agreed, and a superseded
+    # version's deadlines can no longer be met.
+    frameworks = (
+        Framework.objects.visible_to(user).assessable().exclude(pk__in=Framework.objects.superseded())
+    )
+    deadlines = Deadline.objects.filter(framework__in=frameworks, due_on__range=(first, last)).select_related(
+        "framework"
+    )
+    return [
+        _deadline(
+            f"framework-deadline-{deadline.pk}",
+            f"{deadline.framework.name}: {deadline.name}",
+            "Framework deadline",
+            deadline.due_on,
+            deadline.framework.get_absolute_url(),
+        )
+        for deadline in deadlines.order_by("due_on", "pk")
+    ]
+
+
+def calendar_entries(*, user, first: date, last: date) -> list[Entry]:
+    """Everything on the person's calendar from ``first`` to ``last``, in order."""
+    entries = [
+        *_event_entries(user=user, first=first, last=last),
+        *_ssig_entries(user=user, first=first, last=last),
+        *_return_entries(user=user, first=first, last=last),
+        *_survey_entries(user=user, first=first, last=last),
+        *_framework_entries(user=user, first=first, last=last),
+    ]
+    return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+@dataclass
+class Day:
+    day: date
+    in_month: bool
+    is_today: bool
+    entries: list[Entry] = field(default_factory=list)
+
+
+def month_weeks(*, user, month: date) -> list[list[Day]]:
+    """The month as weeks from Monday, each day holding its entries (an event spanning several
+    days is on each of them)."""
+    weeks = calendar_module.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    by_day = defaultdict(list)
+    for entry in calendar_entries(user=user, first=first, last=last):
+        day = max(entry.starts_on, first)
+        while day <= min(entry.ends_on, last):
+            by_day[day].append(entry)
+            day += timedelta(days=1)
+    today = timezone.localdate()
+    return [[Day(d, d.month == month.month, d == today, by_day[d]) for d in week] for week in weeks]
+
+
+def _staffs(user, event: CalendarEvent) -> bool:
+    return lmnss_staffed_by(user).filter(pk=event.lmns_id).exists()
+
+
+def event_attendance_visible(*, user, event: CalendarEvent):
+    """Attendance rows of the providers the person can see: another provider's attendance
+    would say who else the event was for."""
+    if _staffs(user, event):
+        rows = event.attendance.all()
+    else:
+        rows = event.attendance.filter(provider__in=providers_for(user))
+    return rows.select_related("provider")
+
+
+def event_audience_visible(*, user, event: CalendarEvent):
+    """The chosen providers the person may know of (all of them, for the LMNS's own members)."""
+    if _staffs(user, event):
+        return event.providers.all()
+    return event.providers.filter(pk__in=providers_for(user).values("pk"))

@@ -1,0 +1,91 @@
+"""The calendar of activities as new users would use it (issue #23, "Done when"): the LMNS
+officer adds a learning set for two providers; both providers' leads see it on their calendar,
+and in Outlook through their own feed address, which a real iCalendar parser reads."""
+
+import re
+import urllib.request
+from datetime import timedelta
+
+import icalendar
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.conftest import fill_date, sign_in
+
+pytestmark = pytest.mark.browser
+
+HOME_URL = re.compile(r"^http://[^/]+/$")
+TITLE = "Wave 2 learning set 1"
+LEADS = {
+    "demo.lead": "Northshire Hospitals NHS Foundation Trust",
+    "demo.lead.vale": "Vale Valley University Hospitals NHS Trust",
+}
+
+
+def test_the_officer_adds_a_learning_set_that_reaches_both_leads_and_their_outlook(
+    page, browser, seeded_live_server, artifacts
+):
+    day = timezone.localdate() + timedelta(days=20)
+    sign_in(page, "demo.officer")
+    expect(page).to_have_url(HOME_URL)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Calendar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{timezone.localdate():%B %Y}")
+    page.get_by_role("link", name="Add an event").click()
+    page.get_by_role("button", name="Save event").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter title")
+    page.screenshot(path=str(artifacts / "calendar-event-form-errors.png"), full_page=True)
+    page.get_by_label("Learning set", exact=True).check()
+    page.get_by_label("Title").fill(TITLE)
+    fill_date(page, "Start date", day)
+    page.get_by_label("Start time").fill("09:30")
+    fill_date(page, "End date (optional)", day + timedelta(days=2))
+    page.get_by_label("End time").fill("16:00")
+    page.get_by_label("Place").fill("Northshire Conference Centre")
+    page.get_by_label("Only the providers I choose").check()
+    for provider in LEADS.values():
+        page.get_by_label(provider).check()
+    page.get_by_role("button", name="Save event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.get_by_text(f"“{TITLE}” added to the calendar.")).to_be_visible()
+    page.screenshot(path=str(artifacts / "calendar-event.png"), full_page=True)
+
+    month = f"/incidents/calendar/?month={day:%Y-%m}"
+    page.goto(month)
+    expect(page.get_by_role("link", name=re.compile(TITLE)).first).to_be_visible()
+    page.screenshot(path=str(artifacts / "calendar-month.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(month)
+    page.screenshot(path=str(artifacts / "calendar-month-phone.png"), full_page=True)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 375, f"the month is {scroll_width}px wide on a phone"
+
+    for username, provider in LEADS.items():
+        context = browser.new_context(base_url=seeded_live_server.url, locale="en-GB")
+        context.set_default_timeout(5000)
+        lead = context.new_page()
+        sign_in(lead, username)
+        expect(lead).to_have_url(HOME_URL)
+        lead.goto(month)
+        # Three days, three links to the one event.
+        expect(lead.get_by_role("link", name=re.compile(TITLE))).to_have_count(3)
+        lead.get_by_role("link", name="List").click()
+        lead.screenshot(path=str(artifacts / f"calendar-list-{username}.png"), full_page=True)
+        lead.get_by_role("link", name=TITLE).click()
+        expect(lead.get_by_role("heading", level=1)).to_have_text(TITLE)
+        other = next(name for name in LEADS.values() if name != provider)
+        expect(lead.get_by_text(other)).to_have_count(0)
+
+        lead.goto(month)
+        lead.get_by_role("link", name="Add to Outlook or another calendar app").click()
+        lead.get_by_role("button", name="Make my calendar address").click()
+        feed_url = lead.locator("code").inner_text().strip()
+        context.close()
+        # What Outlook does: fetch the address, signed in as nobody.
+        with urllib.request.urlopen(feed_url) as response:
+            assert response.headers["Content-Type"].startswith("text/calendar")
+            calendar = icalendar.Calendar.from_ical(response.read())
+        events = [event for event in calendar.walk("VEVENT") if str(event["SUMMARY"]) == TITLE]
+        assert len(events) == 1, username
+        assert events[0].decoded("DTSTART").date() == day
+        assert str(events[0]["LOCATION"]) == "Northshire Conference Centre"
