@@ -1161,5 +1161,7 @@ class SurveyAnswer(models.Model):
         return f"{self.statement}: {self.value}"
 
 
-# Import mappings and imports live in their own package; loading them here registers them.
+# Highlight reports, and import mappings and imports, live in their own packages; loading them
+# here registers them.
+from incidents.highlights.models import HighlightReport, HighlightSchedule  # noqa: E402, F401
 from incidents.imports.models import ImportMapping, IncidentImport  # noqa: E402, F401

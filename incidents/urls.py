@@ -1,5 +1,7 @@
 from django.urls import path
 
+from incidents.highlights import views as highlights
+from incidents.highlights.models import HighlightReport
 from incidents.imports import views as imports
 from incidents.models import ImprovementPlan, Incident, Learning, LearningEvent, SafetyAction, SsigMeeting
 from incidents.views import actions, improvement, incidents, learning, overview, reports, ssig
@@ -124,4 +126,46 @@ urlpatterns += [
         name="improvement-survey-workbook",
     ),
     path("improvement/survey/answer/", improvement.survey_answer, name="improvement-survey-answer"),
+]
+
+# Monthly highlight reports on provider plans (incidents.highlights).
+urlpatterns += [
+    path("improvement/highlights/", highlights.highlight_list, name="improvement-highlight-list"),
+    path(
+        "improvement/highlights/reports.xlsx",
+        highlights.highlight_workbook,
+        name="improvement-highlight-workbook",
+    ),
+    path(
+        "improvement/highlights/due-day/",
+        highlights.highlight_schedule,
+        name="improvement-highlight-schedule",
+    ),
+    path("improvement/<int:pk>/highlights/", highlights.highlight_plan, name="improvement-highlight-plan"),
+    path(
+        "improvement/<int:pk>/highlights/new/",
+        highlights.highlight_create,
+        name="improvement-highlight-create",
+    ),
+    path(
+        "improvement/highlights/<int:pk>/", highlights.highlight_detail, name="improvement-highlight-detail"
+    ),
+    path(
+        "improvement/highlights/<int:pk>/edit/", highlights.highlight_edit, name="improvement-highlight-edit"
+    ),
+    path(
+        "improvement/highlights/<int:pk>/submit/",
+        highlights.highlight_submit,
+        name="improvement-highlight-submit",
+    ),
+    path(
+        "improvement/highlights/<int:pk>/review/",
+        highlights.highlight_review,
+        name="improvement-highlight-review",
+    ),
+    path(
+        "improvement/highlights/<int:pk>/history/",
+        history_view(HighlightReport.objects),
+        name="improvement-highlight-history",
+    ),
 ]
