@@ -39,10 +39,9 @@ class HighlightReportForm(NHSErrorMessagesMixin, forms.ModelForm):
             },
         }
         labels = {"status_reason": "Why is it at risk or off track?"}
-        help_texts = {
-            "status_reason": "Needed when the plan is not on track. " + PID_WARNING,
-            **{name: f"{text} {PID_WARNING}" for name, text in TEXT_HELP.items()},
-        }
+        # The page warns once, above the form, against writing about people; every box is
+        # guarded (NHSErrorMessagesMixin), so the warning need not repeat under each.
+        help_texts = {"status_reason": "Needed when the plan is not on track.", **TEXT_HELP}
 
     def __init__(self, *args, month_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
