@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.highlights import services
+from incidents.highlights.models import HighlightReport, report_due_on
 from incidents.highlights.selectors import due_days, month_due, previous_month
 from incidents.models import ImprovementPlan
 from lmns.models import Lmns
@@ -42,7 +43,8 @@ def demo_seed(*, lmns: Lmns) -> None:
     # The plan has run for six months, as its values have, so its reports have been owed that long.
     ImprovementPlan.objects.filter(pk=plan.pk).update(created_at=timezone.now() - timedelta(days=190))
     plan.refresh_from_db()
-    late_month = month_due(today=today, due_day=due_days([lmns.pk])[lmns.pk], plan=plan)
+    due_day = due_days([lmns.pk])[lmns.pk]
+    late_month = month_due(today=today, due_day=due_day, plan=plan)
     earlier = services.highlight_report_create(
         plan=plan, month=previous_month(late_month), by=users["demo.contributor"], **REVIEWED
     )
@@ -52,5 +54,12 @@ def demo_seed(*, lmns: Lmns) -> None:
         comment="A strong month. We will ask the LMNS analyst to look at your baseline before the next "
         "SSIG, and will share your sticker with the other providers.",
         by=users["demo.officer"],
+    )
+    # Submitted two days before its due day and reviewed four days after, as it would have been.
+    due_on = timezone.make_aware(
+        timezone.datetime.combine(report_due_on(earlier.month, due_day), timezone.datetime.min.time())
+    )
+    HighlightReport.objects.filter(pk=earlier.pk).update(
+        submitted_at=due_on - timedelta(days=2, hours=-10), reviewed_at=due_on + timedelta(days=4, hours=11)
     )
     services.highlight_report_create(plan=plan, month=late_month, by=users["demo.lead"], **LATE_DRAFT)

@@ -27,7 +27,7 @@ REPORT_COLUMNS = [
 def _due(row) -> str:
     if row.due_on is None:
         return "Nothing due yet"
-    due = f"{row.due_month:%b %Y} due {row.due_on:%-d %b %Y}"
+    due = f"{row.due_month:%b %Y} due {row.due_on.day} {row.due_on:%b %Y}"
     return f"LATE: {due}" if row.late else due
 
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from incidents import demo as incidents_demo
+from incidents.highlights import demo as highlights_demo
 from incidents.highlights.models import HighlightReport, ReportStatus
 from incidents.improvement import demo as improvement_demo
 from lmns.models import Lmns
@@ -86,3 +87,27 @@ def test_a_lead_writes_a_highlight_report_and_the_officer_reviews_it(page, brows
     screenshot(page, artifacts, "highlight-report-reviewed.png")
     report = HighlightReport.objects.get()
     assert (report.status, report.overall_status) == (ReportStatus.REVIEWED, "at_risk")
+
+
+def test_the_demos_late_report_is_flagged_on_the_plan_and_the_lmns_page(page, artifacts):
+    lmns = Lmns.objects.get()
+    incidents_demo.demo_seed(lmns=lmns)
+    improvement_demo.demo_seed(lmns=lmns)
+    highlights_demo.demo_seed(lmns=lmns)
+    sign_in(page, "demo.lead")
+    open_improvement(page)
+    page.get_by_role("link", name=PLAN).click()
+    flag = page.locator(".nhsuk-warning-callout")
+    expect(flag).to_contain_text("Highlight report late")
+    expect(flag).to_contain_text("is still a draft")
+    screenshot(page, artifacts, "highlight-late-on-plan.png")
+    open_tab(page, "Highlight reports")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    screenshot(page, artifacts, "highlight-plan-reports.png")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "demo.officer")
+    open_improvement(page)
+    page.get_by_role("link", name="Highlight reports").click()
+    page.get_by_label("Late only").check()
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("tbody tr").filter(has_text=PLAN)).to_contain_text("Late")

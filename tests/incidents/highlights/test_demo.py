@@ -21,5 +21,6 @@ def test_two_months_of_reports_the_later_one_late():
     earlier, later = HighlightReport.objects.order_by("month")
     assert (earlier.status, later.status) == (ReportStatus.REVIEWED, ReportStatus.DRAFT)
     assert earlier.review_comment and later.overall_status == "at_risk"
+    assert earlier.month < earlier.submitted_at.date() < earlier.reviewed_at.date() < timezone.localdate()
     [row] = plan_reports(plans=ImprovementPlan.objects.all(), today=timezone.localdate())
     assert row.late and row.due_report == later
