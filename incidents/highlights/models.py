@@ -51,8 +51,7 @@ class HighlightSchedule(models.Model):
             MinValueValidator(1, "Enter a day from 1 to 28"),
             MaxValueValidator(LAST_DUE_DAY, "Enter a day from 1 to 28"),
         ],
-        help_text="Each month's report is due on this day of the following month. 1 to 28, so every "
-        "month has it.",
+        help_text="Each month's report is due on this day of the next month: 1 to 28.",
     )
 
     history = HistoricalRecords()

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                     "due_day",
                     models.PositiveSmallIntegerField(
                         default=10,
-                        help_text="Each month's report is due on this day of the following month. 1 to 28, so every month has it.",
+                        help_text="Each month's report is due on this day of the next month: 1 to 28.",
                         validators=[
                             django.core.validators.MinValueValidator(1, "Enter a day from 1 to 28"),
                             django.core.validators.MaxValueValidator(28, "Enter a day from 1 to 28"),
@@ -185,7 +185,7 @@ class Migration(migrations.Migration):
                     "due_day",
                     models.PositiveSmallIntegerField(
                         default=10,
-                        help_text="Each month's report is due on this day of the following month. 1 to 28, so every month has it.",
+                        help_text="Each month's report is due on this day of the next month: 1 to 28.",
                         validators=[
                             django.core.validators.MinValueValidator(1, "Enter a day from 1 to 28"),
                             django.core.validators.MaxValueValidator(28, "Enter a day from 1 to 28"),
