@@ -1161,12 +1161,13 @@ class SurveyAnswer(models.Model):
         return f"{self.statement}: {self.value}"
 
 
-# The calendar of activities, import mappings and imports live in their own packages; loading
-# them here registers them.
+# The calendar of activities, highlight reports, import mappings and imports live in their own
+# packages; loading them here registers them.
 from incidents.calendar.models import (  # noqa: E402, F401
     CalendarEvent,
     CalendarFeed,
     EventAttendance,
     EventMaterial,
 )
+from incidents.highlights.models import HighlightReport, HighlightSchedule  # noqa: E402, F401
 from incidents.imports.models import ImportMapping, IncidentImport  # noqa: E402, F401

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from incidents.calendar.urls import urlpatterns as calendar_urlpatterns
+from incidents.highlights import views as highlights
+from incidents.highlights.models import HighlightReport
 from incidents.imports import views as imports
 from incidents.models import ImprovementPlan, Incident, Learning, LearningEvent, SafetyAction, SsigMeeting
 from incidents.views import actions, improvement, incidents, learning, overview, reports, ssig
@@ -129,3 +131,45 @@ urlpatterns += [
 
 # The calendar of activities (incidents.calendar).
 urlpatterns += calendar_urlpatterns
+
+# Monthly highlight reports on provider plans (incidents.highlights).
+urlpatterns += [
+    path("improvement/highlights/", highlights.highlight_list, name="improvement-highlight-list"),
+    path(
+        "improvement/highlights/reports.xlsx",
+        highlights.highlight_workbook,
+        name="improvement-highlight-workbook",
+    ),
+    path(
+        "improvement/highlights/due-day/",
+        highlights.highlight_schedule,
+        name="improvement-highlight-schedule",
+    ),
+    path("improvement/<int:pk>/highlights/", highlights.highlight_plan, name="improvement-highlight-plan"),
+    path(
+        "improvement/<int:pk>/highlights/new/",
+        highlights.highlight_create,
+        name="improvement-highlight-create",
+    ),
+    path(
+        "improvement/highlights/<int:pk>/", highlights.highlight_detail, name="improvement-highlight-detail"
+    ),
+    path(
+        "improvement/highlights/<int:pk>/edit/", highlights.highlight_edit, name="improvement-highlight-edit"
+    ),
+    path(
+        "improvement/highlights/<int:pk>/submit/",
+        highlights.highlight_submit,
+        name="improvement-highlight-submit",
+    ),
+    path(
+        "improvement/highlights/<int:pk>/review/",
+        highlights.highlight_review,
+        name="improvement-highlight-review",
+    ),
+    path(
+        "improvement/highlights/<int:pk>/history/",
+        history_view(HighlightReport.objects),
+        name="improvement-highlight-history",
+    ),
+]

@@ -55,6 +55,11 @@ ACTION_ROLES = {
     "plan_improvement": frozenset(
         {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}
     ),
+    # Write a provider plan's monthly highlight report to the LMNS; the provider's lead submits it,
+    # and the LMNS's officers and safety leads review it (incidents.highlights).
+    "write_highlight_report": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
+    "submit_highlight_report": frozenset({Role.PROVIDER_LEAD}),
+    "review_highlight_report": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
     # Add and keep incident types and themes of their own LMNS; deployment-wide entries are
     # the deployment administrator's (a superuser), as every LMNS sees them.
     "keep_reference_data": frozenset({Role.LMNS_SAFETY_LEAD}),

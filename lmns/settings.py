@@ -352,6 +352,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Highlight reports past the LMNS's due day and not yet submitted (incidents.highlights).
+    "late-highlight-report-reminders": {
+        "task": "incidents.tasks.send_late_highlight_reminders",
+        "schedule": crontab(hour=8, minute=35, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
     # A critical safety check is due in eight working days, so its reminder is daily.
     "overdue-safety-check-reminders": {
         "task": "workforce.tasks.send_overdue_check_reminders",

@@ -21,6 +21,7 @@ from tests.assurance.sbl.records import sbl_element_record, sbl_record
 from tests.assurance.visit_template_records import visit_template_record
 from tests.factories import make_user
 from tests.incidents.calendar.factories import calendar_record
+from tests.incidents.highlights.factories import highlight_record
 from tests.incidents.imports.factories import import_record
 from tests.incidents.improvement.factories import improvement_record
 from tests.workforce.champions.factories import champion_record
@@ -76,6 +77,11 @@ def _improvement(kind):
         return {"pk": record.plan_id, "row": record.pk}
 
     return kwargs
+
+
+def _highlight(kind):
+    """A draft highlight report on a provider's plan, or a submitted one (which the LMNS reviews)."""
+    return lambda world, provider: {"pk": highlight_record(world, kind, provider).pk}
 
 
 def _import(kind):
@@ -348,6 +354,20 @@ OBJECT_KWARGS = {
         }.items()
         for name in names
     },
+    **dict.fromkeys(
+        ["incidents:improvement-highlight-plan", "incidents:improvement-highlight-create"],
+        _improvement("plan"),
+    ),
+    **dict.fromkeys(
+        [
+            "incidents:improvement-highlight-detail",
+            "incidents:improvement-highlight-edit",
+            "incidents:improvement-highlight-submit",
+            "incidents:improvement-highlight-history",
+        ],
+        _highlight("draft"),
+    ),
+    "incidents:improvement-highlight-review": _highlight("submitted"),
     **{
         f"workforce:champions-{name}": _champions(kind)
         for kind, names in {
@@ -488,6 +508,7 @@ POST_ONLY_RECORDS = {
     "assurance:sbl-validate",
     "assurance:sbl-cite",
     "incidents:calendar-event-remove",
+    "incidents:improvement-highlight-submit",
 }
 FIXED_KWARGS = {
     "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -698,6 +719,15 @@ MAY = {
             "incidents:calendar-material-add",
         ],
         SSIG_RUNNERS,
+    ),
+    # Highlight reports: the provider's recorders write them, its lead submits them, and the LMNS's
+    # officers and safety leads review them and set the day they are due.
+    **dict.fromkeys(
+        ["incidents:improvement-highlight-create", "incidents:improvement-highlight-edit"], RECORDERS
+    ),
+    "incidents:improvement-highlight-submit": REVIEWERS,
+    **dict.fromkeys(
+        ["incidents:improvement-highlight-review", "incidents:improvement-highlight-schedule"], SSIG_RUNNERS
     ),
     # The learning network's health survey is run by the LMNS; its providers' users read the results.
     **dict.fromkeys(

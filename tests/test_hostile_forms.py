@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from lmns.forms import DateInput, RecordsChoiceField
 from lmns.models import Provider, Role
+from tests.incidents.highlights.factories import highlight_record
+from tests.incidents.improvement.factories import improvement_record
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,25 @@ FORMS = [
     ("workforce:signal-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("people:invite", f"lmns:{Role.SYSTEM_ADMINISTRATOR}"),
     ("work-email-settings", f"provider:{Role.PROVIDER_LEAD}"),
+    ("incidents:improvement-highlight-schedule", f"lmns:{Role.LMNS_OFFICER}"),
+]
+# Forms on a record of provider A1: (URL name, who posts it, the record's URL parameters).
+RECORD_FORMS = [
+    (
+        "incidents:improvement-highlight-create",
+        f"provider:{Role.PROVIDER_LEAD}",
+        lambda world: {"pk": improvement_record(world, "plan", world.a1).pk},
+    ),
+    (
+        "incidents:improvement-highlight-edit",
+        f"provider:{Role.PROVIDER_LEAD}",
+        lambda world: {"pk": highlight_record(world, "draft", world.a1).pk},
+    ),
+    (
+        "incidents:improvement-highlight-review",
+        f"lmns:{Role.LMNS_OFFICER}",
+        lambda world: {"pk": highlight_record(world, "submitted", world.a1).pk},
+    ),
 ]
 
 NASTY = st.sampled_from(
@@ -75,8 +96,16 @@ def _row_counts() -> dict[str, int]:
 
 @pytest.mark.parametrize(("url_name", "persona"), FORMS)
 def test_hostile_posts_never_fail_or_half_save(client, world, url_name, persona):
+    _attack(client, world, reverse(url_name), persona)
+
+
+@pytest.mark.parametrize(("url_name", "persona", "kwargs"), RECORD_FORMS)
+def test_hostile_posts_to_a_records_form_never_fail_or_half_save(client, world, url_name, persona, kwargs):
+    _attack(client, world, reverse(url_name, kwargs=kwargs(world)), persona)
+
+
+def _attack(client, world, url, persona):
     client.force_login(world.personas[persona])
-    url = reverse(url_name)
     page = client.get(url)
     assert page.status_code == 200
     form = page.context["form"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from incidents.highlights import selectors as highlight_selectors
 from incidents.improvement import exports, selectors, services
 from incidents.improvement.forms import (
     ROW_FORMS,
@@ -99,7 +100,15 @@ def _tab(request, pk, tab: str, template: str, **extra):
 
 @require_GET
 def improvement_detail(request, pk):
-    return _tab(request, pk, "general", "incidents/improvement/plan_general.html")
+    plan = _plan(request, pk)
+    context = selectors.plan_detail(plan=plan, user=request.user)
+    # The plan's own page flags a late highlight report, where its team looks first.
+    highlight = highlight_selectors.plan_state(plan=plan, today=timezone.localdate())
+    return render(
+        request,
+        "incidents/improvement/plan_general.html",
+        {**context, "tab": "general", "highlight": highlight},
+    )
 
 
 @require_GET

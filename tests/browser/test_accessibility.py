@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from assurance.models import Framework, Visit
 from incidents.calendar.models import CalendarEvent, EventKind
+from incidents.highlights.models import HighlightReport
 from incidents.models import ImprovementPlan, Incident, Learning
 from lmns.demo import DEMO_USERS
 from tests.browser.conftest import sign_in
@@ -83,6 +84,12 @@ def _pages(username):
             reverse("workforce:index"),
             reverse("incidents:improvement-index"),
             ImprovementPlan.objects.order_by("pk").first().get_absolute_url(),
+            # The demo plan's highlight reports, and its late draft.
+            reverse(
+                "incidents:improvement-highlight-plan",
+                args=[ImprovementPlan.objects.order_by("pk").first().pk],
+            ),
+            HighlightReport.objects.order_by("-month").first().get_absolute_url(),
             ("form", reverse("workforce:return-create"), "Submit the return"),
             _calendar_month(),
             _learning_set().get_absolute_url(),
@@ -94,6 +101,8 @@ def _pages(username):
             ("form", reverse("assurance:visit-create"), "Plan the visit"),
             reverse("assurance:recommendation-list"),
             ("form", reverse("incidents:calendar-event-create"), "Save event"),
+            reverse("incidents:improvement-highlight-list"),
+            reverse("incidents:improvement-highlight-schedule"),
         ],
         "demo.safetylead": lambda: [reverse("assurance:index")],
         "demo.ftsulead": lambda: [reverse("workforce:ftsu")],

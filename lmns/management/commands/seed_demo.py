@@ -7,6 +7,7 @@ from assurance.sbl import demo as sbl_demo
 from assurance.visits import demo as visits_demo
 from incidents import demo as incidents_demo
 from incidents.calendar import demo as calendar_demo
+from incidents.highlights import demo as highlights_demo
 from incidents.improvement import demo as improvement_demo
 from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from workforce import demo as workforce_demo
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         result = demo_seed()
         incidents_demo.demo_seed(lmns=result.lmns)
         improvement_demo.demo_seed(lmns=result.lmns)  # after the learning its plan grew from
+        highlights_demo.demo_seed(lmns=result.lmns)  # on the plan just made
         assurance_demo.demo_seed(lmns=result.lmns)
         workforce_demo.demo_seed(lmns=result.lmns)
         perinatal_demo.demo_seed(lmns=result.lmns)  # each workforce return gains its perinatal half

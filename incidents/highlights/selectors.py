@@ -1,0 +1,173 @@
+"""Reads for highlight reports: when each is due, which are late, the LMNS's page of every plan's
+latest report, and a report's measures as the plan's run and SPC charts read them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import OuterRef, Subquery
+
+from incidents.highlights.models import (
+    DEFAULT_DUE_DAY,
+    HighlightReport,
+    HighlightSchedule,
+    ReportStatus,
+    first_of_month,
+    next_month,
+    report_due_on,
+)
+from incidents.improvement.selectors import MeasureSeries, plan_series
+from incidents.models import ImprovementPlan
+from lmns.access import can, lmnss_where
+
+SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)
+
+
+def due_days(lmns_ids) -> dict[int, int]:
+    """Each LMNS's due day, the default where it has not set one: one query for any number."""
+    days = dict(HighlightSchedule.objects.filter(lmns__in=lmns_ids).values_list("lmns", "due_day"))
+    return {lmns_id: days.get(lmns_id, DEFAULT_DUE_DAY) for lmns_id in lmns_ids}
+
+
+def previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def month_due(*, today: date, due_day: int, plan: ImprovementPlan) -> date | None:
+    """The latest month whose report is past due today, or None if the plan started since.
+
+    A plan owes a report from the month it was started in: a plan started on the 20th still has
+    ten days of work to report on.
+    """
+    month = previous_month(first_of_month(today))
+    if report_due_on(month, due_day) >= today:
+        month = previous_month(month)
+    return month if month >= first_of_month(plan.created_at.date()) else None
+
+
+@dataclass
+class PlanReports:
+    """A plan with its latest report and whether the report past due has been submitted."""
+
+    plan: ImprovementPlan
+    latest: HighlightReport | None
+    due_month: date | None  # the latest month past due
+    due_report: HighlightReport | None  # that month's report, if one has been started
+    due_on: date | None
+
+    @property
+    def late(self) -> bool:
+        return self.due_month is not None and (
+            self.due_report is None or self.due_report.status not in SUBMITTED
+        )
+
+
+def provider_plans(*, user):
+    """Provider plans the user may read: only a provider's plans have highlight reports, since
+    they are the provider's report to its LMNS (an LMNS-wide plan is the LMNS's own)."""
+    return (
+        ImprovementPlan.objects.visible_to(user)
+        .filter(provider__isnull=False)
+        .select_related("provider", "lmns")
+        .order_by("provider__name", "title", "pk")
+    )
+
+
+def plan_reports(*, plans, today: date) -> list[PlanReports]:
+    """Each plan's latest report and its state against the due day, in four queries."""
+    latest = HighlightReport.objects.filter(plan=OuterRef("pk")).order_by("-month").values("pk")[:1]
+    plans = list(plans.annotate(latest_report=Subquery(latest)))
+    days = due_days({plan.lmns_id for plan in plans})
+    due = {plan.pk: month_due(today=today, due_day=days[plan.lmns_id], plan=plan) for plan in plans}
+    wanted = {plan.latest_report for plan in plans if plan.latest_report}
+    reports = HighlightReport.objects.filter(pk__in=wanted) | HighlightReport.objects.filter(
+        plan__in=[plan.pk for plan in plans], month__in={month for month in due.values() if month}
+    )
+    by_pk = {report.pk: report for report in reports.select_related("submitted_by", "reviewed_by")}
+    by_month = {(report.plan_id, report.month): report for report in by_pk.values()}
+    return [
+        PlanReports(
+            plan=plan,
+            latest=by_pk.get(plan.latest_report),
+            due_month=due[plan.pk],
+            due_report=by_month.get((plan.pk, due[plan.pk])),
+            due_on=report_due_on(due[plan.pk], days[plan.lmns_id]) if due[plan.pk] else None,
+        )
+        for plan in plans
+    ]
+
+
+def filter_rows(rows: list[PlanReports], *, status: str = "", late: bool = False) -> list[PlanReports]:
+    """``status`` is a report status, or "none" for plans with no report yet."""
+    if status == "none":
+        rows = [row for row in rows if row.latest is None]
+    elif status:
+        rows = [row for row in rows if row.latest is not None and row.latest.status == status]
+    if late:
+        rows = [row for row in rows if row.late]
+    return rows
+
+
+def plan_state(*, plan: ImprovementPlan, today: date) -> PlanReports | None:
+    """The plan page's flag: None for an LMNS-wide plan, which has no highlight reports."""
+    if not plan.provider_id:
+        return None
+    return plan_reports(plans=ImprovementPlan.objects.filter(pk=plan.pk), today=today)[0]
+
+
+def report_measures(*, report: HighlightReport) -> list[MeasureSeries]:
+    """The plan's measures up to the month reported on, each with its chart and reading.
+
+    Cut from ``plan_series``, so that the reading is the one the plan's Measurement tab gives
+    for the same months: the same MeasureSeries, hence the same xmr call.
+    """
+    cut = []
+    for series in plan_series(plan=report.plan):
+        keep = sum(1 for month in series.months if month <= report.month)
+        cut.append(
+            MeasureSeries(
+                measure=series.measure,
+                months=series.months[:keep],
+                values=series.values[:keep],
+                cycles=series.cycles,
+            )
+        )
+    return cut
+
+
+def latest_points(series: MeasureSeries, count: int = 3) -> list[tuple[date, object]]:
+    """The last ``count`` months with a value, latest last."""
+    points = zip(series.months, series.values, strict=True)
+    return [(month, value) for month, value in points if value is not None][-count:]
+
+
+def month_choices(*, plan: ImprovementPlan, today: date) -> list[tuple[str, str]]:
+    """Months a new report may be for: from the plan's start (or a year back) to this month,
+    latest first, leaving out those already reported on."""
+    this_month = first_of_month(today)
+    month = max(first_of_month(plan.created_at.date()), date(this_month.year - 1, this_month.month, 1))
+    taken = set(plan.highlight_reports.values_list("month", flat=True))
+    months = []
+    while month <= this_month:
+        if month not in taken:
+            months.append(month)
+        month = next_month(month)
+    return [(month.isoformat(), f"{month:%B %Y}") for month in reversed(months)]
+
+
+def may_write(user, plan: ImprovementPlan) -> bool:
+    return plan.provider_id is not None and can(user, "write_highlight_report", plan.provider)
+
+
+def may_submit(user, report: HighlightReport) -> bool:
+    return report.is_draft and can(user, "submit_highlight_report", report.plan.provider)
+
+
+def may_review(user, report: HighlightReport) -> bool:
+    return report.status == ReportStatus.SUBMITTED and can(
+        user, "review_highlight_report", report.plan.provider
+    )
+
+
+def schedule_lmnss(user):
+    """LMNSs whose due day the user may set: those whose reports they review."""
+    return lmnss_where(user, "review_highlight_report")

@@ -1,0 +1,26 @@
+import pytest
+from django.utils import timezone
+
+from incidents import demo as incidents_demo
+from incidents.highlights import demo
+from incidents.highlights.models import HighlightReport, ReportStatus
+from incidents.highlights.selectors import plan_reports
+from incidents.improvement import demo as improvement_demo
+from incidents.models import ImprovementPlan
+from lmns.demo import demo_seed as lmns_demo_seed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_two_months_of_reports_the_later_one_late():
+    lmns = lmns_demo_seed().lmns
+    incidents_demo.demo_seed(lmns=lmns)
+    improvement_demo.demo_seed(lmns=lmns)
+    demo.demo_seed(lmns=lmns)
+    demo.demo_seed(lmns=lmns)  # again: nothing more
+    earlier, later = HighlightReport.objects.order_by("month")
+    assert (earlier.status, later.status) == (ReportStatus.REVIEWED, ReportStatus.DRAFT)
+    assert earlier.review_comment and later.overall_status == "at_risk"
+    assert earlier.month < earlier.submitted_at.date() < earlier.reviewed_at.date() < timezone.localdate()
+    [row] = plan_reports(plans=ImprovementPlan.objects.all(), today=timezone.localdate())
+    assert row.late and row.due_report == later
