@@ -173,6 +173,11 @@ class ScoreDebrief(models.Model):
     def get_absolute_url(self):
         return f"{self.wave.get_absolute_url()}#debrief-{self.pk}"
 
+    @property
+    def provider(self) -> Provider:
+        # The owner lmns.access.organisation_of checks roles at.
+        return self.wave.provider
+
     def is_held(self, today: date | None = None) -> bool:
         return self.held_on <= (today or timezone.localdate())
 
@@ -227,6 +232,10 @@ class ScoreAction(models.Model):
 
     def get_absolute_url(self):
         return self.debrief.get_absolute_url()
+
+    @property
+    def provider(self) -> Provider:
+        return self.debrief.wave.provider
 
     def is_overdue(self, today: date | None = None) -> bool:
         return self.status == ScoreActionStatus.OPEN and self.due_on < (today or timezone.localdate())
