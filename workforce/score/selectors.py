@@ -97,6 +97,11 @@ class WavePrivate:
     debriefs: list[ScoreDebrief]
     domain_labels: list[str]
 
+    @property
+    def mapping_locked(self) -> bool:
+        # As services.score_mapping_import refuses it: settings with responses or debriefs stay.
+        return bool(self.debriefs) or any(row.setting.responses is not None for row in self.rows)
+
 
 def wave_private_for(*, user, wave: ScoreWave) -> WavePrivate | None:
     """The wave's results, debriefs and actions, or None if they are not the user's to read."""
