@@ -261,3 +261,20 @@ def test_a_setting_of_four_stays_hidden_after_a_reimport_with_more_settings(clie
     page = client.get(wave.get_absolute_url()).content.decode()
     assert "Fewer than 5 responses: results not shown" in page
     assert not any(str(value) in page for value in SMALL_TEAM)
+
+
+def test_a_setting_named_like_a_formula_is_kept_as_text_and_written_back_as_text(client, world, alice):
+    wave = make_wave(world.a1)
+    client.force_login(alice)
+    csv = SimpleUploadedFile(
+        "mapping.csv", b'Work setting,Headcount\n"=HYPERLINK(""http://x.invalid"")",12\n'
+    )
+    assert (
+        client.post(reverse("workforce:score-mapping-upload", args=[wave.pk]), {"file": csv}).status_code
+        == 302
+    )
+    assert wave.settings.get().name == '=HYPERLINK("http://x.invalid")'
+    template = client.get(reverse("workforce:score-mapping-template", args=[wave.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(template.content)).active
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == '=HYPERLINK("http://x.invalid")')
+    assert cell.data_type == "s"
