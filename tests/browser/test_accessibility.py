@@ -21,6 +21,7 @@ from lmns.demo import DEMO_USERS
 from tests.browser.conftest import sign_in
 from tests.conftest import IN_CI, skip_or_fail
 from workforce.models import FtsuConcern
+from workforce.score.models import ScoreWave
 
 pytestmark = pytest.mark.browser
 
@@ -74,6 +75,9 @@ def _pages(username):
             reverse("incidents:improvement-index"),
             ImprovementPlan.objects.order_by("pk").first().get_absolute_url(),
             ("form", reverse("workforce:return-create"), "Submit the return"),
+            # A SCORE wave's results, and its import form with errors (an empty file).
+            _zza(ScoreWave.objects),
+            ("form", reverse("workforce:score-results-import", args=[ScoreWave.objects.get().pk]), "Import"),
         ],
         "demo.guardian": lambda: [reverse("workforce:ftsu"), _zza(FtsuConcern.objects)],
         "demo.officer": lambda: [
@@ -81,6 +85,8 @@ def _pages(username):
             _zza(Visit.objects),
             ("form", reverse("assurance:visit-create"), "Plan the visit"),
             reverse("assurance:recommendation-list"),
+            # What the LMNS reads of a SCORE wave: response rates and completion.
+            _zza(ScoreWave.objects),
         ],
         "demo.safetylead": lambda: [reverse("assurance:index")],
         "demo.ftsulead": lambda: [reverse("workforce:ftsu")],

@@ -91,9 +91,9 @@ def test_a_wave_is_mapped_by_spreadsheet_its_results_imported_and_four_responses
     page.get_by_label("Owner").select_option(label="Lee Lead")
     fill_date(page, "Due date", today + timedelta(days=14))
     page.get_by_role("button", name="Add the action").click()
-    expect(page.get_by_role("table", name="Actions agreed at this debrief")).to_contain_text(
-        "Protect a break"
-    )
+    expect(
+        page.get_by_role("table", name=f"Actions agreed with Labour ward on {today:%-d %B %Y}")
+    ).to_contain_text("Protect a break")
     page.screenshot(path=artifacts / "score-wave.png", full_page=True)
 
     officer = browser.new_context(base_url=seeded_live_server.url, locale="en-GB").new_page()
