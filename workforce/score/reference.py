@@ -27,9 +27,6 @@ class Domains:
     def checked(self) -> bool:
         return self.status == "checked"
 
-    def label(self, code: str) -> str:
-        return next((d.label for d in self.domains if d.code == code), code)
-
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(d.code for d in self.domains)
