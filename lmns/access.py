@@ -83,12 +83,16 @@ ACTION_ROLES = {
     "record_champions": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
     # Keep the LMNS's calendar of activities: its events, their audience, materials and attendance.
     "keep_calendar": frozenset({Role.LMNS_OFFICER, Role.LMNS_SAFETY_LEAD}),
+    # Run a SCORE culture survey wave (map the work settings, import the results, record the
+    # debriefs and their actions) and read its results. SCORE's results belong to the teams
+    # surveyed: the LMNS sees response rates and how many debriefs and actions are done, no more.
+    "run_score_survey": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
     # Author the LMNS's local compliance frameworks, and approve another's draft.
     "author_framework": frozenset({Role.LMNS_SAFETY_LEAD}),
 }
-# Speaking up is confidential: a superuser account administers the deployment and gets
-# these actions only by holding the role, like anyone else.
-ROLE_ONLY_ACTIONS = frozenset({"record_ftsu_concern", "ftsu_return"})
+# Speaking up is confidential, and SCORE results are the teams' own: a superuser account
+# administers the deployment and gets these actions only by holding the role, like anyone else.
+ROLE_ONLY_ACTIONS = frozenset({"record_ftsu_concern", "ftsu_return", "run_score_survey"})
 
 
 def _is_superuser_for(user, action: str) -> bool:

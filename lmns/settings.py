@@ -364,6 +364,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=40, day_of_week="mon-fri"),
         "options": {"expires": 60 * 60 * 12},
     },
+    # Actions agreed at SCORE debriefs, to their owners: due within a week, or overdue.
+    "score-action-reminders": {
+        "task": "workforce.tasks.send_score_action_reminders",
+        "schedule": crontab(hour=8, minute=50, day_of_week="mon"),
+        "options": {"expires": 60 * 60 * 12},
+    },
     # The daily summary of work that arrived, for those who chose it (lmns.work_email): before
     # the working day, after the night's work has arrived.
     "work-digests": {

@@ -27,6 +27,7 @@ from tests.incidents.improvement.factories import improvement_record
 from tests.workforce.champions.factories import champion_record
 from tests.workforce.perinatal.factories import signal_record
 from tests.workforce.perinatal.import_factories import monthly_import_record
+from tests.workforce.score.factories import score_record
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,10 @@ def _monthly_import(kind):
 
 def _champions(kind):
     return lambda world, provider: {"pk": champion_record(world, kind, provider).pk}
+
+
+def _score(kind):
+    return lambda world, provider: {"pk": score_record(world, kind, provider).pk}
 
 
 def _api_token(world, provider):
@@ -378,6 +383,23 @@ OBJECT_KWARGS = {
         }.items()
         for name in names
     },
+    **{
+        f"workforce:score-{name}": _score(kind)
+        for kind, names in {
+            "wave": [
+                "wave",
+                "wave-edit",
+                "mapping-template",
+                "mapping-upload",
+                "results-import",
+                "results-xlsx",
+                "debrief-create",
+            ],
+            "debrief": ["action-add"],
+            "action": ["action-edit"],
+        }.items()
+        for name in names
+    },
     "lmns:quality-provider": lambda world, provider: {"ods_code": provider.ods_code},
     **dict.fromkeys(
         ["assurance:oversight-provider", "assurance:oversight-cqc-rating", "assurance:oversight-level"],
@@ -454,6 +476,8 @@ LMNS_MEMBERS_ONLY = {
 }
 # Freedom to Speak Up concerns: only the provider's guardians and its LMNS's FTSU lead.
 FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
+# SCORE debriefs and their actions are the teams': only the provider's own contributors and leads.
+SCORE_PRIVATE = {"workforce:score-action-add", "workforce:score-action-edit"}
 # API tokens: each is seen and revoked only by the person holding it.
 OWN_ONLY = {"tokens:revoke"}
 # People: seen and managed only by their LMNS's system administrators.
@@ -540,6 +564,9 @@ CONCERN_RECORDERS = RECORDERS | SSIG_RUNNERS
 # is the LMNS's decision alone.
 CQC_RATING_RECORDERS = {f"provider:{Role.PROVIDER_LEAD}"} | SSIG_RUNNERS
 OVERSIGHT_SETTERS = SSIG_RUNNERS
+# A SCORE wave's results, debriefs and actions: the provider's own teams; not the LMNS, nor the
+# deployment's superusers. Everyone who sees the provider reads the wave's response rates.
+SCORE_RUNNERS = {f"provider:{Role.PROVIDER_CONTRIBUTOR}", f"provider:{Role.PROVIDER_LEAD}"}
 MAY = {
     "incidents:incident-legal-hold": {
         f"lmns:{Role.LMNS_SAFETY_LEAD}",
@@ -670,6 +697,23 @@ MAY = {
             ]
         ],
         RECORDERS,
+    ),
+    **dict.fromkeys(
+        [
+            f"workforce:score-{name}"
+            for name in [
+                "wave-create",
+                "wave-edit",
+                "mapping-template",
+                "mapping-upload",
+                "results-import",
+                "results-xlsx",
+                "debrief-create",
+                "action-add",
+                "action-edit",
+            ]
+        ],
+        SCORE_RUNNERS,
     ),
     "workforce:return-create": WORKFORCE_RETURNERS,
     **dict.fromkeys(
@@ -880,6 +924,8 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
             visible = (persona == f"provider:{Role.PROVIDER_FTSU_GUARDIAN}" and provider == world.a1) or (
                 persona == f"lmns:{Role.LMNS_FTSU_LEAD}" and provider.lmns == world.lmns_a
             )
+        elif name in SCORE_PRIVATE:
+            visible = persona in SCORE_RUNNERS and provider == world.a1
         elif name in PEOPLE:
             visible = persona == "superuser" or (
                 persona == f"lmns:{Role.SYSTEM_ADMINISTRATOR}" and provider.lmns == world.lmns_a

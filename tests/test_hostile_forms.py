@@ -36,6 +36,7 @@ FORMS = [
     ("workforce:monthly-import-mapping-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("workforce:concern-create", f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"),
     ("workforce:signal-create", f"provider:{Role.PROVIDER_LEAD}"),
+    ("workforce:score-wave-create", f"provider:{Role.PROVIDER_CONTRIBUTOR}"),
     ("people:invite", f"lmns:{Role.SYSTEM_ADMINISTRATOR}"),
     ("work-email-settings", f"provider:{Role.PROVIDER_LEAD}"),
     ("incidents:improvement-highlight-schedule", f"lmns:{Role.LMNS_OFFICER}"),

@@ -633,3 +633,12 @@ from workforce.perinatal.models import (  # noqa: E402, F401
     PerinatalReturn,
     SafetyCheckAction,
 )
+
+# The SCORE culture survey cycle lives in its own package too.
+from workforce.score.models import (  # noqa: E402, F401
+    ScoreAction,
+    ScoreDebrief,
+    ScoreResult,
+    ScoreSetting,
+    ScoreWave,
+)

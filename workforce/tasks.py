@@ -4,6 +4,7 @@ from celery import shared_task
 
 from workforce.perinatal.reminders import overdue_check_reminders_send
 from workforce.reminders import late_return_reminders_send
+from workforce.score.reminders import score_action_reminders_send
 
 
 @shared_task
@@ -14,6 +15,11 @@ def send_late_return_reminders() -> int:
 @shared_task
 def send_overdue_check_reminders() -> int:
     return overdue_check_reminders_send()
+
+
+@shared_task
+def send_score_action_reminders() -> int:
+    return score_action_reminders_send()
 
 
 # Monthly return imports: checked and applied here when too large for the request.

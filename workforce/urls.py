@@ -4,6 +4,7 @@ from lmns.history import history_view
 from workforce.champions import views as champions
 from workforce.models import FtsuConcern, WorkforceReturn
 from workforce.perinatal.urls import urlpatterns as perinatal_urlpatterns
+from workforce.score.urls import urlpatterns as score_urlpatterns
 from workforce.views import concerns, returns, speak_up
 
 app_name = "workforce"
@@ -56,3 +57,5 @@ urlpatterns = [
 ]
 # The perinatal return's rates, and the outcome signal log with its safety checks.
 urlpatterns += perinatal_urlpatterns
+# The SCORE culture survey cycle: waves, their mapping, results, debriefs and actions.
+urlpatterns += score_urlpatterns

@@ -23,6 +23,7 @@ from lmns.demo import DEMO_USERS
 from tests.browser.conftest import sign_in
 from tests.conftest import IN_CI, skip_or_fail
 from workforce.models import FtsuConcern
+from workforce.score.models import ScoreWave
 
 pytestmark = pytest.mark.browser
 
@@ -93,6 +94,9 @@ def _pages(username):
             ("form", reverse("workforce:return-create"), "Submit the return"),
             _calendar_month(),
             _learning_set().get_absolute_url(),
+            # A SCORE wave's results, and its import form with errors (an empty file).
+            _zza(ScoreWave.objects),
+            ("form", reverse("workforce:score-results-import", args=[ScoreWave.objects.get().pk]), "Import"),
         ],
         "demo.guardian": lambda: [reverse("workforce:ftsu"), _zza(FtsuConcern.objects)],
         "demo.officer": lambda: [
@@ -103,6 +107,8 @@ def _pages(username):
             ("form", reverse("incidents:calendar-event-create"), "Save event"),
             reverse("incidents:improvement-highlight-list"),
             reverse("incidents:improvement-highlight-schedule"),
+            # What the LMNS reads of a SCORE wave: response rates and completion.
+            _zza(ScoreWave.objects),
         ],
         "demo.safetylead": lambda: [reverse("assurance:index")],
         "demo.ftsulead": lambda: [reverse("workforce:ftsu")],

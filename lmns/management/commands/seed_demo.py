@@ -13,6 +13,7 @@ from lmns.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from workforce import demo as workforce_demo
 from workforce.champions import demo as champions_demo
 from workforce.perinatal import demo as perinatal_demo
+from workforce.score import demo as score_demo
 
 
 class Command(BaseCommand):
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         workforce_demo.demo_seed(lmns=result.lmns)
         perinatal_demo.demo_seed(lmns=result.lmns)  # each workforce return gains its perinatal half
         champions_demo.demo_seed(lmns=result.lmns)
+        score_demo.demo_seed(lmns=result.lmns)
         visits_demo.demo_seed(lmns=result.lmns)
         oversight_demo.demo_seed(lmns=result.lmns)
         sbl_demo.demo_seed(lmns=result.lmns)
