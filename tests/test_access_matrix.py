@@ -174,7 +174,12 @@ VISIT_TEMPLATE_DRAFT_KWARGS = {
 # An LMNS's draft maturity model: seen, like a draft framework, only by the LMNS's officers and
 # safety leads; its safety leads edit it and give either key.
 MATURITY_DRAFT_KWARGS = dict.fromkeys(
-    ["assurance:maturity-model", "assurance:maturity-model-edit", "assurance:maturity-model-transition"],
+    [
+        "assurance:maturity-model",
+        "assurance:maturity-model-edit",
+        "assurance:maturity-model-transition",
+        "assurance:maturity-model-new-version",
+    ],
     maturity_record("draft"),
 )
 
@@ -620,7 +625,12 @@ MAY = {
     # round and its lead submits it.
     "assurance:maturity-model": FRAMEWORK_CHECKERS,
     **dict.fromkeys(
-        ["assurance:maturity-model-edit", "assurance:maturity-model-transition"], FRAMEWORK_AUTHORS
+        [
+            "assurance:maturity-model-edit",
+            "assurance:maturity-model-transition",
+            "assurance:maturity-model-new-version",
+        ],
+        FRAMEWORK_AUTHORS,
     ),
     "assurance:maturity-start": PLANNERS,
     "assurance:maturity-round-score": ASSESSORS,

@@ -59,6 +59,10 @@ class MaturityModelForm(NHSErrorMessagesMixin, forms.ModelForm):
         return {"levels": pick("level-"), "domains": pick("domain-"), "descriptors": pick("descriptor-")}
 
 
+class NewVersionForm(NHSErrorMessagesMixin, forms.Form):
+    version = forms.CharField(max_length=50, help_text="For example 2027, or the source's new edition.")
+
+
 class RoundStartForm(NHSErrorMessagesMixin, forms.Form):
     model = forms.ModelChoiceField(label="Maturity model", queryset=MaturityModel.objects.none())
     organisation = forms.ChoiceField(label="Whose round is it")

@@ -18,6 +18,8 @@ from simple_history.utils import bulk_create_with_history
 
 from assurance.maturity.models import (
     MaturityDescriptor,
+    MaturityDomain,
+    MaturityLevel,
     MaturityModel,
     MaturityRound,
     MaturityScore,
@@ -25,18 +27,18 @@ from assurance.maturity.models import (
 )
 from assurance.models import FrameworkStatus
 from lmns import access
+from lmns.models import Lmns, Provider
 
 MODEL_FIELDS = ("name", "version", "source_note", "wording_checked")
 
 
-def may_score(user, organisation) -> bool:
+def may_score(user, organisation: Provider | Lmns) -> bool:
     """Whether ``user`` scores rounds of ``organisation`` (a provider, or an LMNS's own)."""
-    action = "plan_improvement" if organisation.__class__.__name__ == "Lmns" else "assess"
-    return access.can(user, action, organisation)
+    return access.can(user, "plan_improvement" if isinstance(organisation, Lmns) else "assess", organisation)
 
 
-def may_submit(user, organisation) -> bool:
-    action = "plan_improvement" if organisation.__class__.__name__ == "Lmns" else "submit_assessment"
+def may_submit(user, organisation: Provider | Lmns) -> bool:
+    action = "plan_improvement" if isinstance(organisation, Lmns) else "submit_assessment"
     return access.can(user, action, organisation)
 
 
@@ -44,7 +46,7 @@ def _ensure_draft_author(model: MaturityModel, by) -> None:
     if not model.is_draft:
         raise ValidationError(
             f"{model} is {model.get_status_display().lower()}, so it cannot be edited. "
-            "Load a corrected version from its file as a new version."
+            "Start a new version from it to correct it."
         )
     if not access.authors_framework(by, model):
         raise PermissionDenied
@@ -83,6 +85,39 @@ def _update_rows(rows, values: dict, attribute: str) -> None:
             setattr(row, attribute, value)
             row.full_clean()
             row.save()
+
+
+@transaction.atomic
+def maturity_model_new_version(*, source: MaturityModel, by, version: str) -> MaturityModel:
+    """A new draft of the same model (same slug, so rounds of it compare with rounds of the source)
+    with the source's domains, levels and descriptors. Its wording is not yet checked: whatever
+    prompted the new version (a new edition of the source, a correction) is checked again."""
+    if not access.authors_framework(by, source):
+        raise PermissionDenied
+    if MaturityModel.objects.filter(lmns=source.lmns, slug=source.slug, version=version.strip()).exists():
+        raise ValidationError({"version": f"{source.name} already has a version called {version.strip()}."})
+    draft = MaturityModel(
+        lmns=source.lmns,
+        slug=source.slug,
+        name=source.name,
+        version=version.strip(),
+        source_note=f"Copied from {source}. {source.source_note}",
+    )
+    draft.full_clean()
+    draft.save()
+    levels = {
+        level.pk: MaturityLevel.objects.create(model=draft, number=level.number, name=level.name)
+        for level in source.levels.all()
+    }
+    for domain in source.domains.prefetch_related("descriptors"):
+        copy = MaturityDomain.objects.create(
+            model=draft, code=domain.code, name=domain.name, order=domain.order
+        )
+        MaturityDescriptor.objects.bulk_create(
+            MaturityDescriptor(domain=copy, level=levels[item.level_id], text=item.text)
+            for item in domain.descriptors.all()
+        )
+    return draft
 
 
 @transaction.atomic

@@ -11,6 +11,11 @@ urlpatterns = [
     path(
         "maturity/models/<int:pk>/status/", views.maturity_model_transition, name="maturity-model-transition"
     ),
+    path(
+        "maturity/models/<int:pk>/new-version/",
+        views.maturity_model_new_version,
+        name="maturity-model-new-version",
+    ),
     path("maturity/rounds/new/", views.maturity_start, name="maturity-start"),
     path("maturity/rounds/<int:pk>/", views.maturity_round, name="maturity-round"),
     path("maturity/rounds/<int:pk>/score/", views.maturity_round_score, name="maturity-round-score"),

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from assurance.maturity import exports, selectors, services
-from assurance.maturity.forms import MaturityModelForm, RoundStartForm, ScoreForm
+from assurance.maturity.forms import MaturityModelForm, NewVersionForm, RoundStartForm, ScoreForm
 from assurance.maturity.models import MaturityModel, MaturityRound
 from assurance.models import FrameworkStatus
 from incidents.views.common import run_service, save_with
@@ -81,6 +81,21 @@ def maturity_model_edit(request, pk):
             messages.success(request, "Saved.")
             return redirect(model)
     return render(request, "assurance/maturity/model_form.html", {"model": model, "form": form})
+
+
+def maturity_model_new_version(request, pk):
+    source = _model(request, pk)
+    if not access.authors_framework(request.user, source):
+        raise PermissionDenied
+    form = NewVersionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        draft = save_with(
+            form, services.maturity_model_new_version, source=source, by=request.user, **form.cleaned_data
+        )
+        if draft:
+            messages.success(request, "New version started as a draft: check its wording, then publish it.")
+            return redirect(draft)
+    return render(request, "assurance/maturity/new_version.html", {"form": form, "model": source})
 
 
 TRANSITIONS = {

@@ -72,3 +72,8 @@ def test_the_officer_scores_a_round_and_sees_the_change_since_the_last(page, see
     expect(page.get_by_text("3 domains up, 1 down, 2 the same")).to_be_visible()
     expect(page.get_by_text("Unpublished draft: wording not checked")).to_be_visible()
     page.screenshot(path=artifacts / "maturity-round.png", full_page=True)
+    # On paper: the links and buttons go, the table prints whole in 9 pt type, the tags in colour.
+    page.emulate_media(media="print")
+    expect(page.get_by_role("link", name="Download for the board (xlsx)")).to_be_hidden()
+    expect(table).to_have_css("font-size", "12px")  # 9 pt
+    page.screenshot(path=artifacts / "maturity-round-print.png", full_page=True)

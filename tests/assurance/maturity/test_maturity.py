@@ -285,3 +285,26 @@ def test_the_board_workbook_prints_readably_and_says_the_wording_is_unchecked(wo
     assert any("4 up, 1 down, 1 the same" in str(cell) for cell in cells)
     culture = next(row for row in workbook["Round"].iter_rows(values_only=True) if row[0] == "Safety culture")
     assert culture[:4] == ("Safety culture", "2. Emerging", "3. Developing", "Down")
+
+
+def test_a_published_model_is_corrected_as_a_new_version_which_closes_it_once_published(
+    client, world, safety_lead
+):
+    model = make_model(world.lmns_a, status=FrameworkStatus.PUBLISHED)
+    model.wording_checked = True
+    model.save()
+    url = reverse("assurance:maturity-model-new-version", kwargs={"pk": model.pk})
+    client.force_login(safety_lead)
+    response = client.post(url, {"version": model.version})
+    assert response.status_code == 200 and "already has a version called" in response.content.decode()
+    response = client.post(url, {"version": "2027"})
+    draft = MaturityModel.objects.get(lmns=world.lmns_a, slug=model.slug, version="2027")
+    assert response.url == draft.get_absolute_url()
+    assert draft.is_draft and not draft.wording_checked
+    assert sorted(selectors.descriptor_texts(draft.pk).values()) == sorted(
+        selectors.descriptor_texts(model.pk).values()
+    )
+    services.maturity_model_prepare(model=draft, by=safety_lead)
+    services.maturity_model_publish(model=draft, by=world.personas["superuser"])
+    model.refresh_from_db()
+    assert model.status == FrameworkStatus.CLOSED
