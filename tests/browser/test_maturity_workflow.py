@@ -34,6 +34,12 @@ def test_the_officer_scores_a_round_and_sees_the_change_since_the_last(page, see
     sign_in(page, "demo.officer")
     page.goto("/assurance/maturity/")
     expect(page.get_by_text("Wording not checked").first).to_be_visible()
+    page.get_by_role("link", name="Local learning system maturity assessment (draft 1)").click()
+    expect(
+        page.get_by_role("heading", level=2, name="Unpublished draft: wording not checked")
+    ).to_be_visible()
+    page.screenshot(path=artifacts / "maturity-model.png", full_page=False)
+    page.get_by_role("link", name="Maturity", exact=True).click()
     page.get_by_role("link", name="Start a round").click()
     page.get_by_label("Maturity model").select_option(
         label="Local learning system maturity assessment (draft 1)"
