@@ -1,5 +1,6 @@
 from django.urls import path
 
+from assurance.maturity import urls as maturity_urls
 from assurance.models import (
     Assessment,
     Framework,
@@ -152,4 +153,5 @@ urlpatterns = [
     path("recommendations/<int:pk>/review/", visits.recommendation_review, name="recommendation-review"),
     *oversight_urls.urlpatterns,
     *sbl_urls.urlpatterns,
+    *maturity_urls.urlpatterns,
 ]

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from lmns.api.services import api_token_create
 from lmns.models import Membership, Role
 from tests.assurance.framework_records import framework_record
+from tests.assurance.maturity.records import maturity_record
 from tests.assurance.oversight.records import concern_record
 from tests.assurance.sbl.records import sbl_element_record, sbl_record
 from tests.assurance.visit_template_records import visit_template_record
@@ -195,8 +196,31 @@ VISIT_TEMPLATE_DRAFT_KWARGS = {
     ),
 }
 
+# An LMNS's draft maturity model: seen, like a draft framework, only by the LMNS's officers and
+# safety leads; its safety leads edit it and give either key.
+MATURITY_DRAFT_KWARGS = dict.fromkeys(
+    [
+        "assurance:maturity-model",
+        "assurance:maturity-model-edit",
+        "assurance:maturity-model-transition",
+        "assurance:maturity-model-new-version",
+    ],
+    maturity_record("draft"),
+)
+
 OBJECT_KWARGS = {
     "tokens:revoke": _api_token,
+    **MATURITY_DRAFT_KWARGS,
+    # A provider's round of its LMNS's published maturity model.
+    **dict.fromkeys(
+        [
+            "assurance:maturity-round",
+            "assurance:maturity-round-score",
+            "assurance:maturity-round-submit",
+            "assurance:maturity-round-workbook",
+        ],
+        maturity_record("round"),
+    ),
     **VISIT_TEMPLATE_DRAFT_KWARGS,
     **dict.fromkeys(
         [
@@ -459,9 +483,11 @@ POST_DATA = {
     "assurance:visit-template-transition": lambda world, provider: {"step": "prepare"},
     "assurance:visit-template-section-change": lambda world, provider: {"step": "up"},
     "assurance:visit-template-line-change": lambda world, provider: {"step": "up"},
+    "assurance:maturity-model-transition": lambda world, provider: {"step": "prepare"},
 }
 FRAMEWORK_DRAFTS = set(FRAMEWORK_DRAFT_KWARGS)
 VISIT_TEMPLATE_DRAFTS = set(VISIT_TEMPLATE_DRAFT_KWARGS)
+MATURITY_DRAFTS = set(MATURITY_DRAFT_KWARGS)
 FRAMEWORK_CHECKERS = {f"lmns:{Role.LMNS_OFFICER}", f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
 FRAMEWORK_AUTHORS = {f"lmns:{Role.LMNS_SAFETY_LEAD}", "superuser"}
 # Reference records everyone signed in may read (they hold no provider's data).
@@ -533,6 +559,8 @@ POST_ONLY_RECORDS = {
     "assurance:sbl-cite",
     "incidents:calendar-event-remove",
     "incidents:improvement-highlight-submit",
+    "assurance:maturity-model-transition",
+    "assurance:maturity-round-submit",
 }
 FIXED_KWARGS = {
     "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
@@ -670,6 +698,21 @@ MAY = {
     **dict.fromkeys(["assurance:sbl-start", "assurance:sbl-element-edit", "assurance:sbl-cite"], ASSESSORS),
     "assurance:sbl-submit": REVIEWERS,
     "assurance:sbl-validate": VERIFIERS,
+    # Maturity: a draft model is read by those who check it and edited by safety leads; anyone who
+    # scores for a provider or for the LMNS starts a round; a provider's assessors score its
+    # round and its lead submits it.
+    "assurance:maturity-model": FRAMEWORK_CHECKERS,
+    **dict.fromkeys(
+        [
+            "assurance:maturity-model-edit",
+            "assurance:maturity-model-transition",
+            "assurance:maturity-model-new-version",
+        ],
+        FRAMEWORK_AUTHORS,
+    ),
+    "assurance:maturity-start": PLANNERS,
+    "assurance:maturity-round-score": ASSESSORS,
+    "assurance:maturity-round-submit": REVIEWERS,
     # LMNS-wide compliance workbooks: every LMNS role but the FTSU lead, whose work is elsewhere.
     **{
         name: {f"lmns:{role}" for role in LMNS_WORKBOOK_ROLES} | {"superuser"}
@@ -914,7 +957,7 @@ def test_records_answer_by_scope_and_role(client, world, persona, name):
                 visible = False
         elif name in GLOBAL:
             visible = True
-        elif name in FRAMEWORK_DRAFTS or name in VISIT_TEMPLATE_DRAFTS:
+        elif name in FRAMEWORK_DRAFTS or name in VISIT_TEMPLATE_DRAFTS or name in MATURITY_DRAFTS:
             visible = persona == "superuser" or (
                 persona in FRAMEWORK_CHECKERS and provider.lmns in world.visible_lmnss(persona)
             )

@@ -31,6 +31,7 @@ FORMS = [
     ("assurance:visit-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("assurance:concern-create", f"provider:{Role.PROVIDER_CONTRIBUTOR}"),
     ("assurance:sbl-start", f"provider:{Role.PROVIDER_LEAD}"),
+    ("assurance:maturity-start", f"lmns:{Role.LMNS_OFFICER}"),
     ("workforce:return-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("workforce:monthly-import-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("workforce:monthly-import-mapping-create", f"lmns:{Role.LMNS_OFFICER}"),

@@ -95,6 +95,15 @@ __all__ = [
 
 # External concerns, CQC ratings and oversight levels live in their own package; loading
 # them here registers them.
+# Maturity assessments (the local learning system's, and any other an LMNS adopts) too.
+from assurance.maturity.models import (  # noqa: F401
+    MaturityDescriptor,
+    MaturityDomain,
+    MaturityLevel,
+    MaturityModel,
+    MaturityRound,
+    MaturityScore,
+)
 from assurance.oversight.models import (  # noqa: F401
     CqcMaternityRating,
     ExternalConcern,

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from assurance.maturity.models import MaturityModel, MaturityRound
 from assurance.models import Framework, Visit
 from incidents.calendar.models import CalendarEvent, EventKind
 from incidents.highlights.models import HighlightReport
@@ -110,7 +111,13 @@ def _pages(username):
             # What the LMNS reads of a SCORE wave: response rates and completion.
             _zza(ScoreWave.objects),
         ],
-        "demo.safetylead": lambda: [reverse("assurance:index")],
+        "demo.safetylead": lambda: [
+            reverse("assurance:index"),
+            # The demo's maturity model (a draft) and the LMNS's latest round of it.
+            MaturityModel.objects.order_by("pk").first().get_absolute_url(),
+            MaturityRound.objects.order_by("-assessed_on").first().get_absolute_url(),
+            ("form", reverse("assurance:maturity-start"), "Start the round"),
+        ],
         "demo.ftsulead": lambda: [reverse("workforce:ftsu")],
         "demo.board": lambda: [reverse("lmns:quality"), reverse("lmns:quality-provider", args=["ZZA"])],
         "demo.admin": lambda: [],

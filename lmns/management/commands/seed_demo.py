@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assurance import demo as assurance_demo
+from assurance.maturity import demo as maturity_demo
 from assurance.oversight import demo as oversight_demo
 from assurance.sbl import demo as sbl_demo
 from assurance.visits import demo as visits_demo
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         oversight_demo.demo_seed(lmns=result.lmns)
         sbl_demo.demo_seed(lmns=result.lmns)
         calendar_demo.demo_seed(lmns=result.lmns)
+        maturity_demo.demo_seed(lmns=result.lmns)
         self.stdout.write(
             f"Demo data ready: {result.lmns.name} with its providers, units, incidents, learning and visits."
         )
