@@ -41,11 +41,17 @@ class NHSBoundField(BoundField):
     @property
     def error_link_id(self) -> str:
         """Where the error summary's link to this field goes: in a date input, the first box to
-        blame (the day box when all are), as the design system asks, since the fieldset itself
-        cannot take the focus."""
+        blame (the day box when all are); in radios or checkboxes, the first one; as the design
+        system asks, since the fieldset itself cannot take the focus."""
         widget = self.field.widget
         if isinstance(widget, DateInput):
             return f"{self.auto_id}_{DATE_PARTS.index(widget.parts_in_error(self.value())[0])}"
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            # Radios and checkboxes are numbered from the choices, and ``Radios`` leaves out the
+            # blank one, so the first input shown is not always ``_0``. With none to show, the
+            # widget's "None available" line carries the field's own id.
+            first = next(iter(self.subwidgets), None)
+            return first.id_for_label if first is not None else self.auto_id
         return self.auto_id
 
 
