@@ -189,6 +189,18 @@ class Checkboxes(forms.CheckboxSelectMultiple):
     template_name = "includes/widgets/checkboxes.html"
 
 
+class Picker(Checkboxes):
+    """Several to choose from a long list (incidents, requirements, learning): checkboxes in a box
+    that scrolls, which with JavaScript (``static/js/app.mjs``) gains a box to filter the list by
+    what is typed and a list of those chosen, each with a button to remove it, after the MOJ
+    design system's filter with its selected filters. A multiple select took Ctrl-click, which
+    few people know and a slip of which loses every choice; a page of checkboxes buried the rest
+    of the form. It posts as checkboxes do (the field's name once per choice), as the multiple
+    select did."""
+
+    template_name = "includes/widgets/picker.html"
+
+
 class Radios(forms.RadioSelect):
     template_name = "includes/widgets/radios.html"
 
