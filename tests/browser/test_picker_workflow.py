@@ -18,7 +18,15 @@ pytestmark = pytest.mark.browser
 def test_a_contributor_finds_adds_and_removes_incidents(page, workflow_server, artifacts):  # noqa: F811
     sign_in(page, "demo.contributor")
     expect(page).to_have_url(HOME_URL)
+    page.goto(reverse("incidents:incident-list"))
+    # The next SSIG's date and deadline are on each page of the way.
+    expect(page.locator(".app-ssig-deadline")).to_contain_text(
+        re.compile(r"Next SSIG: .*; submissions close ")
+    )
     page.goto(reverse("incidents:learning-create"))
+    deadline = page.locator(".app-ssig-deadline")
+    expect(deadline).to_contain_text(re.compile(r"Next SSIG: .*; submissions close "))
+    deadline.screenshot(path=artifacts / "picker-ssig-deadline.png")
     page.get_by_label("Title", exact=True).fill("Calling for help early at a difficult birth")
     page.get_by_label("What happened", exact=True).fill("Two births where help was called late.")
     page.get_by_label("What we learned", exact=True).fill("The emergency call was not made at once.")
