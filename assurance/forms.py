@@ -13,7 +13,7 @@ from assurance.models import (
 from assurance.services import ITEM_FIELDS
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
+from lmns.forms import DateField, NHSErrorMessagesMixin, Picker, Radios, RecordsChoiceField
 from lmns.models import Lmns, Provider
 
 
@@ -60,6 +60,7 @@ class EvidenceForm(NHSErrorMessagesMixin, forms.Form):
     items = RecordsChoiceField(
         queryset=RequirementAssessment.objects.none(),
         label="Requirements it supports",
+        widget=Picker,
         help_text="One piece of evidence can support requirements in several frameworks.",
     )
 
@@ -79,7 +80,6 @@ class EvidenceForm(NHSErrorMessagesMixin, forms.Form):
             f"{item.assessment.framework.name} {item.assessment.framework.version}: "
             f"{item.requirement.code} {item.requirement.title}"
         )
-        self.fields["items"].widget.attrs["size"] = 12
 
     def clean(self):
         data = super().clean()

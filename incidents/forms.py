@@ -17,7 +17,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, RecordsChoiceField
+from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Picker, RecordsChoiceField
 from lmns.models import Lmns, Membership, Provider
 
 DATE_FIELDS = [
@@ -173,7 +173,7 @@ class LearningForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
             "themes",
             "incidents",
         ]
-        widgets = {"themes": Checkboxes}
+        widgets = {"themes": Checkboxes, "incidents": Picker}
         field_classes = {"themes": RecordsChoiceField, "incidents": RecordsChoiceField}
 
     def __init__(self, *args, user, provider=None, **kwargs):
@@ -185,8 +185,9 @@ class LearningForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         if provider is not None:
             incidents = incidents.filter(provider=provider)
         self.fields["incidents"].queryset = incidents
-        self.fields["incidents"].help_text = (
-            "Hold Ctrl (or Cmd) to choose several. " + Learning._meta.get_field("incidents").help_text
+        # The date tells apart incidents of one type, and is what people filter by.
+        self.fields["incidents"].label_from_instance = lambda incident: (
+            f"{incident.local_reference}: {incident.incident_type}, {incident.occurred_on:%-d %B %Y}"
         )
 
 
@@ -307,7 +308,7 @@ class LearningEventForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = LearningEvent
         fields = ["lmns", "topic", "held_on", "description", "themes", "learning"]
-        widgets = {"themes": Checkboxes}
+        widgets = {"themes": Checkboxes, "learning": Picker}
         labels = {"learning": "Shared learning it draws on"}
         field_classes = {"held_on": DateField, "themes": RecordsChoiceField, "learning": RecordsChoiceField}
 

@@ -70,6 +70,20 @@ def next_ssig_meeting(*, lmns_ids, today: date | None = None):
     )
 
 
+def ssig_open_for_submissions(*, user, today: date | None = None) -> SsigMeeting | None:
+    """The SSIG meeting of the user's LMNSs whose submissions close next (not yet held, its
+    deadline not passed), with its LMNS: the deadline shown on every page of the learning
+    journey (``{% ssig_deadline %}``) and on the home page. One query."""
+    today = today or timezone.localdate()
+    return (
+        SsigMeeting.objects.visible_to(user)
+        .filter(held_at__isnull=True, submission_deadline__gte=today)
+        .select_related("lmns")
+        .order_by("submission_deadline", "pk")
+        .first()
+    )
+
+
 def open_meetings_for(learning: Learning):
     """Meetings of the learning's LMNS that have not yet been held."""
     return SsigMeeting.objects.filter(lmns_id=learning.provider.lmns_id, held_at__isnull=True).order_by(

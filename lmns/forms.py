@@ -43,11 +43,17 @@ class NHSBoundField(BoundField):
     @property
     def error_link_id(self) -> str:
         """Where the error summary's link to this field goes: in a date input, the first box to
-        blame (the day box when all are), as the design system asks, since the fieldset itself
-        cannot take the focus."""
+        blame (the day box when all are); in radios or checkboxes, the first one; as the design
+        system asks, since the fieldset itself cannot take the focus."""
         widget = self.field.widget
         if isinstance(widget, DateInput):
             return f"{self.auto_id}_{DATE_PARTS.index(widget.parts_in_error(self.value())[0])}"
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            # Radios and checkboxes are numbered from the choices, and ``Radios`` leaves out the
+            # blank one, so the first input shown is not always ``_0``. With none to show, the
+            # widget's "None available" line carries the field's own id.
+            first = next(iter(self.subwidgets), None)
+            return first.id_for_label if first is not None else self.auto_id
         return self.auto_id
 
 
@@ -183,6 +189,18 @@ class DateField(forms.DateField):
 
 class Checkboxes(forms.CheckboxSelectMultiple):
     template_name = "includes/widgets/checkboxes.html"
+
+
+class Picker(Checkboxes):
+    """Several to choose from a long list (incidents, requirements, learning): checkboxes in a box
+    that scrolls, which with JavaScript (``static/js/app.mjs``) gains a box to filter the list by
+    what is typed and a list of those chosen, each with a button to remove it, after the MOJ
+    design system's filter with its selected filters. A multiple select took Ctrl-click, which
+    few people know and a slip of which loses every choice; a page of checkboxes buried the rest
+    of the form. It posts as checkboxes do (the field's name once per choice), as the multiple
+    select did."""
+
+    template_name = "includes/widgets/picker.html"
 
 
 class Radios(forms.RadioSelect):

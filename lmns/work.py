@@ -31,7 +31,8 @@ from assurance.models import (
     VisitTemplate,
 )
 from assurance.sbl.models import SblState
-from incidents.models import Incident, Learning, LearningStatus, SsigMeeting, SsigSubmission
+from incidents.models import Incident, Learning, LearningStatus, SsigSubmission
+from incidents.selectors import ssig_open_for_submissions
 from lmns import access
 from lmns.context_processors import WORK_BADGES_SESSION_KEY
 from lmns.models import BoardPackJob, ExportStatus, Membership, Role
@@ -114,16 +115,6 @@ def _last_due_month(today: date) -> date:
 
 
 # --- Providers ---------------------------------------------------------------------------------
-
-
-def _next_ssig(user, today: date):
-    return (
-        SsigMeeting.objects.visible_to(user)
-        .filter(held_at__isnull=True, submission_deadline__gte=today)
-        .select_related("lmns")
-        .order_by("submission_deadline", "pk")
-        .first()
-    )
 
 
 def _ssig_item(meeting, today: date) -> WorkItem:
@@ -426,7 +417,7 @@ def work_for(user, *, today: date | None = None) -> list[RoleWork]:
     if user.is_superuser:
         roles |= {Role.SYSTEM_ADMINISTRATOR}
     works_to_ssig = roles & {Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD, Role.LMNS_OFFICER}
-    ctx: dict = {"ssig": _next_ssig(user, today) if works_to_ssig else None}
+    ctx: dict = {"ssig": ssig_open_for_submissions(user=user, today=today) if works_to_ssig else None}
     result = []
     for held, title, build in BUILDERS:
         if not roles & set(held):

@@ -7,7 +7,7 @@ from assurance.models import Evidence
 from assurance.sbl.models import Implementation, SblAnswer, quarter_label, quarter_start_of
 from assurance.sbl.services import EARLIEST_QUARTER
 from lmns.access import providers_where
-from lmns.forms import Checkboxes, NHSErrorMessagesMixin, Radios, RecordsChoiceField
+from lmns.forms import NHSErrorMessagesMixin, Picker, Radios, RecordsChoiceField
 
 # Offered when answering; "not yet answered" is only where every answer starts.
 ANSWER_CHOICES = [
@@ -58,7 +58,7 @@ class SblAnswerForm(NHSErrorMessagesMixin, forms.Form):
         label="Evidence",
         queryset=Evidence.objects.none(),
         required=False,
-        widget=Checkboxes,
+        widget=Picker,
         help_text="From the provider's evidence library (added on compliance requirements).",
     )
 
@@ -90,7 +90,7 @@ class SblCiteForm(NHSErrorMessagesMixin, forms.Form):
     items = RecordsChoiceField(
         label="Safety action 6 requirements it supports",
         queryset=None,
-        widget=Checkboxes,
+        widget=Picker,
     )
 
     def __init__(self, *args, items, **kwargs):

@@ -21,7 +21,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_where, providers_where
-from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
+from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Picker, Radios, RecordsChoiceField
 from lmns.models import Lmns, Provider
 
 SECTION_HELP = "Describe care and services, not people: nothing that could identify a patient or family."
@@ -62,7 +62,7 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
     learning = RecordsChoiceField(
         queryset=Learning.objects.none(),
         required=False,
-        widget=Checkboxes,
+        widget=Picker,
         label="Learning that prompted the plan",
         help_text="Learning shared at the SSIG, or your own provider's.",
     )

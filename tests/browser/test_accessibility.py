@@ -16,7 +16,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assurance.maturity.models import MaturityModel, MaturityRound
-from assurance.models import Framework, Visit
+from assurance.models import Framework, RequirementAssessment, Visit
 from incidents.calendar.models import CalendarEvent, EventKind
 from incidents.highlights.models import HighlightReport
 from incidents.models import ImprovementPlan, Incident, Learning
@@ -74,6 +74,8 @@ def _pages(username):
             reverse("incidents:incident-list"),
             _zza(Incident.objects),
             ("form", reverse("incidents:incident-create"), "Save incident"),
+            # The incidents are a search-and-add list (lmns.forms.Picker), the next SSIG's date above.
+            ("form", reverse("incidents:learning-create"), "Save learning"),
             # A filter sent back with an unreal date.
             reverse("incidents:incident-list")
             + "?occurred_from_day=31&occurred_from_month=2&occurred_from_year=2026",
@@ -82,6 +84,16 @@ def _pages(username):
             reverse("incidents:learning-list"),
             _zza(Learning.objects),
             reverse("assurance:item-list"),
+            # Evidence's requirements are a search-and-add list too.
+            reverse(
+                "assurance:evidence-add",
+                args=[
+                    RequirementAssessment.objects.filter(assessment__provider__ods_code="ZZA")
+                    .order_by("pk")
+                    .first()
+                    .pk
+                ],
+            ),
             reverse("assurance:matrix", args=[Framework.objects.order_by("pk").first().slug]),
             reverse("workforce:index"),
             reverse("incidents:improvement-index"),
