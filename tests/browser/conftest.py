@@ -114,6 +114,14 @@ def artifacts():
     return ARTIFACTS
 
 
+def menu(page):
+    """The header's menu, once the design system's script has laid it out. The script moves the
+    menu's links as it starts, and a click on one in that moment was lost (seen in random-order
+    runs, with the page still showing the one before)."""
+    page.locator("header[data-nhsuk-header-init]").wait_for(state="attached")
+    return page.get_by_role("navigation", name="Menu")
+
+
 def sign_in(page, username, password=DEMO_PASSWORD):
     """Submit the sign-in form; the caller asserts where it lands."""
     response = page.goto("/accounts/login/")

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import fill_date, sign_in
+from tests.browser.conftest import fill_date, menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def test_the_officer_adds_a_learning_set_that_reaches_both_leads_and_their_outlo
     day = timezone.localdate() + timedelta(days=20)
     sign_in(page, "demo.officer")
     expect(page).to_have_url(HOME_URL)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Calendar").click()
+    menu(page).get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{timezone.localdate():%B %Y}")
     page.get_by_role("link", name="Add an event").click()
     page.get_by_role("button", name="Save event").click()

@@ -18,7 +18,7 @@ from assurance import authoring
 from assurance.frameworks import load_all
 from assurance.models import Assessment, Evidence, Framework, RequirementAssessment, Verification
 from lmns.demo import DEMO_PROVIDERS
-from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,7 @@ def signed_in(browser, live_server, username):
 
 
 def open_assurance(page):
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Assurance", exact=True).click()
+    menu(page).get_by_role("link", name="Assurance", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Assurance")
 
 

@@ -17,7 +17,7 @@ from assurance.models import Framework, FrameworkStatus, Verification
 from assurance.services import assessment_start
 from incidents.models import Incident, Learning, LearningStatus, ResponseType
 from lmns.models import Provider
-from tests.browser.conftest import EXTERNAL_URL, sign_in
+from tests.browser.conftest import EXTERNAL_URL, menu, sign_in
 from tests.factories import make_concern, make_framework, make_incident, make_learning, make_meeting
 from workforce.models import ConcernStatus, FtsuConcern
 
@@ -75,11 +75,11 @@ def test_provider_lead_and_officer_see_their_waiting_work_on_home(page, browser,
     # The officer's queue is not the lead's work.
     expect(page.get_by_role("link", name=re.compile("awaiting your verification"))).to_have_count(0)
     # Two learning items waiting in Incidents, one challenge in Assurance.
-    menu = page.get_by_role("navigation", name="Menu")
-    incidents = menu.get_by_role("link", name="Incidents", exact=True)
+    header_menu = menu(page)
+    incidents = header_menu.get_by_role("link", name="Incidents", exact=True)
     expect(incidents).to_have_accessible_description("2 waiting for you")
     expect(incidents.locator(".app-nav-badge")).to_have_text("2")
-    expect(menu.get_by_role("link", name="Assurance", exact=True)).to_have_accessible_description(
+    expect(header_menu.get_by_role("link", name="Assurance", exact=True)).to_have_accessible_description(
         "1 waiting for you"
     )
     _shoot(page, "lead-home")

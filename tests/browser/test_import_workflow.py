@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from incidents.models import Incident
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in
 from tests.browser.test_improvement_workflow import screenshot
 from tests.incidents.imports.helpers import row, xlsx_bytes
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def upload(page, tmp_path, rows, artifacts=None):
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents", exact=True).click()
+    menu(page).get_by_role("link", name="Incidents", exact=True).click()
     # The incidents overview is the first page this server draws for the test, with its charts:
     # on a busy machine (CI runs the suite on both cores) it may take longer than an action's 5 s.
     page.get_by_role("navigation", name="Incidents and learning").get_by_role(

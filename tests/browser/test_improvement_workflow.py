@@ -20,7 +20,7 @@ from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
 from incidents.models import ImprovementPlan, SurveyResponse, SurveyRound
 from lmns.models import Lmns
-from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, menu, sign_in
 from tests.browser.test_pages import HEADING_SKIPS_JS, UNLABELLED_FIELDS_JS
 from workforce.models import add_months, first_of_month
 
@@ -82,7 +82,7 @@ def screenshot(page, artifacts, name):
 
 
 def open_improvement(page):
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents", exact=True).click()
+    menu(page).get_by_role("link", name="Incidents", exact=True).click()
     nav = page.get_by_role("navigation", name="Incidents and learning")
     nav.get_by_role("link", name="Improvement", exact=True).click()
 

@@ -15,7 +15,7 @@ from incidents import demo as incidents_demo
 from incidents.models import Incident, Learning, LearningStatus, SsigMeeting
 from lmns.demo import DEMO_LMNS, DEMO_PROVIDERS
 from lmns.models import Lmns
-from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def signed_in(browser, live_server, username):
 
 def open_section(page, name):
     """Header menu "Incidents", then a link in the incidents sub-navigation."""
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents", exact=True).click()
+    menu(page).get_by_role("link", name="Incidents", exact=True).click()
     page.get_by_role("navigation", name="Incidents and learning").get_by_role(
         "link", name=name, exact=True
     ).click()
@@ -86,7 +86,7 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
     # 1. The contributor records an incident, first with a mistyped date.
     sign_in(page, "demo.contributor")
     expect(page).to_have_url(HOME_URL)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents", exact=True).click()
+    menu(page).get_by_role("link", name="Incidents", exact=True).click()
     page.get_by_role("link", name="Record an incident", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an incident")
 

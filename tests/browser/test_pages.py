@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lmns.demo import DEMO_LMNS, DEMO_PROVIDERS, DEMO_USERS
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -94,9 +94,9 @@ def test_home_page_basic_accessibility(page):
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
 
     # Every header menu link can be reached with Tab alone, in order.
-    menu = page.get_by_role("navigation", name="Menu")
+    header_menu = menu(page)
     for name in ["Home", "Incidents", "Assurance", "Workforce", "Quality"]:
-        link = menu.get_by_role("link", name=name, exact=True)
+        link = header_menu.get_by_role("link", name=name, exact=True)
         for _ in range(15):
             page.keyboard.press("Tab")
             if link.evaluate("el => el === document.activeElement"):

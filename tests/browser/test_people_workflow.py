@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in
 from tests.browser.test_pages import HEADING_SKIPS_JS, UNLABELLED_FIELDS_JS
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def _assert_accessible_basics(page):
 
 def test_an_administrator_invites_a_midwife_who_then_signs_in(page, seeded_live_server, artifacts):
     sign_in(page, "demo.admin")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="People").click()
+    menu(page).get_by_role("link", name="People").click()
     expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Lee Lead"))).to_contain_text("Provider lead")
     page.screenshot(path=artifacts / "people.png", full_page=True)

@@ -28,7 +28,7 @@ from assurance.models import (
 )
 from assurance.visits.template_files import load_template_files
 from lmns.demo import DEMO_PROVIDERS
-from tests.browser.conftest import EXTERNAL_URL, fill_date, sign_in
+from tests.browser.conftest import EXTERNAL_URL, fill_date, menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +81,7 @@ def signed_in(browser, live_server, username):
 
 
 def open_visits(page, link="Visits"):
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Assurance", exact=True).click()
+    menu(page).get_by_role("link", name="Assurance", exact=True).click()
     page.get_by_role("navigation", name="Assurance").get_by_role("link", name=link, exact=True).click()
 
 

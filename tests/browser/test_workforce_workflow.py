@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from lmns.demo import DEMO_PROVIDERS
-from tests.browser.conftest import EXTERNAL_URL, sign_in
+from tests.browser.conftest import EXTERNAL_URL, menu, sign_in
 from tests.factories import make_concern
 from tests.workforce.perinatal.factories import PERINATAL_FORM
 from workforce.models import FtsuConcern, FtsuMessage, WorkforceReturn, add_months, first_of_month
@@ -69,7 +69,7 @@ def person(browser, live_server, username=None):
 def open_workforce(page):
     # Follow the menu link's address rather than click it: a click that lands while the
     # header's script is still laying the menu out is lost (seen once under CI load).
-    link = page.get_by_role("navigation", name="Menu").get_by_role("link", name="Workforce", exact=True)
+    link = menu(page).get_by_role("link", name="Workforce", exact=True)
     page.goto(link.get_attribute("href"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Workforce")
 
