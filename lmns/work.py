@@ -31,6 +31,7 @@ from assurance.models import (
     VisitTemplate,
 )
 from assurance.sbl.models import SblState
+from incidents.highlights.models import HighlightReport, ReportStatus
 from incidents.models import Incident, Learning, LearningStatus, SsigSubmission
 from incidents.selectors import ssig_open_for_submissions
 from lmns import access
@@ -276,6 +277,10 @@ def _officer(user, today: date, ctx: dict) -> list[WorkItem]:
         visit__provider__in=access.providers_where(user, "run_visits"),
         status=RecommendationStatus.AWAITING_REVIEW,
     )
+    highlights = HighlightReport.objects.visible_to(user).filter(
+        plan__provider__in=access.providers_where(user, "review_highlight_report"),
+        status=ReportStatus.SUBMITTED,
+    )
     ssig = ctx["ssig"]
     month = _last_due_month(today)
     overdue_returns = (
@@ -309,6 +314,12 @@ def _officer(user, today: date, ctx: dict) -> list[WorkItem]:
             url=_url("assurance:recommendation-list", {"status": RecommendationStatus.AWAITING_REVIEW}),
             section="assurance",
             count=closure.count(),
+        ),
+        WorkItem(
+            label="Highlight reports awaiting your review",
+            url=_url("incidents:improvement-highlight-list", {"status": ReportStatus.SUBMITTED}),
+            section="incidents",
+            count=highlights.count(),
         ),
         WorkItem(
             label=f"Workforce returns for {month:%B %Y} overdue",

@@ -7,6 +7,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from assurance.models import FrameworkStatus, RecommendationStatus, Verification
+from incidents.highlights.models import ReportStatus
 from incidents.models import LearningStatus
 from lmns.models import Role
 from lmns.work import Urgency, badges, work_for
@@ -21,6 +22,8 @@ from tests.factories import (
     make_visit,
     make_workforce_return,
 )
+from tests.incidents.highlights.factories import make_report, this_month
+from tests.incidents.improvement.factories import make_plan
 from workforce.models import FtsuMessage, add_months
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +44,8 @@ ROLES = [
 
 # The whole home page, whatever the number of records: one query per kind of work, and three
 # (savepoint, update, release) to keep new badge counts in the session.
-HOME_QUERY_BUDGET = 16  # 15 before Saving Babies' Lives quarters awaiting validation
-EVERY_ROLE_QUERY_BUDGET = 29
+HOME_QUERY_BUDGET = 17  # 15 before Saving Babies' Lives quarters, 16 before highlight reports to review
+EVERY_ROLE_QUERY_BUDGET = 30  # 29 before highlight reports awaiting review
 
 
 def _counts(user) -> dict[str, int | None]:
@@ -182,6 +185,24 @@ def test_officer_sees_verification_closure_requests_ssig_submissions_and_overdue
     assert overdue.due_on < timezone.localdate()
 
 
+def test_officer_sees_highlight_reports_awaiting_review_in_their_lmns_only(client, world):
+    officer = world.personas["lmns:lmns_officer"]
+    assert _item_or_none(officer, "Highlight reports awaiting your review") is None
+    by = world.personas["superuser"]
+    for provider in (world.a1, world.a2, world.b1):
+        plan = make_plan(provider)
+        make_report(plan, by=by, month=add_months(this_month(), -1), status=ReportStatus.SUBMITTED)
+        make_report(plan, by=by, month=add_months(this_month(), -2), status=ReportStatus.REVIEWED)
+        make_report(plan, by=by)  # a draft is not the LMNS's yet
+    item = _item(officer, "Highlight reports awaiting your review")
+    assert item.count == 2  # A1's and A2's; Beta's B1 is not this officer's
+    assert item.url == reverse("incidents:improvement-highlight-list") + "?status=submitted"
+    client.force_login(officer)
+    assert client.get(item.url).status_code == 200
+    # A provider's lead writes reports and does not review them.
+    assert _item_or_none(world.personas["provider:provider_lead"], "Highlight reports awaiting") is None
+
+
 def test_verification_waiting_four_weeks_is_raised_above_the_rest(world):
     officer = world.personas["lmns:lmns_officer"]
     assert _item_or_none(officer, "Requirements awaiting") is None
@@ -260,6 +281,7 @@ def _grow(world, n):
             make_concern(provider)
             visit = make_visit(provider, visit_on=timezone.localdate() - timedelta(days=3))
             make_recommendation(make_finding(visit), owner=world.personas["provider:provider_lead"])
+            make_report(make_plan(provider), by=world.personas["superuser"], status=ReportStatus.SUBMITTED)
         _awaiting(world, provider, n=n)
 
 

@@ -26,7 +26,8 @@ def _component(entry: Entry, stamp) -> icalendar.Event:
     component = icalendar.Event()
     component.add("uid", f"{entry.uid}@{UID_DOMAIN}")
     component.add("dtstamp", stamp)
-    component.add("summary", entry.title)
+    # A calendar app shows the summary alone, so lateness is said there.
+    component.add("summary", f"{entry.title} (late)" if entry.late else entry.title)
     component.add("categories", [entry.kind])
     component.add("url", absolute_url(entry.url))
     if entry.event is not None:

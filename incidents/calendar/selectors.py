@@ -1,6 +1,7 @@
 """What goes on a person's calendar: the events they may see, and the deadlines the product
 already knows (SSIG meetings and their submission deadlines, learning events, monthly returns,
-survey windows and framework deadlines), each linking to its page.
+highlight reports due, survey and SCORE survey windows, and framework deadlines), each linking to
+its page.
 
 Every source is read through its own ``visible_to`` scope, so the month, the list and the feed
 show one person exactly what their pages would.
@@ -11,15 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from assurance.models import Deadline, Framework
 from incidents.calendar.models import CalendarEvent
+from incidents.highlights import selectors as highlights
+from incidents.highlights.models import HighlightReport, next_month, report_due_on
 from incidents.models import LearningEvent, SsigMeeting, SurveyRound
 from lmns import dates
 from lmns.access import lmnss_staffed_by, providers_for
 from workforce.models import add_months, first_of_month, return_due_on
+from workforce.score.models import ScoreWave
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class Entry:
     url: str
     event: CalendarEvent | None = None
     is_deadline: bool = False
+    # A deadline passed with its work not done (a highlight report not submitted by its due day).
+    late: bool = False
 
     @property
     def sort_key(self):
@@ -83,8 +90,10 @@ def _event_entries(*, user, first: date, last: date) -> list[Entry]:
     ]
 
 
-def _deadline(uid: str, title: str, kind: str, day: date, url: str) -> Entry:
-    return Entry(uid=uid, title=title, kind=kind, starts_on=day, ends_on=day, url=url, is_deadline=True)
+def _deadline(uid: str, title: str, kind: str, day: date, url: str, *, late: bool = False) -> Entry:
+    return Entry(
+        uid=uid, title=title, kind=kind, starts_on=day, ends_on=day, url=url, is_deadline=True, late=late
+    )
 
 
 def _ssig_entries(*, user, first: date, last: date) -> list[Entry]:
@@ -173,6 +182,78 @@ def _survey_entries(*, user, first: date, last: date) -> list[Entry]:
     return entries
 
 
+def _highlight_entries(*, user, first: date, last: date) -> list[Entry]:
+    """Each provider plan's monthly highlight report, on its LMNS's due day of the month after,
+    linking to the report once started (else to the plan's reports). Late as the LMNS's
+    highlight page says it: past its due day and not submitted. Three queries, however many
+    plans and months."""
+    plans = list(highlights.provider_plans(user=user))
+    if not plans:
+        return []
+    days = highlights.due_days({plan.lmns_id for plan in plans})
+    # A month's report falls due in the month after, so the months before each month shown.
+    months = []
+    month = highlights.previous_month(first_of_month(first))
+    while month < first_of_month(last):
+        months.append(month)
+        month = next_month(month)
+    due = [
+        (plan, month, report_due_on(month, days[plan.lmns_id]))
+        for plan in plans
+        for month in months
+        if month >= highlights.first_month_owed(plan)
+        and first <= report_due_on(month, days[plan.lmns_id]) <= last
+    ]
+    if not due:
+        return []
+    reports = HighlightReport.objects.filter(
+        plan__in=[plan.pk for plan in plans], month__in={month for _plan, month, _day in due}
+    ).only("pk", "plan_id", "month", "status")
+    by_month = {(report.plan_id, report.month): report for report in reports}
+    today = timezone.localdate()
+    entries = []
+    for plan, month, due_on in due:
+        report = by_month.get((plan.pk, month))
+        entries.append(
+            _deadline(
+                f"highlight-report-{plan.pk}-{month:%Y-%m}",
+                f"Highlight report for {month:%B %Y} due: {plan.title} ({plan.provider.name})",
+                "Highlight report due",
+                due_on,
+                report.get_absolute_url()
+                if report
+                else reverse("incidents:improvement-highlight-plan", kwargs={"pk": plan.pk}),
+                late=due_on < today and (report is None or report.status not in highlights.SUBMITTED),
+            )
+        )
+    return entries
+
+
+def _score_entries(*, user, first: date, last: date) -> list[Entry]:
+    """SCORE survey windows of the waves whose page the person may open (the provider's users and
+    its LMNS's): the window's dates and the wave's name only, never responses or results."""
+    waves = (
+        ScoreWave.objects.visible_to(user)
+        .filter(Q(opens_on__range=(first, last)) | Q(closes_on__range=(first, last)))
+        .select_related("provider")
+        .order_by("pk")
+    )
+    entries = []
+    for wave in waves:
+        for says, day in (("opens", wave.opens_on), ("closes", wave.closes_on)):
+            if first <= day <= last:
+                entries.append(
+                    _deadline(
+                        f"score-{says}-{wave.pk}",
+                        f"{wave} survey {says} ({wave.provider.name})",
+                        "SCORE survey",
+                        day,
+                        wave.get_absolute_url(),
+                    )
+                )
+    return entries
+
+
 def _framework_entries(*, user, first: date, last: date) -> list[Entry]:
     # Published frameworks still in force: a draft's dates are not yet agreed, and a superseded
     # version's deadlines can no longer be met.
@@ -201,6 +282,8 @@ def calendar_entries(*, user, first: date, last: date) -> list[Entry]:
         *_ssig_entries(user=user, first=first, last=last),
         *_return_entries(user=user, first=first, last=last),
         *_survey_entries(user=user, first=first, last=last),
+        *_highlight_entries(user=user, first=first, last=last),
+        *_score_entries(user=user, first=first, last=last),
         *_framework_entries(user=user, first=first, last=last),
     ]
     return sorted(entries, key=lambda entry: entry.sort_key)

@@ -32,16 +32,18 @@ def previous_month(month: date) -> date:
     return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
-def month_due(*, today: date, due_day: int, plan: ImprovementPlan) -> date | None:
-    """The latest month whose report is past due today, or None if the plan started since.
+def first_month_owed(plan: ImprovementPlan) -> date:
+    """A plan owes a report from the month it was started in: a plan started on the 20th still
+    has ten days of work to report on."""
+    return first_of_month(plan.created_at.date())
 
-    A plan owes a report from the month it was started in: a plan started on the 20th still has
-    ten days of work to report on.
-    """
+
+def month_due(*, today: date, due_day: int, plan: ImprovementPlan) -> date | None:
+    """The latest month whose report is past due today, or None if the plan started since."""
     month = previous_month(first_of_month(today))
     if report_due_on(month, due_day) >= today:
         month = previous_month(month)
-    return month if month >= first_of_month(plan.created_at.date()) else None
+    return month if month >= first_month_owed(plan) else None
 
 
 @dataclass
@@ -144,7 +146,7 @@ def month_choices(*, plan: ImprovementPlan, today: date) -> list[tuple[str, str]
     """Months a new report may be for: from the plan's start (or a year back) to this month,
     latest first, leaving out those already reported on."""
     this_month = first_of_month(today)
-    month = max(first_of_month(plan.created_at.date()), date(this_month.year - 1, this_month.month, 1))
+    month = max(first_month_owed(plan), date(this_month.year - 1, this_month.month, 1))
     taken = set(plan.highlight_reports.values_list("month", flat=True))
     months = []
     while month <= this_month:

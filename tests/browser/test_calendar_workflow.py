@@ -8,10 +8,19 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from incidents import demo as incidents_demo
+from incidents.highlights import demo as highlights_demo
+from incidents.highlights.models import HighlightReport, ReportStatus, report_due_on
+from incidents.highlights.selectors import due_days
+from incidents.improvement import demo as improvement_demo
+from lmns.models import Lmns
 from tests.browser.conftest import fill_date, menu, sign_in
+from workforce.score import demo as score_demo
+from workforce.score.models import ScoreWave
 
 pytestmark = pytest.mark.browser
 
@@ -89,3 +98,44 @@ def test_the_officer_adds_a_learning_set_that_reaches_both_leads_and_their_outlo
         assert len(events) == 1, username
         assert events[0].decoded("DTSTART").date() == day
         assert str(events[0]["LOCATION"]) == "Northshire Conference Centre"
+
+
+def test_a_lead_finds_the_late_highlight_report_and_the_score_window_the_other_lead_does_not(
+    page, browser, seeded_live_server, artifacts
+):
+    lmns = Lmns.objects.get()
+    incidents_demo.demo_seed(lmns=lmns)
+    improvement_demo.demo_seed(lmns=lmns)
+    highlights_demo.demo_seed(lmns=lmns)
+    score_demo.demo_seed(lmns=lmns)
+    late = HighlightReport.objects.select_related("plan__provider").get(status=ReportStatus.DRAFT)
+    due_on = report_due_on(late.month, due_days([lmns.pk])[lmns.pk])
+    wave = ScoreWave.objects.select_related("provider").get()
+    report_month = f"{reverse('incidents:calendar')}?month={due_on:%Y-%m}"
+    report_title = f"Highlight report for {late.month:%B %Y} due: {late.plan.title}"
+    window_title = f"{wave} survey closes ({wave.provider.name})"
+    window_list = f"{reverse('incidents:calendar-list')}?month={wave.closes_on:%Y-%m}"
+
+    sign_in(page, "demo.lead")
+    expect(page).to_have_url(HOME_URL)
+    page.goto(report_month)
+    entry = page.get_by_role("link", name=re.compile(re.escape(report_title)))
+    expect(entry).to_contain_text("Late")
+    page.screenshot(path=str(artifacts / "calendar-month-highlight-late.png"), full_page=True)
+    entry.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Highlight report: {late.month:%B %Y}")
+    page.goto(window_list)
+    page.screenshot(path=str(artifacts / "calendar-list-score-window.png"), full_page=True)
+    page.get_by_role("link", name=window_title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(str(wave))
+
+    context = browser.new_context(base_url=seeded_live_server.url, locale="en-GB")
+    context.set_default_timeout(5000)
+    other = context.new_page()
+    sign_in(other, "demo.lead.vale")
+    expect(other).to_have_url(HOME_URL)
+    other.goto(report_month)
+    expect(other.get_by_role("link", name=re.compile("Highlight report for"))).to_have_count(0)
+    other.goto(window_list)
+    expect(other.get_by_role("link", name=re.compile("SCORE"))).to_have_count(0)
+    context.close()

@@ -14,9 +14,13 @@ from django.utils import timezone
 from assurance.models import Deadline
 from incidents.calendar import selectors, services
 from incidents.calendar.models import CalendarEvent, EventAttendance, EventKind, EventMaterial
+from incidents.models import ImprovementPlan
 from lmns.models import Role
 from tests.factories import make_meeting, make_user
 from tests.incidents.calendar.factories import at, make_event
+from tests.incidents.highlights.factories import make_report
+from tests.incidents.improvement.factories import make_plan
+from tests.workforce.score.factories import make_wave
 from workforce.models import add_months, first_of_month, return_due_on
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +135,16 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
+def _deadlines_of_plan_and_wave(provider, name: str, *, by) -> None:
+    """A plan whose report due this month is started, and a SCORE wave opening and closing this
+    month: each kind of deadline the calendar reads, on the month asked for."""
+    this_month = first_of_month(timezone.localdate())
+    plan = make_plan(provider, title=f"Plan {name}")
+    ImprovementPlan.objects.filter(pk=plan.pk).update(created_at=timezone.now() - timedelta(days=120))
+    make_report(plan, by=by, month=add_months(this_month, -1))
+    make_wave(provider, name=f"Wave {name}", opens_on=this_month, closes_on=this_month + timedelta(days=20))
+
+
 @pytest.mark.parametrize("name", ["incidents:calendar", "incidents:calendar-list"])
 def test_month_and_list_take_the_same_queries_however_many_events(
     client, world, officer, name, django_assert_max_num_queries
@@ -140,6 +154,7 @@ def test_month_and_list_take_the_same_queries_however_many_events(
     client.force_login(officer)
     make_event(world.lmns_a, by=officer, day=first_of_month(today), providers=[world.a1])
     make_meeting(world.lmns_a, meeting_on=first_of_month(today) + timedelta(days=20))
+    _deadlines_of_plan_and_wave(world.a1, "first", by=officer)
     few = _queries(client, url)
     for n in range(6):
         make_event(
@@ -148,6 +163,7 @@ def test_month_and_list_take_the_same_queries_however_many_events(
             day=first_of_month(today) + timedelta(days=n),
             providers=[world.a1, world.a2],
         )
+        _deadlines_of_plan_and_wave(world.a2 if n % 2 else world.a1, str(n), by=officer)
     assert _queries(client, url) == few
     with django_assert_max_num_queries(20):
         client.get(url)
