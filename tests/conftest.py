@@ -337,6 +337,9 @@ def _uses_shared_world(item) -> bool:
     return "world" in item.fixturenames and not _transactional(item)
 
 
+# First, before xdist's own hook, which reads the xdist_group marks: after it, the browser tests
+# were spread over every worker, each busy with Chromium at the same time at the start of a run.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Keeping pytest-randomly's order and pytest-django's grouping (database tests, then
     # transactional, then the rest) otherwise: the browser tests first, together, so that one
