@@ -249,6 +249,10 @@ OBJECT_KWARGS = {
         _calendar_event,
     ),
     "incidents:calendar-material-download": _calendar_material,
+    # A cohort of the provider alone: its LMNS's calendar keepers change it, nobody else finds it.
+    "incidents:calendar-cohort-edit": lambda world, provider: {
+        "pk": calendar_record(world, provider)["cohort"].pk
+    },
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
@@ -804,6 +808,9 @@ MAY = {
             "incidents:calendar-event-remove",
             "incidents:calendar-attendance",
             "incidents:calendar-material-add",
+            "incidents:calendar-cohorts",
+            "incidents:calendar-cohort-create",
+            "incidents:calendar-cohort-edit",
         ],
         SSIG_RUNNERS,
     ),
