@@ -503,6 +503,8 @@ LMNS_MEMBERS_ONLY = {
     "assurance:workbook-download",
     "lmns:board-pack-job",
     "lmns:board-pack-download",
+    # A cohort would tell a provider which others share it.
+    "incidents:calendar-cohort-edit",
 }
 # Freedom to Speak Up concerns: only the provider's guardians and its LMNS's FTSU lead.
 FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
