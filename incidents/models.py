@@ -1164,6 +1164,7 @@ class SurveyAnswer(models.Model):
 # The calendar of activities, highlight reports, import mappings and imports live in their own
 # packages; loading them here registers them.
 from incidents.calendar.models import (  # noqa: E402, F401
+    CalendarCohort,
     CalendarEvent,
     CalendarFeed,
     EventAttendance,

@@ -31,7 +31,7 @@ from assurance.models import (
     VisitTemplate,
 )
 from assurance.sbl.models import SblState
-from incidents.highlights.models import HighlightReport, ReportStatus
+from incidents.highlights import selectors as highlight_selectors
 from incidents.models import Incident, Learning, LearningStatus, SsigSubmission
 from incidents.selectors import ssig_open_for_submissions
 from lmns import access
@@ -277,10 +277,7 @@ def _officer(user, today: date, ctx: dict) -> list[WorkItem]:
         visit__provider__in=access.providers_where(user, "run_visits"),
         status=RecommendationStatus.AWAITING_REVIEW,
     )
-    highlights = HighlightReport.objects.visible_to(user).filter(
-        plan__provider__in=access.providers_where(user, "review_highlight_report"),
-        status=ReportStatus.SUBMITTED,
-    )
+    highlights = highlight_selectors.awaiting_review(user=user)
     ssig = ctx["ssig"]
     month = _last_due_month(today)
     overdue_returns = (
@@ -317,7 +314,7 @@ def _officer(user, today: date, ctx: dict) -> list[WorkItem]:
         ),
         WorkItem(
             label="Highlight reports awaiting your review",
-            url=_url("incidents:improvement-highlight-list", {"status": ReportStatus.SUBMITTED}),
+            url=_url("incidents:improvement-highlight-list", {"awaiting": "on"}),
             section="incidents",
             count=highlights.count(),
         ),

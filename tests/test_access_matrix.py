@@ -249,6 +249,10 @@ OBJECT_KWARGS = {
         _calendar_event,
     ),
     "incidents:calendar-material-download": _calendar_material,
+    # A cohort of the provider alone: its LMNS's calendar keepers change it, nobody else finds it.
+    "incidents:calendar-cohort-edit": lambda world, provider: {
+        "pk": calendar_record(world, provider)["cohort"].pk
+    },
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
@@ -499,6 +503,8 @@ LMNS_MEMBERS_ONLY = {
     "assurance:workbook-download",
     "lmns:board-pack-job",
     "lmns:board-pack-download",
+    # A cohort would tell a provider which others share it.
+    "incidents:calendar-cohort-edit",
 }
 # Freedom to Speak Up concerns: only the provider's guardians and its LMNS's FTSU lead.
 FTSU_CONCERNS = {name for name in OBJECT_KWARGS if name.startswith("workforce:concern")}
@@ -804,6 +810,9 @@ MAY = {
             "incidents:calendar-event-remove",
             "incidents:calendar-attendance",
             "incidents:calendar-material-add",
+            "incidents:calendar-cohorts",
+            "incidents:calendar-cohort-create",
+            "incidents:calendar-cohort-edit",
         ],
         SSIG_RUNNERS,
     ),

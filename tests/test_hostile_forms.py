@@ -26,6 +26,7 @@ FORMS = [
     ("incidents:meeting-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("incidents:event-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("incidents:calendar-event-create", f"lmns:{Role.LMNS_OFFICER}"),
+    ("incidents:calendar-cohort-create", f"lmns:{Role.LMNS_OFFICER}"),
     ("incidents:improvement-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("incidents:import-mapping-create", f"provider:{Role.PROVIDER_LEAD}"),
     ("assurance:visit-create", f"lmns:{Role.LMNS_OFFICER}"),

@@ -189,16 +189,36 @@ def test_officer_sees_highlight_reports_awaiting_review_in_their_lmns_only(clien
     officer = world.personas["lmns:lmns_officer"]
     assert _item_or_none(officer, "Highlight reports awaiting your review") is None
     by = world.personas["superuser"]
+    awaiting, others = [], []
     for provider in (world.a1, world.a2, world.b1):
         plan = make_plan(provider)
-        make_report(plan, by=by, month=add_months(this_month(), -1), status=ReportStatus.SUBMITTED)
-        make_report(plan, by=by, month=add_months(this_month(), -2), status=ReportStatus.REVIEWED)
-        make_report(plan, by=by)  # a draft is not the LMNS's yet
+        submitted = [
+            make_report(plan, by=by, month=add_months(this_month(), -1), status=ReportStatus.SUBMITTED)
+        ]
+        if provider == world.a1:
+            # An earlier month still unreviewed: not the plan's latest report, but awaiting all the same.
+            submitted.append(
+                make_report(plan, by=by, month=add_months(this_month(), -3), status=ReportStatus.SUBMITTED)
+            )
+        (others if provider == world.b1 else awaiting).extend(submitted)
+        others.append(
+            make_report(plan, by=by, month=add_months(this_month(), -2), status=ReportStatus.REVIEWED)
+        )
+        others.append(make_report(plan, by=by))  # a draft is not the LMNS's yet
     item = _item(officer, "Highlight reports awaiting your review")
-    assert item.count == 2  # A1's and A2's; Beta's B1 is not this officer's
-    assert item.url == reverse("incidents:improvement-highlight-list") + "?status=submitted"
+    assert item.count == 3  # A1's two and A2's; Beta's B1 is not this officer's
+    assert item.url == reverse("incidents:improvement-highlight-list") + "?awaiting=on"
     client.force_login(officer)
-    assert client.get(item.url).status_code == 200
+    response = client.get(item.url)
+    assert response.status_code == 200
+    # The list the item links to shows exactly the reports it counts.
+    listed = list(response.context["awaiting_reports"])
+    assert sorted(report.pk for report in listed) == sorted(report.pk for report in awaiting)
+    body = response.content.decode()
+    for report in awaiting:
+        assert f'href="{report.get_absolute_url()}"' in body
+    for report in others:
+        assert f'href="{report.get_absolute_url()}"' not in body
     # A provider's lead writes reports and does not review them.
     assert _item_or_none(world.personas["provider:provider_lead"], "Highlight reports awaiting") is None
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
-from incidents.calendar.models import EVENT_TEXT_WARNING, CalendarEvent, EventKind
+from incidents.calendar.models import EVENT_TEXT_WARNING, CalendarCohort, CalendarEvent, EventKind
 from lmns.access import lmnss_where
 from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Provider
@@ -30,6 +30,12 @@ class TimeField(forms.CharField):
                 f"{self.label} must be a time on the 24-hour clock, for example 09:30 or 14:00"
             )
         return time(int(match[1]), int(match[2]))
+
+
+def _audience_of(event: CalendarEvent) -> str:
+    if event.for_all_providers:
+        return "yes"
+    return "cohort" if event.cohorts.exists() else "no"
 
 
 class CalendarEventForm(NHSErrorMessagesMixin, forms.Form):
@@ -61,15 +67,25 @@ class CalendarEventForm(NHSErrorMessagesMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=EVENT_TEXT_WARNING,
     )
-    for_all_providers = forms.TypedChoiceField(
+    # "yes" and "no" are kept from before cohorts, so that bookmarked and tested posts still read.
+    for_all_providers = forms.ChoiceField(
         label="Who is it for?",
-        choices=[("yes", "Every provider of the LMNS"), ("no", "Only the providers I choose")],
-        coerce=lambda value: value == "yes",
+        choices=[
+            ("yes", "Every provider of the LMNS"),
+            ("no", "Only the providers I choose"),
+            ("cohort", "A cohort"),
+        ],
         widget=Radios,
         error_messages={"required": "Select who the event is for"},
     )
     providers = RecordsChoiceField(
         queryset=Provider.objects.none(), required=False, widget=Checkboxes, label="Providers"
+    )
+    cohort = forms.ModelChoiceField(
+        queryset=CalendarCohort.objects.none(),
+        required=False,
+        label="Cohort",
+        help_text="Its providers at the time the calendar is read, including any added later.",
     )
 
     def __init__(self, *args, user, event: CalendarEvent | None = None, **kwargs):
@@ -88,14 +104,16 @@ class CalendarEventForm(NHSErrorMessagesMixin, forms.Form):
                     "place": event.place,
                     "joining_link": event.joining_link,
                     "description": event.description,
-                    "for_all_providers": "yes" if event.for_all_providers else "no",
+                    "for_all_providers": _audience_of(event),
                     "providers": list(event.providers.values_list("pk", flat=True)),
+                    "cohort": event.cohorts.values_list("pk", flat=True).first(),
                 },
             )
         super().__init__(*args, **kwargs)
         lmnss = lmnss_where(user, "keep_calendar").order_by("name")
         self.fields["lmns"].queryset = lmnss
         self.fields["providers"].queryset = Provider.objects.filter(lmns__in=lmnss).order_by("name")
+        self.fields["cohort"].queryset = CalendarCohort.objects.filter(lmns__in=lmnss).order_by("name")
         if event is not None or len(lmnss) == 1:
             # One LMNS to choose from, or an event's own: nothing to ask.
             self.fields["lmns"].widget = forms.HiddenInput()
@@ -117,11 +135,17 @@ class CalendarEventForm(NHSErrorMessagesMixin, forms.Form):
         if not cleaned.get("place") and not cleaned.get("joining_link") and "joining_link" not in self.errors:
             self.add_error("place", "Enter where the event is held, or a link to join it")
         lmns, providers = cleaned.get("lmns"), cleaned.get("providers") or []
-        if cleaned.get("for_all_providers") is False:
+        audience, cohort = cleaned.get("for_all_providers"), cleaned.get("cohort")
+        if audience == "no":
             if not providers:
                 self.add_error("providers", "Select the providers the event is for")
             elif lmns and any(provider.lmns_id != lmns.pk for provider in providers):
                 self.add_error("providers", "Select providers of this LMNS")
+        elif audience == "cohort" and "cohort" not in self.errors:
+            if cohort is None:
+                self.add_error("cohort", "Select the cohort the event is for")
+            elif lmns and cohort.lmns_id != lmns.pk:
+                self.add_error("cohort", "Select a cohort of this LMNS")
         return cleaned
 
     def service_fields(self) -> dict:
@@ -135,9 +159,45 @@ class CalendarEventForm(NHSErrorMessagesMixin, forms.Form):
             "place": data["place"],
             "joining_link": data["joining_link"],
             "description": data["description"],
-            "for_all_providers": data["for_all_providers"],
-            "providers": data["providers"],
+            "for_all_providers": data["for_all_providers"] == "yes",
+            "providers": data["providers"] if data["for_all_providers"] == "no" else [],
+            "cohorts": [data["cohort"]] if data["for_all_providers"] == "cohort" else [],
         }
+
+
+class CalendarCohortForm(NHSErrorMessagesMixin, forms.Form):
+    lmns = forms.ModelChoiceField(queryset=None, label="LMNS")
+    name = forms.CharField(max_length=200, help_text="For example “Wave 2 of the collaborative”.")
+    providers = RecordsChoiceField(queryset=Provider.objects.none(), widget=Checkboxes, label="Providers")
+
+    def __init__(self, *args, user, cohort: CalendarCohort | None = None, **kwargs):
+        if cohort is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "lmns": cohort.lmns_id,
+                    "name": cohort.name,
+                    "providers": list(cohort.providers.values_list("pk", flat=True)),
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["providers"].error_messages["required"] = "Select the providers in the cohort"
+        lmnss = lmnss_where(user, "keep_calendar").order_by("name")
+        self.fields["lmns"].queryset = lmnss
+        self.fields["providers"].queryset = Provider.objects.filter(lmns__in=lmnss).order_by("name")
+        if cohort is not None or len(lmnss) == 1:
+            self.fields["lmns"].widget = forms.HiddenInput()
+            if cohort is None:
+                self.fields["lmns"].initial = lmnss[0]
+        # A cohort stays in its LMNS: what is posted for it is not read.
+        self.fields["lmns"].disabled = cohort is not None
+
+    def clean(self):
+        cleaned = super().clean()
+        lmns, providers = cleaned.get("lmns"), cleaned.get("providers") or []
+        if lmns and any(provider.lmns_id != lmns.pk for provider in providers):
+            self.add_error("providers", "Select providers of this LMNS")
+        return cleaned
 
 
 class EventMaterialForm(NHSErrorMessagesMixin, forms.Form):

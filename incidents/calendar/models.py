@@ -32,17 +32,63 @@ class EventKind(models.TextChoices):
     DEBRIEF = "debrief", "Debrief"
 
 
+class CalendarCohortQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Only the LMNS's own members: a provider is never told which others share its cohort."""
+        from lmns.access import lmnss_staffed_by
+
+        return self.filter(lmns__in=lmnss_staffed_by(user))
+
+
+class CalendarCohort(models.Model):
+    """A named set of the LMNS's providers, such as “Wave 2 of the collaborative”, that an event
+    can be for. Read when the calendar is read, so a provider added later is included."""
+
+    lmns = models.ForeignKey(
+        Lmns, on_delete=models.PROTECT, related_name="calendar_cohorts", verbose_name="LMNS"
+    )
+    name = models.CharField(max_length=200, help_text="For example “Wave 2 of the collaborative”.")
+    providers = models.ManyToManyField(Provider, related_name="calendar_cohorts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CalendarCohortQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[providers])
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lmns", "name"],
+                name="calendar_cohort_name_once_per_lmns",
+                violation_error_message="The LMNS already has a cohort of this name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("incidents:calendar-cohort-edit", kwargs={"pk": self.pk})
+
+
 class CalendarEventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The LMNS's own members see every event of their LMNS; a provider's users see those
-        for all of their LMNS's providers, and those whose chosen audience includes theirs."""
+        for all of their LMNS's providers, those whose chosen audience includes theirs, and those
+        for a cohort their provider is in now."""
         from lmns.access import lmnss_for, lmnss_staffed_by, providers_for
 
-        chosen = CalendarEvent.providers.through.objects.filter(provider__in=providers_for(user))
+        theirs = providers_for(user)
+        chosen = CalendarEvent.providers.through.objects.filter(provider__in=theirs)
+        cohorts = CalendarCohort.providers.through.objects.filter(provider__in=theirs)
+        for_cohort = CalendarEvent.cohorts.through.objects.filter(
+            calendarcohort__in=cohorts.values("calendarcohort")
+        )
         return self.filter(
             Q(lmns__in=lmnss_staffed_by(user))
             | Q(for_all_providers=True, lmns__in=lmnss_for(user))
             | Q(pk__in=chosen.values("calendarevent"))
+            | Q(pk__in=for_cohort.values("calendarevent"))
         )
 
 
@@ -65,13 +111,14 @@ class CalendarEvent(models.Model):
         "For every provider of the LMNS", default=True, help_text="Otherwise only the providers chosen."
     )
     providers = models.ManyToManyField(Provider, blank=True, related_name="calendar_events")
+    cohorts = models.ManyToManyField(CalendarCohort, blank=True, related_name="events")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped on every change, so that a calendar app subscribed to the feed updates its copy.
     sequence = models.PositiveIntegerField(default=0)
 
     objects = CalendarEventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[providers])
+    history = HistoricalRecords(m2m_fields=[providers, cohorts])
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assurance.models import Deadline, Framework
 from incidents.calendar.models import CalendarEvent
+from incidents.calendar.services import event_audience
 from incidents.highlights import selectors as highlights
 from incidents.highlights.models import HighlightReport, next_month, report_due_on
 from incidents.models import LearningEvent, SsigMeeting, SurveyRound
@@ -327,7 +328,16 @@ def event_attendance_visible(*, user, event: CalendarEvent):
 
 
 def event_audience_visible(*, user, event: CalendarEvent):
-    """The chosen providers the person may know of (all of them, for the LMNS's own members)."""
+    """The chosen providers, and those of its cohorts now, that the person may know of (all of
+    them, for the LMNS's own members)."""
+    audience = event_audience(event).order_by("name")
     if _staffs(user, event):
-        return event.providers.all()
-    return event.providers.filter(pk__in=providers_for(user).values("pk"))
+        return audience
+    return audience.filter(pk__in=providers_for(user).values("pk"))
+
+
+def event_cohorts_visible(*, user, event: CalendarEvent):
+    """A cohort's name only to the LMNS's own members: it would tell a provider who else is in it."""
+    if _staffs(user, event):
+        return event.cohorts.all()
+    return event.cohorts.none()

@@ -5,10 +5,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assurance.uploads import check_upload
 from incidents.calendar.models import (
+    CalendarCohort,
     CalendarEvent,
     CalendarFeed,
     EventAttendance,
@@ -20,10 +22,14 @@ from lmns.models import Lmns, Provider
 EVENT_FIELDS = ("kind", "title", "starts_at", "ends_at", "place", "joining_link", "description")
 
 
-def _check_audience(*, lmns: Lmns, for_all_providers: bool, providers: list[Provider]) -> None:
+def _check_audience(
+    *, lmns: Lmns, for_all_providers: bool, providers: list[Provider], cohorts: list[CalendarCohort]
+) -> None:
     if any(provider.lmns_id != lmns.pk for provider in providers):
         raise ValidationError({"providers": "Choose providers of this LMNS."})
-    if not for_all_providers and not providers:
+    if any(cohort.lmns_id != lmns.pk for cohort in cohorts):
+        raise ValidationError({"cohort": "Choose a cohort of this LMNS."})
+    if not for_all_providers and not providers and not cohorts:
         raise ValidationError(
             {"providers": "Select the providers the event is for, or choose every provider."}
         )
@@ -36,13 +42,16 @@ def calendar_event_save(
     by,
     for_all_providers: bool,
     providers: Iterable[Provider] = (),
+    cohorts: Iterable[CalendarCohort] = (),
     event: CalendarEvent | None = None,
     **fields,
 ) -> CalendarEvent:
     """Add an event to the LMNS's calendar, or change one. An event for every provider keeps no
-    chosen providers, so that adding a provider to the LMNS later includes it."""
+    chosen providers, so that adding a provider to the LMNS later includes it; an event for a
+    cohort keeps the cohort, not its providers, for the same reason."""
     providers = [] if for_all_providers else list(providers)
-    _check_audience(lmns=lmns, for_all_providers=for_all_providers, providers=providers)
+    cohorts = [] if for_all_providers else list(cohorts)
+    _check_audience(lmns=lmns, for_all_providers=for_all_providers, providers=providers, cohorts=cohorts)
     if event is None:
         event = CalendarEvent(lmns=lmns, created_by=by)
     else:
@@ -54,10 +63,31 @@ def calendar_event_save(
     event.full_clean()
     event.save()
     event.providers.set(providers)
+    event.cohorts.set(cohorts)
     # Attendance is kept only for providers the event is still for.
     if not for_all_providers:
-        event.attendance.exclude(provider__in=providers).delete()
+        event.attendance.exclude(provider__in=event_audience(event)).delete()
     return event
+
+
+@transaction.atomic
+def calendar_cohort_save(
+    *, lmns: Lmns, name: str, providers: Iterable[Provider], cohort: CalendarCohort | None = None
+) -> CalendarCohort:
+    """Name a set of the LMNS's providers, or change one; its events reach its providers as
+    they are when the calendar is read."""
+    providers = list(providers)
+    if not providers:
+        raise ValidationError({"providers": "Select the providers in the cohort."})
+    if any(provider.lmns_id != lmns.pk for provider in providers):
+        raise ValidationError({"providers": "Choose providers of this LMNS."})
+    if cohort is None:
+        cohort = CalendarCohort(lmns=lmns)
+    cohort.name = name
+    cohort.full_clean()
+    cohort.save()
+    cohort.providers.set(providers)
+    return cohort
 
 
 @transaction.atomic
@@ -95,7 +125,9 @@ def event_audience(event: CalendarEvent):
     """The providers an event is for."""
     if event.for_all_providers:
         return Provider.objects.filter(lmns_id=event.lmns_id)
-    return event.providers.all()
+    return Provider.objects.filter(
+        Q(pk__in=event.providers.values("pk")) | Q(calendar_cohorts__in=event.cohorts.values("pk"))
+    ).distinct()
 
 
 @transaction.atomic

@@ -17,6 +17,9 @@ urlpatterns = [
         views.material_download,
         name="calendar-material-download",
     ),
+    path("calendar/cohorts/", views.cohort_list, name="calendar-cohorts"),
+    path("calendar/cohorts/new/", views.cohort_create, name="calendar-cohort-create"),
+    path("calendar/cohorts/<int:pk>/edit/", views.cohort_edit, name="calendar-cohort-edit"),
     path("calendar/feed/", views.feed_settings, name="calendar-feed-settings"),
     # No sign-in: the secret in the address is the credential (calendar apps cannot sign in).
     path("calendar/feed/<str:token>.ics", views.feed, name="calendar-feed"),

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incidents.calendar import selectors, services
 from incidents.calendar.feed import feed_calendar
-from incidents.calendar.forms import AttendanceForm, CalendarEventForm, EventMaterialForm
-from incidents.calendar.models import CalendarEvent, CalendarFeed, feed_token_hash
+from incidents.calendar.forms import AttendanceForm, CalendarCohortForm, CalendarEventForm, EventMaterialForm
+from incidents.calendar.models import CalendarCohort, CalendarEvent, CalendarFeed, feed_token_hash
 from incidents.views.common import save_with
 from lmns import access
 from lmns.responses import stored_file_response
@@ -75,6 +75,7 @@ def event_detail(request, pk):
             "event": event,
             "materials": event.materials.all(),
             "audience": selectors.event_audience_visible(user=request.user, event=event),
+            "cohorts": selectors.event_cohorts_visible(user=request.user, event=event),
             "attendance": selectors.event_attendance_visible(user=request.user, event=event),
             "may_keep": access.can(request.user, "keep_calendar", event.lmns),
         },
@@ -151,6 +152,49 @@ def attendance(request, pk):
             messages.success(request, "Attendance saved.")
             return redirect(event)
     return render(request, "incidents/calendar/attendance_form.html", {"form": form, "event": event})
+
+
+@require_GET
+def cohort_list(request):
+    """The cohorts of the LMNSs whose calendar the person keeps."""
+    lmnss = access.lmnss_where(request.user, "keep_calendar")
+    if not lmnss.exists():
+        raise PermissionDenied
+    cohorts = (
+        CalendarCohort.objects.filter(lmns__in=lmnss)
+        .select_related("lmns")
+        .prefetch_related("providers")
+        .order_by("lmns__name", "name", "pk")
+    )
+    return render(request, "incidents/calendar/cohort_list.html", {"cohorts": cohorts})
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_create(request):
+    form = CalendarCohortForm(request.POST or None, user=request.user)
+    if not form.fields["lmns"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        cohort = save_with(form, services.calendar_cohort_save, **form.cleaned_data)
+        if cohort:
+            messages.success(request, f"Cohort “{cohort.name}” added.")
+            return redirect("incidents:calendar-cohorts")
+    return render(request, "incidents/calendar/cohort_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_edit(request, pk):
+    cohort = access.get_for_user(
+        CalendarCohort.objects.select_related("lmns"), request.user, action="keep_calendar", pk=pk
+    )
+    form = CalendarCohortForm(request.POST or None, user=request.user, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        fields = {**form.cleaned_data, "lmns": cohort.lmns}
+        saved = save_with(form, services.calendar_cohort_save, cohort=cohort, **fields)
+        if saved:
+            messages.success(request, f"Cohort “{saved.name}” saved.")
+            return redirect("incidents:calendar-cohorts")
+    return render(request, "incidents/calendar/cohort_form.html", {"form": form, "cohort": cohort})
 
 
 @require_http_methods(["GET", "POST"])

@@ -111,3 +111,7 @@ class FilterForm(forms.Form):
         choices=[("", "Any"), ("none", "No report yet"), *ReportStatus.choices],
     )
     late = forms.BooleanField(label="Late only", required=False)
+    awaiting = forms.BooleanField(
+        label="Awaiting your review (every submitted report, not only each plan's latest)",
+        required=False,
+    )

@@ -17,7 +17,7 @@ from incidents.highlights.models import (
 )
 from incidents.improvement.selectors import MeasureSeries, plan_series
 from incidents.models import ImprovementPlan
-from lmns.access import can, lmnss_where
+from lmns.access import can, lmnss_where, providers_where
 
 SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)
 
@@ -107,6 +107,15 @@ def filter_rows(rows: list[PlanReports], *, status: str = "", late: bool = False
     if late:
         rows = [row for row in rows if row.late]
     return rows
+
+
+def awaiting_review(*, user):
+    """Every submitted report the user may review and nobody has yet, each month's not only the
+    latest: the officer's home page counts these, and the list it links to shows them."""
+    return HighlightReport.objects.visible_to(user).filter(
+        plan__provider__in=providers_where(user, "review_highlight_report"),
+        status=ReportStatus.SUBMITTED,
+    )
 
 
 def plan_state(*, plan: ImprovementPlan, today: date) -> PlanReports | None:

@@ -44,12 +44,22 @@ def _rows(request):
 def highlight_list(request):
     """Every plan the user may read, with its latest report and whether one is late."""
     form, rows = _rows(request)
+    # Awaiting review lists reports rather than plans: a plan may have several months submitted.
+    awaiting = form.is_valid() and form.cleaned_data["awaiting"]
+    reports = (
+        selectors.awaiting_review(user=request.user)
+        .select_related("plan__provider", "submitted_by")
+        .order_by("plan__provider__name", "plan__title", "month", "pk")
+        if awaiting
+        else None
+    )
     return render(
         request,
         "incidents/highlights/report_list.html",
         {
             "filter_form": form,
             "rows": rows,
+            "awaiting_reports": reports,
             "can_schedule": selectors.schedule_lmnss(request.user).exists(),
         },
     )

@@ -139,3 +139,51 @@ def test_a_lead_finds_the_late_highlight_report_and_the_score_window_the_other_l
     other.goto(window_list)
     expect(other.get_by_role("link", name=re.compile("SCORE"))).to_have_count(0)
     context.close()
+
+
+def test_the_officer_makes_a_cohort_whose_event_reaches_its_lead_only(
+    page, browser, seeded_live_server, artifacts
+):
+    day = timezone.localdate() + timedelta(days=22)
+    cohort_title = "Wave 2 cohort webinar"
+    sign_in(page, "demo.officer")
+    expect(page).to_have_url(HOME_URL)
+    page.goto("/incidents/calendar/")
+    page.get_by_role("link", name="Cohorts").click()
+    page.get_by_role("link", name="Add a cohort").click()
+    page.get_by_role("button", name="Save cohort").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select the providers in the cohort")
+    page.screenshot(path=str(artifacts / "calendar-cohort-form-errors.png"), full_page=True)
+    page.get_by_label("Name").fill("Wave 2 of the collaborative")
+    page.get_by_label(LEADS["demo.lead"]).check()
+    page.get_by_role("button", name="Save cohort").click()
+    expect(page.get_by_text("Cohort “Wave 2 of the collaborative” added.")).to_be_visible()
+    page.screenshot(path=str(artifacts / "calendar-cohorts.png"), full_page=True)
+
+    page.goto("/incidents/calendar/events/new/")
+    page.get_by_label("Webinar", exact=True).check()
+    page.get_by_label("Title").fill(cohort_title)
+    fill_date(page, "Start date", day)
+    page.get_by_label("Start time").fill("12:00")
+    page.get_by_label("End time").fill("13:00")
+    page.get_by_label("Joining link").fill("https://example.org/join")
+    page.get_by_label("A cohort", exact=True).check()
+    page.get_by_label("Cohort", exact=True).select_option(label="Wave 2 of the collaborative")
+    page.get_by_role("button", name="Save event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(cohort_title)
+    page.screenshot(path=str(artifacts / "calendar-cohort-event.png"), full_page=True)
+
+    month = f"/incidents/calendar/list/?month={day:%Y-%m}"
+    for username, sees in (("demo.lead", 1), ("demo.lead.vale", 0)):
+        context = browser.new_context(base_url=seeded_live_server.url, locale="en-GB")
+        context.set_default_timeout(5000)
+        lead = context.new_page()
+        sign_in(lead, username)
+        expect(lead).to_have_url(HOME_URL)
+        lead.goto(month)
+        expect(lead.get_by_role("link", name=cohort_title)).to_have_count(sees)
+        if sees:
+            lead.get_by_role("link", name=cohort_title).click()
+            expect(lead.get_by_text("Wave 2 of the collaborative")).to_have_count(0)
+            lead.screenshot(path=str(artifacts / "calendar-cohort-event-lead.png"), full_page=True)
+        context.close()

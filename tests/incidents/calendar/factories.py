@@ -6,15 +6,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from incidents.calendar import services
-from incidents.calendar.models import CalendarEvent, EventKind
+from incidents.calendar.models import CalendarCohort, CalendarEvent, EventKind
 
 
 def at(day, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-def make_event(lmns, *, by, providers=None, day=None, **fields) -> CalendarEvent:
-    """An event of ``lmns`` for every provider, or for ``providers`` only."""
+def make_cohort(lmns, providers, name="Wave 2 of the collaborative") -> CalendarCohort:
+    return services.calendar_cohort_save(lmns=lmns, name=name, providers=providers)
+
+
+def make_event(lmns, *, by, providers=None, cohorts=None, day=None, **fields) -> CalendarEvent:
+    """An event of ``lmns`` for every provider, or for ``providers`` or ``cohorts`` only."""
     day = day or timezone.localdate() + timedelta(days=14)
     defaults = {
         "kind": EventKind.LEARNING_SET,
@@ -26,15 +30,17 @@ def make_event(lmns, *, by, providers=None, day=None, **fields) -> CalendarEvent
     return services.calendar_event_save(
         lmns=lmns,
         by=by,
-        for_all_providers=providers is None,
+        for_all_providers=providers is None and cohorts is None,
         providers=providers or [],
+        cohorts=cohorts or [],
         **{**defaults, **fields},
     )
 
 
 def calendar_record(world, provider) -> dict:
     """For the access matrix: an event of ``provider``'s LMNS for that provider alone, with a
-    file among its materials; made on first use so tests/conftest.py's World needs no change."""
+    file among its materials, and a cohort of that provider; made on first use so
+    tests/conftest.py's World needs no change."""
     records = world.records.setdefault(("calendar", provider.pk), {})
     if not records:
         officer = world.personas["superuser"]
@@ -47,5 +53,6 @@ def calendar_record(world, provider) -> dict:
             title="Slides",
             file=SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides"),
         )
-        records.update(event=event, material=material)
+        cohort = make_cohort(provider.lmns, [provider], name=f"Cohort of {provider.ods_code}")
+        records.update(event=event, material=material, cohort=cohort)
     return records

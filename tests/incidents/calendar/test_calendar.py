@@ -17,7 +17,7 @@ from incidents.calendar.models import CalendarEvent, EventAttendance, EventKind,
 from incidents.models import ImprovementPlan
 from lmns.models import Role
 from tests.factories import make_meeting, make_user
-from tests.incidents.calendar.factories import at, make_event
+from tests.incidents.calendar.factories import at, make_cohort, make_event
 from tests.incidents.highlights.factories import make_report
 from tests.incidents.improvement.factories import make_plan
 from tests.workforce.score.factories import make_wave
@@ -162,6 +162,13 @@ def test_month_and_list_take_the_same_queries_however_many_events(
             by=officer,
             day=first_of_month(today) + timedelta(days=n),
             providers=[world.a1, world.a2],
+        )
+        # An event for a cohort is read in the same query as the rest.
+        make_event(
+            world.lmns_a,
+            by=officer,
+            day=first_of_month(today) + timedelta(days=n),
+            cohorts=[make_cohort(world.lmns_a, [world.a1, world.a2], name=f"Cohort {n}")],
         )
         _deadlines_of_plan_and_wave(world.a2 if n % 2 else world.a1, str(n), by=officer)
     assert _queries(client, url) == few

@@ -1,5 +1,5 @@
 """The calendar's forms on an event's own pages (changing it, adding a material, recording
-attendance), posted hostile input as tests/test_hostile_forms.py posts the forms that create
+attendance) and on a cohort's, posted hostile input as tests/test_hostile_forms.py posts the forms that create
 records: never a server error, and a refused post leaves nothing behind."""
 
 from datetime import timedelta
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lmns.forms import DateInput
 from lmns.models import Role
-from tests.incidents.calendar.factories import make_event
+from tests.incidents.calendar.factories import make_cohort, make_event
 from tests.test_hostile_forms import VALUE, _row_counts
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "url_name",
-    ["incidents:calendar-event-edit", "incidents:calendar-material-add", "incidents:calendar-attendance"],
+    [
+        "incidents:calendar-event-edit",
+        "incidents:calendar-material-add",
+        "incidents:calendar-attendance",
+        "incidents:calendar-cohort-edit",
+    ],
 )
 def test_hostile_posts_on_an_events_pages_never_fail_or_half_save(client, world, url_name):
     officer = world.personas[f"lmns:{Role.LMNS_OFFICER}"]
@@ -28,7 +33,8 @@ def test_hostile_posts_on_an_events_pages_never_fail_or_half_save(client, world,
         world.lmns_a, by=officer, providers=[world.a1, world.a2], day=timezone.localdate() - timedelta(days=1)
     )
     client.force_login(officer)
-    url = reverse(url_name, kwargs={"pk": event.pk})
+    record = make_cohort(world.lmns_a, [world.a1]) if "cohort" in url_name else event
+    url = reverse(url_name, kwargs={"pk": record.pk})
     form = client.get(url).context["form"]
     fields = list(form.fields) + [
         f"{name}{suffix}"
