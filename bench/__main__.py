@@ -8,12 +8,15 @@ Each bench runs as a process of its own (Django is set up once per process, for 
 database) and reports through ``bench.harness.record``. On PostgreSQL each gets a fresh
 database named ``lmns_bench_<bench>``, dropped and made again at the start of its run. A
 bench that crashes fails the run; a missed target is shown as missed, not as a failure: the
-table is the evidence, and the reasons are in bench/README.md.
+table is the evidence. A bench whose program is not installed (wrk, for HTTP throughput) is
+skipped with a message saying how to install it, and the others run: ``make bench`` installs
+it as root on Debian.
 """
 
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,8 @@ BENCHES = {
     "http_throughput": [],
     "perinatal_signals": [],
 }
+# Programs a bench runs besides Python, each with how to install it.
+TOOLS = {"http_throughput": ("wrk", "sudo apt-get install wrk")}
 
 
 def fresh_postgres_database(name: str) -> str:
@@ -52,6 +57,16 @@ def run(bench: str, database: str, results: Path) -> float:
     print(f"\n== {bench} ({database})", flush=True)
     subprocess.run([sys.executable, "-m", f"bench.{bench}", *BENCHES[bench]], env=env, check=True)
     return time.perf_counter() - started
+
+
+def missing_tool(bench: str) -> str | None:
+    """Why ``bench`` cannot run here, when a program it needs is not on the PATH."""
+    if bench not in TOOLS:
+        return None
+    program, install = TOOLS[bench]
+    if shutil.which(program):
+        return None
+    return f"{bench} skipped: {program} is not installed ({install}, or `make bench` as root on Debian)."
 
 
 def _number(value: float) -> str:
@@ -86,10 +101,17 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-results-") as folder:
         results = Path(folder) / "results.jsonl"
         results.touch()
-        took = {bench: run(bench, args.database, results) for bench in args.only}
+        skipped = {bench: reason for bench in args.only if (reason := missing_tool(bench))}
+        for reason in skipped.values():
+            print(reason, flush=True)
+        took = {bench: run(bench, args.database, results) for bench in args.only if bench not in skipped}
         lines = [json.loads(line) for line in results.read_text().splitlines()]
     print("\n" + table(lines, args.database))
-    print("\nTook: " + ", ".join(f"{bench} {seconds:.0f} s" for bench, seconds in took.items()))
+    if took:
+        print("\nTook: " + ", ".join(f"{bench} {seconds:.0f} s" for bench, seconds in took.items()))
+    # Again under the table, where the eye lands, so that a missing row is never a mystery.
+    for reason in skipped.values():
+        print(reason)
     if args.output:
         args.output.write_text("".join(json.dumps(line) + "\n" for line in lines))
 

@@ -34,6 +34,7 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -63,7 +64,7 @@ from lmns.models import Membership, Provider, Role  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data
 MONTH = "2026-10"  # the last complete month of that data
-WRK = "/usr/bin/wrk"
+WRK = shutil.which("wrk")
 USERNAME = "bench.officer"
 
 
@@ -303,8 +304,8 @@ def main(argv=None) -> None:
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--conn-max-age", type=int, help="CONN_MAX_AGE for gunicorn (default: the product's)")
     args = parser.parse_args(argv)
-    if not Path(WRK).exists():
-        sys.exit(f"{WRK} not found: install wrk (Debian package `wrk`).")
+    if WRK is None:
+        sys.exit("wrk is not installed: sudo apt-get install wrk (or `make bench` as root on Debian).")
 
     started = time.perf_counter()
     settings.STATIC_ROOT = FOLDER / "static"

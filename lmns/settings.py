@@ -2,7 +2,7 @@
 
 One module for every environment: a bare checkout runs on SQLite with Celery
 tasks executed in-process; production sets DATABASE_URL, CELERY_BROKER_URL and
-friends. The README lists every variable.
+friends. docs/configuration.md lists every variable.
 """
 
 import base64

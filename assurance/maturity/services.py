@@ -199,8 +199,10 @@ def maturity_round_start(*, model: MaturityModel, provider, assessed_on: date, b
 
 
 def _locked(round_: MaturityRound) -> MaturityRound:
+    # Locks the round's row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer joins to its provider or LMNS (a round has one of the two).
     return (
-        MaturityRound.objects.select_for_update()
+        MaturityRound.objects.select_for_update(of=("self",))
         .select_related("model", "provider", "lmns")
         .get(pk=round_.pk)
     )
