@@ -184,9 +184,9 @@ class _Parser:
             raise self.error(node, str(error)) from None
 
 
-def parse_framework_file(path) -> FrameworkData:
-    """Read and validate one framework file without touching the database."""
-    path = Path(path)
+def read_data_file(path: Path) -> tuple[yaml.Node, str]:
+    """The YAML tree of a data file (a framework, visit template or maturity model) and the path
+    its errors name, or a FrameworkFileError saying which line is wrong."""
     shown = _shown_path(path)
     try:
         content = path.read_text(encoding="utf-8")
@@ -198,7 +198,13 @@ def parse_framework_file(path) -> FrameworkData:
         raise _yaml_error(shown, content, exc) from exc
     if root is None:
         raise FrameworkFileError(f"{shown}:1: the file is empty")
+    return root, shown
 
+
+def parse_framework_file(path) -> FrameworkData:
+    """Read and validate one framework file without touching the database."""
+    path = Path(path)
+    root, shown = read_data_file(path)
     p = _Parser(shown)
     top = p.mapping(root, "the framework", FRAMEWORK_KEYS, FRAMEWORK_OPTIONAL)
     slug = p.text(top["slug"], "slug", 80)

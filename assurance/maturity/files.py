@@ -10,10 +10,9 @@ overwrites that correction.
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 
-from assurance.frameworks import SLUG_RE, FrameworkFileError, _line, _Parser, _shown_path, _yaml_error
+from assurance.frameworks import SLUG_RE, _line, _Parser, read_data_file
 from assurance.maturity.models import (
     CODE_LENGTH,
     MaturityDescriptor,
@@ -49,16 +48,7 @@ class ModelData:
 def parse_model_file(path) -> ModelData:
     """Read and check one file without touching the database."""
     path = Path(path)
-    shown = _shown_path(path)
-    try:
-        content = path.read_text(encoding="utf-8")
-        root = yaml.compose(content, Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkFileError(f"{shown}:1: cannot read the file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise _yaml_error(shown, content, exc) from exc
-    if root is None:
-        raise FrameworkFileError(f"{shown}:1: the file is empty")
+    root, shown = read_data_file(path)
     p = _Parser(shown)
     top = p.mapping(root, "the maturity model", TOP_KEYS, TOP_OPTIONAL)
     slug = p.text(top["slug"], "slug", 80)

@@ -8,11 +8,10 @@ is published is never changed in place by a file: it is corrected as a new versi
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from assurance.frameworks import SLUG_RE, FrameworkFileError, _line, _Parser, _shown_path, _yaml_error
+from assurance.frameworks import SLUG_RE, FrameworkFileError, _line, _Parser, read_data_file
 from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from assurance.models.visit_templates import LINE_CODE_LENGTH, PROMPT_LENGTH, SECTION_CODE_LENGTH
 
@@ -65,16 +64,7 @@ class TemplateData:
 def parse_template_file(path) -> TemplateData:
     """Read and validate one visit template file without touching the database."""
     path = Path(path)
-    shown = _shown_path(path)
-    try:
-        content = path.read_text(encoding="utf-8")
-        root = yaml.compose(content, Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkFileError(f"{shown}:1: cannot read the file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise _yaml_error(shown, content, exc) from exc
-    if root is None:
-        raise FrameworkFileError(f"{shown}:1: the file is empty")
+    root, shown = read_data_file(path)
     p = _Parser(shown)
     top = p.mapping(root, "the visit template", TEMPLATE_KEYS, TEMPLATE_OPTIONAL)
     slug = p.text(top["slug"], "slug", 80)
