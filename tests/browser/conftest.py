@@ -117,8 +117,10 @@ def artifacts():
 def menu(page):
     """The header's menu, once the design system's script has laid it out. The script moves the
     menu's links as it starts, and a click on one in that moment was lost (seen in random-order
-    runs, with the page still showing the one before)."""
-    page.locator("header[data-nhsuk-header-init]").wait_for(state="attached")
+    runs, with the page still showing the one before). The load event, not the script's mark on
+    the header: a download started before the page finished loading cancels the script, so the
+    mark never comes (seen in CI), while the links stay where the server put them."""
+    page.wait_for_load_state("load")
     return page.get_by_role("navigation", name="Menu")
 
 
