@@ -29,7 +29,7 @@ from assurance.models.visit_templates import (
     VisitTemplateLine,
     VisitTemplateSection,
 )
-from assurance.models.visits import (
+from assurance.visits.models import (
     VISIT_TRANSITIONS,
     CqcDomain,
     Finding,
