@@ -3,8 +3,8 @@ assurance namespace by assurance.urls."""
 
 from django.urls import path
 
-from assurance.models import Recommendation, Visit
 from assurance.visits import views
+from assurance.visits.models import Recommendation, Visit
 from lmns.history import history_view
 
 urlpatterns = [

@@ -4,7 +4,7 @@ namespace by incidents.urls, so the names are incidents:improvement-index..."""
 from django.urls import path
 
 from incidents.improvement import views
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.history import history_view
 
 urlpatterns = [
