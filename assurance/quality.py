@@ -14,19 +14,9 @@ from urllib.parse import urlencode
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from assurance.models import (
-    Assessment,
-    Deadline,
-    Finding,
-    FindingKind,
-    Framework,
-    FrameworkAction,
-    Recommendation,
-    RequirementAssessment,
-    Visit,
-    VisitStatus,
-)
+from assurance.models import Assessment, Deadline, Framework, FrameworkAction, RequirementAssessment
 from assurance.selectors import _grouped_rows, _position
+from assurance.visits.models import Finding, FindingKind, Recommendation, Visit, VisitStatus
 from lmns.models import Provider
 
 

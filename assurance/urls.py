@@ -1,17 +1,12 @@
 from django.urls import path
 
 from assurance.maturity import urls as maturity_urls
-from assurance.models import (
-    Assessment,
-    Framework,
-    Recommendation,
-    RequirementAssessment,
-    Visit,
-)
+from assurance.models import Assessment, Framework, RequirementAssessment
 from assurance.oversight import urls as oversight_urls
 from assurance.sbl import urls as sbl_urls
-from assurance.views import authoring, compliance, evidence, visit_templates, visits, workbooks
+from assurance.views import authoring, compliance, evidence, visit_templates, workbooks
 from assurance.visits import template_history
+from assurance.visits import urls as visits_urls
 from lmns.history import history_view
 
 app_name = "assurance"
@@ -125,32 +120,7 @@ urlpatterns = [
         visit_templates.line_change,
         name="visit-template-line-change",
     ),
-    path("visits/", visits.visit_list, name="visit-list"),
-    path("visits/new/", visits.visit_create, name="visit-create"),
-    path("visits/<int:pk>/", visits.visit_detail, name="visit-detail"),
-    path("visits/<int:pk>/history/", history_view(Visit.objects), name="visit-history"),
-    path("visits/<int:pk>/edit/", visits.visit_edit, name="visit-edit"),
-    path("visits/<int:pk>/status/", visits.visit_transition, name="visit-transition"),
-    path("visits/<int:pk>/pack/", visits.visit_pack, name="visit-pack"),
-    path("visits/<int:pk>/pack.xlsx", visits.visit_pack_workbook, name="visit-pack-workbook"),
-    path("visits/<int:pk>/findings/new/", visits.finding_create, name="finding-create"),
-    path("findings/<int:pk>/edit/", visits.finding_edit, name="finding-edit"),
-    path("visits/<int:pk>/feedback/new/", visits.feedback_create, name="feedback-create"),
-    path("visits/<int:pk>/recommendations/new/", visits.recommendation_create, name="recommendation-create"),
-    path("visits/<int:pk>/report/", visits.visit_report, name="visit-report"),
-    path("visits/<int:pk>/report.xlsx", visits.visit_report_workbook, name="visit-report-workbook"),
-    path("reports/<int:pk>/", visits.report_version, name="report-version"),
-    path("reports/<int:pk>/report.xlsx", visits.report_version_workbook, name="report-version-workbook"),
-    path("recommendations/", visits.recommendation_list, name="recommendation-list"),
-    path("recommendations/<int:pk>/", visits.recommendation_detail, name="recommendation-detail"),
-    path(
-        "recommendations/<int:pk>/history/",
-        history_view(Recommendation.objects),
-        name="recommendation-history",
-    ),
-    path("recommendations/<int:pk>/edit/", visits.recommendation_edit, name="recommendation-edit"),
-    path("recommendations/<int:pk>/respond/", visits.recommendation_respond, name="recommendation-respond"),
-    path("recommendations/<int:pk>/review/", visits.recommendation_review, name="recommendation-review"),
+    *visits_urls.urlpatterns,
     *oversight_urls.urlpatterns,
     *sbl_urls.urlpatterns,
     *maturity_urls.urlpatterns,

@@ -50,7 +50,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from assurance.models import VisitType  # noqa: E402
+from assurance.visits.models import VisitType  # noqa: E402
 from incidents.models import Incident, PhysicalHarm  # noqa: E402
 from lmns.models import Membership, Provider, Role  # noqa: E402
 from lmns.quality import SPC_MONTHS, lmns_overview, month_period  # noqa: E402

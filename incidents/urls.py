@@ -4,8 +4,9 @@ from incidents.calendar.urls import urlpatterns as calendar_urlpatterns
 from incidents.highlights import views as highlights
 from incidents.highlights.models import HighlightReport
 from incidents.imports import views as imports
-from incidents.models import ImprovementPlan, Incident, Learning, LearningEvent, SafetyAction, SsigMeeting
-from incidents.views import actions, improvement, incidents, learning, overview, reports, ssig
+from incidents.improvement.urls import urlpatterns as improvement_urlpatterns
+from incidents.models import Incident, Learning, LearningEvent, SafetyAction, SsigMeeting
+from incidents.views import actions, incidents, learning, overview, reports, ssig
 from lmns.history import history_view
 
 app_name = "incidents"
@@ -62,72 +63,8 @@ urlpatterns = [
     path("events/<int:pk>/history/", history_view(LearningEvent.objects), name="event-history"),
 ]
 
-# Improvement plans and the learning network's health survey (incidents.views.improvement).
-urlpatterns += [
-    path("improvement/", improvement.improvement_index, name="improvement-index"),
-    path("improvement/new/", improvement.improvement_create, name="improvement-create"),
-    path("improvement/<int:pk>/", improvement.improvement_detail, name="improvement-detail"),
-    path("improvement/<int:pk>/edit/", improvement.improvement_edit, name="improvement-edit"),
-    path(
-        "improvement/<int:pk>/measurement/",
-        improvement.improvement_measurement,
-        name="improvement-measurement",
-    ),
-    path(
-        "improvement/<int:pk>/communications/",
-        improvement.improvement_communications,
-        name="improvement-communications",
-    ),
-    path("improvement/<int:pk>/team/", improvement.improvement_team, name="improvement-team"),
-    path("improvement/<int:pk>/all/", improvement.improvement_all, name="improvement-all"),
-    path("improvement/<int:pk>/plan.xlsx", improvement.improvement_workbook, name="improvement-workbook"),
-    path("improvement/<int:pk>/history/", history_view(ImprovementPlan.objects), name="improvement-history"),
-    path(
-        "improvement/<int:pk>/measures/<int:row>/",
-        improvement.improvement_measure,
-        name="improvement-measure",
-    ),
-    path(
-        "improvement/<int:pk>/measures/<int:row>/values/",
-        improvement.improvement_measure_values,
-        name="improvement-measure-values",
-    ),
-    *(
-        route
-        for kind in ("measure", "pdsa", "communication", "team")
-        for route in (
-            path(
-                f"improvement/<int:pk>/{kind}/new/",
-                improvement.improvement_row,
-                {"kind": kind},
-                name=f"improvement-{kind}-create",
-            ),
-            path(
-                f"improvement/<int:pk>/{kind}/<int:row>/edit/",
-                improvement.improvement_row,
-                {"kind": kind},
-                name=f"improvement-{kind}-edit",
-            ),
-            path(
-                f"improvement/<int:pk>/{kind}/<int:row>/delete/",
-                improvement.improvement_row_delete,
-                {"kind": kind},
-                name=f"improvement-{kind}-delete",
-            ),
-        )
-    ),
-    path("improvement/survey/", improvement.survey_list, name="improvement-surveys"),
-    path("improvement/survey/new/", improvement.survey_create, name="improvement-survey-create"),
-    path("improvement/survey/<int:pk>/", improvement.survey_detail, name="improvement-survey"),
-    path("improvement/survey/<int:pk>/invite/", improvement.survey_invite, name="improvement-survey-invite"),
-    path("improvement/survey/<int:pk>/close/", improvement.survey_close, name="improvement-survey-close"),
-    path(
-        "improvement/survey/<int:pk>/results.xlsx",
-        improvement.survey_workbook,
-        name="improvement-survey-workbook",
-    ),
-    path("improvement/survey/answer/", improvement.survey_answer, name="improvement-survey-answer"),
-]
+# Improvement plans and the learning network's health survey (incidents.improvement).
+urlpatterns += improvement_urlpatterns
 
 # The calendar of activities (incidents.calendar).
 urlpatterns += calendar_urlpatterns

@@ -21,15 +21,17 @@ from django.utils import timezone
 from assurance.models import (
     IN_FORCE_OR_CLOSED,
     Assessment,
-    Finding,
-    FindingKind,
     Framework,
-    Recommendation,
-    RecommendationStatus,
     Requirement,
     RequirementAssessment,
     Status,
     Verification,
+)
+from assurance.visits.models import (
+    Finding,
+    FindingKind,
+    Recommendation,
+    RecommendationStatus,
     Visit,
     VisitStatus,
     VisitType,

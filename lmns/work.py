@@ -23,14 +23,13 @@ from assurance.models import (
     BoardWorkbookJob,
     Framework,
     FrameworkStatus,
-    Recommendation,
-    RecommendationStatus,
     RequirementAssessment,
     SblAssessment,
     Verification,
     VisitTemplate,
 )
 from assurance.sbl.models import SblState
+from assurance.visits.models import Recommendation, RecommendationStatus
 from incidents.highlights import selectors as highlight_selectors
 from incidents.models import Incident, Learning, LearningStatus, SsigSubmission
 from incidents.selectors import ssig_open_for_submissions

@@ -24,9 +24,10 @@ from django.test import override_settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from assurance.models import BoardWorkbookJob, ExportStatus, VisitStatus
+from assurance.models import BoardWorkbookJob, ExportStatus
 from assurance.services import assessment_start, evidence_add
 from assurance.visits import services as visit_services
+from assurance.visits.models import VisitStatus
 from incidents.models import LearningEvent
 from lmns.celery import app as celery_app
 from lmns.models import LMNS_ROLES, PROVIDER_ROLES, BoardPackJob, Role

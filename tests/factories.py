@@ -8,15 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_otp.oath import totp
 
-from assurance.models import (
-    Finding,
-    Framework,
-    FrameworkAction,
-    FrameworkStatus,
-    Recommendation,
-    Requirement,
-    Visit,
-)
+from assurance.models import Framework, FrameworkAction, FrameworkStatus, Requirement
+from assurance.visits.models import Finding, Recommendation, Visit
 from incidents.models import (
     Incident,
     IncidentReferral,

@@ -11,7 +11,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from assurance.models import Visit
+from assurance.visits.models import Visit
 from lmns.forms import DateField, DateInput
 from lmns.models import Role
 from tests.assurance.visit_template_records import make_visit_template

@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 
-from assurance.models import Assessment, Finding, Recommendation, Visit
+from assurance.models import Assessment
+from assurance.visits.models import Finding, Recommendation, Visit
 from incidents.models import Incident, Learning, SafetyAction, SsigMeeting
 from lmns.load_data import generate
 from lmns.models import Lmns, Provider, Role, Unit

@@ -6,7 +6,8 @@ import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from assurance.models import FrameworkStatus, RecommendationStatus, Verification
+from assurance.models import FrameworkStatus, Verification
+from assurance.visits.models import RecommendationStatus
 from incidents.highlights.models import ReportStatus
 from incidents.models import LearningStatus
 from lmns.models import Role

@@ -1,4 +1,4 @@
-"""Compliance (frameworks, assessments, evidence) and assurance visits."""
+"""Compliance (frameworks, assessments, evidence) and visit templates."""
 
 # Shared with the quality board packs; kept importable from here for the compliance code.
 from assurance.models.compliance import (
@@ -29,65 +29,31 @@ from assurance.models.visit_templates import (
     VisitTemplateLine,
     VisitTemplateSection,
 )
-from assurance.models.visits import (
-    VISIT_TRANSITIONS,
-    CqcDomain,
-    Finding,
-    FindingKind,
-    KeyLineOfEnquiry,
-    Recommendation,
-    RecommendationStatus,
-    RecommendationUpdate,
-    StaffFeedback,
-    StaffGroup,
-    UpdateKind,
-    Visit,
-    VisitReport,
-    VisitStatus,
-    VisitTeamMember,
-    VisitType,
-)
 from lmns.models import ExportStatus
 
 __all__ = [
     "DONE_STATUSES",
     "IN_FORCE_OR_CLOSED",
     "PID_WARNING",
-    "VISIT_TRANSITIONS",
     "Assessment",
     "BoardWorkbookJob",
-    "CqcDomain",
     "Deadline",
     "Evidence",
     "EvidenceLink",
     "EvidenceLinkQuerySet",
     "EvidenceQuerySet",
     "ExportStatus",
-    "Finding",
-    "FindingKind",
     "Framework",
     "FrameworkAction",
     "FrameworkStatus",
-    "KeyLineOfEnquiry",
-    "Recommendation",
-    "RecommendationStatus",
-    "RecommendationUpdate",
     "Requirement",
     "RequirementAssessment",
     "RequirementAssessmentQuerySet",
-    "StaffFeedback",
-    "StaffGroup",
     "Status",
-    "UpdateKind",
     "Verification",
-    "Visit",
-    "VisitReport",
-    "VisitStatus",
-    "VisitTeamMember",
     "VisitTemplate",
     "VisitTemplateLine",
     "VisitTemplateSection",
-    "VisitType",
     "evidence_upload_to",
     "framework_source_upload_to",
     "overdue_action_plan",
@@ -116,4 +82,16 @@ from assurance.sbl.models import (  # noqa: F401
     SblAssessment,
     SblElement,
     SblIntervention,
+)
+
+# Assurance visits, their reports and recommendations too.
+from assurance.visits.models import (  # noqa: F401
+    Finding,
+    KeyLineOfEnquiry,
+    Recommendation,
+    RecommendationUpdate,
+    StaffFeedback,
+    Visit,
+    VisitReport,
+    VisitTeamMember,
 )

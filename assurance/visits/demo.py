@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from assurance.models import CqcDomain, FindingKind, Visit, VisitStatus, VisitTemplate, VisitType
+from assurance.models import VisitTemplate
 from assurance.visits import services, template_services
+from assurance.visits.models import CqcDomain, FindingKind, Visit, VisitStatus, VisitType
 from assurance.visits.template_files import load_template_files
 from lmns.models import Lmns
 

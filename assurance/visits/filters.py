@@ -2,14 +2,13 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from assurance.models import (
+from assurance.models import VisitTemplate, VisitTemplateSection
+from assurance.visits.models import (
     CqcDomain,
     Recommendation,
     RecommendationStatus,
     Visit,
     VisitStatus,
-    VisitTemplate,
-    VisitTemplateSection,
     VisitType,
 )
 from lmns.access import providers_for

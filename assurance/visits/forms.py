@@ -1,16 +1,16 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from assurance.models import (
+from assurance.models import VisitTemplate
+from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
+from assurance.visits.models import (
     Finding,
     FindingKind,
     Recommendation,
     StaffFeedback,
     VisitReport,
-    VisitTemplate,
     VisitType,
 )
-from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from lmns.access import providers_where
 from lmns.exports import person as _person
 from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField

@@ -11,7 +11,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assurance.models import Recommendation, RecommendationStatus
+from assurance.visits.models import Recommendation, RecommendationStatus
 from lmns.notifications import absolute_url, iso_week, queue_email_once
 
 WEEKLY_KEY_TIMEOUT = 8 * 24 * 60 * 60  # the key names the ISO week

@@ -6,13 +6,9 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from assurance.models import (
-    CqcDomain,
-    Framework,
-    Recommendation,
-    Visit,
-)
+from assurance.models import Framework
 from assurance.selectors import compliance_matrix
+from assurance.visits.models import CqcDomain, Recommendation, Visit
 from incidents.models import (
     MODERATE_OR_WORSE,
     Incident,

@@ -14,7 +14,9 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assurance.models import (
+from assurance.models import VisitTemplate
+from assurance.services import evidence_add
+from assurance.visits.models import (
     Finding,
     FindingKind,
     KeyLineOfEnquiry,
@@ -27,9 +29,7 @@ from assurance.models import (
     VisitReport,
     VisitStatus,
     VisitTeamMember,
-    VisitTemplate,
 )
-from assurance.services import evidence_add
 from assurance.visits.selectors import report_content
 from lmns import services as lmns_services
 from lmns.models import Membership, Provider, Role, Unit

@@ -21,7 +21,8 @@ from incidents.calendar.models import CalendarEvent
 from incidents.calendar.services import event_audience
 from incidents.highlights import selectors as highlights
 from incidents.highlights.models import HighlightReport, next_month, report_due_on
-from incidents.models import LearningEvent, SsigMeeting, SurveyRound
+from incidents.improvement.models import SurveyRound
+from incidents.models import LearningEvent, SsigMeeting
 from lmns import dates
 from lmns.access import lmnss_staffed_by, providers_for
 from workforce.models import add_months, first_of_month, return_due_on

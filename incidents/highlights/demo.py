@@ -14,7 +14,7 @@ from django.utils import timezone
 from incidents.highlights import services
 from incidents.highlights.models import HighlightReport, report_due_on
 from incidents.highlights.selectors import due_days, month_due, previous_month
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.models import Lmns
 
 REVIEWED = {

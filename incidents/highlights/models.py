@@ -75,7 +75,7 @@ class ReportStatus(models.TextChoices):
 class HighlightReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Through the plan's own door: whoever may read the plan may read its reports."""
-        from incidents.models import ImprovementPlan
+        from incidents.improvement.models import ImprovementPlan
 
         return self.filter(plan__in=ImprovementPlan.objects.visible_to(user))
 

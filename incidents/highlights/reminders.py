@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.highlights.selectors import plan_reports
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.access import users_who_can
 from lmns.notifications import absolute_url, iso_week, long_date, queue_email_once
 

@@ -15,8 +15,8 @@ from incidents.highlights.models import (
     next_month,
     report_due_on,
 )
+from incidents.improvement.models import ImprovementPlan
 from incidents.improvement.selectors import MeasureSeries, plan_series
-from incidents.models import ImprovementPlan
 from lmns.access import can, lmnss_where, providers_where
 
 SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)

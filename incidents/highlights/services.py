@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.highlights.models import HighlightReport, HighlightSchedule, ReportStatus
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.models import Lmns
 
 TEXT_FIELDS = frozenset(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from incidents.highlights import exports, selectors, services
 from incidents.highlights.forms import FilterForm, HighlightReportForm, ReviewForm, ScheduleForm
 from incidents.highlights.models import HighlightReport
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.responses import xlsx_response

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.improvement import services
+from incidents.improvement.models import ImprovementPlan, SurveyRound
 from incidents.improvement.selectors import statements_of
-from incidents.models import ImprovementPlan, Learning, LearningStatus, SurveyRound, Theme
+from incidents.models import Learning, LearningStatus, Theme
 from lmns.models import Lmns
 from workforce.models import add_months, first_of_month
 

@@ -2,6 +2,7 @@ import re
 
 from django import forms
 
+from incidents.improvement.models import CommunicationItem, PdsaCycle, PlanMeasure, PlanTeamMember
 from incidents.improvement.selectors import (
     SCALE,
     driver_diagram,
@@ -10,16 +11,7 @@ from incidents.improvement.selectors import (
     primary_driver_choices,
     survey_definitions,
 )
-from incidents.models import (
-    PID_WARNING,
-    CommunicationItem,
-    Learning,
-    LearningStatus,
-    PdsaCycle,
-    PlanMeasure,
-    PlanTeamMember,
-    Theme,
-)
+from incidents.models import PID_WARNING, Learning, LearningStatus, Theme
 from lmns.access import lmnss_where, providers_where
 from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Picker, Radios, RecordsChoiceField
 from lmns.models import Lmns, Provider

@@ -12,15 +12,8 @@ import yaml
 from django.db.models import Count
 from django.utils.safestring import mark_safe
 
-from incidents.models import (
-    ImprovementPlan,
-    Learning,
-    LearningStatus,
-    PdsaCycle,
-    PlanMeasure,
-    SurveyAnswer,
-    SurveyRound,
-)
+from incidents.improvement.models import ImprovementPlan, PdsaCycle, PlanMeasure, SurveyAnswer, SurveyRound
+from incidents.models import Learning, LearningStatus
 from lmns.access import can, lmnss_where, providers_where
 from lmns.spc import SpcResult, xmr
 from lmns.spc_chart import spc_svg

@@ -16,18 +16,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.improvement.selectors import (
-    SCALE_LABELS,
-    driver_diagram,
-    linkable_learning,
-    primary_driver_choices,
-    statements_of,
-    survey_definitions,
-)
-from incidents.models import (
+from incidents.improvement.models import (
     CommunicationItem,
     ImprovementPlan,
-    Learning,
     PdsaCycle,
     PlanMeasure,
     PlanMeasureValue,
@@ -36,9 +27,16 @@ from incidents.models import (
     SurveyInvitation,
     SurveyResponse,
     SurveyRound,
-    Theme,
-    check_available,
 )
+from incidents.improvement.selectors import (
+    SCALE_LABELS,
+    driver_diagram,
+    linkable_learning,
+    primary_driver_choices,
+    statements_of,
+    survey_definitions,
+)
+from incidents.models import Learning, Theme, check_available
 from lmns import services as lmns_services
 from lmns.history import unattributed
 from lmns.models import Lmns, Provider

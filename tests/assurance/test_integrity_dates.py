@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from assurance.models import Finding, FindingKind, VisitStatus
 from assurance.visits import services
+from assurance.visits.models import Finding, FindingKind, VisitStatus
 from incidents.models import SsigSubmission
 from lmns.models import Role
 from tests.factories import make_finding, make_meeting, make_user, make_visit

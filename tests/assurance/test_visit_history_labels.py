@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assurance.models import KeyLineOfEnquiry, VisitStatus
 from assurance.visits import services
+from assurance.visits.models import KeyLineOfEnquiry, VisitStatus
 from lmns.history import record_history
 from lmns.models import Role
 from tests.assurance.visit_template_records import make_visit_template

@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.cache import cache
 
 from assurance import tasks
-from assurance.models import VisitStatus
 from assurance.visits import services
+from assurance.visits.models import VisitStatus
 from assurance.visits.reminders import overdue_recommendation_reminders_send
 from lmns.models import Role
 from tests.factories import make_finding, make_lmns, make_provider, make_recommendation, make_user, make_visit

@@ -6,15 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from assurance.models import (
-    Evidence,
-    FindingKind,
-    RecommendationStatus,
-    UpdateKind,
-    VisitReport,
-    VisitStatus,
-)
+from assurance.models import Evidence
 from assurance.visits import services
+from assurance.visits.models import FindingKind, RecommendationStatus, UpdateKind, VisitReport, VisitStatus
 from assurance.visits.selectors import report_content, report_view
 from lmns.models import Role
 from tests.assurance.visit_template_records import make_visit_template

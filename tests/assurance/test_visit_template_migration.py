@@ -5,7 +5,7 @@ CQC codes they had."""
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from assurance.models import Visit
+from assurance.visits.models import Visit
 
 
 def _targets():

@@ -9,8 +9,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from assurance.frameworks import FrameworkFileError
-from assurance.models import FrameworkStatus, Visit, VisitTemplate, VisitTemplateLine
+from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine
 from assurance.visits import template_services as services
+from assurance.visits.models import Visit
 from assurance.visits.template_files import VISIT_TEMPLATES_DIR, load_template_files
 from lmns.models import Role
 from tests.assurance.visit_template_records import make_visit_template

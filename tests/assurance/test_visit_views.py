@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from assurance.models import FindingKind, RecommendationStatus, Visit, VisitReport, VisitStatus
 from assurance.visits import services
+from assurance.visits.models import FindingKind, RecommendationStatus, Visit, VisitReport, VisitStatus
 from incidents.models import PhysicalHarm
 from lmns.models import Role
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice

@@ -16,10 +16,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assurance.maturity.models import MaturityModel, MaturityRound
-from assurance.models import Framework, RequirementAssessment, Visit
+from assurance.models import Framework, RequirementAssessment
+from assurance.visits.models import Visit
 from incidents.calendar.models import CalendarEvent, EventKind
 from incidents.highlights.models import HighlightReport
-from incidents.models import ImprovementPlan, Incident, Learning
+from incidents.improvement.models import ImprovementPlan
+from incidents.models import Incident, Learning
 from lmns.demo import DEMO_USERS
 from tests.browser.conftest import sign_in
 from tests.conftest import IN_CI, skip_or_fail

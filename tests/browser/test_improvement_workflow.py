@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
-from incidents.models import ImprovementPlan, SurveyResponse, SurveyRound
+from incidents.improvement.models import ImprovementPlan, SurveyResponse, SurveyRound
 from lmns.models import Lmns
 from tests.browser.conftest import EXTERNAL_URL, fill_date, menu, sign_in
 from tests.browser.test_pages import HEADING_SKIPS_JS, UNLABELLED_FIELDS_JS

@@ -16,7 +16,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from assurance.models import (
+from assurance.visits.models import (
     Finding,
     FindingKind,
     Recommendation,

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assurance.models import VisitStatus
 from assurance.services import assessment_start
+from assurance.visits.models import VisitStatus
 from lmns import quality
 from lmns.models import RagMeasure, RagThreshold
 from tests.factories import (

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from assurance import quality as assurance_quality
-from assurance.models import Deadline, FindingKind, Framework, Status, Verification, VisitStatus
+from assurance.models import Deadline, Framework, Status, Verification
 from assurance.services import assessment_start
+from assurance.visits.models import FindingKind, VisitStatus
 from incidents import quality as incidents_quality
 from incidents.models import IncidentStatus, LearningStatus, ResponseType, SsigSubmission
 from tests.factories import (

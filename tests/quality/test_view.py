@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assurance.models import VisitStatus
 from assurance.services import assessment_start
+from assurance.visits.models import VisitStatus
 from tests.factories import (
     make_action,
     make_concern,

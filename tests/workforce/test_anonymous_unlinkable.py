@@ -15,8 +15,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from incidents.improvement import services as improvement_services
+from incidents.improvement.models import SurveyResponse
 from incidents.improvement.selectors import statements_of
-from incidents.models import SurveyResponse
 from lmns.history import unattributed
 from lmns.models import Role
 from tests.factories import make_user

@@ -14,7 +14,7 @@ from django.utils import timezone
 from assurance.models import Deadline
 from incidents.calendar import selectors, services
 from incidents.calendar.models import CalendarEvent, EventAttendance, EventKind, EventMaterial
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.models import Role
 from tests.factories import make_meeting, make_user
 from tests.incidents.calendar.factories import at, make_cohort, make_event

@@ -11,7 +11,7 @@ from django.utils import timezone
 from incidents.calendar import selectors
 from incidents.calendar.feed import feed_calendar
 from incidents.highlights.models import DEFAULT_DUE_DAY, HighlightSchedule, ReportStatus, report_due_on
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.models import Role
 from tests.factories import make_user
 from tests.incidents.highlights.factories import make_report

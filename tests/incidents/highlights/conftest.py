@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.models import Role
 from tests.factories import make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import add_values, make_measure, make_plan

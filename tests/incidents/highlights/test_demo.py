@@ -6,7 +6,7 @@ from incidents.highlights import demo
 from incidents.highlights.models import HighlightReport, ReportStatus
 from incidents.highlights.selectors import plan_reports
 from incidents.improvement import demo as improvement_demo
-from incidents.models import ImprovementPlan
+from incidents.improvement.models import ImprovementPlan
 from lmns.demo import demo_seed as lmns_demo_seed
 
 pytestmark = pytest.mark.django_db

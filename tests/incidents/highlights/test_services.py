@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from incidents.highlights import services
 from incidents.highlights.models import HighlightSchedule, ReportStatus, report_due_on
 from incidents.highlights.selectors import month_due, plan_reports, report_measures
+from incidents.improvement.models import ImprovementPlan
 from incidents.improvement.selectors import plan_series
-from incidents.models import ImprovementPlan
 from tests.incidents.highlights.factories import make_report
 from tests.incidents.improvement.factories import make_plan
 

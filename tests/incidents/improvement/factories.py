@@ -3,8 +3,7 @@
 from datetime import date
 
 from incidents.improvement import services
-from incidents.improvement.selectors import survey_definitions
-from incidents.models import (
+from incidents.improvement.models import (
     CommunicationItem,
     ImprovementPlan,
     PdsaCycle,
@@ -14,6 +13,7 @@ from incidents.models import (
     SurveyInvitation,
     SurveyRound,
 )
+from incidents.improvement.selectors import survey_definitions
 
 
 def make_plan(provider=None, *, lmns=None, **fields) -> ImprovementPlan:

@@ -2,7 +2,7 @@ import pytest
 
 from incidents import demo as incidents_demo
 from incidents.improvement import demo, selectors
-from incidents.models import ImprovementPlan, PlanMeasureValue, SurveyResponse, SurveyRound
+from incidents.improvement.models import ImprovementPlan, PlanMeasureValue, SurveyResponse, SurveyRound
 from lmns.demo import demo_seed as lmns_demo_seed
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents.improvement import services
-from incidents.models import ImprovementPlan, LearningStatus, PlanMeasureValue, Theme
+from incidents.improvement.models import ImprovementPlan, PlanMeasureValue
+from incidents.models import LearningStatus, Theme
 from lmns.models import Role
 from tests.factories import make_learning, make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import make_measure, make_plan

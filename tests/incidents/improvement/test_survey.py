@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from incidents.improvement import selectors, services
-from incidents.models import SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyRound
+from incidents.improvement.models import SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyRound
 from lmns.models import Role
 from tests.factories import make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import answer, make_round

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from incidents.models import ImprovementPlan, LearningStatus, PlanMeasureValue, PlanTeamMember, Theme
+from incidents.improvement.models import ImprovementPlan, PlanMeasureValue, PlanTeamMember
+from incidents.models import LearningStatus, Theme
 from lmns.models import Role
 from tests.factories import make_learning, make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import (

@@ -7,15 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assurance.models import (
-    Finding,
-    FindingKind,
-    Recommendation,
-    RecommendationStatus,
-    Visit,
-    VisitReport,
-    VisitStatus,
-)
 from assurance.visits import exports, selectors, services
 from assurance.visits.filters import RecommendationFilter, VisitFilter
 from assurance.visits.forms import (
@@ -26,6 +17,15 @@ from assurance.visits.forms import (
     ReviewForm,
     StaffFeedbackForm,
     VisitForm,
+)
+from assurance.visits.models import (
+    Finding,
+    FindingKind,
+    Recommendation,
+    RecommendationStatus,
+    Visit,
+    VisitReport,
+    VisitStatus,
 )
 from incidents.views.common import run_service, save_with
 from lmns import access, query

@@ -19,7 +19,8 @@ from incidents.improvement.forms import (
     SurveyAnswerForm,
     SurveyRoundForm,
 )
-from incidents.models import ImprovementPlan, Learning, SurveyRound, Theme
+from incidents.improvement.models import ImprovementPlan, SurveyRound
+from incidents.models import Learning, Theme
 from incidents.views.common import run_service, save_with
 from lmns import access, query, ratelimit
 from lmns.pagination import paginate
