@@ -4,6 +4,7 @@ summaries' reader, and the pre-visit pack's."""
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -13,9 +14,10 @@ from assurance.visits import selectors as visit_selectors
 from assurance.visits import services as visit_services
 from incidents import quality as incidents_quality
 from incidents.models import Learning, LearningStatus
+from incidents.reminders import ssig_deadline_reminders_send
 from lmns import access
 from lmns.models import Role
-from tests.factories import make_concern, make_incident, make_learning, make_user, make_visit
+from tests.factories import make_concern, make_incident, make_learning, make_meeting, make_user, make_visit
 from workforce.models import FtsuConcern
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +122,29 @@ def test_an_immediate_concern_is_told_to_whoever_acts_on_it(world, django_captur
     assert told == expected
     assert world.personas[SAFETY_LEAD].email in told
     assert leaver.email not in told and world.personas["superuser"].email not in told
+
+
+def test_the_ssig_deadline_reminder_goes_to_whoever_submits_learning(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://lmns.example/"
+    cache.clear()
+    deadline = timezone.localdate() + timezone.timedelta(days=7)
+    make_meeting(world.lmns_a, meeting_on=deadline + timezone.timedelta(days=7), submission_deadline=deadline)
+    make_user("a2-lead", role=Role.PROVIDER_LEAD, provider=world.a2)
+    leaver = make_user("a2-leaver", role=Role.PROVIDER_LEAD, provider=world.a2, is_active=False)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ssig_deadline_reminders_send(today=timezone.localdate())
+
+    told = {address for message in mail.outbox for address in message.to}
+    submitters = {
+        user.email for p in (world.a1, world.a2) for user in access.users_who_can("review_incident", p)
+    }
+    assert told == submitters
+    assert world.personas[LEAD].email in told and leaver.email not in told
+    cache.clear()
 
 
 # --- Summaries and the pre-visit pack read through their reader's door -----------------------------
