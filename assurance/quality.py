@@ -17,7 +17,7 @@ from django.urls import reverse
 from assurance.models import Assessment, Deadline, Framework, FrameworkAction, RequirementAssessment
 from assurance.selectors import _grouped_rows, _position
 from assurance.visits.models import Finding, FindingKind, Recommendation, Visit, VisitStatus
-from lmns.models import Provider
+from lmns.access import readable_among
 
 
 def _url(path: str, **query) -> str:
@@ -40,12 +40,13 @@ class FrameworkPosition:
         return self.actions - self.verified
 
 
-def compliance_summaries(*, providers, today: date) -> dict[int, list[FrameworkPosition]]:
+def compliance_summaries(*, user, providers, today: date) -> dict[int, list[FrameworkPosition]]:
     """Each provider's position on every current framework version it has assessed, by provider
     pk, in four queries however many providers there are."""
     ids = [provider.pk for provider in providers]
+    scope = readable_among(user, providers)
     assessments = list(
-        Assessment.objects.filter(provider__in=ids)
+        Assessment.objects.filter(provider__in=scope)
         .exclude(framework__in=Framework.objects.superseded())
         .select_related("framework")
     )
@@ -54,7 +55,7 @@ def compliance_summaries(*, providers, today: date) -> dict[int, list[FrameworkP
     for action in FrameworkAction.objects.filter(framework_id__in=framework_ids):
         actions[action.framework_id].append(action)
     rows = defaultdict(list)
-    for row in _grouped_rows(RequirementAssessment.objects.filter(assessment__provider__in=ids), today):
+    for row in _grouped_rows(RequirementAssessment.objects.filter(assessment__provider__in=scope), today):
         rows[(row["assessment__provider"], row["requirement__action"])].append(row)
     deadlines = {}
     for deadline in Deadline.objects.filter(framework_id__in=framework_ids, due_on__gte=today).order_by(
@@ -113,10 +114,11 @@ class VisitSummary:
         return self.visits_url
 
 
-def visit_summaries(*, providers, today: date) -> dict[int, VisitSummary]:
+def visit_summaries(*, user, providers, today: date) -> dict[int, VisitSummary]:
     """Each provider's last visit, outstanding recommendations, and open immediate concerns, by
     provider pk, in three queries however many providers there are."""
     ids = [provider.pk for provider in providers]
+    scope = readable_among(user, providers)
     # Each provider's latest visit, found by a subquery per provider on its (provider, date)
     # index: cheaper to build than numbering every visit with a window function.
     past = Visit.objects.filter(visit_on__lte=today).exclude(
@@ -124,14 +126,11 @@ def visit_summaries(*, providers, today: date) -> dict[int, VisitSummary]:
     )
     latest = past.filter(provider=OuterRef("pk")).order_by("-visit_on", "-pk").values("pk")[:1]
     last_visits = {
-        visit.provider_id: visit
-        for visit in Visit.objects.filter(
-            pk__in=Provider.objects.filter(pk__in=ids).values(last=Subquery(latest))
-        )
+        visit.provider_id: visit for visit in Visit.objects.filter(pk__in=scope.values(last=Subquery(latest)))
     }
     by_visit = defaultdict(list)
     for row in (
-        Recommendation.objects.filter(visit__provider__in=ids)
+        Recommendation.objects.filter(visit__provider__in=scope)
         .outstanding()
         .values("visit__provider", "visit", "visit__visit_on")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
@@ -140,7 +139,7 @@ def visit_summaries(*, providers, today: date) -> dict[int, VisitSummary]:
         by_visit[row["visit__provider"]].append(row)
     immediate = defaultdict(list)
     for row in (
-        Finding.objects.filter(visit__provider__in=ids, kind=FindingKind.IMMEDIATE)
+        Finding.objects.filter(visit__provider__in=scope, kind=FindingKind.IMMEDIATE)
         .exclude(visit__status__in=[VisitStatus.CLOSED, VisitStatus.CANCELLED])
         .values("visit__provider", "visit", "visit__visit_on")
         .annotate(n=Count("pk"))

@@ -24,7 +24,8 @@ from assurance.models import (
     RequirementAssessment,
     Verification,
 )
-from lmns.models import Membership, Provider, Role
+from lmns.access import users_who_can
+from lmns.models import Lmns, Provider, Role
 from lmns.notifications import absolute_url, iso_week, long_date, queue_email_once
 
 # Each email is sent at most once: see lmns.notifications for how, and why the keys
@@ -38,13 +39,13 @@ def _plural(n: int, word: str) -> str:
 
 
 def _leads(providers):
-    """Active provider leads with an email address at ``providers``."""
-    return (
-        Membership.objects.filter(role=Role.PROVIDER_LEAD, provider__in=providers, user__is_active=True)
-        .exclude(user__email="")
-        .select_related("user", "provider__lmns")
-        .order_by("provider__name", "user__pk")
-    )
+    """(person, provider) for everyone with an email address who submits ``providers``'
+    assessments, by provider name."""
+    return [
+        (user, provider)
+        for provider in Provider.objects.filter(pk__in=providers).select_related("lmns").order_by("name")
+        for user in users_who_can("submit_assessment", provider).exclude(email="")
+    ]
 
 
 # --- Framework deadlines ----------------------------------------------------------------------
@@ -88,8 +89,7 @@ def _deadline_remind(*, deadline: Deadline, days: int, today: date) -> int:
     adopted_lmnss = Provider.objects.filter(pk__in=list(assessments)).values("lmns")
     providers = Provider.objects.filter(lmns__in=adopted_lmnss)
     count = 0
-    for membership in _leads(providers):
-        user, provider = membership.user, membership.provider
+    for user, provider in _leads(providers):
         outstanding = total - done.get(provider.pk, 0)
         if outstanding <= 0:
             continue
@@ -169,8 +169,7 @@ def overdue_action_plan_reminders_send(*, today: date | None = None) -> int:
             )
         )
     count = 0
-    for membership in _leads(list(by_provider)):
-        user, provider = membership.user, membership.provider
+    for user, provider in _leads(list(by_provider)):
         plans = by_provider[provider.pk]
         count += queue_email_once(
             key=f"assurance:overdue-plans:{provider.pk}:{user.pk}:{week}",
@@ -222,16 +221,13 @@ def awaiting_verification_digest_send(*, today: date | None = None) -> int:
                 url=absolute_url(reverse("assurance:assessment-detail", kwargs={"pk": assessment.pk})),
             )
         )
-    officers = (
-        Membership.objects.filter(role=Role.LMNS_OFFICER, lmns__in=list(rows_by_lmns), user__is_active=True)
-        .exclude(user__email="")
-        .select_related("user", "lmns")
-        .order_by("user__pk", "lmns__name")
-    )
-    # One digest per officer, even one who serves more than one LMNS.
+    # One digest per officer, even one who serves more than one LMNS: officers in order, and
+    # each one's LMNSs by name.
     by_officer: dict = {}
-    for membership in officers:
-        by_officer.setdefault(membership.user, []).append((membership.lmns, rows_by_lmns[membership.lmns_id]))
+    for lmns in Lmns.objects.filter(pk__in=list(rows_by_lmns)).order_by("name"):
+        for user in users_who_can("verify", lmns, roles={Role.LMNS_OFFICER}).exclude(email=""):
+            by_officer.setdefault(user, []).append((lmns, rows_by_lmns[lmns.pk]))
+    by_officer = dict(sorted(by_officer.items(), key=lambda item: item[0].pk))
     count = 0
     for user, sections in by_officer.items():
         total = sum(row.awaiting for _, rows in sections for row in rows)

@@ -58,6 +58,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench import lmns_overview as overview_bench  # noqa: E402
+from lmns.access import SYSTEM  # noqa: E402
 from lmns.models import Provider  # noqa: E402
 from workforce.models import WorkforceReturn, add_months  # noqa: E402
 from workforce.perinatal import selectors, services  # noqa: E402
@@ -116,7 +117,9 @@ def overview_ours(user, *, signals: bool = True):
     """What lmns.views.quality computes before it renders."""
     overview = overview_bench.ours(user)
     if signals:
-        return overview, lmns_signals(providers=[q.provider for q in overview.qualities], period=PERIOD)
+        return overview, lmns_signals(
+            user=SYSTEM, providers=[q.provider for q in overview.qualities], period=PERIOD
+        )
     return overview, None
 
 
@@ -350,7 +353,7 @@ def main(argv=None):
             ),
             (
                 "signals alone",
-                lambda: lmns_signals(providers=providers, period=PERIOD),  # noqa: B023
+                lambda: lmns_signals(user=SYSTEM, providers=providers, period=PERIOD),  # noqa: B023
                 lambda: signals_floor(ids),  # noqa: B023
                 None,
             ),

@@ -58,6 +58,7 @@ from incidents.models import (  # noqa: E402
     PhysicalHarm,
 )
 from lmns import load_data  # noqa: E402
+from lmns.access import SYSTEM  # noqa: E402
 from lmns.load_data import months_back  # noqa: E402
 from lmns.models import Lmns, Provider  # noqa: E402
 from lmns.quality import SPC_MONTHS, month_period, provider_quality  # noqa: E402
@@ -144,7 +145,7 @@ def make_data(years: list[int]) -> dict[int, Provider]:
 
 
 def ours(provider, period, svg=False):
-    quality = provider_quality(provider=provider, period=period, today=TODAY)
+    quality = provider_quality(user=SYSTEM, provider=provider, period=period, today=TODAY)
     if svg:
         for chart in quality.charts:
             chart.svg  # noqa: B018 - drawn when touched, as the page does
@@ -304,7 +305,7 @@ def check_same(provider, period, quality, figures) -> None:
     """Fail unless the floor's figures are ours: counts, series and values."""
     months = quality.charts[0].months
     s = incidents_quality.incident_summaries(
-        providers=[provider], start=period.start, end=period.end, today=TODAY
+        user=SYSTEM, providers=[provider], start=period.start, end=period.end, today=TODAY
     )[provider.pk]
     harm = figures["by_harm"]
     assert [item.count for item in s.by_harm] == [harm.get(h.value, (0,))[0] for h in PhysicalHarm], harm
@@ -318,13 +319,15 @@ def check_same(provider, period, quality, figures) -> None:
     assert s.actions_overdue == figures["actions_overdue"]
     assert quality.charts[0].values == [None if n is None else float(n) for n in figures["reported_by_month"]]
 
-    positions = assurance_quality.compliance_summaries(providers=[provider], today=TODAY)[provider.pk]
+    positions = assurance_quality.compliance_summaries(user=SYSTEM, providers=[provider], today=TODAY)[
+        provider.pk
+    ]
     assert [
         (p.framework.pk, p.actions, p.met, p.verified, p.plans_overdue, str(p.next_deadline.due_on))
         for p in positions
     ] == [(f, n, met, ver, overdue, str(due)) for f, _, n, met, ver, overdue, due in figures["compliance"]]
 
-    v = assurance_quality.visit_summaries(providers=[provider], today=TODAY)[provider.pk]
+    v = assurance_quality.visit_summaries(user=SYSTEM, providers=[provider], today=TODAY)[provider.pk]
     assert v.last_visit.pk == figures["last_visit"][0]
     assert v.open_recommendations == sum(row[2] for row in figures["recommendations"])
     assert [(c.visit_id, str(c.visit_on), c.count) for c in v.overdue] == [
@@ -344,7 +347,9 @@ def check_same(provider, period, quality, figures) -> None:
             # Ours rounds rates to 0.1; the floor does not round.
             assert value is None or abs(value - float(theirs)) <= 0.05 + 1e-9, (measure.key, month)
 
-    f = workforce_quality.speaking_up_summaries(providers=[provider], day=period.last_day)[provider.pk]
+    f = workforce_quality.speaking_up_summaries(user=SYSTEM, providers=[provider], day=period.last_day)[
+        provider.pk
+    ]
     raised, *by_category = figures["ftsu"]
     assert f.raised == suppress(raised)
     assert [count for _, count in f.by_category] == [suppress(n or 0) for n in by_category]

@@ -1,6 +1,8 @@
 """Incidents, the learning from them, safety actions, and the LMNS's Safety System
 Improvement Group (SSIG) where providers share that learning."""
 
+from datetime import date, datetime, time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -633,18 +635,39 @@ class LearningStatus(models.TextChoices):
     SHARED = "shared", "Shared across the LMNS"
 
 
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 class LearningQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A provider's own learning, and learning shared at an SSIG of the user's LMNS."""
+    def visible_to(self, user, *, own_only: bool = False):
+        """A provider's own learning, and learning shared at an SSIG of the user's LMNS.
+
+        ``own_only`` leaves out the other providers' shared learning: the provider's own
+        workspace (its learning list, its theme analysis) is its learning in every status,
+        and the library is where the LMNS's shared learning is read.
+        """
         from lmns.access import lmnss_for, providers_for
 
-        return self.filter(
-            Q(provider__in=providers_for(user))
-            | Q(status=LearningStatus.SHARED, provider__lmns__in=lmnss_for(user))
-        )
+        own = Q(provider__in=providers_for(user))
+        if own_only:
+            return self.filter(own)
+        return self.filter(own | Q(status=LearningStatus.SHARED, provider__lmns__in=lmnss_for(user)))
 
     def shared(self):
         return self.filter(status=LearningStatus.SHARED)
+
+    def shared_between(self, start: date, end: date):
+        """Learning shared at an SSIG meeting held from ``start`` up to (not including) ``end``:
+        "learning shared" in a period, counted by the meeting it was shared at, on every page
+        and export that shows it (the quality view, its board pack, the pre-visit pack).
+
+        Between the local midnights that start and end the period: a __date lookup would make
+        SQLite convert every meeting's time in Python."""
+        return self.shared().filter(
+            submission__meeting__held_at__gte=_local_midnight(start),
+            submission__meeting__held_at__lt=_local_midnight(end),
+        )
 
 
 class Learning(models.Model):

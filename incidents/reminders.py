@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import SafetyAction, SsigMeeting, SsigSubmission
-from lmns.models import Membership, Role
+from lmns.access import users_who_can
 from lmns.notifications import absolute_url, iso_week, long_date, queue_email_once
 
 # Each email is sent at most once: see lmns.notifications for how, and why the keys
@@ -37,17 +37,14 @@ def ssig_deadline_reminders_send(*, today: date | None = None, days_before=(7, 1
         ).select_related("lmns")
         for meeting in meetings:
             submitted = SsigSubmission.objects.filter(meeting=meeting).values("learning__provider")
-            leads = (
-                Membership.objects.filter(
-                    role=Role.PROVIDER_LEAD, provider__lmns=meeting.lmns, user__is_active=True
-                )
-                .exclude(provider__in=submitted)
-                .exclude(user__email="")
-                .select_related("user", "provider")
-                .order_by("provider__name", "user__pk")
-            )
-            for membership in leads:
-                user, provider = membership.user, membership.provider
+            silent = meeting.lmns.providers.exclude(pk__in=submitted).order_by("name")
+            # Whoever signs learning off and submits it to the SSIG is told (review_incident).
+            leads = [
+                (user, provider)
+                for provider in silent
+                for user in users_who_can("review_incident", provider).exclude(email="")
+            ]
+            for user, provider in leads:
                 count += queue_email_once(
                     key=f"incidents:ssig-reminder:{meeting.pk}:{provider.pk}:{user.pk}:{days}:{today}",
                     timeout=SSIG_REMINDER_KEY_TIMEOUT,

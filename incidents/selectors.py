@@ -40,7 +40,7 @@ def ssig_agenda_submissions(*, meeting: SsigMeeting, user):
         meeting=meeting, meeting__lmns__in=lmnss_for(user)
     ).select_related("learning__provider", "submitted_by", "late_accepted_by")
     if not meeting.is_held and not can(user, "run_ssig", meeting.lmns):
-        submissions = submissions.filter(learning__provider__in=providers_for(user))
+        submissions = submissions.filter(learning__in=Learning.objects.visible_to(user, own_only=True))
     # The pack names each incident's type: fetched with the incidents, not one query each.
     incidents = Incident.objects.select_related("incident_type")
     return submissions.prefetch_related(
@@ -128,7 +128,7 @@ def theme_analysis(*, user, start: date, end: date) -> ThemeAnalysis:
     yet been agreed by the provider lead.
     """
     rows = (
-        Learning.objects.filter(provider__in=providers_for(user))
+        Learning.objects.visible_to(user, own_only=True)
         .exclude(status=LearningStatus.DRAFT)
         .filter(created_at__date__gte=start, created_at__date__lte=end)
         .annotate(month=TruncMonth("created_at"))

@@ -74,7 +74,7 @@ ACTION_ROLES = {
     # Put records under legal hold, or lift it, so that retention keeps them (lmns.retention).
     "hold_records": frozenset({Role.LMNS_SAFETY_LEAD, Role.SYSTEM_ADMINISTRATOR}),
     # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role
-    # here: workforce.models.FtsuConcernQuerySet.visible_to decides, concern by concern.
+    # here: ftsu_concern_scope below decides, concern by concern.
     "record_ftsu_concern": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
     # The quarterly return to NHS England's FTSU data collection (exact counts).
     "ftsu_return": frozenset({Role.PROVIDER_FTSU_GUARDIAN, Role.LMNS_FTSU_LEAD}),
@@ -89,6 +89,8 @@ ACTION_ROLES = {
     "run_score_survey": frozenset({Role.PROVIDER_CONTRIBUTOR, Role.PROVIDER_LEAD}),
     # Author the LMNS's local compliance frameworks, and approve another's draft.
     "author_framework": frozenset({Role.LMNS_SAFETY_LEAD}),
+    # Act on an immediate safety concern found on an assurance visit: told of it at once.
+    "act_on_immediate_concern": frozenset({Role.LMNS_SAFETY_LEAD}),
 }
 # Speaking up is confidential, and SCORE results are the teams' own: a superuser account
 # administers the deployment and gets these actions only by holding the role, like anyone else.
@@ -257,3 +259,89 @@ def approves_framework(user, framework) -> bool:
     if framework.lmns_id is None:
         return Membership.objects.filter(user=user, role=Role.LMNS_SAFETY_LEAD).exists()
     return Role.LMNS_SAFETY_LEAD in roles_at(user, framework.lmns)
+
+
+# --- Freedom to Speak Up ---------------------------------------------------------------------------
+# Concerns are stricter than any other record. A provider's FTSU guardians read the concerns
+# received at that provider; the LMNS's FTSU lead reads every concern of the LMNS, including
+# those raised with the LMNS directly, which the provider's guardians never see (people speak up
+# to the LMNS when they do not want their own trust to know). Nobody else, whatever their other
+# roles: LMNS officers, and the deployment's superusers, see counts only (workforce.selectors).
+# The rule is written both ways here, for a user's concerns and for a concern's readers.
+
+# ReceivedBy.PROVIDER's value (workforce.models): only those reach the provider's guardians.
+_RECEIVED_BY_PROVIDER = "provider"
+
+
+def ftsu_concern_scope(user) -> Q:
+    """The FTSU concerns ``user`` may read, as a filter on concerns (FtsuConcern.visible_to)."""
+    if not _is_signed_in(user):
+        return Q(pk__in=[])
+    memberships = Membership.objects.filter(user=user)
+    guarded = memberships.filter(role=Role.PROVIDER_FTSU_GUARDIAN, provider__isnull=False)
+    led = memberships.filter(role=Role.LMNS_FTSU_LEAD, lmns__isnull=False)
+    return Q(lmns__in=led.values("lmns")) | Q(
+        received_by=_RECEIVED_BY_PROVIDER, provider__in=guarded.values("provider")
+    )
+
+
+def ftsu_concern_readers(concern):
+    """Active people who may read ``concern`` (and so handle it): the other side of
+    ``ftsu_concern_scope``."""
+    readers = Membership.objects.filter(role=Role.LMNS_FTSU_LEAD, lmns=concern.lmns_id)
+    if concern.received_by == _RECEIVED_BY_PROVIDER:
+        readers = readers | Membership.objects.filter(
+            role=Role.PROVIDER_FTSU_GUARDIAN, provider=concern.provider_id
+        )
+    return get_user_model().objects.filter(is_active=True, pk__in=readers.values("user"))
+
+
+def reads_ftsu_concern(user, concern) -> bool:
+    """Whether ``user`` may read ``concern``, in one query: whether they may handle it, and
+    whether its handler still can."""
+    return _is_signed_in(user) and ftsu_concern_readers(concern).filter(pk=user.pk).exists()
+
+
+def reads_ftsu_contact(user, concern) -> bool:
+    """The raiser's contact details are shown to one person: the guardian handling the concern
+    (who can read it, or they would not have it open)."""
+    return _is_signed_in(user) and concern.handler_id == user.pk
+
+
+# --- Assurance visits ------------------------------------------------------------------------------
+
+
+def reads_staff_feedback(user, provider: Provider) -> bool:
+    """Who said what on a visit, with their staff group, is for the visit team (those who run
+    the provider's visits); the provider reads it in the report without the staff group, so that
+    it cannot be traced to someone through a small team."""
+    return can(user, "run_visits", provider)
+
+
+def staff_feedback_providers(user):
+    """Providers whose visits' staff feedback ``user`` may read (``reads_staff_feedback``)."""
+    return providers_where(user, "run_visits")
+
+
+# --- Summaries -------------------------------------------------------------------------------------
+
+
+class _System:
+    """The deployment itself as the reader, for scheduled jobs that work for no one person (the
+    monthly snapshots of every provider's quality view): it reads every provider."""
+
+    def __repr__(self):
+        return "access.SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def readable_among(user, providers):
+    """Of ``providers``, those ``user`` (or ``SYSTEM``) may read, as a queryset to filter their
+    records by: a subquery, with no query of its own. Every summary narrows the providers it is
+    asked about through this, so that a caller's list can never show more than its reader may see."""
+    chosen = Provider.objects.filter(pk__in=[provider.pk for provider in providers])
+    if user is SYSTEM:
+        return chosen
+    return chosen.filter(pk__in=providers_for(user))

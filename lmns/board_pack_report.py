@@ -78,7 +78,9 @@ def _from_quality(quality: ProviderQuality) -> list[ReportRow]:
     return rows
 
 
-def perinatal_rows(*, providers: list[Provider], period, today: date | None = None) -> dict[int, list[dict]]:
+def perinatal_rows(
+    *, user, providers: list[Provider], period, today: date | None = None
+) -> dict[int, list[dict]]:
     """The report's rows that the quality view does not hold, for each provider, as data a
     snapshot can keep. A fixed number of queries per provider, however many records."""
     today = today or timezone.localdate()
@@ -87,7 +89,7 @@ def perinatal_rows(*, providers: list[Provider], period, today: date | None = No
     complaints = _complaints(providers, period)
     result = {}
     for provider in providers:
-        section = provider_section(provider=provider, period=period, today=today)
+        section = provider_section(user=user, provider=provider, period=period, today=today)
         # A death counted by a rate shows there, with its denominator; once is enough for a board.
         rated = {rate_row.rate.label for rate_row in section.rates}
         rows = []

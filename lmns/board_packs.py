@@ -19,6 +19,7 @@ from openpyxl.styles import Font, PatternFill
 
 from assurance.sbl.exports import board_tables as sbl_board_tables
 from incidents.exports import PRINT_WIDTH, Column, write_table
+from lmns.access import SYSTEM
 from lmns.board_pack_report import ReportRow, perinatal_rows, report_rows
 from lmns.exports import long_datetime, stamp
 from lmns.jobs import export_job_run
@@ -71,9 +72,10 @@ def snapshots_take(*, today: date | None = None) -> int:
     frozen = QualitySnapshot.objects.filter(month=month).values("provider_id")
     providers = Provider.objects.exclude(pk__in=frozen).order_by("pk")
     # Worked out for every provider at once: a fixed number of queries, however many there are.
-    qualities = provider_qualities(providers=providers, period=month_period(month), today=today)
+    # The deployment's own job, for every provider: each is read as it stands.
+    qualities = provider_qualities(user=SYSTEM, providers=providers, period=month_period(month), today=today)
     reports = perinatal_rows(
-        providers=[q.provider for q in qualities], period=month_period(month), today=today
+        user=SYSTEM, providers=[q.provider for q in qualities], period=month_period(month), today=today
     )
     for quality in qualities:
         _freeze(quality, month, reports[quality.provider.pk])
@@ -103,7 +105,7 @@ class PackSource:
         )
 
 
-def pack_sources(*, providers: list[Provider], month: date) -> list[PackSource]:
+def pack_sources(*, user, providers: list[Provider], month: date) -> list[PackSource]:
     """Each provider's picture for ``month``: its snapshot where there is one (one query for all),
     else worked out now (for all those providers at once)."""
     snapshots = {
@@ -112,9 +114,9 @@ def pack_sources(*, providers: list[Provider], month: date) -> list[PackSource]:
     unfrozen = [provider for provider in providers if provider.pk not in snapshots]
     live = {
         quality.provider.pk: quality
-        for quality in provider_qualities(providers=unfrozen, period=month_period(month))
+        for quality in provider_qualities(user=user, providers=unfrozen, period=month_period(month))
     }
-    reports = perinatal_rows(providers=unfrozen, period=month_period(month)) if unfrozen else {}
+    reports = perinatal_rows(user=user, providers=unfrozen, period=month_period(month)) if unfrozen else {}
     sources = []
     for provider in providers:
         snapshot = snapshots.get(provider.pk)
@@ -376,7 +378,7 @@ def board_pack_job_run(*, job_id: int) -> None:
     def build(job, progress):
         providers = list(Provider.objects.filter(lmns=job.lmns).select_related("lmns").order_by("name"))
         return board_pack_workbook(
-            sources=pack_sources(providers=providers, month=job.month),
+            sources=pack_sources(user=job.requested_by, providers=providers, month=job.month),
             title=f"Perinatal quality surveillance board pack: {job.lmns.name}, {job.month:%B %Y}",
             generated_by=job.requested_by,
             progress=progress,

@@ -554,7 +554,9 @@ def _chart(title, unit, values, months, **spc) -> SpcChart:
     )
 
 
-def provider_qualities(*, providers, period: Period, today: date | None = None) -> list[ProviderQuality]:
+def provider_qualities(
+    *, user, providers, period: Period, today: date | None = None
+) -> list[ProviderQuality]:
     """Every domain of the quality view, rated, and an SPC chart for each monthly measure over
     the 24 months to the end of the period, for each provider in the order given. A fixed
     number of queries, whatever the data and however many providers: each figure is counted
@@ -565,15 +567,20 @@ def provider_qualities(*, providers, period: Period, today: date | None = None) 
     today = today or timezone.localdate()
     thresholds = thresholds_for(lmns_ids={provider.lmns_id for provider in providers}, on=period.last_day)
     months = [add_months(period.last_month, offset) for offset in range(1 - SPC_MONTHS, 1)]
+    # Each summary reads only what ``user`` may (lmns.access.readable_among).
     incidents = incidents_quality.incident_summaries(
-        providers=providers, start=period.start, end=period.end, today=today
+        user=user, providers=providers, start=period.start, end=period.end, today=today
     )
-    reported = incidents_quality.reported_series(providers=providers, months=months, end=period.end)
-    compliance = assurance_quality.compliance_summaries(providers=providers, today=today)
-    visits = assurance_quality.visit_summaries(providers=providers, today=today)
-    workforce = workforce_quality.workforce_summaries(providers=providers, months=months)
-    speaking_up = workforce_quality.speaking_up_summaries(providers=providers, day=period.last_day)
-    perinatal = perinatal_quality.perinatal_summaries(providers=providers, period=period, today=today)
+    reported = incidents_quality.reported_series(
+        user=user, providers=providers, months=months, end=period.end
+    )
+    compliance = assurance_quality.compliance_summaries(user=user, providers=providers, today=today)
+    visits = assurance_quality.visit_summaries(user=user, providers=providers, today=today)
+    workforce = workforce_quality.workforce_summaries(user=user, providers=providers, months=months)
+    speaking_up = workforce_quality.speaking_up_summaries(user=user, providers=providers, day=period.last_day)
+    perinatal = perinatal_quality.perinatal_summaries(
+        user=user, providers=providers, period=period, today=today
+    )
     qualities = []
     for provider in providers:
         pk, rated = provider.pk, thresholds[provider.lmns_id]
@@ -605,9 +612,11 @@ def provider_qualities(*, providers, period: Period, today: date | None = None) 
     return qualities
 
 
-def provider_quality(*, provider: Provider, period: Period, today: date | None = None) -> ProviderQuality:
+def provider_quality(
+    *, user, provider: Provider, period: Period, today: date | None = None
+) -> ProviderQuality:
     """One provider's quality view: ``provider_qualities`` for it alone."""
-    (quality,) = provider_qualities(providers=[provider], period=period, today=today)
+    (quality,) = provider_qualities(user=user, providers=[provider], period=period, today=today)
     return quality
 
 
@@ -696,9 +705,9 @@ class Overview:
         ]
 
 
-def lmns_overview(*, providers, period: Period, today: date | None = None) -> Overview:
+def lmns_overview(*, user, providers, period: Period, today: date | None = None) -> Overview:
     """Providers by domains, each cell the domain's worst rating and its reason, in the same
     number of queries however many providers there are."""
-    qualities = provider_qualities(providers=providers, period=period, today=today)
+    qualities = provider_qualities(user=user, providers=providers, period=period, today=today)
     names = [domain.short_name for domain in qualities[0].domains] if qualities else []
     return Overview(period=period, domain_names=names, qualities=qualities)

@@ -67,13 +67,13 @@ def _pack_month(query):
 def quality(request):
     providers = list(Provider.objects.visible_to(request.user).select_related("lmns").order_by("name"))
     period = quality_selectors.period_from(request.GET)
-    overview = quality_selectors.lmns_overview(providers=providers, period=period)
+    overview = quality_selectors.lmns_overview(user=request.user, providers=providers, period=period)
     return render(
         request,
         "lmns/quality.html",
         {
             "view": overview,
-            "signals": perinatal_quality.lmns_signals(providers=providers, period=period),
+            "signals": perinatal_quality.lmns_signals(user=request.user, providers=providers, period=period),
             "choices": quality_selectors.period_choices(),
             "pack_lmnss": access.lmnss_where(request.user, "lmns_workbook").order_by("name"),
             "oversight": oversight_selectors.providers_oversight(providers=providers).values(),
@@ -88,8 +88,10 @@ def quality_provider(request, ods_code):
         request,
         "lmns/quality_provider.html",
         {
-            "view": quality_selectors.provider_quality(provider=provider, period=period),
-            "perinatal": perinatal_quality.provider_section(provider=provider, period=period),
+            "view": quality_selectors.provider_quality(user=request.user, provider=provider, period=period),
+            "perinatal": perinatal_quality.provider_section(
+                user=request.user, provider=provider, period=period
+            ),
             "choices": quality_selectors.period_choices(),
             "champions": champions_selectors.provider_champions_summary(provider=provider),
             "oversight": oversight_selectors.provider_oversight(provider=provider),
@@ -99,7 +101,9 @@ def quality_provider(request, ods_code):
 
 def board_pack(request, ods_code):
     provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
-    (source,) = board_packs.pack_sources(providers=[provider], month=_pack_month(request.GET))
+    (source,) = board_packs.pack_sources(
+        user=request.user, providers=[provider], month=_pack_month(request.GET)
+    )
     return render(request, "lmns/board_pack.html", {"view": source.quality, "source": source})
 
 
@@ -108,7 +112,7 @@ def board_pack_workbook(request, ods_code):
     provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
     month = _pack_month(request.GET)
     workbook = board_packs.board_pack_workbook(
-        sources=board_packs.pack_sources(providers=[provider], month=month),
+        sources=board_packs.pack_sources(user=request.user, providers=[provider], month=month),
         title=f"Perinatal quality surveillance board pack: {provider} ({provider.ods_code}), {month:%B %Y}",
         generated_by=request.user,
     )

@@ -2,7 +2,8 @@
 
 Unapplying migrations from the latest state and applying them again cost each such test up to 45 s
 of CPU on a fresh clone: Django renders the models' state around every operation and, on SQLite,
-rebuilds each altered table. Only the step a test is about has to run for real. On SQLite in memory (tests/migrated_database.py):
+rebuilds each altered table. Only the step a test is about has to run for real. On SQLite in
+memory (tests/migrated_database.py):
 - the state a test starts from is reached forward from an empty database, and kept as a file
   keyed like the migrated database and by the targets, so that later tests and runs copy it in;
 - the latest state is put back by copying in the process's own copy of the migrated database,

@@ -2,7 +2,7 @@
 
 Workforce returns are provider-owned figures that everyone who can see the provider
 may read. FTSU concerns are the opposite: only the provider's FTSU guardians and the
-LMNS's FTSU lead may read one (FtsuConcernQuerySet.visible_to); everyone else sees
+LMNS's FTSU lead may read one (lmns.access.ftsu_concern_scope); everyone else sees
 counts, with small numbers suppressed (workforce.selectors).
 """
 
@@ -20,7 +20,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from incidents.models import CodedReferenceEntry
-from lmns.models import Lmns, Membership, Provider, ProviderScopedQuerySet, Role
+from lmns.models import Lmns, Provider, ProviderScopedQuerySet
 from lmns.spc import Direction
 
 # A month's return is due by this day of the following month; after it, the return is late.
@@ -421,23 +421,10 @@ def start_of_day() -> datetime:
 
 class FtsuConcernQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Concerns ``user`` may read: stricter than any other record.
+        """Concerns ``user`` may read: stricter than any other record (lmns.access.ftsu_concern_scope)."""
+        from lmns.access import ftsu_concern_scope
 
-        A provider's FTSU guardians read the concerns recorded at that provider; the
-        LMNS's FTSU lead reads every concern of the LMNS, including those raised with
-        the LMNS directly, which the provider's guardians never see (people speak up to
-        the LMNS when they do not want their own trust to know). Nobody else, whatever
-        their other roles: LMNS officers, and the deployment's superusers, see counts only.
-        """
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        memberships = Membership.objects.filter(user=user)
-        guarded = memberships.filter(role=Role.PROVIDER_FTSU_GUARDIAN, provider__isnull=False)
-        led = memberships.filter(role=Role.LMNS_FTSU_LEAD, lmns__isnull=False)
-        return self.filter(
-            Q(lmns__in=led.values("lmns"))
-            | Q(received_by=ReceivedBy.PROVIDER, provider__in=guarded.values("provider"))
-        )
+        return self.filter(ftsu_concern_scope(user))
 
 
 class FtsuConcern(models.Model):

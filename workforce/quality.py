@@ -13,6 +13,7 @@ from functools import cached_property
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from lmns.access import readable_among
 from lmns.models import Provider
 from workforce.models import MEASURES, FtsuCategory, Measure, WorkforceReturn
 from workforce.selectors import (
@@ -54,7 +55,7 @@ class WorkforceSummary:
         return reverse("workforce:provider", kwargs={"ods_code": self.provider.ods_code})
 
 
-def workforce_summaries(*, providers, months: list[date]) -> dict[int, WorkforceSummary]:
+def workforce_summaries(*, user, providers, months: list[date]) -> dict[int, WorkforceSummary]:
     """Every monthly measure over ``months`` (first-of-month dates, oldest first), by provider pk,
     in two queries however many providers there are: the returns, and their training figures as
     plain values, each return's lowest staff groups worked out once (``lowest_groups``) rather
@@ -62,7 +63,7 @@ def workforce_summaries(*, providers, months: list[date]) -> dict[int, Workforce
     The values are ``Measure.of`` and ``Measure.name_of`` of each return.
     """
     returns = WorkforceReturn.objects.filter(
-        provider__in=[provider.pk for provider in providers], month__gte=months[0], month__lte=months[-1]
+        provider__in=readable_among(user, providers), month__gte=months[0], month__lte=months[-1]
     )
     lowest = lowest_groups(returns)
     by_month = defaultdict(dict)
@@ -111,7 +112,7 @@ class SpeakingUpSummary:
         return SPEAKING_UP_NOTE.format(quarter=self.quarter.label)
 
 
-def speaking_up_summaries(*, providers, day: date) -> dict[int, SpeakingUpSummary]:
+def speaking_up_summaries(*, user, providers, day: date) -> dict[int, SpeakingUpSummary]:
     """Concerns each provider's own guardians received in the latest complete quarter at or
     before ``day``, by provider pk, in two queries: the same concerns as the speaking-up page's row
     for the provider (``received_by_guardians``, ``in_complete_quarter``), so the two pages
@@ -124,7 +125,7 @@ def speaking_up_summaries(*, providers, day: date) -> dict[int, SpeakingUpSummar
     # Each case counts once in "raised" however many categories it has, hence distinct.
     counts = {
         row.pop("provider"): row
-        for row in received_by_guardians([provider.pk for provider in providers])
+        for row in received_by_guardians(readable_among(user, providers))
         .filter(in_complete_quarter(quarter))
         .values("provider")
         .annotate(

@@ -10,7 +10,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from lmns.models import Membership, Role
+from lmns.access import users_who_can
+from lmns.models import Provider
 from lmns.notifications import absolute_url, iso_week, queue_email_once
 from workforce.models import WorkforceReturn, return_due_on
 from workforce.selectors import latest_due_month
@@ -24,17 +25,14 @@ def late_return_reminders_send(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     month = latest_due_month(today)
     submitted = WorkforceReturn.objects.filter(month=month).values("provider")
-    leads = (
-        Membership.objects.filter(role=Role.PROVIDER_LEAD, provider__isnull=False, user__is_active=True)
-        .exclude(provider__in=submitted)
-        .exclude(user__email="")
-        .select_related("user", "provider")
-        .order_by("provider__name", "user__pk")
-    )
+    leads = [
+        (provider, lead)
+        for provider in Provider.objects.exclude(pk__in=submitted).order_by("name")
+        for lead in users_who_can("submit_workforce_return", provider).exclude(email="")
+    ]
     week, due_on = iso_week(today), return_due_on(month)
     count = 0
-    for membership in leads:
-        provider, lead = membership.provider, membership.user
+    for provider, lead in leads:
         count += queue_email_once(
             key=f"workforce:late-return:{provider.pk}:{month:%Y-%m}:{lead.pk}:{week}",
             timeout=WEEKLY_KEY_TIMEOUT,

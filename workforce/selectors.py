@@ -14,14 +14,13 @@ from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from lmns.access import lmnss_staffed_by, providers_for
-from lmns.models import Membership, Provider, Role
+from lmns.access import ftsu_concern_readers, lmnss_staffed_by, providers_for
+from lmns.models import Provider
 from lmns.spc import SpcResult, xmr
 from lmns.spc_chart import spc_svg
 from workforce.models import (
@@ -498,16 +497,9 @@ def return_layout() -> ReturnLayout:
 
 
 def concern_handlers(*, concern: FtsuConcern):
-    """People who may handle ``concern``: those who can read it (the rule of
-    ``FtsuConcern.visible_to``), other than its handler now."""
-    readers = Membership.objects.filter(role=Role.LMNS_FTSU_LEAD, lmns=concern.lmns_id)
-    if concern.received_by == ReceivedBy.PROVIDER:
-        readers = readers | Membership.objects.filter(
-            role=Role.PROVIDER_FTSU_GUARDIAN, provider=concern.provider_id
-        )
+    """People who may handle ``concern``: those who can read it, other than its handler now."""
     return (
-        get_user_model()
-        .objects.filter(is_active=True, pk__in=readers.values("user"))
+        ftsu_concern_readers(concern)
         .exclude(pk=concern.handler_id)
         .order_by("first_name", "last_name", "username")
     )

@@ -256,10 +256,6 @@ def concern_update(*, concern: FtsuConcern, by, categories: list[str], contact: 
     return concern
 
 
-def _can_read(user, concern: FtsuConcern) -> bool:
-    return FtsuConcern.objects.visible_to(user).filter(pk=concern.pk).exists()
-
-
 @transaction.atomic
 def concern_take(*, concern: FtsuConcern, by) -> FtsuConcern:
     """Become the guardian handling a concern that nobody handles, or whose handler can no
@@ -270,12 +266,12 @@ def concern_take(*, concern: FtsuConcern, by) -> FtsuConcern:
     concern = FtsuConcern.objects.select_for_update(of=("self",)).select_related("handler").get(pk=concern.pk)
     if concern.handler_id == by.pk:
         raise ValidationError("You are already handling this concern.")
-    if not _can_read(by, concern):
+    if not access.reads_ftsu_concern(by, concern):
         raise ValidationError(
             "Only the provider's guardians and the LMNS Freedom to Speak Up lead can handle this concern."
         )
     previous = concern.handler
-    if previous is not None and _can_read(previous, concern):
+    if previous is not None and access.reads_ftsu_concern(previous, concern):
         raise ValidationError(f"{_person(previous)} is handling this concern; ask them to hand it over.")
     concern.handler = by
     concern.save(update_fields=["handler"])
@@ -297,7 +293,7 @@ def concern_hand_over(*, concern: FtsuConcern, by, to) -> FtsuConcern:
         raise ValidationError("Only the guardian handling this concern can hand it over.")
     if to.pk == by.pk:
         raise ValidationError("You are already handling this concern. Choose someone else.")
-    if not _can_read(to, concern):
+    if not access.reads_ftsu_concern(to, concern):
         raise ValidationError(f"{_person(to)} cannot read this concern, so cannot handle it.")
     concern.handler = to
     concern.save(update_fields=["handler"])

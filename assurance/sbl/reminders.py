@@ -23,8 +23,8 @@ from assurance.sbl.models import (
     quarter_label,
     quarter_start_of,
 )
-from lmns.access import ACTION_ROLES
-from lmns.models import Membership, Provider
+from lmns.access import users_who_can
+from lmns.models import Lmns, Provider
 from lmns.notifications import absolute_url, iso_week, queue_email_once
 
 WEEKLY_KEY_TIMEOUT = 8 * 24 * 60 * 60  # the key names the ISO week
@@ -54,20 +54,14 @@ def due_reminders_send(*, today: date | None = None) -> int:
         for a in SblAssessment.objects.filter(quarter_start=quarter).only("pk", "provider_id", "state")
     }
     adopted = Provider.objects.filter(sbl_assessments__isnull=False).values("lmns")
-    leads = (
-        Membership.objects.filter(
-            role__in=ACTION_ROLES["submit_assessment"],
-            provider__lmns__in=adopted,
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .select_related("user", "provider")
-        .order_by("provider__name", "user__pk")
-    )
+    leads = [
+        (provider, lead)
+        for provider in Provider.objects.filter(lmns__in=adopted).order_by("name")
+        for lead in users_who_can("submit_assessment", provider).exclude(email="")
+    ]
     week, label = iso_week(today), quarter_label(quarter)
     count = 0
-    for membership in leads:
-        provider, lead = membership.provider, membership.user
+    for provider, lead in leads:
         assessment = assessments.get(provider.pk)
         if assessment is not None and assessment.state not in EDITABLE_STATES:
             continue  # submitted: with the LMNS now, or validated
@@ -127,18 +121,13 @@ def awaiting_validation_reminders_send(*, today: date | None = None) -> int:
                 url=absolute_url(assessment.get_absolute_url()),
             )
         )
-    staff = (
-        Membership.objects.filter(
-            role__in=ACTION_ROLES["verify"], lmns__in=list(by_lmns), user__is_active=True
-        )
-        .exclude(user__email="")
-        .select_related("user", "lmns")
-        .order_by("user__pk", "lmns__name")
-    )
-    # One email each, even to someone who validates for more than one LMNS or holds both roles.
+    # One email each, even to someone who validates for more than one LMNS or holds both roles:
+    # people in order, and each one's LMNSs by name.
     by_user: dict = {}
-    for membership in staff:
-        by_user.setdefault(membership.user, {})[membership.lmns] = by_lmns[membership.lmns_id]
+    for lmns in Lmns.objects.filter(pk__in=list(by_lmns)).order_by("name"):
+        for user in users_who_can("verify", lmns).exclude(email=""):
+            by_user.setdefault(user, {})[lmns] = by_lmns[lmns.pk]
+    by_user = dict(sorted(by_user.items(), key=lambda item: item[0].pk))
     week = iso_week(today)
     count = 0
     for user, lmnss in by_user.items():

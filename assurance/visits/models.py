@@ -23,6 +23,15 @@ class VisitScopedQuerySet(models.QuerySet):
         return self.filter(visit__provider__in=providers_for(user))
 
 
+class StaffFeedbackQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff feedback as recorded, with its staff group: the visit team's alone
+        (lmns.access.reads_staff_feedback)."""
+        from lmns.access import staff_feedback_providers
+
+        return self.filter(visit__provider__in=staff_feedback_providers(user))
+
+
 class VisitType(models.TextChoices):
     ROUTINE = "routine", "Routine assurance"
     OCKENDEN = "ockenden", "Ockenden compliance"
@@ -287,7 +296,7 @@ class StaffFeedback(SectionLabelled, models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = VisitScopedQuerySet.as_manager()
+    objects = StaffFeedbackQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -14,14 +14,15 @@ from incidents.models import (
     Incident,
     IncidentStatus,
     Learning,
-    LearningStatus,
     PhysicalHarm,
     ReferralBody,
     ResponseType,
     SafetyAction,
     referral_exists,
 )
+from lmns.access import get_for_user
 from lmns.exports import person as _person
+from lmns.models import Provider
 from workforce import selectors as workforce_selectors
 from workforce.selectors import LatestFigure
 
@@ -194,11 +195,14 @@ class PreVisitPack:
     workforce: list[LatestFigure]
 
 
-def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
+def previsit_pack(*, visit: Visit, user, today: date | None = None) -> PreVisitPack:
     """Incidents of the last twelve months by type and harm, open safety actions, the
     compliance position on every framework, recommendations still open from earlier visits,
-    Freedom to Speak Up counts of the last four quarters and the latest workforce figures."""
-    provider = visit.provider
+    Freedom to Speak Up counts of the last four quarters and the latest workforce figures.
+
+    The provider is read through ``user``'s door (404 if out of their scope): everything below
+    is that provider's, which whoever sees the provider may read (FTSU as counts only)."""
+    provider = get_for_user(Provider.objects, user, pk=visit.provider_id)
     today = today or timezone.localdate()
     since = today - timedelta(days=365)
     incidents = Incident.objects.filter(provider=provider, occurred_on__gt=since)
@@ -261,9 +265,9 @@ def previsit_pack(*, visit: Visit, today: date | None = None) -> PreVisitPack:
         mnsi_referrals=totals["mnsi"],
         pmrt_notifications=totals["pmrt"],
         open_psiis=open_psiis,
-        learning_shared=Learning.objects.filter(
-            provider=provider, status=LearningStatus.SHARED, created_at__date__gt=since
-        ).count(),
+        learning_shared=Learning.objects.filter(provider=provider)
+        .shared_between(since + timedelta(days=1), today + timedelta(days=1))
+        .count(),
         open_actions=actions,
         overdue_actions=sum(action.due_on < today for action in actions),
         compliance=compliance,

@@ -31,8 +31,9 @@ from assurance.visits.models import (
     VisitTeamMember,
 )
 from assurance.visits.selectors import report_content
+from lmns import access
 from lmns import services as lmns_services
-from lmns.models import Membership, Provider, Role, Unit
+from lmns.models import Provider, Unit
 from lmns.notifications import absolute_url, long_date
 from lmns.work_email.models import WorkKind
 from lmns.work_email.services import work_arrived
@@ -213,15 +214,13 @@ def _escalate(finding: Finding):
     the description stays behind sign-in, as in every other email this product sends.
     """
     visit = finding.visit
-    leads = (
-        Membership.objects.filter(
-            role=Role.LMNS_SAFETY_LEAD, lmns_id=visit.provider.lmns_id, user__is_active=True
+    leads = sorted(
+        set(
+            access.users_who_can("act_on_immediate_concern", visit.provider)
+            .exclude(email="")
+            .values_list("email", flat=True)
         )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-        .distinct()
     )
-    leads = sorted(leads)
     body = render_to_string(
         "assurance/email/immediate_safety_concern.txt",
         {

@@ -107,9 +107,9 @@ def visit_detail(request, pk):
             "sections": selectors.lines_by_section(visit),
             "team": visit.team.all(),
             "units": visit.units.all(),
-            # Who said what is for the visit team; the provider reads it, without the staff
-            # group, in the report.
-            "feedback": visit.staff_feedback.all() if can_run else None,
+            "feedback": visit.staff_feedback.all()
+            if access.reads_staff_feedback(request.user, visit.provider)
+            else None,
             "recommendations": visit.recommendations.select_related("owner", "finding"),
             "reports": list(visit.reports.select_related("issued_by")),
             "transitions": [s for s in visit.allowed_transitions() if s != VisitStatus.REPORT_ISSUED],
@@ -138,14 +138,14 @@ def visit_transition(request, pk):
 @require_GET
 def visit_pack(request, pk):
     visit = access.get_for_user(Visit.objects.select_related("provider"), request.user, pk=pk)
-    pack = selectors.previsit_pack(visit=visit)
+    pack = selectors.previsit_pack(visit=visit, user=request.user)
     return render(request, "assurance/visits/visit_pack.html", {"visit": visit, "pack": pack})
 
 
 @require_GET
 def visit_pack_workbook(request, pk):
     visit = access.get_for_user(Visit.objects.select_related("provider"), request.user, pk=pk)
-    pack = selectors.previsit_pack(visit=visit)
+    pack = selectors.previsit_pack(visit=visit, user=request.user)
     workbook = exports.previsit_pack_workbook(pack=pack, visit=visit, generated_by=request.user)
     return xlsx_response(workbook, f"pre-visit-pack-{visit.provider.ods_code}-{visit.visit_on}.xlsx")
 

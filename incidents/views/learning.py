@@ -17,9 +17,7 @@ _FIELDS = ["title", "what_happened", "what_we_learned", "what_we_changed", "them
 
 def learning_list(request):
     """The user's own providers' learning, in every status."""
-    learning = Learning.objects.filter(provider__in=access.providers_for(request.user)).select_related(
-        "provider"
-    )
+    learning = Learning.objects.visible_to(request.user, own_only=True).select_related("provider")
     filterset = LearningFilter(
         request.GET, queryset=learning, request=request, providers=access.providers_for(request.user)
     )

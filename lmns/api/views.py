@@ -324,7 +324,7 @@ class QualityView(APIView):
                 {"month": ["Give a month as YYYY-MM, or a quarter, that has started."]}
             ) from None
         data = quality_selectors.quality_as_data(
-            quality_selectors.provider_quality(provider=provider, period=period)
+            quality_selectors.provider_quality(user=self.request.user, provider=provider, period=period)
         )
         domains = [domain for domain in data["domains"] if domain["name"] != quality_selectors.SPEAKING_UP]
         return Response(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from lmns import board_packs, quality
+from lmns.access import SYSTEM
 from lmns.models import BoardPackJob, ExportStatus, QualitySnapshot
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
 from tests.factories import make_incident, make_provider, make_workforce_return
@@ -56,7 +57,7 @@ def test_the_snapshot_redraws_the_same_picture(trust, today):
         make_workforce_return(trust.provider, month=add_months(today.replace(day=1), offset - 20))
     _moderate_harm(trust.provider, today, 2)
     live = quality.provider_quality(
-        provider=trust.provider, period=quality.month_period(today.replace(day=1))
+        user=SYSTEM, provider=trust.provider, period=quality.month_period(today.replace(day=1))
     )
     again = quality.quality_from_data(trust.provider, quality.quality_as_data(live))
     assert [(d.title, [(r.label, r.value, r.url, r.rating) for r in d.rows]) for d in again.domains] == [
@@ -248,7 +249,7 @@ def test_a_snapshot_frozen_before_the_perinatal_domain_keeps_its_columns_in_plac
     snapshot.content["domains"] = [d for d in snapshot.content["domains"] if d["name"] != quality.PERINATAL]
     snapshot.save()
     new = make_provider(trust.lmns, "Quoll Valley NHS Trust", "QQC")  # joined since: worked out live
-    sources = board_packs.pack_sources(providers=[trust.provider, new], month=date(2026, 10, 1))
+    sources = board_packs.pack_sources(user=SYSTEM, providers=[trust.provider, new], month=date(2026, 10, 1))
     workbook = board_packs.board_pack_workbook(sources=sources, title="Pack", generated_by=trust.officer)
     header, ours, theirs = list(workbook["Summary"].iter_rows(min_row=5, max_row=7, values_only=True))
     column = header.index("Perinatal")

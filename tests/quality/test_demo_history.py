@@ -7,6 +7,7 @@ from django.db.models import Max, Min
 
 from incidents.demo import HISTORY, history_seed
 from incidents.models import Incident
+from lmns.access import SYSTEM
 from lmns.quality import month_period, provider_quality
 from tests.factories import make_lmns, make_provider, make_unit
 
@@ -42,7 +43,10 @@ def test_history_covers_two_years_and_a_second_run_adds_nothing(demo_lmns, djang
 def test_the_reporting_campaign_shows_as_a_special_cause(demo_lmns):
     history_seed(lmns=demo_lmns, today=TODAY)
     view = provider_quality(
-        provider=demo_lmns.providers.get(ods_code="ZZA"), period=month_period(date(2026, 10, 1)), today=TODAY
+        user=SYSTEM,
+        provider=demo_lmns.providers.get(ods_code="ZZA"),
+        period=month_period(date(2026, 10, 1)),
+        today=TODAY,
     )
     reported = view.charts[0].result
     assert not reported.is_run_chart

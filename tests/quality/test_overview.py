@@ -11,6 +11,7 @@ from django.urls import reverse
 from assurance.services import assessment_start
 from assurance.visits.models import VisitStatus
 from lmns import quality
+from lmns.access import SYSTEM
 from lmns.models import RagMeasure, RagThreshold
 from tests.factories import (
     make_action,
@@ -97,7 +98,9 @@ def test_a_period_that_is_not_one_is_refused(client, trust, today, query):
 def test_the_overview_draws_no_charts(trust, today):
     """The overview reads every provider's SPC results; drawing their SVGs would be waste."""
     overview = quality.lmns_overview(
-        providers=[trust.provider, trust.sibling], period=quality.month_period(today.replace(day=1))
+        user=SYSTEM,
+        providers=[trust.provider, trust.sibling],
+        period=quality.month_period(today.replace(day=1)),
     )
     assert all("svg" not in chart.__dict__ for q in overview.qualities for chart in q.charts)
 
@@ -128,7 +131,7 @@ def _history(provider, n, framework, by):
 
 def _overview_queries(providers, period) -> int:
     with CaptureQueriesContext(connection) as queries:
-        quality.lmns_overview(providers=providers, period=period)
+        quality.lmns_overview(user=SYSTEM, providers=providers, period=period)
     return len(queries)
 
 
@@ -152,10 +155,10 @@ def test_the_overview_counts_every_provider_at_once(trust, today):
         _history(provider, n, framework, by)
     assert _overview_queries(six, october) == queries_for_two
 
-    overview = quality.lmns_overview(providers=six, period=october)
+    overview = quality.lmns_overview(user=SYSTEM, providers=six, period=october)
     assert [q.provider for q in overview.qualities] == six
     for row in overview.qualities:
-        own = quality.provider_quality(provider=row.provider, period=october)
+        own = quality.provider_quality(user=SYSTEM, provider=row.provider, period=october)
         assert quality.quality_as_data(row) == quality.quality_as_data(own), row.provider
     reported = [q.domains[0].rows[0].value for q in overview.qualities]
     assert reported == ["1", "2", "3", "4", "5", "6"]

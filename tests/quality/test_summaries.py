@@ -12,6 +12,7 @@ from assurance.services import assessment_start
 from assurance.visits.models import FindingKind, VisitStatus
 from incidents import quality as incidents_quality
 from incidents.models import IncidentStatus, LearningStatus, ResponseType, SsigSubmission
+from lmns.access import SYSTEM
 from tests.factories import (
     make_action,
     make_concern,
@@ -76,7 +77,7 @@ def test_incident_summary_counts_the_period(trust, today):
     make_learning(trust.provider, status=LearningStatus.SHARED)  # shared at no meeting in October
 
     summaries = incidents_quality.incident_summaries(
-        providers=[trust.provider, trust.sibling], start=OCTOBER[0], end=OCTOBER[1], today=today
+        user=SYSTEM, providers=[trust.provider, trust.sibling], start=OCTOBER[0], end=OCTOBER[1], today=today
     )
 
     summary = summaries[trust.provider.pk]
@@ -110,7 +111,7 @@ def test_incident_summary_counts_the_period(trust, today):
 def test_incident_links_show_the_records_counted(client, trust, today):
     _incidents(trust.provider)
     summary = incidents_quality.incident_summaries(
-        providers=[trust.provider], start=OCTOBER[0], end=OCTOBER[1], today=today
+        user=SYSTEM, providers=[trust.provider], start=OCTOBER[0], end=OCTOBER[1], today=today
     )[trust.provider.pk]
     client.force_login(trust.lead)
     for url, count in [
@@ -129,11 +130,11 @@ def test_incident_summary_queries_do_not_grow(trust, today, django_assert_max_nu
     providers = [trust.provider, trust.sibling, trust.elsewhere]
     with django_assert_max_num_queries(4):
         incidents_quality.incident_summaries(
-            providers=providers, start=OCTOBER[0], end=OCTOBER[1], today=today
+            user=SYSTEM, providers=providers, start=OCTOBER[0], end=OCTOBER[1], today=today
         )
     with django_assert_max_num_queries(1):
         by_month = incidents_quality.reported_by_month(
-            providers=providers, start=date(2026, 9, 1), end=date(2026, 12, 1)
+            user=SYSTEM, providers=providers, start=date(2026, 9, 1), end=date(2026, 12, 1)
         )
     assert by_month[trust.provider.pk] == {date(2026, 9, 1): 5, date(2026, 10, 1): 20, date(2026, 11, 1): 5}
     assert by_month[trust.sibling.pk] == {date(2026, 9, 1): 2, date(2026, 10, 1): 8, date(2026, 11, 1): 2}
@@ -145,7 +146,7 @@ def test_months_before_the_first_recorded_incident_have_no_figure(trust):
     make_incident(trust.provider, occurred_on=date(2026, 9, 14))
     months = [date(2026, month, 1) for month in (7, 8, 9, 10)]
     series = incidents_quality.reported_series(
-        providers=[trust.provider, trust.sibling], months=months, end=date(2026, 11, 1)
+        user=SYSTEM, providers=[trust.provider, trust.sibling], months=months, end=date(2026, 11, 1)
     )
     assert series[trust.provider.pk] == [None, None, 1, 0]
     assert series[trust.sibling.pk] == [None, None, None, None]  # none recorded yet
@@ -180,7 +181,7 @@ def test_compliance_summary(trust, today, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(4):
         summaries = assurance_quality.compliance_summaries(
-            providers=[trust.provider, trust.sibling], today=today
+            user=SYSTEM, providers=[trust.provider, trust.sibling], today=today
         )
 
     positions = summaries[trust.provider.pk]
@@ -199,7 +200,7 @@ def test_a_framework_version_replaced_by_a_newer_one_is_not_rated(trust, today):
     new = make_framework()
     Framework.objects.filter(pk=new.pk).update(previous=old)
     _assess(trust.provider, new, trust.lead)
-    positions = assurance_quality.compliance_summaries(providers=[trust.provider], today=today)
+    positions = assurance_quality.compliance_summaries(user=SYSTEM, providers=[trust.provider], today=today)
     assert [p.framework for p in positions[trust.provider.pk]] == [new]
 
 
@@ -230,7 +231,9 @@ def test_visit_summary(trust, today, django_assert_max_num_queries):
     make_recommendation(make_finding(sibling), owner=trust.lead, due_on=date(2026, 4, 1))
 
     with django_assert_max_num_queries(3):
-        summaries = assurance_quality.visit_summaries(providers=[trust.provider, trust.sibling], today=today)
+        summaries = assurance_quality.visit_summaries(
+            user=SYSTEM, providers=[trust.provider, trust.sibling], today=today
+        )
 
     summary = summaries[trust.provider.pk]
     assert summary.last_visit == june
@@ -251,7 +254,7 @@ def test_workforce_summary(trust, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(2):  # the returns, and their training figures
         summaries = workforce_quality.workforce_summaries(
-            providers=[trust.provider, trust.sibling], months=months
+            user=SYSTEM, providers=[trust.provider, trust.sibling], months=months
         )
 
     summary = summaries[trust.provider.pk]
@@ -312,7 +315,7 @@ def test_workforce_summary_gives_each_returns_measures_as_the_return_itself_does
 
     with django_assert_max_num_queries(2):
         summaries = workforce_quality.workforce_summaries(
-            providers=[trust.provider, trust.sibling], months=months
+            user=SYSTEM, providers=[trust.provider, trust.sibling], months=months
         )
 
     whole = {(r.provider_id, r.month): r for r in WorkforceReturn.objects.with_training()}
@@ -349,7 +352,7 @@ def test_speaking_up_counts_the_latest_complete_quarter_received_by_the_provider
     # One query for the categories (reference data), one for every provider's counts.
     with django_assert_max_num_queries(2):
         summaries = workforce_quality.speaking_up_summaries(
-            providers=[trust.provider, trust.sibling, trust.elsewhere], day=date(2026, 11, 30)
+            user=SYSTEM, providers=[trust.provider, trust.sibling, trust.elsewhere], day=date(2026, 11, 30)
         )
 
     summary = summaries[trust.provider.pk]
@@ -378,5 +381,5 @@ def test_speaking_up_counts_the_latest_complete_quarter_received_by_the_provider
     ],
 )
 def test_speaking_up_takes_the_latest_quarter_complete_at_the_periods_end(trust, today, day, slug):
-    summaries = workforce_quality.speaking_up_summaries(providers=[trust.provider], day=day)
+    summaries = workforce_quality.speaking_up_summaries(user=SYSTEM, providers=[trust.provider], day=day)
     assert summaries[trust.provider.pk].quarter.slug == slug

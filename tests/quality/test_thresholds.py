@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from lmns.access import SYSTEM
 from lmns.models import RagMeasure, RagThreshold
 from lmns.quality import DEFAULT_THRESHOLDS, Threshold, month_period, provider_quality, rate, thresholds_for
 from tests.factories import make_action
@@ -16,7 +17,7 @@ ACTIONS = RagMeasure.SAFETY_ACTIONS_OVERDUE
 
 
 def _rating(trust, month, today):
-    view = provider_quality(provider=trust.provider, period=month_period(month), today=today)
+    view = provider_quality(user=SYSTEM, provider=trust.provider, period=month_period(month), today=today)
     incidents = next(domain for domain in view.domains if domain.title == "Incidents")
     return next(row.rating for row in incidents.rows if row.label == "Safety actions overdue")
 

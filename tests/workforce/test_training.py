@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from lmns.access import SYSTEM
 from lmns.models import Role
 from lmns.quality import month_period, provider_quality
 from tests.api.conftest import client_with_token
@@ -189,7 +190,9 @@ def test_a_correction_keeps_the_groups_the_return_was_submitted_with(client, wor
 
 def test_the_quality_view_rates_each_module_by_its_lowest_group_and_names_it(world):
     make_workforce_return(world.a1, month=LAST_MONTH, training=BLEND_HIDES_A_GROUP)
-    quality = provider_quality(provider=world.a1, period=month_period(LAST_MONTH), today=timezone.localdate())
+    quality = provider_quality(
+        user=SYSTEM, provider=world.a1, period=month_period(LAST_MONTH), today=timezone.localdate()
+    )
     workforce = next(domain for domain in quality.domains if domain.title == "Workforce")
     row = next(row for row in workforce.rows if row.label.startswith("Training: Fetal monitoring"))
     assert row.label == "Training: Fetal monitoring and surveillance, lowest staff group"

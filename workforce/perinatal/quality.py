@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from lmns.access import readable_among
 from lmns.models import Provider
 from workforce.models import add_months, return_due_on
 from workforce.perinatal.models import RATES, RATES_BY_KEY, OutcomeSignal, PerinatalReturn, Rate
@@ -72,11 +73,12 @@ class PerinatalSection:
         return self.return_url or self.url
 
 
-def provider_section(*, provider: Provider, period, today: date | None = None) -> PerinatalSection:
+def provider_section(*, user, provider: Provider, period, today: date | None = None) -> PerinatalSection:
     """The perinatal section for one provider and period (a month or a quarter), in two queries."""
     today = today or timezone.localdate()
+    scope = readable_among(user, [provider])
     returns = PerinatalReturn.objects.filter(
-        workforce_return__provider=provider,
+        workforce_return__provider__in=scope,
         workforce_return__month__gte=period.start,
         workforce_return__month__lt=period.end,
     )
@@ -87,7 +89,7 @@ def provider_section(*, provider: Provider, period, today: date | None = None) -
     )
     totals = _Totals(sums)
     signals = list(
-        OutcomeSignal.objects.filter(provider=provider)
+        OutcomeSignal.objects.filter(provider__in=scope)
         .filter_open_or_raised(period.start, period.end)
         .order_by("check_completed_on", "check_due_on")
     )
@@ -112,11 +114,11 @@ def provider_section(*, provider: Provider, period, today: date | None = None) -
     )
 
 
-def lmns_signals(*, providers, period) -> list[OutcomeSignal]:
+def lmns_signals(*, user, providers, period) -> list[OutcomeSignal]:
     """For the LMNS overview: every provider's open checks and signals raised in the period,
     overdue first, in one query."""
     signals = list(
-        OutcomeSignal.objects.filter(provider__in=[provider.pk for provider in providers])
+        OutcomeSignal.objects.filter(provider__in=readable_among(user, providers))
         .filter_open_or_raised(period.start, period.end)
         .select_related("provider")
     )
@@ -180,7 +182,7 @@ class PerinatalSummary:
         return reverse("workforce:provider", kwargs={"ods_code": self.provider.ods_code})
 
 
-def perinatal_summaries(*, providers, period, today: date | None = None) -> dict[int, PerinatalSummary]:
+def perinatal_summaries(*, user, providers, period, today: date | None = None) -> dict[int, PerinatalSummary]:
     """Each provider's returns, summed deaths and births, and signals (open, or raised in the
     period), by provider pk, in two queries however many providers there are."""
     today = today or timezone.localdate()
@@ -190,8 +192,9 @@ def perinatal_summaries(*, providers, period, today: date | None = None) -> dict
     }
     # A quarter has at most three returns a provider: summed here rather than grouped in SQL, so
     # that the months returned come with their figures in the one query.
+    scope = readable_among(user, providers)
     for row in PerinatalReturn.objects.filter(
-        workforce_return__provider__in=list(summaries),
+        workforce_return__provider__in=scope,
         workforce_return__month__gte=period.start,
         workforce_return__month__lt=period.end,
     ).values("workforce_return__provider", "workforce_return__month", "workforce_return", *_SUMMED):
@@ -201,7 +204,7 @@ def perinatal_summaries(*, providers, period, today: date | None = None) -> dict
             summary.sums[name] = summary.sums.get(name, 0) + (row[name] or 0)
     by_provider = defaultdict(list)
     for signal in (
-        OutcomeSignal.objects.filter(provider__in=list(summaries))
+        OutcomeSignal.objects.filter(provider__in=scope)
         .filter_open_or_raised(period.start, period.end)
         .order_by("check_due_on", "pk")
     ):

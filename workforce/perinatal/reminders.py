@@ -9,7 +9,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from lmns.models import Membership, Role
+from lmns.access import users_who_can
 from lmns.notifications import absolute_url, queue_email_once
 from workforce.perinatal.models import OutcomeSignal
 
@@ -21,16 +21,10 @@ def overdue_check_reminders_send(*, today: date | None = None) -> int:
     once a day per check. Returns the number of emails queued."""
     today = today or timezone.localdate()
     signals = list(OutcomeSignal.objects.overdue(today).select_related("provider").order_by("check_due_on"))
-    leads = {}
-    for membership in (
-        Membership.objects.filter(
-            role=Role.PROVIDER_LEAD, provider__in={s.provider_id for s in signals}, user__is_active=True
-        )
-        .exclude(user__email="")
-        .select_related("user")
-        .order_by("user__pk")
-    ):
-        leads.setdefault(membership.provider_id, []).append(membership.user)
+    leads = {
+        provider.pk: list(users_who_can("record_safety_check", provider).exclude(email=""))
+        for provider in {signal.provider for signal in signals}
+    }
     count = 0
     for signal in signals:
         for lead in leads.get(signal.provider_id, []):

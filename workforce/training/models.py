@@ -7,7 +7,7 @@ by its lowest group, named, never by a blend of groups: the MIS asks for 90% of 
 Loaded by ``workforce.models`` so that Django finds these models in the workforce app.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -121,6 +121,25 @@ class ModuleCompliance:
     module: str
     label: str
     figures: list[TrainingFigure]
+    # The rate below which the module is flagged: its LMNS's threshold data (``with_target``).
+    target: Decimal | None = None
+
+    def with_target(self, thresholds: dict) -> "ModuleCompliance":
+        """This module, flagged against its measure's threshold in ``thresholds`` (one LMNS's,
+        from lmns.quality.thresholds_for): below the amber line is short of what is asked."""
+        return replace(self, target=thresholds[f"{self.module}_rate"].amber)
+
+    def below_target(self, rate: Decimal | None) -> bool:
+        return self.target is not None and rate is not None and rate < self.target
+
+    @property
+    def lowest_below_target(self) -> bool:
+        return self.below_target(self.rate)
+
+    @property
+    def rated_figures(self) -> list[tuple[TrainingFigure, bool]]:
+        """Each group's figure, and whether it is below the target."""
+        return [(figure, self.below_target(figure.rate)) for figure in self.figures]
 
     @property
     def lowest(self) -> TrainingFigure | None:

@@ -74,9 +74,7 @@ def concern_detail(request, pk):
         FtsuConcern.objects.select_related("provider", "lmns", "handler", "recorded_by"), request.user, pk=pk
     )
     is_handler = concern.handler_id == request.user.pk
-    handler_reads = concern.handler is not None and (
-        FtsuConcern.objects.visible_to(concern.handler).filter(pk=concern.pk).exists()
-    )
+    handler_reads = concern.handler is not None and access.reads_ftsu_concern(concern.handler, concern)
     people = selectors.concern_handlers(concern=concern) if is_handler else None
     return render(
         request,
@@ -88,7 +86,7 @@ def concern_detail(request, pk):
             "can_take": not is_handler and not handler_reads,
             # Decrypted only here, and only for the guardian handling the concern.
             "contact": crypto.decrypt(concern.contact_encrypted)
-            if is_handler and concern.has_contact
+            if access.reads_ftsu_contact(request.user, concern) and concern.has_contact
             else "",
             "conversation": concern.messages.select_related("sent_by"),
             "notes": concern.notes.select_related("created_by"),

@@ -1,5 +1,7 @@
 """Monthly workforce returns: the overview, a provider's trends, submitting and correcting."""
 
+from calendar import monthrange
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -7,6 +9,7 @@ from django.utils import timezone
 
 from lmns import access
 from lmns.models import Provider
+from lmns.quality import thresholds_for
 from workforce import selectors
 from workforce.forms import WorkforceReturnForm
 from workforce.models import TRAINING_TARGET, WorkforceReturn
@@ -28,6 +31,17 @@ def index(request):
     )
 
 
+def _training(workforce_return, provider) -> list:
+    """The return's training by module, each flagged against its LMNS's threshold in force at the
+    end of the return's month: the same line the quality view rates the module by."""
+    if workforce_return is None:
+        return []
+    month = workforce_return.month
+    on = month.replace(day=monthrange(month.year, month.month)[1])
+    thresholds = thresholds_for(lmns_ids={provider.lmns_id}, on=on)[provider.lmns_id]
+    return [module.with_target(thresholds) for module in workforce_return.training]
+
+
 def provider_workforce(request, ods_code):
     provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
     months, trends, returns = selectors.provider_trends(provider=provider)
@@ -39,6 +53,7 @@ def provider_workforce(request, ods_code):
             "months": months,
             "trends": trends,
             "returns": returns,
+            "training": _training(returns[0] if returns else None, provider),
             "training_target": TRAINING_TARGET,
             "can_submit": access.can(request.user, "submit_workforce_return", provider),
         },
@@ -57,7 +72,7 @@ def return_detail(request, pk):
         {
             "return": workforce_return,
             "summary": selectors.return_summary(workforce_return),
-            "training_target": TRAINING_TARGET,
+            "training": _training(workforce_return, workforce_return.provider),
             **perinatal_context(workforce_return),
             "can_edit": access.can(request.user, "submit_workforce_return", workforce_return.provider),
         },

@@ -12,6 +12,7 @@ from assurance.exports import board_workbook
 from assurance.sbl import services
 from assurance.sbl.exports import board_tables
 from assurance.sbl.models import Implementation, SblIntervention
+from lmns.access import SYSTEM
 from lmns.board_packs import board_pack_workbook, pack_sources
 from lmns.models import Role
 from tests.assurance.sbl.records import answer_all, make_sbl_assessment, this_quarter
@@ -126,7 +127,9 @@ def test_the_board_pack_shows_the_quarter_of_its_month(world, alice, officer):
     assessment = _validated(world, alice, officer)
     month = assessment.quarter_start
     workbook = board_pack_workbook(
-        sources=pack_sources(providers=[world.a1, world.a2], month=month), title="Pack", generated_by=officer
+        sources=pack_sources(user=SYSTEM, providers=[world.a1, world.a2], month=month),
+        title="Pack",
+        generated_by=officer,
     )
     assert workbook.sheetnames.index("Saving Babies' Lives") == len(workbook.sheetnames) - 3
     text = _text(workbook["Saving Babies' Lives"])
