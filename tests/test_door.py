@@ -9,9 +9,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from assurance.models import FindingKind, StaffFeedback
 from assurance.visits import selectors as visit_selectors
 from assurance.visits import services as visit_services
+from assurance.visits.models import FindingKind, StaffFeedback
 from incidents import quality as incidents_quality
 from incidents.models import Learning, LearningStatus
 from incidents.reminders import ssig_deadline_reminders_send
