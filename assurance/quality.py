@@ -1,4 +1,4 @@
-"""The compliance and assurance-visit figures for the quality view (lmns.quality).
+"""The compliance and assurance-visit figures for the quality view (quality.quality).
 
 Positions and recommendations are as they stand today: assessments and visits keep no
 history of their status. Each figure comes with the address of the records behind it, and

@@ -412,7 +412,7 @@ class Incident(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set by the LMNS safety lead or a system administrator while the incident may be needed
-    # in a claim, inquest or investigation: retention (lmns.retention) never deletes it.
+    # in a claim, inquest or investigation: retention (quality.retention) never deletes it.
     legal_hold = models.BooleanField(
         "Under legal hold",
         default=False,

@@ -10,7 +10,7 @@ from assurance.models import FrameworkStatus, RecommendationStatus, Verification
 from incidents.highlights.models import ReportStatus
 from incidents.models import LearningStatus
 from lmns.models import Role
-from lmns.work import Urgency, badges, work_for
+from quality.work import Urgency, badges, work_for
 from tests.factories import (
     make_concern,
     make_finding,
@@ -354,7 +354,7 @@ def test_navigation_badges_the_home_counts_on_every_page_without_counting_again(
     def refuse(user, **kwargs):
         raise AssertionError("counted again")
 
-    monkeypatch.setattr("lmns.work.work_for", refuse)
+    monkeypatch.setattr("quality.work.work_for", refuse)
     page = client.get(reverse("assurance:index")).content.decode()
     assert f'<span class="app-nav-badge" aria-hidden="true">{counts["incidents"]}</span>' in page
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from assurance.models import VisitStatus
 from assurance.services import assessment_start
-from lmns import quality
 from lmns.models import RagMeasure, RagThreshold
+from quality import quality
 from tests.factories import (
     make_action,
     make_concern,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.models import Role
-from lmns.quality import month_period, provider_quality
+from quality.quality import month_period, provider_quality
 from tests.api.conftest import client_with_token
 from tests.factories import make_workforce_return
 from tests.workforce.test_returns import LAST_MONTH, _form, training_grid

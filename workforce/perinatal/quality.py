@@ -1,4 +1,4 @@
-"""The perinatal section of the provider quality view (lmns.quality's pages read it from here).
+"""The perinatal section of the provider quality view (quality.quality's pages read it from here).
 
 The period's deaths and rates come from the monthly returns of its months, summed, each rate
 with its count and denominator; the signals are the provider's open critical safety checks

@@ -6,7 +6,7 @@ narrowed to the providers or LMNSs where the person holds the role that acts on 
 (``access.providers_where``), so scoping lives in one place. Each item is one query whatever
 the number of records, so the home page has a fixed query budget.
 
-Like ``lmns.quality``, this module sits above the feature apps and reads them; they never
+Like ``quality.quality``, this module sits above the feature apps and reads them; they never
 import it.
 """
 
