@@ -26,7 +26,7 @@ from assurance.models import (
     Visit,
     VisitStatus,
 )
-from assurance.selectors import _grouped_rows, _position
+from assurance.selectors import action_position, grouped_rows
 from lmns.models import Provider
 
 
@@ -64,7 +64,7 @@ def compliance_summaries(*, providers, today: date) -> dict[int, list[FrameworkP
     for action in FrameworkAction.objects.filter(framework_id__in=framework_ids):
         actions[action.framework_id].append(action)
     rows = defaultdict(list)
-    for row in _grouped_rows(RequirementAssessment.objects.filter(assessment__provider__in=ids), today):
+    for row in grouped_rows(RequirementAssessment.objects.filter(assessment__provider__in=ids), today):
         rows[(row["assessment__provider"], row["requirement__action"])].append(row)
     deadlines = {}
     for deadline in Deadline.objects.filter(framework_id__in=framework_ids, due_on__gte=today).order_by(
@@ -75,7 +75,7 @@ def compliance_summaries(*, providers, today: date) -> dict[int, list[FrameworkP
     positions = {pk: [] for pk in ids}
     for assessment in assessments:
         framework, provider = assessment.framework, assessment.provider_id
-        cells = [_position(action, rows[(provider, action.pk)]) for action in actions[framework.pk]]
+        cells = [action_position(action, rows[(provider, action.pk)]) for action in actions[framework.pk]]
         positions[provider].append(
             FrameworkPosition(
                 framework=framework,

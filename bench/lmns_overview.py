@@ -53,8 +53,9 @@ from django.utils import timezone  # noqa: E402
 from assurance.models import VisitType  # noqa: E402
 from incidents.models import Incident, PhysicalHarm  # noqa: E402
 from lmns.models import Membership, Provider, Role  # noqa: E402
+from lmns.months import add_months  # noqa: E402
 from quality.quality import SPC_MONTHS, lmns_overview, month_period  # noqa: E402
-from workforce.models import MEASURES, FtsuCategory, add_months  # noqa: E402
+from workforce.models import MEASURES, FtsuCategory  # noqa: E402
 from workforce.selectors import latest_complete_quarter, suppress  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data

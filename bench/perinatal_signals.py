@@ -59,7 +59,8 @@ from django.db import connection  # noqa: E402
 
 from bench import lmns_overview as overview_bench  # noqa: E402
 from lmns.models import Provider  # noqa: E402
-from workforce.models import WorkforceReturn, add_months  # noqa: E402
+from lmns.months import add_months  # noqa: E402
+from workforce.models import WorkforceReturn  # noqa: E402
 from workforce.perinatal import selectors, services  # noqa: E402
 from workforce.perinatal.cusum import cusum_statistics, weights  # noqa: E402
 from workforce.perinatal.demo import month_figures  # noqa: E402

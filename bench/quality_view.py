@@ -58,11 +58,12 @@ from incidents.models import (  # noqa: E402
     PhysicalHarm,
 )
 from lmns.models import Lmns, Provider  # noqa: E402
+from lmns.months import add_months  # noqa: E402
 from quality import load_data  # noqa: E402
 from quality.load_data import months_back  # noqa: E402
 from quality.quality import SPC_MONTHS, month_period, provider_quality  # noqa: E402
 from workforce import quality as workforce_quality  # noqa: E402
-from workforce.models import MEASURES, FtsuCategory, add_months  # noqa: E402
+from workforce.models import MEASURES, FtsuCategory  # noqa: E402
 from workforce.selectors import latest_complete_quarter, suppress  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data

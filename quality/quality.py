@@ -18,12 +18,13 @@ from django.utils.safestring import SafeString, mark_safe
 from assurance import quality as assurance_quality
 from incidents import quality as incidents_quality
 from lmns.models import Provider, RagDirection, RagMeasure
+from lmns.months import add_months
 from lmns.query import BadQuery, parse_month
 from lmns.spc import Direction, SpcResult, format_number, xmr
 from lmns.spc_chart import spc_svg
 from lmns.thresholds import Threshold, thresholds_for
 from workforce import quality as workforce_quality
-from workforce.models import add_months, return_due_on
+from workforce.models import return_due_on
 from workforce.perinatal import quality as perinatal_quality
 from workforce.selectors import Quarter
 

@@ -37,13 +37,13 @@ from incidents.selectors import ssig_open_for_submissions
 from lmns import access
 from lmns.context_processors import WORK_BADGES_SESSION_KEY
 from lmns.models import BoardPackJob, ExportStatus, Membership, Role
+from lmns.months import add_months
 from workforce.models import (
     RETURN_DUE_DAY,
     ConcernStatus,
     FtsuConcern,
     FtsuMessage,
     WorkforceReturn,
-    add_months,
     return_due_on,
 )
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from incidents.models import ActionStatus, Incident, IncidentReferral, IncidentStatus, SafetyAction
 from lmns.models import BoardPackJob, ExportStatus, Role
 from lmns.settings import _retention_periods
-from quality.tasks import apply_retention
 from quality import retention
+from quality.tasks import apply_retention
 from tests.factories import make_action, make_incident, make_lmns, make_provider, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from assurance.models import FrameworkStatus, RecommendationStatus, Verification
 from incidents.highlights.models import ReportStatus
 from incidents.models import LearningStatus
 from lmns.models import Role
+from lmns.months import add_months
 from quality.work import Urgency, badges, work_for
 from tests.factories import (
     make_concern,
@@ -24,7 +25,7 @@ from tests.factories import (
 )
 from tests.incidents.highlights.factories import make_report, this_month
 from tests.incidents.improvement.factories import make_plan
-from workforce.models import FtsuMessage, add_months
+from workforce.models import FtsuMessage
 
 pytestmark = pytest.mark.django_db
 

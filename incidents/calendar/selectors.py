@@ -24,7 +24,8 @@ from incidents.highlights.models import HighlightReport, next_month, report_due_
 from incidents.models import LearningEvent, SsigMeeting, SurveyRound
 from lmns import dates
 from lmns.access import lmnss_staffed_by, providers_for
-from workforce.models import add_months, first_of_month, return_due_on
+from lmns.months import add_months, first_of_month
+from workforce.models import return_due_on
 from workforce.score.models import ScoreWave
 
 

@@ -20,8 +20,8 @@ from incidents.improvement.forms import (
     SurveyRoundForm,
 )
 from incidents.models import ImprovementPlan, Learning, SurveyRound, Theme
-from incidents.views.common import run_service, save_with
 from lmns import access, query, ratelimit
+from lmns.forms_service import run_service, save_with
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 

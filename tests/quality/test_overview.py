@@ -11,6 +11,7 @@ from django.urls import reverse
 from assurance.models import VisitStatus
 from assurance.services import assessment_start
 from lmns.models import RagMeasure, RagThreshold
+from lmns.months import add_months
 from quality import quality
 from tests.factories import (
     make_action,
@@ -25,7 +26,6 @@ from tests.factories import (
     make_workforce_return,
 )
 from tests.workforce.perinatal.factories import make_perinatal_return
-from workforce.models import add_months
 from workforce.perinatal import services as perinatal_services
 
 pytestmark = pytest.mark.django_db

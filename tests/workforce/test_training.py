@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.models import Role
+from lmns.months import add_months
 from quality.quality import month_period, provider_quality
 from tests.api.conftest import client_with_token
 from tests.factories import make_workforce_return
 from tests.workforce.test_returns import LAST_MONTH, _form, training_grid
 from workforce import selectors, services
-from workforce.models import StaffGroup, TrainingFigure, WorkforceReturn, add_months
+from workforce.models import StaffGroup, TrainingFigure, WorkforceReturn
 from workforce.training.services import FigureInput
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.models import Provider
-from workforce.models import add_months, return_due_on
+from lmns.months import add_months
+from workforce.models import return_due_on
 from workforce.perinatal.models import RATES, RATES_BY_KEY, OutcomeSignal, PerinatalReturn, Rate
 from workforce.perinatal.reference import SignalReference, signal_reference
 

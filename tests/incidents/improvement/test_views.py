@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from incidents.models import ImprovementPlan, LearningStatus, PlanMeasureValue, PlanTeamMember, Theme
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_learning, make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import (
     add_values,
@@ -18,7 +19,6 @@ from tests.incidents.improvement.factories import (
     make_team_member,
 )
 from tests.printing import assert_prints_readably
-from workforce.models import add_months, first_of_month
 
 pytestmark = pytest.mark.django_db
 
