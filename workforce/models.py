@@ -294,7 +294,7 @@ MEASURES = [
     Measure("preceptees", "Midwives on preceptorship", "", lambda r: r.preceptees),
     *(
         # The month-on-month check is made per staff group (workforce.training.selectors).
-        Measure(f"{module}rate_of", f"Training: {label}, lowest staff group", "%",
+        Measure(f"{module}_rate", f"Training: {label}, lowest staff group", "%",
                 lambda r, module=module: r.training_rate(module), target=TRAINING_TARGET,
                 direction=HIGHER, named=lambda r, module=module: r.training_lowest_group(module),
                 module=module)
