@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assurance.models import Deadline, Framework, FrameworkAction, FrameworkStatus, Requirement
-from assurance.uploads import PDF, check_upload
 from lmns import access
+from lmns.uploads import PDF, check_upload
 
 FRAMEWORK_FIELDS = (
     "name",
@@ -55,7 +55,7 @@ def ensure_draft(framework: Framework) -> None:
         )
 
 
-def _assign(obj, fields: dict, allowed: tuple) -> None:
+def assign_fields(obj, fields: dict, allowed: tuple) -> None:
     for name, value in fields.items():
         if name not in allowed:
             raise TypeError(f"{name} is not a field of {type(obj).__name__} that authoring changes")
@@ -144,7 +144,7 @@ def framework_copy(
 def framework_update(*, framework: Framework, by, **fields) -> Framework:
     ensure_draft(framework)
     _ensure_author(framework, by)
-    _assign(framework, fields, FRAMEWORK_FIELDS)
+    assign_fields(framework, fields, FRAMEWORK_FIELDS)
     framework.full_clean()
     if framework.period_start and framework.period_end and framework.period_end < framework.period_start:
         raise ValidationError({"period_end": "The period must end after it starts."})
@@ -199,7 +199,7 @@ def deadline_save(*, framework: Framework, by, deadline: Deadline | None = None,
     _ensure_author(framework, by)
     if deadline is None:
         deadline = Deadline(framework=framework)
-    _assign(deadline, fields, DEADLINE_FIELDS)
+    assign_fields(deadline, fields, DEADLINE_FIELDS)
     if framework.deadlines.filter(name=deadline.name).exclude(pk=deadline.pk).exists():
         raise ValidationError({"name": f"This framework already has a deadline called {deadline.name}."})
     deadline.full_clean(validate_constraints=False)
@@ -223,7 +223,7 @@ def action_save(
     if action is None:
         last = framework.actions.aggregate(last=Max("order"))["last"] or 0
         action = FrameworkAction(framework=framework, order=last + 1)
-    _assign(action, fields, ACTION_FIELDS)
+    assign_fields(action, fields, ACTION_FIELDS)
     if framework.actions.filter(code=action.code).exclude(pk=action.pk).exists():
         raise ValidationError({"code": f"Another action of this framework is coded {action.code}."})
     action.full_clean()
@@ -238,7 +238,7 @@ def action_retire(*, action: FrameworkAction, by) -> None:
     ensure_draft(action.framework)
     _ensure_author(action.framework, by)
     action.delete()
-    _renumber(action.framework.actions.order_by("order"))
+    renumber(action.framework.actions.order_by("order"))
 
 
 @transaction.atomic
@@ -251,7 +251,7 @@ def requirement_save(
     if requirement is None:
         last = action.requirements.aggregate(last=Max("order"))["last"] or 0
         requirement = Requirement(action=action, order=last + 1)
-    _assign(requirement, fields, REQUIREMENT_FIELDS)
+    assign_fields(requirement, fields, REQUIREMENT_FIELDS)
     if (
         Requirement.objects.filter(action__framework=framework, code=requirement.code)
         .exclude(pk=requirement.pk)
@@ -272,7 +272,7 @@ def requirement_retire(*, requirement: Requirement, by) -> None:
     ensure_draft(action.framework)
     _ensure_author(action.framework, by)
     requirement.delete()
-    _renumber(action.requirements.order_by("order"))
+    renumber(action.requirements.order_by("order"))
 
 
 @transaction.atomic
@@ -290,7 +290,7 @@ def move(*, item: FrameworkAction | Requirement, by, up: bool) -> None:
     other = index - 1 if up else index + 1
     if 0 <= other < len(siblings):
         siblings[index], siblings[other] = siblings[other], siblings[index]
-        _renumber(siblings)
+        renumber(siblings)
 
 
 @transaction.atomic
@@ -354,7 +354,7 @@ def _same(value):
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-def _renumber(items) -> None:
+def renumber(items) -> None:
     for order, item in enumerate(items, start=1):
         if item.order != order:
             item.order = order

@@ -31,7 +31,9 @@ from assurance.models import Requirement, RequirementAssessment, Status, Verific
 from assurance.sbl import exports as sbl_exports
 from assurance.sbl.selectors import SA6_CODE
 from assurance.selectors import MatrixRow, Rag, compliance_matrix, requirement_rag
-from incidents.exports import (
+from lmns.exports import stamp
+from lmns.notifications import long_date
+from lmns.spreadsheets import (
     CELL_BORDER,
     FONT,
     FONT_SIZE,
@@ -40,14 +42,12 @@ from incidents.exports import (
     MAX_ROW_HEIGHT,
     PRINT_WIDTH,
     Column,
-    _lines,
-    _long_date,
-    _set,
-    _sheet_name,
-    _text,
+    cell_text,
     header_height,
+    set_cell,
+    unique_sheet_name,
+    wrapped_lines,
 )
-from lmns.exports import stamp
 
 DATE_FORMAT = "d mmm yyyy"
 
@@ -193,7 +193,7 @@ def board_workbook(
         part = actions[first : first + ACTIONS_PER_SUMMARY]
         name = "Summary" if not first else f"Summary {part[0].code}-{part[-1].code}"
         _write_table(
-            workbook.create_sheet(_sheet_name(name, used)),
+            workbook.create_sheet(unique_sheet_name(name, used)),
             styles,
             cover=[
                 f"{framework.name} ({framework.version}): actions by provider"
@@ -207,7 +207,7 @@ def board_workbook(
     items = _ItemRows([row.assessment_id for row in matrix if row.assessment_id is not None])
     for done, row in enumerate(matrix, start=1):
         _write_provider(
-            workbook.create_sheet(_sheet_name(row.provider.name, used)),
+            workbook.create_sheet(unique_sheet_name(row.provider.name, used)),
             styles,
             framework=framework,
             row=row,
@@ -227,14 +227,14 @@ def _write_sbl(workbook, styles, *, framework, providers: list, used: set[str]) 
     on = min(filter(None, [framework.period_end, timezone.localdate()]))
     tables = sbl_exports.board_tables(providers=providers, on=on)
     _write_table(
-        workbook.create_sheet(_sheet_name("Saving Babies' Lives", used)),
+        workbook.create_sheet(unique_sheet_name("Saving Babies' Lives", used)),
         styles,
         cover=tables.cover,
         columns=tables.summary_columns,
         rows=tables.summary_rows,
     )
     _write_table(
-        workbook.create_sheet(_sheet_name("SBL interventions", used)),
+        workbook.create_sheet(unique_sheet_name("SBL interventions", used)),
         styles,
         cover=tables.cover,
         columns=tables.intervention_columns,
@@ -412,7 +412,9 @@ def _write_table(
     width = sum(column.width for column in columns)
     heights = {}
     for number, line in enumerate(cover, start=1):
-        _set_height(worksheet, number, min(MAX_ROW_HEIGHT, _lines(line, width) * LINE_HEIGHT + 6), heights)
+        _set_height(
+            worksheet, number, min(MAX_ROW_HEIGHT, wrapped_lines(line, width) * LINE_HEIGHT + 6), heights
+        )
         first = _cell(worksheet, styles, line, style=HEADLINE if number == 1 else STRAPLINE)
         worksheet.append([first, *_blanks(worksheet, styles, len(columns) - 1)])
         del worksheet.row_dimensions[number]
@@ -468,7 +470,7 @@ def _append(worksheet, row_number: int, cells: list, columns: list[Column], heig
     for cell, column in zip(cells, columns, strict=True):
         value = cell.value if isinstance(cell, Cell) else cell
         if isinstance(value, str):
-            lines = max(lines, _lines(value, column.width))
+            lines = max(lines, wrapped_lines(value, column.width))
     _set_height(worksheet, row_number, min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 4), heights)
     worksheet.append(cells)
     del worksheet.row_dimensions[row_number]
@@ -501,16 +503,16 @@ def _cell(worksheet, styles: dict, value, *, style: str = TEXT) -> Cell | str | 
     elif style == TEXT:
         if not isinstance(value, str):
             return value
-        value = _text(value)
+        value = cell_text(value)
         if not value.startswith(FORMULA_PREFIXES) and value not in ERROR_CODES:
             return value
     # Row and column are placeholders, as in openpyxl's WriteOnlyCell: append() sets them.
-    return _set(Cell(worksheet, row=1, column=1, style_array=styles[style]), value)
+    return set_cell(Cell(worksheet, row=1, column=1, style_array=styles[style]), value)
 
 
 def _status(framework) -> str:
     if framework.is_closed:
-        closed = f" on {_long_date(framework.closed_at.date())}" if framework.closed_at else ""
+        closed = f" on {long_date(framework.closed_at.date())}" if framework.closed_at else ""
         return f"Closed{closed}: kept as answered, read-only"
     return framework.get_status_display()
 
@@ -518,7 +520,7 @@ def _status(framework) -> str:
 def _source(framework) -> str:
     parts = [framework.source_title, framework.source_publisher]
     if framework.source_date:
-        parts.append(_long_date(framework.source_date))
+        parts.append(long_date(framework.source_date))
     # An author may attach the guidance without typing its title: the board still learns a copy is kept.
     if framework.source_document_name:
         parts.append(f"copy kept in the product as {framework.source_document_name}")
@@ -543,7 +545,7 @@ def _checked(framework) -> str:
 def _period(framework) -> str:
     start, end = framework.period_start, framework.period_end
     if start and end:
-        return f"{_long_date(start)} to {_long_date(end)}"
+        return f"{long_date(start)} to {long_date(end)}"
     if start or end:
-        return f"From {_long_date(start)}" if start else f"Up to {_long_date(end)}"
+        return f"From {long_date(start)}" if start else f"Up to {long_date(end)}"
     return "Not stated"

@@ -11,10 +11,10 @@ from assurance.models import (
     Status,
 )
 from assurance.services import ITEM_FIELDS
-from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from lmns.access import lmnss_where, providers_where
 from lmns.forms import DateField, NHSErrorMessagesMixin, Picker, Radios, RecordsChoiceField
 from lmns.models import Lmns, Provider
+from lmns.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 
 
 class AssessmentStartForm(NHSErrorMessagesMixin, forms.Form):

@@ -22,9 +22,9 @@ from assurance import framework_rules as rules
 from assurance.framework_rules import RuleError, Where
 from assurance.frameworks import ActionData, RequirementData
 from assurance.models import Framework, Requirement
-from assurance.uploads import XLSX, kind_of
-from incidents.exports import FONT, FONT_SIZE, Column, _set
 from lmns.exports import stamp
+from lmns.spreadsheets import FONT, FONT_SIZE, Column, set_cell
+from lmns.uploads import XLSX, kind_of
 from lmns.workbook_limits import WorkbookLimits, WorkbookRefused, check_workbook
 
 logger = logging.getLogger(__name__)
@@ -136,8 +136,8 @@ def _write_framework(sheet, framework: Framework, *, generated: str) -> None:
         ),
     ]
     for number, (label, value) in enumerate(rows, start=1):
-        _set(sheet.cell(row=number, column=1), label or None).font = BOLD
-        cell = _set(sheet.cell(row=number, column=2), value if value != "" else None)
+        set_cell(sheet.cell(row=number, column=1), label or None).font = BOLD
+        cell = set_cell(sheet.cell(row=number, column=2), value if value != "" else None)
         cell.font, cell.alignment = PLAIN, WRAP
         if isinstance(value, date):
             cell.number_format = DATE_FORMAT
@@ -145,12 +145,12 @@ def _write_framework(sheet, framework: Framework, *, generated: str) -> None:
 
 def _write_table(sheet, columns: list[Column], rows: list[list]) -> None:
     for number, column in enumerate(columns, start=1):
-        cell = _set(sheet.cell(row=1, column=number), column.heading)
+        cell = set_cell(sheet.cell(row=1, column=number), column.heading)
         cell.font, cell.alignment = BOLD, WRAP
         sheet.column_dimensions[get_column_letter(number)].width = column.width
     for row_number, values in enumerate(rows, start=2):
         for number, value in enumerate(values, start=1):
-            cell = _set(sheet.cell(row=row_number, column=number), value if value != "" else None)
+            cell = set_cell(sheet.cell(row=row_number, column=number), value if value != "" else None)
             cell.font, cell.alignment = PLAIN, WRAP
             if isinstance(value, date):
                 cell.number_format = DATE_FORMAT

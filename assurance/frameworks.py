@@ -118,16 +118,16 @@ class LoadResult:
 # --- Parsing: YAML nodes keep their line numbers, so every error can point at its line ---------
 
 
-def _line(node) -> int:
+def line_number(node) -> int:
     return node.start_mark.line + 1
 
 
-class _Parser:
+class DataFileParser:
     def __init__(self, shown: str):
         self.shown = shown
 
     def error(self, node, reason: str) -> FrameworkFileError:
-        return FrameworkFileError(f"{self.shown}:{_line(node)}: {reason}")
+        return FrameworkFileError(f"{self.shown}:{line_number(node)}: {reason}")
 
     def mapping(self, node, what: str, required: tuple, optional: tuple = ()) -> dict:
         if not isinstance(node, yaml.MappingNode):
@@ -141,7 +141,7 @@ class _Parser:
                 suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; expected {', '.join(allowed)}"
                 raise self.error(key_node, f"unknown key '{key}' in {what}{suggestion}")
             if key in found:
-                first = _line(found[key][0])
+                first = line_number(found[key][0])
                 raise self.error(key_node, f"duplicate key '{key}' in {what} (first given on line {first})")
             found[key] = (key_node, value_node)
         for key in required:
@@ -155,7 +155,7 @@ class _Parser:
         return node.value
 
     def where(self, node) -> Where:
-        return Where(self.shown, _line(node))
+        return Where(self.shown, line_number(node))
 
     def text(self, node, what: str, max_length: int | None = None, *, blank: bool = False) -> str:
         if not isinstance(node, yaml.ScalarNode):
@@ -205,7 +205,7 @@ def parse_framework_file(path) -> FrameworkData:
     """Read and validate one framework file without touching the database."""
     path = Path(path)
     root, shown = read_data_file(path)
-    p = _Parser(shown)
+    p = DataFileParser(shown)
     top = p.mapping(root, "the framework", FRAMEWORK_KEYS, FRAMEWORK_OPTIONAL)
     slug = p.text(top["slug"], "slug", 80)
     if not SLUG_RE.match(slug):
@@ -233,7 +233,7 @@ def parse_framework_file(path) -> FrameworkData:
             raise p.error(
                 fields["name"], f"duplicate deadline '{name}' (first on line {deadline_lines[name]})"
             )
-        deadline_lines[name] = _line(fields["name"])
+        deadline_lines[name] = line_number(fields["name"])
         deadlines.append(DeadlineData(name=name, due_on=p.date(fields["due_on"], f"due_on of '{name}'")))
 
     actions = []
@@ -267,7 +267,7 @@ def parse_framework_file(path) -> FrameworkData:
     return FrameworkData(
         path=shown,
         slug=slug,
-        slug_line=_line(top["slug"]),
+        slug_line=line_number(top["slug"]),
         name=p.text(top["name"], "name", 200),
         publisher=p.text(top["publisher"], "publisher", 200),
         version=p.text(top["version"], "version", 50),
@@ -275,16 +275,16 @@ def parse_framework_file(path) -> FrameworkData:
         period_end=period_end,
         source_note=p.text(top["source_note"], "source_note", blank=True),
         previous=previous,
-        previous_line=_line(top["previous"]),
+        previous_line=line_number(top["previous"]),
         status=status,
-        status_line=_line(top["status"]) if "status" in top else _line(top["slug"]),
+        status_line=line_number(top["status"]) if "status" in top else line_number(top["slug"]),
         deadlines=deadlines,
         actions=actions,
-        actions_line=_line(top["actions"]),
+        actions_line=line_number(top["actions"]),
     )
 
 
-def _requirement(p: _Parser, fields: dict, what: str) -> RequirementData:
+def _requirement(p: DataFileParser, fields: dict, what: str) -> RequirementData:
     code = p.code(fields["code"], f"the code of {what}", rules.REQUIREMENT_CODE_LENGTH)
     guidance = fields.get("evidence_guidance")
     threshold = fields.get("threshold")

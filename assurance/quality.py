@@ -1,4 +1,4 @@
-"""The compliance and assurance-visit figures for the quality view (lmns.quality).
+"""The compliance and assurance-visit figures for the quality view (quality.quality).
 
 Positions and recommendations are as they stand today: assessments and visits keep no
 history of their status. Each figure comes with the address of the records behind it, and
@@ -15,7 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from assurance.models import Assessment, Deadline, Framework, FrameworkAction, RequirementAssessment
-from assurance.selectors import _grouped_rows, _position
+from assurance.selectors import action_position, grouped_rows
 from assurance.visits.models import Finding, FindingKind, Recommendation, Visit, VisitStatus
 from lmns.access import readable_among
 
@@ -55,7 +55,7 @@ def compliance_summaries(*, user, providers, today: date) -> dict[int, list[Fram
     for action in FrameworkAction.objects.filter(framework_id__in=framework_ids):
         actions[action.framework_id].append(action)
     rows = defaultdict(list)
-    for row in _grouped_rows(RequirementAssessment.objects.filter(assessment__provider__in=scope), today):
+    for row in grouped_rows(RequirementAssessment.objects.filter(assessment__provider__in=scope), today):
         rows[(row["assessment__provider"], row["requirement__action"])].append(row)
     deadlines = {}
     for deadline in Deadline.objects.filter(framework_id__in=framework_ids, due_on__gte=today).order_by(
@@ -66,7 +66,7 @@ def compliance_summaries(*, user, providers, today: date) -> dict[int, list[Fram
     positions = {pk: [] for pk in ids}
     for assessment in assessments:
         framework, provider = assessment.framework, assessment.provider_id
-        cells = [_position(action, rows[(provider, action.pk)]) for action in actions[framework.pk]]
+        cells = [action_position(action, rows[(provider, action.pk)]) for action in actions[framework.pk]]
         positions[provider].append(
             FrameworkPosition(
                 framework=framework,

@@ -23,9 +23,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assurance import services
 from assurance.models import PID_WARNING, RequirementAssessment, Status
-from assurance.uploads import XLSX, kind_of
-from incidents.exports import FONT, FONT_SIZE, Column, _set
 from lmns.exports import stamp
+from lmns.spreadsheets import FONT, FONT_SIZE, Column, set_cell
+from lmns.uploads import XLSX, kind_of
 from lmns.workbook_limits import WorkbookLimits, WorkbookRefused, check_workbook
 
 logger = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def return_workbook(*, assessment, generated_by) -> Workbook:
     _write_instructions(workbook.active, assessment=assessment, generated=generated.line)
     sheet = workbook.create_sheet(SHEET)
     for number, column in enumerate(COLUMNS, start=1):
-        cell = _set(sheet.cell(row=1, column=number), column.heading)
+        cell = set_cell(sheet.cell(row=1, column=number), column.heading)
         cell.font, cell.alignment = BOLD, WRAP
         sheet.column_dimensions[get_column_letter(number)].width = column.width
     row_number = 1
@@ -153,7 +153,7 @@ def return_workbook(*, assessment, generated_by) -> Workbook:
             item.action_due_on,
         ]
         for number, (column, value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
-            cell = _set(sheet.cell(row=row_number, column=number), value if value != "" else None)
+            cell = set_cell(sheet.cell(row=row_number, column=number), value if value != "" else None)
             cell.font, cell.alignment = PLAIN, WRAP
             if column.editable:
                 cell.protection = Protection(locked=False)
@@ -215,7 +215,7 @@ def _write_instructions(sheet, *, assessment, generated: str) -> None:
         PID_WARNING,
     ]
     for number, line in enumerate(lines, start=1):
-        cell = _set(sheet.cell(row=number, column=1), line or None)
+        cell = set_cell(sheet.cell(row=number, column=1), line or None)
         cell.font = BOLD if number in {1, 4} else PLAIN
         cell.alignment = WRAP
 

@@ -115,7 +115,7 @@ class ActionPosition:
         return "; ".join(parts)
 
 
-def _position(action, rows) -> ActionPosition:
+def action_position(action, rows) -> ActionPosition:
     position = ActionPosition(action=action)
     for row in rows:
         _count(position, row)
@@ -123,7 +123,7 @@ def _position(action, rows) -> ActionPosition:
 
 
 def _count(position: ActionPosition, row: dict) -> None:
-    """Add one of ``_grouped_rows`` to an action's position."""
+    """Add one of ``grouped_rows`` to an action's position."""
     n = row["n"]
     position.total += n
     done = row["status"] in DONE_STATUSES
@@ -144,7 +144,7 @@ def requirement_rag(*, status: str, verification: str) -> str:
     return position.rag
 
 
-def _grouped_rows(items, today=None):
+def grouped_rows(items, today=None):
     """Requirement rows counted by (provider, action, status, verification), in one query."""
     overdue = overdue_action_plan(today)
     return (
@@ -158,9 +158,9 @@ def assessment_positions(*, assessment, today=None) -> list[ActionPosition]:
     """Each action of the assessment's framework, with its requirement items attached."""
     actions = list(FrameworkAction.objects.filter(framework_id=assessment.framework_id))
     rows = defaultdict(list)
-    for row in _grouped_rows(assessment.items.all(), today):
+    for row in grouped_rows(assessment.items.all(), today):
         rows[row["requirement__action"]].append(row)
-    positions = {action.pk: _position(action, rows[action.pk]) for action in actions}
+    positions = {action.pk: action_position(action, rows[action.pk]) for action in actions}
     items = assessment.items.select_related("requirement").annotate(
         evidence_count=Count("evidence_links", filter=Q(evidence_links__to_review=False)),
         to_review_count=Count("evidence_links", filter=Q(evidence_links__to_review=True)),
@@ -195,7 +195,7 @@ def compliance_matrix(*, framework, providers, today=None) -> tuple[list[Framewo
     positions = {(p.pk, a.pk): ActionPosition(action=a) for p in providers for a in actions}
     # Streamed and counted as they come: there is a grouped row for each status and
     # verification in use, so for an LMNS's providers they can outweigh the whole workbook.
-    for row in _grouped_rows(items, today).iterator(chunk_size=2000):
+    for row in grouped_rows(items, today).iterator(chunk_size=2000):
         _count(positions[(row["assessment__provider"], row["requirement__action"])], row)
     assessment_ids = dict(
         framework.assessments.filter(provider__in=[p.pk for p in providers]).values_list("provider", "pk")

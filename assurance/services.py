@@ -24,8 +24,8 @@ from assurance.models import (
     Status,
     Verification,
 )
-from assurance.uploads import check_upload
 from lmns.models import Provider
+from lmns.uploads import check_upload
 from lmns.work_email.models import WorkKind
 from lmns.work_email.services import work_arrived
 

@@ -137,8 +137,8 @@ def count_queries(function) -> int:
 def grow_region(providers: int, years: int, today) -> None:
     """Generate load data until there are ``providers`` generated providers, six to an LMNS, so
     that benches measuring two sizes grow one database rather than making two."""
-    from lmns import load_data
     from lmns.models import Provider
+    from quality import load_data
 
     have = Provider.objects.filter(lmns__code__startswith=load_data.LMNS_CODE_PREFIX).count()
     if providers > have:

@@ -10,7 +10,7 @@ or against an empty PostgreSQL database of its own (its name must contain "bench
         .venv/bin/python -m bench.http_throughput
 
 It migrates, loads the frameworks and generates --providers providers with --years of history
-in one LMNS (``lmns.load_data``, as ``manage.py generate_load_data``): what one LMNS officer
+in one LMNS (``quality.load_data``, as ``manage.py generate_load_data``): what one LMNS officer
 sees. It collects the static files and starts gunicorn on 127.0.0.1 as production runs it:
 ``DEBUG`` off, the product's middleware and settings, a fixed number of sync workers. The
 settings are ``bench.http_settings``: the product's, with a URLconf that adds a minimal page
@@ -59,8 +59,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
 from bench.http_urls import MINIMAL_PATH  # noqa: E402
-from lmns import load_data  # noqa: E402
 from lmns.models import Membership, Provider, Role  # noqa: E402
+from quality import load_data  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data
 MONTH = "2026-10"  # the last complete month of that data

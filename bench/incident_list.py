@@ -10,7 +10,7 @@ or against an empty PostgreSQL database of its own (its name must contain "bench
         .venv/bin/python -m bench.incident_list
 
 A size is a number of providers, each with --years of history at about 1,500 incidents a
-year, made by ``lmns.load_data`` (``manage.py generate_load_data``): the sizes grow one
+year, made by ``quality.load_data`` (``manage.py generate_load_data``): the sizes grow one
 database, so 6 then 30 providers of 5 years is 45,000 then 225,000 incidents. At each size an
 LMNS officer of the first LMNS (its six providers) asks for page 3 of the list filtered as a
 safety lead would: one provider, low physical harm, three years of dates.

@@ -9,7 +9,7 @@ or against an empty PostgreSQL database of its own (its name must contain "bench
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/lmns_overview_bench \\
         .venv/bin/python -m bench.lmns_overview
 
-A size is a number of providers, each with --years of history made by ``lmns.load_data``
+A size is a number of providers, each with --years of history made by ``quality.load_data``
 (``manage.py generate_load_data``): about 1,500 incidents a year with learning, safety actions and
 SSIG meetings, an assessment of every loaded framework, visits, monthly workforce returns and
 Freedom to Speak Up concerns. The sizes grow one database, six providers to an LMNS. At 6, an
@@ -17,7 +17,7 @@ LMNS officer of the first LMNS asks for the overview (its six providers); at 30,
 (every provider of the region's five LMNSs), as the overview page offers each of them.
 
 "ours" is what the overview page computes for October 2026: the providers the user may see
-and ``lmns.quality.lmns_overview`` for them, with every cell's worst rating and the list of
+and ``quality.quality.lmns_overview`` for them, with every cell's worst rating and the list of
 special cause concerns read, as the template reads them. The floor, measured in the same run,
 is hand-written SQL through ``connection.cursor()`` returning the same raw figures for all the
 providers at once (each query grouped by provider): no ratings, SPC or formatting, in SQL that
@@ -54,8 +54,9 @@ from assurance.visits.models import VisitType  # noqa: E402
 from incidents.models import Incident, PhysicalHarm  # noqa: E402
 from lmns.access import SYSTEM  # noqa: E402
 from lmns.models import Membership, Provider, Role  # noqa: E402
-from lmns.quality import SPC_MONTHS, lmns_overview, month_period  # noqa: E402
-from workforce.models import MEASURES, FtsuCategory, add_months  # noqa: E402
+from lmns.months import add_months  # noqa: E402
+from quality.quality import SPC_MONTHS, lmns_overview, month_period  # noqa: E402
+from workforce.models import MEASURES, FtsuCategory  # noqa: E402
 from workforce.selectors import latest_complete_quarter, suppress  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data
@@ -82,7 +83,7 @@ def category_sums() -> str:
 
 
 def ours(user):
-    """What lmns.views.quality computes before it renders."""
+    """What quality.views.quality computes before it renders."""
     providers = list(Provider.objects.visible_to(user).select_related("lmns").order_by("name"))
     overview = lmns_overview(user=SYSTEM, providers=providers, period=PERIOD, today=TODAY)
     for quality in overview.qualities:

@@ -13,7 +13,7 @@ Issue #21 asks that, with 30 providers x 5 years of monthly returns, the LMNS ov
 its outcome signals stays within its present ratio to its floor, and that computing every site's
 CUSUM is within 2x of the same arithmetic over plain lists.
 
-The data is ``lmns.load_data``'s (as ``bench.lmns_overview`` grows it: six providers to an LMNS),
+The data is ``quality.load_data``'s (as ``bench.lmns_overview`` grows it: six providers to an LMNS),
 each provider's monthly workforce returns given their perinatal half with ``bulk_create``,
 drawn as the demo draws them (``workforce.perinatal.demo.month_figures``) at 3,000 to 6,000
 births a year, with a cluster of term stillbirths at one site in the last two months. Each
@@ -23,7 +23,7 @@ critical safety check, done six days after it was raised.
 - **present**: ``bench.lmns_overview`` on its own small data (6 providers, 3 years, no perinatal
   returns), run as a process of its own with a database of its own in the same run: the
   overview's ratio to its floor as it stands, which the overview with signals should not exceed.
-- **overview with signals**: what ``lmns.views.quality`` computes before it renders: the
+- **overview with signals**: what ``quality.views.quality`` computes before it renders: the
   overview and ``lmns_signals``. The floor is ``bench.lmns_overview``'s SQL and one more query
   for the signals shown (checked to be the same signals). The same without signals is given
   too, so that what the signals cost can be seen.
@@ -60,7 +60,8 @@ from django.db import connection  # noqa: E402
 from bench import lmns_overview as overview_bench  # noqa: E402
 from lmns.access import SYSTEM  # noqa: E402
 from lmns.models import Provider  # noqa: E402
-from workforce.models import WorkforceReturn, add_months  # noqa: E402
+from lmns.months import add_months  # noqa: E402
+from workforce.models import WorkforceReturn  # noqa: E402
 from workforce.perinatal import selectors, services  # noqa: E402
 from workforce.perinatal.cusum import cusum_statistics, weights  # noqa: E402
 from workforce.perinatal.demo import month_figures  # noqa: E402
@@ -114,7 +115,7 @@ def add_perinatal_returns() -> int:
 
 
 def overview_ours(user, *, signals: bool = True):
-    """What lmns.views.quality computes before it renders."""
+    """What quality.views.quality computes before it renders."""
     overview = overview_bench.ours(user)
     if signals:
         return overview, lmns_signals(

@@ -15,7 +15,7 @@ quarterly visits with findings and recommendations, a workforce return every mon
 least) and concerns raised through Freedom to Speak Up. Every size is a provider of its own in
 one LMNS, beside a neighbour with two years, so each is measured among others' data.
 
-For each size, "ours" is ``lmns.quality.provider_quality`` for the last complete month, with
+For each size, "ours" is ``quality.quality.provider_quality`` for the last complete month, with
 its ratings and SPC results but no SVG drawn (a chart draws itself only when shown), and
 "ours+svg" the same with every chart drawn, as the page does. The floor, measured in the same
 run, is hand-written SQL through ``connection.cursor()`` that returns the same raw figures
@@ -57,13 +57,14 @@ from incidents.models import (  # noqa: E402
     IncidentType,
     PhysicalHarm,
 )
-from lmns import load_data  # noqa: E402
 from lmns.access import SYSTEM  # noqa: E402
-from lmns.load_data import months_back  # noqa: E402
 from lmns.models import Lmns, Provider  # noqa: E402
-from lmns.quality import SPC_MONTHS, month_period, provider_quality  # noqa: E402
+from lmns.months import add_months  # noqa: E402
+from quality import load_data  # noqa: E402
+from quality.load_data import months_back  # noqa: E402
+from quality.quality import SPC_MONTHS, month_period, provider_quality  # noqa: E402
 from workforce import quality as workforce_quality  # noqa: E402
-from workforce.models import MEASURES, FtsuCategory, add_months  # noqa: E402
+from workforce.models import MEASURES, FtsuCategory  # noqa: E402
 from workforce.selectors import latest_complete_quarter, suppress  # noqa: E402
 
 TODAY = date(2026, 11, 30)  # fixed, so that every run makes and measures the same data

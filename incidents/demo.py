@@ -149,7 +149,7 @@ def history_incident(*, provider, unit, month, rng, types, today, reference, sum
     """One plausible past incident on a random day of ``month`` (None if that day is still to
     come): mostly no or low harm, MNSI referral for severe harm and PMRT for a death, a PSII for
     both, duty of candour for moderate harm or worse, closed after 90 days. The demo and the
-    load-data generator (lmns.load_data) both draw their history from it."""
+    load-data generator (quality.load_data) both draw their history from it."""
     occurred = month + timedelta(days=rng.randrange(28))
     if occurred >= today:
         return None

@@ -1,4 +1,4 @@
-"""The incidents figures for the quality view (lmns.quality), for providers and a period.
+"""The incidents figures for the quality view (quality.quality), for providers and a period.
 
 Each figure comes with the address of the list that shows the records behind it. Counts
 are made in the database, for every provider asked about at once, so the number of queries

@@ -71,7 +71,7 @@ ACTION_ROLES = {
     # Enter a national MOSS signal the trust received, and record the critical safety check
     # of any outcome signal: its findings and actions. The LMNS reads every one.
     "record_safety_check": frozenset({Role.PROVIDER_LEAD}),
-    # Put records under legal hold, or lift it, so that retention keeps them (lmns.retention).
+    # Put records under legal hold, or lift it, so that retention keeps them (quality.retention).
     "hold_records": frozenset({Role.LMNS_SAFETY_LEAD, Role.SYSTEM_ADMINISTRATOR}),
     # Record and handle Freedom to Speak Up concerns. Reading one needs more than a role
     # here: ftsu_concern_scope below decides, concern by concern.

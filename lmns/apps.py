@@ -9,7 +9,6 @@ class LmnsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from lmns import retention  # noqa: F401  (registers its settings check)
         from lmns.sessions import on_sign_in
 
         user_logged_in.connect(on_sign_in, dispatch_uid="lmns.sessions.on_sign_in")

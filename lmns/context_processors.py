@@ -28,7 +28,7 @@ def navigation(request):
 
 
 def _badges(request) -> dict[str, int]:
-    """Counts of waiting work for the navigation: the home page counts them (lmns.work) and
+    """Counts of waiting work for the navigation: the home page counts them (quality.work) and
     keeps them in the session, so that other pages badge the navigation without a query."""
     return request.session.get(WORK_BADGES_SESSION_KEY, {}) if hasattr(request, "session") else {}
 

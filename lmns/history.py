@@ -107,12 +107,12 @@ def _attribute(sender, history_instance, **kwargs):
 pre_create_historical_record.connect(_attribute, dispatch_uid="lmns.history.recorded_as")
 
 
-def _person(user) -> str:
+def actor_name(user) -> str:
     # No user: a management command, a task, or someone speaking up without an account.
     return person(user) if user is not None else "the system"
 
 
-def _shown_fields(history_model):
+def shown_fields(history_model):
     """The record's own fields, less its id and the timestamps set on every save."""
     return [
         field
@@ -141,7 +141,7 @@ def _related_names(records, fields) -> dict:
             if related is None:
                 names[(model, pk)] = f"A deleted record (#{pk})"
             elif hasattr(related, "get_full_name"):
-                names[(model, pk)] = _person(related)
+                names[(model, pk)] = actor_name(related)
             else:
                 names[(model, pk)] = str(related)
     return names
@@ -168,7 +168,7 @@ def _label(field) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _field_changes(record, before, fields, withheld, names, hook=None) -> list[FieldChange]:
+def field_changes(record, before, fields, withheld, names, hook=None) -> list[FieldChange]:
     def shown(field, value):
         if hook is not None and value not in (None, "") and (text := hook(field.name, value)) is not None:
             return text
@@ -241,7 +241,7 @@ def record_history(obj, *, page_number=None) -> Page:
         ).first()
         records.append(earlier)
     history_model = obj.history.model
-    fields = _shown_fields(history_model)
+    fields = shown_fields(history_model)
     withheld = getattr(type(obj), "history_withheld_fields", {})
     names = _related_names([r for r in records if r is not None], fields)
     links = getattr(history_model, "_history_m2m_fields", [])
@@ -253,13 +253,13 @@ def record_history(obj, *, page_number=None) -> Page:
         before = records[index + 1] if record.history_type == "~" and index + 1 < len(records) else None
         shown = []
         if record.history_type != "-":
-            shown = _field_changes(record, before, fields, withheld, names, hook)
+            shown = field_changes(record, before, fields, withheld, names, hook)
             shown += _link_changes(record, before, links, linked)
         changes.append(
             Change(
                 when=record.history_date,
                 day_only=day_only,
-                who=_person(record.history_user),
+                who=actor_name(record.history_user),
                 kind=KINDS[record.history_type],
                 fields=shown,
                 reason=getattr(record, "history_change_reason", None) or "",

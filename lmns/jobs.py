@@ -1,5 +1,5 @@
 """Workbooks built in the background while the user watches their progress: the LMNS-wide
-compliance board workbook (assurance.workbooks) and the quality board pack (lmns.board_packs).
+compliance board workbook (assurance.workbooks) and the quality board pack (quality.board_packs).
 
 The task acknowledges late and is put back on the queue if its worker process dies, so a
 job interrupted part-way is run again from the start; claiming the job in one statement

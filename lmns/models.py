@@ -276,8 +276,8 @@ class RagThreshold(models.Model):
         return f"{self.get_measure_display()} from {self.effective_from:%-d %B %Y}"
 
     def clean(self):
-        # Imported here because lmns.quality imports these models.
-        from lmns.quality import DEFAULT_THRESHOLDS
+        # Imported here because lmns.thresholds imports these models.
+        from lmns.thresholds import DEFAULT_THRESHOLDS
 
         # Which way is better belongs to the measure, not to a choice that could invert its ratings.
         if self.measure in DEFAULT_THRESHOLDS:
@@ -313,13 +313,13 @@ class QualitySnapshot(models.Model):
     after its workforce returns fall due.
 
     A board pack for a past month is built from this, so that it shows what was known then,
-    not what was edited later. Never changed once taken (lmns.board_packs.snapshots_take).
+    not what was edited later. Never changed once taken (quality.board_packs.snapshots_take).
     """
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="quality_snapshots")
     month = models.DateField(help_text="The first day of the month the figures are for.")
     taken_at = models.DateTimeField(default=timezone.now)
-    # lmns.quality.quality_as_data: every figure, rating and reason, and each chart's series.
+    # quality.quality.quality_as_data: every figure, rating and reason, and each chart's series.
     content = models.JSONField()
 
     objects = ProviderScopedQuerySet.as_manager()
@@ -374,9 +374,10 @@ class ExportJob(models.Model):
 
 
 class BoardPackJob(ExportJob):
-    """An LMNS-wide quality board pack for one month."""
+    """An LMNS-wide quality board pack for one month. The quality app builds it; the model
+    stays here, with its table and migrations, as it imports nothing from above."""
 
-    build_task = "lmns.tasks.build_board_pack"
+    build_task = "quality.tasks.build_board_pack"
 
     month = models.DateField()
     file = models.FileField(upload_to="board-packs/", blank=True)

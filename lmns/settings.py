@@ -79,7 +79,8 @@ INSTALLED_APPS = [
     "incidents",
     "assurance",
     "workforce",
-    "lmns.api",
+    "quality",
+    "quality.api",
 ]
 
 MIDDLEWARE = [
@@ -278,7 +279,7 @@ def _retention_periods(value: str) -> dict[str, int]:
 
 
 # Days each kind of record is kept before the nightly retention run deletes it
-# (lmns.retention, docs/data-protection.md). Unset, or a kind left out: kept for ever.
+# (quality.retention, docs/data-protection.md). Unset, or a kind left out: kept for ever.
 RETENTION = _retention_periods(env.str("RETENTION", default=""))
 
 # Celery: with no broker, tasks run in-process (a bare checkout works); with one,
@@ -404,17 +405,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The REST API (lmns.api): JSON only, a bearer token per user (or the browser's session,
+# The REST API (quality.api): JSON only, a bearer token per user (or the browser's session,
 # with its CSRF check), pages of at most 100, filtered by the pages' own filtersets.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "lmns.api.authentication.BearerTokenAuthentication",
-        "lmns.api.authentication.VerifiedSessionAuthentication",
+        "quality.api.authentication.BearerTokenAuthentication",
+        "quality.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["lmns.api.parsers.BoundedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "lmns.api.pagination.ApiPagination",
+    "DEFAULT_PARSER_CLASSES": ["quality.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "quality.api.pagination.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from lmns import board_packs, jobs, outbox, retention, services
+from lmns import jobs, outbox, services
 from lmns.people import services as people_services
 from lmns.work_email import services as work_email_services
 
@@ -19,18 +19,6 @@ def send_invitation(user_id: int) -> int:
 
 
 @shared_task
-def take_quality_snapshots() -> int:
-    return board_packs.snapshots_take()
-
-
-# A worker process killed mid-build (out of memory, say) puts the job back on the queue
-# rather than acknowledging it lost; lmns.jobs makes building it again safe.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def build_board_pack(job_id: int) -> None:
-    board_packs.board_pack_job_run(job_id=job_id)
-
-
-@shared_task
 def resend_unsent() -> int:
     return outbox.unsent_resend()
 
@@ -38,11 +26,6 @@ def resend_unsent() -> int:
 @shared_task
 def requeue_stale_jobs() -> tuple[int, int]:
     return jobs.stale_jobs_requeue()
-
-
-@shared_task
-def apply_retention() -> dict[str, int]:
-    return retention.retention_apply()
 
 
 @shared_task

@@ -22,7 +22,7 @@ from pathlib import Path
 from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("lmns", "incidents", "assurance", "workforce")
+PACKAGES = ("lmns", "incidents", "assurance", "workforce", "quality")
 DATA_SUFFIXES = {".yaml", ".yml", ".json", ".csv"}
 
 
@@ -57,8 +57,9 @@ def _project_imports(source: Path) -> set[str]:
 def _inputs() -> list[Path]:
     """Every file whose content can change what the migrations make: the migrations, the project
     code they import (followed to the end), and the project's data files they may read."""
-    migrations = sorted(ROOT.glob("*/migrations/*.py"))
-    seen, queue = set(), [p for p in migrations if p.parts[-3] in PACKAGES]
+    # Sub-apps keep theirs a level down (quality/api/migrations/).
+    migrations = sorted(p for package in PACKAGES for p in (ROOT / package).glob("**/migrations/*.py"))
+    seen, queue = set(), list(migrations)
     while queue:
         path = queue.pop()
         if path in seen:

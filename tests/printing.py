@@ -11,7 +11,7 @@ import subprocess
 
 from openpyxl.utils import get_column_letter
 
-from incidents.exports import PAGE_WIDTH
+from lmns.spreadsheets import PAGE_WIDTH
 from tests.conftest import IN_CI, skip_or_fail
 
 SMALLEST_POINTS = 9

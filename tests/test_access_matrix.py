@@ -13,8 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from lmns.api.services import api_token_create
 from lmns.models import Membership, Role
+from quality.api.services import api_token_create
 from tests.assurance.framework_records import framework_record
 from tests.assurance.maturity.records import maturity_record
 from tests.assurance.oversight.records import concern_record
@@ -858,7 +858,7 @@ PERSONAS = [
     "superuser",
     "nobody",
 ]
-# Everyone may hold API tokens but superusers, whose reach is every provider (lmns.api.services).
+# Everyone may hold API tokens but superusers, whose reach is every provider (quality.api.services).
 MAY["tokens:create"] = set(PERSONAS) - {"superuser"}
 
 

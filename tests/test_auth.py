@@ -98,7 +98,7 @@ def test_a_session_in_use_is_saved_at_most_once_a_minute(client, bob, monkeypatc
     clock = [1_800_000_000.0]
     monkeypatch.setattr(sessions.time, "time", lambda: clock[0])
     client.force_login(bob)
-    # The first sight of home keeps the navigation's work counts in the session (lmns.work);
+    # The first sight of home keeps the navigation's work counts in the session (quality.work);
     # it is saved again only when they change.
     assert client.get(reverse("home")).status_code == 200
     signed_in = _expiry(client)

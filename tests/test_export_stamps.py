@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assurance.workbooks import board_workbook_job_run, board_workbook_job_start
-from lmns.board_packs import board_pack_job_run, board_pack_job_start
 from lmns.models import Role
+from quality.board_packs import board_pack_job_run, board_pack_job_start
 from tests.test_access_matrix import (
     FTSU_CONCERNS,
     MAY,

@@ -8,8 +8,8 @@ from django.urls import reverse
 from assurance.models import Assessment
 from assurance.visits.models import Finding, Recommendation, Visit
 from incidents.models import Incident, Learning, SafetyAction, SsigMeeting
-from lmns.load_data import generate
 from lmns.models import Lmns, Provider, Role, Unit
+from quality.load_data import generate
 from tests.factories import make_framework, make_provider, make_user
 from workforce.models import FtsuConcern, WorkforceReturn
 

@@ -32,7 +32,7 @@ FORM_MODULES = [
     "assurance.visits.forms",
     "workforce.forms",
     "lmns.forms",
-    "lmns.api.forms",
+    "quality.api.forms",
 ]
 
 

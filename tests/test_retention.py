@@ -1,4 +1,4 @@
-"""Retention (lmns.retention): off until periods are set, a dry run that deletes nothing,
+"""Retention (quality.retention): off until periods are set, a dry run that deletes nothing,
 and a real run that deletes only what has expired, never what is under legal hold."""
 
 import datetime
@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from incidents.models import ActionStatus, Incident, IncidentReferral, IncidentStatus, SafetyAction
-from lmns import retention
 from lmns.models import BoardPackJob, ExportStatus, Role
 from lmns.settings import _retention_periods
-from lmns.tasks import apply_retention
+from quality import retention
+from quality.tasks import apply_retention
 from tests.factories import make_action, make_incident, make_lmns, make_provider, make_user
 
 pytestmark = pytest.mark.django_db

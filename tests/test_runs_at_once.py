@@ -87,7 +87,7 @@ def test_two_resend_runs_at_once_send_each_job_and_email_once(officer, monkeypat
     first = outbox.unsent_resend()
     second.finish()
 
-    assert sorted(sent) == ["lmns.tasks.build_board_pack", "lmns.tasks.send_email"]
+    assert sorted(sent) == ["lmns.tasks.send_email", "quality.tasks.build_board_pack"]
     assert first + second.result == 2
     job.refresh_from_db()
     assert job.sent_at is not None

@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from assurance.models import BoardWorkbookJob
 from assurance.services import assessment_start
 from assurance.workbooks import board_workbook_job_start
-from lmns.board_packs import board_pack_job_start
 from lmns.celery import app as celery_app
 from lmns.models import ExportStatus, Role
+from quality.board_packs import board_pack_job_start
 from tests.assurance.test_exports import build_framework
 from tests.conftest import REQUIRE_SERVICES, skip_or_fail
 from tests.factories import make_lmns, make_provider, make_user

@@ -11,7 +11,8 @@ from assurance.visits.models import RecommendationStatus
 from incidents.highlights.models import ReportStatus
 from incidents.models import LearningStatus
 from lmns.models import Role
-from lmns.work import Urgency, badges, work_for
+from lmns.months import add_months
+from quality.work import Urgency, badges, work_for
 from tests.factories import (
     make_concern,
     make_finding,
@@ -25,7 +26,7 @@ from tests.factories import (
 )
 from tests.incidents.highlights.factories import make_report, this_month
 from tests.incidents.improvement.factories import make_plan
-from workforce.models import FtsuMessage, add_months
+from workforce.models import FtsuMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -355,7 +356,7 @@ def test_navigation_badges_the_home_counts_on_every_page_without_counting_again(
     def refuse(user, **kwargs):
         raise AssertionError("counted again")
 
-    monkeypatch.setattr("lmns.work.work_for", refuse)
+    monkeypatch.setattr("quality.work.work_for", refuse)
     page = client.get(reverse("assurance:index")).content.decode()
     assert f'<span class="app-nav-badge" aria-hidden="true">{counts["incidents"]}</span>' in page
 

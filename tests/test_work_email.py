@@ -15,9 +15,9 @@ from incidents.services import learning_create
 from lmns.access import users_who_can
 from lmns.models import Role
 from lmns.tasks import send_work_digests
-from lmns.work import work_for
 from lmns.work_email.models import Frequency, PendingWorkEmail, WorkEmailPreference, WorkKind
 from lmns.work_email.services import KINDS, digests_send, work_email_preference_set
+from quality.work import work_for
 from tests.factories import make_concern, make_lmns, make_provider, make_user
 from workforce.services import concern_hand_over
 
@@ -222,7 +222,7 @@ def test_the_daily_summary_counts_what_arrived_in_one_email_and_only_once(
 
 
 def test_the_summary_links_to_the_queues_the_home_page_links(world):
-    """The emails' queues are written below the feature apps; lmns.work is their definition."""
+    """The emails' queues are written below the feature apps; quality.work is their definition."""
     _learning(world, world.personas[CONTRIBUTOR])
     item_verify(item=_awaiting(world), by=world.personas[OFFICER], accept=False, comment="Why?")
     recommendation = world.record("recommendation", world.a1)

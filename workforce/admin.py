@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from incidents.admin import CodedReferenceDataAdmin, ReferenceDataAdmin
+from lmns.reference_admin import CodedReferenceDataAdmin, ReferenceDataAdmin
 from workforce.models import FtsuCategory, ProfessionalGroup, StaffGroup
 
 

@@ -12,17 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from lmns.models import Lmns
+from lmns.months import add_months, first_of_month
 from workforce import crypto
-from workforce.models import (
-    FtsuCategory,
-    FtsuConcern,
-    FtsuNote,
-    StaffGroup,
-    TrainingFigure,
-    WorkforceReturn,
-    add_months,
-    first_of_month,
-)
+from workforce.models import FtsuCategory, FtsuConcern, FtsuNote, StaffGroup, TrainingFigure, WorkforceReturn
 
 # ODS code: (funded midwife WTE, in post at the start of the year, monthly change)
 ESTABLISHMENTS = {
@@ -61,10 +53,10 @@ DEMO_CONCERNS = [
 DEMO_MONTHS = 36
 
 
-def _return_figures(ods_code: str, index: int, funded: int, in_post: Decimal, change: Decimal, rng):
+def demo_return_figures(ods_code: str, index: int, funded: int, in_post: Decimal, change: Decimal, rng):
     """One month's plausible figures: a steady process with noise, plus the story the demo
     tells on the SPC charts: ZZB's 1:1 care in labour falls away over the last seven months
-    (special cause concern). Training figures come from ``_training_figures``."""
+    (special cause concern). Training figures come from ``demo_training_figures``."""
     women = funded + 80 + rng.randint(-12, 12)
     one_to_one_rate = 0.975 + rng.uniform(-0.012, 0.012)
     if ods_code == "ZZB" and index >= DEMO_MONTHS - 7:
@@ -98,7 +90,9 @@ DEMO_GROUPS = {
 }
 
 
-def _training_figures(ods_code: str, index: int, funded: int, rng) -> dict[tuple[str, str], tuple[int, int]]:
+def demo_training_figures(
+    ods_code: str, index: int, funded: int, rng
+) -> dict[tuple[str, str], tuple[int, int]]:
     """Each module's (in scope, up to date) by staff group code for one month: ZZA's fetal
     monitoring training for doctors in training climbs after a new programme in the last eight
     months, to above 90%."""
@@ -129,11 +123,11 @@ def demo_seed(*, lmns: Lmns) -> None:
         training_rng = random.Random(f"{ods_code} training")
         for index in range(DEMO_MONTHS):
             month = add_months(this_month, index - DEMO_MONTHS)
-            figures = _return_figures(ods_code, index, funded, in_post, change, rng)
+            figures = demo_return_figures(ods_code, index, funded, in_post, change, rng)
             # Returns are due on the 15th of the next month; one in four of ZZB's came in late.
             late = ods_code == "ZZB" and index % 4 == 3
             submitted_on = add_months(month, 1).replace(day=20 if late else 10)
-            training = _training_figures(ods_code, index, funded, training_rng)
+            training = demo_training_figures(ods_code, index, funded, training_rng)
             workforce_return, created = WorkforceReturn.objects.get_or_create(
                 provider=provider,
                 month=month,

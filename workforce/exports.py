@@ -3,8 +3,8 @@ says. Counts only: no summary, no contact details, no reference."""
 
 from openpyxl import Workbook
 
-from incidents.exports import Column, write_table
 from lmns.exports import stamp
+from lmns.spreadsheets import Column, write_table
 from workforce.selectors import return_groups, return_layout
 
 

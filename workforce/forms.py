@@ -7,6 +7,7 @@ from django.utils import timezone
 from lmns.access import lmnss_where, providers_where
 from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios
 from lmns.models import Lmns, Provider
+from lmns.months import add_months, first_of_month
 from workforce.models import (
     MAX_TEXT,
     ConcernStatus,
@@ -16,8 +17,6 @@ from workforce.models import (
     RaisedAs,
     Route,
     WorkforceReturn,
-    add_months,
-    first_of_month,
 )
 from workforce.training.forms import TrainingGridMixin, grid_groups
 

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.models import CodedReferenceEntry
 from lmns.models import Lmns, Provider, ProviderScopedQuerySet
+from lmns.months import add_months, first_of_month
+from lmns.reference_data import CodedReferenceEntry
 from lmns.spc import Direction
 
 # A month's return is due by this day of the following month; after it, the return is late.
@@ -30,15 +31,6 @@ MAX_TEXT = 5000  # characters in any free-text answer: a concern, a reply, a not
 NO_STAFF_ID_HINT = (
     "Figures only. Do not enter names or anything else that could identify a patient or member of staff."
 )
-
-
-def first_of_month(value: date) -> date:
-    return value.replace(day=1)
-
-
-def add_months(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def return_due_on(month: date) -> date:
@@ -59,7 +51,7 @@ def _wte(label, help_text="", **extra):
     )
 
 
-def _count(label, help_text=""):
+def count_field(label, help_text=""):
     return models.PositiveIntegerField(label, validators=[MaxValueValidator(100_000)], help_text=help_text)
 
 
@@ -118,10 +110,10 @@ class WorkforceReturn(models.Model):
     funded_msw_wte = _wte("Funded maternity support worker establishment (WTE)")
     in_post_msw_wte = _wte("Maternity support workers in post (WTE)")
     # Care in labour (MIS safety actions 4 and 5).
-    women_in_labour = _count("Women in established labour this month")
-    one_to_one_care = _count("Of whom received 1:1 care throughout established labour")
-    coordinator_shifts = _count("Labour ward shifts this month")
-    supernumerary_shifts = _count("Of which the coordinator was supernumerary throughout")
+    women_in_labour = count_field("Women in established labour this month")
+    one_to_one_care = count_field("Of whom received 1:1 care throughout established labour")
+    coordinator_shifts = count_field("Labour ward shifts this month")
+    supernumerary_shifts = count_field("Of which the coordinator was supernumerary throughout")
     consultant_hours = models.DecimalField(
         "Obstetric consultant presence on the labour ward (hours a week)",
         max_digits=4,
@@ -133,7 +125,7 @@ class WorkforceReturn(models.Model):
         help_text="Average hours a week with a consultant physically present, from 0 to 168.",
     )
     # Retention (national preceptorship framework; retention and pastoral midwives).
-    preceptees = _count("Newly qualified midwives on preceptorship")
+    preceptees = count_field("Newly qualified midwives on preceptorship")
     retention_midwife = models.BooleanField(
         "A retention or pastoral support midwife is in post", default=False
     )
@@ -214,11 +206,11 @@ class WorkforceReturn(models.Model):
 
     @property
     def one_to_one_rate(self):
-        return _rate(self.one_to_one_care, self.women_in_labour)
+        return rate_of(self.one_to_one_care, self.women_in_labour)
 
     @property
     def supernumerary_rate(self):
-        return _rate(self.supernumerary_shifts, self.coordinator_shifts)
+        return rate_of(self.supernumerary_shifts, self.coordinator_shifts)
 
     @property
     def training(self) -> list["ModuleCompliance"]:
@@ -238,7 +230,7 @@ class WorkforceReturn(models.Model):
         return self.training_module(module).lowest_name
 
 
-def _rate(part, whole) -> Decimal | None:
+def rate_of(part, whole) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))

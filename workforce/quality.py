@@ -1,4 +1,4 @@
-"""The workforce and speaking-up figures for the quality view (lmns.quality).
+"""The workforce and speaking-up figures for the quality view (quality.quality).
 
 Speaking up appears as counts only, of a complete quarter, suppressed as everywhere outside
 the guardian's own view (``selectors.suppress``): the quality view is read by everyone who

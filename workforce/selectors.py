@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from lmns.access import ftsu_concern_readers, lmnss_staffed_by, providers_for
 from lmns.models import Provider
+from lmns.months import add_months, first_of_month
 from lmns.spc import SpcResult, xmr
 from lmns.spc_chart import spc_svg
 from workforce.models import (
@@ -32,8 +33,6 @@ from workforce.models import (
     RaisedAs,
     ReceivedBy,
     WorkforceReturn,
-    add_months,
-    first_of_month,
     return_due_on,
 )
 

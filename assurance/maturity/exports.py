@@ -6,8 +6,8 @@ from openpyxl import Workbook
 
 from assurance.maturity import selectors
 from assurance.maturity.models import MaturityRound
-from incidents.exports import Column, write_table
 from lmns.exports import long_datetime, stamp
+from lmns.spreadsheets import Column, write_table
 
 # Under PRINT_WIDTH (155 characters) across, so that the sheet fitted to A4 landscape prints at 9 pt
 # or more.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from assurance.frameworks import SLUG_RE, _line, _Parser, read_data_file
+from assurance.frameworks import SLUG_RE, DataFileParser, line_number, read_data_file
 from assurance.maturity.models import (
     CODE_LENGTH,
     MaturityDescriptor,
@@ -49,7 +49,7 @@ def parse_model_file(path) -> ModelData:
     """Read and check one file without touching the database."""
     path = Path(path)
     root, shown = read_data_file(path)
-    p = _Parser(shown)
+    p = DataFileParser(shown)
     top = p.mapping(root, "the maturity model", TOP_KEYS, TOP_OPTIONAL)
     slug = p.text(top["slug"], "slug", 80)
     if not SLUG_RE.match(slug) or slug != path.stem:
@@ -76,7 +76,7 @@ def parse_model_file(path) -> ModelData:
         code = p.code(fields["code"], "a domain's code", CODE_LENGTH)
         if code in codes:
             raise p.error(fields["code"], f"duplicate domain '{code}' (first on line {codes[code]})")
-        codes[code] = _line(fields["code"])
+        codes[code] = line_number(fields["code"])
         descriptors = p.sequence(fields["descriptors"], f"the descriptors of {code}")
         if len(descriptors) != len(levels):
             raise p.error(

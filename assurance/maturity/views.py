@@ -11,8 +11,8 @@ from assurance.maturity import exports, selectors, services
 from assurance.maturity.forms import MaturityModelForm, NewVersionForm, RoundStartForm, ScoreForm
 from assurance.maturity.models import MaturityModel, MaturityRound
 from assurance.models import FrameworkStatus
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 

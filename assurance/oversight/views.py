@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 from assurance.oversight import selectors, services
 from assurance.oversight.forms import CqcRatingForm, ExternalConcernForm, OversightLevelForm, RespondForm
 from assurance.oversight.models import ConcernStatus, ExternalConcern
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.models import Provider
 from lmns.pagination import paginate
 

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 
 from assurance.sbl import selectors
 from assurance.sbl.models import Implementation, SblAnswer, SblAssessment, SblState
-from incidents.exports import Column, write_table
 from lmns.exports import long_datetime, stamp
+from lmns.spreadsheets import Column, write_table
 
 TITLE = "Saving Babies' Lives version 3 (MIS safety action 6)"
 IMPLEMENTATION_LABELS = dict(Implementation.choices)

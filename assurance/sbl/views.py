@@ -18,8 +18,8 @@ from assurance.sbl.care_bundle import read_care_bundle
 from assurance.sbl.forms import SblAnswerForm, SblCiteForm, SblStartForm
 from assurance.sbl.models import SblAnswer, SblAssessment, SblState
 from assurance.visits.template_history import part_changes
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.history import record_history
 from lmns.models import Provider
 from lmns.pagination import paginate

@@ -20,8 +20,8 @@ from assurance.forms import (
     SourceDocumentForm,
 )
 from assurance.models import Deadline, Framework, FrameworkAction, Requirement
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.responses import stored_file_response, xlsx_response
 
 

@@ -14,8 +14,8 @@ from assurance.models import (
     Status,
     Verification,
 )
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.models import Provider
 from lmns.pagination import paginate
 

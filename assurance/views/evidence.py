@@ -6,8 +6,8 @@ from django.views.decorators.http import require_POST
 from assurance import services
 from assurance.forms import EvidenceForm, EvidenceLinkForm
 from assurance.models import Evidence, EvidenceLink, RequirementAssessment
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.responses import stored_file_response
 
 

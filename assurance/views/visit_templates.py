@@ -19,8 +19,8 @@ from assurance.visits.template_forms import (
     VisitTemplateLineForm,
     VisitTemplateSectionForm,
 )
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.responses import stored_file_response
 
 

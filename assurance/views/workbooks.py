@@ -12,8 +12,8 @@ from assurance.exports import board_workbook_for_provider
 from assurance.forms import ReturnUploadForm
 from assurance.models import IN_FORCE_OR_CLOSED, Assessment, BoardWorkbookJob, ExportStatus, Framework
 from assurance.workbooks import board_workbook_job_start
-from incidents.views.common import save_with
 from lmns import access
+from lmns.forms_service import save_with
 from lmns.responses import export_job_response, xlsx_response
 
 

@@ -6,8 +6,9 @@ so a printed page and its workbook cannot disagree.
 
 from openpyxl import Workbook
 
-from incidents.exports import Column, _long_date, _person, write_table
-from lmns.exports import long_datetime, stamp
+from lmns.exports import long_datetime, person, stamp
+from lmns.notifications import long_date
+from lmns.spreadsheets import Column, write_table
 
 REPORT_FINDING_COLUMNS = [
     Column("No.", 6),
@@ -43,7 +44,7 @@ def _report_heading(view, *, version, issued_at) -> list[str]:
     )
     return [
         f"LMNS assurance visit report: {provider['name']} ({provider['ods_code']})",
-        f"{content['visit_type']} visit on {_long_date(view.visit_on)}. {status}",
+        f"{content['visit_type']} visit on {long_date(view.visit_on)}. {status}",
     ]
 
 
@@ -144,8 +145,8 @@ OPEN_RECOMMENDATION_COLUMNS = [
 
 def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
     provider = pack.provider
-    heading = f"Pre-visit pack: {provider.name} ({provider.ods_code}), visit on {_long_date(visit.visit_on)}"
-    period = f"Incidents that occurred from {_long_date(pack.since)} to {_long_date(pack.today)}"
+    heading = f"Pre-visit pack: {provider.name} ({provider.ods_code}), visit on {long_date(visit.visit_on)}"
+    period = f"Incidents that occurred from {long_date(pack.since)} to {long_date(pack.today)}"
     generated = stamp(generated_by)
     workbook = generated.workbook()
     summary = workbook.active
@@ -185,7 +186,7 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
         rows=[
             [
                 action.description,
-                _person(action.owner),
+                person(action.owner),
                 action.due_on,
                 "Yes" if action.due_on < pack.today else "",
             ]
@@ -228,7 +229,7 @@ def previsit_pack_workbook(*, pack, visit, generated_by) -> Workbook:
             [
                 item.visit.visit_on,
                 item.text,
-                _person(item.owner),
+                person(item.owner),
                 item.get_status_display(),
                 item.due_on,
                 "Yes" if item.due_on < pack.today else "",

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from assurance.models import VisitTemplate
-from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from assurance.visits.models import (
     Finding,
     FindingKind,
@@ -15,6 +14,7 @@ from lmns.access import providers_where
 from lmns.exports import person as _person
 from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Membership, Provider, Unit
+from lmns.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 
 TEAM_HELP = (
     "One person per line: their name, a comma, then their role. For example: Sam Patel, LMNS lead midwife"

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from assurance.frameworks import SLUG_RE, FrameworkFileError, _line, _Parser, read_data_file
+from assurance.frameworks import SLUG_RE, DataFileParser, FrameworkFileError, line_number, read_data_file
 from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from assurance.models.visit_templates import LINE_CODE_LENGTH, PROMPT_LENGTH, SECTION_CODE_LENGTH
 
@@ -65,7 +65,7 @@ def parse_template_file(path) -> TemplateData:
     """Read and validate one visit template file without touching the database."""
     path = Path(path)
     root, shown = read_data_file(path)
-    p = _Parser(shown)
+    p = DataFileParser(shown)
     top = p.mapping(root, "the visit template", TEMPLATE_KEYS, TEMPLATE_OPTIONAL)
     slug = p.text(top["slug"], "slug", 80)
     if not SLUG_RE.match(slug) or slug != path.stem:
@@ -100,7 +100,7 @@ def parse_template_file(path) -> TemplateData:
         code = p.code(fields["code"], f"the code of section {number}", SECTION_CODE_LENGTH)
         if code in section_codes:
             raise p.error(fields["code"], f"duplicate section '{code}' (first on line {section_codes[code]})")
-        section_codes[code] = _line(fields["code"])
+        section_codes[code] = line_number(fields["code"])
         lines = []
         line_nodes = p.sequence(fields["lines"], f"the lines of section {code}")
         if not line_nodes:
@@ -113,7 +113,7 @@ def parse_template_file(path) -> TemplateData:
                 raise p.error(
                     l_fields["code"], f"duplicate line '{l_code}' (first on line {line_codes[l_code]})"
                 )
-            line_codes[l_code] = _line(l_fields["code"])
+            line_codes[l_code] = line_number(l_fields["code"])
             guidance = l_fields.get("guidance")
             lines.append(
                 LineData(
@@ -131,9 +131,9 @@ def parse_template_file(path) -> TemplateData:
     return TemplateData(
         path=shown,
         slug=slug,
-        slug_line=_line(top["slug"]),
+        slug_line=line_number(top["slug"]),
         status=status,
-        status_line=_line(top["status"]) if "status" in top else _line(top["slug"]),
+        status_line=line_number(top["status"]) if "status" in top else line_number(top["slug"]),
         values=values,
         sections=sections,
     )

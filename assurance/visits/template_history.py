@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from assurance.models import VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from lmns import access
-from lmns.history import KINDS, Change, _field_changes, _person, _shown_fields, record_history
+from lmns.history import KINDS, Change, actor_name, field_changes, record_history, shown_fields
 
 # Beyond this, the page says how many more there are; a template has tens of lines, so this holds
 # a whole authoring round.
@@ -29,19 +29,19 @@ def part_changes(rows, *, describe) -> list[PartChange]:
     """Each row against the row before it of the same section or line."""
     if not rows:
         return []
-    fields = [f for f in _shown_fields(type(rows[0])) if not f.is_relation]
+    fields = [f for f in shown_fields(type(rows[0])) if not f.is_relation]
     before_of = {}
     changes = []
     for row in sorted(rows, key=lambda r: (r.history_date, r.history_id)):
         before = before_of.get(row.id) if row.history_type == "~" else None
-        shown = _field_changes(row, before, fields, {}, {}) if row.history_type != "-" else []
+        shown = field_changes(row, before, fields, {}, {}) if row.history_type != "-" else []
         changes.append(
             PartChange(
                 describe(row),
                 Change(
                     when=row.history_date,
                     day_only=False,
-                    who=_person(row.history_user),
+                    who=actor_name(row.history_user),
                     kind=KINDS[row.history_type],
                     fields=shown,
                 ),

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assurance.authoring import (
-    _assign,
-    _renumber,
+    assign_fields,
     copy_source_document,
     keep_source_document,
     publish_with_second_key,
+    renumber,
 )
 from assurance.models import FrameworkStatus, VisitTemplate, VisitTemplateLine, VisitTemplateSection
 from lmns import access
@@ -148,7 +148,7 @@ def visit_template_copy(
 @transaction.atomic
 def visit_template_update(*, template: VisitTemplate, by, **fields) -> VisitTemplate:
     _editable(template, by)
-    _assign(template, fields, TEMPLATE_FIELDS)
+    assign_fields(template, fields, TEMPLATE_FIELDS)
     template.full_clean()
     template.save()
     return template
@@ -162,7 +162,7 @@ def section_save(
     if section is None:
         last = template.sections.aggregate(last=Max("order"))["last"] or 0
         section = VisitTemplateSection(template=template, order=last + 1)
-    _assign(section, fields, SECTION_FIELDS)
+    assign_fields(section, fields, SECTION_FIELDS)
     if template.sections.filter(code=section.code).exclude(pk=section.pk).exists():
         raise ValidationError({"code": f"Another section of this template is coded {section.code}."})
     section.full_clean()
@@ -176,7 +176,7 @@ def section_retire(*, section: VisitTemplateSection, by) -> None:
     template = section.template
     _editable(template, by)
     section.delete()
-    _renumber(template.sections.order_by("order"))
+    renumber(template.sections.order_by("order"))
 
 
 @transaction.atomic
@@ -188,7 +188,7 @@ def line_save(
     if line is None:
         last = section.lines.aggregate(last=Max("order"))["last"] or 0
         line = VisitTemplateLine(section=section, order=last + 1)
-    _assign(line, fields, LINE_FIELDS)
+    assign_fields(line, fields, LINE_FIELDS)
     if (
         VisitTemplateLine.objects.filter(section__template=template, code=line.code)
         .exclude(pk=line.pk)
@@ -205,7 +205,7 @@ def line_retire(*, line: VisitTemplateLine, by) -> None:
     section = line.section
     _editable(section.template, by)
     line.delete()
-    _renumber(section.lines.order_by("order"))
+    renumber(section.lines.order_by("order"))
 
 
 @transaction.atomic
@@ -221,7 +221,7 @@ def template_item_move(*, item: VisitTemplateSection | VisitTemplateLine, by, up
     other = index - 1 if up else index + 1
     if 0 <= other < len(siblings):
         siblings[index], siblings[other] = siblings[other], siblings[index]
-        _renumber(siblings)
+        renumber(siblings)
 
 
 @transaction.atomic

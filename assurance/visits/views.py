@@ -27,8 +27,8 @@ from assurance.visits.models import (
     VisitReport,
     VisitStatus,
 )
-from incidents.views.common import run_service, save_with
 from lmns import access, query
+from lmns.forms_service import run_service, save_with
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 

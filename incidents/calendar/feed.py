@@ -11,8 +11,8 @@ import icalendar
 from django.utils import timezone
 
 from incidents.calendar.selectors import Entry, calendar_entries
+from lmns.months import add_months, first_of_month
 from lmns.notifications import absolute_url
-from workforce.models import add_months, first_of_month
 
 # How far back and ahead the feed reaches: enough for a calendar app to show the recent past
 # and plan the year, without serving years of history on every refresh.

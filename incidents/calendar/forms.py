@@ -4,11 +4,11 @@ from datetime import datetime, time
 from django import forms
 from django.utils import timezone
 
-from assurance.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 from incidents.calendar.models import EVENT_TEXT_WARNING, CalendarCohort, CalendarEvent, EventKind
 from lmns.access import lmnss_where
 from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Radios, RecordsChoiceField
 from lmns.models import Provider
+from lmns.uploads import ALLOWED_DESCRIPTION, MAX_EVIDENCE_BYTES
 
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
 

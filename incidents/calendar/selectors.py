@@ -1,7 +1,7 @@
 """What goes on a person's calendar: the events they may see, and the deadlines the product
-already knows (SSIG meetings and their submission deadlines, learning events, monthly returns,
-highlight reports due, survey and SCORE survey windows, and framework deadlines), each linking to
-its page.
+already knows (SSIG meetings and their submission deadlines, learning events, highlight reports
+due and survey windows here; monthly returns, SCORE survey windows and framework deadlines from
+the apps above, through incidents.calendar.deadlines), each linking to its page.
 
 Every source is read through its own ``visible_to`` scope, so the month, the list and the feed
 show one person exactly what their pages would.
@@ -12,11 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assurance.models import Deadline, Framework
+from incidents.calendar.deadlines import deadline_sources
 from incidents.calendar.models import CalendarEvent
 from incidents.calendar.services import event_audience
 from incidents.highlights import selectors as highlights
@@ -25,8 +24,7 @@ from incidents.improvement.models import SurveyRound
 from incidents.models import LearningEvent, SsigMeeting
 from lmns import dates
 from lmns.access import lmnss_staffed_by, providers_for
-from workforce.models import add_months, first_of_month, return_due_on
-from workforce.score.models import ScoreWave
+from lmns.months import first_of_month
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ def _event_entries(*, user, first: date, last: date) -> list[Entry]:
     ]
 
 
-def _deadline(uid: str, title: str, kind: str, day: date, url: str, *, late: bool = False) -> Entry:
+def deadline_entry(uid: str, title: str, kind: str, day: date, url: str, *, late: bool = False) -> Entry:
     return Entry(
         uid=uid, title=title, kind=kind, starts_on=day, ends_on=day, url=url, is_deadline=True, late=late
     )
@@ -103,7 +101,7 @@ def _ssig_entries(*, user, first: date, last: date) -> list[Entry]:
     meetings = SsigMeeting.objects.visible_to(user)
     for meeting in meetings.filter(submission_deadline__range=(first, last)).order_by("pk"):
         entries.append(
-            _deadline(
+            deadline_entry(
                 f"ssig-deadline-{meeting.pk}",
                 f"SSIG submission deadline (meeting {meeting.meeting_on:%-d %B})",
                 "SSIG deadline",
@@ -113,7 +111,7 @@ def _ssig_entries(*, user, first: date, last: date) -> list[Entry]:
         )
     for meeting in meetings.filter(meeting_on__range=(first, last)).order_by("pk"):
         entries.append(
-            _deadline(
+            deadline_entry(
                 f"ssig-meeting-{meeting.pk}",
                 "Safety System Improvement Group meeting",
                 "SSIG meeting",
@@ -123,7 +121,7 @@ def _ssig_entries(*, user, first: date, last: date) -> list[Entry]:
         )
     for event in LearningEvent.objects.visible_to(user).filter(held_on__range=(first, last)).order_by("pk"):
         entries.append(
-            _deadline(
+            deadline_entry(
                 f"learning-event-{event.pk}",
                 event.topic,
                 "Learning event",
@@ -134,36 +132,12 @@ def _ssig_entries(*, user, first: date, last: date) -> list[Entry]:
     return entries
 
 
-def _return_entries(*, user, first: date, last: date) -> list[Entry]:
-    """The monthly workforce and perinatal return (one form) falls due on a fixed day of the next
-    month, for every provider the person can see."""
-    month = add_months(first_of_month(first), -1)
-    due = []
-    while return_due_on(month) <= last:
-        if return_due_on(month) >= first:
-            due.append(month)
-        month = add_months(month, 1)
-    if not due or not providers_for(user).exists():
-        return []
-    url = reverse("workforce:index")
-    return [
-        _deadline(
-            f"monthly-return-{month:%Y-%m}",
-            f"Workforce and perinatal return for {month:%B %Y} due",
-            "Return due",
-            return_due_on(month),
-            url,
-        )
-        for month in due
-    ]
-
-
 def _survey_entries(*, user, first: date, last: date) -> list[Entry]:
     entries = []
     rounds = SurveyRound.objects.visible_to(user)
     for survey in rounds.filter(opened_on__range=(first, last)).order_by("pk"):
         entries.append(
-            _deadline(
+            deadline_entry(
                 f"survey-opens-{survey.pk}",
                 f"{survey.title} opens",
                 "Survey",
@@ -173,7 +147,7 @@ def _survey_entries(*, user, first: date, last: date) -> list[Entry]:
         )
     for survey in rounds.filter(closed_on__range=(first, last)).order_by("pk"):
         entries.append(
-            _deadline(
+            deadline_entry(
                 f"survey-closes-{survey.pk}",
                 f"{survey.title} closed",
                 "Survey",
@@ -217,7 +191,7 @@ def _highlight_entries(*, user, first: date, last: date) -> list[Entry]:
     for plan, month, due_on in due:
         report = by_month.get((plan.pk, month))
         entries.append(
-            _deadline(
+            deadline_entry(
                 f"highlight-report-{plan.pk}-{month:%Y-%m}",
                 f"Highlight report for {month:%B %Y} due: {plan.title} ({plan.provider.name})",
                 "Highlight report due",
@@ -231,62 +205,14 @@ def _highlight_entries(*, user, first: date, last: date) -> list[Entry]:
     return entries
 
 
-def _score_entries(*, user, first: date, last: date) -> list[Entry]:
-    """SCORE survey windows of the waves whose page the person may open (the provider's users and
-    its LMNS's): the window's dates and the wave's name only, never responses or results."""
-    waves = (
-        ScoreWave.objects.visible_to(user)
-        .filter(Q(opens_on__range=(first, last)) | Q(closes_on__range=(first, last)))
-        .select_related("provider")
-        .order_by("pk")
-    )
-    entries = []
-    for wave in waves:
-        for says, day in (("opens", wave.opens_on), ("closes", wave.closes_on)):
-            if first <= day <= last:
-                entries.append(
-                    _deadline(
-                        f"score-{says}-{wave.pk}",
-                        f"{wave} survey {says} ({wave.provider.name})",
-                        "SCORE survey",
-                        day,
-                        wave.get_absolute_url(),
-                    )
-                )
-    return entries
-
-
-def _framework_entries(*, user, first: date, last: date) -> list[Entry]:
-    # Published frameworks still in force: a draft's dates are not yet agreed, and a superseded
-    # version's deadlines can no longer be met.
-    frameworks = (
-        Framework.objects.visible_to(user).assessable().exclude(pk__in=Framework.objects.superseded())
-    )
-    deadlines = Deadline.objects.filter(framework__in=frameworks, due_on__range=(first, last)).select_related(
-        "framework"
-    )
-    return [
-        _deadline(
-            f"framework-deadline-{deadline.pk}",
-            f"{deadline.framework.name}: {deadline.name}",
-            "Framework deadline",
-            deadline.due_on,
-            deadline.framework.get_absolute_url(),
-        )
-        for deadline in deadlines.order_by("due_on", "pk")
-    ]
-
-
 def calendar_entries(*, user, first: date, last: date) -> list[Entry]:
     """Everything on the person's calendar from ``first`` to ``last``, in order."""
     entries = [
         *_event_entries(user=user, first=first, last=last),
         *_ssig_entries(user=user, first=first, last=last),
-        *_return_entries(user=user, first=first, last=last),
         *_survey_entries(user=user, first=first, last=last),
         *_highlight_entries(user=user, first=first, last=last),
-        *_score_entries(user=user, first=first, last=last),
-        *_framework_entries(user=user, first=first, last=last),
+        *(entry for source in deadline_sources() for entry in source(user=user, first=first, last=last)),
     ]
     return sorted(entries, key=lambda entry: entry.sort_key)
 

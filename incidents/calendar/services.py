@@ -8,7 +8,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assurance.uploads import check_upload
 from incidents.calendar.models import (
     CalendarCohort,
     CalendarEvent,
@@ -18,6 +17,7 @@ from incidents.calendar.models import (
     feed_token_hash,
 )
 from lmns.models import Lmns, Provider
+from lmns.uploads import check_upload
 
 EVENT_FIELDS = ("kind", "title", "starts_at", "ends_at", "place", "joining_link", "description")
 
@@ -92,7 +92,7 @@ def calendar_cohort_save(
 
 @transaction.atomic
 def event_material_add(*, event: CalendarEvent, by, title: str, file=None, url: str = "") -> EventMaterial:
-    """A file checked by its content as evidence is (assurance.uploads), or a link."""
+    """A file checked by its content as evidence is (lmns.uploads), or a link."""
     if bool(file) == bool(url):
         raise ValidationError("Add either a file or a link.")
     material = EventMaterial(event=event, title=title, url=url, added_by=by)

@@ -16,10 +16,10 @@ from incidents.calendar import selectors, services
 from incidents.calendar.feed import feed_calendar
 from incidents.calendar.forms import AttendanceForm, CalendarCohortForm, CalendarEventForm, EventMaterialForm
 from incidents.calendar.models import CalendarCohort, CalendarEvent, CalendarFeed, feed_token_hash
-from incidents.views.common import save_with
 from lmns import access
+from lmns.forms_service import save_with
+from lmns.months import add_months
 from lmns.responses import stored_file_response
-from workforce.models import add_months
 
 
 def _month_context(request) -> dict:

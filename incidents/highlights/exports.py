@@ -3,8 +3,8 @@
 
 from openpyxl import Workbook
 
-from incidents.exports import Column, write_table
 from lmns.exports import stamp
+from lmns.spreadsheets import Column, write_table
 
 # Within PRINT_WIDTH (155), so that the sheet prints at 9 pt or more on landscape A4.
 REPORT_COLUMNS = [

@@ -11,8 +11,8 @@ from incidents.highlights import exports, selectors, services
 from incidents.highlights.forms import FilterForm, HighlightReportForm, ReviewForm, ScheduleForm
 from incidents.highlights.models import HighlightReport
 from incidents.improvement.models import ImprovementPlan
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.responses import xlsx_response
 
 

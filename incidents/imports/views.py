@@ -10,8 +10,8 @@ from incidents.imports import mapping as mappings
 from incidents.imports import services
 from incidents.imports.forms import ImportMappingForm, ImportUploadForm
 from incidents.imports.models import ImportMapping, ImportStatus, IncidentImport
-from incidents.views.common import run_service, save_with
 from lmns import access, pid
+from lmns.forms_service import run_service, save_with
 from lmns.pagination import paginate
 
 

@@ -18,7 +18,7 @@ from incidents.improvement.models import ImprovementPlan, SurveyRound
 from incidents.improvement.selectors import statements_of
 from incidents.models import Learning, LearningStatus, Theme
 from lmns.models import Lmns
-from workforce.models import add_months, first_of_month
+from lmns.months import add_months, first_of_month
 
 SECTIONS = {
     "project_aims": "Raise the share of CTGs with every hourly fresh-eyes review documented from 72% to 95% "

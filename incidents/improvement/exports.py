@@ -6,9 +6,9 @@ Built from the same data the pages show (``selectors.plan_detail``, ``plan_serie
 
 from openpyxl import Workbook
 
-from incidents.exports import Column, write_table
 from incidents.improvement.selectors import MIN_RESULTS, SCALE
 from lmns.exports import stamp
+from lmns.spreadsheets import Column, write_table
 
 WIDE = [Column("", 34), Column("", 90)]
 # Widths within PRINT_WIDTH, so that every sheet prints at 9 pt or more on landscape A4.

@@ -15,9 +15,9 @@ from django.utils.safestring import mark_safe
 from incidents.improvement.models import ImprovementPlan, PdsaCycle, PlanMeasure, SurveyAnswer, SurveyRound
 from incidents.models import Learning, LearningStatus
 from lmns.access import can, lmnss_where, providers_where
+from lmns.months import add_months, first_of_month
 from lmns.spc import SpcResult, xmr
 from lmns.spc_chart import spc_svg
-from workforce.models import add_months, first_of_month
 
 DRIVERS_FILE = Path(__file__).with_name("drivers.yaml")
 SURVEYS_DIR = Path(__file__).with_name("surveys")

@@ -21,8 +21,8 @@ from incidents.improvement.forms import (
 )
 from incidents.improvement.models import ImprovementPlan, SurveyRound
 from incidents.models import Learning, Theme
-from incidents.views.common import run_service, save_with
 from lmns import access, query, ratelimit
+from lmns.forms_service import run_service, save_with
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 

@@ -6,8 +6,8 @@ from incidents import services
 from incidents.filters import SafetyActionFilter
 from incidents.forms import SafetyActionForm
 from incidents.models import SafetyAction
-from incidents.views.common import save_with
 from lmns import access, query
+from lmns.forms_service import save_with
 from lmns.pagination import paginate
 
 

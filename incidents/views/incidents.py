@@ -8,8 +8,8 @@ from incidents import selectors, services
 from incidents.filters import IncidentFilter
 from incidents.forms import IncidentForm, IncidentTransitionForm, MnsiRecommendationForm
 from incidents.models import Incident, IncidentStatus
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.history import PER_PAGE
 from lmns.pagination import paginate
 

@@ -7,8 +7,8 @@ from incidents import selectors, services
 from incidents.filters import LearningFilter
 from incidents.forms import LearningForm, LearningSubmitForm
 from incidents.models import Incident, Learning, LearningStatus
-from incidents.views.common import run_service, save_with
 from lmns import access, query
+from lmns.forms_service import run_service, save_with
 from lmns.models import Provider
 from lmns.pagination import paginate
 

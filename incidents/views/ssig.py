@@ -7,9 +7,9 @@ from incidents import selectors, services
 from incidents.filters import LearningEventFilter, SsigMeetingFilter
 from incidents.forms import AcceptLateForm, LearningEventForm, SsigMeetingForm, SsigOutcomesForm
 from incidents.models import LearningEvent, SsigMeeting
-from incidents.views.common import run_service, save_with
 from lmns import access
 from lmns.access import lmnss_where
+from lmns.forms_service import run_service, save_with
 from lmns.pagination import paginate
 
 

@@ -30,7 +30,6 @@ from django.utils.timesince import timesince
 from kombu.exceptions import OperationalError
 
 from lmns import access, notifications, services
-from lmns.api.models import ApiToken
 from lmns.models import Lmns, Membership, Provider, Role
 from lmns.people import selectors
 from lmns.sessions import sessions_end
@@ -207,7 +206,9 @@ def person_deactivate(*, person, by) -> None:
     if person.is_active:
         person.is_active = False
         person.save(update_fields=["is_active"])
-    ApiToken.objects.active().filter(user=person).update(revoked_at=timezone.now())
+    # Through the relation the API app adds to the user, so that this base module need not
+    # import the API, which sits above the feature apps (quality.api).
+    person.api_tokens.active().update(revoked_at=timezone.now())
     sessions_end(user=person)
 
 

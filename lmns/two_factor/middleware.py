@@ -25,7 +25,7 @@ class TwoFactorMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         # API requests authenticate each call with a bearer token (made from a session that
         # passed this check), and answer 401 rather than a redirect: the API's own session
-        # authentication (lmns.api.authentication) refuses sessions that owe a code.
+        # authentication (quality.api.authentication) refuses sessions that owe a code.
         if request.path_info.startswith("/api/"):
             return None
         user = request.user

@@ -32,7 +32,7 @@ from lmns.work_email.models import Frequency, PendingWorkEmail, WorkEmailPrefere
 class Kind:
     one: str
     many: str
-    # The work queue listing this kind, as the home page links it (lmns.work).
+    # The work queue listing this kind, as the home page links it (quality.work).
     queue: str
     query: dict
     fragment: str = ""

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from lmns.api.services import api_token_create
+from quality.api.services import api_token_create
 
 
 def client_with_token(user) -> APIClient:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from assurance.services import assessment_start
 from incidents.models import Theme
 from lmns.models import Role
+from lmns.months import add_months
 from tests.api.conftest import client_with_token
 from tests.api.test_api_scope import LIST_ROUTES
 from tests.factories import (
@@ -21,7 +22,6 @@ from tests.factories import (
     make_user,
     make_workforce_return,
 )
-from workforce.models import add_months
 
 pytestmark = pytest.mark.django_db
 

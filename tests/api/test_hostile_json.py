@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentType
-from lmns.api.parsers import MAX_DEPTH, nesting_depth
 from lmns.models import Role
+from quality.api.parsers import MAX_DEPTH, nesting_depth
 from tests.api.conftest import client_with_token
 
 pytestmark = pytest.mark.django_db

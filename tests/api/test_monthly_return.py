@@ -3,10 +3,11 @@ are refused as the page refuses them, and saving runs the LMNS outcome signal.""
 
 import pytest
 
+from lmns.months import add_months
 from tests.api.conftest import client_with_token
 from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
 from tests.workforce.test_returns import LAST_MONTH, _form
-from workforce.models import WorkforceReturn, add_months
+from workforce.models import WorkforceReturn
 from workforce.perinatal.models import OutcomeSignal, PerinatalReturn
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from lmns.api.services import api_token_create
 from lmns.models import Role
 from lmns.wsgi import application
+from quality.api.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 

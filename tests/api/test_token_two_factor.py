@@ -1,5 +1,5 @@
 """A token made before its user's LMNS required two-factor sign-in stops working until the
-user has set up an authenticator app (lmns.api.authentication)."""
+user has set up an authenticator app (quality.api.authentication)."""
 
 import pytest
 from django.urls import reverse

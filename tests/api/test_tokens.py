@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lmns.api.models import ApiToken
-from lmns.api.services import api_token_create
 from lmns.models import Role
+from quality.api.models import ApiToken
+from quality.api.services import api_token_create
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,12 @@ from django.utils import timezone
 from assurance.models import RequirementAssessment, Status
 from incidents.models import Incident, IncidentType, Learning, SafetyAction, Theme
 from lmns.models import Role
+from lmns.months import add_months
 from tests.api.conftest import client_with_token
 from tests.factories import make_unit, make_user
 from tests.workforce.perinatal.factories import PERINATAL_FIGURES
 from workforce.forms import RETURN_SECTIONS
-from workforce.models import WorkforceReturn, add_months
+from workforce.models import WorkforceReturn
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from assurance import uploads
 from assurance.models import (
     Assessment,
     Evidence,
@@ -29,6 +28,7 @@ from assurance.services import (
     item_update,
     item_verify,
 )
+from lmns import uploads
 from tests.factories import follow_version, make_framework, make_provider, make_user
 
 pytestmark = pytest.mark.django_db

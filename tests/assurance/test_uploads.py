@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assurance import uploads
-from assurance.uploads import DOCX, JPEG, PDF, PNG, PPTX, TEXT, XLSX, check_upload, sniff
+from lmns import uploads
+from lmns.uploads import DOCX, JPEG, PDF, PNG, PPTX, TEXT, XLSX, check_upload, sniff
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"

@@ -13,6 +13,7 @@ from assurance.visits import services
 from assurance.visits.models import FindingKind, RecommendationStatus, Visit, VisitReport, VisitStatus
 from incidents.models import PhysicalHarm
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
 from tests.assurance.visit_template_records import make_visit_template
 from tests.factories import (
@@ -29,7 +30,6 @@ from tests.factories import (
     make_workforce_return,
 )
 from tests.printing import assert_prints_readably, pdf_text, smallest_pdf_points
-from workforce.models import add_months, first_of_month
 from workforce.selectors import Quarter
 
 pytestmark = pytest.mark.django_db

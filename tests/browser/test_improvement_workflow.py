@@ -20,9 +20,9 @@ from incidents import demo as incidents_demo
 from incidents.improvement import demo as improvement_demo
 from incidents.improvement.models import ImprovementPlan, SurveyResponse, SurveyRound
 from lmns.models import Lmns
+from lmns.months import add_months, first_of_month
 from tests.browser.conftest import EXTERNAL_URL, fill_date, menu, sign_in
 from tests.browser.test_pages import HEADING_SKIPS_JS, UNLABELLED_FIELDS_JS
-from workforce.models import add_months, first_of_month
 
 pytestmark = pytest.mark.browser
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from lmns.demo import DEMO_PROVIDERS
+from lmns.months import add_months, first_of_month
 from tests.browser.conftest import EXTERNAL_URL, menu, sign_in
 from tests.factories import make_concern
 from tests.workforce.perinatal.factories import PERINATAL_FORM
-from workforce.models import FtsuConcern, FtsuMessage, WorkforceReturn, add_months, first_of_month
+from workforce.models import FtsuConcern, FtsuMessage, WorkforceReturn
 from workforce.selectors import Quarter
 
 pytestmark = pytest.mark.browser

@@ -15,10 +15,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from incidents import selectors
-from incidents.exports import _sheet_name, meeting_pack_workbook
+from incidents.exports import meeting_pack_workbook
 from incidents.models import IncidentStatus, LearningStatus, ResponseType, SsigSubmission, Theme
 from incidents.views import reports
 from lmns.models import Role
+from lmns.spreadsheets import unique_sheet_name
 from tests.conftest import IN_CI, skip_or_fail
 from tests.factories import make_incident, make_learning, make_meeting, make_user
 from tests.printing import assert_prints_readably, smallest_pdf_points
@@ -226,7 +227,7 @@ def test_empty_agenda_still_makes_a_valid_pack(world):
 def test_sheet_names_are_valid_and_unique():
     used = {"agenda"}
     names = [
-        _sheet_name(name, used)
+        unique_sheet_name(name, used)
         for name in [
             "Agenda",
             "Drugs/fluids: [IV]*?\\",

@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from lmns.api.services import api_token_create
 from lmns.people import services
+from quality.api.services import api_token_create
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

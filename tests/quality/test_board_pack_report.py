@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lmns import board_packs
 from lmns.access import SYSTEM
 from lmns.models import QualitySnapshot
+from quality import board_packs
 from tests.assurance.oversight.records import make_concern
 from tests.assurance.test_exports import soffice
 from tests.factories import make_incident

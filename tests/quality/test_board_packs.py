@@ -10,13 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lmns import board_packs, quality
 from lmns.access import SYSTEM
 from lmns.models import BoardPackJob, ExportStatus, QualitySnapshot
+from lmns.months import add_months
+from quality import board_packs, quality
 from tests.assurance.test_exports import CSV_EVERY_SHEET, _csv, soffice
 from tests.factories import make_incident, make_provider, make_workforce_return
 from tests.printing import assert_prints_readably, smallest_pdf_points
-from workforce.models import RETURN_DUE_DAY, add_months
+from workforce.models import RETURN_DUE_DAY
 
 pytestmark = pytest.mark.django_db
 

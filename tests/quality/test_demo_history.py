@@ -8,7 +8,7 @@ from django.db.models import Max, Min
 from incidents.demo import HISTORY, history_seed
 from incidents.models import Incident
 from lmns.access import SYSTEM
-from lmns.quality import month_period, provider_quality
+from quality.quality import month_period, provider_quality
 from tests.factories import make_lmns, make_provider, make_unit
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from assurance.services import assessment_start
 from assurance.visits.models import VisitStatus
-from lmns import quality
 from lmns.access import SYSTEM
 from lmns.models import RagMeasure, RagThreshold
+from lmns.months import add_months
+from quality import quality
 from tests.factories import (
     make_action,
     make_concern,
@@ -26,7 +27,6 @@ from tests.factories import (
     make_workforce_return,
 )
 from tests.workforce.perinatal.factories import make_perinatal_return
-from workforce.models import add_months
 from workforce.perinatal import services as perinatal_services
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from lmns.access import SYSTEM
 from lmns.models import RagMeasure, RagThreshold
-from lmns.quality import DEFAULT_THRESHOLDS, Threshold, month_period, provider_quality, rate, thresholds_for
+from lmns.thresholds import DEFAULT_THRESHOLDS, Threshold, thresholds_for
+from quality.quality import month_period, provider_quality, rate
 from tests.factories import make_action
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from assurance.services import assessment_start
 from assurance.visits.models import VisitStatus
+from lmns.months import add_months
 from tests.factories import (
     make_action,
     make_concern,
@@ -19,7 +20,6 @@ from tests.factories import (
     make_visit,
     make_workforce_return,
 )
-from workforce.models import add_months
 
 pytestmark = pytest.mark.django_db
 

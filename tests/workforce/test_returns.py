@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from lmns.months import add_months, first_of_month
 from tests.factories import make_concern, make_workforce_return
 from tests.workforce.perinatal.factories import PERINATAL_FORM
 from workforce import selectors
-from workforce.models import TrainingModule, WorkforceReturn, add_months, first_of_month
+from workforce.models import TrainingModule, WorkforceReturn
 from workforce.training.reference import STAFF_GROUPS
 
 pytestmark = pytest.mark.django_db

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from lmns.access import SYSTEM
 from lmns.models import Role
-from lmns.quality import month_period, provider_quality
+from lmns.months import add_months
+from quality.quality import month_period, provider_quality
 from tests.api.conftest import client_with_token
 from tests.factories import make_workforce_return
 from tests.workforce.test_returns import LAST_MONTH, _form, training_grid
 from workforce import selectors, services
-from workforce.models import StaffGroup, TrainingFigure, WorkforceReturn, add_months
+from workforce.models import StaffGroup, TrainingFigure, WorkforceReturn
 from workforce.training.services import FigureInput
 
 pytestmark = pytest.mark.django_db

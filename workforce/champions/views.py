@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from incidents.views.common import save_with
 from lmns import access
+from lmns.forms_service import save_with
 from lmns.models import Provider
 from lmns.pagination import paginate
 from workforce.champions import selectors, services

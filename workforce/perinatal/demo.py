@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lmns.models import Lmns
-from workforce.models import WorkforceReturn, add_months, first_of_month
+from lmns.months import add_months, first_of_month
+from workforce.models import WorkforceReturn
 from workforce.perinatal import services
 from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, SignalKind
 

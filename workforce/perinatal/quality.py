@@ -1,4 +1,4 @@
-"""The perinatal section of the provider quality view (lmns.quality's pages read it from here).
+"""The perinatal section of the provider quality view (quality.quality's pages read it from here).
 
 The period's deaths and rates come from the monthly returns of its months, summed, each rate
 with its count and denominator; the signals are the provider's open critical safety checks
@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from lmns.access import readable_among
 from lmns.models import Provider
-from workforce.models import add_months, return_due_on
+from lmns.months import add_months
+from workforce.models import return_due_on
 from workforce.perinatal.models import RATES, RATES_BY_KEY, OutcomeSignal, PerinatalReturn, Rate
 from workforce.perinatal.reference import SignalReference, signal_reference
 

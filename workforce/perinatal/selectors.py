@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from lmns.models import Provider
+from lmns.months import add_months, first_of_month
 from lmns.spc import SpcResult
 from lmns.spc_chart import spc_svg
-from workforce.models import add_months, first_of_month
 from workforce.perinatal.cusum import CusumPoint, cusum_statistics
 from workforce.perinatal.models import (
     COUNT_JUMPS,

@@ -6,8 +6,8 @@ holds for the same person: a setting with fewer than MIN_RESPONSES responses has
 
 from openpyxl import Workbook
 
-from incidents.exports import Column, write_table
 from lmns.exports import stamp
+from lmns.spreadsheets import Column, write_table
 from workforce.score import sheets
 from workforce.score.models import MIN_RESPONSES, ScoreWave
 from workforce.score.reference import domains

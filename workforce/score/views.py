@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from incidents.views.common import save_with
 from lmns import access
+from lmns.forms_service import save_with
 from lmns.responses import xlsx_response
 from workforce.score import exports, selectors, services
 from workforce.score.forms import ActionForm, DebriefForm, MappingUploadForm, ResultsImportForm, WaveForm

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from incidents.models import ReferenceEntry
-from workforce.models import TrainingModule, _count, _rate
+from lmns.reference_data import ReferenceEntry
+from workforce.models import TrainingModule, count_field, rate_of
 
 
 class StaffGroup(ReferenceEntry):
@@ -68,8 +68,8 @@ class TrainingFigure(models.Model):
     )
     module = models.CharField(max_length=30, choices=TrainingModule.choices)
     staff_group = models.ForeignKey(StaffGroup, on_delete=models.PROTECT, related_name="+")
-    in_scope = _count("Staff who need the training")
-    compliant = _count("Of whom are up to date")
+    in_scope = count_field("Staff who need the training")
+    compliant = count_field("Of whom are up to date")
 
     history = HistoricalRecords()
 
@@ -89,7 +89,7 @@ class TrainingFigure(models.Model):
 
     @property
     def rate(self) -> Decimal | None:
-        return _rate(self.compliant, self.in_scope)
+        return rate_of(self.compliant, self.in_scope)
 
     @property
     def described(self) -> str:

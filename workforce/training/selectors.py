@@ -3,7 +3,8 @@ each module's lowest staff group over many returns at once."""
 
 from decimal import Decimal
 
-from workforce.models import WorkforceReturn, _rate, add_months
+from lmns.months import add_months
+from workforce.models import WorkforceReturn, rate_of
 from workforce.training.models import TrainingFigure
 
 # Percentage points a group's rate may move in a month without the submitter confirming it.
@@ -56,7 +57,7 @@ def lowest_groups(returns) -> dict[tuple[int, str], tuple[Decimal, str]]:
         )
         .order_by()
     ):
-        rate = _rate(compliant, in_scope)
+        rate = rate_of(compliant, in_scope)
         if rate is None:
             continue
         # Ties go to the group that comes first in group order (position, then name), as in

@@ -16,8 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from incidents.views.common import run_service, save_with
 from lmns import access, query
+from lmns.forms_service import run_service, save_with
 from lmns.pagination import paginate
 from lmns.responses import xlsx_response
 from workforce import crypto, exports, selectors, services

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lmns import access
 from lmns.models import Provider
-from lmns.quality import thresholds_for
+from lmns.thresholds import thresholds_for
 from workforce import selectors
 from workforce.forms import WorkforceReturnForm
 from workforce.models import TRAINING_TARGET, WorkforceReturn

@@ -13,8 +13,8 @@ from assurance.sbl import services
 from assurance.sbl.exports import board_tables
 from assurance.sbl.models import Implementation, SblIntervention
 from lmns.access import SYSTEM
-from lmns.board_packs import board_pack_workbook, pack_sources
 from lmns.models import Role
+from quality.board_packs import board_pack_workbook, pack_sources
 from tests.assurance.sbl.records import answer_all, make_sbl_assessment, this_quarter
 from tests.factories import make_framework, make_user
 

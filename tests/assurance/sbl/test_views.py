@@ -8,7 +8,7 @@ from django.urls import reverse
 from assurance.sbl import services
 from assurance.sbl.models import Implementation, SblAnswer, SblAssessment, SblIntervention, SblState
 from lmns.models import Role
-from lmns.work import work_for
+from quality.work import work_for
 from tests.assurance.sbl.records import answer_all, make_sbl_assessment
 from tests.assurance.sbl.test_sbl import _sa6_item
 

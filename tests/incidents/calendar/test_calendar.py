@@ -16,12 +16,13 @@ from incidents.calendar import selectors, services
 from incidents.calendar.models import CalendarEvent, EventAttendance, EventKind, EventMaterial
 from incidents.improvement.models import ImprovementPlan
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_meeting, make_user
 from tests.incidents.calendar.factories import at, make_cohort, make_event
 from tests.incidents.highlights.factories import make_report
 from tests.incidents.improvement.factories import make_plan
 from tests.workforce.score.factories import make_wave
-from workforce.models import add_months, first_of_month, return_due_on
+from workforce.models import return_due_on
 
 pytestmark = pytest.mark.django_db
 

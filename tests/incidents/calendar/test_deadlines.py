@@ -13,11 +13,11 @@ from incidents.calendar.feed import feed_calendar
 from incidents.highlights.models import DEFAULT_DUE_DAY, HighlightSchedule, ReportStatus, report_due_on
 from incidents.improvement.models import ImprovementPlan
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_user
 from tests.incidents.highlights.factories import make_report
 from tests.incidents.improvement.factories import make_plan
 from tests.workforce.score.factories import FIRST_DOMAIN, make_setting, make_wave
-from workforce.models import add_months, first_of_month
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from incidents.improvement import services
 from incidents.improvement.models import ImprovementPlan, PlanMeasureValue
 from incidents.models import LearningStatus, Theme
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_learning, make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import make_measure, make_plan
-from workforce.models import add_months, first_of_month
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from incidents.improvement.models import ImprovementPlan, PlanMeasureValue, PlanTeamMember
 from incidents.models import LearningStatus, Theme
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_learning, make_lmns, make_provider, make_user
 from tests.incidents.improvement.factories import (
     add_values,
@@ -19,7 +20,6 @@ from tests.incidents.improvement.factories import (
     make_team_member,
 )
 from tests.printing import assert_prints_readably
-from workforce.models import add_months, first_of_month
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_user
 from tests.workforce.perinatal.import_factories import csv_bytes, row, xlsx_bytes
-from workforce.models import WorkforceReturn, add_months, first_of_month
+from workforce.models import WorkforceReturn
 from workforce.perinatal.imports.models import MonthlyReturnImport
 from workforce.perinatal.models import PerinatalReturn
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lmns.imports.models import ImportStatus
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_user, make_workforce_return
 from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
 from tests.workforce.perinatal.import_factories import (
@@ -23,7 +24,7 @@ from tests.workforce.perinatal.import_factories import (
     upload,
     xlsx_bytes,
 )
-from workforce.models import WorkforceReturn, add_months, first_of_month
+from workforce.models import WorkforceReturn
 from workforce.perinatal.imports import services
 from workforce.perinatal.imports.models import MonthlyImportMapping, MonthlyReturnImport
 from workforce.perinatal.models import PerinatalReturn

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
 from tests.workforce.test_returns import _form
-from workforce.models import WorkforceReturn, add_months, first_of_month
+from workforce.models import WorkforceReturn
 from workforce.perinatal import services
 from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, SafetyCheckAction, SignalKind
 from workforce.perinatal.working_days import add_working_days

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_provider
 from tests.workforce.perinatal.factories import make_perinatal_return
-from workforce.models import WorkforceReturn, add_months, first_of_month
+from workforce.models import WorkforceReturn
 from workforce.perinatal import selectors, services
 from workforce.perinatal.models import OutcomeSignal, SignalKind
 

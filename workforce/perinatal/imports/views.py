@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from incidents.views.common import run_service, save_with
 from lmns import access
+from lmns.forms_service import run_service, save_with
 from lmns.imports.models import ImportStatus
 from lmns.pagination import paginate
 from workforce.perinatal.imports import fields, services

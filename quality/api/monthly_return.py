@@ -6,7 +6,7 @@ on save as the page does."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
 
-from lmns.api.writes import (
+from quality.api.writes import (
     PID_HOW_TO_CONFIRM,
     choose_provider,
     errors_of,

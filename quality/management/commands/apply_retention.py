@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from lmns import retention
+from quality import retention
 
 
 class Command(BaseCommand):

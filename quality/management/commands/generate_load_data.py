@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from lmns.load_data import LoadDataRefused, analyze, generate
+from quality.load_data import LoadDataRefused, analyze, generate
 
 
 class Command(BaseCommand):

@@ -1,3 +1,6 @@
+"""Calling a service from a view: its refusal (a ValidationError) shown to the user, as a
+message or on the form, rather than a server error."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 

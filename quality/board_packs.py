@@ -18,15 +18,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from assurance.sbl.exports import board_tables as sbl_board_tables
-from incidents.exports import PRINT_WIDTH, Column, write_table
 from lmns.access import SYSTEM
-from lmns.board_pack_report import ReportRow, perinatal_rows, report_rows
 from lmns.exports import long_datetime, stamp
 from lmns.jobs import export_job_run
 from lmns.models import BoardPackJob, ExportStatus, Lmns, Provider, QualitySnapshot
 from lmns.notifications import absolute_url
 from lmns.outbox import job_send_on_commit
-from lmns.quality import (
+from lmns.spreadsheets import PRINT_WIDTH, Column, write_table
+from quality.board_pack_report import ReportRow, perinatal_rows, report_rows
+from quality.quality import (
     ProviderQuality,
     month_period,
     provider_qualities,

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from lmns.api import services
-from lmns.api.forms import ApiTokenForm
-from lmns.api.models import ApiToken
+from quality.api import services
+from quality.api.forms import ApiTokenForm
+from quality.api.models import ApiToken
 
 
 def token_list(request):

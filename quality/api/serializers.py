@@ -5,7 +5,7 @@ description (a blank choice is allowed where the model allows it), which marking
 read-only would drop from the schema.
 
 The write serializers only describe request bodies: the pages' forms validate them
-(lmns.api.writes), so their fields are taken from those forms and cannot drift apart.
+(quality.api.writes), so their fields are taken from those forms and cannot drift apart.
 """
 
 from drf_spectacular.utils import extend_schema_field
@@ -24,7 +24,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.models import Lmns, Provider, Unit
-from lmns.quality import RAG_LABELS
+from quality.quality import RAG_LABELS
 from workforce.forms import WorkforceReturnForm
 from workforce.models import TrainingFigure, WorkforceReturn
 from workforce.perinatal.forms import PerinatalReturnForm

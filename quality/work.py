@@ -6,7 +6,7 @@ narrowed to the providers or LMNSs where the person holds the role that acts on 
 (``access.providers_where``), so scoping lives in one place. Each item is one query whatever
 the number of records, so the home page has a fixed query budget.
 
-Like ``lmns.quality``, this module sits above the feature apps and reads them; they never
+Like ``quality.quality``, this module sits above the feature apps and reads them; they never
 import it.
 """
 
@@ -36,13 +36,13 @@ from incidents.selectors import ssig_open_for_submissions
 from lmns import access
 from lmns.context_processors import WORK_BADGES_SESSION_KEY
 from lmns.models import BoardPackJob, ExportStatus, Membership, Role
+from lmns.months import add_months
 from workforce.models import (
     RETURN_DUE_DAY,
     ConcernStatus,
     FtsuConcern,
     FtsuMessage,
     WorkforceReturn,
-    add_months,
     return_due_on,
 )
 

@@ -48,15 +48,9 @@ from incidents.models import (
     SsigSubmission,
 )
 from lmns.models import Lmns, Provider, Unit, UnitType
-from workforce.demo import _return_figures, _training_figures
-from workforce.models import (
-    FtsuCategory,
-    FtsuConcern,
-    StaffGroup,
-    TrainingFigure,
-    WorkforceReturn,
-    add_months,
-)
+from lmns.months import add_months
+from workforce.demo import demo_return_figures, demo_training_figures
+from workforce.models import FtsuCategory, FtsuConcern, StaffGroup, TrainingFigure, WorkforceReturn
 
 LMNS_CODE_PREFIX = "load-"
 GENERATOR_USERNAME = "load.generator"
@@ -270,7 +264,7 @@ def workforce_returns(provider, months, rng, *, today, funded=200, in_post=Decim
         WorkforceReturn(
             provider=provider,
             month=month,
-            **_return_figures(provider.ods_code, index, funded, in_post, Decimal("0.1"), rng),
+            **demo_return_figures(provider.ods_code, index, funded, in_post, Decimal("0.1"), rng),
             birthrate_plus_wte=funded + 6,
             birthrate_plus_on=date(2025, 4, 1),
             retention_midwife=True,
@@ -290,7 +284,7 @@ def workforce_returns(provider, months, rng, *, today, funded=200, in_post=Decim
                 compliant=compliant,
             )
             for index, item in enumerate(returns)
-            for (module, code), (in_scope, compliant) in _training_figures(
+            for (module, code), (in_scope, compliant) in demo_training_figures(
                 provider.ods_code, index, funded, rng
             ).items()
             if code in groups and groups[code].needs(module)

@@ -2,9 +2,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from lmns.api.models import ApiToken, token_digest
-from lmns.api.services import api_token_touch, may_hold_tokens
 from lmns.two_factor import services as two_factor_services
+from quality.api.models import ApiToken, token_digest
+from quality.api.services import api_token_touch, may_hold_tokens
 
 SET_UP_FIRST = _(
     "Your LMNS requires two-factor sign-in. Sign in to the website and set up an authenticator "

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lmns.api.models import ApiToken, token_digest
+from quality.api.models import ApiToken, token_digest
 
 SECRET_PREFIX = "lmns_"
 # Shown on the tokens page: enough to tell tokens apart, far too little to guess the rest.

@@ -3,9 +3,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import formats, timezone
 
-from lmns.api.models import ApiToken
-from lmns.api.services import DEFAULT_LIFETIME, LIFETIMES
 from lmns.forms import NHSErrorMessagesMixin, Radios
+from quality.api.models import ApiToken
+from quality.api.services import DEFAULT_LIFETIME, LIFETIMES
 
 
 def _lifetime_label(days: int) -> str:

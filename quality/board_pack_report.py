@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from assurance.oversight.selectors import providers_oversight
 from lmns.models import Provider
-from lmns.quality import RAG_LABELS, RAG_TAGS, ProviderQuality
+from quality.quality import RAG_LABELS, RAG_TAGS, ProviderQuality
 from workforce.champions.models import FeedbackStatus, MnvpFeedback
 from workforce.perinatal.models import PerinatalReturn
 from workforce.perinatal.quality import provider_section

@@ -1,5 +1,5 @@
 """The REST API: each viewset reads through ``visible_to(user)`` and writes through the
-pages' forms and services (lmns.api.writes), checking ``can`` as the pages do.
+pages' forms and services (quality.api.writes), checking ``can`` as the pages do.
 
 Freedom to Speak Up concerns are not exposed, in any form: the quality view's
 speaking-up figures are left out too.
@@ -30,12 +30,12 @@ from incidents.models import (
     Theme,
 )
 from lmns import access
-from lmns import quality as quality_selectors
-from lmns.api import serializers
-from lmns.api.filters import ApiLearningFilter
-from lmns.api.monthly_return import monthly_return_save
-from lmns.api.writes import choose_provider, current_values, form_data, save
 from lmns.models import Provider, Unit
+from quality import quality as quality_selectors
+from quality.api import serializers
+from quality.api.filters import ApiLearningFilter
+from quality.api.monthly_return import monthly_return_save
+from quality.api.writes import choose_provider, current_values, form_data, save
 from workforce.models import WorkforceReturn
 
 LEARNING_FIELDS = ["title", "what_happened", "what_we_learned", "what_we_changed", "themes", "incidents"]

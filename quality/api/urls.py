@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from lmns.api import views
+from quality.api import views
 
 app_name = "api"
 
@@ -23,7 +23,7 @@ router.register("assessment-items", views.AssessmentItemViewSet, basename="asses
 router.register("workforce-returns", views.WorkforceReturnViewSet, basename="workforce-return")
 
 # DRF's views are exempt from LoginRequiredMiddleware: a token is not a session, so the API's
-# own authentication (lmns.api.authentication) decides, and answers 401 rather than redirecting.
+# own authentication (quality.api.authentication) decides, and answers 401 rather than redirecting.
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/quality/<str:ods_code>/", views.QualityView.as_view(), name="quality"),

@@ -17,12 +17,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from assurance import quality as assurance_quality
 from incidents import quality as incidents_quality
-from lmns.models import Provider, RagDirection, RagMeasure, RagThreshold
+from lmns.models import Provider, RagDirection, RagMeasure
+from lmns.months import add_months
 from lmns.query import BadQuery, parse_month
 from lmns.spc import Direction, SpcResult, format_number, xmr
 from lmns.spc_chart import spc_svg
+from lmns.thresholds import Threshold, thresholds_for
 from workforce import quality as workforce_quality
-from workforce.models import add_months, return_due_on
+from workforce.models import return_due_on
 from workforce.perinatal import quality as perinatal_quality
 from workforce.selectors import Quarter
 
@@ -101,52 +103,7 @@ def period_choices(today: date | None = None, months: int = SPC_MONTHS, quarters
 # --- Thresholds and ratings --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Threshold:
-    direction: str
-    amber: Decimal
-    red: Decimal
-
-
-M, LOWER, HIGHER = RagMeasure, RagDirection.LOWER_IS_BETTER, RagDirection.HIGHER_IS_BETTER
-# Used until the LMNS's safety lead sets its own in the admin. Counts are amber from the
-# first and red from a number that needs a conversation; rates follow the national asks
-# (1:1 care and a supernumerary coordinator every time; 90% training compliance in the MIS)
-# and, for staffing, levels at which LMNSs commonly escalate.
-DEFAULT_THRESHOLDS = {
-    M.INCIDENTS_MODERATE_OR_WORSE: Threshold(LOWER, Decimal(1), Decimal(3)),
-    M.PSIIS_OPEN: Threshold(LOWER, Decimal(1), Decimal(3)),
-    M.SAFETY_ACTIONS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(3)),
-    M.COMPLIANCE_ACTIONS_OUTSTANDING: Threshold(LOWER, Decimal(1), Decimal(3)),
-    M.COMPLIANCE_PLANS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(2)),
-    M.RECOMMENDATIONS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(2)),
-    M.IMMEDIATE_CONCERNS: Threshold(LOWER, Decimal(1), Decimal(1)),
-    M.VACANCY_RATE: Threshold(LOWER, Decimal(5), Decimal(10)),
-    M.TURNOVER_RATE: Threshold(LOWER, Decimal(10), Decimal(15)),
-    M.MSW_VACANCY_RATE: Threshold(LOWER, Decimal(10), Decimal(15)),
-    M.ONE_TO_ONE_RATE: Threshold(HIGHER, Decimal(100), Decimal(95)),
-    M.SUPERNUMERARY_RATE: Threshold(HIGHER, Decimal(100), Decimal(95)),
-    M.FETAL_MONITORING_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
-    M.EMERGENCIES_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
-    M.NEWBORN_LIFE_SUPPORT_RATE: Threshold(HIGHER, Decimal(90), Decimal(85)),
-    # A month's return overdue is amber; two in a quarter need a conversation.
-    M.PERINATAL_RETURNS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(2)),
-    # The national ask: a critical safety check within eight working days of its signal, so
-    # one overdue is red.
-    M.SAFETY_CHECKS_OVERDUE: Threshold(LOWER, Decimal(1), Decimal(1)),
-}
-
-
-def thresholds_for(*, lmns_ids, on: date) -> dict[int, dict[str, Threshold]]:
-    """Each measure's threshold in force on ``on``, for each LMNS by pk, in one query."""
-    thresholds = {lmns_id: dict(DEFAULT_THRESHOLDS) for lmns_id in lmns_ids}
-    rows = RagThreshold.objects.filter(lmns_id__in=thresholds, effective_from__lte=on).order_by(
-        "effective_from", "pk"
-    )
-    for row in rows:  # the latest in force is written last
-        thresholds[row.lmns_id][row.measure] = Threshold(row.direction, row.amber, row.red)
-    return thresholds
-
+M, HIGHER = RagMeasure, RagDirection.HIGHER_IS_BETTER
 
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "grey": "Not rated"}
 # Worst first. A measure that cannot be rated (no figure) says less than one rated green.

@@ -2,10 +2,10 @@ from django.apps import AppConfig
 
 
 class ApiConfig(AppConfig):
-    name = "lmns.api"
+    name = "quality.api"
     label = "api"
     verbose_name = "API"
 
     def ready(self):
         # Registers the bearer token's description with drf-spectacular.
-        from lmns.api import schema  # noqa: F401
+        from quality.api import schema  # noqa: F401

@@ -3,9 +3,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    """Describes lmns.api.authentication.BearerTokenAuthentication in the schema."""
+    """Describes quality.api.authentication.BearerTokenAuthentication in the schema."""
 
-    target_class = "lmns.api.authentication.BearerTokenAuthentication"
+    target_class = "quality.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
@@ -17,9 +17,9 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class VerifiedSessionScheme(OpenApiAuthenticationExtension):
-    """Describes lmns.api.authentication.VerifiedSessionAuthentication: the session cookie."""
+    """Describes quality.api.authentication.VerifiedSessionAuthentication: the session cookie."""
 
-    target_class = "lmns.api.authentication.VerifiedSessionAuthentication"
+    target_class = "quality.api.authentication.VerifiedSessionAuthentication"
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lmns.api import pages
+from quality.api import pages
 
 app_name = "tokens"
 
