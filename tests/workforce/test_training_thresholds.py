@@ -1,5 +1,5 @@
 """The training table flags a staff group below its LMNS's threshold (RagThreshold, or the default
-in lmns.quality), the same line the quality view rates the module by: never a template literal."""
+in lmns.thresholds), the same line the quality view rates the module by: never a template literal."""
 
 import re
 from pathlib import Path

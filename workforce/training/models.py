@@ -126,7 +126,7 @@ class ModuleCompliance:
 
     def with_target(self, thresholds: dict) -> "ModuleCompliance":
         """This module, flagged against its measure's threshold in ``thresholds`` (one LMNS's,
-        from lmns.quality.thresholds_for): below the amber line is short of what is asked."""
+        from lmns.thresholds.thresholds_for): below the amber line is short of what is asked."""
         return replace(self, target=thresholds[f"{self.module}_rate"].amber)
 
     def below_target(self, rate: Decimal | None) -> bool:
