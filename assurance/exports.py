@@ -488,7 +488,7 @@ def _set_height(worksheet, row_number: int, height: float, heights: dict) -> Non
 
 def _cell(worksheet, styles: dict, value, *, style: str = TEXT) -> Cell | str | int | None:
     """A write-only cell in a named style; text is always text, never a formula (see
-    incidents.exports._set). An empty value is no cell at all: nothing to write or style.
+    lmns.spreadsheets.set_cell). An empty value is no cell at all: nothing to write or style.
 
     Body text is the plain value, in the default format (_add_styles), unless openpyxl would
     read it as a formula or an error code. Other cells are made with the named style's array

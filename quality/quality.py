@@ -552,7 +552,7 @@ def provider_qualities(
                     s.values,
                     months,
                     direction=s.measure.direction,
-                    target=s.measure.target,
+                    target=s.measure.target_in(rated),
                 )
                 for s in workforce[pk].series
             ),

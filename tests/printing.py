@@ -1,7 +1,7 @@
 """What a workbook must be to print readably on A4 (issue #22), checked on the file itself.
 
 LibreOffice fits each sheet to the page's width: a sheet wider than the page prints smaller.
-``incidents.exports.PAGE_WIDTH`` is how much column width a landscape A4 page holds at 100%,
+``lmns.spreadsheets.PAGE_WIDTH`` is how much column width a landscape A4 page holds at 100%,
 measured from LibreOffice's PDFs; the LibreOffice tests measure the text in the PDF itself.
 """
 

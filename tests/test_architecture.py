@@ -56,3 +56,31 @@ def test_no_module_imports_another_modules_private_names():
         for name in private_imports(path.read_text())
     ]
     assert found == []
+
+
+# lmns.months is the one copy: a second, written by hand, has been wrong at a year's end before.
+MONTH_HELPERS = {"first_of_month", "add_months", "next_month", "previous_month"}
+
+
+def month_helpers_defined(source: str) -> list[str]:
+    """Module-level functions in a module's source that redo lmns.months's work."""
+    return [
+        node.name
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef) and node.name in MONTH_HELPERS
+    ]
+
+
+def test_month_helpers_are_found():
+    assert month_helpers_defined("def next_month(m):\n    pass\ndef other():\n    pass\n") == ["next_month"]
+
+
+def test_month_helpers_are_defined_only_in_lmns_months():
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != ROOT / "lmns" / "months.py"
+        for name in month_helpers_defined(path.read_text())
+    ]
+    assert found == []

@@ -19,6 +19,7 @@ from workforce.models import (
     WorkforceReturn,
 )
 from workforce.training.forms import TrainingGridMixin, grid_groups
+from workforce.training.selectors import module_targets
 
 MONTHS_BACK = 24
 
@@ -85,7 +86,11 @@ class WorkforceReturnForm(TrainingGridMixin, NHSErrorMessagesMixin, forms.ModelF
             self.fields[name].required = False
         if workforce_return is not None:
             figures = list(workforce_return.training_figures.select_related("staff_group"))
-            self.add_training_grid(groups=_groups_of(figures), figures=figures)
+            self.add_training_grid(
+                groups=_groups_of(figures),
+                figures=figures,
+                targets=module_targets(workforce_return=workforce_return),
+            )
         else:
             lmns_ids = {provider.lmns_id for provider in self.fields["provider"].queryset}
             self.add_training_grid(groups=grid_groups(lmns_ids=lmns_ids))

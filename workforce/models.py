@@ -76,9 +76,6 @@ class TrainingModule(models.TextChoices):
     NEWBORN_LIFE_SUPPORT = "newborn_life_support", "Newborn life support"
 
 
-TRAINING_TARGET = 90
-
-
 class WorkforceReturnQuerySet(ProviderScopedQuerySet):
     def with_training(self):
         """Fetch each return's training figures and their staff groups in one more query."""
@@ -252,7 +249,8 @@ class Measure:
     # WorkforceReturn -> whose figure the value is, where it is one group's of several: a
     # training module is rated by its lowest staff group, and says which.
     named: object = None
-    target: int | None = None
+    # Whether the chart draws a target line: the measure's threshold (``target_in``).
+    targeted: bool = False
     # Largest month-on-month change taken as plausible without confirmation: percentage
     # points for rates, a share of last month's figure for WTE, None for no check.
     jump: Decimal | None = None
@@ -264,6 +262,12 @@ class Measure:
 
     def of(self, workforce_return):
         return self.value(workforce_return)
+
+    def target_in(self, thresholds: dict) -> float | None:
+        """The line the chart rates this measure against: the amber line of its threshold in
+        ``thresholds`` (one LMNS's, from lmns.thresholds.thresholds_for), as the quality view's
+        rating and the training tables' "Below" tags read it."""
+        return float(thresholds[self.key].amber) if self.targeted else None
 
     def name_of(self, workforce_return) -> str:
         return self.named(workforce_return) if self.named else ""
@@ -286,16 +290,16 @@ MEASURES = [
     Measure("msw_vacancy_rate", "Maternity support worker vacancy rate", "%",
             lambda r: r.msw_vacancy_rate, jump=Decimal(15), direction=LOWER),
     Measure("one_to_one_rate", "1:1 care in established labour", "%",
-            lambda r: r.one_to_one_rate, target=100, jump=Decimal(15), direction=HIGHER),
+            lambda r: r.one_to_one_rate, targeted=True, jump=Decimal(15), direction=HIGHER),
     Measure("supernumerary_rate", "Labour ward coordinator supernumerary", "%",
-            lambda r: r.supernumerary_rate, target=100, jump=Decimal(20), direction=HIGHER),
+            lambda r: r.supernumerary_rate, targeted=True, jump=Decimal(20), direction=HIGHER),
     Measure("consultant_hours", "Obstetric consultant presence on the labour ward", "hours",
             lambda r: r.consultant_hours, jump=Decimal("0.25"), direction=HIGHER),
     Measure("preceptees", "Midwives on preceptorship", "", lambda r: r.preceptees),
     *(
         # The month-on-month check is made per staff group (workforce.training.selectors).
         Measure(f"{module}_rate", f"Training: {label}, lowest staff group", "%",
-                lambda r, module=module: r.training_rate(module), target=TRAINING_TARGET,
+                lambda r, module=module: r.training_rate(module), targeted=True,
                 direction=HIGHER, named=lambda r, module=module: r.training_lowest_group(module),
                 module=module)
         for module, label in TrainingModule.choices

@@ -24,6 +24,7 @@ from lmns.models import Provider
 from lmns.months import add_months, first_of_month
 from lmns.spc import SpcResult, xmr
 from lmns.spc_chart import spc_svg
+from lmns.thresholds import thresholds_for
 from workforce.models import (
     MEASURES,
     FtsuCategory,
@@ -155,6 +156,8 @@ class TrendRow:
     # Whose figure each month's value is, where it is one group's of several (the lowest staff
     # group of a training module); empty strings otherwise.
     names: list = field(default_factory=list)
+    # The chart's target line: the measure's threshold in force for the chart's last month.
+    target: float | None = None
 
     @property
     def latest_named(self) -> tuple[date, str, object] | None:
@@ -175,7 +178,7 @@ class TrendRow:
         return xmr(
             [None if value is None else float(value) for value in self.values],
             direction=self.measure.direction,
-            target=self.measure.target,
+            target=self.target,
         )
 
     @cached_property
@@ -198,9 +201,12 @@ TREND_MONTHS = 24
 
 def provider_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date | None = None):
     """The last ``months`` months up to ``end`` (default: this month), each measure's value
-    in each, and the returns themselves (newest first)."""
+    in each, its target in force at the end of that month, and the returns themselves (newest
+    first)."""
     end = first_of_month(end or timezone.localdate())
     month_list = [add_months(end, offset) for offset in range(-months + 1, 1)]
+    on = add_months(end, 1) - timedelta(days=1)
+    thresholds = thresholds_for(lmns_ids={provider.lmns_id}, on=on)[provider.lmns_id]
     returns = list(
         WorkforceReturn.objects.filter(
             provider=provider, month__gte=month_list[0], month__lte=end
@@ -213,6 +219,7 @@ def provider_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date
             months=month_list,
             values=[measure.of(by_month[m]) if m in by_month else None for m in month_list],
             names=[measure.name_of(by_month[m]) if m in by_month else "" for m in month_list],
+            target=measure.target_in(thresholds),
         )
         for measure in MEASURES
     ]
@@ -410,7 +417,7 @@ class LatestFigure:
 
 
 def latest_figures(*, provider: Provider, end: date | None = None) -> list[LatestFigure]:
-    """Each measure's latest figure and what its two-year SPC chart shows, in one query."""
+    """Each measure's latest figure and what its two-year SPC chart shows, in two queries."""
     _months, rows, _returns = provider_trends(provider=provider, end=end)
     figures = []
     for row in rows:

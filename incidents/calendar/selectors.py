@@ -19,12 +19,12 @@ from incidents.calendar.deadlines import deadline_sources
 from incidents.calendar.models import CalendarEvent
 from incidents.calendar.services import event_audience
 from incidents.highlights import selectors as highlights
-from incidents.highlights.models import HighlightReport, next_month, report_due_on
+from incidents.highlights.models import HighlightReport, report_due_on
 from incidents.improvement.models import SurveyRound
 from incidents.models import LearningEvent, SsigMeeting
 from lmns import dates
 from lmns.access import lmnss_staffed_by, providers_for
-from lmns.months import first_of_month
+from lmns.months import add_months, first_of_month
 
 
 @dataclass(frozen=True)
@@ -169,10 +169,10 @@ def _highlight_entries(*, user, first: date, last: date) -> list[Entry]:
     days = highlights.due_days({plan.lmns_id for plan in plans})
     # A month's report falls due in the month after, so the months before each month shown.
     months = []
-    month = highlights.previous_month(first_of_month(first))
+    month = add_months(first_of_month(first), -1)
     while month < first_of_month(last):
         months.append(month)
-        month = next_month(month)
+        month = add_months(month, 1)
     due = [
         (plan, month, report_due_on(month, days[plan.lmns_id]))
         for plan in plans

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from incidents.highlights import services
 from incidents.highlights.models import HighlightReport, report_due_on
-from incidents.highlights.selectors import due_days, month_due, previous_month
+from incidents.highlights.selectors import due_days, month_due
 from incidents.improvement.models import ImprovementPlan
 from lmns.models import Lmns
+from lmns.months import add_months
 
 REVIEWED = {
     "overall_status": "on_track",
@@ -46,7 +47,7 @@ def demo_seed(*, lmns: Lmns) -> None:
     due_day = due_days([lmns.pk])[lmns.pk]
     late_month = month_due(today=today, due_day=due_day, plan=plan)
     earlier = services.highlight_report_create(
-        plan=plan, month=previous_month(late_month), by=users["demo.contributor"], **REVIEWED
+        plan=plan, month=add_months(late_month, -1), by=users["demo.contributor"], **REVIEWED
     )
     services.highlight_report_submit(report=earlier, by=users["demo.lead"])
     services.highlight_report_review(

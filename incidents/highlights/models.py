@@ -14,6 +14,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from lmns.models import Lmns
+from lmns.months import add_months
 
 # The 10th: the seeds' collaborative asked for its reports mid-month ("14 May", "18 June") and
 # left the monthly date to be confirmed. By the 10th a month's measure values are usually in, so
@@ -25,17 +26,9 @@ LAST_DUE_DAY = 28
 MAX_TEXT = 5000
 
 
-def first_of_month(value: date) -> date:
-    return value.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def report_due_on(month: date, due_day: int) -> date:
     """A month's report is due on ``due_day`` of the month after."""
-    return next_month(month).replace(day=due_day)
+    return add_months(month, 1).replace(day=due_day)
 
 
 class HighlightSchedule(models.Model):

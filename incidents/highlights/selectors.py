@@ -11,13 +11,12 @@ from incidents.highlights.models import (
     HighlightReport,
     HighlightSchedule,
     ReportStatus,
-    first_of_month,
-    next_month,
     report_due_on,
 )
 from incidents.improvement.models import ImprovementPlan
 from incidents.improvement.selectors import MeasureSeries, plan_series
 from lmns.access import can, lmnss_where, providers_where
+from lmns.months import add_months, first_of_month
 
 SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.REVIEWED)
 
@@ -28,10 +27,6 @@ def due_days(lmns_ids) -> dict[int, int]:
     return {lmns_id: days.get(lmns_id, DEFAULT_DUE_DAY) for lmns_id in lmns_ids}
 
 
-def previous_month(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-
-
 def first_month_owed(plan: ImprovementPlan) -> date:
     """A plan owes a report from the month it was started in: a plan started on the 20th still
     has ten days of work to report on."""
@@ -40,9 +35,9 @@ def first_month_owed(plan: ImprovementPlan) -> date:
 
 def month_due(*, today: date, due_day: int, plan: ImprovementPlan) -> date | None:
     """The latest month whose report is past due today, or None if the plan started since."""
-    month = previous_month(first_of_month(today))
+    month = add_months(first_of_month(today), -1)
     if report_due_on(month, due_day) >= today:
-        month = previous_month(month)
+        month = add_months(month, -1)
     return month if month >= first_month_owed(plan) else None
 
 
@@ -161,7 +156,7 @@ def month_choices(*, plan: ImprovementPlan, today: date) -> list[tuple[str, str]
     while month <= this_month:
         if month not in taken:
             months.append(month)
-        month = next_month(month)
+        month = add_months(month, 1)
     return [(month.isoformat(), f"{month:%B %Y}") for month in reversed(months)]
 
 

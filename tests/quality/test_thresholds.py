@@ -140,3 +140,22 @@ def test_the_admin_lists_only_the_safety_leads_lmns(client, trust):
     client.force_login(trust.safety_lead)
     page = client.get(reverse("admin:lmns_ragthreshold_changelist"))
     assert [row.lmns for row in page.context["cl"].result_list] == [trust.lmns]
+
+
+def _chart_targets(trust, month, today):
+    view = provider_quality(user=SYSTEM, provider=trust.provider, period=month_period(month), today=today)
+    return {chart.title: chart.result.target for chart in view.charts}
+
+
+def test_the_charts_target_lines_are_the_threshold_in_force_for_the_month(trust, today):
+    fetal = "Training: Fetal monitoring and surveillance, lowest staff group"
+    before = _chart_targets(trust, date(2026, 10, 1), today)
+    assert (before[fetal], before["1:1 care in established labour"]) == (90, 100)  # the defaults
+    assert before["Midwifery vacancy rate"] is None
+    RagThreshold.objects.create(
+        lmns=trust.lmns, measure=RagMeasure.FETAL_MONITORING_RATE, direction="higher", amber=85, red=80,
+        effective_from=date(2026, 10, 15), note="Agreed at the SQOG.", changed_by=trust.safety_lead,
+    )  # fmt: skip
+    assert _chart_targets(trust, date(2026, 10, 1), today)[fetal] == 85
+    # September ended before the change: its chart keeps the line it had.
+    assert _chart_targets(trust, date(2026, 9, 1), today)[fetal] == 90

@@ -8,7 +8,7 @@ the services as one ``training`` list of ``FigureInput``.
 from django import forms
 from django.db.models import Q
 
-from workforce.models import TRAINING_TARGET, TrainingModule
+from workforce.models import TrainingModule
 from workforce.training.models import MODULE_SHORT, StaffGroup
 from workforce.training.services import FigureInput
 
@@ -53,10 +53,11 @@ class TrainingGridMixin:
     provider's LMNS that each module applies to; a correction keeps the groups the return was
     submitted with, so that a return from before staff groups is corrected in its own shape."""
 
-    training_target = TRAINING_TARGET
-
-    def add_training_grid(self, *, groups, figures=()):
+    def add_training_grid(self, *, groups, figures=(), targets=None):
+        """``targets``: each module's rate its groups are rated against, where the provider and
+        month are known (``module_targets``)."""
         self.training_groups = list(groups)
+        self.training_targets = targets or {}
         held = {(figure.module, figure.staff_group_id): figure for figure in figures}
         self.training_cells = []  # (module, group) in the order shown
         for module in TrainingModule.values:
@@ -92,7 +93,8 @@ class TrainingGridMixin:
         return cleaned_data
 
     def training_grid(self):
-        """For the template: each module with its groups' two fields."""
+        """For the template: each module with its target (None where not known yet) and its
+        groups' two fields."""
         modules = []
         for module, label in TrainingModule.choices:
             rows = [
@@ -101,7 +103,7 @@ class TrainingGridMixin:
                 if cell_module == module
             ]
             if rows:
-                modules.append((label, rows))
+                modules.append((label, self.training_targets.get(module), rows))
         return modules
 
 

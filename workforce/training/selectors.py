@@ -1,14 +1,25 @@
-"""Reads of training figures that carry rules: the month-on-month check by staff group, and
-each module's lowest staff group over many returns at once."""
+"""Reads of training figures that carry rules: the month-on-month check by staff group, each
+module's lowest staff group over many returns at once, and the rate each module is rated against."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from lmns.months import add_months
-from workforce.models import WorkforceReturn, rate_of
+from lmns.thresholds import thresholds_for
+from workforce.models import TrainingModule, WorkforceReturn, rate_of
 from workforce.training.models import TrainingFigure
 
 # Percentage points a group's rate may move in a month without the submitter confirming it.
 TRAINING_JUMP = Decimal(20)
+
+
+def module_targets(*, workforce_return: WorkforceReturn) -> dict[str, Decimal]:
+    """Each module's target for a return: the amber line of its LMNS's threshold in force at the
+    end of the return's month, as the return's page flags the groups below it."""
+    lmns_id = workforce_return.provider.lmns_id
+    on = add_months(workforce_return.month, 1) - timedelta(days=1)
+    thresholds = thresholds_for(lmns_ids={lmns_id}, on=on)[lmns_id]
+    return {module: thresholds[f"{module}_rate"].amber for module in TrainingModule.values}
 
 
 def training_flags(*, workforce_return: WorkforceReturn, figures: list[TrainingFigure]) -> list[str]:

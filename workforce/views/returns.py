@@ -12,7 +12,7 @@ from lmns.models import Provider
 from lmns.thresholds import thresholds_for
 from workforce import selectors
 from workforce.forms import WorkforceReturnForm
-from workforce.models import TRAINING_TARGET, WorkforceReturn
+from workforce.models import WorkforceReturn
 from workforce.perinatal import services as perinatal_services
 from workforce.perinatal.forms import PerinatalReturnForm
 from workforce.perinatal.views import perinatal_context, perinatal_of, save_monthly, signals_opened_words
@@ -54,7 +54,6 @@ def provider_workforce(request, ods_code):
             "trends": trends,
             "returns": returns,
             "training": _training(returns[0] if returns else None, provider),
-            "training_target": TRAINING_TARGET,
             "can_submit": access.can(request.user, "submit_workforce_return", provider),
         },
     )

@@ -5,7 +5,7 @@ from datetime import date
 from django.utils import timezone
 
 from incidents.highlights.models import HighlightReport, ReportStatus
-from incidents.highlights.selectors import previous_month
+from lmns.months import add_months
 from tests.incidents.improvement.factories import improvement_record
 
 
@@ -33,7 +33,7 @@ def highlight_record(world, kind: str, provider) -> HighlightReport:
             records[kind] = make_report(
                 plan,
                 by=by,
-                month=previous_month(this_month()),
+                month=add_months(this_month(), -1),
                 status=ReportStatus.SUBMITTED,
                 submitted_by=by,
                 submitted_at=timezone.now(),
