@@ -33,7 +33,7 @@ def _pack_month(query):
 
 
 def quality(request):
-    providers = list(Provider.objects.visible_to(request.user).select_related("lmns").order_by("name"))
+    providers = access.readable(request.user, Provider.objects.select_related("lmns").order_by("name"))
     period = quality_selectors.period_from(request.GET)
     overview = quality_selectors.lmns_overview(user=request.user, providers=providers, period=period)
     return render(

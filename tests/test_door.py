@@ -212,11 +212,19 @@ def test_a_summary_leaves_out_the_providers_its_reader_may_not_see(world):
 def test_narrowing_the_providers_costs_one_query_or_none(world, django_assert_max_num_queries):
     lead = world.personas[LEAD]
     with django_assert_max_num_queries(1):
-        assert access.readable(lead, [world.b1, world.a1]) == [world.a1]
-    with django_assert_max_num_queries(1):
         assert access.readable(lead, Provider.objects.order_by("name")) == [world.a1]
+    with django_assert_max_num_queries(1):
+        assert access.readable(lead, [world.b1, world.a2, world.a1]) == [world.a1]
     with django_assert_max_num_queries(0):
         assert access.readable(access.SYSTEM, [world.b1, world.a1]) == [world.b1, world.a1]
+
+    # A page fetches its provider through the door, then asks several summaries about it.
+    officer = world.personas[OFFICER]
+    provider = access.get_for_user(Provider.objects, officer, pk=world.a2.pk)
+    with django_assert_max_num_queries(0):
+        assert access.readable(officer, [provider]) == [world.a2]
+    with django_assert_max_num_queries(1):
+        assert access.readable(officer, [world.b1, world.a2]) == [world.a2]
 
 
 def test_oversight_and_champions_summaries_read_through_their_readers_door(world):
