@@ -9,7 +9,7 @@ the single ``ACTION_ROLES`` table below.
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from lmns.models import Lmns, Membership, Provider, Role
@@ -222,6 +222,8 @@ def get_for_user(queryset, user, *, action: str | None = None, **lookup):
     scope, and PermissionDenied when it is visible but ``action`` is not allowed.
     """
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    if isinstance(obj, Provider):
+        _known_readable(user).add(obj.pk)
     if action is not None and not can(user, action, organisation_of(obj)):
         raise PermissionDenied
     return obj
@@ -345,3 +347,30 @@ def readable_among(user, providers):
     if user is SYSTEM:
         return chosen
     return chosen.filter(pk__in=providers_for(user))
+
+
+def readable(user, providers) -> list[Provider]:
+    """Of ``providers``, those ``user`` (or ``SYSTEM``) may read, in the order given. A summary
+    narrows its providers through this before building a row for each, so that a provider its
+    reader may not see is left out rather than shown as zeros. A queryset is narrowed in the one
+    query that reads it; a list costs one query, or none for ``SYSTEM`` or for providers this
+    user was already found to read in this request (through here or ``get_for_user``)."""
+    if user is SYSTEM:
+        return list(providers)
+    known = _known_readable(user)
+    if isinstance(providers, QuerySet):
+        chosen = list(providers.filter(pk__in=providers_for(user)))
+    else:
+        providers = list(providers)
+        unknown = [provider.pk for provider in providers if provider.pk not in known]
+        # With nothing unknown, pk__in=[] runs no query.
+        found = set(providers_for(user).filter(pk__in=unknown).values_list("pk", flat=True))
+        chosen = [provider for provider in providers if provider.pk in known or provider.pk in found]
+    known.update(provider.pk for provider in chosen)
+    return chosen
+
+
+def _known_readable(user) -> set[int]:
+    # Providers ``user`` was found to read, cached on the user object, which lives for one
+    # request (as roles_at's roles are): a page asks several summaries about the same providers.
+    return user.__dict__.setdefault("_lmns_readable", set())

@@ -48,6 +48,12 @@ STOPPED_TWICE = (
 )
 
 
+class JobRefused(Exception):
+    """Raised by a job's ``build`` when the job must not be built; its message, written for the
+    user, is recorded on the job. Running it again would be refused again, so it is not raised
+    further."""
+
+
 def export_job_run(
     *, jobs, what: str, build: Callable[[object, Progress], Workbook], filename: Callable[[object], str]
 ) -> None:
@@ -55,7 +61,8 @@ def export_job_run(
 
     ``build(job, progress)`` makes the workbook, calling ``progress(done, total)`` as it goes;
     ``filename(job)`` names the file. A failure is recorded on the job in words fit for the
-    user ("The ``what`` could not be built"), with the details in the log, and raised again.
+    user ("The ``what`` could not be built"), with the details in the log, and raised again;
+    a ``JobRefused`` is recorded in its own words.
     """
     pk = jobs.values_list("pk", flat=True).first()
     if pk is None:
@@ -135,6 +142,9 @@ def _run(jobs, *, what, build, filename) -> None:
             job.file.save(name, File(buffer, name=name), save=False)
         job.status, job.progress, job.finished_at = ExportStatus.DONE, 100, timezone.now()
         job.save(update_fields=["file", "status", "progress", "finished_at"])
+    except JobRefused as refusal:
+        logger.warning("%s job %s refused: %s", what.capitalize(), job.pk, refusal)
+        jobs.update(status=ExportStatus.FAILED, error=str(refusal), finished_at=timezone.now())
     except Exception as error:
         logger.exception("%s job %s failed", what.capitalize(), job.pk)
         jobs.update(

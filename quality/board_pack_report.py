@@ -84,7 +84,7 @@ def perinatal_rows(
     """The report's rows that the quality view does not hold, for each provider, as data a
     snapshot can keep. A fixed number of queries per provider, however many records."""
     today = today or timezone.localdate()
-    oversight = providers_oversight(providers=providers)
+    oversight = providers_oversight(user=user, providers=providers)
     feedback = _mnvp_counts(providers, period)
     complaints = _complaints(providers, period)
     result = {}

@@ -18,9 +18,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from assurance.sbl.exports import board_tables as sbl_board_tables
+from lmns import access
 from lmns.access import SYSTEM
 from lmns.exports import long_datetime, stamp
-from lmns.jobs import export_job_run
+from lmns.jobs import JobRefused, export_job_run
 from lmns.models import BoardPackJob, ExportStatus, Lmns, Provider, QualitySnapshot
 from lmns.notifications import absolute_url
 from lmns.outbox import job_send_on_commit
@@ -107,7 +108,9 @@ class PackSource:
 
 def pack_sources(*, user, providers: list[Provider], month: date) -> list[PackSource]:
     """Each provider's picture for ``month``: its snapshot where there is one (one query for all),
-    else worked out now (for all those providers at once)."""
+    else worked out now (for all those providers at once). Providers ``user`` may not read are
+    left out, their snapshots too."""
+    providers = access.readable(user, providers)
     snapshots = {
         s.provider_id: s for s in QualitySnapshot.objects.filter(provider__in=providers, month=month)
     }
@@ -376,6 +379,13 @@ def board_pack_job_run(*, job_id: int) -> None:
     """Build the job's pack for every provider of its LMNS and store it."""
 
     def build(job, progress):
+        # The pack is read as its requester: one who has left or lost the role since asking would
+        # see no provider's records, and every figure would read as zero, rated green.
+        if not access.can(job.requested_by, "lmns_workbook", job.lmns):
+            raise JobRefused(
+                f"The board pack was not built: {job.requested_by} may no longer see "
+                f"{job.lmns.name}'s board packs. Ask someone who may to request it."
+            )
         providers = list(Provider.objects.filter(lmns=job.lmns).select_related("lmns").order_by("name"))
         return board_pack_workbook(
             sources=pack_sources(user=job.requested_by, providers=providers, month=job.month),

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from assurance import quality as assurance_quality
 from incidents import quality as incidents_quality
+from lmns import access
 from lmns.models import Provider, RagDirection, RagMeasure
 from lmns.months import add_months
 from lmns.query import BadQuery, parse_month
@@ -517,8 +518,8 @@ def provider_qualities(
     """Every domain of the quality view, rated, and an SPC chart for each monthly measure over
     the 24 months to the end of the period, for each provider in the order given. A fixed
     number of queries, whatever the data and however many providers: each figure is counted
-    for all of them at once, grouped by provider."""
-    providers = list(providers)
+    for all of them at once, grouped by provider. Providers ``user`` may not read are left out."""
+    providers = access.readable(user, providers)
     if not providers:
         return []
     today = today or timezone.localdate()

@@ -33,7 +33,7 @@ def _pack_month(query):
 
 
 def quality(request):
-    providers = list(Provider.objects.visible_to(request.user).select_related("lmns").order_by("name"))
+    providers = access.readable(request.user, Provider.objects.select_related("lmns").order_by("name"))
     period = quality_selectors.period_from(request.GET)
     overview = quality_selectors.lmns_overview(user=request.user, providers=providers, period=period)
     return render(
@@ -44,7 +44,9 @@ def quality(request):
             "signals": perinatal_quality.lmns_signals(user=request.user, providers=providers, period=period),
             "choices": quality_selectors.period_choices(),
             "pack_lmnss": access.lmnss_where(request.user, "lmns_workbook").order_by("name"),
-            "oversight": oversight_selectors.providers_oversight(providers=providers).values(),
+            "oversight": oversight_selectors.providers_oversight(
+                user=request.user, providers=providers
+            ).values(),
         },
     )
 
@@ -61,8 +63,8 @@ def quality_provider(request, ods_code):
                 user=request.user, provider=provider, period=period
             ),
             "choices": quality_selectors.period_choices(),
-            "champions": champions_selectors.provider_champions_summary(provider=provider),
-            "oversight": oversight_selectors.provider_oversight(provider=provider),
+            "champions": champions_selectors.provider_champions_summary(user=request.user, provider=provider),
+            "oversight": oversight_selectors.provider_oversight(user=request.user, provider=provider),
         },
     )
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from assurance.oversight import selectors as oversight_selectors
 from assurance.visits import selectors as visit_selectors
 from assurance.visits import services as visit_services
 from assurance.visits.models import FindingKind, StaffFeedback
@@ -16,9 +17,13 @@ from incidents import quality as incidents_quality
 from incidents.models import Learning, LearningStatus
 from incidents.reminders import ssig_deadline_reminders_send
 from lmns import access
-from lmns.models import Role
+from lmns.models import Provider, Role
+from quality import board_packs, quality
+from tests.assurance.oversight.records import make_concern as make_external_concern
 from tests.factories import make_concern, make_incident, make_learning, make_meeting, make_user, make_visit
-from workforce.models import FtsuConcern
+from tests.workforce.champions.factories import make_walkabout
+from workforce.champions import selectors as champions_selectors
+from workforce.models import FtsuConcern, ReceivedBy
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +99,21 @@ def test_staff_feedback_is_read_by_those_who_run_the_visits(client, world, perso
     assert access.reads_staff_feedback(user, world.a1) is reads
     assert StaffFeedback.objects.visible_to(user).filter(visit=visit).exists() is reads
     assert (page.context["feedback"] is not None) is reads
+
+
+def test_the_visit_page_reads_staff_feedback_through_the_door(client, world, monkeypatch):
+    visit = world.record("visit", world.a1)
+    StaffFeedback.objects.create(
+        visit=visit, staff_group="midwife", domain="safe", feedback="Handovers are rushed",
+        recorded_by=world.personas[OFFICER],
+    )  # fmt: skip
+    client.force_login(world.personas[OFFICER])
+    assert list(client.get(visit.get_absolute_url()).context["feedback"])
+
+    # Narrow the door and the page narrows with it: it has no way round visible_to.
+    monkeypatch.setattr(access, "staff_feedback_providers", lambda user: Provider.objects.none())
+
+    assert list(client.get(visit.get_absolute_url()).context["feedback"]) == []
 
 
 # --- Who is told ------------------------------------------------------------------------------------
@@ -172,3 +192,61 @@ def test_the_pre_visit_pack_is_refused_to_a_reader_who_cannot_see_the_provider(w
     assert visit_selectors.previsit_pack(visit=visit, user=world.personas[OFFICER]).provider == world.a1
     with pytest.raises(Http404):
         visit_selectors.previsit_pack(visit=visit, user=outsider)
+
+
+def test_a_summary_leaves_out_the_providers_its_reader_may_not_see(world):
+    lead = world.personas[LEAD]
+    asked = [world.a1, world.a2, world.b1]
+    period = quality.month_period(timezone.localdate().replace(day=1))
+
+    qualities = quality.provider_qualities(user=lead, providers=asked, period=period)
+    overview = quality.lmns_overview(user=world.personas[OFFICER], providers=asked, period=period)
+    sources = board_packs.pack_sources(user=lead, providers=asked, month=period.start)
+
+    assert [q.provider for q in qualities] == [world.a1]
+    assert [q.provider for q in overview.qualities] == [world.a1, world.a2]
+    assert [source.quality.provider for source in sources] == [world.a1]
+    assert len(quality.provider_qualities(user=access.SYSTEM, providers=asked, period=period)) == 3
+
+
+def test_narrowing_the_providers_costs_one_query_or_none(world, django_assert_max_num_queries):
+    lead = world.personas[LEAD]
+    with django_assert_max_num_queries(1):
+        assert access.readable(lead, Provider.objects.order_by("name")) == [world.a1]
+    with django_assert_max_num_queries(1):
+        assert access.readable(lead, [world.b1, world.a2, world.a1]) == [world.a1]
+    with django_assert_max_num_queries(0):
+        assert access.readable(access.SYSTEM, [world.b1, world.a1]) == [world.b1, world.a1]
+
+    # A page fetches its provider through the door, then asks several summaries about it.
+    officer = world.personas[OFFICER]
+    provider = access.get_for_user(Provider.objects, officer, pk=world.a2.pk)
+    with django_assert_max_num_queries(0):
+        assert access.readable(officer, [provider]) == [world.a2]
+    with django_assert_max_num_queries(1):
+        assert access.readable(officer, [world.b1, world.a2]) == [world.a2]
+
+
+def test_oversight_and_champions_summaries_read_through_their_readers_door(world):
+    make_external_concern(world.a1, by=world.personas[LEAD])
+    make_walkabout(world.a1)
+    lead, outsider = world.personas[LEAD], make_user("b1-reader", role=Role.PROVIDER_LEAD, provider=world.b1)
+
+    assert set(oversight_selectors.providers_oversight(user=outsider, providers=[world.a1, world.b1])) == {
+        world.b1.pk
+    }
+    assert oversight_selectors.provider_oversight(user=lead, provider=world.a1).open_concerns == 1
+    with pytest.raises(Http404):
+        oversight_selectors.provider_oversight(user=outsider, provider=world.a1)
+    assert oversight_selectors.provider_record(user=lead, provider=world.a1)["concerns"]
+    assert not oversight_selectors.provider_record(user=outsider, provider=world.a1)["concerns"]
+    assert champions_selectors.provider_champions_summary(user=lead, provider=world.a1).last_walkabout
+    assert (
+        champions_selectors.provider_champions_summary(user=outsider, provider=world.a1).last_walkabout
+        is None
+    )
+
+
+def test_the_door_names_the_ftsu_channel_as_workforce_does():
+    # lmns may not import workforce, so the door keeps its own copy of the value.
+    assert access._RECEIVED_BY_PROVIDER == ReceivedBy.PROVIDER

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from assurance.oversight.models import (
@@ -14,6 +15,7 @@ from assurance.oversight.models import (
     ExternalConcern,
     OversightDecision,
 )
+from lmns import access
 from lmns.models import Provider
 
 
@@ -35,10 +37,10 @@ def _latest_per_provider(model, providers: list[Provider], order: list[str]) -> 
     return {row.provider_id: row for row in rows}
 
 
-def providers_oversight(*, providers: Iterable[Provider]) -> dict[int, ProviderOversight]:
-    """Each provider's open and overdue concerns, latest CQC rating and oversight level, in three
-    queries. The caller passes providers already scoped to the user."""
-    providers = list(providers)
+def providers_oversight(*, user, providers: Iterable[Provider]) -> dict[int, ProviderOversight]:
+    """Each provider ``user`` may read, with its open and overdue concerns, latest CQC rating and
+    oversight level, in three queries (and one to narrow a list of providers)."""
+    providers = access.readable(user, providers)
     summaries = {provider.pk: ProviderOversight(provider=provider) for provider in providers}
     if not providers:
         return summaries
@@ -61,9 +63,12 @@ def providers_oversight(*, providers: Iterable[Provider]) -> dict[int, ProviderO
     return summaries
 
 
-def provider_oversight(*, provider: Provider) -> ProviderOversight:
-    """The compact section of the provider quality view."""
-    return providers_oversight(providers=[provider])[provider.pk]
+def provider_oversight(*, user, provider: Provider) -> ProviderOversight:
+    """The compact section of the provider quality view; 404 for a provider ``user`` may not read."""
+    summary = providers_oversight(user=user, providers=[provider]).get(provider.pk)
+    if summary is None:
+        raise Http404
+    return summary
 
 
 def concern_list(*, user, provider: Provider | None = None, status: str = "", overdue: bool = False):
@@ -81,15 +86,19 @@ def overdue_count(*, user) -> int:
     return ExternalConcern.objects.visible_to(user).overdue().count()
 
 
-def provider_record(*, provider: Provider) -> dict:
-    """A provider's page: the rating history with the oversight history, newest first."""
+def provider_record(*, user, provider: Provider) -> dict:
+    """A provider's page: the rating history with the oversight history, newest first; nothing
+    of a provider ``user`` may not read."""
+    readable = access.readable_among(user, [provider])
     return {
-        "ratings": list(CqcMaternityRating.objects.filter(provider=provider).latest_first()),
+        "ratings": list(CqcMaternityRating.objects.filter(provider__in=readable).latest_first()),
         "decisions": list(
-            OversightDecision.objects.filter(provider=provider).latest_first().select_related("decided_by")
+            OversightDecision.objects.filter(provider__in=readable)
+            .latest_first()
+            .select_related("decided_by")
         ),
         "concerns": list(
-            ExternalConcern.objects.filter(provider=provider).filter(
+            ExternalConcern.objects.filter(provider__in=readable).filter(
                 Q(status=ConcernStatus.OPEN) | Q(status=ConcernStatus.RESPONDED)
             )
         ),

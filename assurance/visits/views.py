@@ -23,6 +23,7 @@ from assurance.visits.models import (
     FindingKind,
     Recommendation,
     RecommendationStatus,
+    StaffFeedback,
     Visit,
     VisitReport,
     VisitStatus,
@@ -107,7 +108,8 @@ def visit_detail(request, pk):
             "sections": selectors.lines_by_section(visit),
             "team": visit.team.all(),
             "units": visit.units.all(),
-            "feedback": visit.staff_feedback.all()
+            # Through the door, as every other read of staff feedback: None hides the section.
+            "feedback": StaffFeedback.objects.visible_to(request.user).filter(visit=visit)
             if access.reads_staff_feedback(request.user, visit.provider)
             else None,
             "recommendations": visit.recommendations.select_related("owner", "finding"),

@@ -242,6 +242,26 @@ def test_a_pack_that_fails_says_so_and_a_finished_one_is_not_built_again(trust, 
     assert job.file.name == built
 
 
+@pytest.mark.parametrize("leaves", ["deactivated", "role removed"])
+def test_a_pack_is_not_built_for_a_requester_who_may_no_longer_see_it(trust, today, leaves):
+    """Read as someone who sees nothing, every figure would be zero and rated green."""
+    job = BoardPackJob.objects.create(lmns=trust.lmns, month=today.replace(day=1), requested_by=trust.officer)
+    if leaves == "deactivated":
+        trust.officer.is_active = False
+        trust.officer.save()
+    else:
+        trust.officer.memberships.all().delete()
+
+    board_packs.board_pack_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == (ExportStatus.FAILED, "")
+    assert job.error == (
+        f"The board pack was not built: {trust.officer} may no longer see Quality LMNS's board packs. "
+        "Ask someone who may to request it."
+    )
+
+
 def test_a_snapshot_frozen_before_the_perinatal_domain_keeps_its_columns_in_place(client, trust, today):
     """Domains are matched by name: an LMNS pack mixing an older snapshot with a live picture
     says the older one lacks the domain, rather than shifting its cells or failing."""

@@ -6,6 +6,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from lmns import access
 from lmns.models import Provider
 from workforce.champions.models import (
     ActionStatus,
@@ -71,17 +72,17 @@ class ChampionsSummary:
     latest_feedback: MnvpFeedback | None
 
 
-def provider_champions_summary(*, provider: Provider, today: date | None = None) -> ChampionsSummary:
-    """In three queries whatever the number of records. The caller has already checked the
-    user may see ``provider``."""
+def provider_champions_summary(*, user, provider: Provider, today: date | None = None) -> ChampionsSummary:
+    """In three queries whatever the number of records; nothing of a provider ``user`` may not read."""
     today = today or timezone.localdate()
-    counts = ChampionAction.objects.filter(provider=provider, status=ActionStatus.OPEN).aggregate(
+    readable = access.readable_among(user, [provider])
+    counts = ChampionAction.objects.filter(provider__in=readable, status=ActionStatus.OPEN).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return ChampionsSummary(
         provider=provider,
-        last_walkabout=Walkabout.objects.filter(provider=provider).select_related("unit").first(),
+        last_walkabout=Walkabout.objects.filter(provider__in=readable).select_related("unit").first(),
         open_actions=counts["open"],
         overdue_actions=counts["overdue"],
-        latest_feedback=MnvpFeedback.objects.filter(provider=provider).first(),
+        latest_feedback=MnvpFeedback.objects.filter(provider__in=readable).first(),
     )

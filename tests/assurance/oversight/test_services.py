@@ -14,6 +14,7 @@ from assurance.oversight.models import (
     ExternalConcern,
     OversightLevel,
 )
+from lmns.access import SYSTEM
 from lmns.models import Provider, Role
 from tests.assurance.oversight.records import make_concern
 
@@ -93,7 +94,7 @@ def test_ratings_keep_their_history_and_the_latest_published_is_current(world, a
     newer = _rating(
         world.a1, alice, published_days_ago=30, safe=CqcRating.GOOD, well_led=CqcRating.INADEQUATE
     )
-    assert selectors.provider_oversight(provider=world.a1).latest_rating == newer
+    assert selectors.provider_oversight(user=SYSTEM, provider=world.a1).latest_rating == newer
     assert list(CqcMaternityRating.objects.filter(provider=world.a1).latest_first()) == [newer, older]
     assert [(label, value) for label, _code, value in newer.key_questions()] == [
         ("Safe", "Good"),
@@ -133,13 +134,14 @@ def test_oversight_changes_are_kept_with_who_and_why(world):
         in_mssp=True,
         reason="Referred to MSSP.",
     )
-    record = selectors.provider_record(provider=world.a1)
+    record = selectors.provider_record(user=SYSTEM, provider=world.a1)
     assert [(d.level, d.in_mssp, d.decided_by, d.reason) for d in record["decisions"]] == [
         (OversightLevel.INTENSIVE_SUPPORT, True, lead, "Referred to MSSP."),
         (OversightLevel.ENHANCED, False, officer, "Two Regulation 28 reports."),
     ]
-    assert selectors.provider_oversight(provider=world.a1).oversight.level == OversightLevel.INTENSIVE_SUPPORT
-    assert selectors.provider_oversight(provider=world.a2).oversight is None
+    level = selectors.provider_oversight(user=SYSTEM, provider=world.a1).oversight.level
+    assert level == OversightLevel.INTENSIVE_SUPPORT
+    assert selectors.provider_oversight(user=SYSTEM, provider=world.a2).oversight is None
 
 
 def test_setting_the_same_level_again_is_refused(world):
@@ -157,7 +159,7 @@ def test_the_summary_counts_each_providers_own_concerns(world, alice):
     make_concern(world.a1, by=alice)
     make_concern(world.a1, by=alice, received_on=TODAY - timedelta(days=70), due_in_days=-1)
     make_concern(world.a2, by=alice)
-    summaries = selectors.providers_oversight(providers=[world.a1, world.a2, world.b1])
+    summaries = selectors.providers_oversight(user=SYSTEM, providers=[world.a1, world.a2, world.b1])
     assert (summaries[world.a1.pk].open_concerns, len(summaries[world.a1.pk].overdue_concerns)) == (2, 1)
     assert (summaries[world.a2.pk].open_concerns, len(summaries[world.a2.pk].overdue_concerns)) == (1, 0)
     assert summaries[world.b1.pk].open_concerns == 0
@@ -168,10 +170,10 @@ def test_demo_data_shows_a_regulation_28_report_a_rating_and_enhanced_oversight(
     call_command("seed_demo")
     call_command("seed_demo")  # idempotent
     vale = Provider.objects.get(ods_code="ZZB")
-    summary = selectors.provider_oversight(provider=vale)
+    summary = selectors.provider_oversight(user=SYSTEM, provider=vale)
     assert summary.oversight.level == OversightLevel.ENHANCED
     assert summary.latest_rating.overall == CqcRating.REQUIRES_IMPROVEMENT
     coroner = ExternalConcern.objects.get(provider=vale, source=ConcernSource.CORONER)
     assert coroner.status == ConcernStatus.OPEN and coroner.response_due_on > TODAY
-    assert len(selectors.provider_record(provider=vale)["decisions"]) == 2
+    assert len(selectors.provider_record(user=SYSTEM, provider=vale)["decisions"]) == 2
     assert ExternalConcern.objects.overdue().count() == 1

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
+from lmns.access import SYSTEM
 from tests.factories import make_unit
 from tests.workforce.champions.factories import (
     make_champion_action,
@@ -158,14 +159,14 @@ def test_the_quality_summary_counts_open_and_overdue_actions_and_names_the_lates
         world.a1, period_end=TODAY - timedelta(days=60), period_start=TODAY - timedelta(days=90)
     )
     newest = make_mnvp_feedback(world.a1)
-    summary = selectors.provider_champions_summary(provider=world.a1)
+    summary = selectors.provider_champions_summary(user=SYSTEM, provider=world.a1)
     assert summary.last_walkabout == latest
     assert (summary.open_actions, summary.overdue_actions) == (2, 1)
     assert summary.latest_feedback == newest
 
 
 def test_the_quality_summary_of_a_provider_with_nothing_recorded(world):
-    summary = selectors.provider_champions_summary(provider=world.b1)
+    summary = selectors.provider_champions_summary(user=SYSTEM, provider=world.b1)
     assert (
         summary.last_walkabout,
         summary.open_actions,
