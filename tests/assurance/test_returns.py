@@ -346,10 +346,12 @@ def test_a_workbook_without_the_return_sheet_is_refused(assessment):
 
 
 def _zip(entries: dict) -> bytes:
+    """The same bytes on every run: they are in the test's id, which each xdist worker must
+    collect alike (a zip stamped with the time of collection differed between workers)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in entries.items():
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 

@@ -18,11 +18,12 @@ EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x
 
 
 def office_zip(*names: str) -> bytes:
-    """A zip archive holding the given part names, as Office Open XML files are."""
+    """A zip archive holding the given part names, as Office Open XML files are: the same bytes
+    on every run, as they are in test ids that each xdist worker must collect alike."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in names:
-            archive.writestr(name, "<xml/>")
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), "<xml/>")
     return buffer.getvalue()
 
 
