@@ -147,10 +147,20 @@ def pytest_report_header(config):
     return f"test date: {test_date} (to replay it: LMNS_TEST_DATE={test_date})"
 
 
+@pytest.fixture(scope="session")
+def _media_folders(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    for name, value in settings_for_tests(media_root=tmp_path / "media").items():
+def _test_settings(settings, _media_folders):
+    # Each test's own MEDIA_ROOT, removed after it. Not tmp_path: pytest numbers those by
+    # listing every earlier one, a cost that grows with each test and is paid thousands of times.
+    media_root = Path(tempfile.mkdtemp(dir=_media_folders)) / "media"
+    for name, value in settings_for_tests(media_root=media_root).items():
         setattr(settings, name, value)
+    yield
+    shutil.rmtree(media_root.parent, ignore_errors=True)
 
 
 def settings_for_tests(*, media_root) -> dict:
@@ -500,7 +510,9 @@ def world(request, db, _shared_world, settings):
     if _shared_world.world is None:
         # Asked for in a way the collection did not see, or by a transactional test.
         return World()
-    shutil.copytree(_shared_world.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    # Linked, not copied: storage never writes into a file it has saved, only adds and removes
+    # them, so a test's changes stay in its own folder while the world's bytes are shared.
+    shutil.copytree(_shared_world.media_root, settings.MEDIA_ROOT, copy_function=os.link, dirs_exist_ok=True)
     return pickle.loads(_shared_world.pickled)
 
 
