@@ -30,6 +30,9 @@ if not SECRET_KEY:
             "or set DEBUG=true for local development only."
         )
     SECRET_KEY = "django-insecure-local-development-only"
+# Rotating SECRET_KEY: the keys it replaced, comma-separated, still open what they signed or
+# sealed (sessions, reset links, held emails: lmns/sealing.py) until those have expired.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # Freedom to Speak Up: a confidential raiser's contact details are encrypted with this
 # Fernet key (Fernet.generate_key()). Several keys, comma-separated, rotate: the first
