@@ -19,7 +19,7 @@ from lmns.work_email.models import Frequency, PendingWorkEmail, WorkEmailPrefere
 from lmns.work_email.services import KINDS, digests_send, work_email_preference_set
 from quality.work import work_for
 from tests.factories import make_concern, make_lmns, make_provider, make_user
-from workforce.services import concern_hand_over
+from workforce.services import concern_hand_over, concern_take, speak_up_answer, speak_up_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ LEAD = f"provider:{Role.PROVIDER_LEAD}"
 CONTRIBUTOR = f"provider:{Role.PROVIDER_CONTRIBUTOR}"
 OFFICER = f"lmns:{Role.LMNS_OFFICER}"
 GUARDIAN = f"provider:{Role.PROVIDER_FTSU_GUARDIAN}"
+FTSU_LEAD = f"lmns:{Role.LMNS_FTSU_LEAD}"
 SETTINGS_URL = reverse("work-email-settings")
 
 
@@ -162,6 +163,55 @@ def test_a_concern_handed_over_emails_that_guardian_alone_and_nothing_of_the_con
     assert reverse("workforce:concern-detail", kwargs={"pk": concern.pk}) in message.body
 
 
+def _speak_up(world):
+    concern, _passphrase = speak_up_submit(
+        lmns=world.lmns_a,
+        provider=world.a1,
+        raised_as="anonymous",
+        professional_group="nurses_midwives",
+        categories=["patient_safety"],
+        detriment_reported=False,
+        summary="Secret: the birth pool thermometer is broken",
+    )
+    return concern
+
+
+@pytest.mark.parametrize("frequency", [Frequency.IMMEDIATELY, Frequency.DAILY, Frequency.NEVER])
+def test_speaking_up_tells_the_ftsu_leads_as_each_chose(world, frequency, django_capture_on_commit_callbacks):
+    lead = world.personas[FTSU_LEAD]
+    work_email_preference_set(user=lead, frequency=frequency)
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = _speak_up(world)
+    pending = list(PendingWorkEmail.objects.filter(user=lead).values_list("kind", flat=True))
+    if frequency == Frequency.IMMEDIATELY:
+        (message,) = mail.outbox
+        assert message.to == [lead.email]
+        assert message.subject == "You have work waiting: 1 Freedom to Speak Up concern was raised online"
+        assert reverse("workforce:concern-detail", kwargs={"pk": concern.pk}) in message.body
+        assert "birth pool" not in message.body and concern.reference not in message.body
+    else:
+        assert mail.outbox == []
+    assert pending == ([WorkKind.CONCERN_RAISED] if frequency == Frequency.DAILY else [])
+
+
+def test_a_message_from_whoever_spoke_up_goes_to_the_handler_as_they_chose(
+    world, django_capture_on_commit_callbacks
+):
+    lead = world.personas[FTSU_LEAD]
+    concern = _speak_up(world)
+    concern_take(concern=concern, by=lead)
+    work_email_preference_set(user=lead, frequency=Frequency.DAILY)
+    with django_capture_on_commit_callbacks(execute=True):
+        speak_up_answer(concern=concern, body="Secret: still broken")
+    assert mail.outbox == []
+    assert list(PendingWorkEmail.objects.values_list("user", "kind")) == [(lead.pk, WorkKind.RAISER_WROTE)]
+    with django_capture_on_commit_callbacks(execute=True):
+        digests_send()
+    (message,) = mail.outbox
+    assert "1 message came from someone who spoke up" in message.body
+    assert "still broken" not in message.body
+
+
 def test_nobody_inactive_or_without_an_email_address_is_told(world, django_capture_on_commit_callbacks):
     make_user("a1-gone-lead", role=Role.PROVIDER_LEAD, provider=world.a1, is_active=False)
     make_user("a1-no-email-lead", role=Role.PROVIDER_LEAD, provider=world.a1, email="")
@@ -235,6 +285,8 @@ def test_the_summary_links_to_the_queues_the_home_page_links(world):
         WorkKind.REQUIREMENT_CHALLENGED: LEAD,
         WorkKind.CLOSURE_REQUESTED: OFFICER,
         WorkKind.CONCERN_HANDED_OVER: GUARDIAN,
+        WorkKind.CONCERN_RAISED: FTSU_LEAD,
+        WorkKind.RAISER_WROTE: FTSU_LEAD,
     }
     assert set(homes) == set(KINDS)
     for kind, persona in homes.items():

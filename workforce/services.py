@@ -21,10 +21,8 @@ from lmns import access
 from lmns.exports import person as _person
 from lmns.history import unattributed
 from lmns.models import Lmns, Membership, Provider, Role
-from lmns.notifications import absolute_url
-from lmns.services import email_queue
 from lmns.work_email.models import WorkKind
-from lmns.work_email.services import work_arrived_for
+from lmns.work_email.services import work_arrived, work_arrived_for
 from workforce import crypto, selectors
 from workforce.models import (
     ConcernStatus,
@@ -395,7 +393,7 @@ def speak_up_submit(
     _set_contact(concern, contact)
     concern.full_clean()
     concern.save_with_categories(chosen)
-    _notify(concern, "New Freedom to Speak Up concern", "A concern has been raised with {lmns} online.")
+    _notify(concern, WorkKind.CONCERN_RAISED)
     return concern, passphrase
 
 
@@ -428,27 +426,16 @@ def speak_up_answer(*, concern: FtsuConcern, body: str) -> FtsuMessage:
     message = FtsuMessage(concern=concern, from_raiser=True, body=body.strip(), sent_on=timezone.localdate())
     message.full_clean()
     message.save()
-    _notify(concern, "New message on a Freedom to Speak Up concern", "The person who raised a concern "
-            "with {lmns} has sent a message.")  # fmt: skip
+    _notify(concern, WorkKind.RAISER_WROTE)
     return message
 
 
-def _notify(concern: FtsuConcern, subject: str, opening: str) -> None:
-    """Tell the handler, or every FTSU lead of the LMNS when nobody handles it yet, where
-    to sign in. Nothing from the concern itself: email passes through many hands."""
+def _notify(concern: FtsuConcern, kind: WorkKind) -> None:
+    """Tell the handler, or every FTSU lead of the LMNS when nobody handles it yet, as each
+    chose to hear of work (lmns.work_email): a link and nothing from the concern, since email
+    passes through many hands, and no ``by``, since whoever spoke up is nobody's account."""
+    url = reverse("workforce:concern-detail", kwargs={"pk": concern.pk})
     if concern.handler_id:
-        recipients = [concern.handler.email]
+        work_arrived_for(kind=kind, url=url, by=None, people=[concern.handler])
     else:
-        recipients = list(
-            access.users_who_can("record_ftsu_concern", concern.lmns, roles={Role.LMNS_FTSU_LEAD})
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    link = absolute_url(reverse("workforce:concern-detail", kwargs={"pk": concern.pk}))
-    body = (
-        f"{opening.format(lmns=concern.lmns.name)}\n\n"
-        f"Sign in to read it: {link}\n\n"
-        "This email holds nothing from the concern. Do not forward details of it by email.\n"
-    )
-    for email in recipients:
-        email_queue(to=[email], subject=subject, body=body)
+        work_arrived(kind=kind, url=url, by=None, organisation=concern.lmns)

@@ -16,6 +16,8 @@ class WorkKind(models.TextChoices):
     REQUIREMENT_CHALLENGED = "requirement_challenged", "Requirement challenged by the LMNS"
     CLOSURE_REQUESTED = "closure_requested", "Recommendation asking for closure"
     CONCERN_HANDED_OVER = "concern_handed_over", "Freedom to Speak Up concern handed over"
+    CONCERN_RAISED = "concern_raised", "Freedom to Speak Up concern raised online"
+    RAISER_WROTE = "raiser_wrote", "Message from someone who spoke up"
 
 
 class WorkEmailPreference(models.Model):

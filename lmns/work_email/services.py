@@ -82,6 +82,25 @@ KINDS = {
         query={},
         fragment="#concerns",
     ),
+    # Raised through the public form: its LMNS's FTSU leads are told, or its handler once taken.
+    WorkKind.CONCERN_RAISED: Kind(
+        one="Freedom to Speak Up concern was raised online",
+        many="Freedom to Speak Up concerns were raised online",
+        queue="workforce:ftsu",
+        query={},
+        fragment="#concerns",
+        action="record_ftsu_concern",
+        roles=frozenset({Role.LMNS_FTSU_LEAD}),
+    ),
+    WorkKind.RAISER_WROTE: Kind(
+        one="message came from someone who spoke up",
+        many="messages came from people who spoke up",
+        queue="workforce:ftsu",
+        query={},
+        fragment="#concerns",
+        action="record_ftsu_concern",
+        roles=frozenset({Role.LMNS_FTSU_LEAD}),
+    ),
 }
 
 
