@@ -110,6 +110,8 @@ def perinatal_rows(
             for label, count in section.deaths
             if label not in rated
         ]
+        rows.append(ReportRow(STAFFING, "Obstetric rota gaps (shifts not filled)", f"{section.rota_gaps:,}",
+                              url=section.records_url))  # fmt: skip
         if not section.months_returned:
             rows.insert(0, ReportRow(DEATHS, "Monthly return", "Not yet submitted", "grey",
                                      "No perinatal figures for the month yet", section.url))  # fmt: skip

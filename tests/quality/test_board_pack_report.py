@@ -69,6 +69,11 @@ def test_the_report_reads_as_the_boards_monthly_report(client, trust, today):
     ]
     assert training
     assert rows["Friends and Family Test positive"][3] == "93.8% (150 of 160 responses)"
+    assert rows["Obstetric rota gaps (shifts not filled)"][1:4] == (
+        "Staffing and training",
+        "Obstetric rota gaps (shifts not filled)",
+        "3",
+    )
     assert rows["Complaints received"][3] == "4"
     assert rows["External concerns with a response overdue"][3:5] == ("1", "Red")
     signal = next(

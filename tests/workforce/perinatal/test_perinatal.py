@@ -276,7 +276,9 @@ def test_perinatal_pages_keep_their_query_count_however_many_months(
 
 def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client, world):
     WorkforceReturn.objects.filter(provider=world.a1).delete()
-    perinatal = make_perinatal_return(world.a1, month=LAST_MONTH, stillbirths=2, term_stillbirths=1)
+    perinatal = make_perinatal_return(
+        world.a1, month=LAST_MONTH, stillbirths=2, term_stillbirths=1, obstetric_rota_gaps=5
+    )
     signal = services.national_signal_record(
         provider=world.a1,
         by=None,
@@ -297,6 +299,12 @@ def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client,
     assert f'href="{signal.get_absolute_url()}"' in page
     assert f'href="{perinatal.workforce_return.get_absolute_url()}"' in page
     assert "not MOSS" in page
+    # The rota gaps of the month's return, linked to it, as the return's page shows them.
+    assert (
+        f'<a href="{perinatal.workforce_return.get_absolute_url()}">5 shifts'
+        '<span class="nhsuk-u-visually-hidden">: obstetric rota gaps, see the return</span></a> '
+        "on the obstetric medical rota not filled"
+    ) in page
 
 
 def test_the_lmns_overview_lists_every_providers_signals_with_overdue_checks_in_red(client, world):
