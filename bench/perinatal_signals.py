@@ -101,7 +101,12 @@ def add_perinatal_returns() -> int:
         ]
         PerinatalReturn.objects.bulk_create(rows, batch_size=1000)
         made += len(rows)
-        for signal in services.outcome_signals_detect(provider=provider, today=TODAY):
+        cusums = selectors.provider_cusums(provider=provider)
+        crossed = [month for series in cusums for month, _ in series.crossings]
+        # Run as of the first crossing's return, so that every crossing is still recent enough
+        # to open its signal (services open none for older figures); each is then dated below.
+        as_of = add_months(min(crossed), 1) if crossed else TODAY
+        for signal in services.outcome_signals_detect(provider=provider, today=as_of):
             # Raised when the month's return came in, early the next month.
             signal.raised_on = add_months(signal.month, 1).replace(day=10)
             signal.check_due_on = add_working_days(signal.raised_on, 8)

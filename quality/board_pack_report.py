@@ -19,6 +19,7 @@ from assurance.oversight.selectors import providers_oversight
 from lmns.models import Provider
 from quality.quality import RAG_LABELS, RAG_TAGS, ProviderQuality
 from workforce.champions.models import FeedbackStatus, MnvpFeedback
+from workforce.champions.selectors import StaffVoice, providers_staff_voice
 from workforce.perinatal.models import PerinatalReturn
 from workforce.perinatal.quality import provider_section
 
@@ -86,6 +87,7 @@ def perinatal_rows(
     today = today or timezone.localdate()
     oversight = providers_oversight(user=user, providers=providers)
     feedback = _mnvp_counts(providers, period)
+    staff = providers_staff_voice(user=user, providers=providers, period=period, today=today)
     complaints = _complaints(providers, period)
     result = {}
     for provider in providers:
@@ -108,6 +110,8 @@ def perinatal_rows(
             for label, count in section.deaths
             if label not in rated
         ]
+        rows.append(ReportRow(STAFFING, "Obstetric rota gaps (shifts not filled)", f"{section.rota_gaps:,}",
+                              url=section.records_url))  # fmt: skip
         if not section.months_returned:
             rows.insert(0, ReportRow(DEATHS, "Monthly return", "Not yet submitted", "grey",
                                      "No perinatal figures for the month yet", section.url))  # fmt: skip
@@ -127,6 +131,7 @@ def perinatal_rows(
                       "amber" if awaiting else None,
                       f"{awaiting} set of MNVP themes awaiting a response" if awaiting else "", champions)
         )  # fmt: skip
+        rows += _staff_rows(staff[provider.pk], champions)
         concerns = oversight[provider.pk]
         overdue = len(concerns.overdue_concerns)
         concern_list = f"{reverse('assurance:concern-list')}?provider={provider.ods_code}"
@@ -158,6 +163,48 @@ def perinatal_rows(
             )
         result[provider.pk] = [asdict(row) for row in rows]
     return result
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _staff_rows(voice: StaffVoice, champions: str) -> list[ReportRow]:
+    """Staff's voice beside families': the safety champions' walkabouts of the month, each linked
+    to its record, and the "you said, we did" actions still open today."""
+    rows = [
+        ReportRow(FEEDBACK, "Safety champions' walkabouts held in the month", str(len(voice.walkabouts)),
+                  url=champions)
+    ]  # fmt: skip
+    for walkabout in voice.walkabouts:
+        overdue = walkabout.overdue_count
+        value = _plural(walkabout.open_count, "action") + " open"
+        rows.append(
+            ReportRow(
+                FEEDBACK,
+                f"Walkabout: {walkabout.unit.name}, {walkabout.held_on:%-d %B %Y}",
+                f"{value}, {overdue} overdue" if overdue else value,
+                "red" if overdue else None,
+                f"{_plural(overdue, 'action')} from it overdue today" if overdue else "",
+                walkabout.get_absolute_url(),
+            )
+        )
+    overdue = voice.overdue_actions
+    rows.append(
+        ReportRow(FEEDBACK, "“You said, we did” actions open (walkabouts and champions' meetings)",
+                  str(voice.open_actions), url=champions)
+    )  # fmt: skip
+    rows.append(
+        ReportRow(
+            FEEDBACK,
+            "“You said, we did” actions overdue",
+            str(overdue),
+            "red" if overdue else "green",
+            f"{_plural(overdue, 'action')} overdue today" if overdue else "No action overdue today",
+            champions,
+        )
+    )
+    return rows
 
 
 def _complaints(providers, period) -> dict[int, dict]:

@@ -63,7 +63,9 @@ def quality_provider(request, ods_code):
                 user=request.user, provider=provider, period=period
             ),
             "choices": quality_selectors.period_choices(),
-            "champions": champions_selectors.provider_champions_summary(user=request.user, provider=provider),
+            "champions": champions_selectors.provider_champions_summary(
+                user=request.user, provider=provider, period=period
+            ),
             "oversight": oversight_selectors.provider_oversight(user=request.user, provider=provider),
         },
     )

@@ -240,10 +240,19 @@ def test_oversight_and_champions_summaries_read_through_their_readers_door(world
         oversight_selectors.provider_oversight(user=outsider, provider=world.a1)
     assert oversight_selectors.provider_record(user=lead, provider=world.a1)["concerns"]
     assert not oversight_selectors.provider_record(user=outsider, provider=world.a1)["concerns"]
-    assert champions_selectors.provider_champions_summary(user=lead, provider=world.a1).last_walkabout
+    period = quality.default_period()
+    assert champions_selectors.provider_champions_summary(
+        user=lead, provider=world.a1, period=period
+    ).last_walkabout
     assert (
-        champions_selectors.provider_champions_summary(user=outsider, provider=world.a1).last_walkabout
+        champions_selectors.provider_champions_summary(
+            user=outsider, provider=world.a1, period=period
+        ).last_walkabout
         is None
+    )
+    assert (
+        set(champions_selectors.providers_staff_voice(user=outsider, providers=[world.a1], period=period))
+        == set()
     )
 
 

@@ -17,7 +17,8 @@ from lmns.models import QualitySnapshot
 from quality import board_packs
 from tests.assurance.oversight.records import make_concern
 from tests.assurance.test_exports import soffice
-from tests.factories import make_incident
+from tests.factories import make_incident, make_unit
+from tests.workforce.champions.factories import make_champion_action, make_champions_meeting, make_walkabout
 from tests.workforce.perinatal.factories import make_perinatal_return
 from workforce.perinatal import services as perinatal_services
 from workforce.perinatal.models import OutcomeSignal
@@ -68,6 +69,11 @@ def test_the_report_reads_as_the_boards_monthly_report(client, trust, today):
     ]
     assert training
     assert rows["Friends and Family Test positive"][3] == "93.8% (150 of 160 responses)"
+    assert rows["Obstetric rota gaps (shifts not filled)"][1:4] == (
+        "Staffing and training",
+        "Obstetric rota gaps (shifts not filled)",
+        "3",
+    )
     assert rows["Complaints received"][3] == "4"
     assert rows["External concerns with a response overdue"][3:5] == ("1", "Red")
     signal = next(
@@ -85,9 +91,55 @@ def test_the_report_reads_as_the_boards_monthly_report(client, trust, today):
     )
 
 
+def _walkabouts(provider, today):
+    """A walkabout in October with one action overdue and one open, one in November (not the
+    pack's month), and an action from a champions' meeting."""
+    unit = make_unit(provider, "Labour ward")
+    october = make_walkabout(provider, unit=unit, held_on=date(2026, 10, 14))
+    make_champion_action(october, due_on=today - timedelta(days=3))
+    make_champion_action(october, due_on=today + timedelta(days=10))
+    make_walkabout(provider, unit=unit, held_on=date(2026, 11, 4))
+    make_champion_action(make_champions_meeting(provider, held_on=date(2026, 11, 2)))
+    return october
+
+
+def test_staff_voice_sits_beside_families_with_each_walkabout_linked(client, trust, today):
+    _month(trust, today)
+    october = _walkabouts(trust.provider, today)
+    _response, _sheet, rows = _report(client, trust)
+    feedback = "Feedback from families and staff"
+    assert rows["Safety champions' walkabouts held in the month"][1:4] == (
+        feedback,
+        "Safety champions' walkabouts held in the month",
+        "1",
+    )
+    walkabout = rows["Walkabout: Labour ward, 14 October 2026"]
+    assert walkabout[3:6] == ("2 actions open, 1 overdue", "Red", "1 action from it overdue today")
+    assert walkabout[6] == settings.SITE_URL.rstrip("/") + october.get_absolute_url()
+    assert rows["“You said, we did” actions open (walkabouts and champions' meetings)"][3] == "3"
+    assert rows["“You said, we did” actions overdue"][3:6] == ("1", "Red", "1 action overdue today")
+    # Staff sit with families: after the MNVP's rows, before the external concerns.
+    labels = list(rows)
+    assert (
+        labels.index("MNVP feedback awaiting the provider's response")
+        < labels.index("Safety champions' walkabouts held in the month")
+        < labels.index("External concerns open")
+    )
+    client.force_login(trust.board)
+    page = client.get(
+        reverse("lmns:board-pack", kwargs={"ods_code": "QQA"}) + "?month=2026-10"
+    ).content.decode()
+    assert f'<a href="{october.get_absolute_url()}">2 actions open, 1 overdue' in page
+    quality = client.get(reverse("lmns:quality-provider", kwargs={"ods_code": "QQA"}) + "?month=2026-10")
+    assert (
+        f'<a href="{october.get_absolute_url()}">14 October 2026, Labour ward</a>' in quality.content.decode()
+    )
+
+
 def test_every_row_of_the_report_links_to_its_records(client, trust, today):
     """As the domain sheets do: the record's full address, which the spreadsheet follows."""
     _month(trust, today)
+    _walkabouts(trust.provider, today)
     _response, sheet, rows = _report(client, trust)
     assert rows["Measure"][6] == "Records"  # the header
     links = {row[6] for label, row in rows.items() if label != "Measure"}
@@ -139,6 +191,8 @@ def test_the_report_takes_the_same_queries_however_much_data(client, trust, toda
     make_perinatal_return(trust.sibling, month=OCTOBER)
     few = queries()
     _month(trust, today)
+    _walkabouts(trust.provider, today)
+    _walkabouts(trust.sibling, today)
     for number in range(3):
         make_incident(trust.sibling, physical_harm="severe", occurred_on=date(2026, 10, 3 + number))
         make_concern(trust.sibling, by=trust.lead, due_in_days=-number - 1, reference=f"R28-{number}")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from lmns.models import Provider, ProviderScopedQuerySet
+from lmns.months import add_months, first_of_month
 from lmns.spc import Direction
 
 
@@ -204,6 +205,22 @@ class SignalLevel(models.TextChoices):
 
 # A critical safety check is due this many working days after the signal.
 CHECK_WORKING_DAYS = 8
+
+# An LMNS outcome signal crossing opens a signal, and a check due in eight working days, only
+# if its month is one of the last this many before the current month (or the current month).
+# Returns arrive the month after, and a month's figures are corrected for weeks after as PMRT
+# reviews and deaths up to 28 days come in, so a quarter covers a late return and its
+# correction. A crossing in older figures (years of returns imported at once, or last year's
+# month corrected) is history: a check due in eight working days for it would be overdue
+# before anyone could act, and would bury the live signal among old ones. Such a crossing stays
+# on the CUSUM and is counted on the provider's perinatal page instead. The window is this
+# system's choice for the LMNS to review, not a national rule.
+SIGNAL_WINDOW_MONTHS = 3
+
+
+def signal_window_start(today: date) -> date:
+    """The first month whose crossing still opens a signal with its check, as of ``today``."""
+    return add_months(first_of_month(today), -SIGNAL_WINDOW_MONTHS)
 
 
 class OutcomeSignalQuerySet(ProviderScopedQuerySet):

@@ -32,7 +32,7 @@ DEATH_COUNTS = [
 ]
 _SUMMED = sorted(
     {name for name, _ in DEATH_COUNTS}
-    | {"live_births", "stillbirths", "term_births", "term_stillbirths"}
+    | {"live_births", "stillbirths", "term_births", "term_stillbirths", "obstetric_rota_gaps"}
     | {rate.numerator for rate in RATES}
     | {rate.denominator for rate in RATES if rate.denominator not in {"total_births", "term_live_births"}}
 )
@@ -63,6 +63,7 @@ class PerinatalSection:
     months: int
     deaths: list[tuple[str, int]]
     rates: list[RateRow]
+    rota_gaps: int  # shifts on the obstetric medical rota not filled, over the period
     signals: list[OutcomeSignal]
     overdue: int
     reference: SignalReference
@@ -103,6 +104,7 @@ def provider_section(*, user, provider: Provider, period, today: date | None = N
         months=period.months,
         deaths=[(label, getattr(totals, name)) for name, label in DEATH_COUNTS],
         rates=[RateRow(rate, rate.describe(totals)) for rate in RATES],
+        rota_gaps=totals.obstetric_rota_gaps,
         signals=signals,
         overdue=sum(signal.is_overdue for signal in signals),
         reference=signal_reference(),

@@ -22,6 +22,7 @@ from workforce.perinatal.models import (
     Rate,
     SignalKind,
     format_rate,
+    signal_window_start,
 )
 from workforce.perinatal.pchart import p_chart
 from workforce.perinatal.reference import SignalMeasureReference, signal_reference
@@ -260,6 +261,58 @@ def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
 def provider_cusums(*, provider: Provider) -> list[CusumSeries]:
     """One provider's CUSUM for each measure (providers_cusums)."""
     return providers_cusums(providers=[provider])[provider.pk]
+
+
+@dataclass(frozen=True)
+class PastCrossing:
+    """A threshold crossing in figures older than the signal window: it opened no signal."""
+
+    measure: str
+    month: date
+    level: str
+    statistic: float
+
+
+@dataclass(frozen=True)
+class PastCrossings:
+    since: date  # the first month whose crossing opens a signal
+    crossings: list[PastCrossing]
+
+    def __len__(self) -> int:
+        return len(self.crossings)
+
+    @property
+    def words(self) -> str:
+        """In plain words, for the provider's page and an import's result."""
+        count = len(self.crossings)
+        return (
+            f"{count} past crossing{'s' if count != 1 else ''} of the LMNS outcome signal's thresholds, "
+            f"in months before {self.since:%B %Y}, {'were' if count != 1 else 'was'} found in historical "
+            "figures and opened no critical safety check."
+        )
+
+
+def past_crossings(
+    *, provider: Provider, cusums: list[CusumSeries], today: date | None = None
+) -> PastCrossings:
+    """The crossings in ``cusums`` (the provider's) from before the signal window that opened no
+    signal: found in figures imported or corrected after their time (models.SIGNAL_WINDOW_MONTHS).
+    A crossing that opened a signal when it was recent is in the signal log, not here."""
+    since = signal_window_start(today or timezone.localdate())
+    opened = set(
+        OutcomeSignal.objects.filter(provider=provider, kind=SignalKind.LMNS, month__lt=since).values_list(
+            "measure", "month"
+        )
+    )
+    return PastCrossings(
+        since,
+        [
+            PastCrossing(series.reference.label, month, point.level, point.statistic)
+            for series in cusums
+            for month, point in series.crossings
+            if month < since and (series.reference.key, month) not in opened
+        ],
+    )
 
 
 def signals_visible_to(user):

@@ -3,7 +3,8 @@
 A monthly return is one submission: the workforce figures (workforce.services) and the
 perinatal figures are saved together or not at all, and the month-on-month changes of both
 are confirmed together. Saving a return re-runs the LMNS outcome signal for its provider,
-and every new crossing of a threshold opens a signal with its check due.
+and every new crossing of a threshold in a recent month opens a signal with its check due
+(models.SIGNAL_WINDOW_MONTHS says why older crossings open none).
 """
 
 from datetime import date
@@ -21,6 +22,7 @@ from workforce.perinatal.models import (
     PerinatalReturn,
     SafetyCheckAction,
     SignalKind,
+    signal_window_start,
 )
 from workforce.perinatal.working_days import add_working_days
 from workforce.services import workforce_return_submit, workforce_return_update
@@ -94,13 +96,18 @@ def monthly_return_update(
 
 @transaction.atomic
 def outcome_signals_detect(*, provider: Provider, by=None, today: date | None = None) -> list[OutcomeSignal]:
-    """Open a signal for every month in which the provider's LMNS outcome signal crossed a
-    threshold and has none yet. A signal already opened stays, even if a correction later
-    moves the crossing: its check may have begun, and the log is the record of what was seen."""
+    """Open a signal for every recent month (signal_window_start) in which the provider's LMNS
+    outcome signal crossed a threshold and has none yet; an older crossing opens none
+    (selectors.past_crossings lists it). A signal already opened stays, even if a correction
+    later moves the crossing: its check may have begun, and the log is the record of what was
+    seen."""
     today = today or timezone.localdate()
+    since = signal_window_start(today)
     opened = []
     for series in selectors.provider_cusums(provider=provider):
         for month, point in series.crossings:
+            if month < since:
+                continue
             signal, created = OutcomeSignal.objects.get_or_create(
                 provider=provider,
                 kind=SignalKind.LMNS,

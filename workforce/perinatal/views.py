@@ -59,6 +59,7 @@ def perinatal_context(workforce_return) -> dict:
 def provider_perinatal(request, ods_code):
     provider = access.get_for_user(Provider.objects.select_related("lmns"), request.user, ods_code=ods_code)
     months, trends = selectors.rate_trends(provider=provider)
+    cusums = selectors.provider_cusums(provider=provider)
     return render(
         request,
         "workforce/perinatal/provider.html",
@@ -66,7 +67,8 @@ def provider_perinatal(request, ods_code):
             "provider": provider,
             "months": months,
             "trends": trends,
-            "cusums": selectors.provider_cusums(provider=provider),
+            "cusums": cusums,
+            "past_crossings": selectors.past_crossings(provider=provider, cusums=cusums),
             "reference": signal_reference(),
             "signals": selectors.signals_visible_to(request.user).filter(provider=provider),
             "can_record": access.can(request.user, "record_safety_check", provider),

@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from lmns.access import SYSTEM
+from quality.quality import Period
 from tests.factories import make_unit
 from tests.workforce.champions.factories import (
     make_champion_action,
@@ -29,6 +30,7 @@ from workforce.champions.models import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+LAST_40_DAYS = Period(TODAY - timedelta(days=40), TODAY + timedelta(days=1), "the last 40 days", "")
 
 
 def _walkabout_fields(world, **overrides):
@@ -159,21 +161,40 @@ def test_the_quality_summary_counts_open_and_overdue_actions_and_names_the_lates
         world.a1, period_end=TODAY - timedelta(days=60), period_start=TODAY - timedelta(days=90)
     )
     newest = make_mnvp_feedback(world.a1)
-    summary = selectors.provider_champions_summary(user=SYSTEM, provider=world.a1)
+    summary = selectors.provider_champions_summary(user=SYSTEM, provider=world.a1, period=LAST_40_DAYS)
     assert summary.last_walkabout == latest
     assert (summary.open_actions, summary.overdue_actions) == (2, 1)
     assert summary.latest_feedback == newest
+    # The period's walkabouts, oldest first, each with its own actions counted.
+    assert summary.walkabouts_held == [old, latest]
+    assert [(w.open_count, w.overdue_count) for w in summary.walkabouts_held] == [(1, 1), (1, 0)]
+
+
+def test_the_staff_voice_of_a_period_for_every_provider_in_two_queries(world, django_assert_max_num_queries):
+    held = make_walkabout(world.a1, held_on=TODAY - timedelta(days=3))
+    make_walkabout(world.a1, held_on=TODAY - timedelta(days=50))  # before the period: not listed
+    make_champion_action(held, due_on=TODAY - timedelta(days=1))
+    make_champion_action(make_champions_meeting(world.a1))
+    make_champion_action(held, status=ActionStatus.DONE, done_on=TODAY)
+    with django_assert_max_num_queries(2):
+        voices = selectors.providers_staff_voice(
+            user=SYSTEM, providers=[world.a1, world.b1], period=LAST_40_DAYS
+        )
+    assert voices[world.a1.pk] == selectors.StaffVoice([held], open_actions=2, overdue_actions=1)
+    assert voices[world.b1.pk] == selectors.StaffVoice([], open_actions=0, overdue_actions=0)
 
 
 def test_the_quality_summary_of_a_provider_with_nothing_recorded(world):
-    summary = selectors.provider_champions_summary(user=SYSTEM, provider=world.b1)
+    summary = selectors.provider_champions_summary(user=SYSTEM, provider=world.b1, period=LAST_40_DAYS)
     assert (
         summary.last_walkabout,
+        summary.walkabouts_held,
         summary.open_actions,
         summary.overdue_actions,
         summary.latest_feedback,
     ) == (
         None,
+        [],
         0,
         0,
         None,

@@ -12,7 +12,7 @@ from tests.factories import make_user
 from tests.workforce.perinatal.import_factories import csv_bytes, row, xlsx_bytes
 from workforce.models import WorkforceReturn
 from workforce.perinatal.imports.models import MonthlyReturnImport
-from workforce.perinatal.models import PerinatalReturn
+from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, signal_window_start
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,22 @@ def test_it_imports_the_rows_and_keeps_the_applied_import(world, alice, tmp_path
     record = MonthlyReturnImport.objects.get()
     assert (record.status, record.requested_by, record.original_name) == ("applied", alice, "d.xlsx")
     assert not record.file
+
+
+def test_years_of_figures_open_no_check_for_an_old_crossing_and_the_command_says_so(world, alice, tmp_path):
+    months = [add_months(LAST, -offset) for offset in range(36)][::-1]
+    cluster = {"stillbirths": 4, "term_stillbirths": 4}
+    path = _file(
+        tmp_path,
+        [row("AA1", f"{month:%Y-%m}", **(cluster if month == months[3] else {})) for month in months],
+    )
+    out, _ = run(path, "--provider", "AA1", "--user", alice.username, "--confirm-changes")
+    assert not OutcomeSignal.objects.exists()
+    since = signal_window_start(timezone.localdate())
+    assert (
+        f"{world.a1.name}: 1 past crossing of the LMNS outcome signal's thresholds, in months before "
+        f"{since:%B %Y}, was found in historical figures and opened no critical safety check."
+    ) in out
 
 
 def test_a_dry_run_previews_and_leaves_nothing_behind(world, alice, tmp_path):

@@ -3,6 +3,7 @@ jumps confirmed in the preview, all or nothing, updates only when chosen, scope 
 
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,7 +28,8 @@ from tests.workforce.perinatal.import_factories import (
 from workforce.models import WorkforceReturn
 from workforce.perinatal.imports import services
 from workforce.perinatal.imports.models import MonthlyImportMapping, MonthlyReturnImport
-from workforce.perinatal.models import PerinatalReturn
+from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, signal_window_start
+from workforce.perinatal.working_days import add_working_days
 
 pytestmark = pytest.mark.django_db
 
@@ -363,12 +365,36 @@ def test_the_outcome_signal_runs_once_the_rows_are_saved(world, alice, monkeypat
     called = []
     monkeypatch.setattr(
         "workforce.perinatal.services.outcome_signals_detect",
-        lambda **kwargs: called.append(kwargs["provider"]),
+        lambda **kwargs: called.append(kwargs["provider"]) or [],
     )
     record = _start(world, alice, csv_bytes([row("AA1", _month(month)) for month in (EARLIER, BEFORE, LAST)]))
     assert called == []
     _apply(record, alice)
     assert called == [world.a1]
+
+
+def test_three_years_imported_open_a_check_only_for_a_recent_crossing_and_say_so(client, world, alice):
+    months = [add_months(LAST, -offset) for offset in range(36)][::-1]
+    old, since = months[6], signal_window_start(timezone.localdate())
+    cluster = {"stillbirths": 4, "term_stillbirths": 4}
+    rows = [row("AA1", _month(month), **(cluster if month in (old, LAST) else {})) for month in months]
+    record = _apply(_start(world, alice, csv_bytes(rows)), alice, confirm_changes=True)
+    assert record.status == ImportStatus.APPLIED
+    # The crossing two and a half years ago opened no check; last month's did, due as ever.
+    (signal,) = OutcomeSignal.objects.filter(provider=world.a1)
+    assert signal.month == LAST and signal.check_due_on == add_working_days(timezone.localdate(), 8)
+    past = (
+        f"{world.a1.name}: 1 past crossing of the LMNS outcome signal's thresholds, in months before "
+        f"{since:%B %Y}, was found in historical figures and opened no critical safety check."
+    )
+    assert [note for note in record.notes if note.startswith(world.a1.name)] == [
+        f"{world.a1.name}: the figures opened an amber LMNS outcome signal for term stillbirths "
+        f"({LAST:%B %Y}); its critical safety check is due by {signal.check_due_on:%-d %B %Y}.",
+        f"{past} They are listed on its perinatal page.",
+    ]
+    client.force_login(alice)
+    page = client.get(reverse("workforce:monthly-import-detail", kwargs={"pk": record.pk})).content.decode()
+    assert past in unescape(page)
 
 
 # --- Scope ----------------------------------------------------------------------------------

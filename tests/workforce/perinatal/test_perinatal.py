@@ -1,6 +1,7 @@
 """The perinatal half of the monthly return, its rates and charts, and the outcome signal log."""
 
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -11,8 +12,14 @@ from lmns.months import add_months, first_of_month
 from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
 from tests.workforce.test_returns import _form
 from workforce.models import WorkforceReturn
-from workforce.perinatal import services
-from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, SafetyCheckAction, SignalKind
+from workforce.perinatal import selectors, services
+from workforce.perinatal.models import (
+    OutcomeSignal,
+    PerinatalReturn,
+    SafetyCheckAction,
+    SignalKind,
+    signal_window_start,
+)
 from workforce.perinatal.working_days import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +111,43 @@ def test_a_cluster_of_term_stillbirths_opens_an_lmns_outcome_signal_once(world, 
     assert signal.level == "amber" and 2.0 <= float(signal.statistic) < 3.0
     assert signal.check_due_on == date(2027, 1, 7)  # over Christmas, Boxing Day and New Year
     assert services.outcome_signals_detect(provider=world.a1, by=alice, today=today) == []
+
+
+def test_only_a_crossing_in_a_recent_month_opens_a_signal_with_its_check(world, alice):
+    # Importing years of figures used to open a check, due in eight working days, for every
+    # crossing they held, however old: the log filled with overdue checks for history.
+    today = timezone.localdate()
+    since = signal_window_start(today)
+    assert since == add_months(THIS_MONTH, -3)
+    for month, opens in [(LAST_MONTH, True), (since, True), (add_months(since, -1), False)]:
+        OutcomeSignal.objects.all().delete()
+        _cluster(world.a1, months=12, deaths_in_last=0)
+        returns = PerinatalReturn.objects.filter(workforce_return__provider=world.a1)
+        returns.filter(workforce_return__month=month).update(stillbirths=4, term_stillbirths=4)
+        opened = services.outcome_signals_detect(provider=world.a1, by=alice, today=today)
+        assert [signal.month for signal in opened] == ([month] if opens else []), month
+        if opens:
+            assert opened[0].check_due_on == add_working_days(today, 8)
+        cusums = selectors.provider_cusums(provider=world.a1)
+        past = selectors.past_crossings(provider=world.a1, cusums=cusums, today=today)
+        assert [crossing.month for crossing in past.crossings] == ([] if opens else [month])
+
+
+def test_the_provider_page_says_plainly_which_past_crossings_opened_no_check(client, world, alice):
+    old = add_months(LAST_MONTH, -20)
+    _cluster(world.a1, months=24, deaths_in_last=0)
+    PerinatalReturn.objects.filter(workforce_return__provider=world.a1, workforce_return__month=old).update(
+        stillbirths=4, term_stillbirths=4
+    )
+    assert services.outcome_signals_detect(provider=world.a1, by=alice) == []
+    client.force_login(alice)
+    page = unescape(client.get(reverse("workforce:perinatal", kwargs={"ods_code": "AA1"})).content.decode())
+    since = signal_window_start(timezone.localdate())
+    assert (
+        f"1 past crossing of the LMNS outcome signal's thresholds, in months before {since:%B %Y}, was found "
+        "in historical figures and opened no critical safety check."
+    ) in page
+    assert f"Term stillbirths, {old:%B %Y}: amber" in page
 
 
 def test_submitting_the_month_that_crosses_the_threshold_opens_the_signal(client, world, alice):
@@ -232,7 +276,9 @@ def test_perinatal_pages_keep_their_query_count_however_many_months(
 
 def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client, world):
     WorkforceReturn.objects.filter(provider=world.a1).delete()
-    perinatal = make_perinatal_return(world.a1, month=LAST_MONTH, stillbirths=2, term_stillbirths=1)
+    perinatal = make_perinatal_return(
+        world.a1, month=LAST_MONTH, stillbirths=2, term_stillbirths=1, obstetric_rota_gaps=5
+    )
     signal = services.national_signal_record(
         provider=world.a1,
         by=None,
@@ -253,6 +299,12 @@ def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client,
     assert f'href="{signal.get_absolute_url()}"' in page
     assert f'href="{perinatal.workforce_return.get_absolute_url()}"' in page
     assert "not MOSS" in page
+    # The rota gaps of the month's return, linked to it, as the return's page shows them.
+    assert (
+        f'<a href="{perinatal.workforce_return.get_absolute_url()}">5 shifts'
+        '<span class="nhsuk-u-visually-hidden">: obstetric rota gaps, see the return</span></a> '
+        "on the obstetric medical rota not filled"
+    ) in page
 
 
 def test_the_lmns_overview_lists_every_providers_signals_with_overdue_checks_in_red(client, world):

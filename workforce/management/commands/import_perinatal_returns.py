@@ -97,6 +97,7 @@ class Command(BaseCommand):
                 "Some figures changed a lot since the previous month (listed above): nothing was "
                 "imported. Check them, then run again with --confirm-changes."
             )
+        checked_notes = list(record.notes)
         try:
             services.monthly_import_apply_start(
                 record=record, by=by, confirm_changes=confirm_changes, background=False
@@ -110,6 +111,10 @@ class Command(BaseCommand):
                 f"{record.error or 'The figures changed since they were checked.'} Nothing was imported."
             )
         self.stdout.write(self.style.SUCCESS(f"Imported (import {record.pk})."))
+        # What the outcome signal made of the saved figures: known only once they are saved.
+        for note in record.notes:
+            if note not in checked_notes:
+                self.stdout.write(note)
 
     def _report(self, record: MonthlyReturnImport) -> None:
         for note in record.notes:

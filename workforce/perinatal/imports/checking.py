@@ -27,6 +27,7 @@ from lmns.imports.outcome import Outcome
 from lmns.imports.parsing import MAX_COLUMNS, Formula, Sheet
 from lmns.models import Provider, Unit
 from workforce.models import WorkforceReturn
+from workforce.perinatal import selectors as perinatal_selectors
 from workforce.perinatal import services as perinatal_services
 from workforce.perinatal.imports.fields import FIELDS, MONTH, REQUIRED, SITE, Field
 from workforce.perinatal.imports.models import MonthlyReturnImport
@@ -82,6 +83,23 @@ def _shown(value) -> str:
     if isinstance(value, date):
         return value.strftime("%-d %B %Y")
     return str(value)
+
+
+def _signal_notes(provider: Provider, opened: list) -> list[str]:
+    """What the outcome signal made of the saved figures: each signal opened, with its check's due
+    date, and the crossings in older figures that opened none (models.SIGNAL_WINDOW_MONTHS)."""
+    notes = [
+        f"{provider.name}: the figures opened {'a red' if signal.level == 'red' else 'an amber'} LMNS "
+        f"outcome signal for {signal.get_measure_display().lower()} ({signal.month:%B %Y}); its critical "
+        f"safety check is due by {signal.check_due_on:%-d %B %Y}."
+        for signal in opened
+    ]
+    past = perinatal_selectors.past_crossings(
+        provider=provider, cusums=perinatal_selectors.provider_cusums(provider=provider)
+    )
+    if past:
+        notes.append(f"{provider.name}: {past.words} They are listed on its perinatal page.")
+    return notes
 
 
 def scope(*, record: MonthlyReturnImport, by) -> dict[str, Provider]:
@@ -338,8 +356,9 @@ class Checker:
                     if change is not None:
                         changes.append(change)
                 if self.write and not self.outcome.problem_count:
-                    for provider in {row.provider for row in rows}:
-                        perinatal_services.outcome_signals_detect(provider=provider, by=self.by)
+                    for provider in sorted({row.provider for row in rows}, key=lambda p: p.name):
+                        opened = perinatal_services.outcome_signals_detect(provider=provider, by=self.by)
+                        self.outcome.notes.extend(_signal_notes(provider, opened))
                 if not self.write or self.outcome.problem_count:
                     raise _RollBack
         except _RollBack:
