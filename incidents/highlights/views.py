@@ -36,7 +36,10 @@ def _rows(request):
         plans=selectors.provider_plans(user=request.user), today=timezone.localdate()
     )
     return form, selectors.filter_rows(
-        rows, status=filters.get("status", ""), late=filters.get("late", False)
+        rows,
+        status=filters.get("status", ""),
+        late=filters.get("late", False),
+        plans=filters.get("plans", ""),
     )
 
 
