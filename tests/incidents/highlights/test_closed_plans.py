@@ -107,3 +107,12 @@ def test_the_lmns_page_shows_the_plan_closed_and_not_late(client, plan, lead, of
     page = client.get(reverse("incidents:improvement-highlight-plan", kwargs={"pk": plan.pk}))
     assert "Highlight report late" not in page.content.decode()
     assert "This plan closed on 20 March 2026" in page.content.decode()
+    assert "Write a highlight report" in page.content.decode()  # January and February are not written
+
+
+def test_no_report_is_offered_once_every_month_up_to_the_close_has_one(client, plan, lead, closed):
+    for month in (1, 2, 3):
+        make_report(closed, by=lead, month=date(2026, month, 1))
+    client.force_login(lead)
+    page = client.get(reverse("incidents:improvement-highlight-plan", kwargs={"pk": plan.pk}))
+    assert "Write a highlight report" not in page.content.decode()
