@@ -1,7 +1,7 @@
 """Closing an improvement plan when its work has ended, and reopening it: by whoever may change
 the plan, kept in the plan's history, and shown on its page and in the list of plans."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -130,9 +130,10 @@ def test_another_providers_plan_cannot_be_closed(client, plan, provider):
     assert client.post(reverse("incidents:improvement-reopen", kwargs={"pk": plan.pk})).status_code == 404
 
 
-def test_an_lmns_plan_closes_too(plan, provider):
+def test_an_lmns_plan_closes_too_and_says_nothing_of_highlight_reports(client, provider):
     officer = make_user("officer", role=Role.LMNS_OFFICER, lmns=provider.lmns)
     lmns_plan = make_plan(lmns=provider.lmns, title="LMNS-wide plan")
-    services.plan_close(plan=lmns_plan, closed_on=date.today(), summary=SUMMARY, by=officer)
-    lmns_plan.refresh_from_db()
-    assert lmns_plan.is_closed
+    services.plan_close(plan=lmns_plan, closed_on=timezone.localdate(), summary=SUMMARY, by=officer)
+    client.force_login(officer)
+    page = client.get(lmns_plan.get_absolute_url()).content.decode()
+    assert "This plan closed on" in page and "highlight report is due" not in page
