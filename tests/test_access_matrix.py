@@ -368,6 +368,8 @@ OBJECT_KWARGS = {
             "plan": [
                 "detail",
                 "edit",
+                "close",
+                "reopen",
                 "measurement",
                 "communications",
                 "team",
@@ -565,6 +567,7 @@ POST_ONLY_RECORDS = {
     "assurance:sbl-cite",
     "incidents:calendar-event-remove",
     "incidents:improvement-highlight-submit",
+    "incidents:improvement-reopen",
     "assurance:maturity-model-transition",
     "assurance:maturity-round-submit",
 }
@@ -793,6 +796,8 @@ MAY = {
         [
             "incidents:improvement-create",
             "incidents:improvement-edit",
+            "incidents:improvement-close",
+            "incidents:improvement-reopen",
             "incidents:improvement-measure-values",
             *(
                 f"incidents:improvement-{kind}-{verb}"

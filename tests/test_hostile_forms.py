@@ -46,6 +46,11 @@ FORMS = [
 # Forms on a record of provider A1: (URL name, who posts it, the record's URL parameters).
 RECORD_FORMS = [
     (
+        "incidents:improvement-close",
+        f"provider:{Role.PROVIDER_LEAD}",
+        lambda world: {"pk": improvement_record(world, "plan", world.a1).pk},
+    ),
+    (
         "incidents:improvement-highlight-create",
         f"provider:{Role.PROVIDER_LEAD}",
         lambda world: {"pk": improvement_record(world, "plan", world.a1).pk},

@@ -2,38 +2,61 @@
 and SCORE survey windows. Registered by WorkforceConfig.ready()."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
 
 from incidents.calendar.selectors import Entry, deadline_entry
-from lmns.access import providers_for
+from lmns.access import providers_for, providers_where
 from lmns.months import add_months, first_of_month
-from workforce.models import return_due_on
+from workforce.models import WorkforceReturn, return_due_on
 from workforce.score.models import ScoreWave
 
 
 def return_entries(*, user, first: date, last: date) -> list[Entry]:
     """The monthly workforce and perinatal return (one form) falls due on a fixed day of the next
-    month, for every provider the person can see."""
+    month, for every provider the person can see: one entry each, linking to that provider's
+    return for the month once there is one. Until then a provider's lead, who submits it, is taken
+    to the form started for that provider and month; anyone else to the provider's workforce page,
+    since the form would refuse them. Three queries, however many providers and months."""
     month = add_months(first_of_month(first), -1)
     due = []
     while return_due_on(month) <= last:
         if return_due_on(month) >= first:
             due.append(month)
         month = add_months(month, 1)
-    if not due or not providers_for(user).exists():
+    if not due:
         return []
-    url = reverse("workforce:index")
+    providers = list(providers_for(user).order_by("name", "pk"))
+    if not providers:
+        return []
+    returns = {
+        (row.provider_id, row.month): row
+        for row in WorkforceReturn.objects.filter(provider__in=providers, month__in=due).only(
+            "pk", "provider_id", "month"
+        )
+    }
+    submitters = set(providers_where(user, "submit_workforce_return").values_list("pk", flat=True))
+
+    def url(provider, month) -> str:
+        if workforce_return := returns.get((provider.pk, month)):
+            return workforce_return.get_absolute_url()
+        if provider.pk in submitters:
+            start = reverse("workforce:return-create")
+            return f"{start}?{urlencode({'provider': provider.pk, 'month': f'{month:%Y-%m}'})}"
+        return reverse("workforce:provider", kwargs={"ods_code": provider.ods_code})
+
     return [
         deadline_entry(
-            f"monthly-return-{month:%Y-%m}",
-            f"Workforce and perinatal return for {month:%B %Y} due",
+            f"monthly-return-{provider.pk}-{month:%Y-%m}",
+            f"Workforce and perinatal return for {month:%B %Y} due ({provider.name})",
             "Return due",
             return_due_on(month),
-            url,
+            url(provider, month),
         )
         for month in due
+        for provider in providers
     ]
 
 

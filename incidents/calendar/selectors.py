@@ -160,9 +160,9 @@ def _survey_entries(*, user, first: date, last: date) -> list[Entry]:
 
 def _highlight_entries(*, user, first: date, last: date) -> list[Entry]:
     """Each provider plan's monthly highlight report, on its LMNS's due day of the month after,
-    linking to the report once started (else to the plan's reports). Late as the LMNS's
-    highlight page says it: past its due day and not submitted. Three queries, however many
-    plans and months."""
+    linking to the report once started (else to the plan's reports), from the month the plan
+    started to the month it closed in. Late as the LMNS's highlight page says it: past its due
+    day and not submitted. Three queries, however many plans and months."""
     plans = list(highlights.provider_plans(user=user))
     if not plans:
         return []
@@ -177,8 +177,7 @@ def _highlight_entries(*, user, first: date, last: date) -> list[Entry]:
         (plan, month, report_due_on(month, days[plan.lmns_id]))
         for plan in plans
         for month in months
-        if month >= highlights.first_month_owed(plan)
-        and first <= report_due_on(month, days[plan.lmns_id]) <= last
+        if highlights.owes_report(plan, month) and first <= report_due_on(month, days[plan.lmns_id]) <= last
     ]
     if not due:
         return []

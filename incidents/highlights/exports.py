@@ -25,6 +25,8 @@ REPORT_COLUMNS = [
 
 
 def _due(row) -> str:
+    if row.finished:
+        return f"Nothing more due: closed {row.plan.closed_on:%-d %b %Y}"
     if row.due_on is None:
         return "Nothing due yet"
     due = f"{row.due_month:%b %Y} due {row.due_on.day} {row.due_on:%b %Y}"

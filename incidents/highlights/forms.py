@@ -110,6 +110,11 @@ class FilterForm(forms.Form):
         required=False,
         choices=[("", "Any"), ("none", "No report yet"), *ReportStatus.choices],
     )
+    plans = forms.ChoiceField(
+        label="Plans",
+        required=False,
+        choices=[("", "Open and closed"), ("open", "Open only"), ("closed", "Closed only")],
+    )
     late = forms.BooleanField(label="Late only", required=False)
     awaiting = forms.BooleanField(
         label="Awaiting your review (every submitted report, not only each plan's latest)",

@@ -33,12 +33,26 @@ def first_month_owed(plan: ImprovementPlan) -> date:
     return first_of_month(plan.created_at.date())
 
 
+def last_month_owed(plan: ImprovementPlan) -> date | None:
+    """A closed plan owes a report for the month it closed in, as for the month it started in,
+    and none from the month after; an open plan, every month."""
+    return first_of_month(plan.closed_on) if plan.closed_on else None
+
+
+def owes_report(plan: ImprovementPlan, month: date) -> bool:
+    last = last_month_owed(plan)
+    return first_month_owed(plan) <= month and (last is None or month <= last)
+
+
 def month_due(*, today: date, due_day: int, plan: ImprovementPlan) -> date | None:
-    """The latest month whose report is past due today, or None if the plan started since."""
+    """The latest month whose report is past due today (for a closed plan, the month it closed
+    in at the latest), or None if the plan started since."""
     month = add_months(first_of_month(today), -1)
     if report_due_on(month, due_day) >= today:
         month = add_months(month, -1)
-    return month if month >= first_month_owed(plan) else None
+    if (last := last_month_owed(plan)) and month > last:
+        month = last
+    return month if owes_report(plan, month) else None
 
 
 @dataclass
@@ -56,6 +70,11 @@ class PlanReports:
         return self.due_month is not None and (
             self.due_report is None or self.due_report.status not in SUBMITTED
         )
+
+    @property
+    def finished(self) -> bool:
+        """A closed plan whose last month's report is past due and submitted: none is due now."""
+        return self.plan.is_closed and self.due_month == last_month_owed(self.plan) and not self.late
 
 
 def provider_plans(*, user):
@@ -93,8 +112,13 @@ def plan_reports(*, plans, today: date) -> list[PlanReports]:
     ]
 
 
-def filter_rows(rows: list[PlanReports], *, status: str = "", late: bool = False) -> list[PlanReports]:
-    """``status`` is a report status, or "none" for plans with no report yet."""
+def filter_rows(
+    rows: list[PlanReports], *, status: str = "", late: bool = False, plans: str = ""
+) -> list[PlanReports]:
+    """``status`` is a report status, or "none" for plans with no report yet; ``plans`` is
+    "open" or "closed" for those plans only."""
+    if plans:
+        rows = [row for row in rows if row.plan.is_closed == (plans == "closed")]
     if status == "none":
         rows = [row for row in rows if row.latest is None]
     elif status:
@@ -147,13 +171,14 @@ def latest_points(series: MeasureSeries, count: int = 3) -> list[tuple[date, obj
 
 
 def month_choices(*, plan: ImprovementPlan, today: date) -> list[tuple[str, str]]:
-    """Months a new report may be for: from the plan's start (or a year back) to this month,
-    latest first, leaving out those already reported on."""
+    """Months a new report may be for: from the plan's start (or a year back) to this month, or
+    to the month it closed in, latest first, leaving out those already reported on."""
     this_month = first_of_month(today)
     month = max(first_month_owed(plan), date(this_month.year - 1, this_month.month, 1))
+    last = min(this_month, last_month_owed(plan) or this_month)
     taken = set(plan.highlight_reports.values_list("month", flat=True))
     months = []
-    while month <= this_month:
+    while month <= last:
         if month not in taken:
             months.append(month)
         month = add_months(month, 1)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents.highlights.models import HighlightReport, HighlightSchedule, ReportStatus
 from incidents.improvement.models import ImprovementPlan
 from lmns.models import Lmns
+from lmns.months import first_of_month
 
 TEXT_FIELDS = frozenset(
     {"overall_status", "status_reason", "progress", "successes", "risks", "support_asked", "next_steps"}
@@ -37,6 +38,9 @@ def highlight_report_create(*, plan: ImprovementPlan, month: date, by, **fields)
         raise ValueError("Months are the first day of the month.")
     if month > timezone.localdate():
         raise ValidationError({"month": "Choose a month that has started"})
+    if plan.closed_on and month > first_of_month(plan.closed_on):
+        message = f"The plan closed on {plan.closed_on:%-d %B %Y}: choose {plan.closed_on:%B %Y} or before"
+        raise ValidationError({"month": message})
     if HighlightReport.objects.filter(plan=plan, month=month).exists():
         raise ValidationError({"month": f"{month:%B %Y} already has a report: change that one"})
     report = HighlightReport(plan=plan, month=month, created_by=by)

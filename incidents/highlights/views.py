@@ -36,7 +36,10 @@ def _rows(request):
         plans=selectors.provider_plans(user=request.user), today=timezone.localdate()
     )
     return form, selectors.filter_rows(
-        rows, status=filters.get("status", ""), late=filters.get("late", False)
+        rows,
+        status=filters.get("status", ""),
+        late=filters.get("late", False),
+        plans=filters.get("plans", ""),
     )
 
 
@@ -105,15 +108,18 @@ def _plan(request, pk):
 def highlight_plan(request, pk):
     """The plan's reports, newest first, and whether this month's is late."""
     plan = _plan(request, pk)
+    today = timezone.localdate()
     return render(
         request,
         "incidents/highlights/plan_reports.html",
         {
             "plan": plan,
             "tab": "highlights",
-            "highlight": selectors.plan_state(plan=plan, today=timezone.localdate()),
+            "highlight": selectors.plan_state(plan=plan, today=today),
             "reports": plan.highlight_reports.select_related("submitted_by", "reviewed_by"),
-            "can_write": selectors.may_write(request.user, plan),
+            # Not once every month it may report on has its report, as a closed plan's soon does.
+            "can_write": selectors.may_write(request.user, plan)
+            and bool(selectors.month_choices(plan=plan, today=today)),
         },
     )
 

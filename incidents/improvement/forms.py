@@ -129,6 +129,22 @@ class PlanForm(NHSErrorMessagesMixin, forms.Form):
         return data
 
 
+class ClosePlanForm(NHSErrorMessagesMixin, forms.Form):
+    closed_on = DateField(
+        label="Date the plan closed",
+        help_text="The month it closed in still has its highlight report; no report is due after it.",
+        error_messages={"required": "Enter the date the plan closed"},
+    )
+    summary = forms.CharField(
+        label="Closing summary",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the plan achieved against its aims, what is sustained and who carries it on. "
+        + SECTION_HELP,
+        error_messages={"required": "Enter the closing summary"},
+    )
+
+
 class MeasureForm(NHSErrorMessagesMixin, forms.ModelForm):
     class Meta:
         model = PlanMeasure

@@ -66,6 +66,14 @@ class ImprovementPlan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A plan is closed, as a project is at its closure report, when its work has ended; it can be
+    # reopened. From the month after, it owes no more highlight reports (incidents.highlights).
+    closed_on = models.DateField("Closed on", null=True, blank=True)
+    closing_summary = models.TextField(
+        "Closing summary",
+        blank=True,
+        help_text="What the plan achieved against its aims, what is sustained and who carries it on.",
+    )
 
     objects = ImprovementPlanQuerySet.as_manager()
     history = HistoricalRecords()
@@ -83,9 +91,15 @@ class ImprovementPlan(models.Model):
     def owner_name(self) -> str:
         return self.provider.name if self.provider_id else self.lmns.name
 
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
     def clean(self):
         if self.provider_id and self.lmns_id and self.provider.lmns_id != self.lmns_id:
             raise ValidationError({"provider": "Choose a provider of this LMNS."})
+        if self.closed_on and not self.closing_summary.strip():
+            raise ValidationError({"closing_summary": "Enter the closing summary"})
 
 
 class MeasureType(models.TextChoices):

@@ -113,6 +113,37 @@ def plan_update(
 
 
 @transaction.atomic
+def plan_close(*, plan: ImprovementPlan, closed_on: date, summary: str, by) -> ImprovementPlan:
+    """Close the plan: its work has ended. Saved with a history row, so the plan's history says
+    who closed it, when and why. The month it closes in still owes its highlight report."""
+    plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.is_closed:
+        raise ValidationError(f"This plan was closed on {plan.closed_on:%-d %B %Y}.")
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": "The date the plan closed must be today or in the past"})
+    started = timezone.localtime(plan.created_at).date()
+    if closed_on < started:
+        message = f"The date the plan closed must be on or after the day it started, {started:%-d %B %Y}"
+        raise ValidationError({"closed_on": message})
+    plan.closed_on, plan.closing_summary = closed_on, summary.strip()
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_reopen(*, plan: ImprovementPlan, by) -> ImprovementPlan:
+    """Reopen a closed plan, which then owes its monthly highlight reports again. The closing
+    summary is cleared with the date; the plan's history keeps both."""
+    plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.is_closed:
+        raise ValidationError("This plan is open.")
+    plan.closed_on, plan.closing_summary = None, ""
+    plan.save()
+    return plan
+
+
+@transaction.atomic
 def plan_row_save(*, plan: ImprovementPlan, kind: str, by, row=None, **fields):
     """Add a row to one of the plan's tabs (measure, communication, team member, PDSA
     cycle), or change ``row``; the row's own validation decides what is acceptable."""

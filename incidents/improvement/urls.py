@@ -12,6 +12,8 @@ urlpatterns = [
     path("improvement/new/", views.improvement_create, name="improvement-create"),
     path("improvement/<int:pk>/", views.improvement_detail, name="improvement-detail"),
     path("improvement/<int:pk>/edit/", views.improvement_edit, name="improvement-edit"),
+    path("improvement/<int:pk>/close/", views.improvement_close, name="improvement-close"),
+    path("improvement/<int:pk>/reopen/", views.improvement_reopen, name="improvement-reopen"),
     path(
         "improvement/<int:pk>/measurement/",
         views.improvement_measurement,

@@ -13,6 +13,7 @@ from incidents.highlights import selectors as highlight_selectors
 from incidents.improvement import exports, selectors, services
 from incidents.improvement.forms import (
     ROW_FORMS,
+    ClosePlanForm,
     InviteForm,
     MeasureValuesForm,
     PlanForm,
@@ -167,6 +168,35 @@ def improvement_edit(request, pk):
         messages.success(request, "Plan saved.")
         return redirect(plan)
     return render(request, "incidents/improvement/plan_form.html", {"form": form, "plan": plan})
+
+
+def improvement_close(request, pk):
+    plan = _plan(request, pk, edit=True)
+    if plan.is_closed:
+        messages.info(request, f"This plan was closed on {plan.closed_on:%-d %B %Y}.")
+        return redirect(plan)
+    form = ClosePlanForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_with(form, services.plan_close, plan=plan, by=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, "Plan closed. Its highlight reports stop after the month it closed in.")
+        return redirect(plan)
+    return render(request, "incidents/improvement/plan_close.html", {"form": form, "plan": plan})
+
+
+@require_POST
+def improvement_reopen(request, pk):
+    plan = _plan(request, pk, edit=True)
+    run_service(
+        request,
+        services.plan_reopen,
+        "Plan reopened. Its monthly highlight reports are due again.",
+        plan=plan,
+        by=request.user,
+    )
+    return redirect(plan)
 
 
 # --- Rows of the tabs: measures, PDSA cycles, communications, team ------------------------------

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from lmns import access
+from lmns import access, query
 from lmns.models import Provider
 from lmns.thresholds import thresholds_for
 from workforce import selectors
@@ -78,8 +78,19 @@ def return_detail(request, pk):
     )
 
 
+def _asked_for(request) -> dict:
+    """The provider and month a calendar deadline links with (``?provider=&month=``), so that
+    the form opens on that provider's return for that month."""
+    initial = {}
+    if (provider := query.optional_id(request.GET, "provider")) is not None:
+        initial["provider"] = provider
+    if month := request.GET.get("month", ""):
+        initial["month"] = query.parse_month(month).isoformat()
+    return initial
+
+
 def return_create(request):
-    form = WorkforceReturnForm(request.POST or None, user=request.user)
+    form = WorkforceReturnForm(request.POST or None, user=request.user, initial=_asked_for(request))
     perinatal_form = PerinatalReturnForm(request.POST or None)
     if not form.fields["provider"].queryset.exists():
         raise PermissionDenied

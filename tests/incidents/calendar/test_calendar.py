@@ -86,8 +86,8 @@ def test_the_calendar_shows_the_deadlines_the_product_knows_each_linking_to_its_
     month = add_months(first_of_month(today), 0 if today < return_due_on(add_months(today, -1)) else 1)
     due_month = add_months(month, -1)
     if return_due_on(due_month) <= today + timedelta(days=60):
-        assert titles[f"Workforce and perinatal return for {due_month:%B %Y} due"] == reverse(
-            "workforce:index"
+        assert titles[f"Workforce and perinatal return for {due_month:%B %Y} due ({world.a1.name})"] == (
+            reverse("workforce:return-create") + f"?provider={world.a1.pk}&month={due_month:%Y-%m}"
         )
 
 
