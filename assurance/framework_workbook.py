@@ -36,16 +36,18 @@ DATE_FORMAT = "yyyy-mm-dd"  # as the YAML files write dates, and unambiguous in 
 YES, NO = "Yes", "No"
 
 ACTION_COLUMNS = [Column("Code", 10), Column("Title", 50), Column("Summary", 70)]
+# 143 wide in all, which LibreOffice fits to landscape A4 at 9 pt or more
+# (tests/test_workbooks_in_libreoffice.py); long text wraps.
 REQUIREMENT_COLUMNS = [
-    Column("Action code", 10),
-    Column("Code", 12),
-    Column("Title", 40),
-    Column("Requirement text", 70),
-    Column("Evidence guidance", 50),
-    Column("Threshold", 14),
-    Column("Due date", 12),
+    Column("Action code", 8),
+    Column("Code", 8),
+    Column("Title", 22),
+    Column("Requirement text", 34),
+    Column("Evidence guidance", 29),
+    Column("Threshold", 11),
+    Column("Due date", 11),
     Column("Wording checked", 10),
-    Column("Replaces", 12),
+    Column("Replaces", 10),
 ]
 A_CODE, A_TITLE, A_SUMMARY = range(len(ACTION_COLUMNS))
 R_ACTION, R_CODE, R_TITLE, R_TEXT, R_GUIDANCE, R_THRESHOLD, R_DUE, R_CHECKED, R_REPLACES = range(

@@ -58,17 +58,19 @@ class ReturnColumn(Column):
     editable: bool = False
 
 
+# The columns that print (not the hidden Item ID) are 145 wide, which LibreOffice fits to landscape
+# A4 at 9 pt or more (tests/test_workbooks_in_libreoffice.py); long text wraps.
 COLUMNS = [
     ReturnColumn("Item ID", 10),
-    ReturnColumn("Action", 9),
-    ReturnColumn("Requirement code", 12),
-    ReturnColumn("Requirement", 48),
-    ReturnColumn("Status", 16, field="status", editable=True),
-    ReturnColumn("Not applicable reason", 30, field="not_applicable_reason", editable=True),
-    ReturnColumn("Commentary", 40, field="commentary", editable=True),
-    ReturnColumn("Action plan", 36, field="action_plan", editable=True),
-    ReturnColumn("Action owner", 20, field="action_owner", editable=True),
-    ReturnColumn("Action plan due", 14, field="action_due_on", editable=True),
+    ReturnColumn("Action", 8),
+    ReturnColumn("Requirement code", 10),
+    ReturnColumn("Requirement", 30),
+    ReturnColumn("Status", 14, field="status", editable=True),
+    ReturnColumn("Not applicable reason", 16, field="not_applicable_reason", editable=True),
+    ReturnColumn("Commentary", 22, field="commentary", editable=True),
+    ReturnColumn("Action plan", 20, field="action_plan", editable=True),
+    ReturnColumn("Action owner", 13, field="action_owner", editable=True),
+    ReturnColumn("Action plan due", 12, field="action_due_on", editable=True),
 ]
 HEADINGS = [column.heading for column in COLUMNS]
 HEADING_OF = {column.field: column.heading for column in COLUMNS if column.field}
