@@ -17,7 +17,7 @@ from assurance.sbl.models import SblAssessment
 from assurance.visits.models import Visit
 from incidents.improvement.models import ImprovementPlan, SurveyRound
 from tests.assurance.test_exports import soffice
-from tests.printing import SMALLEST_POINTS, pdf_text, smallest_pdf_points
+from tests.printing import SMALLEST_POINTS, overprinted_words, pdf_text, smallest_pdf_points
 from workforce.score.models import ScoreWave
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,14 @@ def test_every_workbook_prints_readably_in_libreoffice(client, settings, tmp_pat
             load_workbook(source, read_only=True).worksheets[0].iter_rows(max_row=1, values_only=True)
         )
         titles[name] = next(value for value in first_row if value)
+        # One page wide: a sheet wider than its page prints its right-hand columns on other pages.
+        wide = [
+            sheet.title
+            for sheet in load_workbook(source).worksheets
+            if not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
+            or sheet.page_setup.fitToWidth != 1
+        ]
+        assert not wide, f"{name}: {wide} not fitted to the page's width"
         sources.append(source)
 
     out = soffice(tmp_path, sources, "pdf")
@@ -98,6 +106,8 @@ def test_every_workbook_prints_readably_in_libreoffice(client, settings, tmp_pat
             problems.append(f"{name}: text printed at {points:.1f} pt")
         if "###" in text:
             problems.append(f"{name}: ### where a column is too narrow")
+        if overprinted := overprinted_words(pdf):
+            problems.append(f"{name}: text printed over other text, as {overprinted[0]}")
         if " ".join(str(title).split()) not in words:
             problems.append(f"{name}: the title {title!r} is not printed whole")
     assert not problems, "\n".join(problems)
