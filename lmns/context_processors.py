@@ -1,5 +1,5 @@
+from lmns.access import may_hold_api_tokens
 from lmns.models import Lmns, Membership, Role
-from quality.api.services import may_hold_tokens
 
 WORK_BADGES_SESSION_KEY = "work_badges"
 
@@ -30,7 +30,7 @@ def navigation(request):
         "header_lmns_name": names[0] if len(names) == 1 else "All LMNSs" if names else "",
         "nav_section": _section(getattr(request, "resolver_match", None)),
         "nav_people": manages_people,
-        "nav_tokens": may_hold_tokens(user),
+        "nav_tokens": may_hold_api_tokens(user),
         "nav_badges": _badges(request),
     }
 
