@@ -1,7 +1,8 @@
-"""Every workbook for the board and the visits, printed to PDF by LibreOffice (issue #22): text at
-9 pt or more, no "###" where a column is too narrow for its number or date, and the title whole.
-The SSIG pack, the board workbooks and packs and the visit report have their own LibreOffice
-tests; these are the rest, built from the demo data and converted by one start of LibreOffice."""
+"""Every workbook export, printed to PDF by LibreOffice (issue #22): each sheet one page wide, text
+at 9 pt or more, none printed over other text (a row shorter than its wrapped text), no "###"
+where a column is too narrow for its number or date, and the title whole. The SSIG pack, the
+LMNS's board workbook, the board packs and the visit report have their own LibreOffice tests;
+these are the rest, built from the demo data and converted by one start of LibreOffice."""
 
 import io
 
@@ -81,15 +82,14 @@ def test_every_workbook_prints_readably_in_libreoffice(client, settings, tmp_pat
         assert response.status_code == 200, (name, response.status_code)
         source = tmp_path / f"{name}.xlsx"
         source.write_bytes(response.content)
+        workbook = load_workbook(source)
         # The title is the first sheet's first line (the framework's, its stamp in the second column).
-        first_row = next(
-            load_workbook(source, read_only=True).worksheets[0].iter_rows(max_row=1, values_only=True)
-        )
+        first_row = next(workbook.worksheets[0].iter_rows(max_row=1, values_only=True))
         titles[name] = next(value for value in first_row if value)
         # One page wide: a sheet wider than its page prints its right-hand columns on other pages.
         wide = [
             sheet.title
-            for sheet in load_workbook(source).worksheets
+            for sheet in workbook.worksheets
             if not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
             or sheet.page_setup.fitToWidth != 1
         ]
