@@ -23,7 +23,7 @@ from assurance.framework_rules import RuleError, Where
 from assurance.frameworks import ActionData, RequirementData
 from assurance.models import Framework, Requirement
 from lmns.exports import stamp
-from lmns.spreadsheets import FONT, FONT_SIZE, Column, set_cell
+from lmns.spreadsheets import FONT, FONT_SIZE, Column, header_height, row_height, set_cell
 from lmns.uploads import XLSX, kind_of
 from lmns.workbook_limits import WorkbookLimits, WorkbookRefused, check_workbook
 
@@ -35,17 +35,21 @@ REQUIREMENTS = "Requirements"
 DATE_FORMAT = "yyyy-mm-dd"  # as the YAML files write dates, and unambiguous in any locale
 YES, NO = "Yes", "No"
 
+# The framework's own details: a label and its value.
+FRAMEWORK_COLUMNS = [Column("", 26), Column("", 90)]
 ACTION_COLUMNS = [Column("Code", 10), Column("Title", 50), Column("Summary", 70)]
+# 143 wide in all, which LibreOffice fits to landscape A4 at 9 pt or more
+# (tests/test_workbooks_in_libreoffice.py); long text wraps.
 REQUIREMENT_COLUMNS = [
-    Column("Action code", 10),
-    Column("Code", 12),
-    Column("Title", 40),
-    Column("Requirement text", 70),
-    Column("Evidence guidance", 50),
-    Column("Threshold", 14),
-    Column("Due date", 12),
+    Column("Action code", 8),
+    Column("Code", 8),
+    Column("Title", 22),
+    Column("Requirement text", 34),
+    Column("Evidence guidance", 29),
+    Column("Threshold", 11),
+    Column("Due date", 11),
     Column("Wording checked", 10),
-    Column("Replaces", 12),
+    Column("Replaces", 10),
 ]
 A_CODE, A_TITLE, A_SUMMARY = range(len(ACTION_COLUMNS))
 R_ACTION, R_CODE, R_TITLE, R_TEXT, R_GUIDANCE, R_THRESHOLD, R_DUE, R_CHECKED, R_REPLACES = range(
@@ -108,8 +112,8 @@ def framework_workbook(*, framework: Framework, generated_by) -> Workbook:
 
 def _write_framework(sheet, framework: Framework, *, generated: str) -> None:
     sheet.title = FRAMEWORK
-    sheet.column_dimensions["A"].width = 26
-    sheet.column_dimensions["B"].width = 90
+    for letter, column in zip("AB", FRAMEWORK_COLUMNS, strict=True):
+        sheet.column_dimensions[letter].width = column.width
     rows = [
         ("", generated),
         ("", ""),
@@ -136,11 +140,14 @@ def _write_framework(sheet, framework: Framework, *, generated: str) -> None:
         ),
     ]
     for number, (label, value) in enumerate(rows, start=1):
-        set_cell(sheet.cell(row=number, column=1), label or None).font = BOLD
+        cell = set_cell(sheet.cell(row=number, column=1), label or None)
+        cell.font, cell.alignment = BOLD, WRAP
         cell = set_cell(sheet.cell(row=number, column=2), value if value != "" else None)
         cell.font, cell.alignment = PLAIN, WRAP
         if isinstance(value, date):
             cell.number_format = DATE_FORMAT
+        sheet.row_dimensions[number].height = row_height([label, value], FRAMEWORK_COLUMNS)
+    _print_setup(sheet)
 
 
 def _write_table(sheet, columns: list[Column], rows: list[list]) -> None:
@@ -148,14 +155,22 @@ def _write_table(sheet, columns: list[Column], rows: list[list]) -> None:
         cell = set_cell(sheet.cell(row=1, column=number), column.heading)
         cell.font, cell.alignment = BOLD, WRAP
         sheet.column_dimensions[get_column_letter(number)].width = column.width
+    sheet.row_dimensions[1].height = header_height(columns)
     for row_number, values in enumerate(rows, start=2):
         for number, value in enumerate(values, start=1):
             cell = set_cell(sheet.cell(row=row_number, column=number), value if value != "" else None)
             cell.font, cell.alignment = PLAIN, WRAP
             if isinstance(value, date):
                 cell.number_format = DATE_FORMAT
+        sheet.row_dimensions[row_number].height = row_height(values, columns)
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
+    _print_setup(sheet)
+
+
+def _print_setup(sheet) -> None:
+    """Landscape A4, one page wide: printed as it came, the framework's values fell on a
+    second page, away from their labels."""
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0

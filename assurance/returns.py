@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from assurance import services
 from assurance.models import PID_WARNING, RequirementAssessment, Status
 from lmns.exports import stamp
-from lmns.spreadsheets import FONT, FONT_SIZE, Column, set_cell
+from lmns.spreadsheets import FONT, FONT_SIZE, Column, header_height, row_height, set_cell
 from lmns.uploads import XLSX, kind_of
 from lmns.workbook_limits import WorkbookLimits, WorkbookRefused, check_workbook
 
@@ -58,19 +58,22 @@ class ReturnColumn(Column):
     editable: bool = False
 
 
+# The columns that print (not the hidden Item ID) are 145 wide, which LibreOffice fits to landscape
+# A4 at 9 pt or more (tests/test_workbooks_in_libreoffice.py); long text wraps.
 COLUMNS = [
     ReturnColumn("Item ID", 10),
-    ReturnColumn("Action", 9),
-    ReturnColumn("Requirement code", 12),
-    ReturnColumn("Requirement", 48),
-    ReturnColumn("Status", 16, field="status", editable=True),
-    ReturnColumn("Not applicable reason", 30, field="not_applicable_reason", editable=True),
-    ReturnColumn("Commentary", 40, field="commentary", editable=True),
-    ReturnColumn("Action plan", 36, field="action_plan", editable=True),
-    ReturnColumn("Action owner", 20, field="action_owner", editable=True),
-    ReturnColumn("Action plan due", 14, field="action_due_on", editable=True),
+    ReturnColumn("Action", 8),
+    ReturnColumn("Requirement code", 10),
+    ReturnColumn("Requirement", 30),
+    ReturnColumn("Status", 14, field="status", editable=True),
+    ReturnColumn("Not applicable reason", 16, field="not_applicable_reason", editable=True),
+    ReturnColumn("Commentary", 22, field="commentary", editable=True),
+    ReturnColumn("Action plan", 20, field="action_plan", editable=True),
+    ReturnColumn("Action owner", 13, field="action_owner", editable=True),
+    ReturnColumn("Action plan due", 12, field="action_due_on", editable=True),
 ]
 HEADINGS = [column.heading for column in COLUMNS]
+INSTRUCTIONS_COLUMNS = [Column("", 110)]
 HEADING_OF = {column.field: column.heading for column in COLUMNS if column.field}
 ID, ACTION, CODE, TEXT, STATUS, NA_REASON, COMMENTARY, PLAN, OWNER, DUE = range(len(COLUMNS))
 
@@ -138,6 +141,7 @@ def return_workbook(*, assessment, generated_by) -> Workbook:
         cell = set_cell(sheet.cell(row=1, column=number), column.heading)
         cell.font, cell.alignment = BOLD, WRAP
         sheet.column_dimensions[get_column_letter(number)].width = column.width
+    sheet.row_dimensions[1].height = header_height(COLUMNS)
     row_number = 1
     for row_number, item in enumerate(items, start=2):
         values = [
@@ -159,6 +163,7 @@ def return_workbook(*, assessment, generated_by) -> Workbook:
                 cell.protection = Protection(locked=False)
                 cell.fill = EDITABLE_FILL
         sheet.cell(row=row_number, column=DUE + 1).number_format = DATE_FORMAT
+        sheet.row_dimensions[row_number].height = row_height(values, COLUMNS)
 
     last = max(row_number, 2)
     status_list = DataValidation(
@@ -186,16 +191,21 @@ def return_workbook(*, assessment, generated_by) -> Workbook:
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
     sheet.print_title_rows = "1:1"
+    _print_setup(sheet)
+    return workbook
+
+
+def _print_setup(sheet) -> None:
+    """Landscape A4, one page wide, as many pages down as it takes."""
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    return workbook
 
 
 def _write_instructions(sheet, *, assessment, generated: str) -> None:
     sheet.title = INSTRUCTIONS
-    sheet.column_dimensions["A"].width = 110
+    sheet.column_dimensions["A"].width = INSTRUCTIONS_COLUMNS[0].width
     lines = [
         f"{assessment.provider.name}: {assessment.framework.name} ({assessment.framework.version})",
         f"{generated}.",
@@ -218,6 +228,8 @@ def _write_instructions(sheet, *, assessment, generated: str) -> None:
         cell = set_cell(sheet.cell(row=number, column=1), line or None)
         cell.font = BOLD if number in {1, 4} else PLAIN
         cell.alignment = WRAP
+        sheet.row_dimensions[number].height = row_height([line], INSTRUCTIONS_COLUMNS)
+    _print_setup(sheet)
 
 
 # --- Upload -----------------------------------------------------------------------------------

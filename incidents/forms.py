@@ -1,8 +1,12 @@
+import json
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from incidents.models import (
+    MODERATE_OR_WORSE_PHYSICAL,
+    MODERATE_OR_WORSE_PSYCHOLOGICAL,
     PID_WARNING,
     Incident,
     IncidentReferral,
@@ -15,6 +19,7 @@ from incidents.models import (
     SafetyAction,
     SsigMeeting,
     Theme,
+    moderate_or_worse,
 )
 from lmns.access import lmnss_where, providers_where
 from lmns.forms import Checkboxes, DateField, NHSErrorMessagesMixin, Picker, RecordsChoiceField
@@ -105,7 +110,21 @@ class IncidentForm(NHSErrorMessagesMixin, ProviderChoiceMixin, forms.ModelForm):
         types = IncidentType.objects.visible_to(user).active_or(current_type)
         self.fields["incident_type"].queryset = types
         self.fields["incident_type"].choices = _grouped_types(types)
+        self.fields["duty_of_candour"].template_name = "incidents/_duty_of_candour_field.html"
         self._add_referral_fields(user)
+
+    # The grades that prompt for the duty of candour, for the page's script to follow the choice.
+    candour_grades = json.dumps(
+        {
+            "physical_harm": list(MODERATE_OR_WORSE_PHYSICAL),
+            "psychological_harm": list(MODERATE_OR_WORSE_PSYCHOLOGICAL),
+        }
+    )
+
+    @property
+    def harm_is_moderate_or_worse(self) -> bool:
+        """The harm as sent, or as recorded before, prompts for the duty of candour."""
+        return moderate_or_worse(self["physical_harm"].value(), self["psychological_harm"].value())
 
     def _add_referral_fields(self, user) -> None:
         """A date and a reference per referral body in use, and per body the incident was

@@ -172,6 +172,13 @@ MODERATE_OR_WORSE = Q(physical_harm__in=MODERATE_OR_WORSE_PHYSICAL) | Q(
 )
 
 
+def moderate_or_worse(physical_harm, psychological_harm) -> bool:
+    """The same condition for one incident's grades (as stored, or as chosen on its form)."""
+    return (
+        physical_harm in MODERATE_OR_WORSE_PHYSICAL or psychological_harm in MODERATE_OR_WORSE_PSYCHOLOGICAL
+    )
+
+
 class ResponseType(models.TextChoices):
     # PSIRF learning responses.
     PSII = "psii", "Patient safety incident investigation (PSII)"
@@ -372,10 +379,7 @@ class Incident(models.Model):
 
     @property
     def is_moderate_or_worse(self) -> bool:
-        return (
-            self.physical_harm in MODERATE_OR_WORSE_PHYSICAL
-            or self.psychological_harm in MODERATE_OR_WORSE_PSYCHOLOGICAL
-        )
+        return moderate_or_worse(self.physical_harm, self.psychological_harm)
 
     def external_referrals(self) -> list[tuple[str, object, str]]:
         """(body, date, reference) for each external body this incident went to, in the

@@ -229,6 +229,13 @@ def get_for_user(queryset, user, *, action: str | None = None, **lookup):
     return obj
 
 
+def may_hold_api_tokens(user) -> bool:
+    """Superusers may not: their reach is every provider, and a token is a long-lived secret
+    kept in another system. An integration acts as a person with a provider role instead. (The
+    header offers the tokens page by the same rule.)"""
+    return user.is_active and not user.is_superuser
+
+
 def edits_reference_data(user) -> bool:
     """Whether the user keeps any reference data (incident types, themes): the deployment
     administrator keeps the deployment-wide entries, LMNS safety leads their LMNS's own."""

@@ -1,3 +1,4 @@
+from lmns.access import may_hold_api_tokens
 from lmns.models import Lmns, Membership, Role
 
 WORK_BADGES_SESSION_KEY = "work_badges"
@@ -5,10 +6,16 @@ WORK_BADGES_SESSION_KEY = "work_badges"
 
 def navigation(request):
     """The LMNS name for the header, which top-level section is current, and whether the
-    user manages people (a system administrator)."""
+    user manages people (a system administrator) or may hold API tokens."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"header_lmns_name": "", "nav_section": "", "nav_people": False, "nav_badges": {}}
+        return {
+            "header_lmns_name": "",
+            "nav_section": "",
+            "nav_people": False,
+            "nav_tokens": False,
+            "nav_badges": {},
+        }
     if user.is_superuser:
         names = list(Lmns.objects.values_list("name", flat=True)[:2])
         manages_people = True
@@ -23,6 +30,7 @@ def navigation(request):
         "header_lmns_name": names[0] if len(names) == 1 else "All LMNSs" if names else "",
         "nav_section": _section(getattr(request, "resolver_match", None)),
         "nav_people": manages_people,
+        "nav_tokens": may_hold_api_tokens(user),
         "nav_badges": _badges(request),
     }
 

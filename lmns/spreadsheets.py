@@ -89,10 +89,7 @@ def write_table(
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(value, date):
                 cell.number_format = DATE_FORMAT
-        # Set row heights: LibreOffice does not fit rows to wrapped text when it opens
-        # an .xlsx, so without them long text overprints the rows below when printed.
-        lines = max(wrapped_lines(value, column.width) for value, column in zip(values, columns, strict=True))
-        worksheet.row_dimensions[row_number].height = _height(lines)
+        worksheet.row_dimensions[row_number].height = row_height(values, columns)
 
     worksheet.freeze_panes = f"A{header_row + 1}"
     worksheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + max(1, len(rows))}"
@@ -110,6 +107,14 @@ def write_table(
 def header_height(columns: list[Column]) -> float:
     """A header row's height: its headings are bold, so wrap sooner than body text."""
     return _height(max(wrapped_lines(column.heading, column.width, bold=True) for column in columns))
+
+
+def row_height(values: list, columns: list[Column]) -> float:
+    """A row's height, from its longest wrapped value. LibreOffice does not fit rows to wrapped
+    text when it opens an .xlsx, so without it long text overprints the rows below when printed."""
+    return _height(
+        max(wrapped_lines(value, column.width) for value, column in zip(values, columns, strict=True))
+    )
 
 
 def _height(lines: int) -> float:

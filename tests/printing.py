@@ -73,3 +73,29 @@ def smallest_pdf_points(pdf) -> float:
     boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', text)
     assert boxes
     return min((float(bottom) - float(top)) / ARIAL_BOX_HEIGHT for top, bottom in boxes)
+
+
+# Two words' boxes sharing this much of their height share a line's space: one is printed over the other.
+OVERPRINT_SHARE = 0.4
+
+
+def overprinted_words(pdf) -> list[str]:
+    """Words printed over each other on any page of ``pdf``: a row too short for its wrapped
+    text, which LibreOffice prints over the rows below."""
+    found = []
+    for page in pdf_text(pdf, "-bbox").split("<page ")[1:]:
+        words = sorted(
+            (float(y0), float(y1), float(x0), float(x1), text)
+            for x0, y0, x1, y1, text in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
+            )
+        )
+        for index, (top, bottom, left, right, text) in enumerate(words):
+            # A word's box is a little taller than a line of wrapped text: lines overlap by that.
+            clear = bottom - (bottom - top) * OVERPRINT_SHARE
+            for other_top, _bottom, other_left, other_right, other in words[index + 1 :]:
+                if other_top >= clear:
+                    break
+                if min(right, other_right) - max(left, other_left) > 1:
+                    found.append(f"{text!r} over {other!r}")
+    return found

@@ -2,9 +2,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from lmns.access import may_hold_api_tokens
 from lmns.two_factor import services as two_factor_services
 from quality.api.models import ApiToken, token_digest
-from quality.api.services import api_token_touch, may_hold_tokens
+from quality.api.services import api_token_touch
 
 SET_UP_FIRST = _(
     "Your LMNS requires two-factor sign-in. Sign in to the website and set up an authenticator "
@@ -39,7 +40,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         tokens = ApiToken.objects.filter(revoked_at__isnull=True, digest=token_digest(secret))
         tokens = tokens.select_related("user")
         token = two_factor_services.with_set_up_owed(tokens, user_field="user_id").first()
-        if token is None or not may_hold_tokens(token.user):
+        if token is None or not may_hold_api_tokens(token.user):
             raise exceptions.AuthenticationFailed(self.refused)
         if token.is_expired:
             raise exceptions.AuthenticationFailed(

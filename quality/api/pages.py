@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lmns.access import may_hold_api_tokens
 from quality.api import services
 from quality.api.forms import ApiTokenForm
 from quality.api.models import ApiToken
@@ -17,7 +18,7 @@ def token_list(request):
         "api/token_list.html",
         {
             "tokens": ApiToken.objects.filter(user=request.user),
-            "may_create": services.may_hold_tokens(request.user),
+            "may_create": may_hold_api_tokens(request.user),
         },
     )
 
@@ -25,7 +26,7 @@ def token_list(request):
 # The page that shows the secret must not be kept by the browser or a proxy.
 @never_cache
 def token_create(request):
-    if not services.may_hold_tokens(request.user):
+    if not may_hold_api_tokens(request.user):
         raise PermissionDenied
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

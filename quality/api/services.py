@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lmns.access import may_hold_api_tokens
 from quality.api.models import ApiToken, token_digest
 
 SECRET_PREFIX = "lmns_"
@@ -20,16 +21,10 @@ LIFETIMES = (30, 90, 180, 365)
 DEFAULT_LIFETIME = 90
 
 
-def may_hold_tokens(user) -> bool:
-    """Superusers may not: their reach is every provider, and a token is a long-lived secret
-    kept in another system. An integration acts as a person with a provider role instead."""
-    return user.is_active and not user.is_superuser
-
-
 @transaction.atomic
 def api_token_create(*, user, name: str, days: int = DEFAULT_LIFETIME) -> tuple[ApiToken, str]:
     """A new token for ``user``, lasting ``days``, and its secret: shown once, never kept."""
-    if not may_hold_tokens(user):
+    if not may_hold_api_tokens(user):
         raise PermissionDenied
     name = name.strip()
     if not name:

@@ -159,3 +159,11 @@ def test_an_expired_token_answers_401_saying_so_and_shows_as_expired(client, wor
     client.force_login(alice)
     listing = client.get(reverse("tokens:list")).content.decode()
     assert "Expired " in listing and "Revoke<" not in listing
+
+
+def test_the_header_links_to_api_tokens_only_for_those_who_may_hold_them(client, world):
+    tokens_link = f'href="{reverse("tokens:list")}">API tokens<'
+    for name, person in world.personas.items():
+        client.force_login(person)
+        header = client.get(reverse("home")).content.decode()
+        assert (tokens_link in header) is (name != "superuser"), name

@@ -76,6 +76,13 @@ def _pages(username):
             reverse("incidents:incident-list"),
             _zza(Incident.objects),
             ("form", reverse("incidents:incident-create"), "Save incident"),
+            # An incident of moderate harm or worse opened for a change prompts for the duty of candour.
+            reverse(
+                "incidents:incident-edit",
+                args=[
+                    Incident.objects.filter(provider__ods_code="ZZA").moderate_or_worse().order_by("pk")[0].pk
+                ],
+            ),
             # The incidents are a search-and-add list (lmns.forms.Picker), the next SSIG's date above.
             ("form", reverse("incidents:learning-create"), "Save learning"),
             # A filter sent back with an unreal date.

@@ -98,8 +98,14 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
     page.get_by_label("Incident type", exact=True).select_option(
         label="Hypoxic-ischaemic encephalopathy or therapeutic cooling"
     )
+    # Moderate harm or worse prompts, beside the question, for the duty of candour.
+    candour_prompt = page.locator("#duty-of-candour-prompt")
+    expect(candour_prompt).to_be_hidden()
     page.get_by_label("Physical harm", exact=True).select_option(label="Moderate physical harm")
+    expect(candour_prompt).to_be_visible()
+    expect(candour_prompt).to_contain_text("Record whether the statutory duty of candour applies")
     page.get_by_label("Psychological harm", exact=True).select_option(label="Low psychological harm")
+    expect(candour_prompt).to_be_visible()
     summary_text = (
         "Suspicious CTG in established labour; escalation to the obstetric registrar was delayed "
         "while the coordinator was in theatre."
@@ -118,6 +124,7 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
     # What was typed survives the round trip: only the date needs fixing.
     expect(page.get_by_label("Local reference", exact=True)).to_have_value(REFERENCE)
     expect(page.get_by_label("What happened", exact=True)).to_have_value(summary_text)
+    expect(candour_prompt).to_be_visible()
     page.screenshot(path=artifacts / "workflow-incident-errors.png", full_page=True)
     assert not Incident.objects.filter(local_reference=REFERENCE).exists()
 

@@ -1,6 +1,8 @@
 """Client-level tests of the incident pages: the happy paths, the refusals, and
 query counts that stay fixed however many rows a list has."""
 
+import html
+import json
 import re
 from datetime import timedelta
 
@@ -12,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import (
+    MODERATE_OR_WORSE_PHYSICAL,
+    MODERATE_OR_WORSE_PSYCHOLOGICAL,
     Incident,
     IncidentType,
     Learning,
@@ -71,6 +75,47 @@ def test_moderate_harm_with_duty_of_candour_undecided_is_flagged_on_the_incident
     assert "Duty of candour not yet decided" in client.get(incident.get_absolute_url()).content.decode()
     Incident.objects.filter(pk=incident.pk).update(duty_of_candour="applies")
     assert "Duty of candour not yet decided" not in client.get(incident.get_absolute_url()).content.decode()
+
+
+def _candour_prompt(page: str) -> str:
+    """The prompt's opening tag, which says whether it is hidden."""
+    return re.search(r'<div[^>]*id="duty-of-candour-prompt"[^>]*>', page).group(0)
+
+
+@pytest.mark.parametrize(
+    ("physical", "psychological", "prompted"),
+    [("moderate", "none", True), ("low", "severe", True), ("low", "low", False), ("none", "none", False)],
+)
+def test_moderate_harm_or_worse_prompts_for_the_duty_of_candour_on_the_form(
+    client, world, bob, physical, psychological, prompted
+):
+    client.force_login(bob)
+    harm = {"physical_harm": physical, "psychological_harm": psychological}
+    # Sent back with an error (no summary): the prompt follows the harm chosen, without script.
+    response = client.post(
+        reverse("incidents:incident-create"),
+        _incident_form(provider=world.a1.pk, summary="", **harm),
+    )
+    assert response.status_code == 200 and "Enter what happened" in response.content.decode()
+    assert (" hidden" not in _candour_prompt(response.content.decode())) is prompted
+    # Opened for a change: the prompt follows the harm recorded.
+    incident = make_incident(world.a1, **harm)
+    page = client.get(reverse("incidents:incident-edit", kwargs={"pk": incident.pk})).content.decode()
+    prompt = _candour_prompt(page)
+    assert (" hidden" not in prompt) is prompted
+    # The page's script reads the grades that count from the one definition in incidents.models.
+    grades = json.loads(html.unescape(re.search(r'data-grades="([^"]*)"', prompt).group(1)))
+    assert grades == {
+        "physical_harm": list(MODERATE_OR_WORSE_PHYSICAL),
+        "psychological_harm": list(MODERATE_OR_WORSE_PSYCHOLOGICAL),
+    }
+    assert "js/candour-prompt.mjs" in page
+    # A prompt, not a refusal: moderate harm with the duty undecided still saves.
+    response = client.post(
+        reverse("incidents:incident-create"),
+        _incident_form(provider=world.a1.pk, local_reference="DATIX-901", duty_of_candour="unknown", **harm),
+    )
+    assert response.status_code == 302
 
 
 def test_incident_form_shows_every_problem_and_saves_nothing(client, world, bob):

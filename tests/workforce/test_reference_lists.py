@@ -228,10 +228,11 @@ def test_the_return_counts_each_category_and_group_as_the_flags_did(client, worl
     assert a1["Element: Inappropriate attitudes or behaviours"] == 1
     groups = list(book["Professional groups"].iter_rows(values_only=True))
     header = next(i for i, row in enumerate(groups) if row and row[0] == "Organisation")
-    by_group = dict(zip(groups[header], groups[header + 1], strict=True))
+    assert groups[header] == ("Organisation", "Received by", "Professional group", "Cases")
+    by_group = {group: cases for _organisation, _route, group, cases in groups[header + 1 :]}
     # A retired group still counts the cases that hold it, so the groups add up to the total.
     assert by_group["Medical (retired)"] == 2 and by_group["Registered nurses and midwives"] == 1
-    assert sum(v for k, v in by_group.items() if k not in {"Organisation", "Received by"}) == 3
+    assert sum(by_group.values()) == 3
 
 
 def test_the_return_page_reads_the_lists_in_a_fixed_number_of_queries(

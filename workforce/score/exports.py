@@ -5,6 +5,7 @@ holds for the same person: a setting with fewer than MIN_RESPONSES responses has
 """
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 
 from lmns.exports import stamp
 from lmns.spreadsheets import Column, write_table
@@ -52,15 +53,16 @@ def results_workbook(*, wave: ScoreWave, private: WavePrivate, generated_by) -> 
                 ""
             ] * len(reference.domains)
         rows.append([row.setting.name, row.setting.headcount, row.setting.responses, row.rate, *figures])
+    cover = [
+        f"SCORE results: {wave.provider.name}, {wave.name}",
+        f"{reference.measure} by domain. For the teams surveyed: not for benchmarking or performance "
+        f"management. A setting with fewer than {MIN_RESPONSES} responses shows no results.",
+        f"Domain names {'checked' if reference.checked else 'NOT CHECKED'}: {reference.source}",
+        generated.line,
+    ]
     write_table(
         sheet,
-        cover=[
-            f"SCORE results: {wave.provider.name}, {wave.name}",
-            f"{reference.measure} by domain. For the teams surveyed: not for benchmarking or performance "
-            f"management. A setting with fewer than {MIN_RESPONSES} responses shows no results.",
-            f"Domain names {'checked' if reference.checked else 'NOT CHECKED'}: {reference.source}",
-            generated.line,
-        ],
+        cover=cover,
         columns=[
             Column("Work setting", 24),
             Column("Headcount", 10),
@@ -71,4 +73,11 @@ def results_workbook(*, wave: ScoreWave, private: WavePrivate, generated_by) -> 
         rows=rows,
         empty="The wave has no work settings.",
     )
+    # The rate is text ("64%"): set right, as the counts beside it are, or printed it ran on from
+    # the responses before it ("4164%").
+    first_row = len(cover) + 3  # under the blank row and the headings
+    for (cell,) in sheet.iter_rows(
+        min_row=first_row, max_row=first_row + len(rows) - 1, min_col=4, max_col=4
+    ):
+        cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
     return workbook

@@ -94,6 +94,12 @@ def test_a_lead_maps_a_wave_by_spreadsheet_and_imports_its_results(client, world
     assert 71.0 in cells
     assert "Fewer than 5 responses: results not shown" in cells
     assert not {value for value in SMALL_TEAM} & {c for c in cells if isinstance(c, float)}
+    # The response rate, text, is set right as the counts beside it, or it reads on from them.
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("workforce:score-results-xlsx", args=[wave.pk])).content)
+    )["Results"]
+    rates = [cell for cell in next(sheet.iter_cols(min_col=4, max_col=4)) if str(cell.value).endswith("%")]
+    assert rates and all(cell.alignment.horizontal == "right" for cell in rates)
 
 
 def test_a_mapping_with_problems_lists_them_by_row_and_changes_nothing(client, world, alice):
