@@ -206,15 +206,16 @@ class SignalLevel(models.TextChoices):
 # A critical safety check is due this many working days after the signal.
 CHECK_WORKING_DAYS = 8
 
-# An LMNS outcome signal crossing opens a signal, and a check due in eight working days, only
-# if its month is one of the last this many before the current month (or the current month).
-# Returns arrive the month after, and a month's figures are corrected for weeks after as PMRT
-# reviews and deaths up to 28 days come in, so a quarter covers a late return and its
-# correction. A crossing in older figures (years of returns imported at once, or last year's
-# month corrected) is history: a check due in eight working days for it would be overdue
-# before anyone could act, and would bury the live signal among old ones. Such a crossing stays
-# on the CUSUM and is counted on the provider's perinatal page instead. The window is this
-# system's choice for the LMNS to review, not a national rule.
+# Importing months of figures at once opens a signal, and a check due in eight working days,
+# only for a crossing in one of the last this many months before the current month (or in the
+# current month): returns arrive the month after and are corrected for weeks as PMRT reviews
+# and deaths up to 28 days come in, so a quarter covers a late return and its correction.
+# Years of past returns loaded at once would otherwise open a check for every crossing in them,
+# and the live signal would be lost among old ones. A crossing that a return or correction
+# brings about through the form or the API opens its signal whatever its month, since it is
+# new information. An older crossing that opened none stays on the CUSUM and is listed on the
+# provider's perinatal page. The window is this system's choice for the LMNS to review, not a
+# national rule.
 SIGNAL_WINDOW_MONTHS = 3
 
 

@@ -292,12 +292,18 @@ class PastCrossings:
         )
 
 
+def crossing_keys(cusums: list[CusumSeries]) -> set[tuple[str, date]]:
+    """Each (measure, month) at which ``cusums`` cross a threshold."""
+    return {(series.reference.key, month) for series in cusums for month, _point in series.crossings}
+
+
 def past_crossings(
-    *, provider: Provider, cusums: list[CusumSeries], today: date | None = None
+    *, provider: Provider, cusums: list[CusumSeries], today: date | None = None, excluding=frozenset()
 ) -> PastCrossings:
     """The crossings in ``cusums`` (the provider's) from before the signal window that opened no
     signal: found in figures imported or corrected after their time (models.SIGNAL_WINDOW_MONTHS).
-    A crossing that opened a signal when it was recent is in the signal log, not here."""
+    A crossing that opened a signal is in the signal log, not here; those in ``excluding`` (known
+    before an import) are left out too."""
     since = signal_window_start(today or timezone.localdate())
     opened = set(
         OutcomeSignal.objects.filter(provider=provider, kind=SignalKind.LMNS, month__lt=since).values_list(
@@ -310,7 +316,7 @@ def past_crossings(
             PastCrossing(series.reference.label, month, point.level, point.statistic)
             for series in cusums
             for month, point in series.crossings
-            if month < since and (series.reference.key, month) not in opened
+            if month < since and (series.reference.key, month) not in opened | excluding
         ],
     )
 

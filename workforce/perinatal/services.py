@@ -44,6 +44,7 @@ def monthly_return_submit(
     perinatal_return = PerinatalReturn(**perinatal)
     perinatal_return.full_clean(exclude=["workforce_return"])
     perinatal_flags = selectors.perinatal_flags(provider=provider, month=month, perinatal=perinatal_return)
+    known = _known_crossings(provider) if detect_signals else None
     # The workforce service confirms both returns' changes together, its training figures' too.
     workforce_return = workforce_return_submit(
         provider=provider,
@@ -57,7 +58,7 @@ def monthly_return_submit(
     perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
     perinatal_return.save()
     if detect_signals:
-        outcome_signals_detect(provider=provider, by=by)
+        outcome_signals_detect(provider=provider, by=by, known=known)
     return workforce_return
 
 
@@ -80,6 +81,7 @@ def monthly_return_update(
     perinatal_flags = selectors.perinatal_flags(
         provider=workforce_return.provider, month=workforce_return.month, perinatal=perinatal_return
     )
+    known = _known_crossings(workforce_return.provider) if detect_signals else None
     workforce_return = workforce_return_update(
         workforce_return=workforce_return,
         by=by,
@@ -90,15 +92,23 @@ def monthly_return_update(
     perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
     perinatal_return.save()
     if detect_signals:
-        outcome_signals_detect(provider=workforce_return.provider, by=by)
+        outcome_signals_detect(provider=workforce_return.provider, by=by, known=known)
     return workforce_return
 
 
+def _known_crossings(provider: Provider) -> set:
+    return selectors.crossing_keys(selectors.provider_cusums(provider=provider))
+
+
 @transaction.atomic
-def outcome_signals_detect(*, provider: Provider, by=None, today: date | None = None) -> list[OutcomeSignal]:
-    """Open a signal for every recent month (signal_window_start) in which the provider's LMNS
-    outcome signal crossed a threshold and has none yet; an older crossing opens none
-    (selectors.past_crossings lists it). A signal already opened stays, even if a correction
+def outcome_signals_detect(
+    *, provider: Provider, by=None, today: date | None = None, known: set | None = None
+) -> list[OutcomeSignal]:
+    """Open a signal for every crossing of the provider's LMNS outcome signal that has none yet
+    and is either recent (signal_window_start) or, given ``known`` (the crossings before a save
+    through the form or the API), brought about by that save, whatever its month. An import of
+    many months passes no ``known``: an older crossing then opens none, and
+    selectors.past_crossings lists it. A signal already opened stays, even if a correction
     later moves the crossing: its check may have begun, and the log is the record of what was
     seen."""
     today = today or timezone.localdate()
@@ -106,7 +116,7 @@ def outcome_signals_detect(*, provider: Provider, by=None, today: date | None = 
     opened = []
     for series in selectors.provider_cusums(provider=provider):
         for month, point in series.crossings:
-            if month < since:
+            if month < since and (known is None or (series.reference.key, month) in known):
                 continue
             signal, created = OutcomeSignal.objects.get_or_create(
                 provider=provider,

@@ -150,6 +150,39 @@ def test_the_provider_page_says_plainly_which_past_crossings_opened_no_check(cli
     assert f"Term stillbirths, {old:%B %Y}: amber" in page
 
 
+def test_a_correction_on_the_form_that_brings_about_an_old_crossing_opens_its_signal(client, world, alice):
+    # The import window once held every save: a late death recorded on an old month's form
+    # opened nothing, and was named only on the provider's page.
+    old = add_months(LAST_MONTH, -8)
+    _cluster(world.a1, months=12, deaths_in_last=0)
+    workforce_return = WorkforceReturn.objects.get(provider=world.a1, month=old)
+    client.force_login(alice)
+    data = {k: v for k, v in _form(world).items() if k not in {"provider", "month"}}
+    data.update({"perinatal-stillbirths": "4", "perinatal-term_stillbirths": "4", "confirm_changes": "on"})
+    response = client.post(reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk}), data)
+    assert response.status_code == 302
+    signal = OutcomeSignal.objects.get(provider=world.a1)
+    assert (signal.measure, signal.month) == ("term_stillbirths", old)
+    assert signal.check_due_on == add_working_days(timezone.localdate(), 8)
+    cusums = selectors.provider_cusums(provider=world.a1)
+    assert not selectors.past_crossings(provider=world.a1, cusums=cusums)
+
+
+def test_a_later_return_on_the_form_leaves_an_imported_past_crossing_as_history(client, world, alice):
+    old = add_months(LAST_MONTH, -8)
+    _cluster(world.a1, months=12, deaths_in_last=0)
+    PerinatalReturn.objects.filter(workforce_return__provider=world.a1, workforce_return__month=old).update(
+        stillbirths=4, term_stillbirths=4
+    )
+    assert services.outcome_signals_detect(provider=world.a1, by=alice) == []  # as an import runs it
+    WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
+    client.force_login(alice)
+    assert client.post(reverse("workforce:return-create"), _form(world)).status_code == 302
+    assert not OutcomeSignal.objects.filter(provider=world.a1).exists()
+    cusums = selectors.provider_cusums(provider=world.a1)
+    assert [c.month for c in selectors.past_crossings(provider=world.a1, cusums=cusums).crossings] == [old]
+
+
 def test_submitting_the_month_that_crosses_the_threshold_opens_the_signal(client, world, alice):
     _cluster(world.a1, months=3, deaths_in_last=0)
     WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()

@@ -85,9 +85,10 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _signal_notes(provider: Provider, opened: list) -> list[str]:
+def _signal_notes(provider: Provider, opened: list, known: set) -> list[str]:
     """What the outcome signal made of the saved figures: each signal opened, with its check's due
-    date, and the crossings in older figures that opened none (models.SIGNAL_WINDOW_MONTHS)."""
+    date, and the crossings this import brought about in older figures, which opened none
+    (models.SIGNAL_WINDOW_MONTHS); those ``known`` before it are not news."""
     notes = [
         f"{provider.name}: the figures opened {'a red' if signal.level == 'red' else 'an amber'} LMNS "
         f"outcome signal for {signal.get_measure_display().lower()} ({signal.month:%B %Y}); its critical "
@@ -95,7 +96,7 @@ def _signal_notes(provider: Provider, opened: list) -> list[str]:
         for signal in opened
     ]
     past = perinatal_selectors.past_crossings(
-        provider=provider, cusums=perinatal_selectors.provider_cusums(provider=provider)
+        provider=provider, cusums=perinatal_selectors.provider_cusums(provider=provider), excluding=known
     )
     if past:
         notes.append(f"{provider.name}: {past.words} They are listed on its perinatal page.")
@@ -348,6 +349,13 @@ class Checker:
         }
         changes = []
         reason = f"Imported from {self.record.original_name} (import {self.record.pk})"
+        providers = sorted({row.provider for row in rows}, key=lambda p: p.name)
+        known = {
+            provider: perinatal_selectors.crossing_keys(
+                perinatal_selectors.provider_cusums(provider=provider)
+            )
+            for provider in (providers if self.write else [])
+        }
         try:
             with transaction.atomic(), recorded_as(user=self.by, reason=reason):
                 for row in rows:
@@ -356,9 +364,9 @@ class Checker:
                     if change is not None:
                         changes.append(change)
                 if self.write and not self.outcome.problem_count:
-                    for provider in sorted({row.provider for row in rows}, key=lambda p: p.name):
+                    for provider in providers:
                         opened = perinatal_services.outcome_signals_detect(provider=provider, by=self.by)
-                        self.outcome.notes.extend(_signal_notes(provider, opened))
+                        self.outcome.notes.extend(_signal_notes(provider, opened, known[provider]))
                 if not self.write or self.outcome.problem_count:
                     raise _RollBack
         except _RollBack:
