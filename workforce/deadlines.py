@@ -6,10 +6,12 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.calendar.selectors import Entry, deadline_entry
 from lmns.access import providers_for, providers_where
 from lmns.months import add_months, first_of_month
+from workforce.forms import month_choices
 from workforce.models import WorkforceReturn, return_due_on
 from workforce.score.models import ScoreWave
 
@@ -18,8 +20,9 @@ def return_entries(*, user, first: date, last: date) -> list[Entry]:
     """The monthly workforce and perinatal return (one form) falls due on a fixed day of the next
     month, for every provider the person can see: one entry each, linking to that provider's
     return for the month once there is one. Until then a provider's lead, who submits it, is taken
-    to the form started for that provider and month; anyone else to the provider's workforce page,
-    since the form would refuse them. Three queries, however many providers and months."""
+    to the form started for that provider and month (if the form offers the month yet); anyone
+    else to the provider's workforce page, since the form would refuse them. Three queries,
+    however many providers and months."""
     month = add_months(first_of_month(first), -1)
     due = []
     while return_due_on(month) <= last:
@@ -38,11 +41,14 @@ def return_entries(*, user, first: date, last: date) -> list[Entry]:
         )
     }
     submitters = set(providers_where(user, "submit_workforce_return").values_list("pk", flat=True))
+    # The form offers only months that have ended, so far back: asked for another, it would
+    # show its first month instead, and figures could be entered against the wrong one.
+    offered = {date.fromisoformat(value) for value, _label in month_choices(timezone.localdate())}
 
     def url(provider, month) -> str:
         if workforce_return := returns.get((provider.pk, month)):
             return workforce_return.get_absolute_url()
-        if provider.pk in submitters:
+        if provider.pk in submitters and month in offered:
             start = reverse("workforce:return-create")
             return f"{start}?{urlencode({'provider': provider.pk, 'month': f'{month:%Y-%m}'})}"
         return reverse("workforce:provider", kwargs={"ods_code": provider.ods_code})

@@ -5,12 +5,14 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.calendar.selectors import calendar_entries
 from lmns.models import Role
+from lmns.months import first_of_month
 from tests.factories import make_workforce_return
 from workforce.deadlines import return_entries
-from workforce.models import return_due_on
+from workforce.models import WorkforceReturn, return_due_on
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,16 @@ def test_someone_who_does_not_submit_returns_is_taken_to_the_providers_page(worl
             "workforce:provider", kwargs={"ods_code": world.a2.ods_code}
         ),
     }
+
+
+def test_a_month_not_yet_over_links_to_the_providers_page_not_the_form(world, alice):
+    # The form offers only ended months: opened on this month it showed last month instead.
+    this_month = first_of_month(timezone.localdate())
+    WorkforceReturn.objects.filter(provider=world.a1, month=this_month).delete()
+    day = return_due_on(this_month)
+    entries = calendar_entries(user=alice, first=day, last=day)
+    urls = {entry.url for entry in entries if entry.kind == "Return due"}
+    assert urls == {reverse("workforce:provider", kwargs={"ods_code": world.a1.ods_code})}
 
 
 def test_the_link_opens_the_form_on_that_provider_and_month(client, world, alice):
