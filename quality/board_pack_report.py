@@ -110,7 +110,9 @@ def perinatal_rows(
             for label, count in section.deaths
             if label not in rated
         ]
-        rows.append(ReportRow(STAFFING, "Obstetric rota gaps (shifts not filled)", f"{section.rota_gaps:,}",
+        # With no return, a count of none would read as a month without gaps.
+        gaps = f"{section.rota_gaps:,}" if section.months_returned else "Not yet submitted"
+        rows.append(ReportRow(STAFFING, "Obstetric rota gaps (shifts not filled)", gaps,
                               url=section.records_url))  # fmt: skip
         if not section.months_returned:
             rows.insert(0, ReportRow(DEATHS, "Monthly return", "Not yet submitted", "grey",

@@ -91,6 +91,13 @@ def test_the_report_reads_as_the_boards_monthly_report(client, trust, today):
     )
 
 
+def test_a_month_without_a_return_shows_no_rota_gaps_as_none(client, trust, today):
+    # Before its return is in, "0" read as a month with every rota shift filled.
+    _response, _sheet, rows = _report(client, trust)
+    assert rows["Monthly return"][3] == "Not yet submitted"
+    assert rows["Obstetric rota gaps (shifts not filled)"][3] == "Not yet submitted"
+
+
 def _walkabouts(provider, today):
     """A walkabout in October with one action overdue and one open, one in November (not the
     pack's month), and an action from a champions' meeting."""

@@ -338,6 +338,12 @@ def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client,
         '<span class="nhsuk-u-visually-hidden">: obstetric rota gaps, see the return</span></a> '
         "on the obstetric medical rota not filled"
     ) in page
+    # A month with no return yet says so, rather than "0 shifts", which read as a full rota.
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    page = client.get(
+        reverse("lmns:quality-provider", kwargs={"ods_code": "AA1"}), {"month": f"{LAST_MONTH:%Y-%m}"}
+    ).content.decode()
+    assert "No monthly return for the period yet" in page and "0 shifts" not in page
 
 
 def test_the_lmns_overview_lists_every_providers_signals_with_overdue_checks_in_red(client, world):
