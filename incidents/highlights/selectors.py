@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from incidents.highlights.models import (
     DEFAULT_DUE_DAY,
@@ -30,7 +31,7 @@ def due_days(lmns_ids) -> dict[int, int]:
 def first_month_owed(plan: ImprovementPlan) -> date:
     """A plan owes a report from the month it was started in: a plan started on the 20th still
     has ten days of work to report on."""
-    return first_of_month(plan.created_at.date())
+    return first_of_month(timezone.localtime(plan.created_at).date())
 
 
 def last_month_owed(plan: ImprovementPlan) -> date | None:

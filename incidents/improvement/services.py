@@ -125,6 +125,14 @@ def plan_close(*, plan: ImprovementPlan, closed_on: date, summary: str, by) -> I
     if closed_on < started:
         message = f"The date the plan closed must be on or after the day it started, {started:%-d %B %Y}"
         raise ValidationError({"closed_on": message})
+    # A report for a later month would be left as the plan's latest, for work it says had ended.
+    latest = plan.highlight_reports.order_by("-month").values_list("month", flat=True).first()
+    if latest and closed_on < latest:
+        message = (
+            f"The plan has a highlight report for {latest:%B %Y}, so the date it closed must be in "
+            f"{latest:%B %Y} or later"
+        )
+        raise ValidationError({"closed_on": message})
     plan.closed_on, plan.closing_summary = closed_on, summary.strip()
     plan.full_clean()
     plan.save()

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from incidents.improvement import services
 from lmns.models import Role
+from lmns.months import add_months, first_of_month
 from tests.factories import make_lmns, make_provider, make_user
+from tests.incidents.highlights.factories import make_report
 from tests.incidents.improvement.factories import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +75,18 @@ def test_a_plan_closes_on_a_day_since_it_started_with_a_summary(plan, contributo
         )
     plan.refresh_from_db()
     assert plan.closed_on is None
+
+
+def test_a_plan_cannot_close_before_a_month_it_has_reported_on(plan, contributor):
+    # A report for a later month would stay as the plan's latest, for work said to have ended.
+    today = timezone.localdate()
+    type(plan).objects.filter(pk=plan.pk).update(created_at=timezone.now() - timedelta(days=120))
+    make_report(plan, by=contributor, month=first_of_month(today))
+    with pytest.raises(ValidationError, match=f"has a highlight report for {today:%B %Y}"):
+        services.plan_close(
+            plan=plan, closed_on=add_months(first_of_month(today), -1), summary=SUMMARY, by=contributor
+        )
+    services.plan_close(plan=plan, closed_on=first_of_month(today), summary=SUMMARY, by=contributor)
 
 
 def test_whoever_may_change_the_plan_closes_it_and_reopens_it(client, plan, contributor, board):
