@@ -1,6 +1,7 @@
 """Maturity models (loaded from a file, authored as drafts, published with two keys) and rounds
 (scored, submitted, compared with the last), through their services and pages."""
 
+import dataclasses
 import io
 from datetime import date
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from assurance.frameworks import FrameworkFileError
 from assurance.maturity import exports, selectors, services
-from assurance.maturity.files import parse_model_file
+from assurance.maturity.files import DomainData, load_model, parse_model_file
 from assurance.maturity.models import MaturityDescriptor, MaturityModel, MaturityRound, RoundState
 from assurance.models import FrameworkStatus
 from lmns.models import Role
@@ -254,6 +255,54 @@ def test_the_index_and_model_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         body = client.get(model.get_absolute_url()).content.decode()
     assert "Women and families co-lead improvement work across the system." in body
+
+
+def _model_of(lmns, size: int) -> MaturityModel:
+    """The shipped model cut or stretched to ``size`` domains, its descriptors reused."""
+    data = parse_model_file(LLS_FILE)
+    domains = tuple(
+        DomainData(
+            code=f"domain-{n}",
+            name=f"Domain {n}",
+            descriptors=data.domains[n % len(data.domains)].descriptors,
+        )
+        for n in range(size)
+    )
+    return load_model(dataclasses.replace(data, domains=domains, version=f"{size} domains"), lmns=lmns)[0]
+
+
+@pytest.mark.parametrize("name", ["maturity-round", "maturity-round-score"])
+def test_a_rounds_pages_take_the_same_queries_however_many_domains(
+    client, world, officer, safety_lead, name, django_assert_num_queries
+):
+    """Each domain is shown with its level, descriptor, note and change since the last round."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def url_of(size: int) -> str:
+        model = _model_of(world.lmns_a, size)
+        first = services.maturity_round_start(
+            model=model, provider=None, assessed_on=date(2026, 1, 10), by=officer
+        )
+        score_all(first, by=officer, levels={d.code: 1 + n % 5 for n, d in enumerate(model.domains.all())})
+        services.maturity_round_submit(round=first, by=safety_lead)
+        second = services.maturity_round_start(
+            model=model, provider=None, assessed_on=date(2026, 6, 10), by=officer
+        )
+        score_all(
+            second,
+            by=officer,
+            levels={d.code: 1 + (n + 1) % 5 for n, d in enumerate(model.domains.all())},
+            note="Agreed.",
+        )
+        return reverse(f"assurance:{name}", kwargs={"pk": second.pk})
+
+    client.force_login(officer)
+    few_url, many_url = url_of(2), url_of(8)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(few_url).status_code == 200
+    with django_assert_num_queries(len(few)):
+        assert client.get(many_url).status_code == 200
 
 
 def test_a_provider_lead_submits_and_the_start_form_offers_only_what_they_may_score(client, world, alice):

@@ -394,3 +394,69 @@ def test_removing_an_event_takes_its_files_out_of_storage(
     assert not CalendarEvent.objects.filter(pk=event.pk).exists()
     assert not storage.exists(name)
     assert client.get(event.get_absolute_url()).status_code == 404
+
+
+def _event_with(world, officer, size: int) -> CalendarEvent:
+    """A past event for ``size`` providers in ``size`` cohorts, with ``size`` materials of each
+    kind and attendance from each provider."""
+    from tests.factories import make_provider
+
+    providers = [world.a1, *(make_provider(world.lmns_a) for _ in range(size - 1))]
+    cohorts = [
+        make_cohort(world.lmns_a, [provider], name=f"Cohort {size}.{provider.pk}") for provider in providers
+    ]
+    event = make_event(
+        world.lmns_a,
+        by=officer,
+        day=timezone.localdate() - timedelta(days=2),
+        providers=providers,
+        cohorts=cohorts,
+    )
+    for n in range(size):
+        services.event_material_add(
+            event=event,
+            by=officer,
+            title=f"Slides {n}",
+            file=SimpleUploadedFile(f"slides-{n}.pdf", b"%PDF-1.4 slides"),
+        )
+        services.event_material_add(
+            event=event, by=officer, title=f"Guide {n}", url="https://example.invalid/"
+        )
+    services.event_attendance_record(
+        event=event, by=officer, rows={provider: (2, "Director of Midwifery") for provider in providers}
+    )
+    return event
+
+
+@pytest.mark.parametrize("persona", [OFFICER, LEAD])
+def test_an_events_page_takes_the_same_queries_however_many_materials_and_attendance_rows(
+    client, world, officer, persona
+):
+    client.force_login(world.personas[persona])
+    few = _queries(client, _event_with(world, officer, 2).get_absolute_url())
+    many = _queries(client, _event_with(world, officer, 8).get_absolute_url())
+    assert many == few
+
+
+def test_the_feed_takes_the_same_queries_however_many_events_and_deadlines(client, world, officer, alice):
+    today = timezone.localdate()
+    token = _feed_token(client, alice)
+    url = reverse("incidents:calendar-feed", kwargs={"token": token})
+    make_event(world.lmns_a, by=officer, providers=[world.a1])
+    make_event(world.lmns_a, by=officer, cohorts=[make_cohort(world.lmns_a, [world.a1], name="First")])
+    make_meeting(world.lmns_a, meeting_on=today + timedelta(days=20))
+    _deadlines_of_plan_and_wave(world.a1, "first", by=officer)
+    few = _queries(client, url)
+    for n in range(6):
+        make_event(
+            world.lmns_a, by=officer, day=today + timedelta(days=n + 1), providers=[world.a1, world.a2]
+        )
+        make_event(
+            world.lmns_a,
+            by=officer,
+            day=today + timedelta(days=n + 1),
+            cohorts=[make_cohort(world.lmns_a, [world.a1, world.a2], name=f"Cohort {n}")],
+        )
+        make_meeting(world.lmns_a, meeting_on=today + timedelta(days=32 + 7 * n))
+        _deadlines_of_plan_and_wave(world.a1, str(n), by=officer)
+    assert _queries(client, url) == few

@@ -144,3 +144,22 @@ def test_cohort_form_refusals_keep_what_was_typed(client, world, officer):
     twice = client.post(url, {"lmns": world.lmns_a.pk, "name": "Wave 1", "providers": [world.a2.pk]})
     assert "already has a cohort of this name" in twice.content.decode()
     assert CalendarCohort.objects.filter(name="Wave 1").count() == 1
+
+
+def test_the_cohort_list_takes_the_same_queries_however_many_cohorts_and_providers(client, world, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("incidents:calendar-cohorts")).status_code == 200
+        return len(captured)
+
+    client.force_login(officer)
+    for n in range(2):
+        make_cohort(world.lmns_a, [world.a1, world.a2], name=f"Cohort {n}")
+    few = queries()
+    for n in range(2, 8):
+        make_cohort(world.lmns_a, [world.a1, world.a2, make_provider(world.lmns_a)], name=f"Cohort {n}")
+    make_cohort(world.lmns_b, [world.b1], name="Cohort of another LMNS")
+    assert queries() == few

@@ -3,6 +3,8 @@ import itertools
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -168,3 +170,36 @@ def test_another_providers_report_is_not_found(client, lmns, plan, lead):
     )
     client.force_login(stranger)
     assert client.get(report.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "of_report"),
+    [
+        ("improvement-highlight-detail", True),
+        ("improvement-highlight-edit", True),
+        ("improvement-highlight-plan", False),
+        ("improvement-highlight-create", False),
+    ],
+)
+def test_the_report_pages_take_the_same_queries_however_many_measures(
+    client, plan, lead, name, of_report, django_assert_num_queries
+):
+    """Each measure is drawn with its latest points and chart reading: adding measures must not
+    add queries."""
+    report = make_report(plan, by=lead, month=date(2026, 4, 1))
+    url = reverse(f"incidents:{name}", kwargs={"pk": report.pk if of_report else plan.pk})
+    client.force_login(lead)
+
+    def add_measures(start: int, stop: int) -> None:
+        for n in range(start, stop):
+            add_values(
+                make_measure(plan, name=f"Measure {n}"),
+                {date(2026, month, 1): 10 * n + month for month in range(1, 7)},
+            )
+
+    add_measures(1, 2)  # two, with the plan's own
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add_measures(2, 8)
+    with django_assert_num_queries(len(few)):
+        assert client.get(url).status_code == 200

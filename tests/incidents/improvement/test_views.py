@@ -264,6 +264,34 @@ def test_the_tabs_answer_in_few_queries(client, board, plan, django_assert_max_n
         assert client.get(reverse("incidents:improvement-index")).status_code == 200
 
 
+@pytest.mark.parametrize("name", ["detail", "measurement", "all"])
+@pytest.mark.parametrize("persona", ["lead", "board"])
+def test_the_plan_pages_take_the_same_queries_however_many_measures(
+    client, request, plan, name, persona, django_assert_num_queries
+):
+    """Each measure is charted with its values and the plan's PDSA cycles: adding measures and
+    cycles must not add queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"incidents:improvement-{name}", kwargs={"pk": plan.pk})
+    client.force_login(request.getfixturevalue(persona))
+
+    def add_measures(start: int, stop: int) -> None:
+        for n in range(start, stop):
+            add_values(
+                make_measure(plan, name=f"Measure {n}"), {date(2026, m, 1): 10 * n + m for m in range(1, 7)}
+            )
+            make_pdsa(plan, title=f"Cycle {n}", started_on=date(2026, 1 + n % 6, 1))
+
+    add_measures(1, 2)  # two, with the plan's own
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add_measures(2, 8)
+    with django_assert_num_queries(len(few)):
+        assert client.get(url).status_code == 200
+
+
 def test_the_plan_workbook_holds_every_tab(client, board, plan):
     client.force_login(board)
     response = client.get(reverse("incidents:improvement-workbook", kwargs={"pk": plan.pk}))

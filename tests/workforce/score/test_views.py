@@ -254,6 +254,42 @@ def test_pages_take_the_same_queries_however_many_waves_and_settings(
         client.get(wave.get_absolute_url())
 
 
+def _settings_debriefed(wave, owner, size: int, start: int = 0) -> None:
+    """``size`` settings with results, each debriefed with one action overdue and one done."""
+    for index in range(start, start + size):
+        setting = make_setting(
+            wave, f"Setting {index}", 30, responses=10 + index, percents={code: 50 for code in CODES}
+        )
+        debrief = make_debrief(wave, setting)
+        make_action(debrief, owner, due_on=TODAY - timedelta(days=1))
+        make_action(debrief, owner, status="done", done_on=TODAY)
+
+
+@pytest.mark.parametrize("persona", ["lmns:lmns_officer", "lmns:lmns_safety_lead"])
+def test_the_lmns_reads_a_wave_in_the_same_queries_however_many_settings(client, world, alice, persona):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    wave = make_wave(world.a1)
+    _settings_debriefed(wave, alice, 2)
+    make_wave(world.a2, name="Wave of another provider")
+    client.force_login(world.personas[persona])
+
+    def counts() -> list[int]:
+        found = []
+        for url in [reverse("workforce:score"), wave.get_absolute_url()]:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured))
+        return found
+
+    few = counts()
+    _settings_debriefed(wave, alice, 6, start=2)
+    for index in range(3):
+        _settings_debriefed(make_wave(world.a2, name=f"Wave {index + 10}"), alice, 2)
+    assert counts() == few
+
+
 def test_a_setting_of_four_stays_hidden_after_a_reimport_with_more_settings(client, world, alice):
     wave = make_wave(world.a1)
     make_setting(wave, "Community team", 9)
