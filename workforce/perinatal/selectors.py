@@ -167,8 +167,9 @@ class RateTrend:
 
 
 def rate_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date | None = None):
-    """Each rate month by month over ``months`` months to ``end``, one query."""
-    month_list = _month_list(end or timezone.localdate(), months)
+    """Each rate month by month over ``months`` months to ``end``, by default the last month that
+    can have a return (the current month's figures are not known until it is over), one query."""
+    month_list = _month_list(end or add_months(first_of_month(timezone.localdate()), -1), months)
     by_month = _returns_by_month(provider, month_list[0], month_list[-1])
     trends = [
         RateTrend(

@@ -285,6 +285,14 @@ def test_the_provider_lead_records_the_check_and_its_actions(client, world, alic
     assert client.get(check_url).status_code == 403
 
 
+def test_the_provider_page_charts_months_that_can_have_a_return(client, world, alice):
+    # It ran to the current month, whose figures cannot be in yet: every chart ended on a gap.
+    client.force_login(alice)
+    response = client.get(reverse("workforce:perinatal", kwargs={"ods_code": "AA1"}))
+    assert response.context["months"][-1] == LAST_MONTH
+    assert f"to {LAST_MONTH:%B %Y}." in response.content.decode()
+
+
 def test_perinatal_pages_keep_their_query_count_however_many_months(
     client, world, alice, django_assert_max_num_queries
 ):
