@@ -89,6 +89,11 @@ def pytest_configure(config):
     config.stash[_clock].start()
 
 
+def _day_start(config) -> datetime:
+    """Midnight starting the run's test date: no test's clock is earlier."""
+    return datetime.combine(date.fromisoformat(config.stash[_test_date]), time(0, 0), tzinfo=ZONE)
+
+
 def pytest_unconfigure(config):
     if _clock in config.stash:
         config.stash[_clock].stop()
@@ -101,7 +106,12 @@ def pytest_sessionstart(session):
     if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
         return
     if is_in_memory_sqlite(connections["default"]):
-        threading.Thread(target=migrated_template, args=(_database_cache(config),), daemon=True).start()
+        threading.Thread(
+            target=migrated_template,
+            args=(_database_cache(config),),
+            kwargs={"day": _day_start(config)},
+            daemon=True,
+        ).start()
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -205,7 +215,7 @@ def _workbook_bytes(title: str) -> bytes:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
     """pytest-django's hook before the test databases are made: on SQLite, start from a copy of
     the migrated database (tests/migrated_database.py)."""
-    keeper = preload_in_memory_test_database(_database_cache(request.config))
+    keeper = preload_in_memory_test_database(_database_cache(request.config), day=_day_start(request.config))
     yield
     if keeper is not None:
         keeper.close()

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -82,11 +83,28 @@ def cache_key() -> str:
     return digest.hexdigest()[:20]
 
 
-def migrated_template(cache_dir: Path) -> Path:
-    """The migrated database file for the present code, built here if no process has yet."""
+# Migrates with the clock at the start of the run's test date (tests/conftest.py pins the tests'
+# clock to that date): a history row a migration writes is then never dated after the change a
+# test makes, as it was when a run started after the tests' latest start time, whose clock runs
+# behind the real one, and a test's change sorted before the migration's row.
+_MIGRATE_AT = """
+import sys
+from datetime import datetime
+
+import time_machine
+from django.core.management import execute_from_command_line
+
+with time_machine.travel(datetime.fromisoformat(sys.argv[1]), tick=True):
+    execute_from_command_line(["manage.py", "migrate", "--no-input", "--verbosity", "0"])
+"""
+
+
+def migrated_template(cache_dir: Path, *, day: datetime) -> Path:
+    """The migrated database file for the present code, migrated as at ``day`` (the start of the
+    run's test date), built here if no process has yet."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     key = cache_key()
-    template = cache_dir / f"migrated-{key}.sqlite3"
+    template = cache_dir / f"migrated-{key}-{day:%Y%m%d}.sqlite3"
     # One process builds; the others (xdist's workers, or another run) wait for it.
     with open(cache_dir / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -98,9 +116,13 @@ def migrated_template(cache_dir: Path) -> Path:
             partial.unlink(missing_ok=True)
             # A process of its own, so that nothing of this one's connections or app state is touched.
             subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
+                [sys.executable, "-c", _MIGRATE_AT, day.isoformat()],
                 cwd=ROOT,
-                env={**os.environ, "DATABASE_URL": f"sqlite:///{partial}"},
+                env={
+                    **os.environ,
+                    "DATABASE_URL": f"sqlite:///{partial}",
+                    "DJANGO_SETTINGS_MODULE": "lmns.settings",
+                },
                 check=True,
             )
             os.replace(partial, template)
@@ -118,7 +140,7 @@ def is_in_memory_sqlite(connection) -> bool:
 _latest: sqlite3.Connection | None = None
 
 
-def preload_in_memory_test_database(cache_dir: Path) -> sqlite3.Connection | None:
+def preload_in_memory_test_database(cache_dir: Path, *, day: datetime) -> sqlite3.Connection | None:
     """Fill the default alias's in-memory test database from the migrated template.
 
     Returns the connection that keeps that database alive (SQLite drops a shared in-memory
@@ -130,7 +152,7 @@ def preload_in_memory_test_database(cache_dir: Path) -> sqlite3.Connection | Non
         return None
     # Django's own name for the test database: "file:memorydb_default?mode=memory&cache=shared".
     name = connections["default"].creation._get_test_db_name()
-    source = sqlite3.connect(migrated_template(cache_dir))
+    source = sqlite3.connect(migrated_template(cache_dir, day=day))
     keeper = sqlite3.connect(name, uri=True)
     _latest = sqlite3.connect(":memory:")
     try:
