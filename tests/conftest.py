@@ -187,6 +187,18 @@ def settings_for_tests(*, media_root) -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _real_clock_with_real_workers(request):
+    """Tests with real Celery workers run on the real clock: the workers stamp jobs with it (a
+    heartbeat, say), and a run started after LATEST_START pins its own clock behind it, so that
+    a job the worker touched a minute ago read as touched in the future and never as stale."""
+    if request.node.get_closest_marker("services") is None:
+        yield
+        return
+    with time_machine.travel(time_machine.escape_hatch.datetime.datetime.now(ZONE), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Run tasks in-process, except in tests marked ``services``, which use the real worker.
 
