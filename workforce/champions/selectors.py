@@ -28,6 +28,11 @@ def _with_action_counts(queryset, today: date):
     )
 
 
+def _open_and_overdue(today: date) -> dict:
+    """Counts of open "you said, we did" actions, and of those overdue ``today``."""
+    return {"open": Count("pk"), "overdue": Count("pk", filter=Q(due_on__lt=today))}
+
+
 def walkabouts_for(*, user, provider: Provider | None = None):
     queryset = Walkabout.objects.visible_to(user).select_related("provider", "unit")
     if provider is not None:
@@ -93,7 +98,7 @@ def provider_champions_summary(
     today = today or timezone.localdate()
     readable = access.readable_among(user, [provider])
     counts = ChampionAction.objects.filter(provider__in=readable, status=ActionStatus.OPEN).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+        **_open_and_overdue(today)
     )
     return ChampionsSummary(
         provider=provider,
@@ -128,7 +133,7 @@ def providers_staff_voice(*, user, providers, period, today: date | None = None)
         for row in ChampionAction.objects.filter(provider__in=providers, status=ActionStatus.OPEN)
         .order_by()
         .values("provider")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .annotate(**_open_and_overdue(today))
     }
     return {
         provider.pk: StaffVoice(held[provider.pk], *counts.get(provider.pk, (0, 0))) for provider in providers
