@@ -158,8 +158,23 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def _media_folders(tmp_path_factory):
-    return tmp_path_factory.mktemp("media")
+def _files_root(tmp_path_factory):
+    """Where tests keep their files: in memory where the machine has a tmpfs. Every test makes
+    and removes a tree of folders (its MEDIA_ROOT, holding links to the world's files), which
+    cost 2.5 ms of CPU a test on this machine's disk (the access matrix: 261 s to 253 s)."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.getbasetemp()
+        return
+    root = Path(tempfile.mkdtemp(prefix="lmns-tests-", dir=shm))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _media_folders(_files_root):
+    # Beside the world's files: a test's folder links to them, and links stay on one filesystem.
+    return Path(tempfile.mkdtemp(prefix="media-", dir=_files_root))
 
 
 @pytest.fixture(autouse=True)
@@ -472,8 +487,9 @@ class SharedWorld:
 
 
 @pytest.fixture(scope="session")
-def _shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    shared = SharedWorld(django_db_blocker, tmp_path_factory.mktemp("world") / "media")
+def _shared_world(django_db_setup, django_db_blocker, _files_root):
+    media_root = Path(tempfile.mkdtemp(prefix="world-", dir=_files_root)) / "media"
+    shared = SharedWorld(django_db_blocker, media_root)
     yield shared
     shared.close()
 
