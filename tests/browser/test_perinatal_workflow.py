@@ -33,7 +33,7 @@ CHECK_DUE = date(2026, 12, 29)
 DAY_AFTER_DUE = datetime(2026, 12, 30, 9, 30, tzinfo=ZONE)
 # November's figures: 4 term stillbirths of 345 term births (about ten times the reference
 # rate) take the CUSUM from 0 to 2.36, over amber (2.0) and short of red (3.0).
-NOVEMBER = {**PERINATAL_FORM, "perinatal-stillbirths": "5", "perinatal-term_stillbirths": "4"}
+NOVEMBER = {**PERINATAL_FORM, "perinatal-AA101-stillbirths": "5", "perinatal-AA101-term_stillbirths": "4"}
 PACK_MONTH = "2026-11"
 
 

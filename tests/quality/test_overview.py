@@ -26,7 +26,7 @@ from tests.factories import (
     make_visit,
     make_workforce_return,
 )
-from tests.workforce.perinatal.factories import make_perinatal_return
+from tests.workforce.perinatal.factories import birth_site, make_perinatal_return
 from workforce.perinatal import services as perinatal_services
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,8 @@ def _history(provider, n, framework, by):
         make_concern(provider, received_on=date(2026, 8, 2))
         # Signals open and overdue, amber and red: each provider's own in the perinatal column.
         perinatal_services.national_signal_record(
-            provider=provider, by=by, measure="term_stillbirths", level="red" if k % 2 else "amber",
+            provider=provider, unit=birth_site(provider), by=by, measure="term_stillbirths",
+            level="red" if k % 2 else "amber",
             month=date(2026, 9, 1), raised_on=date(2026, 10, 1) + timedelta(days=k),
         )  # fmt: skip
     visit = make_visit(
@@ -210,6 +211,7 @@ def _perinatal_cells(client, user, query):
 def _signal(provider, by, level, raised_on):
     return perinatal_services.national_signal_record(
         provider=provider,
+        unit=birth_site(provider),
         by=by,
         measure="term_neonatal_deaths",
         level=level,

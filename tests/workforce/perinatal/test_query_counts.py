@@ -11,7 +11,7 @@ from django.utils import timezone
 from lmns.models import Role
 from lmns.months import add_months, first_of_month
 from tests.factories import make_provider
-from tests.workforce.perinatal.factories import make_perinatal_return
+from tests.workforce.perinatal.factories import birth_site, make_perinatal_return
 from workforce.models import WorkforceReturn
 from workforce.perinatal import selectors, services
 from workforce.perinatal.models import OutcomeSignal, SignalKind
@@ -35,6 +35,7 @@ def _returns(provider, months: int) -> None:
     services.outcome_signals_detect(provider=provider)
     services.national_signal_record(
         provider=provider,
+        unit=birth_site(provider),
         by=None,
         measure="term_neonatal_deaths",
         level="amber",
@@ -74,6 +75,7 @@ def test_the_quality_view_with_perinatal_figures_takes_the_same_queries_for_more
     for offset in range(1, 6):
         services.national_signal_record(
             provider=world.a1,
+            unit=birth_site(world.a1),
             by=None,
             measure="term_stillbirths",
             level="red",
