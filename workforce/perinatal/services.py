@@ -29,6 +29,15 @@ from workforce.perinatal.models import (
 from workforce.perinatal.working_days import add_working_days
 from workforce.services import workforce_return_submit, workforce_return_update
 
+
+class SiteFiguresError(ValidationError):
+    """One site's figures refused; ``unit`` says which, so the form or import row is told."""
+
+    def __init__(self, error: ValidationError, unit: Unit):
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.error_list)
+        self.unit = unit
+
+
 NO_BIRTH_SITE = (
     "{provider} has no birth site (an obstetric or midwife-led unit) on this system, and the perinatal "
     "figures are given for each site. Ask the LMNS to add the provider's sites."
@@ -40,11 +49,14 @@ def _site_returns(*, provider: Provider, month: date, perinatal: dict, current: 
     confirm; ``current`` holds the sites' returns already saved, by unit id."""
     site_returns, flags = [], []
     for unit, figures in sorted(perinatal.items(), key=lambda item: item[0].name):
-        check_birth_site(unit, provider.pk, "unit")
         site_return = current.get(unit.pk) or PerinatalReturn(unit=unit)
         for name, value in figures.items():
             setattr(site_return, name, value)
-        site_return.full_clean(exclude=["workforce_return", "unit"], validate_constraints=False)
+        try:
+            check_birth_site(unit, provider.pk, "unit")
+            site_return.full_clean(exclude=["workforce_return", "unit"], validate_constraints=False)
+        except ValidationError as error:
+            raise SiteFiguresError(error, unit) from None
         site_flags = selectors.perinatal_flags(unit=unit, month=month, perinatal=site_return)
         site_return.confirmed_changes = "\n".join(site_flags)
         site_returns.append(site_return)

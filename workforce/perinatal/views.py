@@ -22,8 +22,9 @@ def save_monthly(forms, service, **kwargs):
         if not hasattr(error, "error_dict"):
             forms[0].add_error(None, error)
             return None
+        site = getattr(error, "unit", None)
         for name, errors in error.error_dict.items():
-            form = next((f for f in forms if name in f.fields), forms[0])
+            form = next((f for f in forms if name in f.fields and getattr(f, "unit", site) == site), forms[0])
             form.add_error(name if name in form.fields else None, errors)
         return None
 
