@@ -246,8 +246,10 @@ def test_the_perinatal_column_is_red_for_an_overdue_check_and_amber_for_an_open_
     assert ours.reason == (
         f"Red: 1 critical safety check overdue today, due {overdue.check_due_on:%-d %B %Y} (red at 1 or more)"
     )
+    # The signal names its site, as MOSS signals a site.
     assert cells[trust.sibling].worst.reason.startswith(
-        "Amber: National MOSS signal (received by the trust), term neonatal deaths (to 28 days), October 2026"
+        "Amber: National MOSS signal (received by the trust), term neonatal deaths (to 28 days) at "
+        f"{birth_site(trust.sibling).name}, October 2026"
     )
     # Quoll sent no October return, due on 15 November.
     assert (
