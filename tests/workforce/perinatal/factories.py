@@ -24,6 +24,28 @@ PERINATAL_FIGURES = {
     "fft_responses": 160,
     "fft_positive": 150,
 }
+# A month at a birth centre of about 360 births a year.
+CENTRE_FIGURES = {
+    **PERINATAL_FIGURES,
+    "live_births": 30,
+    "stillbirths": 0,
+    "term_births": 28,
+    "term_stillbirths": 0,
+    "neonatal_deaths": 0,
+    "term_neonatal_deaths": 0,
+    "late_fetal_losses": 0,
+    "pmrt_reviews": 0,
+    "hie_cooled": 0,
+    "term_nnu_admissions": 1,
+    "pph_1500": 1,
+    "third_fourth_degree_tears": 1,
+    "midwifery_shifts_planned": 40,
+    "midwifery_shifts_filled": 38,
+    "fft_responses": 20,
+    "fft_positive": 19,
+}
+
+
 # The world's providers each have one birth site, the provider's code and "01".
 WORLD_SITE = "AA101"
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from lmns.models import Role, Unit, UnitType
 from lmns.months import add_months, first_of_month
 from tests.factories import make_provider, make_user
+from tests.workforce.perinatal.factories import CENTRE_FIGURES as CENTRE
 from tests.workforce.perinatal.factories import (
     PERINATAL_FIGURES,
     birth_site,
@@ -29,26 +30,6 @@ from workforce.perinatal.reference import signal_reference
 pytestmark = pytest.mark.django_db
 
 LAST_MONTH = add_months(first_of_month(timezone.localdate()), -1)
-# A month at a birth centre of about 360 births a year.
-CENTRE = {
-    **PERINATAL_FIGURES,
-    "live_births": 30,
-    "stillbirths": 0,
-    "term_births": 28,
-    "term_stillbirths": 0,
-    "neonatal_deaths": 0,
-    "term_neonatal_deaths": 0,
-    "late_fetal_losses": 0,
-    "pmrt_reviews": 0,
-    "hie_cooled": 0,
-    "term_nnu_admissions": 1,
-    "pph_1500": 1,
-    "third_fourth_degree_tears": 1,
-    "midwifery_shifts_planned": 40,
-    "midwifery_shifts_filled": 38,
-    "fft_responses": 20,
-    "fft_positive": 19,
-}
 
 
 @pytest.fixture
