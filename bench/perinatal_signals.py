@@ -14,10 +14,11 @@ its outcome signals stays within its present ratio to its floor, and that comput
 CUSUM is within 2x of the same arithmetic over plain lists.
 
 The data is ``quality.load_data``'s (as ``bench.lmns_overview`` grows it: six providers to an LMNS),
-each provider's monthly workforce returns given their perinatal half with ``bulk_create``,
-drawn as the demo draws them (``workforce.perinatal.demo.month_figures``) at 3,000 to 6,000
-births a year, with a cluster of term stillbirths at one site in the last two months. Each
-provider's outcome signal then runs once; every signal but the last two months' has had its
+each provider's monthly workforce returns given each of its two birth sites' figures with
+``bulk_create``, drawn as the demo draws them (``workforce.perinatal.demo.month_figures``): the
+obstetric unit 2,800 to 5,600 births a year, the birth centre beside it 200 to 400, with a
+cluster of term stillbirths at one obstetric unit in the last two months. Each provider's
+outcome signal (at each of its sites) then runs once; every signal but the last two months' has had its
 critical safety check, done six days after it was raised.
 
 - **present**: ``bench.lmns_overview`` on its own small data (6 providers, 3 years, no perinatal
@@ -27,11 +28,11 @@ critical safety check, done six days after it was raised.
   overview and ``lmns_signals``. The floor is ``bench.lmns_overview``'s SQL and one more query
   for the signals shown (checked to be the same signals). The same without signals is given
   too, so that what the signals cost can be seen.
-- **every site's CUSUM**: ``selectors.providers_cusums`` for every provider the viewer sees,
-  against one hand-written SQL query for the same counts and the Bernoulli CUSUM over plain
-  lists; and the arithmetic alone: the product's ``cusum_statistics`` over each site's months
-  against a bare loop over the same lists. Both target 2x; both are checked to give the same
-  statistics and levels.
+- **every site's CUSUM**: ``selectors.providers_cusums`` for every provider the viewer sees (each
+  of its birth sites' series), against one hand-written SQL query for the same counts by site and
+  the Bernoulli CUSUM over plain lists; and the arithmetic alone: the product's
+  ``cusum_statistics`` over each site's months against a bare loop over the same lists. Both
+  target 2x; both are checked to give the same statistics and levels.
 
 Times and queries as in ``bench.lmns_overview``: CPU on SQLite, wall-clock on PostgreSQL, best of
 --repeat; the run fails if a count of ours changes with the number of providers.
@@ -59,7 +60,7 @@ from django.db import connection  # noqa: E402
 
 from bench import lmns_overview as overview_bench  # noqa: E402
 from lmns.access import SYSTEM  # noqa: E402
-from lmns.models import Provider  # noqa: E402
+from lmns.models import Provider, Unit, UnitType  # noqa: E402
 from lmns.months import add_months  # noqa: E402
 from workforce.models import WorkforceReturn  # noqa: E402
 from workforce.perinatal import selectors, services  # noqa: E402
@@ -72,7 +73,7 @@ from workforce.perinatal.working_days import add_working_days  # noqa: E402
 
 TODAY = overview_bench.TODAY
 PERIOD = overview_bench.PERIOD
-CLUSTER_SITE = "Z03"
+CLUSTER_SITE = "Z0301"  # quality.load_data's obstetric unit of provider Z03
 CLUSTER_MONTHS = (add_months(PERIOD.start, -1), PERIOD.start)
 CUSUM_TARGET = 2.0
 
@@ -80,24 +81,35 @@ CUSUM_TARGET = 2.0
 
 
 def add_perinatal_returns() -> int:
-    """Give every generated workforce return without one its perinatal half; then run each
+    """Give every generated workforce return without them its birth sites' figures; then run each
     provider's outcome signal as the returns would have run it, checks done but the latest."""
     made = 0
-    for provider in Provider.objects.filter(workforce_returns__perinatal__isnull=True).distinct():
+    for provider in Provider.objects.filter(workforce_returns__perinatal_sites__isnull=True).distinct():
         rng = random.Random(f"perinatal-{provider.ods_code}")
-        births_a_year = rng.randint(3000, 6000)
-        returns = WorkforceReturn.objects.filter(provider=provider, perinatal__isnull=True).order_by("month")
+        sites = list(Unit.objects.filter(provider=provider).birth_sites().order_by("name"))
+        # The obstetric unit carries most births, the birth centre beside it a few hundred.
+        births = {
+            site.pk: rng.randint(2800, 5600)
+            if site.unit_type == UnitType.OBSTETRIC_UNIT
+            else rng.randint(200, 400)
+            for site in sites
+        }
+        returns = WorkforceReturn.objects.filter(provider=provider, perinatal_sites__isnull=True).order_by(
+            "month"
+        )
         rows = [
             PerinatalReturn(
                 workforce_return=item,
+                unit=site,
                 **month_figures(
                     rng,
-                    births_a_year,
+                    births[site.pk],
                     item.month.month,
-                    provider.ods_code == CLUSTER_SITE and item.month in CLUSTER_MONTHS,
+                    site.ods_site_code == CLUSTER_SITE and item.month in CLUSTER_MONTHS,
                 ),
             )
             for item in returns
+            for site in sites
         ]
         PerinatalReturn.objects.bulk_create(rows, batch_size=1000)
         made += len(rows)
@@ -155,39 +167,51 @@ def cusums_ours(providers):
     return selectors.providers_cusums(providers=providers)
 
 
+def by_site(cusums: dict) -> dict[int, list]:
+    """providers_cusums' series by site id, as the floor keeps them."""
+    sites: dict[int, list] = {}
+    for series in cusums.values():
+        for one in series:
+            sites.setdefault(one.unit.pk, []).append(one)
+    return sites
+
+
 def _month_number(value) -> int:
     text = str(value)  # a date, or SQLite's text
     return int(text[:4]) * 12 + int(text[5:7])
 
 
 def cusum_lists(provider_ids: list[int]) -> dict[int, list[list]]:
-    """Each provider's months from its first return to its last, as a list per measure of
-    (deaths, births), None for a month without a return: one hand-written query."""
+    """Each birth site's months (by site id) from its first return to its last, as a list per
+    measure of (deaths, births), None for a month without a return: one hand-written query."""
     ids = ", ".join(["%s"] * len(provider_ids))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT w.provider_id, w.month, p.term_stillbirths, p.term_births, p.term_neonatal_deaths"
+            # The site's name and code too: the series are titled with them, as ours are.
+            "SELECT p.unit_id, u.name, u.ods_site_code, w.month, p.term_stillbirths, p.term_births,"
+            " p.term_neonatal_deaths"
             f" FROM {PerinatalReturn._meta.db_table} p"
             f" JOIN {WorkforceReturn._meta.db_table} w ON w.id = p.workforce_return_id"
-            f" WHERE w.provider_id IN ({ids}) ORDER BY w.provider_id, w.month",
+            f" JOIN {Unit._meta.db_table} u ON u.id = p.unit_id"
+            f" WHERE w.provider_id IN ({ids}) ORDER BY p.unit_id, w.month",
             provider_ids,
         )
         rows = cursor.fetchall()
-    by_provider: dict[int, list[list]] = {}
+    by_site: dict[int, list[list]] = {}
     previous, stillbirths, neonatal = None, None, None
-    for provider, month, term_stillbirths, term_births, term_neonatal_deaths in rows:
+    for site, _name, _code, month, term_stillbirths, term_births, term_neonatal_deaths in rows:
         number = _month_number(month)
-        if provider != previous:
+        if site != previous:
             stillbirths, neonatal = [], []
-            by_provider[provider] = [stillbirths, neonatal]
-            previous, last = provider, number - 1
+            by_site[site] = [stillbirths, neonatal]
+            previous, last = site, number - 1
         for _ in range(number - last - 1):
             stillbirths.append(None)
             neonatal.append(None)
         stillbirths.append((term_stillbirths, term_births))
         neonatal.append((term_neonatal_deaths, max(0, term_births - term_stillbirths)))
         last = number
-    return by_provider
+    return by_site
 
 
 def plain_cusum(months: list, death: float, survivor: float, amber: float, red: float):
@@ -246,7 +270,8 @@ def cusums_floor(provider_ids: list[int]):
 
 
 def check_cusums(ours: dict, floor: dict) -> None:
-    assert set(ours) == set(floor), "providers"
+    ours = by_site(ours)
+    assert set(ours) == set(floor), "sites"
     for provider, series in ours.items():
         for one, (statistics, levels) in zip(series, floor[provider], strict=True):
             assert one.levels == levels, (provider, one.reference.key)

@@ -81,6 +81,11 @@ class UnitType(models.TextChoices):
     NEONATAL_NICU = "neonatal_nicu", "Neonatal intensive care unit (level 3)"
 
 
+# Where babies are born: the sites a monthly perinatal return and the outcome signal are per
+# (MOSS signals a site). A neonatal unit cares for babies born elsewhere, so has no births.
+BIRTH_SITE_TYPES = frozenset({UnitType.OBSTETRIC_UNIT, UnitType.ALONGSIDE_MLU, UnitType.FREESTANDING_MLU})
+
+
 class ProviderScopedQuerySet(models.QuerySet):
     """Records owned by one provider; every read for a user goes through ``visible_to``."""
 
@@ -99,6 +104,11 @@ class LmnsScopedQuerySet(models.QuerySet):
         return self.filter(lmns__in=lmnss_for(user))
 
 
+class UnitQuerySet(ProviderScopedQuerySet):
+    def birth_sites(self):
+        return self.filter(unit_type__in=BIRTH_SITE_TYPES)
+
+
 class Unit(models.Model):
     """A maternity or neonatal unit (site) of a provider."""
 
@@ -109,7 +119,7 @@ class Unit(models.Model):
     )
     unit_type = models.CharField("Type", max_length=20, choices=UnitType.choices)
 
-    objects = ProviderScopedQuerySet.as_manager()
+    objects = UnitQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -120,6 +130,10 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_birth_site(self) -> bool:
+        return self.unit_type in BIRTH_SITE_TYPES
 
 
 class Role(models.TextChoices):

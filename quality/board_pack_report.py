@@ -156,7 +156,8 @@ def perinatal_rows(
             rows.append(
                 ReportRow(
                     SIGNALS,
-                    f"{signal.get_kind_display()}: {signal.get_measure_display()}, {signal.month:%B %Y}",
+                    f"{signal.get_kind_display()}: {signal.get_measure_display()}, {signal.unit.name}, "
+                    f"{signal.month:%B %Y}",
                     f"{signal.get_level_display()}; {state}",
                     "red" if signal.is_overdue else None,
                     "The critical safety check is overdue" if signal.is_overdue else "",

@@ -464,8 +464,8 @@ def _perinatal(s, period, thresholds) -> Domain:
     if worst:
         signals = Rating(
             worst.level,
-            f"{RAG_LABELS[worst.level]}: {worst.get_kind_display()}, {worst.get_measure_display().lower()}, "
-            f"{worst.month:%B %Y}, its check due {worst.check_due_on:%-d %B %Y}",
+            f"{RAG_LABELS[worst.level]}: {worst.get_kind_display()}, {worst.get_measure_display().lower()} "
+            f"at {worst.unit.name}, {worst.month:%B %Y}, its check due {worst.check_due_on:%-d %B %Y}",
         )
     else:
         signals = Rating("green", "Green: no outcome signal has its critical safety check open")

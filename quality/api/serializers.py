@@ -28,7 +28,7 @@ from quality.quality import RAG_LABELS
 from workforce.forms import WorkforceReturnForm
 from workforce.models import TrainingFigure, WorkforceReturn
 from workforce.perinatal.forms import PerinatalReturnForm
-from workforce.perinatal.models import RATES, PerinatalReturn
+from workforce.perinatal.models import COUNT_FIELDS, RATES, PerinatalFigures, PerinatalReturn
 
 PROVIDER_HELP = "The provider's ODS code (for example RX1) or id: one you may act at."
 
@@ -332,42 +332,88 @@ class PerinatalRateSerializer(serializers.Serializer):
     )
 
 
+SITE_HELP = "The birth site's ODS site code (an obstetric or midwife-led unit of the provider)."
+
+
+def _rates(perinatal) -> list:
+    rates = [
+        {
+            "key": rate.key,
+            "label": rate.label,
+            "count": rate.counts(perinatal)[0],
+            "denominator": rate.counts(perinatal)[1],
+            "denominator_words": rate.denominator_words,
+            "unit": rate.unit,
+            "rate": rate.of(perinatal),
+        }
+        for rate in RATES
+    ]
+    return PerinatalRateSerializer(rates, many=True).data
+
+
 class PerinatalFiguresSerializer(serializers.ModelSerializer):
-    """The month's perinatal counts, as the page's form asks them. A part may not be more than
-    its whole (term stillbirths than stillbirths, for example); rates are worked out, never sent."""
+    """One birth site's perinatal counts for the month, as the page's form asks them. A part may
+    not be more than its whole (term stillbirths than stillbirths, for example); rates are worked
+    out, never sent."""
+
+    site = serializers.CharField(help_text=SITE_HELP)
 
     class Meta:
         model = PerinatalReturn
-        fields = PerinatalReturnForm.Meta.fields
+        fields = ["site", *PerinatalReturnForm.Meta.fields]
 
 
 class PerinatalReturnSerializer(PerinatalFiguresSerializer):
-    rates = serializers.SerializerMethodField(help_text="Each rate with its count and denominator.")
+    site = serializers.CharField(source="unit.ods_site_code", help_text=SITE_HELP)
+    site_name = serializers.CharField(source="unit.name")
+    rates = serializers.SerializerMethodField(
+        help_text="Each rate at the site, with its count and denominator."
+    )
 
     class Meta(PerinatalFiguresSerializer.Meta):
-        fields = [*PerinatalFiguresSerializer.Meta.fields, "rates", "confirmed_changes"]
+        fields = [
+            "site",
+            "site_name",
+            *PerinatalReturnForm.Meta.fields,
+            "rates",
+            "confirmed_changes",
+        ]
 
     @extend_schema_field(PerinatalRateSerializer(many=True))
     def get_rates(self, perinatal):
-        rates = [
-            {
-                "key": rate.key,
-                "label": rate.label,
-                "count": rate.counts(perinatal)[0],
-                "denominator": rate.counts(perinatal)[1],
-                "denominator_words": rate.denominator_words,
-                "unit": rate.unit,
-                "rate": rate.of(perinatal),
-            }
-            for rate in RATES
-        ]
-        return PerinatalRateSerializer(rates, many=True).data
+        return _rates(perinatal)
+
+
+@extend_schema_field(PerinatalRateSerializer(many=True))
+def _total_rates(self, figures):
+    return _rates(figures)
+
+
+# The provider's month: its birth sites' counts added together (PerinatalFigures, whose count
+# names are the return's), with the rates they make.
+PerinatalTotalSerializer = type(
+    "PerinatalTotalSerializer",
+    (serializers.Serializer,),
+    {
+        **{name: serializers.IntegerField() for name in COUNT_FIELDS},
+        "rates": serializers.SerializerMethodField(help_text="Each rate with its count and denominator."),
+        "get_rates": _total_rates,
+    },
+)
 
 
 class WorkforceReturnSerializer(serializers.ModelSerializer):
     provider = ProviderSerializer(read_only=True)
-    perinatal = serializers.SerializerMethodField(
-        help_text="The month's perinatal figures; empty for a return from before they were asked."
+    perinatal = PerinatalReturnSerializer(
+        source="perinatal_sites",
+        many=True,
+        read_only=True,
+        help_text="Each birth site's perinatal figures for the month; empty for a return from before "
+        "they were asked.",
+    )
+    perinatal_total = serializers.SerializerMethodField(
+        help_text="The provider's perinatal figures: its sites' added together; empty for a return "
+        "from before they were asked."
     )
     is_late = serializers.BooleanField(
         read_only=True, help_text="Submitted after the 15th of the next month."
@@ -394,16 +440,22 @@ class WorkforceReturnSerializer(serializers.ModelSerializer):
             "training",
             "training_lowest",
             "perinatal",
+            "perinatal_total",
             "is_late",
             "confirmed_changes",
             "submitted_at",
         ]
 
-    @extend_schema_field(PerinatalReturnSerializer(allow_null=True))
-    def get_perinatal(self, workforce_return):
-        # A reverse one-to-one with no row raises rather than giving None.
-        perinatal = getattr(workforce_return, "perinatal", None)
-        return PerinatalReturnSerializer(perinatal).data if perinatal is not None else None
+    @extend_schema_field(PerinatalTotalSerializer(allow_null=True))
+    def get_perinatal_total(self, workforce_return):
+        # From the sites already fetched with the return, rather than a query for each return.
+        sites = list(workforce_return.perinatal_sites.all())
+        if not sites:
+            return None
+        figures = PerinatalFigures(
+            {name: sum(getattr(site, name) for site in sites) for name in COUNT_FIELDS}
+        )
+        return PerinatalTotalSerializer(figures).data
 
 
 class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
@@ -420,9 +472,11 @@ class WorkforceReturnWriteSerializer(serializers.ModelSerializer):
     )
     pid_checked = pid_checked_field()
     perinatal = PerinatalFiguresSerializer(
-        help_text="The month's perinatal figures, submitted with the workforce figures: both are "
-        "saved or neither. A refused figure is named inside this object. Saving runs the LMNS "
-        "outcome signal for the provider, as the page does."
+        many=True,
+        help_text="The month's perinatal figures, one object for each of the provider's birth sites "
+        "(every one), submitted with the workforce figures: all are saved or none. A refused figure is "
+        "named inside its site's object, in a list in the order sent. Saving runs the LMNS outcome "
+        "signal at each site, as the page does.",
     )
 
     class Meta:

@@ -37,6 +37,7 @@ from quality.api.filters import ApiLearningFilter
 from quality.api.monthly_return import monthly_return_save
 from quality.api.writes import choose_provider, current_values, form_data, save
 from workforce.models import WorkforceReturn
+from workforce.perinatal.models import PerinatalReturn
 
 LEARNING_FIELDS = ["title", "what_happened", "what_we_learned", "what_we_changed", "themes", "incidents"]
 
@@ -288,12 +289,18 @@ class WorkforceReturnViewSet(CreateThroughForm, ReadViewSet):
     def get_queryset(self):
         return (
             WorkforceReturn.objects.visible_to(self.request.user)
-            .select_related("provider", "perinatal")
+            .select_related("provider")
+            .prefetch_related(
+                Prefetch(
+                    "perinatal_sites",
+                    queryset=PerinatalReturn.objects.select_related("unit").order_by("unit__name"),
+                )
+            )
             .with_training()
         )
 
     def create(self, request, *args, **kwargs):
-        # The perinatal figures come as one object, which form_data would refuse as a field.
+        # The perinatal figures come as a list of objects, which form_data would refuse as a field.
         body = dict(request.data) if isinstance(request.data, dict) else request.data
         perinatal = body.pop("perinatal", None) if isinstance(body, dict) else None
         record = monthly_return_save(request.user, form_data(body), perinatal=perinatal)

@@ -35,7 +35,8 @@ MAX_QUERIES = {
     "api:framework-list": 3,
     "api:assessment-list": 3,
     "api:assessment-item-list": 3,
-    "api:workforce-return-list": 4,
+    # The returns, their training, and each site's perinatal figures with the site (one prefetch).
+    "api:workforce-return-list": 5,
     "api:incident-type-list": 3,
     "api:theme-list": 3,
     "api:unit-list": 3,

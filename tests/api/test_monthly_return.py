@@ -5,7 +5,7 @@ import pytest
 
 from lmns.months import add_months
 from tests.api.conftest import client_with_token
-from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
+from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_birth_site, make_perinatal_return
 from tests.workforce.test_returns import LAST_MONTH, _form
 from workforce.models import WorkforceReturn
 from workforce.perinatal.models import OutcomeSignal, PerinatalReturn
@@ -17,7 +17,11 @@ RETURNS = "/api/v1/workforce-returns/"
 
 def _body(world, **perinatal):
     workforce = {k: v for k, v in _form(world).items() if not k.startswith("perinatal-")}
-    return {**workforce, "provider": "AA1", "perinatal": {**PERINATAL_FIGURES, **perinatal}}
+    return {
+        **workforce,
+        "provider": "AA1",
+        "perinatal": [{"site": "AA101", **PERINATAL_FIGURES, **perinatal}],
+    }
 
 
 @pytest.fixture
@@ -33,19 +37,21 @@ def test_the_perinatal_figures_are_saved_and_returned_with_their_rates(world, ap
     _saved().delete()
     response = api.post(RETURNS, _body(world), format="json")
     assert response.status_code == 201, response.content
-    perinatal = response.json()["perinatal"]
-    assert perinatal["live_births"] == 372
+    (perinatal,) = response.json()["perinatal"]
+    assert (perinatal["site"], perinatal["live_births"]) == ("AA101", 372)
+    assert response.json()["perinatal_total"]["live_births"] == 372
     stillbirths = next(rate for rate in perinatal["rates"] if rate["key"] == "stillbirth_rate")
     assert (stillbirths["count"], stillbirths["denominator"], stillbirths["rate"]) == (1, 373, "2.68")
     assert PerinatalReturn.objects.get(workforce_return__in=_saved()).fft_positive == 150
     listed = api.get(RETURNS).json()["results"]
-    assert any(row["perinatal"] and row["perinatal"]["pmrt_reviews"] == 2 for row in listed)
+    assert any(row["perinatal"] and row["perinatal"][0]["pmrt_reviews"] == 2 for row in listed)
 
 
 def test_a_return_from_before_the_perinatal_figures_reads_them_as_empty(world, api):
     workforce_return = world.record("workforce_return", world.a1)
     PerinatalReturn.objects.filter(workforce_return=workforce_return).delete()
-    assert api.get(f"{RETURNS}{workforce_return.pk}/").json()["perinatal"] is None
+    body = api.get(f"{RETURNS}{workforce_return.pk}/").json()
+    assert (body["perinatal"], body["perinatal_total"]) == ([], None)
 
 
 @pytest.mark.parametrize(
@@ -62,7 +68,7 @@ def test_a_bad_figure_is_refused_with_its_field_named_and_nothing_saved(
     _saved().delete()
     response = api.post(RETURNS, _body(world, **perinatal), format="json")
     assert response.status_code == 400
-    assert message in " ".join(response.json()["perinatal"][field])
+    assert message in " ".join(response.json()["perinatal"][0][field])
     assert not _saved().exists()
     assert not PerinatalReturn.objects.filter(workforce_return__month=LAST_MONTH).exists()
 
@@ -87,7 +93,7 @@ def test_a_jump_in_births_must_be_confirmed(world, api):
     assert not _saved().exists()
     confirmed = api.post(RETURNS, {**body, "confirm_changes": True}, format="json")
     assert confirmed.status_code == 201, confirmed.content
-    assert "Live births: 372" in confirmed.json()["perinatal"]["confirmed_changes"]
+    assert "Live births: 372" in confirmed.json()["perinatal"][0]["confirmed_changes"]
 
 
 def test_saving_the_month_that_crosses_the_threshold_opens_the_outcome_signal(world, api):
@@ -109,6 +115,38 @@ def test_a_figure_the_return_does_not_take_is_refused_by_name_and_nothing_saved(
     assert response.json()["status"] == ["“status” is not a field that can be sent here."]
     response = api.post(RETURNS, _body(world, births_at_home=3), format="json")
     assert response.json() == {
-        "perinatal": {"births_at_home": ["“births_at_home” is not a field that can be sent here."]}
+        "perinatal": [{"births_at_home": ["“births_at_home” is not a field that can be sent here."]}]
     }
+    assert not _saved().exists()
+
+
+def test_each_birth_site_is_sent_by_its_code_and_the_total_is_their_sum(world, api):
+    _saved().delete()
+    centre = make_birth_site(world.a1, "Aardvark Birth Centre")
+    small = {**PERINATAL_FIGURES, "live_births": 28, "term_births": 27, "site": centre.ods_site_code.lower()}
+    body = _body(world)
+    response = api.post(RETURNS, {**body, "perinatal": [*body["perinatal"], small]}, format="json")
+    assert response.status_code == 201, response.content
+    assert [site["site"] for site in response.json()["perinatal"]] == [centre.ods_site_code, "AA101"]
+    total = response.json()["perinatal_total"]
+    assert (total["live_births"], total["stillbirths"]) == (400, 2)
+    stillbirths = next(rate for rate in total["rates"] if rate["key"] == "stillbirth_rate")
+    assert (stillbirths["count"], stillbirths["denominator"]) == (2, 402)
+
+
+def test_a_site_left_out_unknown_or_given_twice_is_refused_and_nothing_saved(world, api):
+    _saved().delete()
+    make_birth_site(world.a1, "Aardvark Birth Centre")
+    left_out = api.post(RETURNS, _body(world), format="json")
+    assert left_out.status_code == 400
+    assert "none were given for Aardvark Birth Centre" in " ".join(left_out.json()["non_field_errors"])
+    body = _body(world)
+    site = body["perinatal"][0]
+    for sites, problem in [
+        ([site, {**site, "site": "BB101"}], "Give the ODS site code of one of the provider's birth sites"),
+        ([site, site], "This site is given twice"),
+    ]:
+        refused = api.post(RETURNS, {**body, "perinatal": sites}, format="json")
+        assert refused.status_code == 400
+        assert problem in " ".join(refused.json()["perinatal"][1]["site"])
     assert not _saved().exists()

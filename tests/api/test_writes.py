@@ -303,7 +303,7 @@ def test_a_workforce_return_is_submitted_once_a_month(world, lead):
             for figure in current.training_figures.select_related("staff_group")
             for part in ("in_scope", "compliant")
         },
-        "perinatal": PERINATAL_FIGURES,
+        "perinatal": [{"site": "AA101", **PERINATAL_FIGURES}],
     }
     response = lead.post("/api/v1/workforce-returns/", body, format="json")
     assert response.status_code == 201, response.content

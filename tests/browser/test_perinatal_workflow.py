@@ -18,8 +18,14 @@ from lmns.demo import DEMO_PROVIDERS
 from tests.browser.conftest import sign_in
 from tests.browser.test_workforce_workflow import HOME_URL, RETURN_FIGURES, open_workforce, person
 from tests.conftest import IN_CI, ZONE, skip_or_fail
-from tests.workforce.perinatal.factories import PERINATAL_FORM
-from workforce.perinatal.models import OutcomeSignal, SignalKind
+from tests.workforce.perinatal.factories import CENTRE_FIGURES, site_form
+from workforce.perinatal.models import (
+    COUNT_FIELDS,
+    RATES_BY_KEY,
+    OutcomeSignal,
+    PerinatalFigures,
+    SignalKind,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +37,12 @@ ZZA = next(name for ods_code, name, _units in DEMO_PROVIDERS if ods_code == "ZZA
 SIGNAL_RAISED = datetime(2026, 12, 15, 10, 0, tzinfo=ZONE)
 CHECK_DUE = date(2026, 12, 29)
 DAY_AFTER_DUE = datetime(2026, 12, 30, 9, 30, tzinfo=ZONE)
-# November's figures: 4 term stillbirths of 345 term births (about ten times the reference
-# rate) take the CUSUM from 0 to 2.36, over amber (2.0) and short of red (3.0).
-NOVEMBER = {**PERINATAL_FORM, "perinatal-stillbirths": "5", "perinatal-term_stillbirths": "4"}
+# November's figures at Northshire's maternity unit: 4 term stillbirths of 345 term births (about
+# ten times the reference rate) take its CUSUM from 0 to 2.36, over amber (2.0) and short of red
+# (3.0). Its birth centre, the provider's other birth site, has a quiet month.
+MATERNITY, CENTRE = "ZZA01", "ZZA02"
+MATERNITY_NAME = next(name for code, name, _type in DEMO_PROVIDERS[0][2] if code == MATERNITY)
+NOVEMBER = site_form(MATERNITY, stillbirths=5, term_stillbirths=4)
 PACK_MONTH = "2026-11"
 
 
@@ -61,26 +70,33 @@ def test_return_opens_an_amber_signal_whose_check_falls_due_after_christmas(
     for cell in page.locator("input[name^='training-']").all():
         if not cell.input_value():
             cell.fill("100" if cell.get_attribute("name").endswith("in_scope") else "93")
-    for name, value in NOVEMBER.items():
+    centre = CENTRE_FIGURES
+    for name, value in {**NOVEMBER, **site_form(CENTRE, **centre)}.items():
         page.locator(f"input[name='{name}']").fill(value)
+    # The provider's rates are its two sites' figures added together.
+    maternity = {name: int(NOVEMBER[f"perinatal-{MATERNITY}-{name}"]) for name in COUNT_FIELDS}
+    total = PerinatalFigures({name: maternity[name] + centre[name] for name in COUNT_FIELDS})
+    term_stillbirths = RATES_BY_KEY["term_stillbirth_rate"].describe(total)
+    stillbirths = RATES_BY_KEY["stillbirth_rate"].describe(total)
     page.screenshot(path=artifacts / "perinatal-return-form.png", full_page=True)
     page.get_by_role("button", name="Submit the return").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ZZA)
     # The lead is told at once of the signal the return opened, and when its check is due.
     expect(page.get_by_role("status")).to_contain_text(
-        "Return for November 2026 submitted. It opened an amber LMNS outcome signal for term "
-        "stillbirths (November 2026): its critical safety check is due by 29 December 2026."
+        f"Return for November 2026 submitted. It opened an amber LMNS outcome signal at {MATERNITY_NAME} "
+        "for term stillbirths (November 2026): its critical safety check is due by 29 December 2026."
     )
     page.screenshot(path=artifacts / "perinatal-submitted.png")
 
     # 2. The return's rates, each with its count and denominator.
     page.get_by_role("link", name="November 2026").first.click()
     rates = page.get_by_role("table", name="Rates, with their counts and denominators")
-    expect(rates.get_by_role("row", name=re.compile("^Term stillbirths"))).to_contain_text(
+    expect(rates.get_by_role("row", name=re.compile("^Term stillbirths"))).to_contain_text(term_stillbirths)
+    expect(rates.get_by_role("row", name=re.compile("^Stillbirths"))).to_contain_text(stillbirths)
+    # The maternity unit's own term stillbirth rate, in the table by site.
+    sites = page.get_by_role("table", name="Figures by site")
+    expect(sites.get_by_role("row", name=re.compile(f"^{MATERNITY_NAME}"))).to_contain_text(
         "11.59 per 1,000 (4 of 345 term births)"
-    )
-    expect(rates.get_by_role("row", name=re.compile("^Stillbirths"))).to_contain_text(
-        "13.26 per 1,000 (5 of 377 births)"
     )
     page.screenshot(path=artifacts / "perinatal-return.png", full_page=True)
 
@@ -95,6 +111,7 @@ def test_return_opens_an_amber_signal_whose_check_falls_due_after_christmas(
     expect(row).to_contain_text("15 Dec 2026")
     expect(row.locator(".nhsuk-tag--orange")).to_have_text("Amber")
     expect(row.locator(".nhsuk-tag--yellow")).to_have_text("Due 29 Dec 2026")
+    expect(row).to_contain_text(MATERNITY_NAME)  # MOSS, and ours, signal a site
     expect(row).not_to_contain_text("MOSS")  # the LMNS's own signal, never called MOSS
     page.screenshot(path=artifacts / "perinatal-signal.png")
     page.screenshot(path=artifacts / "perinatal-rates.png", full_page=True)
@@ -125,11 +142,11 @@ def test_return_opens_an_amber_signal_whose_check_falls_due_after_christmas(
         expect(officer.get_by_role("heading", level=1)).to_contain_text("board pack")
         deaths = officer.get_by_role("table", name="Deaths and their reviews")
         expect(deaths.get_by_role("row", name=re.compile("^Term stillbirths"))).to_contain_text(
-            "11.59 per 1,000 (4 of 345 term births)"
+            term_stillbirths
         )
         signals = officer.get_by_role("table", name="Outcome signals and their critical safety checks")
         row = signals.get_by_role(
-            "row", name=re.compile("^LMNS outcome signal: Term stillbirths, November 2026")
+            "row", name=re.compile(f"^LMNS outcome signal: Term stillbirths, {MATERNITY_NAME}, November 2026")
         )
         expect(row).to_contain_text("Amber; check overdue, due 29 December 2026")
         expect(row.locator(".nhsuk-tag--red")).to_have_text("Red")
@@ -144,8 +161,8 @@ def test_return_opens_an_amber_signal_whose_check_falls_due_after_christmas(
     text = pdf_text(workbook)
     shutil.copy(workbook.with_suffix(".pdf"), artifacts / "perinatal-board-pack.pdf")
     assert "Perinatal quality surveillance board pack" in text
-    assert "11.59 per 1,000 (4 of 345 term births)" in text
-    assert "LMNS outcome signal: Term stillbirths, November 2026" in text
+    assert term_stillbirths in text
+    assert f"LMNS outcome signal: Term stillbirths, {MATERNITY_NAME}, November 2026" in text
     assert "check overdue, due 29 December 2026" in text
     assert "###" not in text  # what LibreOffice prints in a column too narrow for its figure
 

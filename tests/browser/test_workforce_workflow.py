@@ -16,7 +16,7 @@ from lmns.demo import DEMO_PROVIDERS
 from lmns.months import add_months, first_of_month
 from tests.browser.conftest import EXTERNAL_URL, menu, sign_in
 from tests.factories import make_concern
-from tests.workforce.perinatal.factories import PERINATAL_FORM
+from tests.workforce.perinatal.factories import CENTRE_FIGURES, site_form
 from workforce.models import FtsuConcern, FtsuMessage, WorkforceReturn
 from workforce.selectors import Quarter
 
@@ -91,8 +91,9 @@ def test_return_trends_speaking_up_reply_and_counts(page, browser, seeded_live_s
     for cell in page.locator("input[name^='training-']").all():
         if not cell.input_value():
             cell.fill("100" if cell.get_attribute("name").endswith("in_scope") else "93")
-    # The month's perinatal figures, submitted with the workforce figures on the same form.
-    for name, value in PERINATAL_FORM.items():
+    # The month's perinatal figures, submitted with the workforce figures on the same form, for
+    # each of the provider's birth sites: its maternity unit and its birth centre.
+    for name, value in {**site_form("ZZA01"), **site_form("ZZA02", **CENTRE_FIGURES)}.items():
         page.locator(f"input[name='{name}']").fill(value)
     # A percentage over 100 is refused beside its field, and nothing is saved.
     page.get_by_label("Midwife turnover, rolling 12 months (%)", exact=True).fill("112")

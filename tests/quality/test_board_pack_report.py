@@ -19,7 +19,7 @@ from tests.assurance.oversight.records import make_concern
 from tests.assurance.test_exports import soffice
 from tests.factories import make_incident, make_unit
 from tests.workforce.champions.factories import make_champion_action, make_champions_meeting, make_walkabout
-from tests.workforce.perinatal.factories import make_perinatal_return
+from tests.workforce.perinatal.factories import birth_site, make_perinatal_return
 from workforce.perinatal import services as perinatal_services
 from workforce.perinatal.models import OutcomeSignal
 
@@ -34,7 +34,8 @@ def _month(trust, today):
     make_concern(trust.provider, by=trust.lead, due_in_days=-3)
     # A national signal raised a month ago: its check, due eight working days later, is overdue.
     perinatal_services.national_signal_record(
-        provider=trust.provider, by=trust.lead, measure="term_stillbirths", level="red",
+        provider=trust.provider, unit=birth_site(trust.provider), by=trust.lead,
+        measure="term_stillbirths", level="red",
         month=OCTOBER, raised_on=today - timedelta(days=30),
     )  # fmt: skip
 

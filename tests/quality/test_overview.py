@@ -26,7 +26,7 @@ from tests.factories import (
     make_visit,
     make_workforce_return,
 )
-from tests.workforce.perinatal.factories import make_perinatal_return
+from tests.workforce.perinatal.factories import birth_site, make_perinatal_return
 from workforce.perinatal import services as perinatal_services
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,8 @@ def _history(provider, n, framework, by):
         make_concern(provider, received_on=date(2026, 8, 2))
         # Signals open and overdue, amber and red: each provider's own in the perinatal column.
         perinatal_services.national_signal_record(
-            provider=provider, by=by, measure="term_stillbirths", level="red" if k % 2 else "amber",
+            provider=provider, unit=birth_site(provider), by=by, measure="term_stillbirths",
+            level="red" if k % 2 else "amber",
             month=date(2026, 9, 1), raised_on=date(2026, 10, 1) + timedelta(days=k),
         )  # fmt: skip
     visit = make_visit(
@@ -210,6 +211,7 @@ def _perinatal_cells(client, user, query):
 def _signal(provider, by, level, raised_on):
     return perinatal_services.national_signal_record(
         provider=provider,
+        unit=birth_site(provider),
         by=by,
         measure="term_neonatal_deaths",
         level=level,
@@ -244,8 +246,10 @@ def test_the_perinatal_column_is_red_for_an_overdue_check_and_amber_for_an_open_
     assert ours.reason == (
         f"Red: 1 critical safety check overdue today, due {overdue.check_due_on:%-d %B %Y} (red at 1 or more)"
     )
+    # The signal names its site, as MOSS signals a site.
     assert cells[trust.sibling].worst.reason.startswith(
-        "Amber: National MOSS signal (received by the trust), term neonatal deaths (to 28 days), October 2026"
+        "Amber: National MOSS signal (received by the trust), term neonatal deaths (to 28 days) at "
+        f"{birth_site(trust.sibling).name}, October 2026"
     )
     # Quoll sent no October return, due on 15 November.
     assert (

@@ -1,11 +1,13 @@
-"""Fictional perinatal figures for the demonstration LMNS: three years of monthly returns at
-3,000 to 6,000 births a provider a year, with rates near national levels.
+"""Fictional perinatal figures for the demonstration LMNS: three years of monthly returns for
+each birth site, 3,000 to 6,000 births a provider a year (most at its obstetric unit, a few
+hundred at a midwife-led unit), with rates near national levels.
 
-The story: ZZC has a cluster of term stillbirths two and three months ago, so the LMNS outcome
-signal fires when the return comes in, and its critical safety check, due eight working days
-later, is overdue. The chance clusters that a CUSUM also signals over three years of five
-providers (as it would in life) have completed checks, and ZZD received a national MOSS signal
-last year and completed its check, with actions. Running it again changes nothing.
+The story: Eastmoor Maternity Unit (ZZC01) has a cluster of term stillbirths two and three
+months ago, so the LMNS outcome signal fires at that site when the return comes in, and its
+critical safety check, due eight working days later, is overdue. The chance clusters that a
+CUSUM also signals over three years of seven sites (as it would in life) have completed checks,
+and ZZD received a national MOSS signal for its maternity centre last year and completed its
+check, with actions. Running it again changes nothing.
 """
 
 import math
@@ -16,15 +18,24 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from lmns.models import Lmns
+from lmns.models import Lmns, Unit
 from lmns.months import add_months, first_of_month
 from workforce.models import WorkforceReturn
 from workforce.perinatal import services
 from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, SignalKind
 
-# Births a year, by ODS code.
-BIRTHS_A_YEAR = {"ZZA": 5400, "ZZB": 4300, "ZZC": 3300, "ZZD": 6000, "ZZE": 3000}
-SIGNAL_SITE = "ZZC"
+# Births a year, by ODS site code (lmns.demo's birth sites). Southfield's only site is a
+# freestanding midwife-led unit: it carries the provider's 3,000, more than such a unit would.
+BIRTHS_A_YEAR = {
+    "ZZA01": 5000,
+    "ZZA02": 400,
+    "ZZB01": 4300,
+    "ZZC01": 3000,
+    "ZZC02": 300,
+    "ZZD01": 6000,
+    "ZZE01": 3000,
+}
+SIGNAL_SITE = "ZZC01"
 CLUSTER_MONTHS_AGO = (3, 2)  # term stillbirths in each of these months
 CLUSTER_DEATHS = 3
 # Per birth (or per live birth, term birth, response), near national levels; term deaths a
@@ -93,22 +104,33 @@ def month_figures(rng: random.Random, births_a_year: int, month_index: int, clus
 
 @transaction.atomic
 def demo_seed(*, lmns: Lmns) -> None:
-    """After workforce.demo: each of its returns gains its perinatal half, in month order, and
-    the outcome signal runs as each would have come in."""
+    """After workforce.demo: each of its returns gains each birth site's figures, in month order,
+    and the outcome signal runs as each would have come in."""
     lead = get_user_model().objects.filter(username="demo.lead").first()
     this_month = first_of_month(timezone.localdate())
     cluster = {add_months(this_month, -ago) for ago in CLUSTER_MONTHS_AGO}
-    for provider in lmns.providers.filter(ods_code__in=BIRTHS_A_YEAR).order_by("ods_code"):
-        rng = random.Random(f"perinatal-{provider.ods_code}")
-        returns = WorkforceReturn.objects.filter(provider=provider, perinatal__isnull=True).order_by("month")
+    sites = Unit.objects.filter(provider__lmns=lmns, ods_site_code__in=BIRTHS_A_YEAR).order_by(
+        "ods_site_code"
+    )
+    for provider in lmns.providers.filter(units__in=sites).distinct().order_by("ods_code"):
+        own = [site for site in sites if site.provider_id == provider.pk]
+        draws = {site.pk: random.Random(f"perinatal-{site.ods_site_code}") for site in own}
+        returns = WorkforceReturn.objects.filter(provider=provider, perinatal_sites__isnull=True).order_by(
+            "month"
+        )
         for workforce_return in returns:
-            in_cluster = provider.ods_code == SIGNAL_SITE and workforce_return.month in cluster
-            PerinatalReturn.objects.create(
-                workforce_return=workforce_return,
-                **month_figures(
-                    rng, BIRTHS_A_YEAR[provider.ods_code], workforce_return.month.month, in_cluster
-                ),
-            )
+            for site in own:
+                in_cluster = site.ods_site_code == SIGNAL_SITE and workforce_return.month in cluster
+                PerinatalReturn.objects.create(
+                    workforce_return=workforce_return,
+                    unit=site,
+                    **month_figures(
+                        draws[site.pk],
+                        BIRTHS_A_YEAR[site.ods_site_code],
+                        workforce_return.month.month,
+                        in_cluster,
+                    ),
+                )
             services.outcome_signals_detect(
                 provider=provider, by=lead, today=timezone.localdate(workforce_return.submitted_at)
             )
@@ -120,7 +142,7 @@ def _complete_earlier_checks(lmns: Lmns, cluster: set) -> None:
     """Every signal but the story's has had its check, on time."""
     earlier = OutcomeSignal.objects.filter(
         provider__lmns=lmns, kind=SignalKind.LMNS, check_completed_on__isnull=True
-    ).exclude(provider__ods_code=SIGNAL_SITE, month__in=cluster)
+    ).exclude(unit__ods_site_code=SIGNAL_SITE, month__in=cluster)
     for signal in earlier:
         signal.findings = (
             "Demo: each death reviewed with PMRT; no common factor in care, staffing or escalation found. "
@@ -139,6 +161,7 @@ def _national_signal(lmns: Lmns, lead) -> None:
     raised_on = add_months(month, 2).replace(day=3)
     signal = services.national_signal_record(
         provider=provider,
+        unit=provider.units.birth_sites().order_by("name").first(),
         by=lead,
         measure="term_neonatal_deaths",
         level="amber",

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from lmns.forms import DateField, NHSErrorMessagesMixin
+from lmns.models import Unit
 from workforce.perinatal.models import (
     OutcomeSignal,
     PerinatalReturn,
@@ -34,21 +35,47 @@ PERINATAL_SECTIONS = [
 ]
 
 
-class PerinatalReturnForm(NHSErrorMessagesMixin, forms.ModelForm):
-    """The perinatal half of the monthly return: counts only; rates are worked out."""
+def site_prefix(unit) -> str:
+    """The prefix of a site's figures on the return form: its ODS site code, which stays the
+    same when the provider gains another site."""
+    return f"perinatal-{unit.ods_site_code}"
 
-    prefix = "perinatal"
+
+class PerinatalReturnForm(NHSErrorMessagesMixin, forms.ModelForm):
+    """One birth site's half of the monthly return: counts only; rates are worked out."""
 
     class Meta:
         model = PerinatalReturn
         fields = [name for _title, names in PERINATAL_SECTIONS for name in names]
 
+    def __init__(self, *args, unit, **kwargs):
+        kwargs.setdefault("prefix", site_prefix(unit))
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in PERINATAL_SECTIONS]
 
 
+def site_forms(data, *, units, workforce_return=None) -> list[PerinatalReturnForm]:
+    """A form for each of ``units`` (a provider's birth sites), holding the site's figures of
+    ``workforce_return`` where it has them."""
+    current = {}
+    if workforce_return is not None:
+        current = {
+            item.unit_id: item for item in PerinatalReturn.objects.filter(workforce_return=workforce_return)
+        }
+    return [PerinatalReturnForm(data, unit=unit, instance=current.get(unit.pk)) for unit in units]
+
+
+class SiteChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.ods_site_code}), {obj.provider.name}"
+
+
 class NationalSignalForm(NHSErrorMessagesMixin, forms.Form):
-    provider = forms.ModelChoiceField(queryset=None, label="Provider")
+    # MOSS signals a site: the trust is told which of its sites the signal is for.
+    unit = SiteChoiceField(queryset=None, label="Site")
     measure = forms.ChoiceField(label="What the signal is about", choices=SignalMeasure.choices)
     level = forms.ChoiceField(label="Level", choices=SignalLevel.choices)
     month = DateField(
@@ -65,9 +92,10 @@ class NationalSignalForm(NHSErrorMessagesMixin, forms.Form):
 
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
-        if len(providers) == 1:
-            self.fields["provider"].initial = providers[0]
+        sites = Unit.objects.filter(provider__in=providers).birth_sites().select_related("provider")
+        self.fields["unit"].queryset = sites.order_by("provider__name", "name")
+        if len(sites) == 1:
+            self.fields["unit"].initial = sites[0]
 
     def clean_raised_on(self):
         value = self.cleaned_data["raised_on"]

@@ -1,7 +1,9 @@
 """The monthly perinatal return, and outcome signals with their critical safety checks.
 
-A PerinatalReturn is one-to-one with a WorkforceReturn: one form, one month, one deadline.
-Counts are typed; every rate is worked out from its count and denominator, never typed.
+A PerinatalReturn is one birth site's figures for the month of its provider's WorkforceReturn:
+one form, one month, one deadline for the provider, a set of counts for each of its sites.
+A provider's figures are the sum over its sites (PerinatalFigures). Counts are typed; every
+rate is worked out from its count and denominator, never typed.
 """
 
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from lmns.models import Provider, ProviderScopedQuerySet
+from lmns.models import Provider, ProviderScopedQuerySet, Unit
 from lmns.months import add_months, first_of_month
 from lmns.spc import Direction
 
@@ -33,11 +35,27 @@ class PerinatalReturnQuerySet(models.QuerySet):
         return self.filter(workforce_return__provider__in=providers_for(user))
 
 
-class PerinatalReturn(models.Model):
-    """A provider's perinatal figures for the month of its workforce return."""
+class BirthsMixin:
+    """The two denominators worked out from typed counts, for one site's return and for any sum
+    of them alike."""
 
-    workforce_return = models.OneToOneField(
-        "workforce.WorkforceReturn", on_delete=models.CASCADE, related_name="perinatal"
+    @property
+    def total_births(self) -> int:
+        return (self.live_births or 0) + (self.stillbirths or 0)
+
+    @property
+    def term_live_births(self) -> int:
+        return max(0, (self.term_births or 0) - (self.term_stillbirths or 0))
+
+
+class PerinatalReturn(BirthsMixin, models.Model):
+    """A birth site's perinatal figures for the month of its provider's workforce return."""
+
+    workforce_return = models.ForeignKey(
+        "workforce.WorkforceReturn", on_delete=models.CASCADE, related_name="perinatal_sites"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="perinatal_returns", verbose_name="Site"
     )
     # Births (from 24+0 weeks). Term: 37+0 weeks or more.
     live_births = _count("Live births")
@@ -75,21 +93,20 @@ class PerinatalReturn(models.Model):
     objects = PerinatalReturnQuerySet.as_manager()
     history = HistoricalRecords()
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workforce_return", "unit"], name="perinatal_return_one_per_site")
+        ]
+
     def __str__(self):
-        return f"Perinatal return, {self.workforce_return}"
+        return f"Perinatal return, {self.unit}, {self.workforce_return}"
 
     def get_absolute_url(self):
         return self.workforce_return.get_absolute_url()
 
-    @property
-    def total_births(self) -> int:
-        return (self.live_births or 0) + (self.stillbirths or 0)
-
-    @property
-    def term_live_births(self) -> int:
-        return max(0, (self.term_births or 0) - (self.term_stillbirths or 0))
-
     def clean(self):
+        if self.unit_id is not None and self.workforce_return_id is not None:
+            check_birth_site(self.unit, self.workforce_return.provider_id, "unit")
         # Each part is checked against its whole; a refused figure says what its whole is.
         pairs = [
             ("term_stillbirths", self.stillbirths, "stillbirths"),
@@ -114,14 +131,38 @@ class PerinatalReturn(models.Model):
             raise ValidationError(errors)
 
 
+def check_birth_site(unit: Unit, provider_id: int, field: str) -> None:
+    """Refuse a site of another provider, or a neonatal unit (no births of its own)."""
+    if unit.provider_id != provider_id:
+        raise ValidationError({field: f"{unit.name} is not a site of this provider."})
+    if not unit.is_birth_site:
+        raise ValidationError({field: f"{unit.name} is a neonatal unit: babies are not born there."})
+
+
+COUNT_FIELDS = [
+    field.name
+    for field in PerinatalReturn._meta.concrete_fields
+    if isinstance(field, models.PositiveIntegerField)
+]
+
+
+class PerinatalFigures(BirthsMixin):
+    """Counts summed over sites (and months): a provider's figures, with the attribute names of
+    one site's return, so that a rate reads either alike."""
+
+    def __init__(self, sums: dict):
+        for name in COUNT_FIELDS:
+            setattr(self, name, sums.get(name) or 0)
+
+
 @dataclass(frozen=True)
 class Rate:
     """A rate worked out from a count and its denominator, shown with both."""
 
     key: str
     label: str
-    numerator: str  # attribute of PerinatalReturn
-    denominator: str  # attribute or property of PerinatalReturn
+    numerator: str  # attribute of PerinatalReturn and PerinatalFigures
+    denominator: str  # attribute or property of both
     denominator_words: str
     per: int = 1000  # 1000: per 1,000; 100: a percentage
     direction: Direction = Direction.LOWER_IS_BETTER
@@ -133,16 +174,16 @@ class Rate:
     def unit(self) -> str:
         return "per 1,000" if self.per == 1000 else "%"
 
-    def counts(self, perinatal: "PerinatalReturn") -> tuple[int, int]:
+    def counts(self, perinatal: BirthsMixin) -> tuple[int, int]:
         return getattr(perinatal, self.numerator), getattr(perinatal, self.denominator)
 
-    def of(self, perinatal: "PerinatalReturn") -> Decimal | None:
+    def of(self, perinatal: BirthsMixin) -> Decimal | None:
         part, whole = self.counts(perinatal)
         if not whole:
             return None
         return (Decimal(part) * self.per / Decimal(whole)).quantize(Decimal("0.01"))
 
-    def describe(self, perinatal: "PerinatalReturn") -> str:
+    def describe(self, perinatal: BirthsMixin) -> str:
         part, whole = self.counts(perinatal)
         value = self.of(perinatal)
         if value is None:
@@ -241,6 +282,9 @@ class OutcomeSignal(models.Model):
     critical safety check it opens: findings, actions with owners, shared with the LMNS."""
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="outcome_signals")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="outcome_signals", verbose_name="Site"
+    )
     kind = models.CharField(max_length=10, choices=SignalKind.choices)
     measure = models.CharField(max_length=30, choices=SignalMeasure.choices)
     level = models.CharField(max_length=10, choices=SignalLevel.choices)
@@ -267,7 +311,7 @@ class OutcomeSignal(models.Model):
             # The LMNS's own CUSUM opens one signal per site, measure and month, however often
             # the return is corrected.
             models.UniqueConstraint(
-                fields=["provider", "measure", "month"],
+                fields=["unit", "measure", "month"],
                 condition=Q(kind="lmns"),
                 name="outcome_signal_lmns_one_per_month",
             ),
@@ -275,10 +319,14 @@ class OutcomeSignal(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.get_measure_display()}, {self.provider}, {self.month:%B %Y}"
+        return f"{self.get_kind_display()}: {self.get_measure_display()}, {self.unit}, {self.month:%B %Y}"
 
     def get_absolute_url(self):
         return reverse("workforce:signal-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.unit_id is not None and self.provider_id is not None:
+            check_birth_site(self.unit, self.provider_id, "unit")
 
     @property
     def is_complete(self) -> bool:

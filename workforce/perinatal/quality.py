@@ -1,8 +1,9 @@
 """The perinatal section of the provider quality view (quality.quality's pages read it from here).
 
-The period's deaths and rates come from the monthly returns of its months, summed, each rate
-with its count and denominator; the signals are the provider's open critical safety checks
-and any signal raised in the period, overdue checks first.
+The period's deaths and rates come from the monthly returns of its months, summed over the
+months and the provider's birth sites, each rate with its count and denominator; the signals
+are the provider's open critical safety checks and any signal raised in the period, overdue
+checks first, each naming its site.
 
 ``perinatal_summaries`` gives the LMNS overview's heat map its perinatal column: the same
 figures for every provider at once, in a fixed number of queries.
@@ -12,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,8 +21,17 @@ from lmns.access import readable_among
 from lmns.models import Provider
 from lmns.months import add_months
 from workforce.models import return_due_on
-from workforce.perinatal.models import RATES, RATES_BY_KEY, OutcomeSignal, PerinatalReturn, Rate
+from workforce.perinatal.models import (
+    COUNT_FIELDS,
+    RATES,
+    RATES_BY_KEY,
+    OutcomeSignal,
+    PerinatalFigures,
+    PerinatalReturn,
+    Rate,
+)
 from workforce.perinatal.reference import SignalReference, signal_reference
+from workforce.perinatal.selectors import figure_sums, figures_by, figures_of
 
 # The board's monthly picture leads with deaths and their reviews (domain.md section 3.2).
 DEATH_COUNTS = [
@@ -30,22 +40,6 @@ DEATH_COUNTS = [
     ("late_fetal_losses", "Late fetal losses (22+0 to 23+6)"),
     ("pmrt_reviews", "Perinatal deaths reviewed with PMRT"),
 ]
-_SUMMED = sorted(
-    {name for name, _ in DEATH_COUNTS}
-    | {"live_births", "stillbirths", "term_births", "term_stillbirths", "obstetric_rota_gaps"}
-    | {rate.numerator for rate in RATES}
-    | {rate.denominator for rate in RATES if rate.denominator not in {"total_births", "term_live_births"}}
-)
-
-
-class _Totals:
-    """A period's summed counts, with the same derived denominators as one return."""
-
-    def __init__(self, sums: dict):
-        for name in _SUMMED:
-            setattr(self, name, sums.get(name) or 0)
-        self.total_births = self.live_births + self.stillbirths
-        self.term_live_births = max(0, self.term_births - self.term_stillbirths)
 
 
 @dataclass(frozen=True)
@@ -84,15 +78,16 @@ def provider_section(*, user, provider: Provider, period, today: date | None = N
         workforce_return__month__gte=period.start,
         workforce_return__month__lt=period.end,
     )
-    sums = returns.aggregate(
-        months_returned=Count("pk"),
+    returned = returns.aggregate(
+        months_returned=Count("workforce_return", distinct=True),
         return_id=Max("workforce_return_id"),
-        **{name: Sum(name) for name in _SUMMED},
+        **figure_sums(),
     )
-    totals = _Totals(sums)
+    totals = figures_of(returned)
     signals = list(
         OutcomeSignal.objects.filter(provider__in=scope)
         .filter_open_or_raised(period.start, period.end)
+        .select_related("unit")
         .order_by("check_completed_on", "check_due_on")
     )
     signals.sort(key=lambda s: (not s.is_overdue, s.is_complete, s.check_due_on))
@@ -100,7 +95,7 @@ def provider_section(*, user, provider: Provider, period, today: date | None = N
         provider=provider,
         start=period.start,
         end=period.end,
-        months_returned=sums["months_returned"] or 0,
+        months_returned=returned["months_returned"] or 0,
         months=period.months,
         deaths=[(label, getattr(totals, name)) for name, label in DEATH_COUNTS],
         rates=[RateRow(rate, rate.describe(totals)) for rate in RATES],
@@ -110,8 +105,8 @@ def provider_section(*, user, provider: Provider, period, today: date | None = N
         reference=signal_reference(),
         url=reverse("workforce:perinatal", kwargs={"ods_code": provider.ods_code}),
         return_url=(
-            reverse("workforce:return-detail", kwargs={"pk": sums["return_id"]})
-            if period.months == 1 and sums["return_id"]
+            reverse("workforce:return-detail", kwargs={"pk": returned["return_id"]})
+            if period.months == 1 and returned["return_id"]
             else None
         ),
     )
@@ -123,7 +118,7 @@ def lmns_signals(*, user, providers, period) -> list[OutcomeSignal]:
     signals = list(
         OutcomeSignal.objects.filter(provider__in=readable_among(user, providers))
         .filter_open_or_raised(period.start, period.end)
-        .select_related("provider")
+        .select_related("provider", "unit")
     )
     signals.sort(key=lambda s: (not s.is_overdue, s.is_complete, s.check_due_on, s.provider.name))
     return signals
@@ -141,7 +136,7 @@ class PerinatalSummary:
     months: list[date]  # the period's months
     today: date  # what is overdue is overdue on this day
     returned: dict[date, int] = field(default_factory=dict)  # month -> the return's workforce return pk
-    sums: dict = field(default_factory=dict)
+    sums: dict = field(default_factory=dict)  # count field -> the period's sum over months and sites
     signals: list[OutcomeSignal] = field(default_factory=list)  # open, or raised in the period
 
     @property
@@ -156,7 +151,7 @@ class PerinatalSummary:
 
     @property
     def rates(self) -> list[RateRow]:
-        totals = _Totals(self.sums)
+        totals = PerinatalFigures(self.sums)
         return [RateRow(rate, rate.describe(totals)) for rate in SUMMARY_RATES]
 
     @property
@@ -193,22 +188,26 @@ def perinatal_summaries(*, user, providers, period, today: date | None = None) -
     summaries = {
         provider.pk: PerinatalSummary(provider=provider, months=months, today=today) for provider in providers
     }
-    # A quarter has at most three returns a provider: summed here rather than grouped in SQL, so
-    # that the months returned come with their figures in the one query.
+    # Sites are summed in SQL, a provider's month at a time; a quarter's (at most three) months
+    # here, so that the months returned come with their figures in the one query.
     scope = readable_among(user, providers)
-    for row in PerinatalReturn.objects.filter(
+    returns = PerinatalReturn.objects.filter(
         workforce_return__provider__in=scope,
         workforce_return__month__gte=period.start,
         workforce_return__month__lt=period.end,
-    ).values("workforce_return__provider", "workforce_return__month", "workforce_return", *_SUMMED):
-        summary = summaries[row["workforce_return__provider"]]
-        summary.returned[row["workforce_return__month"]] = row["workforce_return"]
-        for name in _SUMMED:
-            summary.sums[name] = summary.sums.get(name, 0) + (row[name] or 0)
+    )
+    for (provider, month, workforce_return), figures in figures_by(
+        returns, "workforce_return__provider", "workforce_return__month", "workforce_return"
+    ).items():
+        summary = summaries[provider]
+        summary.returned[month] = workforce_return
+        for name in COUNT_FIELDS:
+            summary.sums[name] = summary.sums.get(name, 0) + getattr(figures, name)
     by_provider = defaultdict(list)
     for signal in (
         OutcomeSignal.objects.filter(provider__in=scope)
         .filter_open_or_raised(period.start, period.end)
+        .select_related("unit")
         .order_by("check_due_on", "pk")
     ):
         by_provider[signal.provider_id].append(signal)

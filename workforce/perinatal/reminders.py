@@ -20,7 +20,9 @@ def overdue_check_reminders_send(*, today: date | None = None) -> int:
     """Email each active provider lead of a provider with an overdue critical safety check,
     once a day per check. Returns the number of emails queued."""
     today = today or timezone.localdate()
-    signals = list(OutcomeSignal.objects.overdue(today).select_related("provider").order_by("check_due_on"))
+    signals = list(
+        OutcomeSignal.objects.overdue(today).select_related("provider", "unit").order_by("check_due_on")
+    )
     leads = {
         provider.pk: list(users_who_can("record_safety_check", provider).exclude(email=""))
         for provider in {signal.provider for signal in signals}
@@ -32,7 +34,7 @@ def overdue_check_reminders_send(*, today: date | None = None) -> int:
                 key=f"perinatal:overdue-check:{signal.pk}:{lead.pk}:{today.isoformat()}",
                 timeout=DAILY_KEY_TIMEOUT,
                 to=lead.email,
-                subject=f"Critical safety check overdue: {signal.provider.name}",
+                subject=f"Critical safety check overdue: {signal.unit.name}, {signal.provider.name}",
                 body=render_to_string(
                     "workforce/email/overdue_safety_check.txt",
                     {

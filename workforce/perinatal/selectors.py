@@ -1,23 +1,27 @@
-"""Reads that carry rules: month-on-month checks, rates over time with their p-charts, the
-LMNS outcome signal's CUSUM per provider, and the signal log."""
+"""Reads that carry rules: a provider's figures summed over its sites, month-on-month checks per
+site, rates over time with their p-charts, the LMNS outcome signal's CUSUM per site, and the
+signal log."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from lmns.models import Provider
+from lmns.models import Provider, Unit
 from lmns.months import add_months, first_of_month
 from lmns.spc import SpcResult
 from lmns.spc_chart import spc_svg
 from workforce.perinatal.cusum import CusumPoint, cusum_statistics
 from workforce.perinatal.models import (
+    COUNT_FIELDS,
     COUNT_JUMPS,
     RATES,
     OutcomeSignal,
+    PerinatalFigures,
     PerinatalReturn,
     Rate,
     SignalKind,
@@ -30,12 +34,34 @@ from workforce.perinatal.reference import SignalMeasureReference, signal_referen
 TREND_MONTHS = 24
 
 
-def perinatal_flags(*, provider: Provider, month: date, perinatal: PerinatalReturn) -> list[str]:
-    """Figures that moved implausibly far since the provider's previous month, in words."""
+def figure_sums() -> dict:
+    """The sum of each count, for ``annotate`` or ``aggregate`` (named apart from the fields)."""
+    return {f"sum_{name}": Sum(name) for name in COUNT_FIELDS}
+
+
+def figures_of(row: dict) -> PerinatalFigures:
+    """The figures in a row that figure_sums summed."""
+    return PerinatalFigures({name: row[f"sum_{name}"] for name in COUNT_FIELDS})
+
+
+def figures_by(returns, *keys: str) -> dict[tuple, PerinatalFigures]:
+    """The counts of ``returns`` summed for each value of ``keys`` (say, provider and month), in
+    one query however many providers and months: a provider's figures are its sites' sum."""
+    rows = returns.order_by().values(*keys).annotate(**figure_sums())
+    return {tuple(row[key] for key in keys): figures_of(row) for row in rows}
+
+
+def return_figures(workforce_return) -> PerinatalFigures | None:
+    """A month's figures of the provider, summed over its sites; None before any were given."""
+    found = figures_by(PerinatalReturn.objects.filter(workforce_return=workforce_return), "workforce_return")
+    return found.get((workforce_return.pk,))
+
+
+def perinatal_flags(*, unit: Unit, month: date, perinatal: PerinatalReturn) -> list[str]:
+    """Figures that moved implausibly far since the same site's previous month, in words naming
+    the site: a provider's sum would hide a jump at one site behind a steady other."""
     previous = (
-        PerinatalReturn.objects.filter(
-            workforce_return__provider=provider, workforce_return__month=add_months(month, -1)
-        )
+        PerinatalReturn.objects.filter(unit=unit, workforce_return__month=add_months(month, -1))
         .select_related("workforce_return")
         .first()
     )
@@ -46,17 +72,39 @@ def perinatal_flags(*, provider: Provider, month: date, perinatal: PerinatalRetu
     for name, (label, share) in COUNT_JUMPS.items():
         now, before = getattr(perinatal, name), getattr(previous, name)
         if now is not None and before and abs(Decimal(now - before)) / before > share:
-            flags.append(f"{label}: {before:,} in {when}, {now:,} now.")
+            flags.append(f"{unit.name}: {label}: {before:,} in {when}, {now:,} now.")
     for rate in RATES:
         if rate.jump is None:
             continue
         now, before = rate.of(perinatal), rate.of(previous)
         if now is not None and before is not None and abs(now - before) > rate.jump:
             flags.append(
-                f"{rate.label}: {format_rate(before, rate.unit)} in {when}, "
+                f"{unit.name}: {rate.label}: {format_rate(before, rate.unit)} in {when}, "
                 f"{format_rate(now, rate.unit)} now."
             )
     return flags
+
+
+# The rates the return's page shows for each site beside the provider's: the two the outcome
+# signal watches.
+SITE_RATES = [rate for rate in RATES if rate.key in {"term_stillbirth_rate", "term_neonatal_death_rate"}]
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    unit: Unit
+    perinatal: PerinatalReturn
+    rates: list[str]  # SITE_RATES in words, with count and denominator
+
+
+def return_sites(workforce_return) -> list[SiteRow]:
+    """Each site's figures of a month, by site name, in one query."""
+    return [
+        SiteRow(perinatal.unit, perinatal, [rate.describe(perinatal) for rate in SITE_RATES])
+        for perinatal in PerinatalReturn.objects.filter(workforce_return=workforce_return)
+        .select_related("unit")
+        .order_by("unit__name")
+    ]
 
 
 def return_rates(perinatal: PerinatalReturn) -> list[tuple[str, str]]:
@@ -118,15 +166,13 @@ def _month_list(end: date, months: int) -> list[date]:
     return [add_months(end, offset) for offset in range(-months + 1, 1)]
 
 
-def _returns_by_month(provider: Provider, first: date | None = None, last: date | None = None) -> dict:
-    returns = PerinatalReturn.objects.filter(workforce_return__provider=provider).select_related(
-        "workforce_return"
+def _figures_by_month(provider: Provider, first: date, last: date) -> dict[date, PerinatalFigures]:
+    returns = PerinatalReturn.objects.filter(
+        workforce_return__provider=provider,
+        workforce_return__month__gte=first,
+        workforce_return__month__lte=last,
     )
-    if first:
-        returns = returns.filter(workforce_return__month__gte=first)
-    if last:
-        returns = returns.filter(workforce_return__month__lte=last)
-    return {item.workforce_return.month: item for item in returns}
+    return {month: figures for (month,), figures in figures_by(returns, "workforce_return__month").items()}
 
 
 @dataclass
@@ -170,7 +216,7 @@ def rate_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date | N
     """Each rate month by month over ``months`` months to ``end``, by default the last month that
     can have a return (the current month's figures are not known until it is over), one query."""
     month_list = _month_list(end or add_months(first_of_month(timezone.localdate()), -1), months)
-    by_month = _returns_by_month(provider, month_list[0], month_list[-1])
+    by_month = _figures_by_month(provider, month_list[0], month_list[-1])
     trends = [
         RateTrend(
             rate=rate,
@@ -184,6 +230,7 @@ def rate_trends(*, provider: Provider, months: int = TREND_MONTHS, end: date | N
 
 @dataclass
 class CusumSeries:
+    unit: Unit  # the site: the outcome signal, as MOSS, is per site
     reference: SignalMeasureReference
     months: list[date]
     counts: list  # (deaths, births) per month, None where there is no return
@@ -209,6 +256,10 @@ class CusumSeries:
     def recent(self) -> list[tuple[date, CusumPoint]]:
         return [(self.months[index], self._point(index)) for index in range(len(self.months))[-12:]]
 
+    @property
+    def title(self) -> str:
+        return f"{self.unit.name}: {self.reference.label}"
+
 
 # Each measure's (deaths, births) from a return's term stillbirths, term births and term
 # neonatal deaths; term live births as PerinatalReturn.term_live_births works them out.
@@ -218,34 +269,24 @@ _SIGNAL_COUNTS = {
 }
 
 
-def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
-    """The LMNS outcome signal's CUSUM for each measure at each provider (by id), over every
-    month the provider has returned, from its first return to its last (a month missing between
-    leaves W as it was). One query for all of them, reading only the counts it needs."""
+def _site_series(units, rows) -> dict[int, list[CusumSeries]]:
+    """Each of ``units``' CUSUM for each measure, by unit id, from ``rows`` of (unit id, month,
+    term stillbirths, term births, term neonatal deaths), over every month from the site's
+    first return to its last (a month missing between leaves W as it was)."""
     reference = signal_reference()
-    rows = (
-        PerinatalReturn.objects.filter(workforce_return__provider__in=[provider.pk for provider in providers])
-        .order_by()
-        .values_list(
-            "workforce_return__provider",
-            "workforce_return__month",
-            "term_stillbirths",
-            "term_births",
-            "term_neonatal_deaths",
-        )
-    )
-    by_provider: dict[int, dict] = {provider.pk: {} for provider in providers}
-    for provider, month, *counts in rows:
-        by_provider[provider][month] = counts
+    by_unit: dict[int, dict] = {unit.pk: {} for unit in units}
+    for unit, month, *counts in rows:
+        by_unit[unit][month] = counts
     cusums = {}
-    for provider, by_month in by_provider.items():
+    for unit in units:
+        by_month = by_unit[unit.pk]
         months = []
         if by_month:
             month, last = min(by_month), max(by_month)
             while month <= last:
                 months.append(month)
                 month = add_months(month, 1)
-        cusums[provider] = series = []
+        cusums[unit.pk] = series = []
         for key, ref in reference.measures.items():
             counts = [_SIGNAL_COUNTS[key](*by_month[m]) if m in by_month else None for m in months]
             statistics, levels = cusum_statistics(
@@ -255,19 +296,63 @@ def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
                 red=ref.red,
                 rate_ratio=reference.rate_ratio,
             )
-            series.append(CusumSeries(ref, months, counts, statistics, levels))
+            series.append(CusumSeries(unit, ref, months, counts, statistics, levels))
+    return cusums
+
+
+def _cusum_rows(returns):
+    return returns.order_by().values_list(
+        "unit", "workforce_return__month", "term_stillbirths", "term_births", "term_neonatal_deaths"
+    )
+
+
+_UNIT_COLUMNS = ["id", "provider_id", "name", "ods_site_code", "unit_type"]
+
+
+def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
+    """The LMNS outcome signal's CUSUM for each measure at each birth site with returns, by
+    provider id, sites by name: one query for all of them, reading only the counts it needs and
+    each site's name beside them."""
+    ids = [provider.pk for provider in providers]
+    rows = PerinatalReturn.objects.filter(workforce_return__provider__in=ids).values_list(
+        "unit",
+        "unit__provider",
+        "unit__name",
+        "unit__ods_site_code",
+        "unit__unit_type",
+        "workforce_return__month",
+        "term_stillbirths",
+        "term_births",
+        "term_neonatal_deaths",
+    )
+    units, counts = {}, []
+    for unit, provider, name, code, unit_type, *figures in rows.order_by():
+        if unit not in units:
+            units[unit] = Unit.from_db(None, _UNIT_COLUMNS, (unit, provider, name, code, unit_type))
+        counts.append((unit, *figures))
+    ordered = sorted(units.values(), key=lambda unit: unit.name)
+    by_unit = _site_series(ordered, counts)
+    cusums: dict[int, list[CusumSeries]] = {pk: [] for pk in ids}
+    for unit in ordered:
+        cusums[unit.provider_id] += by_unit[unit.pk]
     return cusums
 
 
 def provider_cusums(*, provider: Provider) -> list[CusumSeries]:
-    """One provider's CUSUM for each measure (providers_cusums)."""
+    """Every site of one provider, each measure's CUSUM (providers_cusums)."""
     return providers_cusums(providers=[provider])[provider.pk]
+
+
+def site_cusums(*, unit: Unit) -> list[CusumSeries]:
+    """One site's CUSUM for each measure."""
+    return _site_series([unit], _cusum_rows(PerinatalReturn.objects.filter(unit=unit)))[unit.pk]
 
 
 @dataclass(frozen=True)
 class PastCrossing:
     """A threshold crossing in figures older than the signal window: it opened no signal."""
 
+    site: str
     measure: str
     month: date
     level: str
@@ -293,9 +378,13 @@ class PastCrossings:
         )
 
 
-def crossing_keys(cusums: list[CusumSeries]) -> set[tuple[str, date]]:
-    """Each (measure, month) at which ``cusums`` cross a threshold."""
-    return {(series.reference.key, month) for series in cusums for month, _point in series.crossings}
+def crossing_keys(cusums: list[CusumSeries]) -> set[tuple[int, str, date]]:
+    """Each (site id, measure, month) at which ``cusums`` cross a threshold."""
+    return {
+        (series.unit.pk, series.reference.key, month)
+        for series in cusums
+        for month, _point in series.crossings
+    }
 
 
 def past_crossings(
@@ -308,29 +397,29 @@ def past_crossings(
     since = signal_window_start(today or timezone.localdate())
     opened = set(
         OutcomeSignal.objects.filter(provider=provider, kind=SignalKind.LMNS, month__lt=since).values_list(
-            "measure", "month"
+            "unit", "measure", "month"
         )
     )
     return PastCrossings(
         since,
         [
-            PastCrossing(series.reference.label, month, point.level, point.statistic)
+            PastCrossing(series.unit.name, series.reference.label, month, point.level, point.statistic)
             for series in cusums
             for month, point in series.crossings
-            if month < since and (series.reference.key, month) not in opened | excluding
+            if month < since and (series.unit.pk, series.reference.key, month) not in opened | excluding
         ],
     )
 
 
 def signals_visible_to(user):
-    return OutcomeSignal.objects.visible_to(user).select_related("provider")
+    return OutcomeSignal.objects.visible_to(user).select_related("provider", "unit")
 
 
 def lmns_signals_opened_since(*, provider: Provider, since: datetime) -> list[OutcomeSignal]:
     """The LMNS outcome signals opened for ``provider`` from ``since``: saving a return runs the
     CUSUM in the same transaction, so these are the signals that saving opened."""
     return list(
-        OutcomeSignal.objects.filter(provider=provider, kind=SignalKind.LMNS, created_at__gte=since).order_by(
-            "month", "measure"
-        )
+        OutcomeSignal.objects.filter(provider=provider, kind=SignalKind.LMNS, created_at__gte=since)
+        .select_related("unit")
+        .order_by("month", "unit__name", "measure")
     )

@@ -1,10 +1,11 @@
 """Every change to perinatal returns, outcome signals and critical safety checks.
 
 A monthly return is one submission: the workforce figures (workforce.services) and the
-perinatal figures are saved together or not at all, and the month-on-month changes of both
-are confirmed together. Saving a return re-runs the LMNS outcome signal for its provider,
-and every new crossing of a threshold in a recent month opens a signal with its check due
-(models.SIGNAL_WINDOW_MONTHS says why older crossings open none).
+perinatal figures of each of the provider's birth sites are saved together or not at all, and
+the month-on-month changes of all are confirmed together. Saving a return re-runs the LMNS
+outcome signal at each of the provider's sites, and every new crossing of a threshold in a
+recent month opens a signal for that site with its check due (models.SIGNAL_WINDOW_MONTHS says
+why older crossings open none).
 """
 
 from datetime import date
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lmns.models import Provider
+from lmns.models import Provider, Unit
 from workforce.models import WorkforceReturn
 from workforce.perinatal import selectors
 from workforce.perinatal.models import (
@@ -22,10 +23,45 @@ from workforce.perinatal.models import (
     PerinatalReturn,
     SafetyCheckAction,
     SignalKind,
+    check_birth_site,
     signal_window_start,
 )
 from workforce.perinatal.working_days import add_working_days
 from workforce.services import workforce_return_submit, workforce_return_update
+
+
+class SiteFiguresError(ValidationError):
+    """One site's figures refused; ``unit`` says which, so the form or import row is told."""
+
+    def __init__(self, error: ValidationError, unit: Unit):
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.error_list)
+        self.unit = unit
+
+
+NO_BIRTH_SITE = (
+    "{provider} has no birth site (an obstetric or midwife-led unit) on this system, and the perinatal "
+    "figures are given for each site. Ask the LMNS to add the provider's sites."
+)
+
+
+def _site_returns(*, provider: Provider, month: date, perinatal: dict, current: dict) -> list:
+    """Each site's return with its figures set and checked, and the month-on-month changes to
+    confirm; ``current`` holds the sites' returns already saved, by unit id."""
+    site_returns, flags = [], []
+    for unit, figures in sorted(perinatal.items(), key=lambda item: item[0].name):
+        site_return = current.get(unit.pk) or PerinatalReturn(unit=unit)
+        for name, value in figures.items():
+            setattr(site_return, name, value)
+        try:
+            check_birth_site(unit, provider.pk, "unit")
+            site_return.full_clean(exclude=["workforce_return", "unit"], validate_constraints=False)
+        except ValidationError as error:
+            raise SiteFiguresError(error, unit) from None
+        site_flags = selectors.perinatal_flags(unit=unit, month=month, perinatal=site_return)
+        site_return.confirmed_changes = "\n".join(site_flags)
+        site_returns.append(site_return)
+        flags += site_flags
+    return site_returns, flags
 
 
 @transaction.atomic
@@ -35,28 +71,36 @@ def monthly_return_submit(
     month: date,
     by,
     workforce: dict,
-    perinatal: dict,
+    perinatal: dict[Unit, dict],
     confirm_changes: bool = False,
     detect_signals: bool = True,
 ) -> WorkforceReturn:
-    """Submit a provider's workforce and perinatal figures for a month, together. An import of
-    many months (``detect_signals`` off) runs the outcome signal once, when all are saved."""
-    perinatal_return = PerinatalReturn(**perinatal)
-    perinatal_return.full_clean(exclude=["workforce_return"])
-    perinatal_flags = selectors.perinatal_flags(provider=provider, month=month, perinatal=perinatal_return)
+    """Submit a provider's workforce figures for a month with the perinatal figures of each of
+    its birth sites (``perinatal``: site -> figures), together. An import of many months
+    (``detect_signals`` off) runs the outcome signal once, when all are saved."""
+    sites = list(Unit.objects.filter(provider=provider).birth_sites().order_by("name"))
+    if not sites:
+        raise ValidationError(NO_BIRTH_SITE.format(provider=provider.name))
+    site_returns, flags = _site_returns(provider=provider, month=month, perinatal=perinatal, current={})
+    if missing := [site.name for site in sites if site not in perinatal]:
+        raise ValidationError(
+            "Give the perinatal figures of every birth site of the provider: none were given for "
+            + ", ".join(missing)
+            + "."
+        )
     known = _known_crossings(provider) if detect_signals else None
-    # The workforce service confirms both returns' changes together, its training figures' too.
+    # The workforce service confirms all the month's changes together, its training figures' too.
     workforce_return = workforce_return_submit(
         provider=provider,
         month=month,
         by=by,
         confirm_changes=confirm_changes,
-        also_flagged=perinatal_flags,
+        also_flagged=flags,
         **workforce,
     )
-    perinatal_return.workforce_return = workforce_return
-    perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
-    perinatal_return.save()
+    for site_return in site_returns:
+        site_return.workforce_return = workforce_return
+        site_return.save()
     if detect_signals:
         outcome_signals_detect(provider=provider, by=by, known=known)
     return workforce_return
@@ -68,31 +112,35 @@ def monthly_return_update(
     workforce_return: WorkforceReturn,
     by,
     workforce: dict,
-    perinatal: dict,
+    perinatal: dict[Unit, dict],
     confirm_changes: bool = False,
     detect_signals: bool = True,
 ) -> WorkforceReturn:
-    """Correct a month's figures; a return from before the perinatal figures gains them here."""
-    current = PerinatalReturn.objects.select_for_update().filter(workforce_return=workforce_return).first()
-    perinatal_return = current or PerinatalReturn(workforce_return=workforce_return)
-    for name, value in perinatal.items():
-        setattr(perinatal_return, name, value)
-    perinatal_return.full_clean(exclude=["workforce_return"])
-    perinatal_flags = selectors.perinatal_flags(
-        provider=workforce_return.provider, month=workforce_return.month, perinatal=perinatal_return
+    """Correct a month's figures for the sites in ``perinatal`` (others keep theirs); a return
+    from before the perinatal figures, or before a site was added, gains them here."""
+    provider = workforce_return.provider
+    current = {
+        site_return.unit_id: site_return
+        for site_return in PerinatalReturn.objects.select_for_update().filter(
+            workforce_return=workforce_return
+        )
+    }
+    site_returns, flags = _site_returns(
+        provider=provider, month=workforce_return.month, perinatal=perinatal, current=current
     )
-    known = _known_crossings(workforce_return.provider) if detect_signals else None
+    known = _known_crossings(provider) if detect_signals else None
     workforce_return = workforce_return_update(
         workforce_return=workforce_return,
         by=by,
         confirm_changes=confirm_changes,
-        also_flagged=perinatal_flags,
+        also_flagged=flags,
         **workforce,
     )
-    perinatal_return.confirmed_changes = "\n".join(perinatal_flags)
-    perinatal_return.save()
+    for site_return in site_returns:
+        site_return.workforce_return = workforce_return
+        site_return.save()
     if detect_signals:
-        outcome_signals_detect(provider=workforce_return.provider, by=by, known=known)
+        outcome_signals_detect(provider=provider, by=by, known=known)
     return workforce_return
 
 
@@ -104,7 +152,8 @@ def _known_crossings(provider: Provider) -> set:
 def outcome_signals_detect(
     *, provider: Provider, by=None, today: date | None = None, known: set | None = None
 ) -> list[OutcomeSignal]:
-    """Open a signal for every crossing of the provider's LMNS outcome signal that has none yet
+    """Open a signal for every crossing of the LMNS outcome signal at one of the provider's sites
+    that has none yet
     and is either recent (signal_window_start) or, given ``known`` (the crossings before a save
     through the form or the API), brought about by that save, whatever its month. An import of
     many months passes no ``known``: an older crossing then opens none, and
@@ -116,14 +165,15 @@ def outcome_signals_detect(
     opened = []
     for series in selectors.provider_cusums(provider=provider):
         for month, point in series.crossings:
-            if month < since and (known is None or (series.reference.key, month) in known):
+            if month < since and (known is None or (series.unit.pk, series.reference.key, month) in known):
                 continue
             signal, created = OutcomeSignal.objects.get_or_create(
-                provider=provider,
+                unit=series.unit,
                 kind=SignalKind.LMNS,
                 measure=series.reference.key,
                 month=month,
                 defaults={
+                    "provider": provider,
                     "level": point.level,
                     "statistic": round(point.statistic, 3),
                     "threshold": series.reference.red if point.level == "red" else series.reference.amber,
@@ -139,12 +189,21 @@ def outcome_signals_detect(
 
 @transaction.atomic
 def national_signal_record(
-    *, provider: Provider, by, measure: str, level: str, month: date, raised_on: date, notes: str = ""
+    *,
+    provider: Provider,
+    unit: Unit,
+    by,
+    measure: str,
+    level: str,
+    month: date,
+    raised_on: date,
+    notes: str = "",
 ) -> OutcomeSignal:
-    """Enter a MOSS signal the trust received from NHS England: its check is due, like ours,
-    eight working days from the day it was raised."""
+    """Enter a MOSS signal the trust received from NHS England for one of its sites: its check
+    is due, like ours, eight working days from the day it was raised."""
     signal = OutcomeSignal(
         provider=provider,
+        unit=unit,
         kind=SignalKind.NATIONAL,
         measure=measure,
         level=level,

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from lmns import access
-from lmns.models import Provider
+from lmns.models import Provider, Unit
 from workforce.perinatal import selectors, services
 from workforce.perinatal.forms import NationalSignalForm, SafetyCheckActionForm, SafetyCheckForm
-from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, SafetyCheckAction
+from workforce.perinatal.models import OutcomeSignal, SafetyCheckAction
 from workforce.perinatal.reference import signal_reference
 
 
@@ -22,8 +22,9 @@ def save_monthly(forms, service, **kwargs):
         if not hasattr(error, "error_dict"):
             forms[0].add_error(None, error)
             return None
+        site = getattr(error, "unit", None)
         for name, errors in error.error_dict.items():
-            form = next((f for f in forms if name in f.fields), forms[0])
+            form = next((f for f in forms if name in f.fields and getattr(f, "unit", site) == site), forms[0])
             form.add_error(name if name in form.fields else None, errors)
         return None
 
@@ -33,27 +34,36 @@ def signals_opened_words(provider, since) -> str:
     submitted.": the submitter learns there and then that a critical safety check is due, and
     by when, rather than only if they open the provider's perinatal page."""
     return "".join(
-        f" It opened {'a red' if signal.level == 'red' else 'an amber'} LMNS outcome signal for "
-        f"{signal.get_measure_display().lower()} ({signal.month:%B %Y}): its critical safety check "
+        f" It opened {'a red' if signal.level == 'red' else 'an amber'} LMNS outcome signal at "
+        f"{signal.unit.name} for {signal.get_measure_display().lower()} ({signal.month:%B %Y}): its "
+        "critical safety check "
         f"is due by {signal.check_due_on:%-d %B %Y}."
         for signal in selectors.lmns_signals_opened_since(provider=provider, since=since)
     )
 
 
-def perinatal_of(workforce_return):
-    return PerinatalReturn.objects.filter(workforce_return=workforce_return).first()
-
-
 def perinatal_context(workforce_return) -> dict:
-    """What a return's page shows of its perinatal half."""
-    perinatal = perinatal_of(workforce_return)
+    """What a return's page shows of its perinatal half: the provider's totals (its sites'
+    sum) with their rates, then each site's figures, in two queries however many sites."""
+    perinatal = selectors.return_figures(workforce_return)
     if perinatal is None:
         return {"perinatal": None}
     return {
         "perinatal": perinatal,
         "perinatal_counts": selectors.return_counts(perinatal),
         "perinatal_rates": selectors.return_rates(perinatal),
+        "perinatal_sites": selectors.return_sites(workforce_return),
+        "site_rates": selectors.SITE_RATES,
     }
+
+
+def birth_sites(provider):
+    return list(Unit.objects.filter(provider=provider).birth_sites().order_by("name"))
+
+
+def site_figures(site_forms) -> dict:
+    """What the services take: each site's figures, by site."""
+    return {form.unit: form.cleaned_data for form in site_forms}
 
 
 def provider_perinatal(request, ods_code):
@@ -95,7 +105,10 @@ def signal_create(request):
     form = NationalSignalForm(request.POST or None, providers=providers)
     if request.method == "POST" and form.is_valid():
         try:
-            signal = services.national_signal_record(by=request.user, **form.cleaned_data)
+            fields = form.cleaned_data
+            signal = services.national_signal_record(
+                by=request.user, provider=fields["unit"].provider, **fields
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -110,7 +123,7 @@ def signal_create(request):
 
 def signal_detail(request, pk):
     signal = access.get_for_user(
-        OutcomeSignal.objects.select_related("provider", "recorded_by"), request.user, pk=pk
+        OutcomeSignal.objects.select_related("provider", "unit", "recorded_by"), request.user, pk=pk
     )
     return render(
         request,
@@ -126,7 +139,10 @@ def signal_detail(request, pk):
 
 def signal_check(request, pk):
     signal = access.get_for_user(
-        OutcomeSignal.objects.select_related("provider"), request.user, action="record_safety_check", pk=pk
+        OutcomeSignal.objects.select_related("provider", "unit"),
+        request.user,
+        action="record_safety_check",
+        pk=pk,
     )
     form = SafetyCheckForm(request.POST or None, instance=signal)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +159,10 @@ def signal_check(request, pk):
 
 def signal_action_create(request, pk):
     signal = access.get_for_user(
-        OutcomeSignal.objects.select_related("provider"), request.user, action="record_safety_check", pk=pk
+        OutcomeSignal.objects.select_related("provider", "unit"),
+        request.user,
+        action="record_safety_check",
+        pk=pk,
     )
     form = SafetyCheckActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +179,7 @@ def signal_action_create(request, pk):
 @require_POST
 def signal_action_complete(request, pk):
     action = access.get_for_user(
-        SafetyCheckAction.objects.select_related("signal__provider"),
+        SafetyCheckAction.objects.select_related("signal__provider", "signal__unit"),
         request.user,
         action="record_safety_check",
         pk=pk,

@@ -14,8 +14,14 @@ from workforce import selectors
 from workforce.forms import WorkforceReturnForm
 from workforce.models import WorkforceReturn
 from workforce.perinatal import services as perinatal_services
-from workforce.perinatal.forms import PerinatalReturnForm
-from workforce.perinatal.views import perinatal_context, perinatal_of, save_monthly, signals_opened_words
+from workforce.perinatal.forms import site_forms
+from workforce.perinatal.views import (
+    birth_sites,
+    perinatal_context,
+    save_monthly,
+    signals_opened_words,
+    site_figures,
+)
 
 
 def index(request):
@@ -89,25 +95,45 @@ def _asked_for(request) -> dict:
     return initial
 
 
+def _chosen_provider(form) -> Provider | None:
+    """The provider whose return the form is for: the one posted, asked for in the link, or the
+    user's only one. Its birth sites decide the perinatal fieldsets."""
+    value = form["provider"].value()
+    if isinstance(value, Provider):
+        return value
+    if not str(value or "").isdigit():
+        return None
+    return form.fields["provider"].queryset.filter(pk=value).first()
+
+
 def return_create(request):
     form = WorkforceReturnForm(request.POST or None, user=request.user, initial=_asked_for(request))
-    perinatal_form = PerinatalReturnForm(request.POST or None)
     if not form.fields["provider"].queryset.exists():
         raise PermissionDenied
+    provider = _chosen_provider(form)
+    if provider is None:
+        # The perinatal figures are asked per site of the provider, so the provider comes first.
+        return render(request, "workforce/return_provider.html", {"form": form})
+    sites = birth_sites(provider)
+    perinatal_forms = site_forms(request.POST or None, units=sites)
     needs_confirmation = False
-    # Both forms are checked, so that every mistake is shown at once.
-    if request.method == "POST" and all([form.is_valid(), perinatal_form.is_valid()]):
+    # Every form is checked, so that every mistake is shown at once.
+    if (
+        request.method == "POST"
+        and sites
+        and all([form.is_valid()] + [f.is_valid() for f in perinatal_forms])
+    ):
         fields = dict(form.cleaned_data)
         started = timezone.now()
         workforce_return = save_monthly(
-            [form, perinatal_form],
+            [form, *perinatal_forms],
             perinatal_services.monthly_return_submit,
             provider=fields.pop("provider"),
             month=fields.pop("month"),
             confirm_changes=fields.pop("confirm_changes"),
             by=request.user,
             workforce=fields,
-            perinatal=perinatal_form.cleaned_data,
+            perinatal=site_figures(perinatal_forms),
         )
         if workforce_return:
             late = (
@@ -122,7 +148,13 @@ def return_create(request):
     return render(
         request,
         "workforce/return_form.html",
-        {"form": form, "perinatal_form": perinatal_form, "needs_confirmation": needs_confirmation},
+        {
+            "form": form,
+            "provider": provider,
+            "perinatal_forms": perinatal_forms,
+            "perinatal_errors": any(f.errors for f in perinatal_forms),
+            "needs_confirmation": needs_confirmation,
+        },
     )
 
 
@@ -134,19 +166,24 @@ def return_edit(request, pk):
         pk=pk,
     )
     form = WorkforceReturnForm(request.POST or None, user=request.user, workforce_return=workforce_return)
-    perinatal_form = PerinatalReturnForm(request.POST or None, instance=perinatal_of(workforce_return))
+    sites = birth_sites(workforce_return.provider)
+    perinatal_forms = site_forms(request.POST or None, units=sites, workforce_return=workforce_return)
     needs_confirmation = False
-    if request.method == "POST" and all([form.is_valid(), perinatal_form.is_valid()]):
+    if (
+        request.method == "POST"
+        and sites
+        and all([form.is_valid()] + [f.is_valid() for f in perinatal_forms])
+    ):
         fields = dict(form.cleaned_data)
         started = timezone.now()
         if save_monthly(
-            [form, perinatal_form],
+            [form, *perinatal_forms],
             perinatal_services.monthly_return_update,
             workforce_return=workforce_return,
             confirm_changes=fields.pop("confirm_changes"),
             by=request.user,
             workforce=fields,
-            perinatal=perinatal_form.cleaned_data,
+            perinatal=site_figures(perinatal_forms),
         ):
             signals = signals_opened_words(workforce_return.provider, started)
             messages.success(request, f"Return for {workforce_return.month:%B %Y} corrected.{signals}")
@@ -158,7 +195,9 @@ def return_edit(request, pk):
         "workforce/return_form.html",
         {
             "form": form,
-            "perinatal_form": perinatal_form,
+            "provider": workforce_return.provider,
+            "perinatal_forms": perinatal_forms,
+            "perinatal_errors": any(f.errors for f in perinatal_forms),
             "needs_confirmation": needs_confirmation,
             "return": workforce_return,
         },

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lmns.imports.models import ImportStatus
-from lmns.models import Role
+from lmns.models import Role, UnitType
 from lmns.months import add_months, first_of_month
 from tests.factories import make_user, make_workforce_return
-from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
+from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_birth_site, make_perinatal_return
 from tests.workforce.perinatal.import_factories import (
     HEADING,
     HEADINGS,
@@ -242,7 +242,8 @@ def test_a_new_month_needs_every_figure(world, alice):
 def test_the_same_month_twice_in_the_file_is_a_problem(world, alice):
     record = _start(world, alice, csv_bytes([row("AA1", _month(LAST)), row("AA101", _month(LAST))]))
     assert _messages(record) == [
-        f"row 3: Aardvark Hospitals NHS Trust, {LAST:%B %Y} is also in row 2: give each month once."
+        f"row 3: Aardvark Hospitals NHS Trust Maternity Unit, {LAST:%B %Y} is also in row 2: give each "
+        "site's month once."
     ]
 
 
@@ -263,7 +264,11 @@ def test_a_jump_is_shown_in_the_preview_and_must_be_confirmed(client, world, ali
     # Live births, and midwives in post with the vacancy rate they make.
     assert record.can_apply and record.flag_count == 3
     flags = record.changes[1]["flags"]
-    assert any(flag.startswith("Live births: 372 in") and "500 now" in flag for flag in flags)
+    assert any(
+        flag.startswith("Aardvark Hospitals NHS Trust Maternity Unit: Live births: 372 in")
+        and "500 now" in flag
+        for flag in flags
+    )
     assert any("in post" in flag.lower() for flag in flags)
     client.force_login(alice)
     page = client.get(record.get_absolute_url()).content.decode()
@@ -355,7 +360,7 @@ def test_history_records_the_import_and_who_applied_it(client, world, alice):
     entry = saved.history.get()
     assert entry.history_user == alice
     assert entry.history_change_reason == f"Imported from dashboard.csv (import {record.pk})"
-    assert saved.perinatal.history.get().history_change_reason == entry.history_change_reason
+    assert saved.perinatal_sites.get().history.get().history_change_reason == entry.history_change_reason
     client.force_login(alice)
     page = client.get(reverse("workforce:return-history", kwargs={"pk": saved.pk})).content.decode()
     assert f"Imported from dashboard.csv (import {record.pk})" in page
@@ -594,3 +599,71 @@ def test_the_lmns_officer_keeps_the_lmns_mapping_and_names_are_unique_per_owner(
         {"owner": f"lmns-{world.lmns_a.pk}", "name": "trust DASHBOARD", "columns": columns},
     )
     assert "already has a mapping called" in " ".join(response.context["form"].errors["name"])
+
+
+# --- Sites ------------------------------------------------------------------------------------
+
+
+def _second_site(world):
+    return make_birth_site(world.a1, "Aardvark Birth Centre")
+
+
+def test_each_sites_row_saves_its_own_figures_under_one_return(world, alice):
+    centre = _second_site(world)
+    small = {"live_births": 30, "stillbirths": 0, "term_births": 29, "neonatal_deaths": 0, "hie_cooled": 0,
+             "term_nnu_admissions": 1, "pph_1500": 1, "third_fourth_degree_tears": 1}  # fmt: skip
+    data = csv_bytes([row("AA101", _month(LAST)), row(centre.ods_site_code, _month(LAST), **small)])
+    record = _apply(_start(world, alice, data), alice)
+    assert record.status == ImportStatus.APPLIED, record.problems
+    saved = WorkforceReturn.objects.get(provider=world.a1, month=LAST)
+    sites = {site.unit.ods_site_code: site.live_births for site in saved.perinatal_sites.all()}
+    assert sites == {"AA101": 372, centre.ods_site_code: 30}
+    assert [change["site"] for change in record.changes] == ["AA101", centre.ods_site_code]
+
+
+def test_the_providers_own_code_stands_for_its_only_birth_site_and_no_other(world, alice):
+    record = _apply(_start(world, alice, csv_bytes([row("AA1", _month(LAST))])), alice)
+    assert record.status == ImportStatus.APPLIED, record.problems
+    assert PerinatalReturn.objects.get(workforce_return__month=LAST).unit.ods_site_code == "AA101"
+    centre = _second_site(world)
+    record = _start(world, alice, csv_bytes([row("AA1", _month(BEFORE))]))
+    assert _messages(record) == [
+        "row 2: Aardvark Hospitals NHS Trust has 2 birth sites: give the ODS code of the site these figures "
+        f"are for (Aardvark Birth Centre {centre.ods_site_code}, Aardvark Hospitals NHS Trust Maternity Unit "
+        "AA101)."
+    ]
+
+
+def test_a_new_month_needs_every_birth_sites_row(world, alice):
+    _second_site(world)
+    record = _start(world, alice, csv_bytes([row("AA101", _month(LAST))]))
+    (message,) = _messages(record)
+    assert message.startswith("row 2: Give the perinatal figures of every birth site of the provider")
+    assert "Aardvark Birth Centre" in message
+    assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST).exists()
+
+
+def test_unknown_other_providers_and_neonatal_sites_are_row_problems(world, alice):
+    neonatal = make_birth_site(world.a1, "Aardvark Neonatal Unit", UnitType.NEONATAL_LNU)
+    data = csv_bytes(
+        [row("ZZ999", _month(LAST)), row("BB101", _month(LAST)), row(neonatal.ods_site_code, _month(LAST))]
+    )
+    record = _start(world, alice, data)
+    assert _messages(record) == [
+        "row 2: “ZZ999” is not the ODS code of a provider or site you can import figures for here.",
+        "row 3: “BB101” is not the ODS code of a provider or site you can import figures for here.",
+        f"row 4: Aardvark Neonatal Unit ({neonatal.ods_site_code}) is a neonatal unit: the figures are given "
+        "for the sites where babies are born.",
+    ]
+
+
+def test_workforce_figures_must_agree_across_a_months_site_rows(world, alice):
+    centre = _second_site(world)
+    data = csv_bytes([row("AA101", _month(LAST)), row(centre.ods_site_code, _month(LAST), preceptees=12)])
+    record = _start(world, alice, data)
+    heading = HEADING["preceptees"]
+    assert [(problem["row"], problem["column"]) for problem in record.problems] == [(3, heading)]
+    (message,) = _messages(record)
+    assert message.startswith("row 3: 12 differs from row 2 (")
+    assert "give the same in each of its sites' rows" in message
+    assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST).exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lmns.models import Role
 from lmns.months import add_months, first_of_month
-from tests.workforce.perinatal.factories import PERINATAL_FIGURES, make_perinatal_return
+from tests.workforce.perinatal.factories import PERINATAL_FIGURES, birth_site, make_perinatal_return
 from tests.workforce.test_returns import _form
 from workforce.models import WorkforceReturn
 from workforce.perinatal import selectors, services
@@ -58,10 +58,10 @@ def test_a_part_larger_than_its_whole_is_refused_and_nothing_is_saved(
     client, world, alice, overrides, field, message
 ):
     client.force_login(alice)
-    data = _form(world, **{f"perinatal-{name}": value for name, value in overrides.items()})
+    data = _form(world, **{f"perinatal-AA101-{name}": value for name, value in overrides.items()})
     response = client.post(reverse("workforce:return-create"), data)
     assert response.status_code == 200
-    assert message in " ".join(response.context["perinatal_form"].errors[field])
+    assert message in " ".join(response.context["perinatal_forms"][0].errors[field])
     assert "There is a problem" in response.content.decode()
     assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).exists()
 
@@ -70,7 +70,7 @@ def test_a_jump_in_births_must_be_confirmed_before_the_return_is_saved(client, w
     WorkforceReturn.objects.filter(provider=world.a1).delete()
     make_perinatal_return(world.a1, month=add_months(LAST_MONTH, -1))
     client.force_login(alice)
-    data = _form(world, **{"perinatal-live_births": "600", "perinatal-term_births": "560"})
+    data = _form(world, **{"perinatal-AA101-live_births": "600", "perinatal-AA101-term_births": "560"})
     response = client.post(reverse("workforce:return-create"), data)
     page = response.content.decode()
     assert response.status_code == 200 and response.context["needs_confirmation"]
@@ -90,7 +90,8 @@ def test_correcting_an_old_return_adds_its_perinatal_figures(client, world, alic
     data = {k: v for k, v in _form(world).items() if k not in {"provider", "month"}}
     response = client.post(reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk}), data)
     assert response.status_code == 302
-    assert workforce_return.perinatal.live_births == PERINATAL_FIGURES["live_births"]
+    (site,) = workforce_return.perinatal_sites.all()
+    assert (site.unit.ods_site_code, site.live_births) == ("AA101", PERINATAL_FIGURES["live_births"])
 
 
 def _cluster(provider, months=6, deaths_in_last=4):
@@ -158,7 +159,9 @@ def test_a_correction_on_the_form_that_brings_about_an_old_crossing_opens_its_si
     workforce_return = WorkforceReturn.objects.get(provider=world.a1, month=old)
     client.force_login(alice)
     data = {k: v for k, v in _form(world).items() if k not in {"provider", "month"}}
-    data.update({"perinatal-stillbirths": "4", "perinatal-term_stillbirths": "4", "confirm_changes": "on"})
+    data.update(
+        {"perinatal-AA101-stillbirths": "4", "perinatal-AA101-term_stillbirths": "4", "confirm_changes": "on"}
+    )
     response = client.post(reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk}), data)
     assert response.status_code == 302
     signal = OutcomeSignal.objects.get(provider=world.a1)
@@ -187,7 +190,7 @@ def test_submitting_the_month_that_crosses_the_threshold_opens_the_signal(client
     _cluster(world.a1, months=3, deaths_in_last=0)
     WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
     client.force_login(alice)
-    data = _form(world, **{"perinatal-stillbirths": "5", "perinatal-term_stillbirths": "5"})
+    data = _form(world, **{"perinatal-AA101-stillbirths": "5", "perinatal-AA101-term_stillbirths": "5"})
     assert client.post(reverse("workforce:return-create"), data).status_code == 302
     signal = OutcomeSignal.objects.get(provider=world.a1)
     assert signal.level == "red"
@@ -203,11 +206,12 @@ def test_the_submitter_is_told_of_the_signal_their_return_opened(client, world, 
     _cluster(world.a1, months=3, deaths_in_last=0)
     WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
     client.force_login(alice)
-    data = _form(world, **{"perinatal-stillbirths": "4", "perinatal-term_stillbirths": "4"})
+    data = _form(world, **{"perinatal-AA101-stillbirths": "4", "perinatal-AA101-term_stillbirths": "4"})
     page = client.post(reverse("workforce:return-create"), data, follow=True).content.decode()
     signal = OutcomeSignal.objects.get(provider=world.a1)
     assert (
-        f"submitted. It opened an amber LMNS outcome signal for term stillbirths ({LAST_MONTH:%B %Y}): "
+        "submitted. It opened an amber LMNS outcome signal at Aardvark Hospitals NHS Trust Maternity Unit "
+        f"for term stillbirths ({LAST_MONTH:%B %Y}): "
         f"its critical safety check is due by {signal.check_due_on:%-d %B %Y}."
     ) in page
     # Correcting the month opens no new signal, and says nothing of the one already open.
@@ -223,6 +227,7 @@ def test_the_submitter_is_told_of_the_signal_their_return_opened(client, world, 
 def test_an_overdue_check_is_red_and_the_lmns_sees_it(client, world):
     signal = services.national_signal_record(
         provider=world.a2,
+        unit=birth_site(world.a2),
         by=None,
         measure="term_neonatal_deaths",
         level="red",
@@ -247,7 +252,7 @@ def test_the_provider_lead_records_the_check_and_its_actions(client, world, alic
     response = client.post(
         reverse("workforce:signal-create"),
         {
-            "provider": world.a1.pk,
+            "unit": birth_site(world.a1).pk,
             "measure": "term_stillbirths",
             "level": "amber",
             "month": LAST_MONTH.isoformat(),
@@ -304,7 +309,7 @@ def test_perinatal_pages_keep_their_query_count_however_many_months(
         make_perinatal_return(world.a1, month=add_months(LAST_MONTH, -offset))
     for offset in range(5):
         services.national_signal_record(
-            provider=world.a1, by=None, measure="term_stillbirths", level="amber",
+            provider=world.a1, unit=birth_site(world.a1), by=None, measure="term_stillbirths", level="amber",
             month=LAST_MONTH, raised_on=timezone.localdate() - timedelta(days=offset),
         )  # fmt: skip
     with django_assert_max_num_queries(12):
@@ -322,6 +327,7 @@ def test_the_quality_view_shows_deaths_rates_and_an_overdue_check_in_red(client,
     )
     signal = services.national_signal_record(
         provider=world.a1,
+        unit=birth_site(world.a1),
         by=None,
         measure="term_stillbirths",
         level="amber",
@@ -358,6 +364,7 @@ def test_the_lmns_overview_lists_every_providers_signals_with_overdue_checks_in_
     for provider, days in [(world.a1, 40), (world.a2, 0), (world.b1, 40)]:
         services.national_signal_record(
             provider=provider,
+            unit=birth_site(provider),
             by=None,
             measure="term_stillbirths",
             level="red",

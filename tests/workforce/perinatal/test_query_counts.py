@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from lmns.models import Role
+from lmns.models import Role, Unit
 from lmns.months import add_months, first_of_month
 from tests.factories import make_provider
-from tests.workforce.perinatal.factories import make_perinatal_return
+from tests.workforce.perinatal.factories import birth_site, make_birth_site, make_perinatal_return
 from workforce.models import WorkforceReturn
 from workforce.perinatal import selectors, services
 from workforce.perinatal.models import OutcomeSignal, SignalKind
@@ -35,6 +35,7 @@ def _returns(provider, months: int) -> None:
     services.outcome_signals_detect(provider=provider)
     services.national_signal_record(
         provider=provider,
+        unit=birth_site(provider),
         by=None,
         measure="term_neonatal_deaths",
         level="amber",
@@ -74,6 +75,7 @@ def test_the_quality_view_with_perinatal_figures_takes_the_same_queries_for_more
     for offset in range(1, 6):
         services.national_signal_record(
             provider=world.a1,
+            unit=birth_site(world.a1),
             by=None,
             measure="term_stillbirths",
             level="red",
@@ -105,3 +107,51 @@ def test_every_sites_cusum_is_one_query_and_each_site_its_own(world, django_asse
     # A month without a return is a gap that leaves W where it was.
     gap = every[world.a2.pk][0]
     assert gap.counts[-3] is None and gap.statistics[-3] == gap.statistics[-4]
+
+
+def _with_sites(world, count: int) -> None:
+    """A1's returns at ``count`` birth sites: its maternity unit and ``count - 1`` more."""
+    maternity = Unit.objects.get(ods_site_code="AA101")
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    sites = [maternity] + [make_birth_site(world.a1, f"Aardvark Birth Centre {n}") for n in range(1, count)]
+    for offset in range(6):
+        first = make_perinatal_return(world.a1, month=add_months(LAST_MONTH, -offset), unit=maternity)
+        for site in sites[1:]:
+            make_perinatal_return(
+                world.a1, month=first.workforce_return.month, workforce_return=first.workforce_return,
+                unit=site, live_births=30, term_births=28, term_nnu_admissions=1,
+            )  # fmt: skip
+    services.outcome_signals_detect(provider=world.a1)
+    for site in sites:
+        services.national_signal_record(
+            provider=world.a1, unit=site, by=None, measure="term_stillbirths", level="amber",
+            month=LAST_MONTH, raised_on=timezone.localdate(),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["return", "perinatal", "overview", "quality"],
+)
+def test_pages_take_no_more_queries_for_more_birth_sites(client, world, page, django_assert_max_num_queries):
+    client.force_login(world.personas[f"lmns:{Role.LMNS_OFFICER}"])
+
+    def url():
+        return {
+            "return": lambda: WorkforceReturn.objects.get(
+                provider=world.a1, month=LAST_MONTH
+            ).get_absolute_url(),
+            "perinatal": lambda: reverse("workforce:perinatal", kwargs={"ods_code": world.a1.ods_code}),
+            "overview": lambda: reverse("lmns:quality"),
+            "quality": lambda: reverse("lmns:quality-provider", kwargs={"ods_code": world.a1.ods_code}),
+        }[page]()
+
+    _with_sites(world, 1)
+    _page, queries = _get(client, url())
+    _with_sites(world, 4)
+    address = url()
+    with django_assert_max_num_queries(queries):
+        several = client.get(address, PERIOD)
+    assert several.status_code == 200
+    # Every page names the sites: the return's table by site, the CUSUM titles, the signal tables.
+    assert "Aardvark Birth Centre 3" in several.content.decode()

@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 from lmns.models import Role
 from tests.factories import make_lmns, make_provider, make_user
+from tests.workforce.perinatal.factories import birth_site
 from workforce import tasks
 from workforce.perinatal import services
 from workforce.perinatal.models import OutcomeSignal
@@ -35,6 +36,7 @@ def test_the_leads_of_a_provider_with_an_overdue_check_are_told_once_a_day(
     # Raised Wednesday 23 December 2026: due Thursday 7 January 2027.
     signal = services.national_signal_record(
         provider=provider,
+        unit=birth_site(provider),
         by=None,
         measure="term_stillbirths",
         level="red",

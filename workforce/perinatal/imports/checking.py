@@ -1,12 +1,16 @@
 """Checking a file of monthly figures row by row with the return form's rules, and (when asked)
 saving it.
 
-Each row is one site and month. Its cells are read into figures here (numbers, yes or no,
-dates, the month, the site); then the row goes through the very services the return form
-calls (``monthly_return_submit`` and ``monthly_return_update``), so that a part larger than its
-whole, a figure out of range or a month not yet over is refused in the same words, and a jump
-beyond the usual is found by the same rule. Rows are taken month by month for each provider, so
-that March in the file is compared with February in the file. A check runs everything in a
+Each row is one birth site and month: its perinatal figures are the site's, its workforce
+figures the provider's, so every row of a provider's month must give the same workforce figures
+(a row that differs is refused, naming the row it differs from). A provider with one birth site
+may give its own ODS code instead of the site's. Its cells are read into figures here (numbers,
+yes or no, dates, the month, the site); then a provider's month, all its sites' rows together,
+goes through the very services the return form calls (``monthly_return_submit`` and
+``monthly_return_update``), so that a part larger than its whole, a figure out of range or a
+month not yet over is refused in the same words, and a jump beyond the usual is found by the
+same rule. Months are taken in order for each provider, so that March in the file is compared
+with February in the file. A check runs everything in a
 transaction and rolls it back; applying keeps it, but only if no row had a problem.
 """
 
@@ -32,6 +36,7 @@ from workforce.perinatal import services as perinatal_services
 from workforce.perinatal.imports.fields import FIELDS, MONTH, REQUIRED, SITE, Field
 from workforce.perinatal.imports.models import MonthlyReturnImport
 from workforce.perinatal.models import PerinatalReturn
+from workforce.perinatal.services import NO_BIRTH_SITE
 
 # A file holds site-months: twenty sites for ten years is 2,400. Each row is checked through
 # the return's services (a few dozen queries), so this bounds the work before it starts.
@@ -58,8 +63,12 @@ class _Row:
     number: int
     code: str
     provider: Provider
+    unit: Unit
     month: date
     values: dict  # field name -> value, only the columns the file has
+
+    def part(self, part: str) -> dict:
+        return {name: value for name, value in self.values.items() if FIELDS[name].part == part}
 
 
 def _filled(cell) -> bool:
@@ -103,19 +112,28 @@ def _signal_notes(provider: Provider, opened: list, known: set) -> list[str]:
     return notes
 
 
-def scope(*, record: MonthlyReturnImport, by) -> dict[str, Provider]:
-    """The providers whose rows ``by`` may import in this import, by their ODS code and by
-    their sites' codes (upper case): the import's provider, or, for an LMNS-wide import, every
-    provider of its LMNS at which ``by`` may import."""
+def scope(*, record: MonthlyReturnImport, by) -> dict[str, tuple[Provider, Unit | None]]:
+    """The providers whose rows ``by`` may import in this import, and their sites, by ODS code
+    (upper case): (provider, None) for a provider's own code, (provider, site) for a site's.
+    The providers are the import's provider, or, for an LMNS-wide import, every provider of its
+    LMNS at which ``by`` may import."""
     providers = access.providers_where(by, ACTION).filter(lmns_id=record.lmns_id)
     if record.provider_id is not None:
         providers = providers.filter(pk=record.provider_id)
     providers = list(providers)
-    codes = {provider.ods_code.upper(): provider for provider in providers}
+    codes = {provider.ods_code.upper(): (provider, None) for provider in providers}
     by_pk = {provider.pk: provider for provider in providers}
-    for unit in Unit.objects.filter(provider__in=providers).only("ods_site_code", "provider_id"):
-        codes.setdefault(unit.ods_site_code.upper(), by_pk[unit.provider_id])
+    for unit in Unit.objects.filter(provider__in=providers).order_by("name"):
+        codes.setdefault(unit.ods_site_code.upper(), (by_pk[unit.provider_id], unit))
     return codes
+
+
+def _only_birth_site(codes: dict, provider: Provider) -> list[Unit]:
+    return [
+        unit
+        for owner, unit in codes.values()
+        if owner == provider and unit is not None and unit.is_birth_site
+    ]
 
 
 class Checker:
@@ -173,13 +191,13 @@ class Checker:
             row = self._read_row(number, cells)
             if row is None:
                 continue
-            key = (row.provider.pk, row.month)
+            key = (row.unit.pk, row.month)
             if key in seen:
                 self.outcome.add_problem(
                     number,
                     self.heading_of[MONTH],
-                    f"{row.provider.name}, {row.month:%B %Y} is also in row {seen[key]}: "
-                    "give each month once.",
+                    f"{row.unit.name}, {row.month:%B %Y} is also in row {seen[key]}: "
+                    "give each site's month once.",
                 )
                 continue
             seen[key] = number
@@ -235,7 +253,29 @@ class Checker:
         if failed:
             return None
         code, month = values.pop(SITE), values.pop(MONTH)
-        return _Row(number, code, self.codes[code], month, values)
+        provider, unit = self.codes[code]
+        if unit is None:
+            # A provider's own code stands for its birth site only where it has just one.
+            sites = _only_birth_site(self.codes, provider)
+            if len(sites) != 1:
+                problem = (
+                    NO_BIRTH_SITE.format(provider=provider.name)
+                    if not sites
+                    else f"{provider.name} has {len(sites)} birth sites: give the ODS code of the site "
+                    "these figures are for (" + ", ".join(f"{s.name} {s.ods_site_code}" for s in sites) + ")."
+                )
+                self.outcome.add_problem(number, self.heading_of[SITE], problem)
+                return None
+            unit = sites[0]
+        elif not unit.is_birth_site:
+            self.outcome.add_problem(
+                number,
+                self.heading_of[SITE],
+                f"{unit.name} ({unit.ods_site_code}) is a neonatal unit: the figures are given for the "
+                "sites where babies are born.",
+            )
+            return None
+        return _Row(number, code, provider, unit, month, values)
 
     # --- cells --------------------------------------------------------------------------
 
@@ -336,7 +376,7 @@ class Checker:
     # --- rows through the return's services -----------------------------------------------
 
     def _check_rows(self, rows: list[_Row]) -> None:
-        rows.sort(key=lambda row: (row.provider.name, row.month))
+        rows.sort(key=lambda row: (row.provider.name, row.month, row.number))
         existing = {
             (ret.provider_id, ret.month): ret
             for ret in WorkforceReturn.objects.filter(
@@ -344,9 +384,12 @@ class Checker:
             )
         }
         held = {
-            perinatal.workforce_return_id: perinatal
+            (perinatal.workforce_return_id, perinatal.unit_id): perinatal
             for perinatal in PerinatalReturn.objects.filter(workforce_return__in=list(existing.values()))
         }
+        months: dict[tuple, list[_Row]] = {}
+        for row in rows:
+            months.setdefault((row.provider, row.month), []).append(row)
         changes = []
         reason = f"Imported from {self.record.original_name} (import {self.record.pk})"
         providers = sorted({row.provider for row in rows}, key=lambda p: p.name)
@@ -358,11 +401,8 @@ class Checker:
         }
         try:
             with transaction.atomic(), recorded_as(user=self.by, reason=reason):
-                for row in rows:
-                    current = existing.get((row.provider.pk, row.month))
-                    change = self._check_row(row, current, held.get(current.pk) if current else None)
-                    if change is not None:
-                        changes.append(change)
+                for (provider, month), group in months.items():
+                    changes += self._check_month(group, existing.get((provider.pk, month)), held)
                 if self.write and not self.outcome.problem_count:
                     for provider in providers:
                         opened = perinatal_services.outcome_signals_detect(provider=provider, by=self.by)
@@ -374,64 +414,97 @@ class Checker:
         changes.sort(key=lambda change: change["row"])
         self.outcome.changes = changes[:MAX_CHANGES]
 
-    def _check_row(self, row: _Row, current: WorkforceReturn | None, perinatal: PerinatalReturn | None):
-        workforce = {name: value for name, value in row.values.items() if FIELDS[name].part == "workforce"}
-        figures = {name: value for name, value in row.values.items() if FIELDS[name].part == "perinatal"}
-        change = {
-            "row": row.number,
-            "site": row.code,
-            "provider": row.provider.name,
-            "month": row.month.isoformat(),
-            "month_label": f"{row.month:%B %Y}",
-            "flags": [],
+    def _disagreeing(self, group: list[_Row]) -> bool:
+        """Refuse each row whose workforce figures differ from the first row of its provider's
+        month: they are the provider's, one set a month, whichever site's row gives them."""
+        first, found = group[0], False
+        workforce = first.part("workforce")
+        for row in group[1:]:
+            for name, value in row.part("workforce").items():
+                if value != workforce[name]:
+                    found = True
+                    self.outcome.add_problem(
+                        row.number,
+                        self.heading_of[name],
+                        f"{_shown(value)} differs from row {first.number} ({_shown(workforce[name])}): the "
+                        f"workforce figures are {row.provider.name}'s for the month, so give the same in "
+                        "each of its sites' rows.",
+                    )
+        return found
+
+    def _check_month(self, group: list[_Row], current: WorkforceReturn | None, held: dict) -> list[dict]:
+        """Check (and save) one provider's month: every site's row of it, through one service call."""
+        if self._disagreeing(group):
+            return []
+        first = group[0]
+        workforce = first.part("workforce")
+        changes = {
+            row.number: {
+                "row": row.number,
+                "site": row.unit.ods_site_code,
+                "provider": row.provider.name,
+                "month": row.month.isoformat(),
+                "month_label": f"{row.month:%B %Y}",
+                "flags": [],
+            }
+            for row in group
         }
         if current is not None:
-            changed = [
-                f"{FIELDS[name].label}: {_shown(getattr(current, name))} → {_shown(value)}"
-                for name, value in workforce.items()
-                if getattr(current, name) != value
-            ] + [
-                f"{FIELDS[name].label}: {_shown(getattr(perinatal, name, None))} → {_shown(value)}"
-                for name, value in figures.items()
-                if perinatal is None or getattr(perinatal, name) != value
-            ]
-            if not changed:
+            changed_rows = 0
+            for row in group:
+                perinatal = held.get((current.pk, row.unit.pk))
+                changed = [
+                    f"{FIELDS[name].label}: {_shown(getattr(current, name))} → {_shown(value)}"
+                    for name, value in (workforce.items() if row is first else ())
+                    if getattr(current, name) != value
+                ] + [
+                    # The row names its site (the preview's site column), so the change need not.
+                    f"{FIELDS[name].label}: {_shown(getattr(perinatal, name, None))} → {_shown(value)}"
+                    for name, value in row.part("perinatal").items()
+                    if perinatal is None or getattr(perinatal, name) != value
+                ]
+                changes[row.number].update(action="update", changes=changed)
+                changed_rows += bool(changed)
+            if not changed_rows:
                 # The same file imported twice changes nothing, and is no problem.
-                self.outcome.unchanged += 1
-                return None
+                self.outcome.unchanged += len(group)
+                return []
             if not self.record.update_existing:
                 self.outcome.add_problem(
-                    row.number,
+                    first.number,
                     self.heading_of[MONTH],
-                    f"{row.provider.name} already has a return for {row.month:%B %Y}. Upload the file again "
-                    "with “Update months that already have a return” ticked to change it.",
+                    f"{first.provider.name} already has a return for {first.month:%B %Y}. Upload the file "
+                    "again with “Update months that already have a return” ticked to change it.",
                 )
-                return None
-            change.update(action="update", changes=changed)
+                return []
         else:
             missing = [
                 FIELDS[name].label
                 for name, field in FIELDS.items()
-                if field.part != "row" and not field.optional and name not in row.values
+                if field.part != "row" and not field.optional and name not in first.values
             ]
             if missing:
                 self.outcome.add_problem(
-                    row.number,
+                    first.number,
                     "",
-                    f"{row.provider.name} has no return for {row.month:%B %Y}, and a new month needs every "
-                    "figure of the return form. The file has no column for: " + ", ".join(missing) + ".",
+                    f"{first.provider.name} has no return for {first.month:%B %Y}, and a new month needs "
+                    "every figure of the return form. The file has no column for: "
+                    + ", ".join(missing)
+                    + ".",
                 )
-                return None
-            change.update(action="create", changes=[])
+                return []
+            for change in changes.values():
+                change.update(action="create", changes=[])
+        perinatal = {row.unit: row.part("perinatal") for row in group}
         try:
             with transaction.atomic():
                 if current is None:
                     saved = perinatal_services.monthly_return_submit(
-                        provider=row.provider,
-                        month=row.month,
+                        provider=first.provider,
+                        month=first.month,
                         by=self.by,
                         workforce=workforce,
-                        perinatal=figures,
+                        perinatal=perinatal,
                         confirm_changes=True,
                         detect_signals=False,
                     )
@@ -440,22 +513,30 @@ class Checker:
                         workforce_return=current,
                         by=self.by,
                         workforce=workforce,
-                        perinatal=figures,
+                        perinatal=perinatal,
                         confirm_changes=True,
                         detect_signals=False,
                     )
         except ValidationError as error:
-            self._add_refusal(row, error)
-            return None
-        # What the form would have asked the submitter to confirm, in its words.
-        flagged = [saved.confirmed_changes, saved.perinatal.confirmed_changes]
-        change["flags"] = [line for text in flagged for line in text.splitlines() if line]
-        self.flags += len(change["flags"])
-        if change["action"] == "create":
-            self.outcome.created += 1
-        else:
-            self.outcome.updated += 1
-        return change
+            site = getattr(error, "unit", None)
+            self._add_refusal(next((row for row in group if row.unit == site), first), error)
+            return []
+        # What the form would have asked the submitter to confirm, in its words: the provider's
+        # on the month's first row, each site's on its own.
+        site_flags = dict(
+            PerinatalReturn.objects.filter(workforce_return=saved, unit__in=list(perinatal)).values_list(
+                "unit", "confirmed_changes"
+            )
+        )
+        for row in group:
+            flagged = [saved.confirmed_changes if row is first else "", site_flags.get(row.unit.pk, "")]
+            changes[row.number]["flags"] = [line for text in flagged for line in text.splitlines() if line]
+            self.flags += len(changes[row.number]["flags"])
+            if current is None:
+                self.outcome.created += 1
+            else:
+                self.outcome.updated += 1
+        return list(changes.values())
 
     def _add_refusal(self, row: _Row, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):

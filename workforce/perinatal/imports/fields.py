@@ -66,6 +66,7 @@ def _field(model, name: str, part: str) -> Field:
 
 
 _FIELDS = [
+    # A birth site's ODS code; a provider with one birth site may give its own instead.
     Field(SITE, "Provider or site ODS code", "row"),
     Field(MONTH, "Month", "row"),
     *(

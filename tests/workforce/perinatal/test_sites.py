@@ -1,0 +1,221 @@
+"""The monthly perinatal return per birth site: a provider's figures are its sites' sum, the
+LMNS outcome signal runs at each site (as MOSS signals a site), and the one form asks each
+site's counts, saving all of them or none."""
+
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lmns.models import Role, Unit, UnitType
+from lmns.months import add_months, first_of_month
+from tests.factories import make_provider, make_user
+from tests.workforce.perinatal.factories import CENTRE_FIGURES as CENTRE
+from tests.workforce.perinatal.factories import (
+    PERINATAL_FIGURES,
+    birth_site,
+    make_birth_site,
+    make_perinatal_return,
+    site_form,
+)
+from tests.workforce.test_returns import _form
+from workforce.models import WorkforceReturn
+from workforce.perinatal import selectors, services
+from workforce.perinatal.cusum import cusum_statistics
+from workforce.perinatal.models import OutcomeSignal, PerinatalReturn, SignalKind
+from workforce.perinatal.quality import perinatal_summaries, provider_section
+from workforce.perinatal.reference import signal_reference
+
+pytestmark = pytest.mark.django_db
+
+LAST_MONTH = add_months(first_of_month(timezone.localdate()), -1)
+
+
+@pytest.fixture
+def centre(world):
+    return make_birth_site(world.a1, "Aardvark Birth Centre")
+
+
+def _maternity():
+    return Unit.objects.get(ods_site_code="AA101")
+
+
+class _Period:
+    def __init__(self, month):
+        self.start, self.end, self.months = month, add_months(month, 1), 1
+
+
+def _month_at_both(world, centre, month=LAST_MONTH, **centre_figures):
+    maternity = make_perinatal_return(world.a1, month=month, unit=_maternity())
+    make_perinatal_return(
+        world.a1, month=month, workforce_return=maternity.workforce_return, unit=centre,
+        **{**CENTRE, **centre_figures},
+    )  # fmt: skip
+    return maternity.workforce_return
+
+
+def test_two_sites_figures_sum_to_the_providers_rates(client, world, alice, centre):
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    workforce_return = _month_at_both(world, centre, stillbirths=1)
+    # 372 + 30 live births, 1 + 1 stillbirths: 2 of 404 births is 4.95 per 1,000.
+    figures = selectors.return_figures(workforce_return)
+    assert (figures.live_births, figures.stillbirths, figures.total_births) == (402, 2, 404)
+    section = provider_section(user=alice, provider=world.a1, period=_Period(LAST_MONTH))
+    stillbirths = next(row.text for row in section.rates if row.rate.key == "stillbirth_rate")
+    assert stillbirths == "4.95 per 1,000 (2 of 404 births)"
+    summary = perinatal_summaries(user=alice, providers=[world.a1], period=_Period(LAST_MONTH))[world.a1.pk]
+    assert summary.rates[0].text == stillbirths and summary.returned == {LAST_MONTH: workforce_return.pk}
+    client.force_login(alice)
+    page = unescape(client.get(workforce_return.get_absolute_url()).content.decode())
+    assert "4.95 per 1,000 (2 of 404 births)" in page
+    assert "its 2 birth sites added together" in page
+    # Each site's own term rates in the table by site.
+    assert "Aardvark Birth Centre" in page and "0.00 per 1,000 (0 of 28 term births)" in page
+    assert "0.00 per 1,000 (0 of 345 term births)" in page
+
+
+def test_a_cluster_at_one_site_signals_there_though_the_providers_sum_would_not(client, world, alice, centre):
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    for offset in range(5, 0, -1):
+        _month_at_both(world, centre, month=add_months(LAST_MONTH, -offset))
+    _month_at_both(world, centre, stillbirths=3, term_stillbirths=3, term_births=30, live_births=27)
+    (signal,) = services.outcome_signals_detect(provider=world.a1, by=alice)
+    assert (signal.unit, signal.measure, signal.month, signal.level) == (
+        centre,
+        "term_stillbirths",
+        LAST_MONTH,
+        "amber",
+    )
+    # The same deaths among the provider's summed term births (345 + 30) cross nothing: the
+    # birth centre's cluster would be diluted by the maternity unit's births.
+    ref = signal_reference().measures["term_stillbirths"]
+    summed = [(0, 345 + 28)] * 5 + [(3, 345 + 30)]
+    _statistics, levels = cusum_statistics(
+        summed, reference_rate=ref.reference_rate, amber=ref.amber, red=ref.red, rate_ratio=2
+    )
+    assert levels == [None] * 6
+    client.force_login(alice)
+    page = unescape(client.get(reverse("workforce:perinatal", kwargs={"ods_code": "AA1"})).content.decode())
+    assert "Aardvark Birth Centre: Term stillbirths: the last 12 months" in page
+    assert "Aardvark Hospitals NHS Trust Maternity Unit: Term stillbirths: the last 12 months" in page
+    log = unescape(client.get(reverse("workforce:signals")).content.decode())
+    assert "Aardvark Birth Centre" in log
+    detail = unescape(client.get(signal.get_absolute_url()).content.decode())
+    assert "Aardvark Birth Centre" in detail
+
+
+def test_month_on_month_jumps_compare_a_site_with_its_own_previous_month(world, alice, centre):
+    WorkforceReturn.objects.filter(provider=world.a1).delete()
+    _month_at_both(world, centre, month=add_months(LAST_MONTH, -1))
+    figures = {
+        _maternity(): PERINATAL_FIGURES,
+        centre: {**CENTRE, "live_births": 60, "term_births": 56},
+    }
+    with pytest.raises(Exception) as refused:
+        services.monthly_return_submit(
+            provider=world.a1, month=LAST_MONTH, by=alice, workforce=_workforce(world), perinatal=figures
+        )
+    assert "Aardvark Birth Centre: Live births: 30 in" in str(refused.value)
+    # The provider's sum (402 to 432) moved less than a quarter: only the site shows the jump.
+    assert "Maternity Unit: Live births" not in str(refused.value)
+
+
+def _workforce(world) -> dict:
+    from workforce.forms import WorkforceReturnForm
+
+    form = WorkforceReturnForm(
+        {k: v for k, v in _form(world).items() if not k.startswith("perinatal-")}, user=_lead(world)
+    )
+    assert form.is_valid(), form.errors
+    fields = dict(form.cleaned_data)
+    for name in ("provider", "month", "confirm_changes"):
+        fields.pop(name)
+    return fields
+
+
+def _lead(world):
+    return world.personas[f"provider:{Role.PROVIDER_LEAD}"]
+
+
+def test_the_form_with_two_sites_saves_both_or_neither(client, world, alice, centre):
+    WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
+    client.force_login(alice)
+    page = client.get(reverse("workforce:return-create")).content.decode()
+    assert "Aardvark Birth Centre" in page and "Aardvark Hospitals NHS Trust Maternity Unit" in page
+    bad = {**_form(world), **site_form(centre.ods_site_code, **{**CENTRE, "term_stillbirths": 1})}
+    response = client.post(reverse("workforce:return-create"), bad)
+    assert response.status_code == 200
+    forms = {form.unit.name: form for form in response.context["perinatal_forms"]}
+    assert list(forms) == ["Aardvark Birth Centre", "Aardvark Hospitals NHS Trust Maternity Unit"]
+    assert "term_stillbirths" in forms["Aardvark Birth Centre"].errors
+    assert not forms["Aardvark Hospitals NHS Trust Maternity Unit"].errors
+    page = unescape(response.content.decode())
+    # The error summary names the site and links to the field in its own fieldset.
+    assert f'href="#id_perinatal-{centre.ods_site_code}-term_stillbirths"' in page
+    assert "Aardvark Birth Centre, of the stillbirths, at term:" in page
+    assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).exists()
+    assert not PerinatalReturn.objects.filter(workforce_return__month=LAST_MONTH).exists()
+    good = {**_form(world), **site_form(centre.ods_site_code, **CENTRE)}
+    assert client.post(reverse("workforce:return-create"), good).status_code == 302
+    saved = PerinatalReturn.objects.filter(
+        workforce_return__provider=world.a1, workforce_return__month=LAST_MONTH
+    )
+    assert sorted(saved.values_list("unit__name", "live_births")) == [
+        ("Aardvark Birth Centre", 30),
+        ("Aardvark Hospitals NHS Trust Maternity Unit", 372),
+    ]
+
+
+def test_a_site_left_out_of_the_service_saves_nothing(world, alice, centre):
+    WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
+    with pytest.raises(Exception, match="none were given for Aardvark Birth Centre"):
+        services.monthly_return_submit(
+            provider=world.a1, month=LAST_MONTH, by=alice, workforce=_workforce(world),
+            perinatal={_maternity(): PERINATAL_FIGURES},
+        )  # fmt: skip
+    assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).exists()
+
+
+def test_a_provider_with_no_birth_site_is_told_to_ask_the_lmns(client, world):
+    bare = make_provider(world.lmns_a, "Bare Trust", "BAR")
+    make_birth_site(bare, "Bare Neonatal Unit", UnitType.NEONATAL_SCU)
+    lead = make_user(role=Role.PROVIDER_LEAD, provider=bare)
+    client.force_login(lead)
+    page = unescape(client.get(reverse("workforce:return-create")).content.decode())
+    assert "Bare Trust has no birth site" in page
+    assert reverse("lmns:provider-detail", kwargs={"ods_code": "BAR"}) in page
+    assert 'name="perinatal-' not in page
+
+
+def test_a_lead_of_several_providers_chooses_the_provider_first(client, world, alice):
+    from lmns.models import Membership
+
+    Membership.objects.create(user=alice, role=Role.PROVIDER_LEAD, provider=world.a2)
+    client.force_login(alice)
+    page = client.get(reverse("workforce:return-create")).content.decode()
+    assert "choose the provider first" in page and 'name="perinatal-' not in page
+    page = client.get(reverse("workforce:return-create"), {"provider": world.a2.pk}).content.decode()
+    assert 'name="perinatal-AA201-live_births"' in page and "AA101" not in page
+
+
+def test_the_national_signal_asks_for_a_site_and_refuses_another_providers(client, world, alice, centre):
+    client.force_login(alice)
+    form = client.get(reverse("workforce:signal-create")).context["form"]
+    assert set(form.fields["unit"].queryset) == {_maternity(), centre}
+    body = {
+        "measure": "term_stillbirths",
+        "level": "amber",
+        "month": LAST_MONTH.isoformat(),
+        "raised_on": timezone.localdate().isoformat(),
+    }
+    refused = client.post(reverse("workforce:signal-create"), {**body, "unit": birth_site(world.b1).pk})
+    assert refused.status_code == 200 and "unit" in refused.context["form"].errors
+    with pytest.raises(Exception, match="is not a site of this provider"):
+        services.national_signal_record(
+            provider=world.a1, unit=birth_site(world.b1), by=alice, measure="term_stillbirths", level="amber",
+            month=LAST_MONTH, raised_on=timezone.localdate(),
+        )  # fmt: skip
+    assert not OutcomeSignal.objects.filter(kind=SignalKind.NATIONAL).exists()
+    client.post(reverse("workforce:signal-create"), {**body, "unit": centre.pk})
+    assert OutcomeSignal.objects.get(kind=SignalKind.NATIONAL).unit == centre
