@@ -2,6 +2,10 @@
 
 Colours follow Making Data Count (concern orange, improvement blue, common cause grey, neutral
 special cause purple); each kind also has its own marker shape, so colour is never the only cue.
+
+Colours, fonts and strokes are classes styled in static/css/app.css (the CSP refuses inline
+style), and each marker shape is drawn once per chart in ``<defs>`` and placed with ``<use>``:
+a quality view shows 15 charts of 24 points, so per-element attributes were most of its weight.
 """
 
 from __future__ import annotations
@@ -13,19 +17,20 @@ from html import escape
 
 from lmns.spc import SpcResult, format_number
 
-COLOURS = {"improvement": "#005EB8", "concern": "#ED8B00", "neither": "#330072", None: "#768692"}
 LEGEND = {
-    None: "Common cause",
+    "common": "Common cause",
     "improvement": "Improvement",
     "concern": "Concern",
     "neither": "Special cause (neutral)",
 }
-TEXT = "#212B32"
-LINE = "#425563"
-LIMIT = "#768692"
-TARGET = "#DA291C"
-ANNOTATION = "#4C6272"
-FONT = 'font-family="Arial, sans-serif" font-size="11"'
+# One shape per kind of point, in LEGEND's order, centred on (0, 0) for <use> to place;
+# {id} is unique per chart.
+MARKERS = {
+    "common": '<circle id="{id}" class="spc-marker--common" r="3.5"/>',
+    "improvement": '<rect id="{id}" class="spc-marker--improvement" x="-4" y="-4" width="8" height="8"/>',
+    "concern": '<polygon id="{id}" class="spc-marker--concern" points="0,-5.5 5.5,0 0,5.5 -5.5,0"/>',
+    "neither": '<polygon id="{id}" class="spc-marker--neither" points="0,-5.5 5.5,4.4 -5.5,4.4"/>',
+}
 ROW = 16  # legend row height
 LABEL_WIDTH = 64  # room an x label like "Sep 2025" needs
 
@@ -67,13 +72,12 @@ def spc_svg(
     )
     present = [p for p in result.points if p.value is not None]
     if not present:
-        return (
-            head + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" {FONT}>No data</text></svg>'
-        )
+        return head + f'<text class="spc-empty" x="{width / 2}" y="{height / 2}">No data</text></svg>'
 
     centre = "Median" if result.is_run_chart else "Mean"
     marked = [(i, text) for i, text in annotations if 0 <= i < len(result.points)]
-    legend, rows = _legend(result, centre, target, width, bool(marked))
+    kinds = [kind for kind in MARKERS if kind in {_kind(p.signal) for p in present}]
+    legend, rows = _legend(result, kinds, chart_id, centre, target, width, bool(marked))
     left, right, top, bottom = 56, width - 28, 8 + rows * ROW, height - 34
     slot = (right - left) / len(result.points)
 
@@ -89,39 +93,37 @@ def spc_svg(
     def y(v: float) -> float:
         return bottom - (v - lo) / (hi - lo) * (bottom - top)
 
-    def hline(v: float, start: float, end: float, colour: str, cls: str, dash: str = "") -> str:
-        dash = f' stroke-dasharray="{dash}"' if dash else ""
-        return (
-            f'<line class="{cls}" x1="{start:.1f}" x2="{end:.1f}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-            f'stroke="{colour}" stroke-width="1.5"{dash}/>'
-        )
+    def hline(v: float, start: float, end: float, cls: str) -> str:
+        return f'<line class="{cls}" x1="{start:.1f}" x2="{end:.1f}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>'
 
-    out = [head, f'<g fill="{TEXT}" {FONT}>', legend]
-    out.append(f'<path d="M{left} {top}V{bottom}H{right}" fill="none" stroke="{TEXT}"/>')
+    out = [head, "<defs>", *(MARKERS[kind].format(id=f"{chart_id}-{kind}") for kind in kinds), "</defs>"]
+    out += [legend, f'<path class="spc-axis" d="M{left} {top}V{bottom}H{right}"/>', '<g class="spc-y">']
     for v in _ticks(lo, hi):
-        out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{format_number(v)}</text>')
+        out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}">{format_number(v)}</text>')
+    out.append("</g>")
     if units:
         out.append(
-            f'<text transform="translate(12 {(top + bottom) / 2:.1f}) rotate(-90)" text-anchor="middle">'
+            f'<text class="spc-units" transform="translate(12 {(top + bottom) / 2:.1f}) rotate(-90)">'
             f"{escape(units)}</text>"
         )
+    out.append('<g class="spc-x">')
     for i in _x_labels(len(labels), math.ceil(LABEL_WIDTH / slot)):
-        out.append(f'<text x="{x(i):.1f}" y="{bottom + 16}" text-anchor="middle">{escape(labels[i])}</text>')
+        out.append(f'<text x="{x(i):.1f}" y="{bottom + 16}">{escape(labels[i])}</text>')
+    out.append("</g>")
 
     if result.is_run_chart and result.median is not None:
-        out.append(hline(result.median, left, right, LINE, "spc-median"))
+        out.append(hline(result.median, left, right, "spc-median"))
     for ph in result.phases:
         start, end = left + ph.start * slot, left + ph.end * slot
-        out.append(hline(ph.mean, start, end, LINE, "spc-mean"))
-        out.append(hline(ph.upper, start, end, LIMIT, "spc-limit", "6 4"))
-        out.append(hline(ph.lower, start, end, LIMIT, "spc-limit", "6 4"))
+        out.append(hline(ph.mean, start, end, "spc-mean"))
+        out.append(hline(ph.upper, start, end, "spc-limit"))
+        out.append(hline(ph.lower, start, end, "spc-limit"))
     if target is not None:
-        out.append(hline(target, left, right, TARGET, "spc-target", "2 3"))
+        out.append(hline(target, left, right, "spc-target"))
     for number, (i, _text) in enumerate(marked, start=1):
         out.append(
-            f'<line class="spc-annotation" x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" y2="{bottom}" '
-            f'stroke="{ANNOTATION}" stroke-width="1" stroke-dasharray="4 3"/>'
-            f'<text x="{x(i) + 3:.1f}" y="{top + 10}" font-weight="bold" fill="{ANNOTATION}">{number}</text>'
+            f'<line class="spc-annotation" x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" y2="{bottom}"/>'
+            f'<text class="spc-annotation-number" x="{x(i) + 3:.1f}" y="{top + 10}">{number}</text>'
         )
 
     # A gap in the data is a gap in the line.
@@ -131,37 +133,24 @@ def spc_svg(
             segment.append(f"{x(p.index):.1f},{y(p.value):.1f}")
             continue
         if len(segment) > 1:
-            out.append(
-                f'<polyline class="spc-line" points="{" ".join(segment)}" fill="none" stroke="{LINE}"/>'
-            )
+            out.append(f'<polyline class="spc-line" points="{" ".join(segment)}"/>')
         segment = []
 
     suffix = units if units.startswith("%") else f" {units}" if units else ""
     for p in present:
-        what = f"special cause of {p.signal}" if p.signal in ("improvement", "concern") else LEGEND[p.signal]
+        kind = _kind(p.signal)
+        what = f"special cause of {kind}" if kind in ("improvement", "concern") else LEGEND[kind]
         tip = f"{escape(labels[p.index])}: {format_number(p.value)}{escape(suffix)} ({what.lower()})"
         out.append(
-            _marker(
-                p.signal, x(p.index), y(p.value), f' class="spc-point spc-point--{p.signal or "common"}"', tip
-            )
+            f'<use class="spc-point spc-point--{kind}" href="#{chart_id}-{kind}" '
+            f'x="{x(p.index):.1f}" y="{y(p.value):.1f}"><title>{tip}</title></use>'
         )
-    out.append("</g></svg>")
+    out.append("</svg>")
     return "".join(out)
 
 
-def _marker(signal: str | None, cx: float, cy: float, attrs: str, tip: str = "") -> str:
-    fill = f' fill="{COLOURS[signal]}"'
-    tip = f"<title>{tip}</title>" if tip else ""
-    if signal is None:
-        return f'<circle{attrs} cx="{cx:.1f}" cy="{cy:.1f}" r="3.5"{fill}>{tip}</circle>'
-    if signal == "improvement":
-        return f'<rect{attrs} x="{cx - 4:.1f}" y="{cy - 4:.1f}" width="8" height="8"{fill}>{tip}</rect>'
-    r = 5.5
-    corners = (
-        [(0, -r), (r, 0), (0, r), (-r, 0)] if signal == "concern" else [(0, -r), (r, r * 0.8), (-r, r * 0.8)]
-    )
-    pts = " ".join(f"{cx + dx:.1f},{cy + dy:.1f}" for dx, dy in corners)
-    return f'<polygon{attrs} points="{pts}"{fill}>{tip}</polygon>'
+def _kind(signal: str | None) -> str:
+    return signal or "common"
 
 
 def _described(summary: str, labels: Sequence[str], annotations: Sequence[tuple[int, str]]) -> str:
@@ -172,10 +161,11 @@ def _described(summary: str, labels: Sequence[str], annotations: Sequence[tuple[
     return f"{summary} Marked on the chart: {'; '.join(marks)}." if marks else summary
 
 
-def _legend(result: SpcResult, centre: str, target, width: int, annotated: bool = False) -> tuple[str, int]:
+def _legend(
+    result: SpcResult, kinds: list[str], chart_id: str, centre: str, target, width: int, annotated: bool
+) -> tuple[str, int]:
     """The legend (only what the chart shows), wrapped to the width, and how many rows it took."""
-    signals = {p.signal for p in result.points if p.value is not None}
-    items = [(s, LEGEND[s]) for s in LEGEND if s in signals]
+    items = [(kind, LEGEND[kind]) for kind in kinds]
     items.append(("mean", centre))
     if result.phases:
         items.append(("limit", "Process limits"))
@@ -190,19 +180,12 @@ def _legend(result: SpcResult, centre: str, target, width: int, annotated: bool 
             x, row = 8.0, row + 1
         cy = 12 + row * ROW
         if kind == "annotation":
-            out.append(
-                f'<line x1="{x + 8}" x2="{x + 8}" y1="{cy - 6}" y2="{cy + 6}" stroke="{ANNOTATION}" '
-                'stroke-dasharray="4 3"/>'
-            )
+            line = f'x1="{x + 8}" x2="{x + 8}" y1="{cy - 6}" y2="{cy + 6}"'
+            out.append(f'<line class="spc-legend--annotation" {line}/>')
         elif kind in ("mean", "limit", "target"):
-            colour, dash = {"mean": (LINE, ""), "limit": (LIMIT, "6 4"), "target": (TARGET, "2 3")}[kind]
-            dash = f' stroke-dasharray="{dash}"' if dash else ""
-            out.append(
-                f'<line x1="{x}" x2="{x + 16}" y1="{cy}" y2="{cy}" stroke="{colour}" '
-                f'stroke-width="1.5"{dash}/>'
-            )
+            out.append(f'<line class="spc-legend--{kind}" x1="{x}" x2="{x + 16}" y1="{cy}" y2="{cy}"/>')
         else:
-            out.append(_marker(kind, x + 8, cy, ""))
+            out.append(f'<use href="#{chart_id}-{kind}" x="{x + 8}" y="{cy}"/>')
         out.append(f'<text x="{x + 20}" y="{cy + 4}">{text}</text>')
         x += advance
     out.append("</g>")

@@ -393,6 +393,12 @@ def markers(root):
     return [el for el in root.iter() if "spc-point" in el.get("class", "")]
 
 
+def shape(root, point):
+    """The tag of the marker a point's <use> places, drawn once in the chart's <defs>."""
+    assert point.tag == f"{SVG}use"
+    return root.find(f"{SVG}defs/*[@id='{point.get('href').removeprefix('#')}']").tag.removeprefix(SVG)
+
+
 def test_svg_is_accessible_xml():
     result = xmr([*QUIET, 17], direction=LOWER, target=8)
     root = parse(spc_svg(result, labels=[f"M{i}" for i in range(21)], title="Term admissions", units="%"))
@@ -421,8 +427,23 @@ def test_svg_has_one_marker_per_present_point_shaped_by_signal():
     root = parse(spc_svg(result, labels=[str(i) for i in range(len(values))], title="T"))
     points = markers(root)
     assert len(points) == 22
-    shapes = {el.get("class").split("--")[1]: el.tag.removeprefix(SVG) for el in points}
+    shapes = {el.get("class").split("--")[1]: shape(root, el) for el in points}
     assert shapes == {"common": "circle", "improvement": "rect", "concern": "polygon"}
+    # Each shape is drawn once, for the points and the legend to place.
+    assert [el.get("id") for el in root.find(f"{SVG}defs")] == [
+        f"{root.find(f'{SVG}title').get('id').removesuffix('-title')}-{kind}"
+        for kind in ("common", "improvement", "concern")
+    ]
+
+
+def test_svg_styles_by_class_not_by_attribute():
+    # Colours, fonts and strokes live in app.css: per-element attributes were most of a chart's bytes.
+    result = xmr([*QUIET, 17, 5], direction=HIGHER, target=8)
+    root = parse(
+        spc_svg(result, labels=[str(i) for i in range(22)], title="T", units="%", annotations=[(3, "A")])
+    )
+    styling = {"style", "fill", "stroke", "stroke-width", "stroke-dasharray", "font-family", "font-size"}
+    assert not [el.tag for el in root.iter() if styling & set(el.attrib)]
 
 
 def test_svg_run_chart_draws_the_median_and_no_limits():
