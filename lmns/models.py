@@ -135,6 +135,21 @@ class Unit(models.Model):
     def is_birth_site(self) -> bool:
         return self.unit_type in BIRTH_SITE_TYPES
 
+    def clean(self):
+        # A site's perinatal figures and outcome signals count births there (workforce.perinatal,
+        # reached by its related names): as a neonatal unit it would hold births it cannot have.
+        if (
+            self.pk
+            and not self.is_birth_site
+            and (self.perinatal_returns.exists() or self.outcome_signals.exists())
+        ):
+            raise ValidationError(
+                {
+                    "unit_type": "This site has perinatal figures or outcome signals, so babies are born "
+                    "there: it cannot become a neonatal unit. Add the neonatal unit as a site of its own."
+                }
+            )
+
 
 class Role(models.TextChoices):
     PROVIDER_CONTRIBUTOR = "provider_contributor", "Provider contributor"

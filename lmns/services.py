@@ -15,6 +15,16 @@ def unit_create(*, provider: Provider, name: str, ods_site_code: str, unit_type:
     return unit
 
 
+@transaction.atomic
+def unit_update(*, unit: Unit, name: str, ods_site_code: str, unit_type: str, by) -> Unit:
+    """Rename, re-code or re-type a site: a site made up by a migration, or one whose ODS code
+    has changed, is corrected here rather than replaced, so its records stay with it."""
+    unit.name, unit.ods_site_code, unit.unit_type = name, ods_site_code, unit_type
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
 def email_send(*, to: list[str], subject: str, body: str) -> int:
     """Send one plain-text email now; returns the number sent (0 or 1)."""
     return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send()

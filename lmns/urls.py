@@ -15,6 +15,7 @@ lmns_patterns = (
         path("providers/<str:ods_code>/", views.provider_detail, name="provider-detail"),
         path("providers/<str:ods_code>/history/", history_view(Provider.objects), name="provider-history"),
         path("providers/<str:ods_code>/units/new/", views.unit_create, name="unit-create"),
+        path("providers/<str:ods_code>/units/<int:pk>/edit/", views.unit_edit, name="unit-edit"),
         path("quality/", quality_views.quality, name="quality"),
         # Before the provider pages, whose ODS code would otherwise swallow "board-packs".
         path("quality/board-packs/", quality_views.board_pack_start, name="board-pack-start"),

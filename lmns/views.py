@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lmns import access, health, services
 from lmns.forms import UnitForm
+from lmns.forms_service import save_with
 from lmns.models import Provider
 
 
@@ -39,6 +40,19 @@ def unit_create(request, ods_code):
         else:
             return redirect(provider)
     return render(request, "lmns/unit_form.html", {"provider": provider, "form": form})
+
+
+def unit_edit(request, ods_code, pk):
+    provider = access.get_for_user(Provider.objects, request.user, action="manage_units", ods_code=ods_code)
+    unit = get_object_or_404(provider.units, pk=pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_with(form, services.unit_update, unit=unit, by=request.user, **form.cleaned_data)
+    ):
+        return redirect(provider)
+    return render(request, "lmns/unit_form.html", {"provider": provider, "form": form, "unit": unit})
 
 
 @login_not_required

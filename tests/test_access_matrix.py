@@ -256,6 +256,10 @@ OBJECT_KWARGS = {
     "lmns:provider-detail": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:provider-history": lambda world, provider: {"ods_code": provider.ods_code},
     "lmns:unit-create": lambda world, provider: {"ods_code": provider.ods_code},
+    "lmns:unit-edit": lambda world, provider: {
+        "ods_code": provider.ods_code,
+        "pk": provider.units.order_by("pk").first().pk,
+    },
     **{
         f"incidents:{name}": _pk_of(kind)
         for kind, names in {
@@ -618,12 +622,15 @@ MAY = {
     "assurance:framework-source-download": FRAMEWORK_CHECKERS,
     # The download follows the framework's visibility: on a draft, those who check it.
     "assurance:framework-spreadsheet": FRAMEWORK_CHECKERS,
-    "lmns:unit-create": {
-        f"provider:{Role.PROVIDER_LEAD}",
-        f"lmns:{Role.LMNS_SAFETY_LEAD}",
-        f"lmns:{Role.SYSTEM_ADMINISTRATOR}",
-        "superuser",
-    },
+    **dict.fromkeys(
+        ["lmns:unit-create", "lmns:unit-edit"],
+        {
+            f"provider:{Role.PROVIDER_LEAD}",
+            f"lmns:{Role.LMNS_SAFETY_LEAD}",
+            f"lmns:{Role.SYSTEM_ADMINISTRATOR}",
+            "superuser",
+        },
+    ),
     **dict.fromkeys(
         [
             "incidents:incident-create",
