@@ -62,8 +62,9 @@ def birth_sites(provider):
 
 
 def site_figures(site_forms) -> dict:
-    """What the services take: each site's figures, by site."""
-    return {form.unit: form.cleaned_data for form in site_forms}
+    """What the services take: each site's figures, by site; a site left empty is left out, so
+    it stays without figures for the month."""
+    return {form.unit: form.cleaned_data for form in site_forms if not form.is_left_empty}
 
 
 def provider_perinatal(request, ods_code):
