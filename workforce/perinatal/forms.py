@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from lmns.forms import DateField, NHSErrorMessagesMixin
-from lmns.models import Unit
+from lmns.models import Unit, birth_site_ordering
 from workforce.perinatal.models import (
     OutcomeSignal,
     PerinatalReturn,
@@ -107,7 +107,7 @@ class NationalSignalForm(NHSErrorMessagesMixin, forms.Form):
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
         sites = Unit.objects.filter(provider__in=providers).birth_sites().select_related("provider")
-        self.fields["unit"].queryset = sites.order_by("provider__name", "name")
+        self.fields["unit"].queryset = sites.order_by("provider__name", *birth_site_ordering())
         if len(sites) == 1:
             self.fields["unit"].initial = sites[0]
 

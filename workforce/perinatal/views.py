@@ -58,7 +58,7 @@ def perinatal_context(workforce_return) -> dict:
 
 
 def birth_sites(provider):
-    return list(Unit.objects.filter(provider=provider).birth_sites().order_by("name"))
+    return list(Unit.objects.filter(provider=provider).birth_sites())
 
 
 def site_figures(site_forms) -> dict:

@@ -149,7 +149,8 @@ def test_the_form_with_two_sites_saves_both_or_neither(client, world, alice, cen
     response = client.post(reverse("workforce:return-create"), bad)
     assert response.status_code == 200
     forms = {form.unit.name: form for form in response.context["perinatal_forms"]}
-    assert list(forms) == ["Aardvark Birth Centre", "Aardvark Hospitals NHS Trust Maternity Unit"]
+    # The obstetric unit first, though the birth centre's name sorts before it.
+    assert list(forms) == ["Aardvark Hospitals NHS Trust Maternity Unit", "Aardvark Birth Centre"]
     assert "term_stillbirths" in forms["Aardvark Birth Centre"].errors
     assert not forms["Aardvark Hospitals NHS Trust Maternity Unit"].errors
     page = unescape(response.content.decode())
@@ -257,3 +258,18 @@ def test_a_new_return_still_needs_every_birth_sites_figures(client, world, alice
     forms = {form.unit: form for form in response.context["perinatal_forms"]}
     assert "live_births" in forms[centre].errors
     assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).exists()
+
+
+def test_a_providers_birth_sites_are_listed_obstetric_unit_first_everywhere(world):
+    make_birth_site(world.a1, "A Freestanding Centre", UnitType.FREESTANDING_MLU)
+    make_birth_site(world.a1, "Aardvark Alongside Centre")
+    make_birth_site(world.a1, "Aardvark Neonatal Unit", UnitType.NEONATAL_LNU)
+    expected = [
+        "Aardvark Hospitals NHS Trust Maternity Unit",
+        "Aardvark Alongside Centre",
+        "A Freestanding Centre",
+    ]
+    sites = list(Unit.objects.filter(provider=world.a1).birth_sites())
+    assert [site.name for site in sites] == expected
+    # Sites already fetched sort the same way, as the CUSUM charts and the services' checks do.
+    assert [site.name for site in sorted(reversed(sites), key=lambda unit: unit.birth_site_key)] == expected
