@@ -301,12 +301,6 @@ def _site_series(units, rows) -> dict[int, list[CusumSeries]]:
     return cusums
 
 
-def _cusum_rows(returns):
-    return returns.order_by().values_list(
-        "unit", "workforce_return__month", "term_stillbirths", "term_births", "term_neonatal_deaths"
-    )
-
-
 _UNIT_COLUMNS = ["id", "provider_id", "name", "ods_site_code", "unit_type"]
 
 
@@ -342,11 +336,6 @@ def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
 def provider_cusums(*, provider: Provider) -> list[CusumSeries]:
     """Every site of one provider, each measure's CUSUM (providers_cusums)."""
     return providers_cusums(providers=[provider])[provider.pk]
-
-
-def site_cusums(*, unit: Unit) -> list[CusumSeries]:
-    """One site's CUSUM for each measure."""
-    return _site_series([unit], _cusum_rows(PerinatalReturn.objects.filter(unit=unit)))[unit.pk]
 
 
 @dataclass(frozen=True)
