@@ -86,7 +86,7 @@ def add_perinatal_returns() -> int:
     made = 0
     for provider in Provider.objects.filter(workforce_returns__perinatal_sites__isnull=True).distinct():
         rng = random.Random(f"perinatal-{provider.ods_code}")
-        sites = list(Unit.objects.filter(provider=provider).birth_sites().order_by("name"))
+        sites = list(Unit.objects.filter(provider=provider).birth_sites())
         # The obstetric unit carries most births, the birth centre beside it a few hundred.
         births = {
             site.pk: rng.randint(2800, 5600)

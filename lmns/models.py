@@ -83,7 +83,10 @@ class UnitType(models.TextChoices):
 
 # Where babies are born: the sites a monthly perinatal return and the outcome signal are per
 # (MOSS signals a site). A neonatal unit cares for babies born elsewhere, so has no births.
-BIRTH_SITE_TYPES = frozenset({UnitType.OBSTETRIC_UNIT, UnitType.ALONGSIDE_MLU, UnitType.FREESTANDING_MLU})
+# Listed in the order a provider's sites are shown: the obstetric unit, where most babies are
+# born and the unit a provider's figures were first given for, comes first.
+BIRTH_SITE_ORDER = (UnitType.OBSTETRIC_UNIT, UnitType.ALONGSIDE_MLU, UnitType.FREESTANDING_MLU)
+BIRTH_SITE_TYPES = frozenset(BIRTH_SITE_ORDER)
 
 
 class ProviderScopedQuerySet(models.QuerySet):
@@ -104,9 +107,20 @@ class LmnsScopedQuerySet(models.QuerySet):
         return self.filter(lmns__in=lmnss_for(user))
 
 
+def birth_site_ordering(prefix: str = "") -> list:
+    """The ``order_by`` of birth sites (BIRTH_SITE_ORDER, then by name), of a relation's
+    through ``prefix`` (e.g. "unit__")."""
+    rank = models.Case(
+        *(models.When(**{f"{prefix}unit_type": kind}, then=i) for i, kind in enumerate(BIRTH_SITE_ORDER)),
+        default=len(BIRTH_SITE_ORDER),
+    )
+    return [rank, f"{prefix}name"]
+
+
 class UnitQuerySet(ProviderScopedQuerySet):
     def birth_sites(self):
-        return self.filter(unit_type__in=BIRTH_SITE_TYPES)
+        """Where babies are born, in the order they are shown (birth_site_ordering)."""
+        return self.filter(unit_type__in=BIRTH_SITE_TYPES).order_by(*birth_site_ordering())
 
 
 class Unit(models.Model):
@@ -134,6 +148,12 @@ class Unit(models.Model):
     @property
     def is_birth_site(self) -> bool:
         return self.unit_type in BIRTH_SITE_TYPES
+
+    @property
+    def birth_site_key(self) -> tuple:
+        """birth_site_ordering for sites already fetched."""
+        rank = BIRTH_SITE_ORDER.index(self.unit_type) if self.is_birth_site else len(BIRTH_SITE_ORDER)
+        return (rank, self.name)
 
     def clean(self):
         # A site's perinatal figures and outcome signals count births there (workforce.perinatal,

@@ -30,7 +30,7 @@ from incidents.models import (
     Theme,
 )
 from lmns import access
-from lmns.models import Provider, Unit
+from lmns.models import Provider, Unit, birth_site_ordering
 from quality import quality as quality_selectors
 from quality.api import serializers
 from quality.api.filters import ApiLearningFilter
@@ -293,7 +293,9 @@ class WorkforceReturnViewSet(CreateThroughForm, ReadViewSet):
             .prefetch_related(
                 Prefetch(
                     "perinatal_sites",
-                    queryset=PerinatalReturn.objects.select_related("unit").order_by("unit__name"),
+                    queryset=PerinatalReturn.objects.select_related("unit").order_by(
+                        *birth_site_ordering("unit__")
+                    ),
                 )
             )
             .with_training()

@@ -127,7 +127,8 @@ def test_each_birth_site_is_sent_by_its_code_and_the_total_is_their_sum(world, a
     body = _body(world)
     response = api.post(RETURNS, {**body, "perinatal": [*body["perinatal"], small]}, format="json")
     assert response.status_code == 201, response.content
-    assert [site["site"] for site in response.json()["perinatal"]] == [centre.ods_site_code, "AA101"]
+    # The obstetric unit first, then the birth centre beside it (lmns birth_site_ordering).
+    assert [site["site"] for site in response.json()["perinatal"]] == ["AA101", centre.ods_site_code]
     total = response.json()["perinatal_total"]
     assert (total["live_births"], total["stillbirths"]) == (400, 2)
     stillbirths = next(rate for rate in total["rates"] if rate["key"] == "stillbirth_rate")

@@ -1,12 +1,19 @@
 """Each perinatal return and outcome signal so far was a provider's: each is given to the
-provider's first birth site by name, or, for a provider with none, to a site made for it
-("<provider> births"), so that no figures are lost. The LMNS renames or re-types that site
-on the provider's page."""
+provider's first birth site (an obstetric unit before an alongside, then a freestanding,
+midwife-led unit, then by name, as lmns.models.birth_site_ordering lists them), or, for a
+provider with none, to a site made for it ("<provider> births"), so that no figures are lost.
+The LMNS renames or re-types that site on the unit's edit page (Providers -> the provider ->
+the site).
+
+Reversed, the figures go back to being the provider's by dropping the site (0012); that can
+only be done while no month has more than one site's figures and no two LMNS outcome signals
+share a provider, measure and month, which 0014's reversal checks first."""
 
 from django.db import migrations
+from django.db.models import Case, When
 
-# lmns.models.BIRTH_SITE_TYPES as it stands now: a migration does not import the live model.
-BIRTH_SITE_TYPES = ["obstetric_unit", "alongside_mlu", "freestanding_mlu"]
+# lmns.models.BIRTH_SITE_ORDER as it stands now: a migration does not import the live model.
+BIRTH_SITE_ORDER = ["obstetric_unit", "alongside_mlu", "freestanding_mlu"]
 
 
 def _free_site_code(Unit, provider_code: str) -> str:
@@ -24,8 +31,13 @@ def _free_site_code(Unit, provider_code: str) -> str:
 
 def _birth_site(Unit, provider, made: dict):
     if provider.pk not in made:
+        # The obstetric unit, where most of the provider's babies were born, before a birth
+        # centre whose name happens to sort first.
+        rank = Case(*(When(unit_type=kind, then=i) for i, kind in enumerate(BIRTH_SITE_ORDER)))
         site = (
-            Unit.objects.filter(provider=provider, unit_type__in=BIRTH_SITE_TYPES).order_by("name").first()
+            Unit.objects.filter(provider=provider, unit_type__in=BIRTH_SITE_ORDER)
+            .order_by(rank, "name")
+            .first()
         )
         if site is None:
             site = Unit.objects.create(

@@ -3,6 +3,37 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.migrations.exceptions import IrreversibleError
+from django.db.models import Count
+
+
+def refuse_to_merge_sites(apps, schema_editor):
+    """Reversed, figures and signals become the provider's again (0012, 0013), which a month
+    with two sites' figures, or two sites' signals for one measure and month, cannot: the old
+    constraints would fail part-way with an IntegrityError. Refuse before anything is undone,
+    saying what stands in the way. Run last, so that reversing runs it first."""
+    PerinatalReturn = apps.get_model("workforce", "PerinatalReturn")
+    OutcomeSignal = apps.get_model("workforce", "OutcomeSignal")
+    months = (
+        PerinatalReturn.objects.values("workforce_return")
+        .annotate(sites=Count("unit"))
+        .filter(sites__gt=1)
+        .count()
+    )
+    signals = (
+        OutcomeSignal.objects.filter(kind="lmns")
+        .values("provider", "measure", "month")
+        .annotate(sites=Count("id"))
+        .filter(sites__gt=1)
+        .count()
+    )
+    if months or signals:
+        raise IrreversibleError(
+            "Cannot make perinatal figures per provider again: "
+            f"{months} monthly return(s) have more than one birth site's figures and "
+            f"{signals} LMNS outcome signal(s) share a provider, measure and month with another "
+            "site's. Merging them would lose figures; remove or combine them by hand first."
+        )
 
 
 class Migration(migrations.Migration):
@@ -36,4 +67,5 @@ class Migration(migrations.Migration):
             model_name='perinatalreturn',
             constraint=models.UniqueConstraint(fields=('workforce_return', 'unit'), name='perinatal_return_one_per_site'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, refuse_to_merge_sites),
     ]

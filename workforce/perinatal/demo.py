@@ -161,7 +161,7 @@ def _national_signal(lmns: Lmns, lead) -> None:
     raised_on = add_months(month, 2).replace(day=3)
     signal = services.national_signal_record(
         provider=provider,
-        unit=provider.units.birth_sites().order_by("name").first(),
+        unit=provider.units.birth_sites().first(),
         by=lead,
         measure="term_neonatal_deaths",
         level="amber",

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from lmns.forms import DateField, NHSErrorMessagesMixin
-from lmns.models import Unit
+from lmns.models import Unit, birth_site_ordering
 from workforce.perinatal.models import (
     OutcomeSignal,
     PerinatalReturn,
@@ -53,19 +53,33 @@ class PerinatalReturnForm(NHSErrorMessagesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.unit = unit
 
+    @property
+    def is_left_empty(self) -> bool:
+        """An optional site's form given nothing: the site is left without figures that month."""
+        return self.empty_permitted and not self.has_changed()
+
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in PERINATAL_SECTIONS]
 
 
 def site_forms(data, *, units, workforce_return=None) -> list[PerinatalReturnForm]:
     """A form for each of ``units`` (a provider's birth sites), holding the site's figures of
-    ``workforce_return`` where it has them."""
-    current = {}
-    if workforce_return is not None:
-        current = {
-            item.unit_id: item for item in PerinatalReturn.objects.filter(workforce_return=workforce_return)
-        }
-    return [PerinatalReturnForm(data, unit=unit, instance=current.get(unit.pk)) for unit in units]
+    ``workforce_return`` where it has them.
+
+    A new return needs every site's figures. When a return is corrected, a site with none for
+    that month may be left empty: it may have been added since, or not yet have opened, and
+    demanding its figures would make a correction of an old month ask for made-up ones."""
+    if workforce_return is None:
+        return [PerinatalReturnForm(data, unit=unit) for unit in units]
+    current = {
+        item.unit_id: item for item in PerinatalReturn.objects.filter(workforce_return=workforce_return)
+    }
+    return [
+        PerinatalReturnForm(data, unit=unit, instance=current[unit.pk])
+        if unit.pk in current
+        else PerinatalReturnForm(data, unit=unit, empty_permitted=True, use_required_attribute=False)
+        for unit in units
+    ]
 
 
 class SiteChoiceField(forms.ModelChoiceField):
@@ -93,7 +107,7 @@ class NationalSignalForm(NHSErrorMessagesMixin, forms.Form):
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
         sites = Unit.objects.filter(provider__in=providers).birth_sites().select_related("provider")
-        self.fields["unit"].queryset = sites.order_by("provider__name", "name")
+        self.fields["unit"].queryset = sites.order_by("provider__name", *birth_site_ordering())
         if len(sites) == 1:
             self.fields["unit"].initial = sites[0]
 

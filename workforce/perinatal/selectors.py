@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from lmns.models import Provider, Unit
+from lmns.models import Provider, Unit, birth_site_ordering
 from lmns.months import add_months, first_of_month
 from lmns.spc import SpcResult
 from lmns.spc_chart import spc_svg
@@ -98,12 +98,13 @@ class SiteRow:
 
 
 def return_sites(workforce_return) -> list[SiteRow]:
-    """Each site's figures of a month, by site name, in one query."""
+    """Each site's figures of a month, its sites in their order (lmns birth_site_ordering), in
+    one query."""
     return [
         SiteRow(perinatal.unit, perinatal, [rate.describe(perinatal) for rate in SITE_RATES])
         for perinatal in PerinatalReturn.objects.filter(workforce_return=workforce_return)
         .select_related("unit")
-        .order_by("unit__name")
+        .order_by(*birth_site_ordering("unit__"))
     ]
 
 
@@ -300,19 +301,13 @@ def _site_series(units, rows) -> dict[int, list[CusumSeries]]:
     return cusums
 
 
-def _cusum_rows(returns):
-    return returns.order_by().values_list(
-        "unit", "workforce_return__month", "term_stillbirths", "term_births", "term_neonatal_deaths"
-    )
-
-
 _UNIT_COLUMNS = ["id", "provider_id", "name", "ods_site_code", "unit_type"]
 
 
 def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
     """The LMNS outcome signal's CUSUM for each measure at each birth site with returns, by
-    provider id, sites by name: one query for all of them, reading only the counts it needs and
-    each site's name beside them."""
+    provider id, sites in their order (lmns birth_site_ordering): one query for all of them,
+    reading only the counts it needs and each site's name and type beside them."""
     ids = [provider.pk for provider in providers]
     rows = PerinatalReturn.objects.filter(workforce_return__provider__in=ids).values_list(
         "unit",
@@ -330,7 +325,7 @@ def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
         if unit not in units:
             units[unit] = Unit.from_db(None, _UNIT_COLUMNS, (unit, provider, name, code, unit_type))
         counts.append((unit, *figures))
-    ordered = sorted(units.values(), key=lambda unit: unit.name)
+    ordered = sorted(units.values(), key=lambda unit: unit.birth_site_key)
     by_unit = _site_series(ordered, counts)
     cusums: dict[int, list[CusumSeries]] = {pk: [] for pk in ids}
     for unit in ordered:
@@ -341,11 +336,6 @@ def providers_cusums(*, providers) -> dict[int, list[CusumSeries]]:
 def provider_cusums(*, provider: Provider) -> list[CusumSeries]:
     """Every site of one provider, each measure's CUSUM (providers_cusums)."""
     return providers_cusums(providers=[provider])[provider.pk]
-
-
-def site_cusums(*, unit: Unit) -> list[CusumSeries]:
-    """One site's CUSUM for each measure."""
-    return _site_series([unit], _cusum_rows(PerinatalReturn.objects.filter(unit=unit)))[unit.pk]
 
 
 @dataclass(frozen=True)

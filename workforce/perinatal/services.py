@@ -48,7 +48,7 @@ def _site_returns(*, provider: Provider, month: date, perinatal: dict, current: 
     """Each site's return with its figures set and checked, and the month-on-month changes to
     confirm; ``current`` holds the sites' returns already saved, by unit id."""
     site_returns, flags = [], []
-    for unit, figures in sorted(perinatal.items(), key=lambda item: item[0].name):
+    for unit, figures in sorted(perinatal.items(), key=lambda item: item[0].birth_site_key):
         site_return = current.get(unit.pk) or PerinatalReturn(unit=unit)
         for name, value in figures.items():
             setattr(site_return, name, value)
@@ -78,7 +78,7 @@ def monthly_return_submit(
     """Submit a provider's workforce figures for a month with the perinatal figures of each of
     its birth sites (``perinatal``: site -> figures), together. An import of many months
     (``detect_signals`` off) runs the outcome signal once, when all are saved."""
-    sites = list(Unit.objects.filter(provider=provider).birth_sites().order_by("name"))
+    sites = list(Unit.objects.filter(provider=provider).birth_sites())
     if not sites:
         raise ValidationError(NO_BIRTH_SITE.format(provider=provider.name))
     site_returns, flags = _site_returns(provider=provider, month=month, perinatal=perinatal, current={})

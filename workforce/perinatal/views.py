@@ -58,12 +58,13 @@ def perinatal_context(workforce_return) -> dict:
 
 
 def birth_sites(provider):
-    return list(Unit.objects.filter(provider=provider).birth_sites().order_by("name"))
+    return list(Unit.objects.filter(provider=provider).birth_sites())
 
 
 def site_figures(site_forms) -> dict:
-    """What the services take: each site's figures, by site."""
-    return {form.unit: form.cleaned_data for form in site_forms}
+    """What the services take: each site's figures, by site; a site left empty is left out, so
+    it stays without figures for the month."""
+    return {form.unit: form.cleaned_data for form in site_forms if not form.is_left_empty}
 
 
 def provider_perinatal(request, ods_code):

@@ -61,8 +61,8 @@ PERINATAL_FORM = site_form()
 
 
 def birth_site(provider) -> Unit:
-    """The provider's first birth site by name, made if it has none."""
-    site = Unit.objects.filter(provider=provider).birth_sites().order_by("name").first()
+    """The provider's first birth site, made if it has none."""
+    site = Unit.objects.filter(provider=provider).birth_sites().first()
     return site or make_unit(provider)
 
 

@@ -393,8 +393,9 @@ def test_three_years_imported_open_a_check_only_for_a_recent_crossing_and_say_so
         f"{since:%B %Y}, was found in historical figures and opened no critical safety check."
     )
     assert [note for note in record.notes if note.startswith(world.a1.name)] == [
-        f"{world.a1.name}: the figures opened an amber LMNS outcome signal for term stillbirths "
-        f"({LAST:%B %Y}); its critical safety check is due by {signal.check_due_on:%-d %B %Y}.",
+        f"{world.a1.name}: the figures opened an amber LMNS outcome signal at Aardvark Hospitals NHS "
+        f"Trust Maternity Unit for term stillbirths ({LAST:%B %Y}); its critical safety check is due "
+        f"by {signal.check_due_on:%-d %B %Y}.",
         f"{past} They are listed on its perinatal page.",
     ]
     client.force_login(alice)

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.cache import cache
 
 from lmns.models import Role
-from tests.factories import make_lmns, make_provider, make_user
-from tests.workforce.perinatal.factories import birth_site
+from tests.factories import make_lmns, make_provider, make_unit, make_user
+from tests.workforce.perinatal.factories import birth_site, make_birth_site
 from workforce import tasks
 from workforce.perinatal import services
 from workforce.perinatal.models import OutcomeSignal
@@ -58,3 +58,29 @@ def test_the_leads_of_a_provider_with_an_overdue_check_are_told_once_a_day(
 def test_beat_runs_the_task_every_working_morning():
     entry = settings.CELERY_BEAT_SCHEDULE["overdue-safety-check-reminders"]
     assert tasks.send_overdue_check_reminders.name == entry["task"]
+
+
+def test_the_reminder_names_the_site_the_signal_is_for(django_capture_on_commit_callbacks):
+    provider = make_provider(make_lmns(), "Otter Bay NHS Trust", "OB1")
+    make_user("otter-lead", role=Role.PROVIDER_LEAD, provider=provider)
+    make_unit(provider, "Otter Bay Maternity Unit")  # the obstetric unit, listed first
+    centre = make_birth_site(provider, "Otter Bay Birth Centre")
+    services.national_signal_record(
+        provider=provider,
+        unit=centre,
+        by=None,
+        measure="term_neonatal_deaths",
+        level="amber",
+        month=date(2026, 11, 1),
+        raised_on=date(2026, 12, 23),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert overdue_check_reminders_send(today=date(2027, 1, 11)) == 1
+    (message,) = mail.outbox
+    assert message.subject == "Critical safety check overdue: Otter Bay Birth Centre, Otter Bay NHS Trust"
+    assert (
+        "The critical safety check of Otter Bay NHS Trust for the National MOSS signal (received by the "
+        "trust) at Otter Bay Birth Centre (term neonatal deaths (to 28 days), November 2026) was due on 7 "
+        "January 2027"
+    ) in " ".join(message.body.split())
+    assert "Maternity Unit" not in message.body

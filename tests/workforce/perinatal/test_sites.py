@@ -2,6 +2,8 @@
 LMNS outcome signal runs at each site (as MOSS signals a site), and the one form asks each
 site's counts, saving all of them or none."""
 
+import re
+from decimal import Decimal
 from html import unescape
 
 import pytest
@@ -147,7 +149,8 @@ def test_the_form_with_two_sites_saves_both_or_neither(client, world, alice, cen
     response = client.post(reverse("workforce:return-create"), bad)
     assert response.status_code == 200
     forms = {form.unit.name: form for form in response.context["perinatal_forms"]}
-    assert list(forms) == ["Aardvark Birth Centre", "Aardvark Hospitals NHS Trust Maternity Unit"]
+    # The obstetric unit first, though the birth centre's name sorts before it.
+    assert list(forms) == ["Aardvark Hospitals NHS Trust Maternity Unit", "Aardvark Birth Centre"]
     assert "term_stillbirths" in forms["Aardvark Birth Centre"].errors
     assert not forms["Aardvark Hospitals NHS Trust Maternity Unit"].errors
     page = unescape(response.content.decode())
@@ -219,3 +222,54 @@ def test_the_national_signal_asks_for_a_site_and_refuses_another_providers(clien
     assert not OutcomeSignal.objects.filter(kind=SignalKind.NATIONAL).exists()
     client.post(reverse("workforce:signal-create"), {**body, "unit": centre.pk})
     assert OutcomeSignal.objects.get(kind=SignalKind.NATIONAL).unit == centre
+
+
+def test_an_old_month_is_corrected_without_figures_for_a_site_added_since(client, world, alice):
+    old = add_months(LAST_MONTH, -3)
+    WorkforceReturn.objects.filter(provider=world.a1, month=old).delete()
+    client.force_login(alice)
+    assert client.post(reverse("workforce:return-create"), _form(world, month=old)).status_code == 302
+    workforce_return = WorkforceReturn.objects.get(provider=world.a1, month=old)
+    centre = make_birth_site(world.a1, "Aardvark Birth Centre")
+    url = reverse("workforce:return-edit", kwargs={"pk": workforce_return.pk})
+    page = unescape(client.get(url).content.decode())
+    assert "If no babies were born here that month" in page
+    (optional,) = re.findall(rf'<input[^>]*name="perinatal-{centre.ods_site_code}-live_births"[^>]*>', page)
+    (required,) = re.findall(r'<input[^>]*name="perinatal-AA101-live_births"[^>]*>', page)
+    assert " required" not in optional and " required" in required
+    # Only a workforce figure corrected: the new site is left without figures for the month.
+    response = client.post(url, _form(world, month=old, turnover_rate="13.0"))
+    assert response.status_code == 302, response.context["form"].errors
+    workforce_return.refresh_from_db()
+    assert workforce_return.turnover_rate == Decimal("13.0")
+    assert not PerinatalReturn.objects.filter(workforce_return=workforce_return, unit=centre).exists()
+    assert PerinatalReturn.objects.filter(workforce_return=workforce_return, unit=_maternity()).exists()
+    # Figures given for the new site that month are saved beside the others.
+    response = client.post(url, {**_form(world, month=old), **site_form(centre.ods_site_code, **CENTRE)})
+    assert response.status_code == 302
+    assert PerinatalReturn.objects.get(workforce_return=workforce_return, unit=centre).live_births == 30
+
+
+def test_a_new_return_still_needs_every_birth_sites_figures(client, world, alice, centre):
+    WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).delete()
+    client.force_login(alice)
+    response = client.post(reverse("workforce:return-create"), _form(world))
+    assert response.status_code == 200
+    forms = {form.unit: form for form in response.context["perinatal_forms"]}
+    assert "live_births" in forms[centre].errors
+    assert not WorkforceReturn.objects.filter(provider=world.a1, month=LAST_MONTH).exists()
+
+
+def test_a_providers_birth_sites_are_listed_obstetric_unit_first_everywhere(world):
+    make_birth_site(world.a1, "A Freestanding Centre", UnitType.FREESTANDING_MLU)
+    make_birth_site(world.a1, "Aardvark Alongside Centre")
+    make_birth_site(world.a1, "Aardvark Neonatal Unit", UnitType.NEONATAL_LNU)
+    expected = [
+        "Aardvark Hospitals NHS Trust Maternity Unit",
+        "Aardvark Alongside Centre",
+        "A Freestanding Centre",
+    ]
+    sites = list(Unit.objects.filter(provider=world.a1).birth_sites())
+    assert [site.name for site in sites] == expected
+    # Sites already fetched sort the same way, as the CUSUM charts and the services' checks do.
+    assert [site.name for site in sorted(reversed(sites), key=lambda unit: unit.birth_site_key)] == expected

@@ -97,10 +97,13 @@ def _shown(value) -> str:
 def _signal_notes(provider: Provider, opened: list, known: set) -> list[str]:
     """What the outcome signal made of the saved figures: each signal opened, with its check's due
     date, and the crossings this import brought about in older figures, which opened none
-    (models.SIGNAL_WINDOW_MONTHS); those ``known`` before it are not news."""
+    (models.SIGNAL_WINDOW_MONTHS); those ``known`` before it are not news. MOSS signals a site,
+    so each note names it: ``opened`` comes from outcome_signals_detect, whose signals hold the
+    site their CUSUM ran at, so naming it costs no query."""
     notes = [
         f"{provider.name}: the figures opened {'a red' if signal.level == 'red' else 'an amber'} LMNS "
-        f"outcome signal for {signal.get_measure_display().lower()} ({signal.month:%B %Y}); its critical "
+        f"outcome signal at {signal.unit.name} for {signal.get_measure_display().lower()} "
+        f"({signal.month:%B %Y}); its critical "
         f"safety check is due by {signal.check_due_on:%-d %B %Y}."
         for signal in opened
     ]
