@@ -624,12 +624,14 @@ MAY = {
     "assurance:framework-spreadsheet": FRAMEWORK_CHECKERS,
     **dict.fromkeys(
         ["lmns:unit-create", "lmns:unit-edit"],
-        {
-            f"provider:{Role.PROVIDER_LEAD}",
-            f"lmns:{Role.LMNS_SAFETY_LEAD}",
-            f"lmns:{Role.SYSTEM_ADMINISTRATOR}",
-            "superuser",
-        },
+        frozenset(
+            {
+                f"provider:{Role.PROVIDER_LEAD}",
+                f"lmns:{Role.LMNS_SAFETY_LEAD}",
+                f"lmns:{Role.SYSTEM_ADMINISTRATOR}",
+                "superuser",
+            }
+        ),
     ),
     **dict.fromkeys(
         [
