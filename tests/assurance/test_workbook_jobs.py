@@ -15,11 +15,6 @@ from tests.assurance.test_exports import build_framework
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def officer(world):
     return world.personas[f"lmns:{Role.LMNS_OFFICER}"]
