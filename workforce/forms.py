@@ -128,6 +128,21 @@ def _yes(value) -> bool:
     return value == "yes"
 
 
+class ReturnProviderForm(NHSErrorMessagesMixin, forms.Form):
+    """Whose monthly return it is, asked first of someone who returns for several providers:
+    the perinatal figures are asked per birth site, and each provider has its own."""
+
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.none(),
+        label="Provider",
+        error_messages={"required": "Choose the provider whose return this is"},
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+
+
 class ConcernForm(NHSErrorMessagesMixin, forms.Form):
     """Recording or changing a concern, by a guardian or the LMNS FTSU lead."""
 

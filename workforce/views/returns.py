@@ -11,7 +11,7 @@ from lmns import access, query
 from lmns.models import Provider
 from lmns.thresholds import thresholds_for
 from workforce import selectors
-from workforce.forms import WorkforceReturnForm
+from workforce.forms import ReturnProviderForm, WorkforceReturnForm
 from workforce.models import WorkforceReturn
 from workforce.perinatal import services as perinatal_services
 from workforce.perinatal.forms import site_forms
@@ -112,8 +112,15 @@ def return_create(request):
         raise PermissionDenied
     provider = _chosen_provider(form)
     if provider is None:
-        # The perinatal figures are asked per site of the provider, so the provider comes first.
-        return render(request, "workforce/return_provider.html", {"form": form})
+        # The perinatal figures are asked per site of the provider, so the provider comes first;
+        # a choice sent without one (or with one not theirs) is answered with its error.
+        sent = (
+            request.POST if request.method == "POST" else request.GET if "provider" in request.GET else None
+        )
+        chooser = ReturnProviderForm(sent, providers=form.fields["provider"].queryset)
+        if sent is not None:
+            chooser.full_clean()
+        return render(request, "workforce/return_provider.html", {"form": chooser})
     sites = birth_sites(provider)
     perinatal_forms = site_forms(request.POST or None, units=sites)
     needs_confirmation = False

@@ -202,6 +202,21 @@ def test_a_lead_of_several_providers_chooses_the_provider_first(client, world, a
     assert 'name="perinatal-AA201-live_births"' in page and "AA101" not in page
 
 
+def test_continuing_without_a_provider_or_with_another_says_so(client, world, alice):
+    from lmns.models import Membership
+
+    Membership.objects.create(user=alice, role=Role.PROVIDER_LEAD, provider=world.a2)
+    client.force_login(alice)
+    url = reverse("workforce:return-create")
+    for response in (client.get(url, {"provider": ""}), client.post(url, {"month": LAST_MONTH.isoformat()})):
+        page = response.content.decode()
+        assert "There is a problem" in page and "Choose the provider whose return this is" in page
+        assert 'name="perinatal-' not in page
+    page = client.get(url, {"provider": world.b1.pk}).content.decode()
+    assert "There is a problem" in page and "Select a valid choice" in page
+    assert not WorkforceReturn.objects.filter(month=LAST_MONTH, provider__in=[world.a1, world.a2]).exists()
+
+
 def test_the_national_signal_asks_for_a_site_and_refuses_another_providers(client, world, alice, centre):
     client.force_login(alice)
     form = client.get(reverse("workforce:signal-create")).context["form"]
