@@ -384,22 +384,18 @@ class PerinatalReturnSerializer(PerinatalFiguresSerializer):
         return _rates(perinatal)
 
 
-@extend_schema_field(PerinatalRateSerializer(many=True))
-def _total_rates(self, figures):
-    return _rates(figures)
+class PerinatalTotalSerializer(serializers.Serializer):
+    """The provider's month: its birth sites' counts added together (PerinatalFigures, whose
+    count names are the return's), with the rates they make."""
 
+    rates = serializers.SerializerMethodField(help_text="Each rate with its count and denominator.")
 
-# The provider's month: its birth sites' counts added together (PerinatalFigures, whose count
-# names are the return's), with the rates they make.
-PerinatalTotalSerializer = type(
-    "PerinatalTotalSerializer",
-    (serializers.Serializer,),
-    {
-        **{name: serializers.IntegerField() for name in COUNT_FIELDS},
-        "rates": serializers.SerializerMethodField(help_text="Each rate with its count and denominator."),
-        "get_rates": _total_rates,
-    },
-)
+    def get_fields(self):
+        return {**{name: serializers.IntegerField() for name in COUNT_FIELDS}, **super().get_fields()}
+
+    @extend_schema_field(PerinatalRateSerializer(many=True))
+    def get_rates(self, figures):
+        return _rates(figures)
 
 
 class WorkforceReturnSerializer(serializers.ModelSerializer):

@@ -153,9 +153,9 @@ def outcome_signals_detect(
     *, provider: Provider, by=None, today: date | None = None, known: set | None = None
 ) -> list[OutcomeSignal]:
     """Open a signal for every crossing of the LMNS outcome signal at one of the provider's sites
-    that has none yet
-    and is either recent (signal_window_start) or, given ``known`` (the crossings before a save
-    through the form or the API), brought about by that save, whatever its month. An import of
+    that has none yet and is either recent (signal_window_start) or, given ``known`` (the
+    crossings before a save through the form or the API), brought about by that save, whatever
+    its month. An import of
     many months passes no ``known``: an older crossing then opens none, and
     selectors.past_crossings lists it. A signal already opened stays, even if a correction
     later moves the crossing: its check may have begun, and the log is the record of what was
