@@ -115,19 +115,30 @@ MIDDLEWARE = [
 ROOT_URLCONF = "lmns.urls"
 WSGI_APPLICATION = "lmns.wsgi.application"
 
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "lmns.context_processors.navigation",
+]
 TEMPLATES = [
+    # The product's pages: Jinja2 with the NHS.UK design system's macros (lmns/jinja2.py).
+    {
+        "BACKEND": "lmns.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "lmns.jinja2.environment",
+            "context_processors": _CONTEXT_PROCESSORS,
+        },
+    },
+    # The admin's, the API's browsable pages and Django's form widgets, and the pages not yet
+    # moved to Jinja2 (templates/dtl).
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates" / "dtl"],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "lmns.context_processors.navigation",
-            ],
-        },
+        "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },
 ]
 # Forms render in NHS.UK design-system markup (labels, hints, error messages).
