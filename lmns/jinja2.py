@@ -60,6 +60,8 @@ def environment(**options) -> jinja2.Environment:
     # Block tags on lines of their own leave no blank lines behind: lighter pages.
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
+    # {% do list.append(...) %}: building a macro's rows in a loop.
+    options.setdefault("extensions", ["jinja2.ext.do"])
     env = jinja2.Environment(**options)
     env.globals.update(
         url=url,
