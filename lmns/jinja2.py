@@ -14,9 +14,9 @@ import itertools
 from collections import namedtuple
 
 import jinja2
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.template.backends import jinja2 as django_jinja2
+from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +65,7 @@ def environment(**options) -> jinja2.Environment:
     env = jinja2.Environment(**options)
     env.globals.update(
         url=url,
-        static=staticfiles_storage.url,
+        static=static,
         now=timezone.localtime,
         querystring=querystring,
         breadcrumbs=breadcrumbs,
