@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from lmns.access import lmnss_for
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Lmns, LmnsScopedQuerySet, Membership, Provider, ProviderScopedQuerySet, Unit
 from lmns.reference_data import CodedReferenceEntry, ReferenceEntry
 

@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history import register
-from simple_history.models import HistoricalRecords
 
 from lmns import sealing
+from lmns.historical_records import HistoricalRecords
 
 # ODS codes: organisations have 3 (trusts) or 5 (sites) upper-case alphanumerics.
 ods_code_validator = RegexValidator(

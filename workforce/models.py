@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Lmns, Provider, ProviderScopedQuerySet
 from lmns.months import add_months, first_of_month
 from lmns.reference_data import CodedReferenceEntry

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from assurance.models.compliance import IN_FORCE_OR_CLOSED, FrameworkStatus
+from lmns.historical_records import HistoricalRecords
 
 CODE_LENGTH = 30
 

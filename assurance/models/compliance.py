@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Exists, Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from lmns.historical_records import HistoricalRecords
 from lmns.models import ExportJob, Provider, ProviderScopedQuerySet
 
 PID_WARNING = (

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from assurance.models.compliance import FrameworkQuerySet, FrameworkStatus
+from lmns.historical_records import HistoricalRecords
 
 SECTION_CODE_LENGTH = 20  # the length of a finding's section code
 LINE_CODE_LENGTH = 30

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Provider, ProviderScopedQuerySet
 
 

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Provider, ProviderScopedQuerySet
 
 # The NHS financial year starts in April: its first quarter is April to June.

@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from assurance.models.compliance import PID_WARNING, Evidence
 from assurance.models.visit_templates import VisitTemplate
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Membership, Provider, ProviderScopedQuerySet, Unit
 
 

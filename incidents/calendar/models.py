@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Lmns, Provider
 
 EVENT_TEXT_WARNING = (

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from incidents.models import PID_WARNING, Learning, Theme
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Lmns, LmnsScopedQuerySet, Provider
 
 # --- Improvement plans (the national improvement portal's plan, kept here) -------------------

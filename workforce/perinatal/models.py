@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from lmns.historical_records import HistoricalRecords
 from lmns.models import Provider, ProviderScopedQuerySet, Unit
 from lmns.months import add_months, first_of_month
 from lmns.spc import Direction

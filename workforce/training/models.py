@@ -13,8 +13,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
+from lmns.historical_records import HistoricalRecords
 from lmns.reference_data import ReferenceEntry
 from workforce.models import TrainingModule, count_field, rate_of
 
