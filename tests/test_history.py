@@ -9,14 +9,17 @@ import base64
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.manager import HistoryDescriptor
 
 from assurance.services import assessment_start
 from incidents.models import Incident, IncidentType, Learning, LearningStatus
 from incidents.services import learning_submit, ssig_meeting_hold
+from lmns.historical_records import OneClassHistoryDescriptor
 from lmns.history import PER_PAGE
 from lmns.models import Role
 from tests.factories import make_framework, make_learning, make_meeting
@@ -215,3 +218,16 @@ def test_no_concern_history_in_the_admin(client, world):
     client.force_login(world.personas["superuser"])
     concern = world.record("concern", world.a1)
     assert client.get(reverse("workforce:concern-history", kwargs={"pk": concern.pk})).status_code == 404
+
+
+def test_every_history_manager_class_is_built_once():
+    """simple-history built a new manager class on every ``Model.history`` access, which every
+    save makes (lmns.historical_records): each model's is now built once."""
+    descriptors = [
+        model.__dict__["history"]
+        for model in apps.get_models()
+        if isinstance(model.__dict__.get("history"), HistoryDescriptor)
+    ]
+    assert len(descriptors) > 50
+    assert all(isinstance(descriptor, OneClassHistoryDescriptor) for descriptor in descriptors)
+    assert type(Incident.history) is type(Incident.history)
