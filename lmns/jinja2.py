@@ -7,7 +7,8 @@ admin keeps Django templates.
 
 What Django's template language gave every page is here: ``url()``, ``static()``, the handful of
 Django filters the pages use (dates, plurals, line breaks, numbers) with Django's own behaviour,
-and the product's own helpers (breadcrumbs, sortable table headers, the SSIG deadline line).
+and the product's own helpers (breadcrumbs, sortable table headers); feature apps add theirs
+through settings (``app_globals``).
 """
 
 import itertools
@@ -20,6 +21,7 @@ from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from markupsafe import Markup
 
 
@@ -50,7 +52,9 @@ class Template(django_jinja2.Template):
         return html
 
 
-def environment(**options) -> jinja2.Environment:
+def environment(*, app_globals: dict[str, str] | None = None, **options) -> jinja2.Environment:
+    """The environment, with ``app_globals`` (name: dotted path, from settings) added: a feature
+    app's own helpers, which this base package may not import."""
     # The design system's macros read parameters several levels deep (params.hint.text) and
     # expect a missing one to be empty, as its Nunjucks original does: ChainableUndefined.
     options["undefined"] = jinja2.ChainableUndefined
@@ -70,10 +74,10 @@ def environment(**options) -> jinja2.Environment:
         querystring=querystring,
         breadcrumbs=breadcrumbs,
         sort_header=sort_header,
-        ssig_deadline=ssig_deadline,
         widthratio=widthratio,
         regroup=regroup,
     )
+    env.globals.update({name: import_string(path) for name, path in (app_globals or {}).items()})
     env.filters.update(
         # Django's own filters, so that a date, a plural or a number reads as it always has.
         date=defaultfilters.date,
@@ -146,17 +150,6 @@ def sort_header(context, key: str, label: str) -> Markup:
     direction = {key: "ascending", f"-{key}": "descending"}.get(current, "none")
     template = context.environment.get_template("includes/_sort_header.html")
     return Markup(template.render(href=f"?{query.urlencode()}", label=label, direction=direction))
-
-
-@jinja2.pass_context
-def ssig_deadline(context) -> Markup:
-    """When the next SSIG meets and when its submissions close, on each page a contributor passes
-    through on the way from an incident to the SSIG, so that nobody has to go looking for the
-    date their learning must be signed off by. One query."""
-    from incidents.selectors import ssig_open_for_submissions
-
-    template = context.environment.get_template("incidents/_ssig_deadline.html")
-    return Markup(template.render(meeting=ssig_open_for_submissions(user=context["request"].user)))
 
 
 def url_group(url_name: str) -> str:

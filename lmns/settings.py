@@ -129,6 +129,7 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "lmns.jinja2.environment",
+            "app_globals": {"ssig_deadline": "incidents.jinja2.ssig_deadline"},
             "context_processors": _CONTEXT_PROCESSORS,
         },
     },
