@@ -73,7 +73,7 @@ def next_ssig_meeting(*, lmns_ids, today: date | None = None):
 def ssig_open_for_submissions(*, user, today: date | None = None) -> SsigMeeting | None:
     """The SSIG meeting of the user's LMNSs whose submissions close next (not yet held, its
     deadline not passed), with its LMNS: the deadline shown on every page of the learning
-    journey (``{% ssig_deadline %}``) and on the home page. One query."""
+    journey (the Jinja global ``ssig_deadline()``) and on the home page. One query."""
     today = today or timezone.localdate()
     return (
         SsigMeeting.objects.visible_to(user)

@@ -369,7 +369,7 @@ def test_print_page_is_scoped_like_the_pack(pack, world):
     assert "Click for the CTG guideline" not in a2_page
     assert "Albatross Health NHS Trust" in officer_page
     assert "Aardvark Hospitals NHS Trust" in officer_page
-    assert "Saving Babies&#x27; Lives care bundle" in officer_page
+    assert "Saving Babies&#39; Lives care bundle" in officer_page
     assert "2 items under 2 themes" in officer_page  # the SBL item is listed twice, but is one item
     assert SECRET_SUMMARY not in officer_page
 

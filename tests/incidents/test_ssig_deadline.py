@@ -74,7 +74,7 @@ def test_the_deadline_costs_one_query(client, world, journey, name, monkeypatch)
     client.get(url)  # sessions and caches warmed, so that both counts below are like for like
     with CaptureQueriesContext(connection) as shown:
         client.get(url)
-    monkeypatch.setattr("incidents.templatetags.incidents_tags.ssig_open_for_submissions", lambda **_: None)
+    monkeypatch.setattr("incidents.selectors.ssig_open_for_submissions", lambda **_: None)
     with CaptureQueriesContext(connection) as left_out:
         page = client.get(url)
     assert "No SSIG meeting is open for submissions yet." in page.content.decode()

@@ -141,7 +141,7 @@ def test_the_preview_shows_each_rows_type_harm_and_unit(client, world, alice, un
     table = page[page.index('id="changes"') :]
     for shown in ["New incident", "Shoulder dystocia", "Moderate physical harm", "No psychological harm"]:
         assert shown in table
-    assert "Aardvark Women&#x27;s Unit" in table
+    assert "Aardvark Women&#39;s Unit" in table
 
 
 def test_the_only_provider_is_chosen_on_the_upload_and_mapping_forms(client, world, alice):
