@@ -3,7 +3,7 @@
 import jinja2
 from markupsafe import Markup
 
-from incidents.selectors import ssig_open_for_submissions
+from incidents import selectors
 
 
 @jinja2.pass_context
@@ -12,4 +12,4 @@ def ssig_deadline(context) -> Markup:
     contributor passes through on the way from an incident to the SSIG, so that nobody has to go
     looking for the date their learning must be signed off by. One query."""
     template = context.environment.get_template("incidents/_ssig_deadline.html")
-    return Markup(template.render(meeting=ssig_open_for_submissions(user=context["request"].user)))
+    return Markup(template.render(meeting=selectors.ssig_open_for_submissions(user=context["request"].user)))
