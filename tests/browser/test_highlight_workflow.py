@@ -33,7 +33,7 @@ def test_a_lead_writes_a_highlight_report_and_the_officer_reviews_it(page, brows
     page.get_by_role("link", name=PLAN).click()
     open_tab(page, "Highlight reports")
     expect(page.get_by_text("No highlight reports yet.")).to_be_visible()
-    page.get_by_role("link", name="Write a highlight report").click()
+    page.get_by_role("button", name="Write a highlight report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Write a highlight report")
     # The plan's measures are there already: their latest values, chart and reading.
     measure = page.locator(".app-highlight-measure").filter(
@@ -77,7 +77,7 @@ def test_a_lead_writes_a_highlight_report_and_the_officer_reviews_it(page, brows
     assert sizes and min(sizes) >= 12  # CSS pixels: 9 pt is 12 px
     page.emulate_media(media="screen")
     row.get_by_role("link").nth(1).click()
-    page.get_by_role("link", name="Review the report").click()
+    page.get_by_role("button", name="Review the report").click()
     page.get_by_role("button", name="Save review").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter your comment for the provider")
     page.get_by_label("Your comment for the provider").fill("We will send the analyst next week.")
@@ -97,7 +97,8 @@ def test_the_demos_late_report_is_flagged_on_the_plan_and_the_lmns_page(page, ar
     sign_in(page, "demo.lead")
     open_improvement(page)
     page.get_by_role("link", name=PLAN).click()
-    flag = page.locator(".nhsuk-warning-callout")
+    # The design system's warning callout is a warning card now: found by the class the page gives it.
+    flag = page.locator(".app-highlight-late")
     expect(flag).to_contain_text("Highlight report late")
     expect(flag).to_contain_text("is still a draft")
     screenshot(page, artifacts, "highlight-late-on-plan.png")

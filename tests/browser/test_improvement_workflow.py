@@ -133,7 +133,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
     assert list(plan.learning.values_list("title", flat=True)) == [SHARED_LEARNING]
 
     # 2. General: the nine sections, each with the portal's guidance beside it.
-    page.get_by_role("link", name="Change the plan").click()
+    page.get_by_role("button", name="Change the plan").click()
     page.get_by_label("Project aims").fill("Every IV infusion double checked independently by March.")
     page.get_by_label("What did your baseline data tell you about this topic area?").fill(
         "An audit found 62% of infusions independently double checked."
@@ -147,7 +147,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
 
     # 3. Measurement plan: a measure, two PDSA cycles, six months of values.
     open_tab(page, "Measurement plan")
-    page.get_by_role("link", name="Add a measure").click()
+    page.get_by_role("button", name="Add a measure").click()
     page.get_by_label("Measure", exact=True).fill("Infusions independently double checked")
     page.get_by_label("Process", exact=True).check()
     page.get_by_label("Definition").fill("Infusions with two separate rate calculations / infusions audited.")
@@ -162,7 +162,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
         ("Second checker calculates", months[2], "The second registrant calculates the rate separately."),
         ("Pump library update", months[4], "Drug library limits on every pump."),
     ):
-        page.get_by_role("link", name="Add a PDSA cycle").click()
+        page.get_by_role("button", name="Add a PDSA cycle").click()
         page.get_by_label("Title").fill(title)
         fill_date(page, "Start date", start)
         page.get_by_label("What changed").fill(change)
@@ -186,7 +186,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
     # 4. Communications plan and team; an incomplete email is refused with a clear message.
     page.goto(plan.get_absolute_url())
     open_tab(page, "Communications plan")
-    page.get_by_role("link", name="Add to the communications plan").click()
+    page.get_by_role("button", name="Add to the communications plan").click()
     page.get_by_label("Audience").fill("Midwives and anaesthetists")
     page.get_by_label("Message").fill("Why two separate calculations.")
     page.get_by_label("Channel or method").fill("Safety huddle")
@@ -195,7 +195,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Communication saved.")
     open_tab(page, "Team")
-    page.get_by_role("link", name="Add a team member").click()
+    page.get_by_role("button", name="Add a team member").click()
     page.get_by_label("Name").fill("Jo Evans")
     page.get_by_label("Email address (optional)").fill("jo.evans@")
     page.get_by_role("button", name="Save").click()
@@ -236,7 +236,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
         sign_in(officer, "demo.officer")
         open_improvement(officer)
         officer.get_by_role("link", name="Learning network health survey").click()
-        officer.get_by_role("link", name="Open a round").click()
+        officer.get_by_role("button", name="Open a round").click()
         officer.get_by_label("Title").fill("Summer round")
         officer.get_by_role("button", name="Open the round").click()
         emails = "\n".join(f"member{n}@example.invalid" for n in range(10))
@@ -284,7 +284,7 @@ def test_a_lead_plans_improvement_and_the_lmns_surveys_its_network(
 
         # 8. The LMNS closes the round and reads the results against the autumn round.
         officer.goto(round_url)
-        officer.get_by_role("link", name="Close the round").click()
+        officer.get_by_role("button", name="Close the round").click()
         expect(officer.get_by_role("heading", level=1)).to_have_text("Close Summer round?")
         officer.get_by_role("button", name="Yes, close the round").click()
         expect(officer.get_by_role("status")).to_contain_text("Round closed.")
