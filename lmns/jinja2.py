@@ -80,8 +80,8 @@ def environment(*, app_globals: dict[str, str] | None = None, **options) -> jinj
     env.globals.update({name: import_string(path) for name, path in (app_globals or {}).items()})
     env.filters.update(
         # Django's own filters, so that a date, a plural or a number reads as it always has.
-        date=defaultfilters.date,
-        time=defaultfilters.time,
+        date=_blank_if_missing(defaultfilters.date),
+        time=_blank_if_missing(defaultfilters.time),
         linebreaksbr=_escaping(defaultfilters.linebreaksbr),
         linebreaks=_escaping(defaultfilters.linebreaks_filter),
         pluralize=defaultfilters.pluralize,
@@ -97,6 +97,16 @@ def environment(*, app_globals: dict[str, str] | None = None, **options) -> jinj
         url_group=url_group,
     )
     return env
+
+
+def _blank_if_missing(django_filter):
+    """A Django date or time filter that writes nothing for a missing value, as it did in Django
+    templates (Jinja passes an Undefined, which Django's filter cannot format)."""
+
+    def jinja_filter(value, *args):
+        return "" if isinstance(value, jinja2.Undefined) else django_filter(value, *args)
+
+    return jinja_filter
 
 
 def _escaping(django_filter):

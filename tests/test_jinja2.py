@@ -88,3 +88,15 @@ def test_a_page_tells_the_test_client_what_it_rendered_with(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "404.html" in [template.name for template in response.templates]
+
+
+def test_a_missing_date_prints_nothing_as_in_django_templates():
+    assert render('[{{ missing|date("j F Y") }}][{{ thing.missing|time("H:i") }}]', thing=object()) == "[][]"
+
+
+def test_the_filter_panel_says_how_many_filters_apply():
+    form = SimpleNamespace(changed_data=["harm", "unit"], errors={})
+    html = jinja.env.get_template("includes/_filters.html").render(filter=SimpleNamespace(form=form))
+    assert 'class="nhsuk-details__summary-text"' in html
+    assert "Filter (2 applied)" in " ".join(html.split())
+    assert "<details" in html and " open" in html
