@@ -22,6 +22,7 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.timezone import template_localtime
 from markupsafe import Markup
 
 
@@ -80,8 +81,8 @@ def environment(*, app_globals: dict[str, str] | None = None, **options) -> jinj
     env.globals.update({name: import_string(path) for name, path in (app_globals or {}).items()})
     env.filters.update(
         # Django's own filters, so that a date, a plural or a number reads as it always has.
-        date=_blank_if_missing(defaultfilters.date),
-        time=_blank_if_missing(defaultfilters.time),
+        date=_local_time(defaultfilters.date),
+        time=_local_time(defaultfilters.time),
         linebreaksbr=_escaping(defaultfilters.linebreaksbr),
         linebreaks=_escaping(defaultfilters.linebreaks_filter),
         pluralize=defaultfilters.pluralize,
@@ -99,12 +100,15 @@ def environment(*, app_globals: dict[str, str] | None = None, **options) -> jinj
     return env
 
 
-def _blank_if_missing(django_filter):
-    """A Django date or time filter that writes nothing for a missing value, as it did in Django
-    templates (Jinja passes an Undefined, which Django's filter cannot format)."""
+def _local_time(django_filter):
+    """A Django date or time filter as Django templates apply it: to the time in the UK (a
+    datetime from the database is in UTC, an hour behind all summer), and writing nothing for a
+    missing value (Jinja passes an Undefined, which Django's filter cannot format)."""
 
     def jinja_filter(value, *args):
-        return "" if isinstance(value, jinja2.Undefined) else django_filter(value, *args)
+        if isinstance(value, jinja2.Undefined):
+            return ""
+        return django_filter(template_localtime(value), *args)
 
     return jinja_filter
 

@@ -1,7 +1,7 @@
 """The Jinja2 environment pages render in (lmns/jinja2.py): Django's behaviour where pages relied
 on it, the product's helpers, and the design system's macros."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -100,3 +100,10 @@ def test_the_filter_panel_says_how_many_filters_apply():
     assert 'class="nhsuk-details__summary-text"' in html
     assert "Filter (2 applied)" in " ".join(html.split())
     assert "<details" in html and " open" in html
+
+
+def test_times_are_written_in_uk_time_as_django_templates_write_them():
+    summer_noon_utc = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    written = render('{{ t|date("j F Y, H:i") }} {{ t|time("H:i") }}', t=summer_noon_utc)
+    assert written == "1 July 2026, 13:00 13:00"
+    assert render('{{ t|date("H:i") }}', t=datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == "12:00"
