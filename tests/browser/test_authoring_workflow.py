@@ -131,7 +131,7 @@ def test_a_safety_lead_writes_year_8_another_person_publishes_it_and_a_provider_
     shots(page, "01-assurance")
     page.get_by_role("link", name=f"{MIS_NAME} Year 7", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{MIS_NAME} (Year 7)")
-    page.get_by_role("link", name="Start a new version from this one", exact=True).click()
+    page.get_by_role("button", name="Start a new version from this one", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start a new version")
     expect(page.get_by_label("Name", exact=True)).to_have_value(MIS_NAME)
     page.get_by_label("Version", exact=True).fill("Year 8")
@@ -234,7 +234,7 @@ def test_a_safety_lead_writes_year_8_another_person_publishes_it_and_a_provider_
     # 6. The provider lead starts Year 8: last year's evidence is carried forward to review.
     with signed_in(browser, authoring_server, "demo.lead") as lead:
         open_assurance(lead)
-        lead.get_by_role("link", name="Start an assessment", exact=True).click()
+        lead.get_by_role("button", name="Start an assessment", exact=True).click()
         lead.get_by_label("Provider", exact=True).select_option(label=ZZA)
         lead.get_by_label("Framework", exact=True).select_option(label=YEAR_8)
         lead.get_by_role("button", name="Start", exact=True).click()
@@ -277,7 +277,7 @@ def test_a_safety_lead_writes_year_8_another_person_publishes_it_and_a_provider_
         # 7. The board workbook, downloaded from the assessment page, says which wording is checked.
         lead.locator(".nhsuk-caption-l").get_by_role("link").click()
         with lead.expect_download() as download_info:
-            lead.get_by_role("link", name="Board workbook (xlsx)", exact=True).click()
+            lead.get_by_role("button", name="Board workbook (xlsx)", exact=True).click()
         workbook = open_workbook(download_info.value, tmp_path)
         rows = {row["Requirement"]: row for row in table_rows(provider_sheet(workbook, ZZA))}
         assert {code: rows[code]["Wording checked"] for code in ("SA1.1", "SA1.2", "SA1.3", NEW_CODE)} == {

@@ -93,10 +93,11 @@ def expect_status_message(page, text):
 
 
 def summary_row(page, key):
-    """The value of a summary-list row (<dt>key</dt><dd>value</dd>)."""
+    """The value of a summary-list row (<dt>key</dt><dd>value</dd>), whatever whitespace the
+    design system's summary list writes around the key."""
     return (
         page.locator(".nhsuk-summary-list__row")
-        .filter(has=page.locator("dt", has_text=re.compile(rf"^{re.escape(key)}$")))
+        .filter(has=page.locator("dt", has_text=re.compile(rf"^\s*{re.escape(key)}\s*$")))
         .locator("dd")
     )
 
@@ -121,7 +122,7 @@ def back_to_assessment(page):
 
 def start_assessment(page, framework):
     open_assurance(page)
-    page.get_by_role("link", name="Start an assessment", exact=True).click()
+    page.get_by_role("button", name="Start an assessment", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start an assessment")
     page.get_by_label("Provider", exact=True).select_option(label=ZZA)
     page.get_by_label("Framework", exact=True).select_option(label=framework)
@@ -172,7 +173,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
     # 2. Each SA1 requirement is met, with commentary.
     for code in SA1:
         open_requirement(page, code)
-        page.get_by_role("link", name="Change the position", exact=True).click()
+        page.get_by_role("button", name="Change the position", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(code)
         page.get_by_label("Met", exact=True).check()
         page.get_by_label("Provider commentary", exact=True).fill(
@@ -189,7 +190,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
     # One piece of evidence for SA1.1 that serves Ockenden IEA1.3 too.
     back_to_assessment(page)
     open_requirement(page, "SA1.1")
-    page.get_by_role("link", name="Add evidence", exact=True).click()
+    page.get_by_role("button", name="Add evidence", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add evidence")
     supports = page.get_by_role("group", name="Requirements it supports", exact=True)
     # Starting from the requirement's page ticks it already.
@@ -227,7 +228,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
     open_assurance(page)
     page.get_by_role("link", name=f"{ZZA}: {MIS}", exact=True).click()
     expect(requirement_row(page, "SA1.1").locator("td").nth(3)).to_have_text("1")
-    page.get_by_role("link", name="Submit to the LMNS for verification").click()
+    page.get_by_role("button", name="Submit to the LMNS for verification").click()
     # The lead sees what goes before it goes: SA1's requirements only.
     sending = page.get_by_role("table", name="Requirements to send")
     expect(sending.locator("tbody tr")).to_have_count(len(SA1))
@@ -259,7 +260,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
         officer.get_by_role("rowheader").get_by_role("link", name=ZZA, exact=True).click()
         expect(officer).to_have_url(re.compile(rf"{mis.get_absolute_url()}$"))
         # An LMNS officer verifies; only the provider lead submits.
-        expect(officer.get_by_role("link", name="Submit to the LMNS for verification")).to_have_count(0)
+        expect(officer.get_by_role("button", name="Submit to the LMNS for verification")).to_have_count(0)
 
         for code in [CHALLENGED] + [code for code in SA1 if code != CHALLENGED]:
             open_requirement(officer, code)
@@ -302,7 +303,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
 
         # 5a. The provider's board workbook, from the assessment page.
         with officer.expect_download() as download_info:
-            officer.get_by_role("link", name="Board workbook (xlsx)", exact=True).click()
+            officer.get_by_role("button", name="Board workbook (xlsx)", exact=True).click()
         download = download_info.value
         # The file is named on the server's date, which may have moved on since ``today``.
         dates = {today, timezone.localdate()}
@@ -343,7 +344,7 @@ def test_mis_safety_action_assessed_verified_and_reported(
         officer.get_by_role("button", name="Build the LMNS board workbook").click()
         expect(officer).to_have_url(JOB_URL)
         expect(officer.get_by_role("heading", level=1)).to_have_text(f"Board workbook: {MIS}")
-        download_button = officer.get_by_role("link", name="Download the workbook (xlsx)")
+        download_button = officer.get_by_role("button", name="Download the workbook (xlsx)")
         # The page refreshes itself every 3 seconds while the workbook is being built.
         expect(download_button).to_be_visible(timeout=10_000)
         expect(summary_row(officer, "Status")).to_have_text("Ready")

@@ -59,7 +59,8 @@ def test_board_viewer_follows_a_red_measure_and_downloads_the_pack(page, demo, b
     expect(immediate).to_contain_text("from the visit of")
     immediate.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("visit")
-    expect(page.locator(".nhsuk-error-summary, .nhsuk-warning-callout").first).to_contain_text(
+    # The design system's warning callout is a warning card now (nhsuk-card--warning).
+    expect(page.locator(".nhsuk-error-summary, .nhsuk-card--warning").first).to_contain_text(
         re.compile("[Ii]mmediate safety concern")
     )
     page.go_back()

@@ -90,10 +90,11 @@ def expect_status_message(page, text):
 
 
 def summary_row(page, key):
-    """The value of a summary-list row (<dt>key</dt><dd>value</dd>)."""
+    """The value of a summary-list row (<dt>key</dt><dd>value</dd>), whatever whitespace the
+    design system's summary list writes around the key."""
     return (
         page.locator(".nhsuk-summary-list__row")
-        .filter(has=page.locator("dt", has_text=re.compile(rf"^{re.escape(key)}$")))
+        .filter(has=page.locator("dt", has_text=re.compile(rf"^\s*{re.escape(key)}\s*$")))
         .locator("dd")
     )
 
@@ -105,7 +106,7 @@ def screenshot(page, artifacts, name):
 
 
 def record_finding(page, *, domain, kind, description, unit=None):
-    page.get_by_role("link", name="Record a finding", exact=True).click()
+    page.get_by_role("button", name="Record a finding", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a finding")
     page.get_by_role("group", name="Section").get_by_label(domain, exact=True).check()
     page.get_by_label(kind, exact=True).check()
@@ -129,7 +130,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     expect(page).to_have_url(HOME_URL)
     open_visits(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Assurance visits")
-    page.get_by_role("link", name="Plan a visit", exact=True).click()
+    page.get_by_role("button", name="Plan a visit", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan a visit")
     units = page.get_by_role("group", name="Units visited", exact=True)
     elsewhere = units.get_by_label(f"{PROVIDER_NAMES['ZZB']}: Vale Valley Women's Unit", exact=True)
@@ -220,7 +221,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     )
 
     # Staff feedback, without names.
-    page.get_by_role("link", name="Record staff feedback", exact=True).click()
+    page.get_by_role("button", name="Record staff feedback", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record what staff told us")
     page.get_by_label("Staff group", exact=True).select_option(label="Midwife")
     page.get_by_role("group", name="Section").get_by_label("Safe", exact=True).check()
@@ -249,7 +250,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     screenshot(page, artifacts, "visit-detail.png")
 
     # The report summary, by changing the visit.
-    page.get_by_role("link", name="Change the visit", exact=True).click()
+    page.get_by_role("button", name="Change the visit", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change the visit")
     page.get_by_label("Report summary", exact=True).fill(SUMMARY)
     page.get_by_role("button", name="Save changes", exact=True).click()
@@ -303,7 +304,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
         lead.get_by_role("link", name=RECOMMENDATION, exact=True).click()
         expect(lead).to_have_url(RECOMMENDATION_URL)
         expect(summary_row(lead, "Owner")).to_have_text("Lee Lead")
-        lead.get_by_role("link", name="Answer this recommendation", exact=True).click()
+        lead.get_by_role("button", name="Answer this recommendation", exact=True).click()
         expect(lead.get_by_role("heading", level=1)).to_have_text("Answer the recommendation")
         lead.get_by_label("Progress", exact=True).fill(PROGRESS)
         lead.get_by_label("Evidence link (optional)", exact=True).fill(
@@ -334,7 +335,7 @@ def test_visit_planned_recorded_reported_and_followed_up(
     page.get_by_role("button", name="Close the visit", exact=True).click()
     expect_status_message(page, "Visit marked closed.")
     expect(page.locator("h1 ~ p .nhsuk-tag").first).to_have_text("Closed")
-    expect(page.get_by_role("link", name="Record a finding")).to_have_count(0)
+    expect(page.get_by_role("button", name="Record a finding")).to_have_count(0)
     assert Visit.objects.get().status == VisitStatus.CLOSED
 
     # 7. A lead at another provider cannot see that the visit exists.
