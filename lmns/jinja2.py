@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from markupsafe import Markup
 
+from lmns import form_macros
+
 
 class Jinja2(django_jinja2.Jinja2):
     """Django's Jinja2 backend, whose templates tell the test client what they rendered with, as
@@ -73,6 +75,11 @@ def environment(**options) -> jinja2.Environment:
         ssig_deadline=ssig_deadline,
         widthratio=widthratio,
         regroup=regroup,
+        # Forms (includes/field.html and the select widget).
+        nhsuk_field=form_macros.nhsuk_field,
+        field_error_html=form_macros.error_html,
+        widget_attrs=form_macros.widget_attrs,
+        select_options=form_macros.select_options,
     )
     env.filters.update(
         # Django's own filters, so that a date, a plural or a number reads as it always has.
