@@ -16,8 +16,8 @@ hand around the widget's own template.
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Input
-from django.utils.html import format_html, format_html_join
-from markupsafe import Markup, escape
+from django.utils.html import escape, format_html, format_html_join
+from markupsafe import Markup
 
 # Attributes every macro writes itself from its own parameters.
 _OWN = frozenset(
@@ -83,7 +83,8 @@ def _common(field: BoundField, *, pid_warning: bool = False) -> dict:
 
 def error_html(errors) -> Markup:
     """A field's errors, one a line; the macro puts "Error:" before the first, this before the
-    others, so that a screen reader announces each."""
+    others, so that a screen reader announces each. Escaped as Django escapes (``&#x27;``), as
+    the error summary writes the same messages."""
     separator = Markup('<br><span class="nhsuk-u-visually-hidden">Error: </span>')
     return separator.join(escape(error) for error in errors)
 
