@@ -181,6 +181,8 @@ def _choices(field: BoundField, context: dict) -> dict:
     """Radios or checkboxes in a fieldset whose legend is the field's label; each keeps Django's
     id (the error summary links to the first) and its ``data-*`` attributes."""
     params = _common(field)
+    # The inputs carry the ids: the box around them has none, as Django's own template writes.
+    del params["id"]
     params.update(
         idPrefix=field.auto_id,
         fieldset=_fieldset(field),
@@ -219,6 +221,8 @@ def _checkbox(field: BoundField, context: dict) -> dict:
     """A single checkbox (a yes or no): no fieldset; its hint sits under its label."""
     attrs = context["attrs"]
     params = _common(field)
+    # The input carries the field's id, which the box around it must not repeat.
+    del params["id"]
     hint = params.pop("hint", None)
     params.update(
         idPrefix=field.auto_id,

@@ -21,11 +21,13 @@ class _Described(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.ids, self.described = set(), []
+        self.ids, self.described, self.repeated = set(), [], []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if attrs.get("id"):
+            if attrs["id"] in self.ids:
+                self.repeated.append(attrs["id"])
             self.ids.add(attrs["id"])
         if attrs.get("aria-describedby"):
             self.described.append((attrs.get("id") or attrs.get("name"), attrs["aria-describedby"].split()))
@@ -51,6 +53,7 @@ def test_each_control_names_its_hint_and_error_message():
     assert described["id_notes"] == ["id_notes_helptext", "id_notes_error"]
     assert described["id_harm"] == ["id_harm_error"]
     assert described["id_agreed"] == ["id_agreed_helptext"]
+    assert not parsed.repeated
     # Radios and a date are a fieldset, which names them.
     assert [ids for key, ids in parsed.described if key is None] == [["id_kind_error"], ["id_visit_on_error"]]
     assert html.count('<span class="nhsuk-u-visually-hidden">Error: </span>') == 5
@@ -73,13 +76,17 @@ def test_a_single_checkbox_ticked_in_the_browser_posts_as_ticked():
 
 
 @pytest.mark.parametrize("name,persona", FORMS)
-def test_every_aria_describedby_names_elements_of_the_page(client, world, name, persona):
+def test_every_aria_describedby_names_elements_of_the_page_and_no_id_is_repeated(
+    client, world, name, persona
+):
     client.force_login(world.personas[persona])
     response = client.post(reverse(name), {"csrfmiddlewaretoken": "not checked by the test client"})
     parsed = _Described()
     parsed.feed(response.content.decode())
     missing = [(key, ref) for key, ids in parsed.described for ref in ids if ref not in parsed.ids]
     assert not missing, f"{name}: aria-describedby names {missing}, which the page does not have"
+    # A label's for and an error summary's link go to the first element of an id.
+    assert not parsed.repeated, f"{name}: ids {parsed.repeated} are on more than one element"
 
 
 def test_list_filters_keep_their_hand_written_markup(client, world):
