@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from assurance.models import DONE_STATUSES, Framework, RequirementAssessment, Status, Verification
 from lmns.access import providers_for
+from lmns.filters import FilterForm
 
 
 def _providers(request):
@@ -34,6 +35,7 @@ class ItemFilter(django_filters.FilterSet):
     class Meta:
         model = RequirementAssessment
         fields = []
+        form = FilterForm
 
     def filter_overdue(self, queryset, name, value):
         overdue = {"action_due_on__lt": timezone.localdate()}

@@ -20,7 +20,7 @@ from incidents.models import (
     Theme,
 )
 from lmns.access import lmnss_for, providers_for
-from lmns.filters import DateFilter
+from lmns.filters import DateFilter, FilterForm
 from lmns.models import Provider, Unit
 
 
@@ -94,6 +94,7 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = []
+        form = FilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,6 +147,7 @@ class LearningFilter(django_filters.FilterSet):
     class Meta:
         model = Learning
         fields = []
+        form = FilterForm
 
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,6 +177,7 @@ class SafetyActionFilter(django_filters.FilterSet):
     class Meta:
         model = SafetyAction
         fields = []
+        form = FilterForm
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()
@@ -197,6 +200,7 @@ class SsigMeetingFilter(django_filters.FilterSet):
     class Meta:
         model = SsigMeeting
         fields = []
+        form = FilterForm
 
 
 class LearningEventFilter(django_filters.FilterSet):
@@ -207,3 +211,4 @@ class LearningEventFilter(django_filters.FilterSet):
     class Meta:
         model = LearningEvent
         fields = []
+        form = FilterForm

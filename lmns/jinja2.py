@@ -25,6 +25,8 @@ from django.utils.module_loading import import_string
 from django.utils.timezone import template_localtime
 from markupsafe import Markup
 
+from lmns import form_macros
+
 
 class Jinja2(django_jinja2.Jinja2):
     """Django's Jinja2 backend, whose templates tell the test client what they rendered with, as
@@ -77,6 +79,11 @@ def environment(*, app_globals: dict[str, str] | None = None, **options) -> jinj
         sort_header=sort_header,
         widthratio=widthratio,
         regroup=regroup,
+        # Forms (includes/field.html and the select widget).
+        nhsuk_field=form_macros.nhsuk_field,
+        field_error_html=form_macros.error_html,
+        widget_attrs=form_macros.widget_attrs,
+        select_options=form_macros.select_options,
     )
     env.globals.update({name: import_string(path) for name, path in (app_globals or {}).items()})
     env.filters.update(

@@ -12,7 +12,7 @@ from assurance.visits.models import (
     VisitType,
 )
 from lmns.access import providers_for
-from lmns.filters import DateFilter
+from lmns.filters import DateFilter, FilterForm
 
 
 def _providers(request):
@@ -35,6 +35,7 @@ class VisitFilter(django_filters.FilterSet):
     class Meta:
         model = Visit
         fields = []
+        form = FilterForm
 
     def filter_when(self, queryset, name, value):
         today = timezone.localdate()
@@ -59,6 +60,7 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields = []
+        form = FilterForm
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

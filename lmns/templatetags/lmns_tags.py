@@ -1,6 +1,4 @@
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -29,38 +27,3 @@ def sort_header(context, key: str, label: str):
 def url_group(url_name: str) -> str:
     """'incident-detail' -> 'incident': the part of a section a page belongs to."""
     return (url_name or "").split("-")[0]
-
-
-def _attrs(attrs: dict) -> SafeString:
-    """An element's attributes as Django's widgets/attrs.html writes them."""
-    return format_html_join(
-        "",
-        " {}{}",
-        (
-            (name, "" if value is True else format_html('="{}"', value))
-            for name, value in attrs.items()
-            if value is not False
-        ),
-    )
-
-
-@register.simple_tag
-def select_options(optgroups) -> SafeString:
-    """A select's options, as Django's select.html and select_option.html write them.
-
-    In Python rather than a template per option: a list's filter dropdowns hold a hundred or
-    more options, and two included templates for each were most of a list page's rendering.
-    """
-    html = []
-    for group_name, options, _ in optgroups:
-        written = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            ((o["value"], _attrs(o["attrs"]), o["label"]) for o in options),
-        )
-        html.append(
-            format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, written)
-            if group_name
-            else written
-        )
-    return mark_safe("".join(html))  # every part above was escaped by format_html

@@ -221,7 +221,7 @@ def test_a_deadline_named_twice_is_refused_beside_what_was_typed(client, world, 
     assert response.status_code == 200
     assert "This framework already has a deadline called Board declaration." in page
     for part, typed in (("day", "2"), ("month", "3"), ("year", "2027")):
-        assert f'name="due_on_{part}" type="text" inputmode="numeric" value="{typed}"' in page
+        assert f'name="due_on_{part}" type="text" value="{typed}" inputmode="numeric"' in page
     assert draft.deadlines.count() == 1
 
 

@@ -160,9 +160,15 @@ def test_each_unit_offered_names_its_provider_for_the_list_to_follow(client, lmn
     client.force_login(officer)
     body = client.get(reverse("assurance:visit-create")).content.decode()
     # static/js/app.mjs hides the units whose data-provider is not the provider chosen.
-    assert re.search(rf'value="{their_unit.pk}" id="id_units_\d+" data-provider="{other.pk}"', body)
+    assert re.search(
+        rf'id="id_units_\d+" name="units" type="checkbox" value="{their_unit.pk}" data-provider="{other.pk}"',
+        body,
+    )
     ours = provider.units.get()
-    assert re.search(rf'value="{ours.pk}" id="id_units_\d+" data-provider="{provider.pk}"', body)
+    assert re.search(
+        rf'id="id_units_\d+" name="units" type="checkbox" value="{ours.pk}" data-provider="{provider.pk}"',
+        body,
+    )
 
 
 def test_the_visit_page_and_its_edit_form_follow_the_templates_sections(

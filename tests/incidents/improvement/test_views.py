@@ -156,7 +156,7 @@ def test_a_new_measure_offers_no_blank_radio_and_ticks_none(client, lead, plan):
     assert "---------" not in body
     # The type has no default, so none is ticked; the direction's default is.
     assert not re.search(r'name="measure_type"[^>]* checked>', body)
-    assert re.search(r'name="direction" value="neutral"[^>]* checked>', body)
+    assert re.search(r'name="direction" type="radio" value="neutral"[^>]* checked>', body)
 
 
 def test_a_pdsa_cycle_ending_before_it_starts_is_refused_at_its_end_date(client, lead, plan):
