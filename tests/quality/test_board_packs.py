@@ -71,7 +71,8 @@ def test_the_snapshot_redraws_the_same_picture(trust, today):
 def test_a_month_not_yet_frozen_is_worked_out_now_and_says_so(client, trust, today):
     client.force_login(trust.board)
     text = client.get(_pack_url(trust.provider)).content.decode()
-    assert "Not frozen: this month&#x27;s figures are worked out now" in text
+    # Jinja escapes an apostrophe as &#39; where Django wrote &#x27;: the same character.
+    assert "Not frozen: this month&#39;s figures are worked out now" in text
     assert not QualitySnapshot.objects.exists()
 
 
