@@ -133,11 +133,9 @@ TEMPLATES = [
             "context_processors": _CONTEXT_PROCESSORS,
         },
     },
-    # The admin's, the API's browsable pages and Django's form widgets, and the pages not yet
-    # moved to Jinja2 (templates/dtl).
+    # The admin's pages, the API's browsable ones and Django's own form widget templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates" / "dtl"],
         "APP_DIRS": True,
         "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },
