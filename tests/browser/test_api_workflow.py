@@ -12,7 +12,7 @@ def test_a_lead_creates_a_token_and_reads_the_api_docs(page, artifacts):
     sign_in(page, "demo.lead")
     page.get_by_role("link", name="API tokens").click()
     page.wait_for_url("**/accounts/api-tokens/")
-    page.get_by_role("link", name="Create a token").click()
+    page.get_by_role("button", name="Create a token").click()
     page.locator("#id_name").fill("Datix export")
     # 90 days unless another lifetime is chosen.
     assert page.get_by_label("90 days", exact=False).is_checked()
@@ -27,7 +27,7 @@ def test_a_lead_creates_a_token_and_reads_the_api_docs(page, artifacts):
     response = api.get("/api/v1/incidents/", headers={"Authorization": f"Bearer {secret}"})
     assert response.status == 200 and "results" in response.json()
 
-    page.get_by_role("link", name="Done").click()
+    page.get_by_role("button", name="Done").click()
     page.screenshot(path=str(artifacts / "api-tokens.png"), full_page=True)
     page.get_by_role("button", name="Revoke Datix export").click()
     assert page.locator(".nhsuk-tag", has_text="Revoked").is_visible()

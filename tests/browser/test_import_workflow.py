@@ -20,7 +20,7 @@ def upload(page, tmp_path, rows, artifacts=None):
     page.get_by_role("navigation", name="Incidents and learning").get_by_role(
         "link", name="Imports", exact=True
     ).click(timeout=20_000)
-    page.get_by_role("link", name="Import incidents", exact=True).click()
+    page.get_by_role("button", name="Import incidents", exact=True).click()
     path = tmp_path / "datix-export.xlsx"
     path.write_bytes(xlsx_bytes(rows))
     page.get_by_label("Column mapping").select_option("datix")
@@ -35,7 +35,7 @@ def test_upload_preview_apply(page, artifacts, tmp_path):
     good = [row("DX-9001", ods="ZZA"), row("DX-9002", ods="ZZA", Result="Moderate harm")]
 
     upload(page, tmp_path, [good[0], row("DX-9002", ods="ZZB")], artifacts)
-    expect(page.locator(".nhsuk-error-summary__title")).to_have_text(
+    expect(page.locator(".nhsuk-error-summary h2")).to_have_text(
         "The file has 1 problem: nothing can be imported"
     )
     problems = page.locator("#problems tbody tr")

@@ -70,7 +70,7 @@ def summary_row(page, key):
     """The value of a summary-list row (<dt>key</dt><dd>value</dd>)."""
     return (
         page.locator(".nhsuk-summary-list__row")
-        .filter(has=page.locator("dt", has_text=re.compile(rf"^{re.escape(key)}$")))
+        .filter(has=page.locator("dt", has_text=re.compile(rf"^\s*{re.escape(key)}\s*$")))
         .locator("dd")
     )
 
@@ -87,7 +87,7 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
     sign_in(page, "demo.contributor")
     expect(page).to_have_url(HOME_URL)
     menu(page).get_by_role("link", name="Incidents", exact=True).click()
-    page.get_by_role("link", name="Record an incident", exact=True).click()
+    page.get_by_role("button", name="Record an incident", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an incident")
 
     page.get_by_label("Provider", exact=True).select_option(label=PROVIDER_NAMES["ZZA"])
@@ -173,7 +173,7 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
         lead.get_by_role("button", name="Sign off", exact=True).click()
         expect_status_message(lead, "Learning signed off. It can now be submitted to the SSIG.")
 
-        lead.get_by_role("link", name="Submit to an SSIG meeting").click()
+        lead.get_by_role("button", name="Submit to an SSIG meeting").click()
         expect(lead.get_by_role("heading", level=1)).to_have_text(
             "Submit to a Safety System Improvement Group meeting"
         )
@@ -257,7 +257,7 @@ def test_incident_to_shared_learning(page, browser, workflow_server, artifacts):
         expect(summary_row(vale, "Incidents")).to_contain_text(f"Held by {PROVIDER_NAMES['ZZA']}")
         expect(vale.get_by_role("link", name=REFERENCE)).to_have_count(0)
         expect(vale.get_by_role("button", name="Sign off")).to_have_count(0)
-        expect(vale.get_by_role("link", name="Change learning")).to_have_count(0)
+        expect(vale.get_by_role("button", name="Change learning")).to_have_count(0)
         vale.screenshot(path=artifacts / "workflow-library-learning.png", full_page=True)
 
         response = vale.goto(f"/incidents/{incident_pk}/")

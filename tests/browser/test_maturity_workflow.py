@@ -53,7 +53,7 @@ def test_the_officer_scores_a_round_and_sees_the_change_since_the_last(page, see
     expect(page.get_by_text("Unpublished draft: wording not checked")).to_be_visible()
     for domain, level in LEVELS.items():
         group = page.get_by_role("group", name=f"Level of {domain}")
-        group.get_by_label(re.compile(rf"^{level}\. ")).check()
+        group.get_by_label(re.compile(rf"^\s*{level}\. ")).check()
     page.get_by_role("group", name="Safety culture", exact=True).get_by_label("Note and evidence").fill(
         "No debriefs held since the survey closed."
     )

@@ -28,7 +28,7 @@ def test_an_administrator_invites_a_midwife_who_then_signs_in(page, seeded_live_
     page.screenshot(path=artifacts / "people.png", full_page=True)
     _assert_accessible_basics(page)
 
-    page.get_by_role("link", name="Invite someone").click()
+    page.get_by_role("button", name="Invite someone").click()
     _assert_accessible_basics(page)
     page.get_by_label("First name").fill("Nia")
     page.get_by_label("Last name").fill("Newstarter")

@@ -99,7 +99,7 @@ def test_officer_sees_every_provider_and_builds_the_lmns_pack(page, demo, artifa
     page.get_by_role("button", name=re.compile("^Build the board pack for")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Board pack, ")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the board pack (xlsx)").click()
+        page.get_by_role("button", name="Download the board pack (xlsx)").click()
     workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     providers = {row[0] for row in workbook["Summary"].iter_rows(min_row=6, values_only=True)}
     assert providers == set(PROVIDER_NAMES.values())

@@ -52,7 +52,7 @@ def test_lmns_staff_set_up_an_app_then_sign_in_with_a_code(page, artifacts):
     codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
     expect(codes).to_have_count(10)
     look_at(page, artifacts / "two-factor-recovery-codes.png")
-    page.get_by_role("link", name="I have saved my recovery codes").click()
+    page.get_by_role("button", name="I have saved my recovery codes").click()
     expect(page).to_have_url(HOME_URL)
 
     page.get_by_role("link", name="Two-factor sign-in").click()

@@ -197,7 +197,7 @@ def test_citing_a_validated_quarter_from_its_page(client, world, alice, bob, off
     assert evidence.url.endswith(assessment.get_absolute_url())
     # The requirement's page now lists the quarter among its evidence.
     assert (
-        "Saving Babies&#x27; Lives v3 self-assessment" in client.get(item.get_absolute_url()).content.decode()
+        "Saving Babies&#39; Lives v3 self-assessment" in client.get(item.get_absolute_url()).content.decode()
     )
 
 
