@@ -67,6 +67,9 @@ def environment(*, app_globals: dict[str, str] | None = None, **options) -> jinj
     # Block tags on lines of their own leave no blank lines behind: lighter pages.
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
+    # Every template stays compiled: ours and the design system's are about 400, Jinja's default
+    # cache size, past which it would drop and recompile them as pages are served.
+    options.setdefault("cache_size", -1)
     # {% do list.append(...) %}: building a macro's rows in a loop.
     options.setdefault("extensions", ["jinja2.ext.do"])
     env = jinja2.Environment(**options)

@@ -107,3 +107,9 @@ def test_times_are_written_in_uk_time_as_django_templates_write_them():
     written = render('{{ t|date("j F Y, H:i") }} {{ t|time("H:i") }}', t=summer_noon_utc)
     assert written == "1 July 2026, 13:00 13:00"
     assert render('{{ t|date("H:i") }}', t=datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == "12:00"
+
+
+def test_no_compiled_template_is_ever_dropped():
+    """Ours and the design system's templates number nearly as many as Jinja's default cache holds
+    (389 of 400): past it, pages would recompile templates as they are served."""
+    assert type(jinja.env.cache) is dict  # unbounded; a bounded cache is an LRUCache
