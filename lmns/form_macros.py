@@ -111,35 +111,34 @@ def _describedby(field: BoundField) -> str | None:
     return field.field.widget.attrs.get("aria-describedby") or None
 
 
-def _input(field: BoundField, context: dict) -> dict:
-    attrs = context["attrs"]
-    params = _common(field)
+def _control(field: BoundField, attrs: dict, *, pid_warning: bool = False, drop=()) -> dict:
+    """The parameters every single control's macro (input, textarea, select) takes alike."""
+    params = _common(field, pid_warning=pid_warning)
     params.update(
-        type=context.get("type") or field.field.widget.input_type,
-        value=context["value"],
         classes=_own_classes(field),
         describedBy=_describedby(field),
         disabled=bool(attrs.get("disabled")),
         label={"text": field.label},
-        attributes=_attributes(attrs),
+        attributes=_attributes(attrs, drop=drop),
     )
+    return params
+
+
+def _input(field: BoundField, context: dict) -> dict:
+    params = _control(field, context["attrs"])
+    params.update(type=context.get("type") or field.field.widget.input_type, value=context["value"])
     return params
 
 
 def _textarea(field: BoundField, context: dict) -> dict:
     attrs = context["attrs"]
-    params = _common(field, pid_warning=True)
+    params = _control(field, attrs, pid_warning=True, drop={"rows"})
     value = context["value"]
     params.update(
         # The newline after <textarea> is dropped by the browser, as Django's template writes:
         # text that starts with a blank line keeps it.
         value="\n" + value if value else "",
         rows=attrs.get("rows"),
-        classes=_own_classes(field),
-        describedBy=_describedby(field),
-        disabled=bool(attrs.get("disabled")),
-        label={"text": field.label},
-        attributes=_attributes(attrs, drop={"rows"}),
     )
     return params
 
@@ -151,14 +150,8 @@ def _select(field: BoundField, context: dict) -> dict | None:
     options = [option for _group, group_options, _index in optgroups for option in group_options]
     if len(options) > MACRO_SELECT_MAX:
         return None
-    attrs = context["attrs"]
-    params = _common(field)
+    params = _control(field, context["attrs"])
     params.update(
-        classes=_own_classes(field),
-        describedBy=_describedby(field),
-        disabled=bool(attrs.get("disabled")),
-        label={"text": field.label},
-        attributes=_attributes(attrs),
         items=[
             {
                 "value": str(option["value"]),
